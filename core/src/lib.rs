@@ -1,0 +1,12 @@
+//! The Codex engine: configuration, authentication, the Responses API client (HTTP SSE and WebSocket),
+//! threads and their turns, tools, and the JSONL rollouts that persist them.
+//! See `RUST_LOG=codex_core=debug` for its traffic; it never writes to stdout.
+
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod response_item;
+pub mod rollout;
+pub mod rate_limit;
+pub mod token_usage;
+pub mod turn_item;

@@ -1,0 +1,182 @@
+//! The history unit of the Responses API: `ResponseItem` and its content, as sent in `input` and
+//! received in `response.output_item.*` events. Server-assigned ids are read but never sent back
+//! (requests use `store: false`), while `phase` and `end_turn` are kept and re-sent.
+
+use serde::Deserialize;
+use serde::Serialize;
+
+/// Whether an assistant message is mid-turn narration or the turn's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessagePhase {
+    Commentary,
+    FinalAnswer,
+}
+
+/// One item of conversation history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResponseItem {
+    Message {
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        role: String,
+        content: Vec<ContentItem>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end_turn: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phase: Option<MessagePhase>,
+    },
+    Reasoning {
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        #[serde(default)]
+        summary: Vec<ReasoningSummary>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<Vec<ReasoningContent>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        encrypted_content: Option<String>,
+    },
+    FunctionCall {
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        name: String,
+        arguments: String,
+        call_id: String,
+    },
+    FunctionCallOutput {
+        call_id: String,
+        output: FunctionCallOutputBody,
+    },
+    CustomToolCall {
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        call_id: String,
+        name: String,
+        input: String,
+    },
+    CustomToolCallOutput {
+        call_id: String,
+        output: String,
+    },
+    LocalShellCall {
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        action: LocalShellAction,
+    },
+    WebSearchCall {
+        #[serde(default, skip_serializing)]
+        id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<WebSearchCallAction>,
+    },
+    /// Item types we do not know are read and dropped, never an error.
+    #[serde(other)]
+    Other,
+}
+
+impl ResponseItem {
+    /// A user-role message made of plain text parts.
+    pub fn user_text(text: impl Into<String>) -> Self {
+        ResponseItem::Message {
+            id: None,
+            role: "user".to_string(),
+            content: vec![ContentItem::InputText { text: text.into() }],
+            end_turn: None,
+            phase: None,
+        }
+    }
+
+    /// The concatenated `output_text` of an assistant message, `None` for any other item.
+    pub fn assistant_text(&self) -> Option<String> {
+        match self {
+            ResponseItem::Message { role, content, .. } if role == "assistant" => Some(
+                content
+                    .iter()
+                    .filter_map(|c| match c {
+                        ContentItem::OutputText { text } => Some(text.as_str()),
+                        ContentItem::InputText { .. } | ContentItem::InputImage { .. } => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// A part of a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentItem {
+    InputText { text: String },
+    InputImage { image_url: String },
+    OutputText { text: String },
+}
+
+/// A reasoning summary part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReasoningSummary {
+    SummaryText { text: String },
+}
+
+/// A raw reasoning content part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReasoningContent {
+    ReasoningText { text: String },
+    Text { text: String },
+}
+
+/// The output of a function tool call: a plain string, or rich content items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FunctionCallOutputBody {
+    Text(String),
+    Content(Vec<ContentItem>),
+}
+
+/// The action of a `local_shell_call` item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LocalShellAction {
+    Exec {
+        command: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        working_directory: Option<String>,
+    },
+}
+
+/// The action of a `web_search_call` item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WebSearchCallAction {
+    Search {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        query: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queries: Option<Vec<String>>,
+    },
+    OpenPage {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    FindInPage {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pattern: Option<String>,
+    },
+    #[serde(other)]
+    Other,
+}

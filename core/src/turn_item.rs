@@ -1,0 +1,118 @@
+//! What a turn is made of as a user sees it: the items of a thread's turns (user message, agent message
+//! with its phase, reasoning, command execution, file change, web search) and the user's input.
+//! The app-server maps these one to one onto the wire's `ThreadItem`.
+
+use serde::Deserialize;
+use serde::Serialize;
+
+use crate::response_item::MessagePhase;
+
+/// One item of a turn. Every variant has an id unique within its thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TurnItem {
+    UserMessage {
+        id: String,
+        content: Vec<UserInput>,
+    },
+    AgentMessage {
+        id: String,
+        text: String,
+        #[serde(default)]
+        phase: Option<MessagePhase>,
+    },
+    Reasoning {
+        id: String,
+        #[serde(default)]
+        summary: Vec<String>,
+        #[serde(default)]
+        content: Vec<String>,
+    },
+    CommandExecution {
+        id: String,
+        command: String,
+        cwd: String,
+        status: ToolItemStatus,
+        #[serde(default)]
+        aggregated_output: Option<String>,
+        #[serde(default)]
+        exit_code: Option<i32>,
+        #[serde(default)]
+        duration_ms: Option<i64>,
+    },
+    FileChange {
+        id: String,
+        changes: Vec<FileChange>,
+        status: ToolItemStatus,
+    },
+    WebSearch {
+        id: String,
+        query: String,
+    },
+}
+
+impl TurnItem {
+    pub fn id(&self) -> &str {
+        match self {
+            TurnItem::UserMessage { id, .. }
+            | TurnItem::AgentMessage { id, .. }
+            | TurnItem::Reasoning { id, .. }
+            | TurnItem::CommandExecution { id, .. }
+            | TurnItem::FileChange { id, .. }
+            | TurnItem::WebSearch { id, .. } => id,
+        }
+    }
+}
+
+/// The state of a tool-backed item (command or file change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolItemStatus {
+    InProgress,
+    Completed,
+    Failed,
+    Declined,
+}
+
+/// One file touched by a patch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileChange {
+    pub path: String,
+    pub kind: FileChangeKind,
+    pub diff: String,
+}
+
+/// How a patch touches a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FileChangeKind {
+    Add,
+    Delete,
+    Update { move_path: Option<String> },
+}
+
+/// What the user sent in a turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum UserInput {
+    Text {
+        text: String,
+        #[serde(default)]
+        text_elements: Vec<TextElement>,
+    },
+    Image {
+        url: String,
+    },
+    LocalImage {
+        path: String,
+    },
+}
+
+/// A span of a text input that the host rendered specially (a mention, a pasted block).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextElement {
+    pub byte_start: usize,
+    pub byte_end: usize,
+    #[serde(default)]
+    pub placeholder: Option<String>,
+}
