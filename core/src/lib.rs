@@ -5,8 +5,12 @@
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod model_catalog;
+pub mod model_info;
+pub mod model_provider;
+pub mod rate_limit;
 pub mod response_item;
 pub mod rollout;
-pub mod rate_limit;
 pub mod token_usage;
 pub mod turn_item;
+pub mod turn_outcome;

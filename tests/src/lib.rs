@@ -1,1 +1,6 @@
-//! (placeholder, being written)
+//! Test support shared by the end-to-end suites, the demo and the benchmark: a mock Responses server on
+//! loopback (SSE and WebSocket, with fault injection) and a harness that spawns the real
+//! `codex-app-server` binary and talks JSON-RPC to it over stdio.
+
+pub mod app_server;
+pub mod mock_model_server;

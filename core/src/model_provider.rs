@@ -1,0 +1,118 @@
+//! A model provider as configured under `[model_providers.<id>]` (upstream key names): where requests go,
+//! which wire API it speaks, whether it takes WebSockets, and its retry and idle-timeout knobs.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::Serialize;
+
+const DEFAULT_REQUEST_MAX_RETRIES: u64 = 4;
+const DEFAULT_STREAM_MAX_RETRIES: u64 = 5;
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS: u64 = 300_000;
+/// Hard caps so a config typo cannot make a turn retry forever.
+const MAX_REQUEST_MAX_RETRIES: u64 = 100;
+const MAX_STREAM_MAX_RETRIES: u64 = 100;
+
+pub const OPENAI_PROVIDER_ID: &str = "openai";
+pub const OPENAI_API_BASE_URL: &str = "https://api.openai.com/v1";
+pub const CHATGPT_CODEX_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
+
+/// Which API a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WireApi {
+    #[default]
+    Responses,
+    Chat,
+}
+
+/// One provider entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelProviderInfo {
+    /// Display name.
+    pub name: String,
+    /// Base URL, e.g. `https://api.openai.com/v1`. `None` for the built-in OpenAI provider, whose URL
+    /// depends on the kind of auth (API key or ChatGPT).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// Environment variable holding the API key.
+    #[serde(default)]
+    pub env_key: Option<String>,
+    #[serde(default)]
+    pub env_key_instructions: Option<String>,
+    #[serde(default)]
+    pub experimental_bearer_token: Option<String>,
+    #[serde(default)]
+    pub wire_api: WireApi,
+    #[serde(default)]
+    pub query_params: Option<BTreeMap<String, String>>,
+    /// Static extra headers.
+    #[serde(default)]
+    pub http_headers: Option<BTreeMap<String, String>>,
+    /// Extra headers whose values come from environment variables.
+    #[serde(default)]
+    pub env_http_headers: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub request_max_retries: Option<u64>,
+    #[serde(default)]
+    pub stream_max_retries: Option<u64>,
+    #[serde(default)]
+    pub stream_idle_timeout_ms: Option<u64>,
+    /// Whether this provider needs an OpenAI account (API key or ChatGPT sign-in).
+    #[serde(default)]
+    pub requires_openai_auth: bool,
+    #[serde(default)]
+    pub supports_websockets: bool,
+}
+
+impl ModelProviderInfo {
+    /// The built-in `openai` provider.
+    pub fn openai() -> Self {
+        ModelProviderInfo {
+            name: "OpenAI".to_string(),
+            base_url: std::env::var("OPENAI_BASE_URL").ok().filter(|v| !v.trim().is_empty()),
+            env_key: None,
+            env_key_instructions: None,
+            experimental_bearer_token: None,
+            wire_api: WireApi::Responses,
+            query_params: None,
+            http_headers: None,
+            env_http_headers: None,
+            request_max_retries: None,
+            stream_max_retries: None,
+            stream_idle_timeout_ms: None,
+            requires_openai_auth: true,
+            supports_websockets: true,
+        }
+    }
+
+    pub fn request_max_retries(&self) -> u64 {
+        self.request_max_retries
+            .unwrap_or(DEFAULT_REQUEST_MAX_RETRIES)
+            .min(MAX_REQUEST_MAX_RETRIES)
+    }
+
+    pub fn stream_max_retries(&self) -> u64 {
+        self.stream_max_retries
+            .unwrap_or(DEFAULT_STREAM_MAX_RETRIES)
+            .min(MAX_STREAM_MAX_RETRIES)
+    }
+
+    pub fn stream_idle_timeout(&self) -> Duration {
+        Duration::from_millis(
+            self.stream_idle_timeout_ms
+                .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT_MS),
+        )
+    }
+
+    /// The base URL requests go to, given whether the current auth is a ChatGPT sign-in.
+    pub fn effective_base_url(&self, chatgpt_auth: bool) -> String {
+        match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None if chatgpt_auth => CHATGPT_CODEX_BASE_URL.to_string(),
+            None => OPENAI_API_BASE_URL.to_string(),
+        }
+    }
+}
