@@ -1,1 +1,41 @@
-//! (placeholder, being written)
+//! Thread persistence: every non-ephemeral thread is an append-only JSONL rollout under
+//! `CODEX_HOME/sessions/YYYY/MM/DD/`. This module writes them (`RolloutRecorder`), reads them back
+//! (`load_rollout`, `ThreadHistory`), lists them (`list_threads`) and moves them in and out of
+//! `CODEX_HOME/archived_sessions/`.
+
+mod archive;
+mod history;
+mod item;
+mod layout;
+mod list;
+mod list_cursor;
+mod reader;
+mod recorder;
+mod thread_name_index;
+
+pub use archive::archive_thread;
+pub use archive::find_thread_path;
+pub use archive::unarchive_thread;
+pub use history::StoredTurn;
+pub use history::ThreadHistory;
+pub use item::GitInfo;
+pub use item::RolloutItem;
+pub use item::RolloutLine;
+pub use item::SessionMeta;
+pub use layout::ARCHIVED_SESSIONS_DIR;
+pub use layout::RolloutFileName;
+pub use layout::SESSIONS_DIR;
+pub use list::DEFAULT_THREAD_LIST_LIMIT;
+pub use list::MAX_THREAD_LIST_LIMIT;
+pub use list::ThreadListPage;
+pub use list::ThreadListQuery;
+pub use list::ThreadSortKey;
+pub use list::ThreadSummary;
+pub use list::list_threads;
+pub use reader::LoadedRollout;
+pub use reader::RolloutError;
+pub use reader::load_rollout;
+pub use recorder::RolloutRecorder;
+
+#[cfg(test)]
+mod test_support;

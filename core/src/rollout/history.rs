@@ -1,0 +1,237 @@
+//! Rebuilding a thread's state from its rollout items: the model history, the turns as the user saw
+//! them, the name, the last token usage and the preview.
+
+use crate::response_item::ResponseItem;
+use crate::token_usage::TokenUsageInfo;
+use crate::turn_item::TurnItem;
+use crate::turn_item::UserInput;
+use crate::turn_outcome::TurnError;
+use crate::turn_outcome::TurnStatus;
+
+use super::item::RolloutItem;
+
+/// One turn as persisted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredTurn {
+    pub id: String,
+    pub items: Vec<TurnItem>,
+    pub status: TurnStatus,
+    pub error: Option<TurnError>,
+    /// Unix seconds.
+    pub started_at: Option<i64>,
+    /// Unix seconds.
+    pub completed_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+}
+
+/// A thread's state rebuilt from its rollout.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreadHistory {
+    /// What the model has seen, in order; re-sent as `input` on the next turn.
+    pub history: Vec<ResponseItem>,
+    pub turns: Vec<StoredTurn>,
+    /// The last `thread_name` wins, including one that clears the name.
+    pub name: Option<String>,
+    pub token_usage: Option<TokenUsageInfo>,
+    /// The text of the first user message, `""` if there is none.
+    pub preview: String,
+    /// Unix seconds of the latest turn start or end; `None` before the first turn. Callers fall back to
+    /// the rollout file's mtime or the thread's `created_at`.
+    pub updated_at: Option<i64>,
+}
+
+impl ThreadHistory {
+    /// Replays `items` in order. A turn that started but never completed (the process died mid-turn)
+    /// comes back as `Interrupted`.
+    pub fn from_items(items: &[RolloutItem]) -> Self {
+        let mut rebuilt = ThreadHistory::default();
+        let mut saw_user_message = false;
+        for item in items {
+            match item {
+                RolloutItem::SessionMeta(_) => {}
+                RolloutItem::ResponseItem(response_item) => {
+                    rebuilt.history.push(response_item.clone());
+                }
+                RolloutItem::TurnStarted {
+                    turn_id,
+                    started_at,
+                } => {
+                    rebuilt.turns.push(StoredTurn {
+                        id: turn_id.clone(),
+                        items: Vec::new(),
+                        status: TurnStatus::InProgress,
+                        error: None,
+                        started_at: Some(*started_at),
+                        completed_at: None,
+                        duration_ms: None,
+                    });
+                    rebuilt.updated_at = rebuilt.updated_at.max(Some(*started_at));
+                }
+                RolloutItem::ItemCompleted { turn_id, item } => {
+                    if !saw_user_message && let Some(text) = user_message_text(item) {
+                        rebuilt.preview = text;
+                        saw_user_message = true;
+                    }
+                    match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
+                        Some(turn) => turn.items.push(item.clone()),
+                        None => tracing::debug!("rollout item for unknown turn {turn_id}; skipped"),
+                    }
+                }
+                RolloutItem::TurnCompleted {
+                    turn_id,
+                    status,
+                    error,
+                    completed_at,
+                    duration_ms,
+                } => {
+                    match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
+                        Some(turn) => {
+                            turn.status = *status;
+                            turn.error = error.clone();
+                            turn.completed_at = Some(*completed_at);
+                            turn.duration_ms = Some(*duration_ms);
+                        }
+                        None => {
+                            tracing::debug!("turn_completed for unknown turn {turn_id}; skipped")
+                        }
+                    }
+                    rebuilt.updated_at = rebuilt.updated_at.max(Some(*completed_at));
+                }
+                RolloutItem::TokenUsage { info, .. } => rebuilt.token_usage = Some(*info),
+                RolloutItem::ThreadName { name } => rebuilt.name = name.clone(),
+            }
+        }
+        for turn in &mut rebuilt.turns {
+            if turn.status == TurnStatus::InProgress {
+                turn.status = TurnStatus::Interrupted;
+            }
+        }
+        rebuilt
+    }
+}
+
+/// The text parts of a user message joined by newlines; `None` for any other item.
+pub(crate) fn user_message_text(item: &TurnItem) -> Option<String> {
+    match item {
+        TurnItem::UserMessage { content, .. } => Some(
+            content
+                .iter()
+                .filter_map(|input| match input {
+                    UserInput::Text { text, .. } => Some(text.as_str()),
+                    UserInput::Image { .. } | UserInput::LocalImage { .. } => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        TurnItem::AgentMessage { .. }
+        | TurnItem::Reasoning { .. }
+        | TurnItem::CommandExecution { .. }
+        | TurnItem::FileChange { .. }
+        | TurnItem::WebSearch { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+    use crate::response_item::ContentItem;
+    use crate::rollout::test_support::user_message;
+    use crate::token_usage::TokenUsage;
+
+    #[test]
+    fn rebuilds_history_turns_name_usage_and_preview() {
+        let user_input = ResponseItem::Message {
+            id: None,
+            role: "user".to_string(),
+            content: vec![ContentItem::InputText {
+                text: "first".to_string(),
+            }],
+            end_turn: None,
+            phase: None,
+        };
+        let usage = TokenUsageInfo {
+            total: TokenUsage {
+                total_tokens: 42,
+                ..TokenUsage::default()
+            },
+            last: TokenUsage::default(),
+            model_context_window: None,
+        };
+        let items = vec![
+            RolloutItem::ThreadName {
+                name: Some("old".to_string()),
+            },
+            RolloutItem::TurnStarted {
+                turn_id: "turn-1".to_string(),
+                started_at: 100,
+            },
+            user_message("turn-1", "first"),
+            RolloutItem::ResponseItem(user_input.clone()),
+            RolloutItem::TokenUsage {
+                turn_id: "turn-1".to_string(),
+                info: usage,
+            },
+            RolloutItem::TurnCompleted {
+                turn_id: "turn-1".to_string(),
+                status: TurnStatus::Completed,
+                error: None,
+                completed_at: 105,
+                duration_ms: 5_000,
+            },
+            RolloutItem::ThreadName {
+                name: Some("new".to_string()),
+            },
+            RolloutItem::TurnStarted {
+                turn_id: "turn-2".to_string(),
+                started_at: 200,
+            },
+            user_message("turn-2", "second"),
+        ];
+
+        assert_eq!(
+            ThreadHistory::from_items(&items),
+            ThreadHistory {
+                history: vec![user_input],
+                turns: vec![
+                    StoredTurn {
+                        id: "turn-1".to_string(),
+                        items: vec![user_message_item("turn-1", &items[2])],
+                        status: TurnStatus::Completed,
+                        error: None,
+                        started_at: Some(100),
+                        completed_at: Some(105),
+                        duration_ms: Some(5_000),
+                    },
+                    // The process died before turn-2 completed.
+                    StoredTurn {
+                        id: "turn-2".to_string(),
+                        items: vec![user_message_item("turn-2", &items[8])],
+                        status: TurnStatus::Interrupted,
+                        error: None,
+                        started_at: Some(200),
+                        completed_at: None,
+                        duration_ms: None,
+                    },
+                ],
+                name: Some("new".to_string()),
+                token_usage: Some(usage),
+                preview: "first".to_string(),
+                updated_at: Some(200),
+            }
+        );
+    }
+
+    fn user_message_item(turn_id: &str, item: &RolloutItem) -> TurnItem {
+        match item {
+            RolloutItem::ItemCompleted { turn_id: of, item } if of == turn_id => item.clone(),
+            other => panic!("not an item of {turn_id}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_user_message_means_empty_preview() {
+        assert_eq!(ThreadHistory::from_items(&[]), ThreadHistory::default());
+    }
+}

@@ -1,0 +1,120 @@
+//! What one rollout line holds: the `RolloutItem` kinds (session metadata, model history, turn
+//! lifecycle, token usage, thread name) and the `{"timestamp","type","payload"}` line around them.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde::Serialize;
+
+use crate::response_item::ResponseItem;
+use crate::token_usage::TokenUsageInfo;
+use crate::turn_item::TurnItem;
+use crate::turn_outcome::TurnError;
+use crate::turn_outcome::TurnStatus;
+
+/// The first line of every rollout: who the thread is and how it was started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionMeta {
+    pub id: String,
+    #[serde(default)]
+    pub forked_from_id: Option<String>,
+    /// RFC3339 UTC.
+    pub timestamp: String,
+    /// Unix seconds; also decides the rollout's `sessions/YYYY/MM/DD` directory and file name.
+    pub created_at: i64,
+    pub cwd: PathBuf,
+    pub originator: String,
+    pub cli_version: String,
+    /// The session source as the wire spells it, e.g. `"vscode"`.
+    pub source: String,
+    pub model_provider: String,
+    pub model: String,
+    #[serde(default)]
+    pub reasoning_effort: Option<String>,
+    #[serde(default)]
+    pub base_instructions: Option<String>,
+    #[serde(default)]
+    pub developer_instructions: Option<String>,
+    #[serde(default)]
+    pub approval_policy: Option<String>,
+    #[serde(default)]
+    pub sandbox: Option<serde_json::Value>,
+    #[serde(default)]
+    pub git: Option<GitInfo>,
+}
+
+/// The git state of the thread's working directory when it started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitInfo {
+    #[serde(default)]
+    pub commit_hash: Option<String>,
+    #[serde(default)]
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub repository_url: Option<String>,
+}
+
+/// One persisted fact about a thread. Serialized as `"type"` (the kind) and `"payload"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "payload", rename_all = "snake_case")]
+pub enum RolloutItem {
+    /// Boxed: it dwarfs every other kind and appears once per file.
+    SessionMeta(Box<SessionMeta>),
+    ResponseItem(ResponseItem),
+    TurnStarted {
+        turn_id: String,
+        /// Unix seconds.
+        started_at: i64,
+    },
+    ItemCompleted {
+        turn_id: String,
+        item: TurnItem,
+    },
+    TurnCompleted {
+        turn_id: String,
+        status: TurnStatus,
+        #[serde(default)]
+        error: Option<TurnError>,
+        /// Unix seconds.
+        completed_at: i64,
+        duration_ms: i64,
+    },
+    TokenUsage {
+        turn_id: String,
+        info: TokenUsageInfo,
+    },
+    ThreadName {
+        name: Option<String>,
+    },
+}
+
+impl RolloutItem {
+    /// Every `"type"` this build writes; a line of any other kind was written by a newer build and is
+    /// skipped on read rather than reported as damage.
+    pub const KINDS: [&'static str; 7] = [
+        "session_meta",
+        "response_item",
+        "turn_started",
+        "item_completed",
+        "turn_completed",
+        "token_usage",
+        "thread_name",
+    ];
+}
+
+/// One line of a rollout file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RolloutLine {
+    /// RFC3339 UTC with milliseconds, e.g. `2026-02-05T10:11:12.345Z`.
+    pub timestamp: String,
+    #[serde(flatten)]
+    pub item: RolloutItem,
+}
+
+/// The shape every line must have to be recognised at all, used to tell a line of an unknown kind
+/// (skipped quietly) from a damaged one (skipped with a warning).
+#[derive(Deserialize)]
+pub(crate) struct RolloutLineKind {
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+}

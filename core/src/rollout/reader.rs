@@ -1,0 +1,243 @@
+//! Reading a whole rollout back: `load_rollout` returns its `SessionMeta` and every item after it,
+//! skipping damaged lines (a torn last line from a crash, garbage mid-file) with warnings and lines of
+//! kinds this build does not know with a debug log.
+
+use std::fs::File;
+use std::io;
+use std::io::BufRead;
+use std::io::BufReader;
+use std::path::Path;
+use std::path::PathBuf;
+
+use super::item::RolloutItem;
+use super::item::RolloutLine;
+use super::item::RolloutLineKind;
+use super::item::SessionMeta;
+
+/// A rollout read back from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedRollout {
+    pub meta: SessionMeta,
+    /// Every readable item after the first `session_meta` line, in file order.
+    pub items: Vec<RolloutItem>,
+    /// One readable sentence per skipped damaged line.
+    pub warnings: Vec<String>,
+}
+
+/// Why a rollout could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RolloutError {
+    #[error("reading rollout {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error("rollout {} does not start with a session_meta line", path.display())]
+    MissingSessionMeta { path: PathBuf },
+}
+
+/// How one line of a rollout parsed.
+pub(crate) enum ParsedLine {
+    Item(RolloutItem),
+    /// A well-formed line of a kind a newer build wrote.
+    UnknownKind(String),
+    Invalid(serde_json::Error),
+}
+
+impl ParsedLine {
+    pub(crate) fn parse(line: &[u8]) -> Self {
+        match serde_json::from_slice::<RolloutLine>(line) {
+            Ok(line) => ParsedLine::Item(line.item),
+            Err(err) => match serde_json::from_slice::<RolloutLineKind>(line) {
+                Ok(RolloutLineKind { kind }) if !RolloutItem::KINDS.contains(&kind.as_str()) => {
+                    ParsedLine::UnknownKind(kind)
+                }
+                Ok(_) | Err(_) => ParsedLine::Invalid(err),
+            },
+        }
+    }
+}
+
+/// Reads a rollout file. Blocking work runs on the blocking pool; big files are streamed line by line.
+pub async fn load_rollout(path: &Path) -> Result<LoadedRollout, RolloutError> {
+    let path = path.to_path_buf();
+    let task_path = path.clone();
+    tokio::task::spawn_blocking(move || {
+        let path = task_path;
+        let io_error = |source| RolloutError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut reader = BufReader::new(File::open(&path).map_err(io_error)?);
+        let mut line = Vec::new();
+        let mut line_number = 0usize;
+        let mut meta = None;
+        let mut items = Vec::new();
+        let mut warnings = Vec::new();
+        // A bad line is only known to be the last one once the next read hits end of file.
+        let mut unreported_bad_line: Option<(usize, serde_json::Error)> = None;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).map_err(io_error)? == 0 {
+                break;
+            }
+            line_number += 1;
+            if let Some((bad_line, err)) = unreported_bad_line.take() {
+                let warning = format!(
+                    "rollout {}: skipped invalid line {bad_line}: {err}",
+                    path.display()
+                );
+                tracing::warn!("{warning}");
+                warnings.push(warning);
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let parsed = ParsedLine::parse(&line);
+            if meta.is_none() {
+                match parsed {
+                    ParsedLine::Item(RolloutItem::SessionMeta(first)) => {
+                        meta = Some(*first);
+                        continue;
+                    }
+                    ParsedLine::Item(_) | ParsedLine::UnknownKind(_) | ParsedLine::Invalid(_) => {
+                        return Err(RolloutError::MissingSessionMeta { path });
+                    }
+                }
+            }
+            match parsed {
+                ParsedLine::Item(item) => items.push(item),
+                ParsedLine::UnknownKind(kind) => tracing::debug!(
+                    "rollout {}: skipped line {line_number} of unknown kind {kind}",
+                    path.display()
+                ),
+                ParsedLine::Invalid(err) => unreported_bad_line = Some((line_number, err)),
+            }
+        }
+        if let Some((bad_line, err)) = unreported_bad_line {
+            let warning = format!(
+                "rollout {}: skipped invalid last line {bad_line}, probably torn by an interrupted write: {err}",
+                path.display()
+            );
+            tracing::warn!("{warning}");
+            warnings.push(warning);
+        }
+        let meta = meta.ok_or_else(|| RolloutError::MissingSessionMeta { path: path.clone() })?;
+        Ok(LoadedRollout {
+            meta,
+            items,
+            warnings,
+        })
+    })
+    .await
+    .map_err(|join_error| RolloutError::Io {
+        path,
+        source: io::Error::other(join_error),
+    })?
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+    use crate::rollout::layout::line_timestamp;
+    use crate::rollout::test_support::session_meta;
+    use crate::rollout::test_support::user_message;
+
+    fn line_of(item: RolloutItem) -> String {
+        let line = RolloutLine {
+            timestamp: line_timestamp(chrono::Utc::now()),
+            item,
+        };
+        format!("{}\n", serde_json::to_string(&line).unwrap())
+    }
+
+    fn write_rollout(dir: &Path, content: &str) -> PathBuf {
+        let path = dir.join("rollout-2026-02-05T10-11-12-thread-1.jsonl");
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(content.as_bytes())
+            .unwrap();
+        path
+    }
+
+    #[tokio::test]
+    async fn torn_last_line_is_skipped_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = session_meta("thread-1", 1_770_286_272);
+        let content = format!(
+            "{}{}{}",
+            line_of(RolloutItem::SessionMeta(Box::new(meta.clone()))),
+            line_of(user_message("turn-1", "hello")),
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"respo"#,
+        );
+        let path = write_rollout(dir.path(), &content);
+
+        let loaded = load_rollout(&path).await.unwrap();
+        assert_eq!(
+            (loaded.meta, loaded.items, loaded.warnings.len()),
+            (meta, vec![user_message("turn-1", "hello")], 1)
+        );
+        assert!(
+            loaded.warnings[0].contains("invalid last line 3"),
+            "{}",
+            loaded.warnings[0]
+        );
+    }
+
+    #[tokio::test]
+    async fn mid_file_garbage_is_skipped_with_a_warning_and_unknown_kinds_quietly() {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = session_meta("thread-1", 1_770_286_272);
+        let content = format!(
+            "{}{}not json at all\n{}\n{}\n{}",
+            line_of(RolloutItem::SessionMeta(Box::new(meta.clone()))),
+            line_of(user_message("turn-1", "one")),
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"compacted","payload":{"message":"m"}}"#,
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"thread_name","payload":{"name":7}}"#,
+            line_of(user_message("turn-2", "two")),
+        );
+        let path = write_rollout(dir.path(), &content);
+
+        let loaded = load_rollout(&path).await.unwrap();
+        assert_eq!(
+            (loaded.meta, loaded.items, loaded.warnings.len()),
+            (
+                meta,
+                vec![user_message("turn-1", "one"), user_message("turn-2", "two")],
+                2
+            )
+        );
+        assert!(
+            loaded.warnings[0].contains("invalid line 3"),
+            "{:?}",
+            loaded.warnings
+        );
+        assert!(
+            loaded.warnings[1].contains("invalid line 5"),
+            "{:?}",
+            loaded.warnings
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rollout_without_leading_session_meta_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for content in [
+            String::new(),
+            "garbage\n".to_string(),
+            line_of(user_message("turn-1", "no meta")),
+        ] {
+            let path = write_rollout(dir.path(), &content);
+            let err = load_rollout(&path).await.unwrap_err();
+            assert!(
+                matches!(err, RolloutError::MissingSessionMeta { .. }),
+                "{content:?}: {err}"
+            );
+        }
+        let missing = load_rollout(&dir.path().join("missing.jsonl"))
+            .await
+            .unwrap_err();
+        assert!(matches!(missing, RolloutError::Io { .. }), "{missing}");
+    }
+}
