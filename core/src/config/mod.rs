@@ -1,1 +1,53 @@
-//! (placeholder, being written)
+//! Configuration: `$CODEX_HOME/config.toml` with upstream key names, `-c key=value` session flags, profiles,
+//! per-thread overrides, feature flags, and the `config/read` / `config/value/write` operations on the file.
+
+mod cli_override;
+mod config_toml;
+mod error;
+mod features;
+mod load;
+mod otel;
+mod read;
+mod types;
+mod write;
+
+pub use cli_override::apply_dotted_override;
+pub use cli_override::parse_cli_override;
+pub use config_toml::ConfigToml;
+pub use error::ConfigError;
+pub use error::ConfigWarning;
+pub use features::Feature;
+pub use features::Features;
+pub use load::CONFIG_TOML_FILE;
+pub use load::Config;
+pub use load::ConfigLoadOptions;
+pub use load::ConfigOverrides;
+pub use load::DEFAULT_CHATGPT_BASE_URL;
+pub use load::find_codex_home;
+pub use otel::OtelConfig;
+pub use otel::OtelExporter;
+pub use otel::OtelHttpProtocol;
+pub use read::ConfigLayer;
+pub use read::ConfigLayerMetadata;
+pub use read::ConfigLayerSource;
+pub use read::ConfigReadOptions;
+pub use read::ConfigReadOutcome;
+pub use read::read_config;
+pub use types::AskForApproval;
+pub use types::AuthCredentialsStoreMode;
+pub use types::ForcedLoginMethod;
+pub use types::ProjectConfig;
+pub use types::SandboxMode;
+pub use types::SandboxWorkspaceWrite;
+pub use types::ShellEnvironmentPolicyToml;
+pub use types::TrustLevel;
+pub use types::WebSearchMode;
+pub use write::ConfigEdit;
+pub use write::ConfigWriteError;
+pub use write::ConfigWriteErrorCode;
+pub use write::ConfigWriteOutcome;
+pub use write::ConfigWriteStatus;
+pub use write::MergeStrategy;
+pub use write::OverriddenMetadata;
+pub use write::config_version;
+pub use write::write_config;
