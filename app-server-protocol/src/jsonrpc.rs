@@ -7,7 +7,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 /// A request id: a JSON string or a 64-bit integer, echoed back with the same JSON type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, TS,
+)]
 #[serde(untagged)]
 pub enum RequestId {
     String(String),
@@ -60,6 +62,7 @@ pub struct JSONRPCError {
 /// The body of an error answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 pub struct JSONRPCErrorError {
+    #[ts(type = "number")]
     pub code: i64,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,4 +88,71 @@ pub mod error_code {
     pub const INVALID_PARAMS: i64 = -32602;
     pub const INTERNAL_ERROR: i64 = -32603;
     pub const OVERLOADED: i64 = -32001;
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_four_shapes_are_told_apart_structurally() {
+        let lines = [
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}),
+            json!({"jsonrpc": "2.0", "method": "initialized"}),
+            json!({"id": "a", "result": {}}),
+            json!({"error": {"code": -32600, "message": "codex account authentication required to read rate limits"}, "id": 5}),
+            json!({"id": null, "error": {"code": -32700, "message": "Parse error", "data": {"line": 1}}}),
+        ];
+        let decoded: Vec<JSONRPCMessage> = lines
+            .into_iter()
+            .map(|line| serde_json::from_value(line).expect("decodes"))
+            .collect();
+        assert_eq!(
+            decoded,
+            vec![
+                JSONRPCMessage::Request(JSONRPCRequest {
+                    id: RequestId::Integer(1),
+                    method: "initialize".to_string(),
+                    params: Some(json!({})),
+                }),
+                JSONRPCMessage::Notification(JSONRPCNotification {
+                    method: "initialized".to_string(),
+                    params: None,
+                }),
+                JSONRPCMessage::Response(JSONRPCResponse {
+                    id: RequestId::String("a".to_string()),
+                    result: json!({}),
+                }),
+                JSONRPCMessage::Error(JSONRPCError {
+                    id: Some(RequestId::Integer(5)),
+                    error: JSONRPCErrorError {
+                        code: error_code::INVALID_REQUEST,
+                        message: "codex account authentication required to read rate limits"
+                            .to_string(),
+                        data: None,
+                    },
+                }),
+                JSONRPCMessage::Error(JSONRPCError {
+                    id: None,
+                    error: JSONRPCErrorError {
+                        code: error_code::PARSE_ERROR,
+                        message: "Parse error".to_string(),
+                        data: Some(json!({"line": 1})),
+                    },
+                }),
+            ]
+        );
+        // Output never carries `jsonrpc`, and omits absent `params`/`data`.
+        assert_eq!(
+            serde_json::to_value(&decoded[1]).expect("encodes"),
+            json!({"method": "initialized"})
+        );
+        assert_eq!(
+            serde_json::to_value(&decoded[4]).expect("encodes"),
+            json!({"id": null, "error": {"code": -32700, "message": "Parse error", "data": {"line": 1}}})
+        );
+    }
 }

@@ -1,0 +1,105 @@
+// A minimal client written against the TypeScript generated from schema/json: if the schema stops
+// describing the wire (method tags, params, notification payloads), this file stops type-checking.
+
+import type {
+  AgentMessageDeltaNotification,
+  ClientRequest,
+  GetAccountRateLimitsResponse,
+  JSONRPCMessage,
+  RateLimitSnapshot,
+  ServerNotification,
+  ServerRequest,
+  ThreadItem,
+} from "./generated/protocol";
+
+let nextId = 0;
+
+export const initialize: ClientRequest = {
+  id: nextId++,
+  method: "initialize",
+  params: {
+    clientInfo: { name: "codegen_check", title: "Codegen Check", version: "0.0.1" },
+    capabilities: { experimentalApi: true, optOutNotificationMethods: ["item/reasoning/textDelta"] },
+  },
+};
+
+export const threadStart: ClientRequest = {
+  id: nextId++,
+  method: "thread/start",
+  params: {
+    cwd: "/repo",
+    model: "gpt-5.1-codex",
+    approvalPolicy: "on-request",
+    sandbox: "workspace-write",
+    config: { model_reasoning_effort: "high" },
+  },
+};
+
+export function turnStart(threadId: string, text: string): ClientRequest {
+  return {
+    id: `turn-${nextId++}`,
+    method: "turn/start",
+    params: {
+      threadId,
+      input: [{ type: "text", text, text_elements: [] }],
+      effort: "medium",
+      sandboxPolicy: { type: "readOnly", access: { type: "fullAccess" } },
+    },
+  };
+}
+
+/** Agent message text assembled from deltas, keyed by item id. */
+const agentText = new Map<string, string>();
+/** The last known snapshot of every rate-limit bucket, keyed by limit id. */
+const rateLimits = new Map<string, RateLimitSnapshot>();
+
+export function handleNotification(notification: ServerNotification): void {
+  switch (notification.method) {
+    case "item/agentMessage/delta": {
+      const params: AgentMessageDeltaNotification = notification.params;
+      agentText.set(params.itemId, (agentText.get(params.itemId) ?? "") + params.delta);
+      break;
+    }
+    case "account/rateLimits/updated": {
+      const snapshot: RateLimitSnapshot = notification.params.rateLimits;
+      const usedPercent: number | undefined = snapshot.primary?.usedPercent;
+      rateLimits.set(snapshot.limitId ?? "codex", { ...rateLimits.get(snapshot.limitId ?? "codex"), ...snapshot });
+      void usedPercent;
+      break;
+    }
+    case "item/completed": {
+      const item: ThreadItem = notification.params.item;
+      if (item.type === "agentMessage" && item.phase === "final_answer") {
+        agentText.set(item.id, item.text);
+      }
+      break;
+    }
+    case "turn/completed": {
+      const status: "inProgress" | "completed" | "interrupted" | "failed" = notification.params.turn.status;
+      void status;
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+export function storeRateLimits(response: GetAccountRateLimitsResponse): void {
+  for (const [limitId, snapshot] of Object.entries(response.rateLimitsByName ?? {})) {
+    rateLimits.set(limitId, snapshot);
+  }
+}
+
+export function answerServerRequest(request: ServerRequest): JSONRPCMessage {
+  switch (request.method) {
+    case "item/commandExecution/requestApproval":
+      return { id: request.id, result: { decision: "acceptForSession" } };
+    case "item/fileChange/requestApproval":
+      return { id: request.id, result: { decision: "decline" } };
+    case "account/chatgptAuthTokens/refresh":
+      return {
+        id: request.id,
+        result: { accessToken: "jwt", chatgptAccountId: request.params.previousAccountId ?? "", chatgptPlanType: null },
+      };
+  }
+}

@@ -1,0 +1,27 @@
+//! Every v2 payload type, one resource a file.
+
+pub mod account;
+pub mod approval;
+pub mod command_exec;
+pub mod config;
+pub mod item;
+pub mod model;
+pub mod notification;
+pub mod rate_limits;
+pub mod shared;
+pub mod thread;
+pub mod turn;
+pub mod user_input;
+
+pub use account::*;
+pub use approval::*;
+pub use command_exec::*;
+pub use config::*;
+pub use item::*;
+pub use model::*;
+pub use notification::*;
+pub use rate_limits::*;
+pub use shared::*;
+pub use thread::*;
+pub use turn::*;
+pub use user_input::*;

@@ -1,0 +1,393 @@
+//! The thread resource: the `Thread` object, its status and source, and the params/responses of every
+//! `thread/*` method.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::protocol::experimental::ExperimentalApi;
+use crate::protocol::v2::shared::ApprovalsReviewer;
+use crate::protocol::v2::shared::AskForApproval;
+use crate::protocol::v2::shared::Personality;
+use crate::protocol::v2::shared::ReasoningEffort;
+use crate::protocol::v2::shared::SandboxMode;
+use crate::protocol::v2::shared::SandboxPolicy;
+use crate::protocol::v2::shared::ServiceTier;
+use crate::protocol::v2::turn::Turn;
+
+/// A conversation: its metadata and, in history reads, its turns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct Thread {
+    pub id: String,
+    /// First user message text, or `""`.
+    pub preview: String,
+    pub name: Option<String>,
+    pub model_provider: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    pub status: ThreadStatus,
+    /// The rollout file; null for ephemeral threads.
+    pub path: Option<String>,
+    pub cwd: String,
+    pub cli_version: String,
+    pub source: SessionSource,
+    pub agent_nickname: Option<String>,
+    pub agent_role: Option<String>,
+    pub git_info: Option<GitInfo>,
+    /// Populated only by history reads (resume, fork, read with `includeTurns`).
+    #[serde(default)]
+    pub turns: Vec<Turn>,
+    /// Not persisted; omitted when false, as 0.105 never sends it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ephemeral: bool,
+}
+
+/// Whether a thread is loaded and what it is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(tag = "type", rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum ThreadStatus {
+    NotLoaded,
+    Idle,
+    SystemError,
+    #[serde(rename_all = "camelCase")]
+    Active {
+        active_flags: Vec<ThreadActiveFlag>,
+    },
+}
+
+/// Why an active thread is waiting on the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum ThreadActiveFlag {
+    WaitingOnApproval,
+    WaitingOnUserInput,
+}
+
+/// Who started a thread. Externally tagged: unit variants are strings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum SessionSource {
+    Cli,
+    #[serde(rename = "vscode")]
+    VSCode,
+    Exec,
+    AppServer,
+    SubAgent(serde_json::Value),
+    Unknown,
+}
+
+/// Git state of the thread's working directory when it was recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct GitInfo {
+    pub sha: Option<String>,
+    pub branch: Option<String>,
+    pub origin_url: Option<String>,
+}
+
+/// Which timestamp `thread/list` sorts by (newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "v2/")]
+pub enum ThreadSortKey {
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// A `thread/list` filter on the thread's source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum ThreadSourceKind {
+    Cli,
+    #[serde(rename = "vscode")]
+    VSCode,
+    Exec,
+    AppServer,
+    SubAgent,
+    SubAgentReview,
+    SubAgentCompact,
+    SubAgentThreadSpawn,
+    SubAgentOther,
+    Unknown,
+}
+
+/// A client-implemented tool offered to the model (experimental).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct DynamicToolSpec {
+    pub name: String,
+    pub description: String,
+    pub input_schema: serde_json::Value,
+}
+
+/// Params of `thread/start`. Every field is optional, but the params object itself is required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/", optional_fields = nullable)]
+pub struct ThreadStartParams {
+    pub model: Option<String>,
+    pub model_provider: Option<String>,
+    pub service_tier: Option<ServiceTier>,
+    pub cwd: Option<String>,
+    pub approval_policy: Option<AskForApproval>,
+    pub approvals_reviewer: Option<ApprovalsReviewer>,
+    pub sandbox: Option<SandboxMode>,
+    /// snake_case `config.toml` overrides; dotted keys allowed.
+    pub config: Option<BTreeMap<String, serde_json::Value>>,
+    pub service_name: Option<String>,
+    pub base_instructions: Option<String>,
+    pub developer_instructions: Option<String>,
+    pub personality: Option<Personality>,
+    pub ephemeral: Option<bool>,
+    /// Experimental.
+    pub dynamic_tools: Option<Vec<DynamicToolSpec>>,
+    /// Experimental.
+    pub experimental_raw_events: Option<bool>,
+    /// Experimental.
+    pub persist_extended_history: Option<bool>,
+}
+
+impl ExperimentalApi for ThreadStartParams {
+    fn experimental_field(&self) -> Option<&'static str> {
+        if self.dynamic_tools.is_some() {
+            Some("dynamicTools")
+        } else if self.experimental_raw_events == Some(true) {
+            Some("experimentalRawEvents")
+        } else if self.persist_extended_history == Some(true) {
+            Some("persistExtendedHistory")
+        } else {
+            None
+        }
+    }
+}
+
+/// The answer to thread/start, thread/resume and thread/fork: the thread plus its resolved settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadStartResponse {
+    pub thread: Thread,
+    pub model: String,
+    pub model_provider: String,
+    pub cwd: String,
+    pub approval_policy: AskForApproval,
+    #[serde(default)]
+    pub approvals_reviewer: Option<ApprovalsReviewer>,
+    /// The resolved policy object, not the `SandboxMode` string.
+    pub sandbox: SandboxPolicy,
+    pub reasoning_effort: Option<ReasoningEffort>,
+    #[serde(default)]
+    pub service_tier: Option<ServiceTier>,
+}
+
+/// `thread/resume` answers with the same shape as `thread/start`.
+pub type ThreadResumeResponse = ThreadStartResponse;
+/// `thread/fork` answers with the same shape as `thread/start`, describing the new thread.
+pub type ThreadForkResponse = ThreadStartResponse;
+
+/// Params of `thread/resume`: the thread plus the same overrides as thread/start.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/", optional_fields = nullable)]
+pub struct ThreadResumeParams {
+    pub thread_id: String,
+    /// Experimental: resume from these items instead of a stored rollout.
+    pub history: Option<Vec<serde_json::Value>>,
+    /// Experimental: resume from this rollout file.
+    pub path: Option<String>,
+    pub model: Option<String>,
+    pub model_provider: Option<String>,
+    pub service_tier: Option<ServiceTier>,
+    pub cwd: Option<String>,
+    pub approval_policy: Option<AskForApproval>,
+    pub approvals_reviewer: Option<ApprovalsReviewer>,
+    pub sandbox: Option<SandboxMode>,
+    pub config: Option<BTreeMap<String, serde_json::Value>>,
+    pub base_instructions: Option<String>,
+    pub developer_instructions: Option<String>,
+    pub personality: Option<Personality>,
+    /// Experimental.
+    pub persist_extended_history: Option<bool>,
+}
+
+impl ExperimentalApi for ThreadResumeParams {
+    fn experimental_field(&self) -> Option<&'static str> {
+        if self.history.is_some() {
+            Some("history")
+        } else if self.path.is_some() {
+            Some("path")
+        } else if self.persist_extended_history == Some(true) {
+            Some("persistExtendedHistory")
+        } else {
+            None
+        }
+    }
+}
+
+/// Params of `thread/fork`: the source thread plus overrides (no personality).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/", optional_fields = nullable)]
+pub struct ThreadForkParams {
+    pub thread_id: String,
+    /// Experimental: fork this rollout file instead.
+    pub path: Option<String>,
+    pub model: Option<String>,
+    pub model_provider: Option<String>,
+    pub service_tier: Option<ServiceTier>,
+    pub cwd: Option<String>,
+    pub approval_policy: Option<AskForApproval>,
+    pub approvals_reviewer: Option<ApprovalsReviewer>,
+    pub sandbox: Option<SandboxMode>,
+    pub config: Option<BTreeMap<String, serde_json::Value>>,
+    pub base_instructions: Option<String>,
+    pub developer_instructions: Option<String>,
+    #[serde(default)]
+    pub ephemeral: Option<bool>,
+    /// Experimental.
+    pub persist_extended_history: Option<bool>,
+}
+
+impl ExperimentalApi for ThreadForkParams {
+    fn experimental_field(&self) -> Option<&'static str> {
+        if self.path.is_some() {
+            Some("path")
+        } else if self.persist_extended_history == Some(true) {
+            Some("persistExtendedHistory")
+        } else {
+            None
+        }
+    }
+}
+
+/// Params of `thread/list`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/", optional_fields = nullable)]
+pub struct ThreadListParams {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+    pub sort_key: Option<ThreadSortKey>,
+    pub model_providers: Option<Vec<String>>,
+    /// Absent or empty means interactive sources only.
+    pub source_kinds: Option<Vec<ThreadSourceKind>>,
+    pub archived: Option<bool>,
+    pub cwd: Option<String>,
+    pub search_term: Option<String>,
+}
+
+impl ExperimentalApi for ThreadListParams {}
+
+/// One page of `thread/list`, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadListResponse {
+    pub data: Vec<Thread>,
+    /// Null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Params of `thread/read`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadReadParams {
+    pub thread_id: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_turns: bool,
+}
+
+impl ExperimentalApi for ThreadReadParams {}
+
+/// Result of `thread/read`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadReadResponse {
+    pub thread: Thread,
+}
+
+/// Params of `thread/archive`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadArchiveParams {
+    pub thread_id: String,
+}
+
+impl ExperimentalApi for ThreadArchiveParams {}
+
+/// Result of `thread/archive`: `{}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct ThreadArchiveResponse {}
+
+/// Params of `thread/unarchive`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadUnarchiveParams {
+    pub thread_id: String,
+}
+
+impl ExperimentalApi for ThreadUnarchiveParams {}
+
+/// Result of `thread/unarchive`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadUnarchiveResponse {
+    pub thread: Thread,
+}
+
+/// Params of `thread/name/set`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadSetNameParams {
+    pub thread_id: String,
+    pub name: String,
+}
+
+impl ExperimentalApi for ThreadSetNameParams {}
+
+/// Result of `thread/name/set`: `{}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct ThreadSetNameResponse {}
+
+/// Params of `thread/loaded/list`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/", optional_fields = nullable)]
+pub struct ThreadLoadedListParams {
+    pub cursor: Option<String>,
+    pub limit: Option<u32>,
+}
+
+impl ExperimentalApi for ThreadLoadedListParams {}
+
+/// One page of loaded thread ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadLoadedListResponse {
+    pub data: Vec<String>,
+    pub next_cursor: Option<String>,
+}

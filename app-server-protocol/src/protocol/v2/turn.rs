@@ -1,0 +1,168 @@
+//! The turn resource: the `Turn` object, its status and error, and the params/responses of `turn/start`,
+//! `turn/interrupt` and `turn/steer`.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::protocol::experimental::ExperimentalApi;
+use crate::protocol::v2::item::ThreadItem;
+use crate::protocol::v2::shared::AskForApproval;
+use crate::protocol::v2::shared::Personality;
+use crate::protocol::v2::shared::ReasoningEffort;
+use crate::protocol::v2::shared::ReasoningSummary;
+use crate::protocol::v2::shared::SandboxPolicy;
+use crate::protocol::v2::user_input::UserInput;
+
+/// One user request and everything the agent did for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct Turn {
+    pub id: String,
+    /// Empty in turn/start and turn/started|completed; populated in history reads.
+    pub items: Vec<ThreadItem>,
+    pub status: TurnStatus,
+    /// Set only when `status` is `failed`.
+    pub error: Option<TurnError>,
+    /// Unix seconds.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub started_at: Option<i64>,
+    /// Unix seconds.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub completed_at: Option<i64>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+}
+
+/// Where a turn is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum TurnStatus {
+    InProgress,
+    Completed,
+    Interrupted,
+    Failed,
+}
+
+/// Why a turn failed (also the payload of the `error` notification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct TurnError {
+    pub message: String,
+    pub codex_error_info: Option<CodexErrorInfo>,
+    #[serde(default)]
+    pub additional_details: Option<String>,
+}
+
+/// Machine-readable error category. Externally tagged: unit variants are strings, the others
+/// single-key objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum CodexErrorInfo {
+    ContextWindowExceeded,
+    UsageLimitExceeded,
+    ServerOverloaded,
+    #[serde(rename_all = "camelCase")]
+    HttpConnectionFailed {
+        http_status_code: Option<u16>,
+    },
+    #[serde(rename_all = "camelCase")]
+    ResponseStreamConnectionFailed {
+        http_status_code: Option<u16>,
+    },
+    InternalServerError,
+    Unauthorized,
+    BadRequest,
+    ThreadRollbackFailed,
+    SandboxError,
+    #[serde(rename_all = "camelCase")]
+    ResponseStreamDisconnected {
+        http_status_code: Option<u16>,
+    },
+    #[serde(rename_all = "camelCase")]
+    ResponseTooManyFailedAttempts {
+        http_status_code: Option<u16>,
+    },
+    Other,
+}
+
+/// Params of `turn/start`. Overrides persist for later turns, except `outputSchema`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/", optional_fields = nullable)]
+pub struct TurnStartParams {
+    pub thread_id: String,
+    pub input: Vec<UserInput>,
+    pub cwd: Option<String>,
+    pub approval_policy: Option<AskForApproval>,
+    pub sandbox_policy: Option<SandboxPolicy>,
+    pub model: Option<String>,
+    pub effort: Option<ReasoningEffort>,
+    pub summary: Option<ReasoningSummary>,
+    pub personality: Option<Personality>,
+    /// JSON Schema the final answer must follow; this turn only.
+    pub output_schema: Option<serde_json::Value>,
+    /// Experimental.
+    pub collaboration_mode: Option<serde_json::Value>,
+}
+
+impl ExperimentalApi for TurnStartParams {
+    fn experimental_field(&self) -> Option<&'static str> {
+        self.collaboration_mode
+            .as_ref()
+            .map(|_| "collaborationMode")
+    }
+}
+
+/// Result of `turn/start`: the new turn, `inProgress` with no items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct TurnStartResponse {
+    pub turn: Turn,
+}
+
+/// Params of `turn/interrupt`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct TurnInterruptParams {
+    pub thread_id: String,
+    pub turn_id: String,
+}
+
+impl ExperimentalApi for TurnInterruptParams {}
+
+/// Result of `turn/interrupt`: `{}`; the turn then completes as `interrupted`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct TurnInterruptResponse {}
+
+/// Params of `turn/steer`: extra input for the running turn.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct TurnSteerParams {
+    pub thread_id: String,
+    pub input: Vec<UserInput>,
+    /// Must match the active turn, else the request fails.
+    pub expected_turn_id: String,
+}
+
+impl ExperimentalApi for TurnSteerParams {}
+
+/// Result of `turn/steer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct TurnSteerResponse {
+    pub turn_id: String,
+}

@@ -1,0 +1,21 @@
+# Developer shortcuts. `just --list` shows them.
+
+# Format every crate.
+fmt:
+    cargo fmt --all
+
+# Lint with warnings as errors, as CI does.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# The test command of README.md and CI.
+test:
+    cargo test --workspace
+
+# Regenerate the committed JSON Schema and TypeScript under schema/ from the Rust wire types.
+write-schema:
+    cargo run -q -p codex-app-server-protocol --bin write_schema -- schema
+
+# Everything CI runs.
+ci:
+    bash .ci/run

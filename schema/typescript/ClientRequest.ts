@@ -1,0 +1,30 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+import type { NoParams } from "./NoParams";
+import type { RequestId } from "./RequestId";
+import type { InitializeParams } from "./v1/InitializeParams";
+import type { CancelLoginAccountParams } from "./v2/CancelLoginAccountParams";
+import type { CommandExecParams } from "./v2/CommandExecParams";
+import type { ConfigBatchWriteParams } from "./v2/ConfigBatchWriteParams";
+import type { ConfigReadParams } from "./v2/ConfigReadParams";
+import type { ConfigValueWriteParams } from "./v2/ConfigValueWriteParams";
+import type { GetAccountParams } from "./v2/GetAccountParams";
+import type { LoginAccountParams } from "./v2/LoginAccountParams";
+import type { ModelListParams } from "./v2/ModelListParams";
+import type { ThreadArchiveParams } from "./v2/ThreadArchiveParams";
+import type { ThreadForkParams } from "./v2/ThreadForkParams";
+import type { ThreadListParams } from "./v2/ThreadListParams";
+import type { ThreadLoadedListParams } from "./v2/ThreadLoadedListParams";
+import type { ThreadReadParams } from "./v2/ThreadReadParams";
+import type { ThreadResumeParams } from "./v2/ThreadResumeParams";
+import type { ThreadSetNameParams } from "./v2/ThreadSetNameParams";
+import type { ThreadStartParams } from "./v2/ThreadStartParams";
+import type { ThreadUnarchiveParams } from "./v2/ThreadUnarchiveParams";
+import type { TurnInterruptParams } from "./v2/TurnInterruptParams";
+import type { TurnStartParams } from "./v2/TurnStartParams";
+import type { TurnSteerParams } from "./v2/TurnSteerParams";
+
+/**
+ * A whole client request line, `{"id", "method", "params"}`, decoded by its `method`.
+ */
+export type ClientRequest = { "method": "initialize", id: RequestId, params: InitializeParams, } | { "method": "thread/start", id: RequestId, params: ThreadStartParams, } | { "method": "thread/resume", id: RequestId, params: ThreadResumeParams, } | { "method": "thread/fork", id: RequestId, params: ThreadForkParams, } | { "method": "thread/list", id: RequestId, params: ThreadListParams, } | { "method": "thread/read", id: RequestId, params: ThreadReadParams, } | { "method": "thread/archive", id: RequestId, params: ThreadArchiveParams, } | { "method": "thread/unarchive", id: RequestId, params: ThreadUnarchiveParams, } | { "method": "thread/name/set", id: RequestId, params: ThreadSetNameParams, } | { "method": "thread/loaded/list", id: RequestId, params: ThreadLoadedListParams, } | { "method": "turn/start", id: RequestId, params: TurnStartParams, } | { "method": "turn/interrupt", id: RequestId, params: TurnInterruptParams, } | { "method": "turn/steer", id: RequestId, params: TurnSteerParams, } | { "method": "model/list", id: RequestId, params: ModelListParams, } | { "method": "account/login/start", id: RequestId, params: LoginAccountParams, } | { "method": "account/login/cancel", id: RequestId, params: CancelLoginAccountParams, } | { "method": "account/logout", id: RequestId, params?: NoParams, } | { "method": "account/read", id: RequestId, params: GetAccountParams, } | { "method": "account/rateLimits/read", id: RequestId, params?: NoParams, } | { "method": "config/read", id: RequestId, params: ConfigReadParams, } | { "method": "config/value/write", id: RequestId, params: ConfigValueWriteParams, } | { "method": "config/batchWrite", id: RequestId, params: ConfigBatchWriteParams, } | { "method": "command/exec", id: RequestId, params: CommandExecParams, };

@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `deprecationNotice`.
+ */
+export type DeprecationNoticeNotification = { summary: string, details: string | null, };

@@ -1,0 +1,25 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+import type { JsonValue } from "../serde_json/JsonValue";
+import type { ApprovalsReviewer } from "./ApprovalsReviewer";
+import type { AskForApproval } from "./AskForApproval";
+import type { Personality } from "./Personality";
+import type { SandboxMode } from "./SandboxMode";
+import type { ServiceTier } from "./ServiceTier";
+
+/**
+ * Params of `thread/resume`: the thread plus the same overrides as thread/start.
+ */
+export type ThreadResumeParams = { threadId: string, 
+/**
+ * Experimental: resume from these items instead of a stored rollout.
+ */
+history?: Array<JsonValue> | null, 
+/**
+ * Experimental: resume from this rollout file.
+ */
+path?: string | null, model?: string | null, modelProvider?: string | null, serviceTier?: ServiceTier | null, cwd?: string | null, approvalPolicy?: AskForApproval | null, approvalsReviewer?: ApprovalsReviewer | null, sandbox?: SandboxMode | null, config?: { [key in string]?: JsonValue } | null, baseInstructions?: string | null, developerInstructions?: string | null, personality?: Personality | null, 
+/**
+ * Experimental.
+ */
+persistExtendedHistory?: boolean | null, };

@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * Which timestamp `thread/list` sorts by (newest first).
+ */
+export type ThreadSortKey = "created_at" | "updated_at";

@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `thread/unarchived`.
+ */
+export type ThreadUnarchivedNotification = { threadId: string, };

@@ -1,0 +1,12 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+import type { UserInput } from "./UserInput";
+
+/**
+ * Params of `turn/steer`: extra input for the running turn.
+ */
+export type TurnSteerParams = { threadId: string, input: Array<UserInput>, 
+/**
+ * Must match the active turn, else the request fails.
+ */
+expectedTurnId: string, };

@@ -1,0 +1,12 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+import type { TextElement } from "./TextElement";
+
+/**
+ * One piece of user input.
+ */
+export type UserInput = { "type": "text", text: string, 
+/**
+ * UI elements inside `text`. The key is snake_case on the wire.
+ */
+text_elements: Array<TextElement>, } | { "type": "image", url: string, } | { "type": "localImage", path: string, } | { "type": "skill", name: string, path: string, } | { "type": "mention", name: string, path: string, };
