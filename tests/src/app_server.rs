@@ -1,1 +1,347 @@
-//! (placeholder, being written)
+//! A harness that spawns the real `codex-app-server` binary with a temporary `CODEX_HOME` and talks JSON-RPC
+//! to it over stdio, with a timeout on every read so a test never hangs. Usable from tests and from binaries.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::path::PathBuf;
+use std::process::ExitStatus;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::Context;
+use anyhow::anyhow;
+use anyhow::bail;
+use serde_json::Value;
+use serde_json::json;
+use tokio::io::AsyncBufReadExt;
+use tokio::io::AsyncReadExt;
+use tokio::io::AsyncWriteExt;
+use tokio::io::BufReader;
+use tokio::process::Child;
+use tokio::process::ChildStdin;
+use tokio::sync::mpsc;
+
+/// How long one read waits for the server before failing.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How to start the server: extra arguments and environment on top of a fresh `CODEX_HOME`.
+#[derive(Debug, Clone)]
+pub struct AppServerOptions {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub read_timeout: Duration,
+}
+
+impl Default for AppServerOptions {
+    fn default() -> Self {
+        Self {
+            args: Vec::new(),
+            env: Vec::new(),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+        }
+    }
+}
+
+/// A running `codex-app-server` child process and the messages it has written so far.
+pub struct AppServer {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout_lines: mpsc::UnboundedReceiver<String>,
+    /// Messages read while looking for another one, oldest first.
+    buffered: VecDeque<Value>,
+    stderr: Arc<Mutex<String>>,
+    /// Ends when the child closes stderr; awaited by `wait_exit` so `stderr()` is then complete.
+    stderr_reader: Option<tokio::task::JoinHandle<()>>,
+    next_request_id: i64,
+    read_timeout: Duration,
+    codex_home: tempfile::TempDir,
+}
+
+impl AppServer {
+    pub async fn spawn() -> anyhow::Result<Self> {
+        Self::spawn_with(AppServerOptions::default()).await
+    }
+
+    pub async fn spawn_with(options: AppServerOptions) -> anyhow::Result<Self> {
+        let codex_home = tempfile::tempdir().context("create temporary CODEX_HOME")?;
+        let binary = app_server_binary()?;
+        let mut child = tokio::process::Command::new(&binary)
+            .args(&options.args)
+            .env("CODEX_HOME", codex_home.path())
+            .envs(options.env.iter().map(|(key, value)| (key, value)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("spawn {}", binary.display()))?;
+        let stdin = child.stdin.take().context("child stdin")?;
+        let stdout = child.stdout.take().context("child stdout")?;
+        let mut stderr_pipe = child.stderr.take().context("child stderr")?;
+
+        let (lines_tx, stdout_lines) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if lines_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let stderr_sink = Arc::clone(&stderr);
+        let stderr_reader = tokio::spawn(async move {
+            let mut chunk = vec![0u8; 8192];
+            while let Ok(read) = stderr_pipe.read(&mut chunk).await {
+                if read == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&chunk[..read]).into_owned();
+                stderr_sink
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push_str(&text);
+            }
+        });
+
+        Ok(Self {
+            child,
+            stdin: Some(stdin),
+            stdout_lines,
+            buffered: VecDeque::new(),
+            stderr,
+            stderr_reader: Some(stderr_reader),
+            next_request_id: 0,
+            read_timeout: options.read_timeout,
+            codex_home,
+        })
+    }
+
+    pub fn codex_home(&self) -> &Path {
+        self.codex_home.path()
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Writes bytes to stdin exactly as given (no newline added).
+    pub async fn send_raw(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        let stdin = self.stdin.as_mut().context("stdin already closed")?;
+        stdin
+            .write_all(bytes)
+            .await
+            .context("write to server stdin")?;
+        stdin.flush().await.context("flush server stdin")
+    }
+
+    /// Writes one JSON value as a line.
+    pub async fn send_json(&mut self, message: &Value) -> anyhow::Result<()> {
+        let mut line = serde_json::to_vec(message)?;
+        line.push(b'\n');
+        self.send_raw(&line).await
+    }
+
+    /// Sends a request with the next integer id and returns that id.
+    pub async fn send_request(&mut self, method: &str, params: Value) -> anyhow::Result<i64> {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        self.send_json(&json!({"id": id, "method": method, "params": params}))
+            .await?;
+        Ok(id)
+    }
+
+    pub async fn send_notification(&mut self, method: &str) -> anyhow::Result<()> {
+        self.send_json(&json!({"method": method})).await
+    }
+
+    /// The standard handshake: `initialize` as a test client, then `initialized`. Returns the response message.
+    pub async fn initialize(&mut self) -> anyhow::Result<Value> {
+        self.initialize_with(json!({
+            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
+        }))
+        .await
+    }
+
+    /// Handshake with the given `initialize` params; fails unless the server answers with a result.
+    pub async fn initialize_with(&mut self, params: Value) -> anyhow::Result<Value> {
+        let id = self.send_request("initialize", params).await?;
+        let response = self.read_response(id).await?;
+        if response.get("result").is_none() {
+            bail!("initialize failed: {response}");
+        }
+        self.send_notification("initialized").await?;
+        Ok(response)
+    }
+
+    /// The next message, from the buffer first.
+    pub async fn read_message(&mut self) -> anyhow::Result<Value> {
+        match self.buffered.pop_front() {
+            Some(message) => Ok(message),
+            None => self.read_from_stdout().await,
+        }
+    }
+
+    /// The first message (buffered or new) matching `predicate`; messages read past stay buffered in order.
+    pub async fn read_until(
+        &mut self,
+        mut predicate: impl FnMut(&Value) -> bool,
+    ) -> anyhow::Result<Value> {
+        if let Some(position) = self.buffered.iter().position(&mut predicate) {
+            return self
+                .buffered
+                .remove(position)
+                .context("buffered message vanished");
+        }
+        loop {
+            let message = self.read_from_stdout().await?;
+            if predicate(&message) {
+                return Ok(message);
+            }
+            self.buffered.push_back(message);
+        }
+    }
+
+    /// The response or error answering request `id` (an integer or a string).
+    pub async fn read_response(&mut self, id: impl Into<Value>) -> anyhow::Result<Value> {
+        let id = id.into();
+        self.read_until(|message| {
+            message.get("id") == Some(&id)
+                && message.get("method").is_none()
+                && (message.get("result").is_some() || message.get("error").is_some())
+        })
+        .await
+    }
+
+    /// The next notification named `method`.
+    pub async fn read_notification(&mut self, method: &str) -> anyhow::Result<Value> {
+        self.read_until(|message| {
+            message.get("id").is_none() && message.get("method") == Some(&json!(method))
+        })
+        .await
+    }
+
+    /// Removes and returns every buffered message.
+    pub fn take_buffered(&mut self) -> Vec<Value> {
+        self.buffered.drain(..).collect()
+    }
+
+    /// Closes stdin (EOF for the server).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits for the process to exit (and its stderr to be fully captured); kills it and fails if that takes
+    /// longer than `timeout`.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> anyhow::Result<ExitStatus> {
+        let status = match tokio::time::timeout(timeout, self.child.wait()).await {
+            Ok(status) => status.context("wait for server exit")?,
+            Err(_) => {
+                self.child.start_kill().ok();
+                bail!("server did not exit within {timeout:?}")
+            }
+        };
+        if let Some(stderr_reader) = self.stderr_reader.take() {
+            tokio::time::timeout(self.read_timeout, stderr_reader)
+                .await
+                .context("stderr did not close after exit")?
+                .context("stderr reader failed")?;
+        }
+        Ok(status)
+    }
+
+    /// The messages still on stdout after the server exited, each checked to be JSON.
+    pub async fn read_remaining(&mut self) -> anyhow::Result<Vec<Value>> {
+        let mut messages: Vec<Value> = self.buffered.drain(..).collect();
+        while let Ok(Some(line)) =
+            tokio::time::timeout(self.read_timeout, self.stdout_lines.recv()).await
+        {
+            messages.push(parse_stdout_line(&line)?);
+        }
+        Ok(messages)
+    }
+
+    async fn read_from_stdout(&mut self) -> anyhow::Result<Value> {
+        let timeout = self.read_timeout;
+        let line = tokio::time::timeout(timeout, self.stdout_lines.recv())
+            .await
+            .map_err(|_| {
+                anyhow!(
+                    "no message from the server within {timeout:?}; stderr:\n{}",
+                    self.stderr()
+                )
+            })?
+            .with_context(|| format!("server closed stdout; stderr:\n{}", self.stderr()))?;
+        parse_stdout_line(&line)
+    }
+}
+
+fn parse_stdout_line(line: &str) -> anyhow::Result<Value> {
+    serde_json::from_str(line).with_context(|| format!("stdout carried a non-JSON line: {line:?}"))
+}
+
+/// The `codex-app-server` binary: `$CODEX_APP_SERVER_BIN`, else next to the running executable's profile
+/// directory, else built once with cargo.
+pub fn app_server_binary() -> anyhow::Result<PathBuf> {
+    if let Some(binary) = std::env::var_os("CODEX_APP_SERVER_BIN") {
+        return Ok(PathBuf::from(binary));
+    }
+    let binary_name = format!("codex-app-server{}", std::env::consts::EXE_SUFFIX);
+    let executable = std::env::current_exe().context("locate the current executable")?;
+    let mut profile_dir = executable
+        .parent()
+        .context("current executable has no directory")?
+        .to_path_buf();
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "deps" || name == "examples")
+    {
+        profile_dir.pop();
+    }
+    let candidate = profile_dir.join(&binary_name);
+    if candidate.is_file() {
+        return Ok(candidate);
+    }
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .ok_or("tests crate has no parent directory")?;
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            let status = std::process::Command::new(cargo)
+                .args([
+                    "build",
+                    "-p",
+                    "codex-app-server",
+                    "--bin",
+                    "codex-app-server",
+                ])
+                .current_dir(workspace_root)
+                .stdout(Stdio::null())
+                .status()
+                .map_err(|error| format!("run cargo build: {error}"))?;
+            if status.success() {
+                Ok(())
+            } else {
+                Err(format!("cargo build of codex-app-server failed: {status}"))
+            }
+        })
+        .clone()
+        .map_err(|error| anyhow!(error))?;
+    if candidate.is_file() {
+        Ok(candidate)
+    } else {
+        bail!(
+            "built codex-app-server but it is not at {}",
+            candidate.display()
+        )
+    }
+}

@@ -1,0 +1,106 @@
+//! Every way a client request can fail, and the one place that turns them into JSON-RPC error bodies.
+
+use codex_app_server_protocol::JSONRPCErrorError;
+use codex_app_server_protocol::error_code;
+
+/// Why a request (or an unreadable line) gets an error answer instead of a result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// The line was not JSON (or not UTF-8).
+    #[error("Parse error: {0}")]
+    Parse(String),
+    /// The line was JSON but not a JSON-RPC envelope we can act on.
+    #[error("Invalid request: {0}")]
+    InvalidEnvelope(String),
+    /// The line exceeded the size limit and was discarded unread.
+    #[error("message too large")]
+    MessageTooLarge,
+    #[error("Not initialized")]
+    NotInitialized,
+    #[error("Already initialized")]
+    AlreadyInitialized,
+    #[error("Invalid clientInfo.name: '{name}'. Must be a valid HTTP header value.")]
+    InvalidClientName { name: String },
+    /// `descriptor` is `<method>` or `<method>.<field>`.
+    #[error("{descriptor} requires experimentalApi capability")]
+    ExperimentalApiRequired { descriptor: String },
+    #[error("Method not found: {method}")]
+    MethodNotFound { method: String },
+    /// The params did not decode; carries the decoder's message.
+    #[error("Invalid params: {0}")]
+    InvalidParams(String),
+    /// A semantic rejection by a handler.
+    #[error("{0}")]
+    Rejected(String),
+    /// The method exists on the wire but its engine part is not in this build.
+    #[error("`{method}` is not available in this build yet")]
+    NotAvailable { method: &'static str },
+    #[error("Internal error: {0}")]
+    Internal(String),
+}
+
+impl RequestError {
+    pub fn code(&self) -> i64 {
+        match self {
+            RequestError::Parse(_) => error_code::PARSE_ERROR,
+            RequestError::InvalidEnvelope(_)
+            | RequestError::MessageTooLarge
+            | RequestError::NotInitialized
+            | RequestError::AlreadyInitialized
+            | RequestError::InvalidClientName { .. }
+            | RequestError::ExperimentalApiRequired { .. }
+            | RequestError::Rejected(_)
+            | RequestError::NotAvailable { .. } => error_code::INVALID_REQUEST,
+            RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
+            RequestError::InvalidParams(_) => error_code::INVALID_PARAMS,
+            RequestError::Internal(_) => error_code::INTERNAL_ERROR,
+        }
+    }
+}
+
+impl From<RequestError> for JSONRPCErrorError {
+    fn from(error: RequestError) -> Self {
+        JSONRPCErrorError {
+            code: error.code(),
+            message: error.to_string(),
+            data: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn not_available_names_the_method_with_invalid_request_code() {
+        let body = JSONRPCErrorError::from(RequestError::NotAvailable {
+            method: "thread/start",
+        });
+        assert_eq!(
+            body,
+            JSONRPCErrorError {
+                code: -32600,
+                message: "`thread/start` is not available in this build yet".to_string(),
+                data: None,
+            }
+        );
+    }
+
+    #[test]
+    fn experimental_gate_message_matches_upstream() {
+        let body = JSONRPCErrorError::from(RequestError::ExperimentalApiRequired {
+            descriptor: "thread/start.dynamicTools".to_string(),
+        });
+        assert_eq!(
+            body,
+            JSONRPCErrorError {
+                code: -32600,
+                message: "thread/start.dynamicTools requires experimentalApi capability"
+                    .to_string(),
+                data: None,
+            }
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! The app-server daemon: newline-delimited JSON-RPC over stdio, wire-compatible with `codex app-server` v2.
+//! It never writes anything but protocol messages to stdout; see its traffic with
+//! `RUST_LOG=codex_app_server=debug` (logs go to stderr).
+
+pub mod cli;
+pub mod connection;
+pub mod error;
+pub mod handlers;
+pub mod message_processor;
+pub mod outgoing;
+pub mod server_state;
+pub mod stdio;
+pub mod user_agent;

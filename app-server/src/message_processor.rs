@@ -1,0 +1,515 @@
+//! The dispatcher: turns each incoming line into a checked `ClientRequest` (envelope, handshake, experimental
+//! gate), runs it in its own task, and routes it to the handler of its resource.
+
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use codex_app_server_protocol::ClientRequest;
+use codex_app_server_protocol::InitializeParams;
+use codex_app_server_protocol::InitializeResponse;
+use codex_app_server_protocol::JSONRPCErrorError;
+use codex_app_server_protocol::RequestId;
+use codex_app_server_protocol::ServerNotification;
+use futures::FutureExt;
+use serde_json::Map;
+use serde_json::Value;
+use tokio::task::JoinSet;
+
+use crate::connection::Connection;
+use crate::connection::IncomingFrame;
+use crate::error::RequestError;
+use crate::handlers;
+use crate::handlers::ConnectionCapabilities;
+use crate::handlers::RequestContext;
+use crate::outgoing::OutgoingMessageSender;
+use crate::server_state::ServerState;
+use crate::user_agent;
+
+/// How long requests still running when the client hangs up may take to answer before they are cancelled.
+const EOF_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// Serves `connection` until its incoming side closes, then lets in-flight requests finish within
+/// `EOF_GRACE` and cancels the rest.
+pub async fn serve(connection: Connection, state: Arc<ServerState>) {
+    let Connection {
+        mut incoming,
+        outgoing,
+    } = connection;
+    let mut processor = MessageProcessor {
+        state,
+        outgoing: OutgoingMessageSender::new(outgoing),
+        capabilities: None,
+    };
+    let mut requests_in_flight = JoinSet::new();
+    loop {
+        tokio::select! {
+            frame = incoming.recv() => match frame {
+                Some(frame) => processor.process_frame(frame, &mut requests_in_flight),
+                None => break,
+            },
+            Some(finished) = requests_in_flight.join_next(), if !requests_in_flight.is_empty() => {
+                if let Err(error) = finished {
+                    tracing::warn!("request task ended abnormally: {error}");
+                }
+            }
+        }
+    }
+    // Requests already read get a short grace to answer; anything slower is cancelled so EOF exits promptly.
+    let drained = tokio::time::timeout(EOF_GRACE, async {
+        while requests_in_flight.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::debug!(
+            "cancelling {} request(s) still running at EOF",
+            requests_in_flight.len()
+        );
+    }
+    requests_in_flight.shutdown().await;
+}
+
+struct MessageProcessor {
+    state: Arc<ServerState>,
+    outgoing: OutgoingMessageSender,
+    /// Set by a successful `initialize`; `None` means the handshake has not happened.
+    capabilities: Option<Arc<ConnectionCapabilities>>,
+}
+
+impl MessageProcessor {
+    fn process_frame(&mut self, frame: IncomingFrame, requests_in_flight: &mut JoinSet<()>) {
+        let line = match frame {
+            IncomingFrame::Line(line) => line,
+            IncomingFrame::TooLarge => {
+                self.outgoing
+                    .send_error(None, RequestError::MessageTooLarge.into());
+                return;
+            }
+        };
+        if line.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let text = match std::str::from_utf8(&line) {
+            Ok(text) => text,
+            Err(error) => {
+                let error = RequestError::Parse(format!("invalid UTF-8: {error}"));
+                self.outgoing.send_error(None, error.into());
+                return;
+            }
+        };
+        let value = match serde_json::from_str::<Value>(text) {
+            Ok(value) => value,
+            Err(error) => {
+                self.outgoing
+                    .send_error(None, RequestError::Parse(error.to_string()).into());
+                return;
+            }
+        };
+        let Value::Object(envelope) = value else {
+            let error = RequestError::InvalidEnvelope("expected a JSON object".to_string());
+            self.outgoing.send_error(None, error.into());
+            return;
+        };
+        let id = match envelope.get("id").cloned() {
+            None => None,
+            Some(raw_id) => match serde_json::from_value::<RequestId>(raw_id) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    let error = RequestError::InvalidEnvelope(
+                        "`id` must be a string or a 64-bit integer".to_string(),
+                    );
+                    self.outgoing.send_error(None, error.into());
+                    return;
+                }
+            },
+        };
+        match (envelope.get("method"), id) {
+            (Some(Value::String(method)), Some(id)) => {
+                let method = method.clone();
+                self.process_request(id, method, envelope, requests_in_flight);
+            }
+            (Some(Value::String(method)), None) => match method.as_str() {
+                "initialized" => tracing::debug!("client sent initialized"),
+                other => tracing::warn!("ignoring unknown client notification {other}"),
+            },
+            (Some(_), id) => {
+                let error = RequestError::InvalidEnvelope("`method` must be a string".to_string());
+                self.outgoing.send_error(id, error.into());
+            }
+            (None, Some(id)) if envelope.contains_key("result") => {
+                let result = envelope.get("result").cloned().unwrap_or(Value::Null);
+                self.outgoing.resolve(id, Ok(result));
+            }
+            (None, Some(id)) if envelope.contains_key("error") => {
+                match serde_json::from_value::<JSONRPCErrorError>(envelope["error"].clone()) {
+                    Ok(error) => self.outgoing.resolve(id, Err(error)),
+                    Err(error) => {
+                        let error = RequestError::InvalidEnvelope(format!("bad `error`: {error}"));
+                        self.outgoing.send_error(Some(id), error.into());
+                    }
+                }
+            }
+            (None, id) => {
+                let error = RequestError::InvalidEnvelope(
+                    "not a request, notification or response".to_string(),
+                );
+                self.outgoing.send_error(id, error.into());
+            }
+        }
+    }
+
+    fn process_request(
+        &mut self,
+        id: RequestId,
+        method: String,
+        envelope: Map<String, Value>,
+        requests_in_flight: &mut JoinSet<()>,
+    ) {
+        // Params are never logged: some carry secrets (API keys, tokens).
+        tracing::debug!("request {id}: {method}");
+        if !ClientRequest::METHODS.contains(&method.as_str()) {
+            self.outgoing
+                .send_error(Some(id), RequestError::MethodNotFound { method }.into());
+            return;
+        }
+        let capabilities = match (&self.capabilities, method.as_str()) {
+            (None, "initialize") => None,
+            (None, _) => {
+                self.outgoing
+                    .send_error(Some(id), RequestError::NotInitialized.into());
+                return;
+            }
+            (Some(capabilities), _) => Some(Arc::clone(capabilities)),
+        };
+        let request = match serde_json::from_value::<ClientRequest>(Value::Object(envelope)) {
+            Ok(request) => request,
+            Err(error) => {
+                self.outgoing.send_error(
+                    Some(id),
+                    RequestError::InvalidParams(error.to_string()).into(),
+                );
+                return;
+            }
+        };
+        let Some(capabilities) = capabilities else {
+            // Initialize runs inline so the next line already sees the connection's capabilities.
+            let result = match request {
+                ClientRequest::Initialize { params, .. } => self.initialize(params),
+                other => Err(RequestError::Internal(format!(
+                    "{} decoded where initialize was expected",
+                    other.method()
+                ))),
+            };
+            match result {
+                Ok(result) => {
+                    self.outgoing.send_response(id, result);
+                    for warning in &self.state.startup_warnings {
+                        self.outgoing
+                            .send_notification(ServerNotification::ConfigWarning(warning.clone()));
+                    }
+                }
+                Err(error) => self.outgoing.send_error(Some(id), error.into()),
+            }
+            return;
+        };
+        if let Some(descriptor) = request.experimental_reason()
+            && !capabilities.experimental_api
+        {
+            self.outgoing.send_error(
+                Some(id),
+                RequestError::ExperimentalApiRequired { descriptor }.into(),
+            );
+            return;
+        }
+        let context = RequestContext {
+            state: Arc::clone(&self.state),
+            outgoing: self.outgoing.clone(),
+            capabilities,
+        };
+        let outgoing = self.outgoing.clone();
+        requests_in_flight.spawn(answer_request(
+            outgoing,
+            id,
+            method,
+            route(context, request),
+        ));
+    }
+
+    fn initialize(&mut self, params: InitializeParams) -> Result<Value, RequestError> {
+        let client_info = params.client_info;
+        if !user_agent::is_valid_header_value(&client_info.name) {
+            return Err(RequestError::InvalidClientName {
+                name: client_info.name,
+            });
+        }
+        let requested = params.capabilities.unwrap_or_default();
+        let opt_out_notification_methods: HashSet<String> = requested
+            .opt_out_notification_methods
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        self.outgoing
+            .set_opted_out_notifications(opt_out_notification_methods.clone());
+        let response = InitializeResponse {
+            user_agent: user_agent::user_agent(&client_info),
+        };
+        self.capabilities = Some(Arc::new(ConnectionCapabilities {
+            client_info,
+            experimental_api: requested.experimental_api,
+            opt_out_notification_methods,
+        }));
+        serde_json::to_value(response).map_err(|error| RequestError::Internal(error.to_string()))
+    }
+}
+
+/// Runs one request's handler to completion and writes its answer; a panic becomes an internal error.
+async fn answer_request(
+    outgoing: OutgoingMessageSender,
+    id: RequestId,
+    method: String,
+    handler: impl Future<Output = Result<Value, RequestError>>,
+) {
+    let result = AssertUnwindSafe(handler)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|reason| reason.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "handler panicked".to_string());
+            tracing::error!("handler for {method} panicked: {reason}");
+            Err(RequestError::Internal(format!(
+                "handler for {method} panicked"
+            )))
+        });
+    match result {
+        Ok(result) => outgoing.send_response(id, result),
+        Err(error) => outgoing.send_error(Some(id), error.into()),
+    }
+}
+
+/// One arm per method, so a new method cannot be forgotten here.
+async fn route(context: RequestContext, request: ClientRequest) -> Result<Value, RequestError> {
+    let method = request.method();
+    match request {
+        ClientRequest::Initialize { .. } => Err(RequestError::AlreadyInitialized),
+        ClientRequest::ThreadStart { .. }
+        | ClientRequest::ThreadResume { .. }
+        | ClientRequest::ThreadFork { .. }
+        | ClientRequest::ThreadList { .. }
+        | ClientRequest::ThreadRead { .. }
+        | ClientRequest::ThreadArchive { .. }
+        | ClientRequest::ThreadUnarchive { .. }
+        | ClientRequest::ThreadSetName { .. }
+        | ClientRequest::ThreadLoadedList { .. }
+        | ClientRequest::TurnStart { .. }
+        | ClientRequest::TurnInterrupt { .. }
+        | ClientRequest::TurnSteer { .. } => Err(RequestError::NotAvailable { method }),
+        ClientRequest::ModelList { params, .. } => handlers::model::list(context, params).await,
+        ClientRequest::LoginAccount { params, .. } => {
+            handlers::account::login_start(context, params).await
+        }
+        ClientRequest::CancelLoginAccount { params, .. } => {
+            handlers::account::login_cancel(context, params).await
+        }
+        ClientRequest::LogoutAccount { .. } => handlers::account::logout(context).await,
+        ClientRequest::GetAccount { params, .. } => handlers::account::read(context, params).await,
+        ClientRequest::GetAccountRateLimits { .. } => {
+            handlers::account::read_rate_limits(context).await
+        }
+        ClientRequest::ConfigRead { params, .. } => handlers::config::read(context, params).await,
+        ClientRequest::ConfigValueWrite { params, .. } => {
+            handlers::config::write_value(context, params).await
+        }
+        ClientRequest::ConfigBatchWrite { params, .. } => {
+            handlers::config::batch_write(context, params).await
+        }
+        ClientRequest::CommandExec { params, .. } => handlers::command::exec(context, params).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::MemoryClient;
+    use pretty_assertions::assert_eq;
+    use serde_json::json;
+
+    fn start() -> MemoryClient {
+        let (connection, client) = Connection::memory();
+        tokio::spawn(serve(connection, Arc::new(ServerState::default())));
+        client
+    }
+
+    async fn next(client: &mut MemoryClient) -> Value {
+        tokio::time::timeout(std::time::Duration::from_secs(5), client.recv_json())
+            .await
+            .expect("server answered in time")
+            .expect("server still running")
+    }
+
+    fn initialize(id: Value, capabilities: Value) -> Value {
+        json!({"id": id, "method": "initialize", "params": {
+            "clientInfo": {"name": "codex_test", "version": "9.9.9"},
+            "capabilities": capabilities,
+        }})
+    }
+
+    #[tokio::test]
+    async fn handshake_order_is_enforced() {
+        let mut client = start();
+        client.send_json(&json!({"id": 1, "method": "model/list", "params": {}}));
+        assert_eq!(
+            next(&mut client).await,
+            json!({"id": 1, "error": {"code": -32600, "message": "Not initialized"}})
+        );
+        client.send_json(&initialize(json!("a"), Value::Null));
+        let response = next(&mut client).await;
+        let user_agent = response["result"]["userAgent"].clone();
+        assert_eq!(
+            response,
+            json!({"id": "a", "result": {"userAgent": user_agent}})
+        );
+        client.send_json(&json!({"method": "initialized"}));
+        client.send_json(&initialize(json!(2), Value::Null));
+        assert_eq!(
+            next(&mut client).await,
+            json!({"id": 2, "error": {"code": -32600, "message": "Already initialized"}})
+        );
+    }
+
+    #[tokio::test]
+    async fn unreadable_frames_get_null_id_errors_and_serving_continues() {
+        let mut client = start();
+        client
+            .to_server
+            .send(IncomingFrame::TooLarge)
+            .expect("send");
+        assert_eq!(
+            next(&mut client).await,
+            json!({"id": null, "error": {"code": -32600, "message": "message too large"}})
+        );
+        client.send_line(b"\xff");
+        assert_eq!(next(&mut client).await["error"]["code"], json!(-32700));
+        client.send_line(b"");
+        client.send_line(b"42");
+        assert_eq!(
+            next(&mut client).await,
+            json!({"id": null, "error": {"code": -32600, "message": "Invalid request: expected a JSON object"}})
+        );
+        client.send_json(&json!({"id": 3, "method": "nope/nope", "params": {}}));
+        assert_eq!(
+            next(&mut client).await,
+            json!({"id": 3, "error": {"code": -32601, "message": "Method not found: nope/nope"}})
+        );
+        client.send_json(&initialize(json!(4), Value::Null));
+        assert_eq!(next(&mut client).await["id"], json!(4));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_internal_error() {
+        let (outgoing, mut written) = tokio::sync::mpsc::unbounded_channel();
+        let outgoing = OutgoingMessageSender::new(outgoing);
+        answer_request(outgoing, RequestId::Integer(8), "x/y".to_string(), async {
+            panic!("boom")
+        })
+        .await;
+        let message = serde_json::to_value(written.recv().await.expect("answer")).expect("json");
+        assert_eq!(
+            message,
+            json!({"id": 8, "error": {"code": -32603, "message": "Internal error: handler for x/y panicked"}})
+        );
+    }
+
+    #[tokio::test]
+    async fn experimental_fields_are_gated_per_connection() {
+        let request = json!({"id": 5, "method": "thread/start", "params": {"dynamicTools": []}});
+        let mut plain = start();
+        plain.send_json(&initialize(json!(0), Value::Null));
+        next(&mut plain).await;
+        plain.send_json(&request);
+        assert_eq!(
+            next(&mut plain).await,
+            json!({"id": 5, "error": {
+                "code": -32600,
+                "message": "thread/start.dynamicTools requires experimentalApi capability",
+            }})
+        );
+        let mut opted_in = start();
+        opted_in.send_json(&initialize(json!(0), json!({"experimentalApi": true})));
+        next(&mut opted_in).await;
+        opted_in.send_json(&request);
+        let answer = next(&mut opted_in).await;
+        assert_eq!(answer["id"], json!(5));
+        assert!(
+            answer["error"]["message"]
+                != json!("thread/start.dynamicTools requires experimentalApi capability"),
+            "{answer}"
+        );
+    }
+
+    #[tokio::test]
+    async fn client_answers_reach_the_waiting_server_request() {
+        let (sender, mut written) = tokio::sync::mpsc::unbounded_channel();
+        let outgoing = OutgoingMessageSender::new(sender);
+        let mut processor = MessageProcessor {
+            state: Arc::new(ServerState::default()),
+            outgoing: outgoing.clone(),
+            capabilities: None,
+        };
+        let waiting = tokio::spawn({
+            let outgoing = outgoing.clone();
+            async move {
+                outgoing
+                    .send_request(
+                        codex_app_server_protocol::ServerRequestPayload::ChatgptAuthTokensRefresh(
+                            codex_app_server_protocol::ChatgptAuthTokensRefreshParams {
+                                reason: codex_app_server_protocol::ChatgptAuthTokensRefreshReason::Unauthorized,
+                                previous_account_id: None,
+                            },
+                        ),
+                        std::time::Duration::from_secs(5),
+                    )
+                    .await
+            }
+        });
+        let request = serde_json::to_value(written.recv().await.expect("request")).expect("json");
+        let line = json!({"id": request["id"], "result": {"ok": true}}).to_string();
+        processor.process_frame(IncomingFrame::Line(line.into_bytes()), &mut JoinSet::new());
+        assert_eq!(waiting.await.expect("joined"), Ok(json!({"ok": true})));
+    }
+
+    #[tokio::test]
+    async fn requests_read_before_eof_are_still_answered() {
+        let MemoryClient {
+            to_server,
+            mut from_server,
+        } = start();
+        for line in [
+            initialize(json!(0), Value::Null),
+            initialize(json!(1), Value::Null),
+        ] {
+            to_server
+                .send(IncomingFrame::Line(line.to_string().into_bytes()))
+                .expect("send");
+        }
+        drop(to_server);
+        let mut answered = Vec::new();
+        while let Some(message) = from_server.recv().await {
+            answered.push(serde_json::to_value(message).expect("json")["id"].clone());
+        }
+        assert_eq!(answered, vec![json!(0), json!(1)]);
+    }
+
+    #[tokio::test]
+    async fn closing_the_connection_ends_serve() {
+        let (connection, client) = Connection::memory();
+        let served = tokio::spawn(serve(connection, Arc::new(ServerState::default())));
+        drop(client);
+        tokio::time::timeout(std::time::Duration::from_secs(1), served)
+            .await
+            .expect("serve returned")
+            .expect("no panic");
+    }
+}

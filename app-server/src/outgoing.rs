@@ -1,0 +1,272 @@
+//! Everything the server writes goes through here: responses, errors, notifications (filtered by the
+//! connection's opt-outs) and server->client requests, whose answers are routed back to their waiters by id.
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::OnceLock;
+use std::sync::atomic::AtomicI64;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use codex_app_server_protocol::JSONRPCError;
+use codex_app_server_protocol::JSONRPCErrorError;
+use codex_app_server_protocol::JSONRPCMessage;
+use codex_app_server_protocol::JSONRPCNotification;
+use codex_app_server_protocol::JSONRPCRequest;
+use codex_app_server_protocol::JSONRPCResponse;
+use codex_app_server_protocol::RequestId;
+use codex_app_server_protocol::ServerNotification;
+use codex_app_server_protocol::ServerRequestPayload;
+use tokio::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Server-issued request ids are integers from one process-wide counter starting at 0.
+static NEXT_SERVER_REQUEST_ID: AtomicI64 = AtomicI64::new(0);
+
+type ClientAnswer = Result<serde_json::Value, JSONRPCErrorError>;
+
+/// Why a server->client request produced no result.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ServerRequestError {
+    #[error("client answered {method} with error {}: {}", error.code, error.message)]
+    ClientError {
+        method: &'static str,
+        error: JSONRPCErrorError,
+    },
+    #[error("client did not answer {method} within {timeout:?}")]
+    TimedOut {
+        method: &'static str,
+        timeout: Duration,
+    },
+    #[error("connection closed before the client answered {method}")]
+    ConnectionClosed { method: &'static str },
+}
+
+/// A cheap, cloneable handle on the connection's single writer queue.
+#[derive(Clone)]
+pub struct OutgoingMessageSender {
+    sender: mpsc::UnboundedSender<JSONRPCMessage>,
+    pending_requests: Arc<Mutex<HashMap<RequestId, oneshot::Sender<ClientAnswer>>>>,
+    opted_out_notifications: Arc<OnceLock<HashSet<String>>>,
+}
+
+impl OutgoingMessageSender {
+    pub fn new(sender: mpsc::UnboundedSender<JSONRPCMessage>) -> Self {
+        Self {
+            sender,
+            pending_requests: Arc::new(Mutex::new(HashMap::new())),
+            opted_out_notifications: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Fixes, once per connection, the notification methods never to write.
+    pub fn set_opted_out_notifications(&self, methods: HashSet<String>) {
+        if self.opted_out_notifications.set(methods).is_err() {
+            tracing::warn!("notification opt-outs are fixed at initialize; ignoring a second set");
+        }
+    }
+
+    pub fn send_response(&self, id: RequestId, result: serde_json::Value) {
+        self.send(JSONRPCMessage::Response(JSONRPCResponse { id, result }));
+    }
+
+    pub fn send_error(&self, id: Option<RequestId>, error: JSONRPCErrorError) {
+        self.send(JSONRPCMessage::Error(JSONRPCError { id, error }));
+    }
+
+    pub fn send_notification(&self, notification: ServerNotification) {
+        let method = notification.method();
+        if self
+            .opted_out_notifications
+            .get()
+            .is_some_and(|opted_out| opted_out.contains(method))
+        {
+            tracing::trace!("dropping opted-out notification {method}");
+            return;
+        }
+        self.send(JSONRPCMessage::Notification(JSONRPCNotification::from(
+            notification,
+        )));
+    }
+
+    /// Sends a request to the client and waits for its answer. The waiter is removed on timeout, so a late
+    /// answer is logged as unknown.
+    pub async fn send_request(
+        &self,
+        payload: ServerRequestPayload,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, ServerRequestError> {
+        let method = payload.method();
+        let id = RequestId::Integer(NEXT_SERVER_REQUEST_ID.fetch_add(1, Ordering::Relaxed));
+        let (answer_tx, answer_rx) = oneshot::channel();
+        self.pending_requests().insert(id.clone(), answer_tx);
+        self.send(JSONRPCMessage::Request(JSONRPCRequest::from(
+            payload.with_id(id.clone()),
+        )));
+        match tokio::time::timeout(timeout, answer_rx).await {
+            Ok(Ok(Ok(result))) => Ok(result),
+            Ok(Ok(Err(error))) => Err(ServerRequestError::ClientError { method, error }),
+            Ok(Err(_)) => Err(ServerRequestError::ConnectionClosed { method }),
+            Err(_) => {
+                self.pending_requests().remove(&id);
+                Err(ServerRequestError::TimedOut { method, timeout })
+            }
+        }
+    }
+
+    /// Routes a client's answer to the server request waiting for it.
+    pub fn resolve(&self, id: RequestId, answer: ClientAnswer) {
+        let waiter = self.pending_requests().remove(&id);
+        match waiter {
+            Some(waiter) => {
+                if waiter.send(answer).is_err() {
+                    tracing::debug!("waiter for server request {id} is gone");
+                }
+            }
+            None => tracing::warn!("client answered unknown server request id {id}"),
+        }
+    }
+
+    fn pending_requests(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<RequestId, oneshot::Sender<ClientAnswer>>> {
+        // A panic while holding this lock cannot leave the map inconsistent, so poisoning is ignored.
+        self.pending_requests
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn send(&self, message: JSONRPCMessage) {
+        if self.sender.send(message).is_err() {
+            tracing::debug!("connection writer is gone; dropping an outgoing message");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codex_app_server_protocol::ChatgptAuthTokensRefreshParams;
+    use codex_app_server_protocol::ChatgptAuthTokensRefreshReason;
+    use codex_app_server_protocol::DeprecationNoticeNotification;
+    use pretty_assertions::assert_eq;
+    use serde_json::json;
+
+    fn refresh_request() -> ServerRequestPayload {
+        ServerRequestPayload::ChatgptAuthTokensRefresh(ChatgptAuthTokensRefreshParams {
+            reason: ChatgptAuthTokensRefreshReason::Unauthorized,
+            previous_account_id: None,
+        })
+    }
+
+    fn written_json(message: JSONRPCMessage) -> serde_json::Value {
+        serde_json::to_value(message).expect("wire messages serialize")
+    }
+
+    #[tokio::test]
+    async fn server_request_gets_an_integer_id_and_its_answer_by_that_id() {
+        let (sender, mut written) = mpsc::unbounded_channel();
+        let outgoing = OutgoingMessageSender::new(sender);
+        let waiting = tokio::spawn({
+            let outgoing = outgoing.clone();
+            async move {
+                outgoing
+                    .send_request(refresh_request(), Duration::from_secs(5))
+                    .await
+            }
+        });
+        let request = written_json(written.recv().await.expect("request written"));
+        let id = request["id"].as_i64().expect("integer id");
+        assert_eq!(
+            request,
+            json!({"id": id, "method": "account/chatgptAuthTokens/refresh", "params": {
+                "reason": "unauthorized",
+                "previousAccountId": null,
+            }})
+        );
+        outgoing.resolve(RequestId::Integer(id + 1_000_000), Ok(json!({})));
+        outgoing.resolve(RequestId::Integer(id), Ok(json!({"accessToken": "t"})));
+        assert_eq!(
+            waiting.await.expect("joined"),
+            Ok(json!({"accessToken": "t"}))
+        );
+    }
+
+    #[tokio::test]
+    async fn client_error_and_timeout_fail_the_server_request() {
+        let (sender, mut written) = mpsc::unbounded_channel();
+        let outgoing = OutgoingMessageSender::new(sender);
+        let error = JSONRPCErrorError {
+            code: -1,
+            message: "declined".to_string(),
+            data: None,
+        };
+        let waiting = tokio::spawn({
+            let outgoing = outgoing.clone();
+            async move {
+                outgoing
+                    .send_request(refresh_request(), Duration::from_secs(5))
+                    .await
+            }
+        });
+        let id = written_json(written.recv().await.expect("request"))["id"]
+            .as_i64()
+            .expect("integer id");
+        outgoing.resolve(RequestId::Integer(id), Err(error.clone()));
+        assert_eq!(
+            waiting.await.expect("joined"),
+            Err(ServerRequestError::ClientError {
+                method: "account/chatgptAuthTokens/refresh",
+                error,
+            })
+        );
+
+        let timed_out = outgoing
+            .send_request(refresh_request(), Duration::from_millis(1))
+            .await;
+        assert_eq!(
+            timed_out,
+            Err(ServerRequestError::TimedOut {
+                method: "account/chatgptAuthTokens/refresh",
+                timeout: Duration::from_millis(1),
+            })
+        );
+        assert_eq!(outgoing.pending_requests().len(), 0);
+    }
+
+    #[tokio::test]
+    async fn opted_out_notifications_are_dropped_and_others_pass() {
+        let (sender, mut written) = mpsc::unbounded_channel();
+        let outgoing = OutgoingMessageSender::new(sender);
+        outgoing.set_opted_out_notifications(HashSet::from(["configWarning".to_string()]));
+        outgoing.send_notification(ServerNotification::ConfigWarning(
+            codex_app_server_protocol::ConfigWarningNotification {
+                summary: "hidden".to_string(),
+                details: None,
+                path: None,
+                range: None,
+            },
+        ));
+        outgoing.send_notification(ServerNotification::DeprecationNotice(
+            DeprecationNoticeNotification {
+                summary: "shown".to_string(),
+                details: None,
+            },
+        ));
+        outgoing.send_response(RequestId::Integer(1), json!({}));
+        drop(outgoing);
+        let mut messages = Vec::new();
+        while let Some(message) = written.recv().await {
+            messages.push(written_json(message));
+        }
+        assert_eq!(
+            messages,
+            vec![
+                json!({"method": "deprecationNotice", "params": {"summary": "shown", "details": null}}),
+                json!({"id": 1, "result": {}}),
+            ]
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! The binary's command line without a protocol session: `--version`, `--help`, schema export, bad `--listen`.
+
+use std::process::Command;
+
+use pretty_assertions::assert_eq;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_codex-app-server");
+
+#[test]
+fn version_prints_name_and_crate_version() {
+    let output = Command::new(BINARY).arg("--version").output().expect("run");
+    assert_eq!(
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned()
+        ),
+        (
+            true,
+            format!("codex-app-server {}\n", env!("CARGO_PKG_VERSION"))
+        )
+    );
+}
+
+#[test]
+fn help_lists_the_subcommands_and_flags() {
+    let output = Command::new(BINARY).arg("--help").output().expect("run");
+    let help = String::from_utf8_lossy(&output.stdout);
+    let missing: Vec<&str> = [
+        "app-server",
+        "generate-json-schema",
+        "generate-ts",
+        "--listen",
+        "--config",
+        "--enable",
+        "--disable",
+    ]
+    .into_iter()
+    .filter(|word| !help.contains(word))
+    .collect();
+    assert_eq!(
+        (output.status.success(), missing),
+        (true, Vec::<&str>::new())
+    );
+}
+
+#[test]
+fn generate_json_schema_writes_json_files() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = Command::new(BINARY)
+        .args(["generate-json-schema", "--experimental", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut pending = vec![out.path().to_path_buf()];
+    let mut json_files = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|ext| ext == "json") {
+                let text = std::fs::read_to_string(&path).expect("read");
+                serde_json::from_str::<serde_json::Value>(&text).expect("schema files are JSON");
+                json_files += 1;
+            }
+        }
+    }
+    assert!(json_files > 0, "no .json files in {}", out.path().display());
+}
+
+#[test]
+fn non_stdio_listen_url_fails_with_a_clear_error() {
+    let output = Command::new(BINARY)
+        .args(["--listen", "ws://127.0.0.1:4000"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        (
+            output.status.success(),
+            stderr.contains("only stdio:// is supported"),
+            output.stdout.is_empty()
+        ),
+        (false, true, true),
+        "{stderr}"
+    );
+}
