@@ -5,12 +5,17 @@
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod environment_context;
+pub mod event;
 pub mod model_catalog;
 pub mod model_info;
 pub mod model_provider;
 pub mod rate_limit;
 pub mod response_item;
 pub mod rollout;
+pub mod thread;
+pub mod thread_manager;
 pub mod token_usage;
+mod turn;
 pub mod turn_item;
 pub mod turn_outcome;

@@ -72,7 +72,9 @@ impl ModelProviderInfo {
     pub fn openai() -> Self {
         ModelProviderInfo {
             name: "OpenAI".to_string(),
-            base_url: std::env::var("OPENAI_BASE_URL").ok().filter(|v| !v.trim().is_empty()),
+            base_url: std::env::var("OPENAI_BASE_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty()),
             env_key: None,
             env_key_instructions: None,
             experimental_bearer_token: None,

@@ -1,0 +1,85 @@
+//! What the engine tells its host while threads run: status changes, turn boundaries, items and their
+//! deltas, token usage, rate limits and errors. The app-server maps each one onto a v2 notification.
+
+use crate::rate_limit::RateLimitSnapshot;
+use crate::token_usage::TokenUsageInfo;
+use crate::turn_item::TurnItem;
+use crate::turn_outcome::TurnError;
+use crate::turn_outcome::TurnStatus;
+
+/// One event of one thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreadEvent {
+    pub thread_id: String,
+    pub msg: EventMsg,
+}
+
+/// The runtime state of a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadStatus {
+    NotLoaded,
+    Idle,
+    SystemError,
+    Active { waiting_on_approval: bool },
+}
+
+/// A turn as reported on its boundaries (items travel separately).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnSummary {
+    pub id: String,
+    pub status: TurnStatus,
+    pub error: Option<TurnError>,
+    pub started_at: Option<i64>,
+    pub completed_at: Option<i64>,
+    pub duration_ms: Option<i64>,
+}
+
+/// The payload of a [`ThreadEvent`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventMsg {
+    StatusChanged(ThreadStatus),
+    TurnStarted(TurnSummary),
+    TurnCompleted(TurnSummary),
+    ItemStarted {
+        turn_id: String,
+        item: TurnItem,
+    },
+    ItemCompleted {
+        turn_id: String,
+        item: TurnItem,
+    },
+    AgentMessageDelta {
+        turn_id: String,
+        item_id: String,
+        delta: String,
+    },
+    ReasoningSummaryTextDelta {
+        turn_id: String,
+        item_id: String,
+        delta: String,
+        summary_index: i64,
+    },
+    ReasoningSummaryPartAdded {
+        turn_id: String,
+        item_id: String,
+        summary_index: i64,
+    },
+    ReasoningTextDelta {
+        turn_id: String,
+        item_id: String,
+        delta: String,
+        content_index: i64,
+    },
+    TokenUsageUpdated {
+        turn_id: String,
+        info: TokenUsageInfo,
+    },
+    RateLimitsUpdated(RateLimitSnapshot),
+    /// A failure inside a turn; `will_retry` means the engine is retrying and the turn goes on.
+    Error {
+        turn_id: String,
+        error: TurnError,
+        will_retry: bool,
+    },
+    NameUpdated(Option<String>),
+}

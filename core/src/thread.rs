@@ -1,0 +1,302 @@
+//! One loaded thread: its settings, model client, history, turns and rollout, and the single turn that may
+//! be running in it. Turns run on their own task; the thread serialises them and reports through events.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use tokio::sync::mpsc;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::ModelClient;
+use crate::event::EventMsg;
+use crate::event::ThreadEvent;
+use crate::event::ThreadStatus;
+use crate::event::TurnSummary;
+use crate::model_info::ModelInfo;
+use crate::model_info::ReasoningEffort;
+use crate::model_info::ReasoningSummaryMode;
+use crate::response_item::ResponseItem;
+use crate::rollout::RolloutItem;
+use crate::rollout::RolloutRecorder;
+use crate::rollout::StoredTurn;
+use crate::token_usage::TokenUsageInfo;
+use crate::turn_item::UserInput;
+use crate::turn_outcome::TurnStatus;
+
+/// Errors of thread operations that the host can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ThreadError {
+    #[error("a turn is already running in thread {0}")]
+    TurnInProgress(String),
+    #[error("no turn {turn_id} is running in thread {thread_id}")]
+    NoSuchTurn { thread_id: String, turn_id: String },
+    #[error("thread not loaded: {0}")]
+    NotLoaded(String),
+    #[error("thread not found: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("config error: {0}")]
+    Config(String),
+    #[error("rollout error: {0}")]
+    Rollout(String),
+}
+
+/// Per-thread settings that turns read and that `turn/start` overrides persist into.
+#[derive(Debug, Clone)]
+pub struct ThreadSettings {
+    pub model: String,
+    pub model_info: ModelInfo,
+    pub model_provider_id: String,
+    pub effort: Option<ReasoningEffort>,
+    pub summary: ReasoningSummaryMode,
+    pub cwd: PathBuf,
+    pub base_instructions: String,
+    pub developer_instructions: Option<String>,
+}
+
+/// Identity and metadata of a thread as the host sees it.
+#[derive(Debug, Clone)]
+pub struct ThreadMetadata {
+    pub id: String,
+    pub forked_from_id: Option<String>,
+    pub created_at: i64,
+    pub path: Option<PathBuf>,
+    pub ephemeral: bool,
+    pub cli_version: String,
+    pub source: String,
+}
+
+/// The mutable state of a thread.
+pub(crate) struct ThreadState {
+    pub(crate) history: Vec<ResponseItem>,
+    pub(crate) turns: Vec<StoredTurn>,
+    pub(crate) token_usage: Option<TokenUsageInfo>,
+    pub(crate) name: Option<String>,
+    pub(crate) preview: String,
+    pub(crate) updated_at: i64,
+    pub(crate) status: ThreadStatus,
+    pub(crate) active_turn: Option<ActiveTurn>,
+    /// Whether the session prefix (developer instructions, environment) is already in history.
+    pub(crate) prefix_recorded: bool,
+}
+
+pub(crate) struct ActiveTurn {
+    pub(crate) turn_id: String,
+    pub(crate) cancel: CancellationToken,
+}
+
+/// A point-in-time copy of a thread for `thread/read`, `thread/list` and responses.
+#[derive(Debug, Clone)]
+pub struct ThreadSnapshot {
+    pub metadata: ThreadMetadata,
+    pub settings: ThreadSettings,
+    pub name: Option<String>,
+    pub preview: String,
+    pub updated_at: i64,
+    pub status: ThreadStatus,
+    pub turns: Vec<StoredTurn>,
+}
+
+pub(crate) struct ThreadInner {
+    pub(crate) metadata: ThreadMetadata,
+    pub(crate) settings: Mutex<ThreadSettings>,
+    pub(crate) client: ModelClient,
+    pub(crate) recorder: Option<RolloutRecorder>,
+    pub(crate) state: Mutex<ThreadState>,
+    pub(crate) events: mpsc::Sender<ThreadEvent>,
+}
+
+impl ThreadInner {
+    pub(crate) async fn emit(&self, msg: EventMsg) {
+        let event = ThreadEvent {
+            thread_id: self.metadata.id.clone(),
+            msg,
+        };
+        if self.events.send(event).await.is_err() {
+            tracing::debug!("event receiver gone; dropping event");
+        }
+    }
+
+    pub(crate) fn record(&self, items: Vec<RolloutItem>) {
+        if let Some(recorder) = &self.recorder {
+            recorder.record(items);
+        }
+    }
+
+    pub(crate) async fn set_status(&self, status: ThreadStatus) {
+        {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            if state.status == status {
+                return;
+            }
+            state.status = status;
+        }
+        self.emit(EventMsg::StatusChanged(status)).await;
+    }
+}
+
+/// A handle on a loaded thread; cheap to clone.
+#[derive(Clone)]
+pub struct CodexThread {
+    pub(crate) inner: Arc<ThreadInner>,
+}
+
+/// A turn that has been accepted but whose events are held back until the host has answered the request
+/// that started it (so `turn/start`'s response precedes `turn/started`). Dropping it releases the turn.
+pub struct PendingTurn {
+    pub turn: TurnSummary,
+    release: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for PendingTurn {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            let _ = release.send(());
+        }
+    }
+}
+
+/// Per-turn overrides that persist for later turns.
+#[derive(Debug, Clone, Default)]
+pub struct TurnOverrides {
+    pub model: Option<String>,
+    pub effort: Option<ReasoningEffort>,
+    pub summary: Option<ReasoningSummaryMode>,
+    pub cwd: Option<PathBuf>,
+}
+
+impl CodexThread {
+    pub fn id(&self) -> &str {
+        &self.inner.metadata.id
+    }
+
+    pub fn snapshot(&self) -> ThreadSnapshot {
+        let settings = self
+            .inner
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        ThreadSnapshot {
+            metadata: self.inner.metadata.clone(),
+            settings,
+            name: state.name.clone(),
+            preview: state.preview.clone(),
+            updated_at: state.updated_at,
+            status: state.status,
+            turns: state.turns.clone(),
+        }
+    }
+
+    /// Accepts a turn and returns it; the turn runs once the returned [`PendingTurn`] is dropped.
+    pub fn start_turn(
+        &self,
+        input: Vec<UserInput>,
+        overrides: TurnOverrides,
+        model_lookup: impl Fn(&str) -> ModelInfo,
+    ) -> Result<PendingTurn, ThreadError> {
+        if input.is_empty() {
+            return Err(ThreadError::InvalidInput(
+                "turn/start needs at least one input item".to_string(),
+            ));
+        }
+        let turn_id = uuid::Uuid::now_v7().to_string();
+        let cancel = CancellationToken::new();
+        {
+            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            if state.active_turn.is_some() {
+                return Err(ThreadError::TurnInProgress(self.id().to_string()));
+            }
+            state.active_turn = Some(ActiveTurn {
+                turn_id: turn_id.clone(),
+                cancel: cancel.clone(),
+            });
+        }
+        {
+            let mut settings = self
+                .inner
+                .settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some(model) = overrides.model {
+                settings.model_info = model_lookup(&model);
+                settings.model = model;
+            }
+            if let Some(effort) = overrides.effort {
+                settings.effort = Some(effort);
+            }
+            if let Some(summary) = overrides.summary {
+                settings.summary = summary;
+            }
+            if let Some(cwd) = overrides.cwd {
+                settings.cwd = cwd;
+            }
+        }
+        let started_at = chrono::Utc::now().timestamp();
+        let turn = TurnSummary {
+            id: turn_id.clone(),
+            status: TurnStatus::InProgress,
+            error: None,
+            started_at: Some(started_at),
+            completed_at: None,
+            duration_ms: None,
+        };
+        let (release, released) = oneshot::channel();
+        let inner = Arc::clone(&self.inner);
+        let summary = turn.clone();
+        tokio::spawn(async move {
+            let _ = released.await;
+            crate::turn::run_turn(inner, summary, input, cancel).await;
+        });
+        Ok(PendingTurn {
+            turn,
+            release: Some(release),
+        })
+    }
+
+    /// Cancels the running turn; it completes as `interrupted`.
+    pub fn interrupt(&self, turn_id: &str) -> Result<(), ThreadError> {
+        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        match &state.active_turn {
+            Some(active) if active.turn_id == turn_id => {
+                active.cancel.cancel();
+                Ok(())
+            }
+            Some(_) | None => Err(ThreadError::NoSuchTurn {
+                thread_id: self.id().to_string(),
+                turn_id: turn_id.to_string(),
+            }),
+        }
+    }
+
+    /// Renames the thread (persisted) and reports it.
+    pub async fn set_name(&self, name: Option<String>) {
+        {
+            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.name = name.clone();
+        }
+        self.inner
+            .record(vec![RolloutItem::ThreadName { name: name.clone() }]);
+        self.inner.emit(EventMsg::NameUpdated(name)).await;
+    }
+
+    /// Interrupts any running turn and flushes the rollout.
+    pub async fn shutdown(&self) {
+        let cancel = {
+            let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.active_turn.as_ref().map(|a| a.cancel.clone())
+        };
+        if let Some(cancel) = cancel {
+            cancel.cancel();
+        }
+        if let Some(recorder) = &self.inner.recorder
+            && let Err(err) = recorder.flush().await
+        {
+            tracing::warn!("flushing rollout of thread {}: {err}", self.id());
+        }
+    }
+}

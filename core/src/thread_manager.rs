@@ -1,0 +1,482 @@
+//! The set of loaded threads and every thread-level operation: start, resume, fork, read, list, archive,
+//! unarchive and unload. Builds each thread's settings from config and its `ModelClient` from only the
+//! values the client needs.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+
+use tokio::sync::mpsc;
+
+use crate::auth::AuthManager;
+use crate::client::ModelClient;
+use crate::client::ModelClientParams;
+use crate::config::Config;
+use crate::config::ConfigLoadOptions;
+use crate::config::ConfigOverrides;
+use crate::event::ThreadEvent;
+use crate::event::ThreadStatus;
+use crate::model_catalog;
+use crate::model_info::ModelInfo;
+use crate::rollout;
+use crate::rollout::RolloutItem;
+use crate::rollout::RolloutRecorder;
+use crate::rollout::SessionMeta;
+use crate::rollout::ThreadHistory;
+use crate::rollout::ThreadListPage;
+use crate::rollout::ThreadListQuery;
+use crate::thread::CodexThread;
+use crate::thread::ThreadError;
+use crate::thread::ThreadInner;
+use crate::thread::ThreadMetadata;
+use crate::thread::ThreadSettings;
+use crate::thread::ThreadSnapshot;
+use crate::thread::ThreadState;
+
+/// The version reported as `cliVersion` and in the user agent.
+pub const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Who the host is, from `initialize`: sent as `originator` and `User-Agent`.
+#[derive(Debug, Clone)]
+pub struct ClientIdentity {
+    pub originator: String,
+    pub user_agent: String,
+}
+
+/// How a thread is created.
+#[derive(Debug, Clone, Default)]
+pub struct StartThreadOptions {
+    pub overrides: ConfigOverrides,
+    pub ephemeral: bool,
+}
+
+/// All loaded threads of this process.
+pub struct ThreadManager {
+    base_options: ConfigLoadOptions,
+    codex_home: PathBuf,
+    auth_manager: Arc<AuthManager>,
+    identity: Mutex<ClientIdentity>,
+    threads: Mutex<HashMap<String, CodexThread>>,
+    events: mpsc::Sender<ThreadEvent>,
+    /// One connection pool shared by every thread's model client.
+    http: reqwest::Client,
+}
+
+impl ThreadManager {
+    pub fn new(
+        base_options: ConfigLoadOptions,
+        codex_home: PathBuf,
+        auth_manager: Arc<AuthManager>,
+        events: mpsc::Sender<ThreadEvent>,
+    ) -> Self {
+        ThreadManager {
+            base_options,
+            codex_home,
+            auth_manager,
+            identity: Mutex::new(ClientIdentity {
+                originator: "codex_app_server".to_string(),
+                user_agent: format!("codex_app_server/{CLI_VERSION}"),
+            }),
+            threads: Mutex::new(HashMap::new()),
+            events,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn set_client_identity(&self, identity: ClientIdentity) {
+        *self.identity.lock().unwrap_or_else(|e| e.into_inner()) = identity;
+    }
+
+    pub fn codex_home(&self) -> &PathBuf {
+        &self.codex_home
+    }
+
+    fn load_config(&self, overrides: ConfigOverrides) -> Result<Config, ThreadError> {
+        let mut options = self.base_options.clone();
+        options.overrides = overrides;
+        Config::load(options).map_err(|e| ThreadError::Config(e.to_string()))
+    }
+
+    fn model_client(&self, thread_id: &str, config: &Config) -> ModelClient {
+        let identity = self
+            .identity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        ModelClient::new(ModelClientParams {
+            conversation_id: thread_id.to_string(),
+            provider: config.model_provider.clone(),
+            auth_manager: Some(Arc::clone(&self.auth_manager)),
+            originator: identity.originator,
+            user_agent: identity.user_agent,
+            session_source_header: None,
+            model_verbosity: config.model_verbosity,
+            beta_features_header: None,
+            http: Some(self.http.clone()),
+        })
+    }
+
+    fn settings_from(config: &Config) -> ThreadSettings {
+        ThreadSettings {
+            model: config.model.clone(),
+            model_info: config.model_info.clone(),
+            model_provider_id: config.model_provider_id.clone(),
+            effort: config.model_reasoning_effort,
+            summary: config.model_reasoning_summary,
+            cwd: config.cwd.clone(),
+            base_instructions: config
+                .base_instructions
+                .clone()
+                .unwrap_or_else(|| model_catalog::BASE_INSTRUCTIONS.to_string()),
+            developer_instructions: config.developer_instructions.clone(),
+        }
+    }
+
+    /// A model's catalog entry under the base config (for `turn/start` model overrides).
+    pub fn model_info(&self, slug: &str) -> ModelInfo {
+        model_catalog::find(slug).unwrap_or_else(|| model_catalog::fallback(slug))
+    }
+
+    fn insert(&self, thread: CodexThread) {
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(thread.id().to_string(), thread);
+    }
+
+    pub fn get(&self, thread_id: &str) -> Option<CodexThread> {
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(thread_id)
+            .cloned()
+    }
+
+    /// Ids of loaded threads, sorted for stable pagination.
+    pub fn loaded_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn spawn_thread(
+        &self,
+        metadata: ThreadMetadata,
+        config: &Config,
+        recorder: Option<RolloutRecorder>,
+        history: ThreadHistory,
+    ) -> CodexThread {
+        let client = self.model_client(&metadata.id, config);
+        let prefix_recorded = !history.history.is_empty();
+        let thread = CodexThread {
+            inner: Arc::new(ThreadInner {
+                settings: Mutex::new(Self::settings_from(config)),
+                client,
+                recorder,
+                state: Mutex::new(ThreadState {
+                    history: history.history,
+                    turns: history.turns,
+                    token_usage: history.token_usage,
+                    name: history.name,
+                    preview: history.preview,
+                    updated_at: history.updated_at.unwrap_or(metadata.created_at),
+                    status: ThreadStatus::Idle,
+                    active_turn: None,
+                    prefix_recorded,
+                }),
+                metadata,
+                events: self.events.clone(),
+            }),
+        };
+        self.insert(thread.clone());
+        thread
+    }
+
+    fn session_meta(
+        &self,
+        id: &str,
+        forked_from_id: Option<String>,
+        config: &Config,
+    ) -> SessionMeta {
+        let now = chrono::Utc::now();
+        let identity = self
+            .identity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        SessionMeta {
+            id: id.to_string(),
+            forked_from_id,
+            timestamp: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            created_at: now.timestamp(),
+            cwd: config.cwd.clone(),
+            originator: identity.originator,
+            cli_version: CLI_VERSION.to_string(),
+            source: "vscode".to_string(),
+            model_provider: config.model_provider_id.clone(),
+            model: config.model.clone(),
+            reasoning_effort: config
+                .model_reasoning_effort
+                .and_then(|e| serde_json::to_value(e).ok())
+                .and_then(|v| v.as_str().map(str::to_string)),
+            base_instructions: config.base_instructions.clone(),
+            developer_instructions: config.developer_instructions.clone(),
+            approval_policy: None,
+            sandbox: None,
+            git: None,
+        }
+    }
+
+    /// Starts a new thread and persists it (unless ephemeral).
+    pub async fn start_thread(
+        &self,
+        options: StartThreadOptions,
+    ) -> Result<CodexThread, ThreadError> {
+        let config = self.load_config(options.overrides)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let meta = self.session_meta(&id, None, &config);
+        let recorder = if options.ephemeral {
+            None
+        } else {
+            Some(
+                RolloutRecorder::create(&self.codex_home, meta.clone())
+                    .await
+                    .map_err(|e| ThreadError::Rollout(e.to_string()))?,
+            )
+        };
+        let metadata = ThreadMetadata {
+            id,
+            forked_from_id: None,
+            created_at: meta.created_at,
+            path: recorder.as_ref().map(|r| r.path().to_path_buf()),
+            ephemeral: options.ephemeral,
+            cli_version: CLI_VERSION.to_string(),
+            source: meta.source.clone(),
+        };
+        Ok(self.spawn_thread(metadata, &config, recorder, ThreadHistory::default()))
+    }
+
+    /// Loads a stored thread (or returns the loaded one) with its history and turns.
+    pub async fn resume_thread(
+        &self,
+        thread_id: &str,
+        mut overrides: ConfigOverrides,
+    ) -> Result<CodexThread, ThreadError> {
+        if let Some(thread) = self.get(thread_id) {
+            return Ok(thread);
+        }
+        let (path, _archived) = rollout::find_thread_path(&self.codex_home, thread_id)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .ok_or_else(|| ThreadError::NotFound(thread_id.to_string()))?;
+        let loaded = rollout::load_rollout(&path)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        if overrides.model.is_none() {
+            overrides.model = Some(loaded.meta.model.clone());
+        }
+        if overrides.cwd.is_none() {
+            overrides.cwd = Some(loaded.meta.cwd.clone());
+        }
+        let config = self.load_config(overrides)?;
+        let history = ThreadHistory::from_items(&loaded.items);
+        let recorder = RolloutRecorder::resume(&path)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        let metadata = ThreadMetadata {
+            id: loaded.meta.id.clone(),
+            forked_from_id: loaded.meta.forked_from_id.clone(),
+            created_at: loaded.meta.created_at,
+            path: Some(path),
+            ephemeral: false,
+            cli_version: loaded.meta.cli_version.clone(),
+            source: loaded.meta.source.clone(),
+        };
+        Ok(self.spawn_thread(metadata, &config, Some(recorder), history))
+    }
+
+    /// Copies a thread's history into a new thread.
+    pub async fn fork_thread(
+        &self,
+        source_id: &str,
+        overrides: ConfigOverrides,
+        ephemeral: bool,
+    ) -> Result<CodexThread, ThreadError> {
+        let items = match self.get(source_id) {
+            Some(thread) => {
+                if let Some(recorder) = &thread.inner.recorder {
+                    recorder
+                        .flush()
+                        .await
+                        .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+                    rollout::load_rollout(recorder.path())
+                        .await
+                        .map_err(|e| ThreadError::Rollout(e.to_string()))?
+                        .items
+                } else {
+                    return Err(ThreadError::InvalidInput(format!(
+                        "thread {source_id} is ephemeral and cannot be forked"
+                    )));
+                }
+            }
+            None => {
+                let (path, _) = rollout::find_thread_path(&self.codex_home, source_id)
+                    .await
+                    .map_err(|e| ThreadError::Rollout(e.to_string()))?
+                    .ok_or_else(|| ThreadError::NotFound(source_id.to_string()))?;
+                rollout::load_rollout(&path)
+                    .await
+                    .map_err(|e| ThreadError::Rollout(e.to_string()))?
+                    .items
+            }
+        };
+        let config = self.load_config(overrides)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let meta = self.session_meta(&id, Some(source_id.to_string()), &config);
+        let history = ThreadHistory::from_items(&items);
+        let recorder = if ephemeral {
+            None
+        } else {
+            let recorder = RolloutRecorder::create(&self.codex_home, meta.clone())
+                .await
+                .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            recorder.record(
+                items
+                    .into_iter()
+                    .filter(|item| !matches!(item, RolloutItem::SessionMeta(_)))
+                    .collect(),
+            );
+            Some(recorder)
+        };
+        let metadata = ThreadMetadata {
+            id,
+            forked_from_id: Some(source_id.to_string()),
+            created_at: meta.created_at,
+            path: recorder.as_ref().map(|r| r.path().to_path_buf()),
+            ephemeral,
+            cli_version: CLI_VERSION.to_string(),
+            source: meta.source,
+        };
+        Ok(self.spawn_thread(metadata, &config, recorder, history))
+    }
+
+    /// A loaded thread's live snapshot, or a stored one with status `NotLoaded`.
+    pub async fn read_thread(&self, thread_id: &str) -> Result<ThreadSnapshot, ThreadError> {
+        if let Some(thread) = self.get(thread_id) {
+            return Ok(thread.snapshot());
+        }
+        let (path, _) = rollout::find_thread_path(&self.codex_home, thread_id)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .ok_or_else(|| ThreadError::NotLoaded(thread_id.to_string()))?;
+        let loaded = rollout::load_rollout(&path)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        let history = ThreadHistory::from_items(&loaded.items);
+        let meta = loaded.meta;
+        let model_info = self.model_info(&meta.model);
+        Ok(ThreadSnapshot {
+            metadata: ThreadMetadata {
+                id: meta.id.clone(),
+                forked_from_id: meta.forked_from_id.clone(),
+                created_at: meta.created_at,
+                path: Some(path),
+                ephemeral: false,
+                cli_version: meta.cli_version.clone(),
+                source: meta.source.clone(),
+            },
+            settings: ThreadSettings {
+                model: meta.model.clone(),
+                model_info,
+                model_provider_id: meta.model_provider.clone(),
+                effort: None,
+                summary: Default::default(),
+                cwd: meta.cwd.clone(),
+                base_instructions: meta.base_instructions.clone().unwrap_or_default(),
+                developer_instructions: meta.developer_instructions.clone(),
+            },
+            name: history.name,
+            preview: history.preview,
+            updated_at: history.updated_at.unwrap_or(meta.created_at),
+            status: ThreadStatus::NotLoaded,
+            turns: history.turns,
+        })
+    }
+
+    /// Stored threads, newest first; loaded ones carry their live status.
+    pub async fn list_threads(
+        &self,
+        query: ThreadListQuery,
+    ) -> Result<(ThreadListPage, HashMap<String, ThreadStatus>), ThreadError> {
+        let page = rollout::list_threads(&self.codex_home, query)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        let statuses = page
+            .items
+            .iter()
+            .filter_map(|summary| {
+                self.get(&summary.id)
+                    .map(|t| (summary.id.clone(), t.snapshot().status))
+            })
+            .collect();
+        Ok((page, statuses))
+    }
+
+    /// Unloads a thread (interrupting its turn) and moves its rollout to `archived_sessions/`.
+    pub async fn archive_thread(&self, thread_id: &str) -> Result<(), ThreadError> {
+        let removed = self
+            .threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(thread_id);
+        if let Some(thread) = removed {
+            thread.shutdown().await;
+        }
+        let (path, archived) = rollout::find_thread_path(&self.codex_home, thread_id)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .ok_or_else(|| ThreadError::NotFound(thread_id.to_string()))?;
+        if archived {
+            return Ok(());
+        }
+        rollout::archive_thread(&self.codex_home, &path)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Moves an archived thread back and returns its stored snapshot.
+    pub async fn unarchive_thread(&self, thread_id: &str) -> Result<ThreadSnapshot, ThreadError> {
+        let (path, archived) = rollout::find_thread_path(&self.codex_home, thread_id)
+            .await
+            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .ok_or_else(|| ThreadError::NotFound(thread_id.to_string()))?;
+        if archived {
+            rollout::unarchive_thread(&self.codex_home, &path)
+                .await
+                .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        }
+        self.read_thread(thread_id).await
+    }
+
+    /// Interrupts every turn and flushes every rollout (shutdown).
+    pub async fn shutdown_all(&self) {
+        let threads: Vec<CodexThread> = self
+            .threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for thread in threads {
+            thread.shutdown().await;
+        }
+    }
+}

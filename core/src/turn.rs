@@ -1,0 +1,592 @@
+//! The turn loop: record the user's input, ask the model, stream what comes back as events, feed tool calls
+//! and their outputs back, and repeat until the model is done — with stream retries, interruption, and a
+//! rollout that holds every completed item whatever happens.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::ApiError;
+use crate::client::Prompt;
+use crate::client::ResponseEvent;
+use crate::environment_context::render_environment_context;
+use crate::environment_context::user_shell_name;
+use crate::event::EventMsg;
+use crate::event::ThreadStatus;
+use crate::event::TurnSummary;
+use crate::response_item::ContentItem;
+use crate::response_item::FunctionCallOutputBody;
+use crate::response_item::ReasoningContent;
+use crate::response_item::ReasoningSummary;
+use crate::response_item::ResponseItem;
+use crate::rollout::RolloutItem;
+use crate::rollout::StoredTurn;
+use crate::thread::ThreadInner;
+use crate::token_usage::TokenUsageInfo;
+use crate::turn_item::TurnItem;
+use crate::turn_item::UserInput;
+use crate::turn_outcome::TurnError;
+use crate::turn_outcome::TurnStatus;
+
+/// Why a sampling request stopped.
+enum SamplingOutcome {
+    /// The model finished; `needs_follow_up` when tool outputs were added to history.
+    Done {
+        needs_follow_up: bool,
+    },
+    Interrupted,
+}
+
+pub(crate) async fn run_turn(
+    thread: Arc<ThreadInner>,
+    mut turn: TurnSummary,
+    input: Vec<UserInput>,
+    cancel: CancellationToken,
+) {
+    let started = Instant::now();
+    let turn_id = turn.id.clone();
+    thread.record(vec![RolloutItem::TurnStarted {
+        turn_id: turn_id.clone(),
+        started_at: turn.started_at.unwrap_or_default(),
+    }]);
+    thread.emit(EventMsg::TurnStarted(turn.clone())).await;
+    thread
+        .set_status(ThreadStatus::Active {
+            waiting_on_approval: false,
+        })
+        .await;
+
+    let user_item = TurnItem::UserMessage {
+        id: uuid::Uuid::new_v4().to_string(),
+        content: input.clone(),
+    };
+    let mut completed_items = vec![user_item.clone()];
+    let new_history = user_history_items(&thread, &input);
+    {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.preview.is_empty() {
+            state.preview = preview_text(&input);
+        }
+        state.history.extend(new_history.iter().cloned());
+        state.updated_at = chrono::Utc::now().timestamp();
+    }
+    let mut records: Vec<RolloutItem> = new_history
+        .into_iter()
+        .map(RolloutItem::ResponseItem)
+        .collect();
+    records.push(RolloutItem::ItemCompleted {
+        turn_id: turn_id.clone(),
+        item: user_item.clone(),
+    });
+    thread.record(records);
+    thread
+        .emit(EventMsg::ItemStarted {
+            turn_id: turn_id.clone(),
+            item: user_item.clone(),
+        })
+        .await;
+    thread
+        .emit(EventMsg::ItemCompleted {
+            turn_id: turn_id.clone(),
+            item: user_item,
+        })
+        .await;
+
+    let mut client_session = thread.client.new_session();
+    let outcome: Result<(), TurnEnd> = loop {
+        let (prompt, model_info, effort, summary) = {
+            let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
+            let state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+            (
+                Prompt {
+                    input: state.history.clone(),
+                    tools: Vec::new(),
+                    parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
+                    base_instructions: settings.base_instructions.clone(),
+                    output_schema: None,
+                },
+                settings.model_info.clone(),
+                settings.effort,
+                settings.summary,
+            )
+        };
+        let turn_metadata = serde_json::json!({"turn_id": turn_id}).to_string();
+        let max_retries = thread.client.provider().stream_max_retries();
+        let mut retries = 0u64;
+        let sampled = loop {
+            let attempt = tokio::select! {
+                biased;
+                () = cancel.cancelled() => Ok(SamplingOutcome::Interrupted),
+                result = run_sampling_request(
+                    &thread,
+                    &turn_id,
+                    &mut client_session,
+                    &prompt,
+                    &model_info,
+                    effort,
+                    summary,
+                    &turn_metadata,
+                    &mut completed_items,
+                ) => result,
+            };
+            match attempt {
+                Ok(outcome) => break Ok(outcome),
+                Err(err) if err.is_retryable() && retries < max_retries => {
+                    retries += 1;
+                    let delay = err
+                        .retry_delay()
+                        .unwrap_or_else(|| crate::client::backoff(retries));
+                    tracing::warn!(
+                        "stream error, retrying {retries}/{max_retries} in {delay:?}: {err}"
+                    );
+                    thread
+                        .emit(EventMsg::Error {
+                            turn_id: turn_id.clone(),
+                            error: TurnError {
+                                message: format!("Reconnecting... {retries}/{max_retries}"),
+                                codex_error_info: Some(err.codex_error_info()),
+                                additional_details: Some(err.to_string()),
+                            },
+                            will_retry: true,
+                        })
+                        .await;
+                    tokio::select! {
+                        () = cancel.cancelled() => break Ok(SamplingOutcome::Interrupted),
+                        () = tokio::time::sleep(delay) => {}
+                    }
+                }
+                Err(err) => break Err(err),
+            }
+        };
+        match sampled {
+            Ok(SamplingOutcome::Done {
+                needs_follow_up: true,
+            }) => continue,
+            Ok(SamplingOutcome::Done {
+                needs_follow_up: false,
+            }) => break Ok(()),
+            Ok(SamplingOutcome::Interrupted) => break Err(TurnEnd::Interrupted),
+            Err(err) => {
+                break Err(TurnEnd::Failed(TurnError {
+                    message: err.to_string(),
+                    codex_error_info: Some(err.codex_error_info()),
+                    additional_details: None,
+                }));
+            }
+        }
+    };
+
+    let (status, error) = match outcome {
+        Ok(()) => (TurnStatus::Completed, None),
+        Err(TurnEnd::Interrupted) => (TurnStatus::Interrupted, None),
+        Err(TurnEnd::Failed(error)) => (TurnStatus::Failed, Some(error)),
+    };
+    if let Some(error) = &error {
+        thread
+            .emit(EventMsg::Error {
+                turn_id: turn_id.clone(),
+                error: error.clone(),
+                will_retry: false,
+            })
+            .await;
+    }
+    let completed_at = chrono::Utc::now().timestamp();
+    let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    turn.status = status;
+    turn.error = error.clone();
+    turn.completed_at = Some(completed_at);
+    turn.duration_ms = Some(duration_ms);
+    thread.record(vec![RolloutItem::TurnCompleted {
+        turn_id: turn_id.clone(),
+        status,
+        error: error.clone(),
+        completed_at,
+        duration_ms,
+    }]);
+    if let Some(recorder) = &thread.recorder
+        && let Err(err) = recorder.flush().await
+    {
+        tracing::warn!("flushing rollout: {err}");
+    }
+    {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.turns.push(StoredTurn {
+            id: turn_id.clone(),
+            items: completed_items,
+            status,
+            error,
+            started_at: turn.started_at,
+            completed_at: Some(completed_at),
+            duration_ms: Some(duration_ms),
+        });
+        state.active_turn = None;
+        state.updated_at = completed_at;
+    }
+    thread.set_status(ThreadStatus::Idle).await;
+    thread.emit(EventMsg::TurnCompleted(turn)).await;
+}
+
+enum TurnEnd {
+    Interrupted,
+    Failed(TurnError),
+}
+
+/// The history items a user turn adds: the session prefix on the first turn, then the user's message.
+fn user_history_items(thread: &ThreadInner, input: &[UserInput]) -> Vec<ResponseItem> {
+    let mut items = Vec::new();
+    let prefix_needed = {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        let needed = !state.prefix_recorded;
+        state.prefix_recorded = true;
+        needed
+    };
+    if prefix_needed {
+        let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(developer) = &settings.developer_instructions {
+            items.push(ResponseItem::Message {
+                id: None,
+                role: "developer".to_string(),
+                content: vec![ContentItem::InputText {
+                    text: developer.clone(),
+                }],
+                end_turn: None,
+                phase: None,
+            });
+        }
+        items.push(ResponseItem::user_text(render_environment_context(
+            &settings.cwd,
+            &user_shell_name(),
+        )));
+    }
+    let content = input
+        .iter()
+        .map(|part| match part {
+            UserInput::Text { text, .. } => ContentItem::InputText { text: text.clone() },
+            UserInput::Image { url } => ContentItem::InputImage {
+                image_url: url.clone(),
+            },
+            UserInput::LocalImage { path } => ContentItem::InputText {
+                text: format!("<image path=\"{path}\" />"),
+            },
+        })
+        .collect();
+    items.push(ResponseItem::Message {
+        id: None,
+        role: "user".to_string(),
+        content,
+        end_turn: None,
+        phase: None,
+    });
+    items
+}
+
+fn preview_text(input: &[UserInput]) -> String {
+    input
+        .iter()
+        .find_map(|part| match part {
+            UserInput::Text { text, .. } => Some(text.clone()),
+            UserInput::Image { .. } | UserInput::LocalImage { .. } => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The item currently streaming, so deltas know where they belong.
+enum StreamingItem {
+    Message { id: String },
+    Reasoning { id: String },
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_sampling_request(
+    thread: &ThreadInner,
+    turn_id: &str,
+    client_session: &mut crate::client::ModelClientSession,
+    prompt: &Prompt,
+    model_info: &crate::model_info::ModelInfo,
+    effort: Option<crate::model_info::ReasoningEffort>,
+    summary: crate::model_info::ReasoningSummaryMode,
+    turn_metadata: &str,
+    completed_items: &mut Vec<TurnItem>,
+) -> Result<SamplingOutcome, ApiError> {
+    let mut stream = client_session
+        .stream(prompt, model_info, effort, summary, Some(turn_metadata))
+        .await?;
+    let mut needs_follow_up = false;
+    let mut streaming: Option<StreamingItem> = None;
+    while let Some(event) = stream.next().await {
+        match event? {
+            ResponseEvent::Created
+            | ResponseEvent::ServerModel(_)
+            | ResponseEvent::ServerReasoningIncluded(_)
+            | ResponseEvent::ModelsEtag(_) => {}
+            ResponseEvent::RateLimits(snapshot) => {
+                thread.emit(EventMsg::RateLimitsUpdated(snapshot)).await;
+            }
+            ResponseEvent::OutputItemAdded(item) => {
+                if let Some((started, kind)) = started_item(&item) {
+                    streaming = Some(kind);
+                    thread
+                        .emit(EventMsg::ItemStarted {
+                            turn_id: turn_id.to_string(),
+                            item: started,
+                        })
+                        .await;
+                }
+            }
+            ResponseEvent::OutputTextDelta(delta) => {
+                let item_id = match &streaming {
+                    Some(StreamingItem::Message { id }) => id.clone(),
+                    Some(StreamingItem::Reasoning { .. }) | None => {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        streaming = Some(StreamingItem::Message { id: id.clone() });
+                        thread
+                            .emit(EventMsg::ItemStarted {
+                                turn_id: turn_id.to_string(),
+                                item: TurnItem::AgentMessage {
+                                    id: id.clone(),
+                                    text: String::new(),
+                                    phase: None,
+                                },
+                            })
+                            .await;
+                        id
+                    }
+                };
+                thread
+                    .emit(EventMsg::AgentMessageDelta {
+                        turn_id: turn_id.to_string(),
+                        item_id,
+                        delta,
+                    })
+                    .await;
+            }
+            ResponseEvent::ReasoningSummaryDelta {
+                delta,
+                summary_index,
+            } => {
+                if let Some(StreamingItem::Reasoning { id }) = &streaming {
+                    thread
+                        .emit(EventMsg::ReasoningSummaryTextDelta {
+                            turn_id: turn_id.to_string(),
+                            item_id: id.clone(),
+                            delta,
+                            summary_index,
+                        })
+                        .await;
+                }
+            }
+            ResponseEvent::ReasoningSummaryPartAdded { summary_index } => {
+                if let Some(StreamingItem::Reasoning { id }) = &streaming {
+                    thread
+                        .emit(EventMsg::ReasoningSummaryPartAdded {
+                            turn_id: turn_id.to_string(),
+                            item_id: id.clone(),
+                            summary_index,
+                        })
+                        .await;
+                }
+            }
+            ResponseEvent::ReasoningContentDelta {
+                delta,
+                content_index,
+            } => {
+                if let Some(StreamingItem::Reasoning { id }) = &streaming {
+                    thread
+                        .emit(EventMsg::ReasoningTextDelta {
+                            turn_id: turn_id.to_string(),
+                            item_id: id.clone(),
+                            delta,
+                            content_index,
+                        })
+                        .await;
+                }
+            }
+            ResponseEvent::OutputItemDone(item) => {
+                let streaming_id = match streaming.take() {
+                    Some(StreamingItem::Message { id }) | Some(StreamingItem::Reasoning { id }) => {
+                        Some(id)
+                    }
+                    None => None,
+                };
+                let mut records = vec![RolloutItem::ResponseItem(item.clone())];
+                let mut follow_up_items = Vec::new();
+                let completed = completed_item(&item, streaming_id);
+                match &item {
+                    ResponseItem::FunctionCall { name, call_id, .. } => {
+                        needs_follow_up = true;
+                        follow_up_items.push(ResponseItem::FunctionCallOutput {
+                            call_id: call_id.clone(),
+                            output: FunctionCallOutputBody::Text(format!(
+                                "unsupported call: the tool `{name}` is not available"
+                            )),
+                        });
+                    }
+                    ResponseItem::CustomToolCall { name, call_id, .. } => {
+                        needs_follow_up = true;
+                        follow_up_items.push(ResponseItem::CustomToolCallOutput {
+                            call_id: call_id.clone(),
+                            output: format!("unsupported custom tool call: {name}"),
+                        });
+                    }
+                    ResponseItem::LocalShellCall { call_id, .. } => {
+                        needs_follow_up = true;
+                        follow_up_items.push(ResponseItem::FunctionCallOutput {
+                            call_id: call_id.clone().unwrap_or_default(),
+                            output: FunctionCallOutputBody::Text(
+                                "unsupported call: local shell is not available".to_string(),
+                            ),
+                        });
+                    }
+                    ResponseItem::Message { .. }
+                    | ResponseItem::Reasoning { .. }
+                    | ResponseItem::FunctionCallOutput { .. }
+                    | ResponseItem::CustomToolCallOutput { .. }
+                    | ResponseItem::WebSearchCall { .. }
+                    | ResponseItem::Other => {}
+                }
+                records.extend(
+                    follow_up_items
+                        .iter()
+                        .cloned()
+                        .map(RolloutItem::ResponseItem),
+                );
+                if let Some(completed) = &completed {
+                    records.push(RolloutItem::ItemCompleted {
+                        turn_id: turn_id.to_string(),
+                        item: completed.clone(),
+                    });
+                }
+                {
+                    let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+                    state.history.push(item);
+                    state.history.extend(follow_up_items);
+                }
+                thread.record(records);
+                if let Some(completed) = completed {
+                    completed_items.push(completed.clone());
+                    thread
+                        .emit(EventMsg::ItemCompleted {
+                            turn_id: turn_id.to_string(),
+                            item: completed,
+                        })
+                        .await;
+                }
+            }
+            ResponseEvent::Completed {
+                token_usage,
+                end_turn,
+                ..
+            } => {
+                if let Some(usage) = token_usage {
+                    let info = {
+                        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+                        let mut info = state.token_usage.unwrap_or(TokenUsageInfo {
+                            model_context_window: model_info.effective_context_window(),
+                            ..TokenUsageInfo::default()
+                        });
+                        info.total.add(&usage);
+                        info.last = usage;
+                        info.model_context_window = model_info.effective_context_window();
+                        state.token_usage = Some(info);
+                        info
+                    };
+                    thread.record(vec![RolloutItem::TokenUsage {
+                        turn_id: turn_id.to_string(),
+                        info,
+                    }]);
+                    thread
+                        .emit(EventMsg::TokenUsageUpdated {
+                            turn_id: turn_id.to_string(),
+                            info,
+                        })
+                        .await;
+                }
+                if end_turn == Some(false) {
+                    needs_follow_up = true;
+                }
+                return Ok(SamplingOutcome::Done { needs_follow_up });
+            }
+        }
+    }
+    Err(ApiError::Stream(
+        "stream closed before response.completed".to_string(),
+    ))
+}
+
+/// The item an `output_item.added` opens, for live display.
+fn started_item(item: &ResponseItem) -> Option<(TurnItem, StreamingItem)> {
+    match item {
+        ResponseItem::Message {
+            id, role, phase, ..
+        } if role == "assistant" => {
+            let id = id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            Some((
+                TurnItem::AgentMessage {
+                    id: id.clone(),
+                    text: String::new(),
+                    phase: *phase,
+                },
+                StreamingItem::Message { id },
+            ))
+        }
+        ResponseItem::Reasoning { id, .. } => {
+            let id = id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            Some((
+                TurnItem::Reasoning {
+                    id: id.clone(),
+                    summary: Vec::new(),
+                    content: Vec::new(),
+                },
+                StreamingItem::Reasoning { id },
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The authoritative turn item for an `output_item.done`, if the item is one users see.
+fn completed_item(item: &ResponseItem, streaming_id: Option<String>) -> Option<TurnItem> {
+    match item {
+        ResponseItem::Message {
+            id, role, phase, ..
+        } if role == "assistant" => Some(TurnItem::AgentMessage {
+            id: streaming_id
+                .or_else(|| id.clone())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            text: item.assistant_text().unwrap_or_default(),
+            phase: *phase,
+        }),
+        ResponseItem::Reasoning {
+            id,
+            summary,
+            content,
+            ..
+        } => Some(TurnItem::Reasoning {
+            id: streaming_id
+                .or_else(|| id.clone())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            summary: summary
+                .iter()
+                .map(|s| match s {
+                    ReasoningSummary::SummaryText { text } => text.clone(),
+                })
+                .collect(),
+            content: content
+                .iter()
+                .flatten()
+                .map(|c| match c {
+                    ReasoningContent::ReasoningText { text } | ReasoningContent::Text { text } => {
+                        text.clone()
+                    }
+                })
+                .collect(),
+        }),
+        _ => None,
+    }
+}
