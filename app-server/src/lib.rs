@@ -4,10 +4,13 @@
 
 pub mod cli;
 pub mod connection;
+pub mod engine;
 pub mod error;
+pub mod event_translation;
 pub mod handlers;
 pub mod message_processor;
 pub mod outgoing;
 pub mod server_state;
 pub mod stdio;
 pub mod user_agent;
+pub mod wire_conversion;

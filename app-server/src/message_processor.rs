@@ -18,8 +18,10 @@ use tokio::task::JoinSet;
 
 use crate::connection::Connection;
 use crate::connection::IncomingFrame;
+use crate::engine::Engine;
 use crate::error::RequestError;
 use crate::handlers;
+use crate::handlers::Answer;
 use crate::handlers::ConnectionCapabilities;
 use crate::handlers::RequestContext;
 use crate::outgoing::OutgoingMessageSender;
@@ -36,10 +38,13 @@ pub async fn serve(connection: Connection, state: Arc<ServerState>) {
         mut incoming,
         outgoing,
     } = connection;
+    let outgoing = OutgoingMessageSender::new(outgoing);
+    let engine = Engine::start(&state, outgoing.clone());
     let mut processor = MessageProcessor {
         state,
-        outgoing: OutgoingMessageSender::new(outgoing),
+        outgoing,
         capabilities: None,
+        engine: Arc::clone(&engine),
     };
     let mut requests_in_flight = JoinSet::new();
     loop {
@@ -67,6 +72,8 @@ pub async fn serve(connection: Connection, state: Arc<ServerState>) {
         );
     }
     requests_in_flight.shutdown().await;
+    // Running turns end as interrupted and every rollout is flushed before the process exits.
+    engine.threads.shutdown_all().await;
 }
 
 struct MessageProcessor {
@@ -74,6 +81,7 @@ struct MessageProcessor {
     outgoing: OutgoingMessageSender,
     /// Set by a successful `initialize`; `None` means the handshake has not happened.
     capabilities: Option<Arc<ConnectionCapabilities>>,
+    engine: Arc<Engine>,
 }
 
 impl MessageProcessor {
@@ -225,6 +233,7 @@ impl MessageProcessor {
             state: Arc::clone(&self.state),
             outgoing: self.outgoing.clone(),
             capabilities,
+            engine: Arc::clone(&self.engine),
         };
         let outgoing = self.outgoing.clone();
         requests_in_flight.spawn(answer_request(
@@ -253,6 +262,13 @@ impl MessageProcessor {
         let response = InitializeResponse {
             user_agent: user_agent::user_agent(&client_info),
         };
+        // The host's name is the `originator` of every model request, as upstream.
+        self.engine
+            .threads
+            .set_client_identity(codex_core::thread_manager::ClientIdentity {
+                originator: client_info.name.clone(),
+                user_agent: response.user_agent.clone(),
+            });
         self.capabilities = Some(Arc::new(ConnectionCapabilities {
             client_info,
             experimental_api: requested.experimental_api,
@@ -267,7 +283,7 @@ async fn answer_request(
     outgoing: OutgoingMessageSender,
     id: RequestId,
     method: String,
-    handler: impl Future<Output = Result<Value, RequestError>>,
+    handler: impl Future<Output = Result<Answer, RequestError>>,
 ) {
     let result = AssertUnwindSafe(handler)
         .catch_unwind()
@@ -284,61 +300,110 @@ async fn answer_request(
             )))
         });
     match result {
-        Ok(result) => outgoing.send_response(id, result),
+        Ok(Answer {
+            result,
+            then_notify,
+            then_release,
+        }) => {
+            outgoing.send_response(id, result);
+            for notification in then_notify {
+                outgoing.send_notification(notification);
+            }
+            // Only now may the turn run: its notifications must follow the response.
+            drop(then_release);
+        }
         Err(error) => outgoing.send_error(Some(id), error.into()),
     }
 }
 
 /// One arm per method, so a new method cannot be forgotten here.
-async fn route(context: RequestContext, request: ClientRequest) -> Result<Value, RequestError> {
-    let method = request.method();
+async fn route(context: RequestContext, request: ClientRequest) -> Result<Answer, RequestError> {
     match request {
         ClientRequest::Initialize { .. } => Err(RequestError::AlreadyInitialized),
-        ClientRequest::ThreadStart { .. }
-        | ClientRequest::ThreadResume { .. }
-        | ClientRequest::ThreadFork { .. }
-        | ClientRequest::ThreadList { .. }
-        | ClientRequest::ThreadRead { .. }
-        | ClientRequest::ThreadArchive { .. }
-        | ClientRequest::ThreadUnarchive { .. }
-        | ClientRequest::ThreadSetName { .. }
-        | ClientRequest::ThreadLoadedList { .. }
-        | ClientRequest::TurnStart { .. }
-        | ClientRequest::TurnInterrupt { .. }
-        | ClientRequest::TurnSteer { .. } => Err(RequestError::NotAvailable { method }),
-        ClientRequest::ModelList { params, .. } => handlers::model::list(context, params).await,
+        ClientRequest::ThreadStart { params, .. } => handlers::thread::start(context, params).await,
+        ClientRequest::ThreadResume { params, .. } => {
+            handlers::thread::resume(context, params).await
+        }
+        ClientRequest::ThreadFork { params, .. } => handlers::thread::fork(context, params).await,
+        ClientRequest::ThreadList { params, .. } => handlers::thread::list(context, params).await,
+        ClientRequest::ThreadRead { params, .. } => handlers::thread::read(context, params).await,
+        ClientRequest::ThreadArchive { params, .. } => {
+            handlers::thread::archive(context, params).await
+        }
+        ClientRequest::ThreadUnarchive { params, .. } => {
+            handlers::thread::unarchive(context, params).await
+        }
+        ClientRequest::ThreadSetName { params, .. } => {
+            handlers::thread::set_name(context, params).await
+        }
+        ClientRequest::ThreadLoadedList { params, .. } => {
+            handlers::thread::loaded_list(context, params).await
+        }
+        ClientRequest::TurnStart { params, .. } => handlers::turn::start(context, params).await,
+        ClientRequest::TurnInterrupt { params, .. } => {
+            handlers::turn::interrupt(context, params).await
+        }
+        ClientRequest::TurnSteer { params, .. } => handlers::turn::steer(context, params).await,
+        ClientRequest::ModelList { params, .. } => handlers::model::list(context, params)
+            .await
+            .map(Answer::from),
         ClientRequest::LoginAccount { params, .. } => {
-            handlers::account::login_start(context, params).await
+            handlers::account::login_start(context, params)
+                .await
+                .map(Answer::from)
         }
         ClientRequest::CancelLoginAccount { params, .. } => {
-            handlers::account::login_cancel(context, params).await
+            handlers::account::login_cancel(context, params)
+                .await
+                .map(Answer::from)
         }
-        ClientRequest::LogoutAccount { .. } => handlers::account::logout(context).await,
-        ClientRequest::GetAccount { params, .. } => handlers::account::read(context, params).await,
-        ClientRequest::GetAccountRateLimits { .. } => {
-            handlers::account::read_rate_limits(context).await
+        ClientRequest::LogoutAccount { .. } => {
+            handlers::account::logout(context).await.map(Answer::from)
         }
-        ClientRequest::ConfigRead { params, .. } => handlers::config::read(context, params).await,
+        ClientRequest::GetAccount { params, .. } => handlers::account::read(context, params)
+            .await
+            .map(Answer::from),
+        ClientRequest::GetAccountRateLimits { .. } => handlers::account::read_rate_limits(context)
+            .await
+            .map(Answer::from),
+        ClientRequest::ConfigRead { params, .. } => handlers::config::read(context, params)
+            .await
+            .map(Answer::from),
         ClientRequest::ConfigValueWrite { params, .. } => {
-            handlers::config::write_value(context, params).await
+            handlers::config::write_value(context, params)
+                .await
+                .map(Answer::from)
         }
         ClientRequest::ConfigBatchWrite { params, .. } => {
-            handlers::config::batch_write(context, params).await
+            handlers::config::batch_write(context, params)
+                .await
+                .map(Answer::from)
         }
-        ClientRequest::CommandExec { params, .. } => handlers::command::exec(context, params).await,
+        ClientRequest::CommandExec { params, .. } => handlers::command::exec(context, params)
+            .await
+            .map(Answer::from),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// State whose `CODEX_HOME` is a fresh temporary directory, so tests never touch `~/.codex`.
+    fn test_state() -> Arc<ServerState> {
+        let codex_home = tempfile::tempdir().expect("temp CODEX_HOME").keep();
+        Arc::new(ServerState {
+            codex_home: Some(codex_home),
+            ..ServerState::default()
+        })
+    }
     use crate::connection::MemoryClient;
     use pretty_assertions::assert_eq;
     use serde_json::json;
 
     fn start() -> MemoryClient {
         let (connection, client) = Connection::memory();
-        tokio::spawn(serve(connection, Arc::new(ServerState::default())));
+        tokio::spawn(serve(connection, test_state()));
         client
     }
 
@@ -440,7 +505,11 @@ mod tests {
         opted_in.send_json(&initialize(json!(0), json!({"experimentalApi": true})));
         next(&mut opted_in).await;
         opted_in.send_json(&request);
-        let answer = next(&mut opted_in).await;
+        // A started thread announces its status before the answer.
+        let mut answer = next(&mut opted_in).await;
+        while answer.get("id").is_none() {
+            answer = next(&mut opted_in).await;
+        }
         assert_eq!(answer["id"], json!(5));
         assert!(
             answer["error"]["message"]
@@ -454,9 +523,10 @@ mod tests {
         let (sender, mut written) = tokio::sync::mpsc::unbounded_channel();
         let outgoing = OutgoingMessageSender::new(sender);
         let mut processor = MessageProcessor {
-            state: Arc::new(ServerState::default()),
+            state: test_state(),
             outgoing: outgoing.clone(),
             capabilities: None,
+            engine: Engine::start(&test_state(), outgoing.clone()),
         };
         let waiting = tokio::spawn({
             let outgoing = outgoing.clone();
@@ -505,7 +575,7 @@ mod tests {
     #[tokio::test]
     async fn closing_the_connection_ends_serve() {
         let (connection, client) = Connection::memory();
-        let served = tokio::spawn(serve(connection, Arc::new(ServerState::default())));
+        let served = tokio::spawn(serve(connection, test_state()));
         drop(client);
         tokio::time::timeout(std::time::Duration::from_secs(1), served)
             .await

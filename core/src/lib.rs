@@ -3,6 +3,7 @@
 //! See `RUST_LOG=codex_core=debug` for its traffic; it never writes to stdout.
 
 pub mod auth;
+pub mod backend;
 pub mod client;
 pub mod config;
 pub mod environment_context;
@@ -11,6 +12,7 @@ pub mod model_catalog;
 pub mod model_info;
 pub mod model_provider;
 pub mod rate_limit;
+pub mod rate_limit_store;
 pub mod response_item;
 pub mod rollout;
 pub mod thread;

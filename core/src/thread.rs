@@ -10,6 +10,9 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::ModelClient;
+use crate::config::AskForApproval;
+use crate::config::SandboxMode;
+use crate::config::SandboxWorkspaceWrite;
 use crate::event::EventMsg;
 use crate::event::ThreadEvent;
 use crate::event::ThreadStatus;
@@ -55,6 +58,9 @@ pub struct ThreadSettings {
     pub cwd: PathBuf,
     pub base_instructions: String,
     pub developer_instructions: Option<String>,
+    pub approval_policy: AskForApproval,
+    pub sandbox_mode: SandboxMode,
+    pub sandbox_workspace_write: SandboxWorkspaceWrite,
 }
 
 /// Identity and metadata of a thread as the host sees it.
@@ -81,6 +87,8 @@ pub(crate) struct ThreadState {
     pub(crate) active_turn: Option<ActiveTurn>,
     /// Whether the session prefix (developer instructions, environment) is already in history.
     pub(crate) prefix_recorded: bool,
+    /// Input sent with `turn/steer` that the running turn has not picked up yet.
+    pub(crate) steered_input: Vec<Vec<UserInput>>,
 }
 
 pub(crate) struct ActiveTurn {
@@ -256,6 +264,32 @@ impl CodexThread {
             turn,
             release: Some(release),
         })
+    }
+
+    /// Adds input to the running turn `expected_turn_id`; the model sees it in the turn's next request
+    /// (one more request is made if the model had already finished). Returns the turn's id.
+    pub fn steer(
+        &self,
+        expected_turn_id: &str,
+        input: Vec<UserInput>,
+    ) -> Result<String, ThreadError> {
+        if input.is_empty() {
+            return Err(ThreadError::InvalidInput(
+                "turn/steer needs at least one input item".to_string(),
+            ));
+        }
+        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let active_turn_id = match &state.active_turn {
+            Some(active) if active.turn_id == expected_turn_id => active.turn_id.clone(),
+            Some(_) | None => {
+                return Err(ThreadError::NoSuchTurn {
+                    thread_id: self.id().to_string(),
+                    turn_id: expected_turn_id.to_string(),
+                });
+            }
+        };
+        state.steered_input.push(input);
+        Ok(active_turn_id)
     }
 
     /// Cancels the running turn; it completes as `interrupted`.

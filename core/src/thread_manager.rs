@@ -130,6 +130,9 @@ impl ThreadManager {
                 .clone()
                 .unwrap_or_else(|| model_catalog::BASE_INSTRUCTIONS.to_string()),
             developer_instructions: config.developer_instructions.clone(),
+            approval_policy: config.approval_policy,
+            sandbox_mode: config.sandbox_mode,
+            sandbox_workspace_write: config.sandbox_workspace_write.clone(),
         }
     }
 
@@ -190,6 +193,7 @@ impl ThreadManager {
                     status: ThreadStatus::Idle,
                     active_turn: None,
                     prefix_recorded,
+                    steered_input: Vec::new(),
                 }),
                 metadata,
                 events: self.events.clone(),
@@ -228,8 +232,10 @@ impl ThreadManager {
                 .and_then(|v| v.as_str().map(str::to_string)),
             base_instructions: config.base_instructions.clone(),
             developer_instructions: config.developer_instructions.clone(),
-            approval_policy: None,
-            sandbox: None,
+            approval_policy: serde_json::to_value(config.approval_policy)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string)),
+            sandbox: serde_json::to_value(config.sandbox_mode).ok(),
             git: None,
         }
     }
@@ -401,6 +407,13 @@ impl ThreadManager {
                 cwd: meta.cwd.clone(),
                 base_instructions: meta.base_instructions.clone().unwrap_or_default(),
                 developer_instructions: meta.developer_instructions.clone(),
+                approval_policy: meta
+                    .approval_policy
+                    .as_deref()
+                    .and_then(|policy| serde_json::from_value(serde_json::json!(policy)).ok())
+                    .unwrap_or_default(),
+                sandbox_mode: Default::default(),
+                sandbox_workspace_write: Default::default(),
             },
             name: history.name,
             preview: history.preview,

@@ -58,44 +58,20 @@ pub(crate) async fn run_turn(
         })
         .await;
 
-    let user_item = TurnItem::UserMessage {
-        id: uuid::Uuid::new_v4().to_string(),
-        content: input.clone(),
-    };
-    let mut completed_items = vec![user_item.clone()];
-    let new_history = user_history_items(&thread, &input);
-    {
-        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.preview.is_empty() {
-            state.preview = preview_text(&input);
-        }
-        state.history.extend(new_history.iter().cloned());
-        state.updated_at = chrono::Utc::now().timestamp();
-    }
-    let mut records: Vec<RolloutItem> = new_history
-        .into_iter()
-        .map(RolloutItem::ResponseItem)
-        .collect();
-    records.push(RolloutItem::ItemCompleted {
-        turn_id: turn_id.clone(),
-        item: user_item.clone(),
-    });
-    thread.record(records);
-    thread
-        .emit(EventMsg::ItemStarted {
-            turn_id: turn_id.clone(),
-            item: user_item.clone(),
-        })
-        .await;
-    thread
-        .emit(EventMsg::ItemCompleted {
-            turn_id: turn_id.clone(),
-            item: user_item,
-        })
-        .await;
+    let mut completed_items = vec![record_user_input(&thread, &turn_id, input).await];
 
     let mut client_session = thread.client.new_session();
     let outcome: Result<(), TurnEnd> = loop {
+        let steered = std::mem::take(
+            &mut thread
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .steered_input,
+        );
+        for input in steered {
+            completed_items.push(record_user_input(&thread, &turn_id, input).await);
+        }
         let (prompt, model_info, effort, summary) = {
             let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
             let state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -166,7 +142,18 @@ pub(crate) async fn run_turn(
             }) => continue,
             Ok(SamplingOutcome::Done {
                 needs_follow_up: false,
-            }) => break Ok(()),
+            }) => {
+                let steered_pending = !thread
+                    .state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .steered_input
+                    .is_empty();
+                if steered_pending {
+                    continue;
+                }
+                break Ok(());
+            }
             Ok(SamplingOutcome::Interrupted) => break Err(TurnEnd::Interrupted),
             Err(err) => {
                 break Err(TurnEnd::Failed(TurnError {
@@ -226,6 +213,45 @@ pub(crate) async fn run_turn(
     }
     thread.set_status(ThreadStatus::Idle).await;
     thread.emit(EventMsg::TurnCompleted(turn)).await;
+}
+
+/// Puts user input into history and the rollout and reports it as a completed `userMessage` item.
+async fn record_user_input(thread: &ThreadInner, turn_id: &str, input: Vec<UserInput>) -> TurnItem {
+    let user_item = TurnItem::UserMessage {
+        id: uuid::Uuid::new_v4().to_string(),
+        content: input.clone(),
+    };
+    let new_history = user_history_items(thread, &input);
+    {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.preview.is_empty() {
+            state.preview = preview_text(&input);
+        }
+        state.history.extend(new_history.iter().cloned());
+        state.updated_at = chrono::Utc::now().timestamp();
+    }
+    let mut records: Vec<RolloutItem> = new_history
+        .into_iter()
+        .map(RolloutItem::ResponseItem)
+        .collect();
+    records.push(RolloutItem::ItemCompleted {
+        turn_id: turn_id.to_string(),
+        item: user_item.clone(),
+    });
+    thread.record(records);
+    thread
+        .emit(EventMsg::ItemStarted {
+            turn_id: turn_id.to_string(),
+            item: user_item.clone(),
+        })
+        .await;
+    thread
+        .emit(EventMsg::ItemCompleted {
+            turn_id: turn_id.to_string(),
+            item: user_item.clone(),
+        })
+        .await;
+    user_item
 }
 
 enum TurnEnd {

@@ -4,3 +4,4 @@
 
 pub mod app_server;
 pub mod mock_model_server;
+pub mod mock_provider;

@@ -4,12 +4,18 @@ pub mod account;
 pub mod command;
 pub mod config;
 pub mod model;
+pub mod thread;
+pub mod turn;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use codex_app_server_protocol::ClientInfo;
 
+use codex_app_server_protocol::ServerNotification;
+use codex_core::thread::PendingTurn;
+
+use crate::engine::Engine;
 use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
 
@@ -27,4 +33,23 @@ pub struct RequestContext {
     pub state: Arc<ServerState>,
     pub outgoing: OutgoingMessageSender,
     pub capabilities: Arc<ConnectionCapabilities>,
+    pub engine: Arc<Engine>,
+}
+
+/// A handler's successful answer: the result, the notifications that must follow it on the wire, and a turn
+/// whose events must wait until the result is written.
+pub struct Answer {
+    pub result: serde_json::Value,
+    pub then_notify: Vec<ServerNotification>,
+    pub then_release: Option<PendingTurn>,
+}
+
+impl From<serde_json::Value> for Answer {
+    fn from(result: serde_json::Value) -> Self {
+        Answer {
+            result,
+            then_notify: Vec::new(),
+            then_release: None,
+        }
+    }
 }

@@ -1,0 +1,136 @@
+//! Core thread events as v2 server notifications, and the task that forwards them to the client in the
+//! order the engine produced them.
+
+use codex_app_server_protocol as wire;
+use codex_app_server_protocol::ServerNotification;
+use codex_core::event::EventMsg;
+use codex_core::event::ThreadEvent;
+use tokio::sync::mpsc;
+
+use crate::outgoing::OutgoingMessageSender;
+use crate::wire_conversion;
+
+/// The notification for one engine event.
+pub fn notification(event: ThreadEvent) -> ServerNotification {
+    let ThreadEvent { thread_id, msg } = event;
+    match msg {
+        EventMsg::StatusChanged(status) => {
+            ServerNotification::ThreadStatusChanged(wire::ThreadStatusChangedNotification {
+                thread_id,
+                status: wire_conversion::thread_status(status),
+            })
+        }
+        EventMsg::TurnStarted(turn) => {
+            ServerNotification::TurnStarted(wire::TurnStartedNotification {
+                thread_id,
+                turn: wire_conversion::turn_summary(&turn),
+            })
+        }
+        EventMsg::TurnCompleted(turn) => {
+            ServerNotification::TurnCompleted(wire::TurnCompletedNotification {
+                thread_id,
+                turn: wire_conversion::turn_summary(&turn),
+            })
+        }
+        EventMsg::ItemStarted { turn_id, item } => {
+            ServerNotification::ItemStarted(wire::ItemStartedNotification {
+                item: wire_conversion::thread_item(&item),
+                thread_id,
+                turn_id,
+            })
+        }
+        EventMsg::ItemCompleted { turn_id, item } => {
+            ServerNotification::ItemCompleted(wire::ItemCompletedNotification {
+                item: wire_conversion::thread_item(&item),
+                thread_id,
+                turn_id,
+            })
+        }
+        EventMsg::AgentMessageDelta {
+            turn_id,
+            item_id,
+            delta,
+        } => ServerNotification::AgentMessageDelta(wire::AgentMessageDeltaNotification {
+            thread_id,
+            turn_id,
+            item_id,
+            delta,
+        }),
+        EventMsg::ReasoningSummaryTextDelta {
+            turn_id,
+            item_id,
+            delta,
+            summary_index,
+        } => ServerNotification::ReasoningSummaryTextDelta(
+            wire::ReasoningSummaryTextDeltaNotification {
+                thread_id,
+                turn_id,
+                item_id,
+                delta,
+                summary_index,
+            },
+        ),
+        EventMsg::ReasoningSummaryPartAdded {
+            turn_id,
+            item_id,
+            summary_index,
+        } => ServerNotification::ReasoningSummaryPartAdded(
+            wire::ReasoningSummaryPartAddedNotification {
+                thread_id,
+                turn_id,
+                item_id,
+                summary_index,
+            },
+        ),
+        EventMsg::ReasoningTextDelta {
+            turn_id,
+            item_id,
+            delta,
+            content_index,
+        } => ServerNotification::ReasoningTextDelta(wire::ReasoningTextDeltaNotification {
+            thread_id,
+            turn_id,
+            item_id,
+            delta,
+            content_index,
+        }),
+        EventMsg::TokenUsageUpdated { turn_id, info } => {
+            ServerNotification::ThreadTokenUsageUpdated(wire::ThreadTokenUsageUpdatedNotification {
+                thread_id,
+                turn_id,
+                token_usage: wire_conversion::token_usage(&info),
+            })
+        }
+        EventMsg::RateLimitsUpdated(snapshot) => ServerNotification::AccountRateLimitsUpdated(
+            wire::AccountRateLimitsUpdatedNotification {
+                rate_limits: wire_conversion::rate_limit_snapshot(&snapshot),
+            },
+        ),
+        EventMsg::Error {
+            turn_id,
+            error,
+            will_retry,
+        } => ServerNotification::Error(wire::ErrorNotification {
+            error: wire_conversion::turn_error(&error),
+            will_retry,
+            thread_id,
+            turn_id,
+        }),
+        EventMsg::NameUpdated(thread_name) => {
+            ServerNotification::ThreadNameUpdated(wire::ThreadNameUpdatedNotification {
+                thread_id,
+                thread_name,
+            })
+        }
+    }
+}
+
+/// Forwards every engine event to the client until the engine drops its sender.
+pub async fn forward_events(
+    mut events: mpsc::Receiver<ThreadEvent>,
+    outgoing: OutgoingMessageSender,
+) {
+    while let Some(event) = events.recv().await {
+        outgoing.send_notification(notification(event));
+    }
+}

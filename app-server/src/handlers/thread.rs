@@ -1,0 +1,359 @@
+//! `thread/*`: start, resume, fork, list, read, archive, unarchive, name/set and loaded/list, on top of
+//! core's `ThreadManager`. Notifications that must follow a response (`thread/started`, `thread/archived`,
+//! ...) ride on the [`Answer`] so they are written after it.
+
+use std::path::PathBuf;
+
+use codex_app_server_protocol as wire;
+use codex_app_server_protocol::ServerNotification;
+use codex_core::config::ConfigOverrides;
+use codex_core::event::ThreadStatus;
+use codex_core::rollout::ThreadListQuery;
+use codex_core::rollout::ThreadSortKey;
+use codex_core::thread::CodexThread;
+use codex_core::thread::ThreadError;
+use codex_core::thread_manager::StartThreadOptions;
+
+use crate::error::RequestError;
+use crate::handlers::Answer;
+use crate::handlers::RequestContext;
+use crate::wire_conversion;
+
+/// The overrides every thread-creating method accepts, as config overrides.
+struct OverrideParams {
+    model: Option<String>,
+    model_provider: Option<String>,
+    cwd: Option<String>,
+    approval_policy: Option<wire::AskForApproval>,
+    sandbox: Option<wire::SandboxMode>,
+    config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    base_instructions: Option<String>,
+    developer_instructions: Option<String>,
+}
+
+impl OverrideParams {
+    fn into_config_overrides(self) -> ConfigOverrides {
+        ConfigOverrides {
+            model: self.model,
+            model_provider: self.model_provider,
+            cwd: self.cwd.map(PathBuf::from),
+            approval_policy: self
+                .approval_policy
+                .map(wire_conversion::core_approval_policy),
+            sandbox_mode: self.sandbox.map(wire_conversion::core_sandbox_mode),
+            base_instructions: self.base_instructions,
+            developer_instructions: self.developer_instructions,
+            reasoning_effort: None,
+            config: self.config.unwrap_or_default(),
+        }
+    }
+}
+
+pub(crate) fn thread_error(error: ThreadError) -> RequestError {
+    match error {
+        ThreadError::TurnInProgress(_)
+        | ThreadError::NoSuchTurn { .. }
+        | ThreadError::NotLoaded(_)
+        | ThreadError::NotFound(_)
+        | ThreadError::Config(_) => RequestError::Rejected(error.to_string()),
+        ThreadError::InvalidInput(message) => RequestError::InvalidParams(message),
+        ThreadError::Rollout(message) => RequestError::Internal(message),
+    }
+}
+
+fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
+    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
+}
+
+/// The response of start/resume/fork: the thread and the settings it runs with.
+fn thread_response(thread: &CodexThread, include_turns: bool) -> wire::ThreadStartResponse {
+    let snapshot = thread.snapshot();
+    let settings = &snapshot.settings;
+    wire::ThreadStartResponse {
+        model: settings.model.clone(),
+        model_provider: settings.model_provider_id.clone(),
+        cwd: settings.cwd.display().to_string(),
+        approval_policy: wire_conversion::approval_policy(settings.approval_policy),
+        approvals_reviewer: None,
+        sandbox: wire_conversion::sandbox_policy(
+            settings.sandbox_mode,
+            &settings.sandbox_workspace_write,
+        ),
+        reasoning_effort: settings.effort.map(wire_conversion::reasoning_effort),
+        service_tier: None,
+        thread: wire_conversion::thread(&snapshot, include_turns),
+    }
+}
+
+pub async fn start(
+    context: RequestContext,
+    params: wire::ThreadStartParams,
+) -> Result<Answer, RequestError> {
+    let ephemeral = params.ephemeral.unwrap_or(false);
+    let overrides = OverrideParams {
+        model: params.model,
+        model_provider: params.model_provider,
+        cwd: params.cwd,
+        approval_policy: params.approval_policy,
+        sandbox: params.sandbox,
+        config: params.config,
+        base_instructions: params.base_instructions,
+        developer_instructions: params.developer_instructions,
+    }
+    .into_config_overrides();
+    let thread = context
+        .engine
+        .threads
+        .start_thread(StartThreadOptions {
+            overrides,
+            ephemeral,
+        })
+        .await
+        .map_err(thread_error)?;
+    // Upstream announces the new thread's idle status before answering, and `thread/started` after.
+    context
+        .outgoing
+        .send_notification(ServerNotification::ThreadStatusChanged(
+            wire::ThreadStatusChangedNotification {
+                thread_id: thread.id().to_string(),
+                status: wire::ThreadStatus::Idle,
+            },
+        ));
+    let response = thread_response(&thread, false);
+    let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
+        thread: response.thread.clone(),
+    });
+    Ok(Answer {
+        result: to_value(response)?,
+        then_notify: vec![started],
+        then_release: None,
+    })
+}
+
+pub async fn resume(
+    context: RequestContext,
+    params: wire::ThreadResumeParams,
+) -> Result<Answer, RequestError> {
+    if params.history.is_some() || params.path.is_some() {
+        return Err(RequestError::Rejected(
+            "thread/resume from `history` or `path` is not supported; resume by `threadId`"
+                .to_string(),
+        ));
+    }
+    let overrides = OverrideParams {
+        model: params.model,
+        model_provider: params.model_provider,
+        cwd: params.cwd,
+        approval_policy: params.approval_policy,
+        sandbox: params.sandbox,
+        config: params.config,
+        base_instructions: params.base_instructions,
+        developer_instructions: params.developer_instructions,
+    }
+    .into_config_overrides();
+    let thread = context
+        .engine
+        .threads
+        .resume_thread(&params.thread_id, overrides)
+        .await
+        .map_err(thread_error)?;
+    Ok(to_value(thread_response(&thread, true))?.into())
+}
+
+pub async fn fork(
+    context: RequestContext,
+    params: wire::ThreadForkParams,
+) -> Result<Answer, RequestError> {
+    if params.path.is_some() {
+        return Err(RequestError::Rejected(
+            "thread/fork from `path` is not supported; fork by `threadId`".to_string(),
+        ));
+    }
+    let ephemeral = params.ephemeral.unwrap_or(false);
+    let overrides = OverrideParams {
+        model: params.model,
+        model_provider: params.model_provider,
+        cwd: params.cwd,
+        approval_policy: params.approval_policy,
+        sandbox: params.sandbox,
+        config: params.config,
+        base_instructions: params.base_instructions,
+        developer_instructions: params.developer_instructions,
+    }
+    .into_config_overrides();
+    let thread = context
+        .engine
+        .threads
+        .fork_thread(&params.thread_id, overrides, ephemeral)
+        .await
+        .map_err(thread_error)?;
+    let response = thread_response(&thread, true);
+    let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
+        thread: wire::Thread {
+            turns: Vec::new(),
+            ..response.thread.clone()
+        },
+    });
+    Ok(Answer {
+        result: to_value(response)?,
+        then_notify: vec![started],
+        then_release: None,
+    })
+}
+
+pub async fn list(
+    context: RequestContext,
+    params: wire::ThreadListParams,
+) -> Result<Answer, RequestError> {
+    let query = ThreadListQuery {
+        cursor: params.cursor,
+        limit: params
+            .limit
+            .map_or(codex_core::rollout::DEFAULT_THREAD_LIST_LIMIT, |limit| {
+                limit as usize
+            }),
+        sort_key: match params.sort_key {
+            Some(wire::ThreadSortKey::UpdatedAt) => ThreadSortKey::UpdatedAt,
+            Some(wire::ThreadSortKey::CreatedAt) | None => ThreadSortKey::CreatedAt,
+        },
+        archived: params.archived.unwrap_or(false),
+        model_providers: params.model_providers,
+        cwd: params.cwd.map(PathBuf::from),
+        search_term: params.search_term,
+    };
+    let (page, statuses) = context
+        .engine
+        .threads
+        .list_threads(query)
+        .await
+        .map_err(|error| match error {
+            ThreadError::Rollout(message) if message.contains("cursor") => {
+                RequestError::InvalidParams(message)
+            }
+            other => thread_error(other),
+        })?;
+    let data = page
+        .items
+        .iter()
+        .map(|summary| {
+            let status = statuses
+                .get(&summary.id)
+                .copied()
+                .unwrap_or(ThreadStatus::NotLoaded);
+            wire_conversion::listed_thread(summary, status)
+        })
+        .collect();
+    Ok(to_value(wire::ThreadListResponse {
+        data,
+        next_cursor: page.next_cursor,
+    })?
+    .into())
+}
+
+pub async fn read(
+    context: RequestContext,
+    params: wire::ThreadReadParams,
+) -> Result<Answer, RequestError> {
+    let snapshot = context
+        .engine
+        .threads
+        .read_thread(&params.thread_id)
+        .await
+        .map_err(thread_error)?;
+    Ok(to_value(wire::ThreadReadResponse {
+        thread: wire_conversion::thread(&snapshot, params.include_turns),
+    })?
+    .into())
+}
+
+pub async fn archive(
+    context: RequestContext,
+    params: wire::ThreadArchiveParams,
+) -> Result<Answer, RequestError> {
+    context
+        .engine
+        .threads
+        .archive_thread(&params.thread_id)
+        .await
+        .map_err(thread_error)?;
+    Ok(Answer {
+        result: to_value(wire::ThreadArchiveResponse {})?,
+        then_notify: vec![ServerNotification::ThreadArchived(
+            wire::ThreadArchivedNotification {
+                thread_id: params.thread_id,
+            },
+        )],
+        then_release: None,
+    })
+}
+
+pub async fn unarchive(
+    context: RequestContext,
+    params: wire::ThreadUnarchiveParams,
+) -> Result<Answer, RequestError> {
+    let snapshot = context
+        .engine
+        .threads
+        .unarchive_thread(&params.thread_id)
+        .await
+        .map_err(thread_error)?;
+    Ok(Answer {
+        result: to_value(wire::ThreadUnarchiveResponse {
+            thread: wire_conversion::thread(&snapshot, false),
+        })?,
+        then_notify: vec![ServerNotification::ThreadUnarchived(
+            wire::ThreadUnarchivedNotification {
+                thread_id: params.thread_id,
+            },
+        )],
+        then_release: None,
+    })
+}
+
+pub async fn set_name(
+    context: RequestContext,
+    params: wire::ThreadSetNameParams,
+) -> Result<Answer, RequestError> {
+    let name = params.name.trim().to_string();
+    if name.is_empty() {
+        return Err(RequestError::InvalidParams(
+            "thread name must not be empty".to_string(),
+        ));
+    }
+    // A stored thread is loaded to be renamed, so the name lands in its rollout like any other change.
+    let thread = match context.engine.threads.get(&params.thread_id) {
+        Some(thread) => thread,
+        None => context
+            .engine
+            .threads
+            .resume_thread(&params.thread_id, ConfigOverrides::default())
+            .await
+            .map_err(thread_error)?,
+    };
+    thread.set_name(Some(name)).await;
+    Ok(to_value(wire::ThreadSetNameResponse {})?.into())
+}
+
+pub async fn loaded_list(
+    context: RequestContext,
+    params: wire::ThreadLoadedListParams,
+) -> Result<Answer, RequestError> {
+    let ids = context.engine.threads.loaded_ids();
+    // The cursor is the last id of the previous page; ids are sorted, so pages never overlap.
+    let start = match &params.cursor {
+        Some(cursor) => ids.partition_point(|id| id <= cursor),
+        None => 0,
+    };
+    let limit = params
+        .limit
+        .map_or(ids.len(), |limit| limit.max(1) as usize);
+    let page: Vec<String> = ids.iter().skip(start).take(limit).cloned().collect();
+    let next_cursor = (start + page.len() < ids.len())
+        .then(|| page.last().cloned())
+        .flatten();
+    Ok(to_value(wire::ThreadLoadedListResponse {
+        data: page,
+        next_cursor,
+    })?
+    .into())
+}

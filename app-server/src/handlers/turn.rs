@@ -1,0 +1,81 @@
+//! `turn/*`: start a turn (answered before any of its notifications), interrupt it, and steer it with more
+//! input while it runs.
+
+use std::path::PathBuf;
+
+use codex_app_server_protocol as wire;
+use codex_core::thread::CodexThread;
+use codex_core::thread::TurnOverrides;
+
+use crate::error::RequestError;
+use crate::handlers::Answer;
+use crate::handlers::RequestContext;
+use crate::handlers::thread::thread_error;
+use crate::wire_conversion;
+
+fn loaded_thread(context: &RequestContext, thread_id: &str) -> Result<CodexThread, RequestError> {
+    context
+        .engine
+        .threads
+        .get(thread_id)
+        .ok_or_else(|| RequestError::Rejected(format!("thread not loaded: {thread_id}")))
+}
+
+fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
+    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
+}
+
+pub async fn start(
+    context: RequestContext,
+    params: wire::TurnStartParams,
+) -> Result<Answer, RequestError> {
+    let thread = loaded_thread(&context, &params.thread_id)?;
+    let input = params
+        .input
+        .into_iter()
+        .map(wire_conversion::core_user_input)
+        .collect();
+    let overrides = TurnOverrides {
+        model: params.model,
+        effort: params.effort.map(wire_conversion::core_reasoning_effort),
+        summary: params.summary.map(wire_conversion::core_reasoning_summary),
+        cwd: params.cwd.map(PathBuf::from),
+    };
+    let threads = &context.engine.threads;
+    let pending = thread
+        .start_turn(input, overrides, |slug| threads.model_info(slug))
+        .map_err(thread_error)?;
+    let response = wire::TurnStartResponse {
+        turn: wire_conversion::turn_summary(&pending.turn),
+    };
+    Ok(Answer {
+        result: to_value(response)?,
+        then_notify: Vec::new(),
+        then_release: Some(pending),
+    })
+}
+
+pub async fn interrupt(
+    context: RequestContext,
+    params: wire::TurnInterruptParams,
+) -> Result<Answer, RequestError> {
+    let thread = loaded_thread(&context, &params.thread_id)?;
+    thread.interrupt(&params.turn_id).map_err(thread_error)?;
+    Ok(to_value(wire::TurnInterruptResponse {})?.into())
+}
+
+pub async fn steer(
+    context: RequestContext,
+    params: wire::TurnSteerParams,
+) -> Result<Answer, RequestError> {
+    let thread = loaded_thread(&context, &params.thread_id)?;
+    let input = params
+        .input
+        .into_iter()
+        .map(wire_conversion::core_user_input)
+        .collect();
+    let turn_id = thread
+        .steer(&params.expected_turn_id, input)
+        .map_err(thread_error)?;
+    Ok(to_value(wire::TurnSteerResponse { turn_id })?.into())
+}

@@ -1,0 +1,426 @@
+//! Core values as v2 wire values (and wire inputs as core values): threads, turns, items, statuses, errors,
+//! token usage, rate limits, approval and sandbox settings. Every match is exhaustive, so a new variant on
+//! either side fails the build here instead of vanishing on the wire.
+
+use codex_app_server_protocol as wire;
+use codex_core::config::AskForApproval;
+use codex_core::config::SandboxMode;
+use codex_core::config::SandboxWorkspaceWrite;
+use codex_core::event::ThreadStatus;
+use codex_core::event::TurnSummary;
+use codex_core::model_info::ReasoningEffort;
+use codex_core::model_info::ReasoningSummaryMode;
+use codex_core::rate_limit::RateLimitSnapshot;
+use codex_core::response_item::MessagePhase;
+use codex_core::rollout::StoredTurn;
+use codex_core::rollout::ThreadSummary;
+use codex_core::thread::ThreadSnapshot;
+use codex_core::token_usage::TokenUsage;
+use codex_core::token_usage::TokenUsageInfo;
+use codex_core::turn_item::FileChangeKind;
+use codex_core::turn_item::ToolItemStatus;
+use codex_core::turn_item::TurnItem;
+use codex_core::turn_item::UserInput;
+use codex_core::turn_outcome::CodexErrorInfo;
+use codex_core::turn_outcome::TurnError;
+use codex_core::turn_outcome::TurnStatus;
+
+/// A loaded or stored thread as the wire's `Thread`; `turns` only when asked for.
+pub fn thread(snapshot: &ThreadSnapshot, include_turns: bool) -> wire::Thread {
+    wire::Thread {
+        id: snapshot.metadata.id.clone(),
+        preview: snapshot.preview.clone(),
+        name: snapshot.name.clone(),
+        model_provider: snapshot.settings.model_provider_id.clone(),
+        created_at: snapshot.metadata.created_at,
+        updated_at: snapshot.updated_at,
+        status: thread_status(snapshot.status),
+        path: snapshot
+            .metadata
+            .path
+            .as_ref()
+            .map(|path| path.display().to_string()),
+        cwd: snapshot.settings.cwd.display().to_string(),
+        cli_version: snapshot.metadata.cli_version.clone(),
+        source: session_source(&snapshot.metadata.source),
+        agent_nickname: None,
+        agent_role: None,
+        git_info: None,
+        turns: if include_turns {
+            snapshot.turns.iter().map(stored_turn).collect()
+        } else {
+            Vec::new()
+        },
+        ephemeral: snapshot.metadata.ephemeral,
+    }
+}
+
+/// A stored thread from a listing; `status` is the live one when the thread is loaded.
+pub fn listed_thread(summary: &ThreadSummary, status: ThreadStatus) -> wire::Thread {
+    wire::Thread {
+        id: summary.id.clone(),
+        preview: summary.preview.clone(),
+        name: summary.name.clone(),
+        model_provider: summary.meta.model_provider.clone(),
+        created_at: summary.created_at,
+        updated_at: summary.updated_at,
+        status: thread_status(status),
+        path: Some(summary.path.display().to_string()),
+        cwd: summary.meta.cwd.display().to_string(),
+        cli_version: summary.meta.cli_version.clone(),
+        source: session_source(&summary.meta.source),
+        agent_nickname: None,
+        agent_role: None,
+        git_info: None,
+        turns: Vec::new(),
+        ephemeral: false,
+    }
+}
+
+fn session_source(source: &str) -> wire::SessionSource {
+    serde_json::from_value(serde_json::Value::String(source.to_string()))
+        .unwrap_or(wire::SessionSource::Unknown)
+}
+
+pub fn thread_status(status: ThreadStatus) -> wire::ThreadStatus {
+    match status {
+        ThreadStatus::NotLoaded => wire::ThreadStatus::NotLoaded,
+        ThreadStatus::Idle => wire::ThreadStatus::Idle,
+        ThreadStatus::SystemError => wire::ThreadStatus::SystemError,
+        ThreadStatus::Active {
+            waiting_on_approval,
+        } => wire::ThreadStatus::Active {
+            active_flags: if waiting_on_approval {
+                vec![wire::ThreadActiveFlag::WaitingOnApproval]
+            } else {
+                Vec::new()
+            },
+        },
+    }
+}
+
+/// A turn on its boundaries (`turn/started`, `turn/completed`, `turn/start`): items travel separately.
+pub fn turn_summary(turn: &TurnSummary) -> wire::Turn {
+    wire::Turn {
+        id: turn.id.clone(),
+        items: Vec::new(),
+        status: turn_status(turn.status),
+        error: turn.error.as_ref().map(turn_error),
+        started_at: turn.started_at,
+        completed_at: turn.completed_at,
+        duration_ms: turn.duration_ms,
+    }
+}
+
+/// A turn from history, with its items.
+pub fn stored_turn(turn: &StoredTurn) -> wire::Turn {
+    wire::Turn {
+        id: turn.id.clone(),
+        items: turn.items.iter().map(thread_item).collect(),
+        status: turn_status(turn.status),
+        error: turn.error.as_ref().map(turn_error),
+        started_at: turn.started_at,
+        completed_at: turn.completed_at,
+        duration_ms: turn.duration_ms,
+    }
+}
+
+pub fn turn_status(status: TurnStatus) -> wire::TurnStatus {
+    match status {
+        TurnStatus::InProgress => wire::TurnStatus::InProgress,
+        TurnStatus::Completed => wire::TurnStatus::Completed,
+        TurnStatus::Interrupted => wire::TurnStatus::Interrupted,
+        TurnStatus::Failed => wire::TurnStatus::Failed,
+    }
+}
+
+pub fn turn_error(error: &TurnError) -> wire::TurnError {
+    wire::TurnError {
+        message: error.message.clone(),
+        codex_error_info: error.codex_error_info.map(codex_error_info),
+        additional_details: error.additional_details.clone(),
+    }
+}
+
+fn codex_error_info(info: CodexErrorInfo) -> wire::CodexErrorInfo {
+    match info {
+        CodexErrorInfo::ContextWindowExceeded => wire::CodexErrorInfo::ContextWindowExceeded,
+        CodexErrorInfo::UsageLimitExceeded => wire::CodexErrorInfo::UsageLimitExceeded,
+        CodexErrorInfo::ServerOverloaded => wire::CodexErrorInfo::ServerOverloaded,
+        CodexErrorInfo::HttpConnectionFailed { http_status_code } => {
+            wire::CodexErrorInfo::HttpConnectionFailed { http_status_code }
+        }
+        CodexErrorInfo::ResponseStreamConnectionFailed { http_status_code } => {
+            wire::CodexErrorInfo::ResponseStreamConnectionFailed { http_status_code }
+        }
+        CodexErrorInfo::InternalServerError => wire::CodexErrorInfo::InternalServerError,
+        CodexErrorInfo::Unauthorized => wire::CodexErrorInfo::Unauthorized,
+        CodexErrorInfo::BadRequest => wire::CodexErrorInfo::BadRequest,
+        CodexErrorInfo::SandboxError => wire::CodexErrorInfo::SandboxError,
+        CodexErrorInfo::ResponseStreamDisconnected { http_status_code } => {
+            wire::CodexErrorInfo::ResponseStreamDisconnected { http_status_code }
+        }
+        CodexErrorInfo::ResponseTooManyFailedAttempts { http_status_code } => {
+            wire::CodexErrorInfo::ResponseTooManyFailedAttempts { http_status_code }
+        }
+        CodexErrorInfo::Other => wire::CodexErrorInfo::Other,
+    }
+}
+
+pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
+    match item {
+        TurnItem::UserMessage { id, content } => wire::ThreadItem::UserMessage {
+            id: id.clone(),
+            content: content.iter().map(user_input).collect(),
+        },
+        TurnItem::AgentMessage { id, text, phase } => wire::ThreadItem::AgentMessage {
+            id: id.clone(),
+            text: text.clone(),
+            phase: phase.map(|phase| match phase {
+                MessagePhase::Commentary => wire::MessagePhase::Commentary,
+                MessagePhase::FinalAnswer => wire::MessagePhase::FinalAnswer,
+            }),
+        },
+        TurnItem::Reasoning {
+            id,
+            summary,
+            content,
+        } => wire::ThreadItem::Reasoning {
+            id: id.clone(),
+            summary: summary.clone(),
+            content: content.clone(),
+        },
+        TurnItem::CommandExecution {
+            id,
+            command,
+            cwd,
+            status,
+            aggregated_output,
+            exit_code,
+            duration_ms,
+        } => wire::ThreadItem::CommandExecution {
+            id: id.clone(),
+            command: command.clone(),
+            cwd: cwd.clone(),
+            process_id: None,
+            status: match status {
+                ToolItemStatus::InProgress => wire::CommandExecutionStatus::InProgress,
+                ToolItemStatus::Completed => wire::CommandExecutionStatus::Completed,
+                ToolItemStatus::Failed => wire::CommandExecutionStatus::Failed,
+                ToolItemStatus::Declined => wire::CommandExecutionStatus::Declined,
+            },
+            command_actions: vec![wire::CommandAction::Unknown {
+                command: command.clone(),
+            }],
+            aggregated_output: aggregated_output.clone(),
+            exit_code: *exit_code,
+            duration_ms: *duration_ms,
+        },
+        TurnItem::FileChange {
+            id,
+            changes,
+            status,
+        } => wire::ThreadItem::FileChange {
+            id: id.clone(),
+            changes: changes
+                .iter()
+                .map(|change| wire::FileUpdateChange {
+                    path: change.path.clone(),
+                    kind: match &change.kind {
+                        FileChangeKind::Add => wire::PatchChangeKind::Add,
+                        FileChangeKind::Delete => wire::PatchChangeKind::Delete,
+                        FileChangeKind::Update { move_path } => wire::PatchChangeKind::Update {
+                            move_path: move_path.clone(),
+                        },
+                    },
+                    diff: change.diff.clone(),
+                })
+                .collect(),
+            status: match status {
+                ToolItemStatus::InProgress => wire::PatchApplyStatus::InProgress,
+                ToolItemStatus::Completed => wire::PatchApplyStatus::Completed,
+                ToolItemStatus::Failed => wire::PatchApplyStatus::Failed,
+                ToolItemStatus::Declined => wire::PatchApplyStatus::Declined,
+            },
+        },
+        TurnItem::WebSearch { id, query } => wire::ThreadItem::WebSearch {
+            id: id.clone(),
+            query: query.clone(),
+            action: None,
+        },
+    }
+}
+
+fn user_input(input: &UserInput) -> wire::UserInput {
+    match input {
+        UserInput::Text {
+            text,
+            text_elements,
+        } => wire::UserInput::Text {
+            text: text.clone(),
+            text_elements: text_elements
+                .iter()
+                .map(|element| wire::TextElement {
+                    byte_range: wire::ByteRange {
+                        start: element.byte_start,
+                        end: element.byte_end,
+                    },
+                    placeholder: element.placeholder.clone(),
+                })
+                .collect(),
+        },
+        UserInput::Image { url } => wire::UserInput::Image { url: url.clone() },
+        UserInput::LocalImage { path } => wire::UserInput::LocalImage { path: path.clone() },
+    }
+}
+
+/// The wire's user input as core input. Skills and mentions are passed to the model as text naming them.
+pub fn core_user_input(input: wire::UserInput) -> UserInput {
+    match input {
+        wire::UserInput::Text {
+            text,
+            text_elements,
+        } => UserInput::Text {
+            text,
+            text_elements: text_elements
+                .into_iter()
+                .map(|element| codex_core::turn_item::TextElement {
+                    byte_start: element.byte_range.start,
+                    byte_end: element.byte_range.end,
+                    placeholder: element.placeholder,
+                })
+                .collect(),
+        },
+        wire::UserInput::Image { url } => UserInput::Image { url },
+        wire::UserInput::LocalImage { path } => UserInput::LocalImage { path },
+        wire::UserInput::Skill { name, path } => UserInput::Text {
+            text: format!("Use the skill `{name}` described in {path}."),
+            text_elements: Vec::new(),
+        },
+        wire::UserInput::Mention { name, path } => UserInput::Text {
+            text: format!("@{name} ({path})"),
+            text_elements: Vec::new(),
+        },
+    }
+}
+
+pub fn token_usage(info: &TokenUsageInfo) -> wire::ThreadTokenUsage {
+    let breakdown = |usage: &TokenUsage| wire::TokenUsageBreakdown {
+        total_tokens: usage.total_tokens,
+        input_tokens: usage.input_tokens,
+        cached_input_tokens: usage.cached_input_tokens,
+        output_tokens: usage.output_tokens,
+        reasoning_output_tokens: usage.reasoning_output_tokens,
+    };
+    wire::ThreadTokenUsage {
+        total: breakdown(&info.total),
+        last: breakdown(&info.last),
+        model_context_window: info.model_context_window,
+    }
+}
+
+pub fn rate_limit_snapshot(snapshot: &RateLimitSnapshot) -> wire::RateLimitSnapshot {
+    let window = |window: &codex_core::rate_limit::RateLimitWindow| wire::RateLimitWindow {
+        // The wire carries whole percents; round rather than truncate so 99.6% shows as 100.
+        used_percent: window.used_percent.round().clamp(0.0, f64::from(i32::MAX)) as i32,
+        window_duration_mins: window.window_minutes,
+        resets_at: window.resets_at,
+    };
+    wire::RateLimitSnapshot {
+        limit_id: snapshot.limit_id.clone(),
+        limit_name: snapshot.limit_name.clone(),
+        primary: snapshot.primary.as_ref().map(window),
+        secondary: snapshot.secondary.as_ref().map(window),
+        credits: snapshot
+            .credits
+            .as_ref()
+            .map(|credits| wire::CreditsSnapshot {
+                has_credits: credits.has_credits,
+                unlimited: credits.unlimited,
+                balance: credits.balance.clone(),
+            }),
+        plan_type: snapshot.plan_type.as_ref().map(|plan| {
+            serde_json::from_value(serde_json::Value::String(plan.clone()))
+                .unwrap_or(wire::PlanType::Unknown)
+        }),
+    }
+}
+
+pub fn approval_policy(policy: AskForApproval) -> wire::AskForApproval {
+    match policy {
+        AskForApproval::Untrusted => wire::AskForApproval::UnlessTrusted,
+        AskForApproval::OnFailure => wire::AskForApproval::OnFailure,
+        AskForApproval::OnRequest => wire::AskForApproval::OnRequest,
+        AskForApproval::Never => wire::AskForApproval::Never,
+    }
+}
+
+/// The wire's approval policy as config's; a `reject` policy is the strictest config value.
+pub fn core_approval_policy(policy: wire::AskForApproval) -> AskForApproval {
+    match policy {
+        wire::AskForApproval::UnlessTrusted => AskForApproval::Untrusted,
+        wire::AskForApproval::OnFailure => AskForApproval::OnFailure,
+        wire::AskForApproval::OnRequest => AskForApproval::OnRequest,
+        wire::AskForApproval::Reject(_) | wire::AskForApproval::Never => AskForApproval::Never,
+    }
+}
+
+pub fn core_sandbox_mode(mode: wire::SandboxMode) -> SandboxMode {
+    match mode {
+        wire::SandboxMode::ReadOnly => SandboxMode::ReadOnly,
+        wire::SandboxMode::WorkspaceWrite => SandboxMode::WorkspaceWrite,
+        wire::SandboxMode::DangerFullAccess => SandboxMode::DangerFullAccess,
+    }
+}
+
+/// The resolved sandbox policy object that start/resume/fork responses carry.
+pub fn sandbox_policy(mode: SandboxMode, workspace: &SandboxWorkspaceWrite) -> wire::SandboxPolicy {
+    match mode {
+        SandboxMode::ReadOnly => wire::SandboxPolicy::ReadOnly {
+            access: wire::ReadOnlyAccess::FullAccess,
+        },
+        SandboxMode::WorkspaceWrite => wire::SandboxPolicy::WorkspaceWrite {
+            writable_roots: workspace
+                .writable_roots
+                .iter()
+                .map(|root| root.display().to_string())
+                .collect(),
+            read_only_access: wire::ReadOnlyAccess::FullAccess,
+            network_access: workspace.network_access,
+            exclude_tmpdir_env_var: workspace.exclude_tmpdir_env_var,
+            exclude_slash_tmp: workspace.exclude_slash_tmp,
+        },
+        SandboxMode::DangerFullAccess => wire::SandboxPolicy::DangerFullAccess,
+    }
+}
+
+pub fn reasoning_effort(effort: ReasoningEffort) -> wire::ReasoningEffort {
+    match effort {
+        ReasoningEffort::None => wire::ReasoningEffort::None,
+        ReasoningEffort::Minimal => wire::ReasoningEffort::Minimal,
+        ReasoningEffort::Low => wire::ReasoningEffort::Low,
+        ReasoningEffort::Medium => wire::ReasoningEffort::Medium,
+        ReasoningEffort::High => wire::ReasoningEffort::High,
+        ReasoningEffort::Xhigh => wire::ReasoningEffort::XHigh,
+    }
+}
+
+pub fn core_reasoning_effort(effort: wire::ReasoningEffort) -> ReasoningEffort {
+    match effort {
+        wire::ReasoningEffort::None => ReasoningEffort::None,
+        wire::ReasoningEffort::Minimal => ReasoningEffort::Minimal,
+        wire::ReasoningEffort::Low => ReasoningEffort::Low,
+        wire::ReasoningEffort::Medium => ReasoningEffort::Medium,
+        wire::ReasoningEffort::High => ReasoningEffort::High,
+        wire::ReasoningEffort::XHigh => ReasoningEffort::Xhigh,
+    }
+}
+
+pub fn core_reasoning_summary(summary: wire::ReasoningSummary) -> ReasoningSummaryMode {
+    match summary {
+        wire::ReasoningSummary::Auto => ReasoningSummaryMode::Auto,
+        wire::ReasoningSummary::Concise => ReasoningSummaryMode::Concise,
+        wire::ReasoningSummary::Detailed => ReasoningSummaryMode::Detailed,
+        wire::ReasoningSummary::None => ReasoningSummaryMode::None,
+    }
+}

@@ -1,0 +1,47 @@
+//! Command-line arguments that point a server at a [`MockModelServer`](crate::mock_model_server::MockModelServer):
+//! a `mock` model provider on loopback that needs no credentials. Used by the suites, the demo and the bench,
+//! and accepted by upstream `codex app-server` too, so the same run can measure both.
+
+/// The knobs of the mock provider; the defaults suit the end-to-end suites (few, fast retries).
+#[derive(Debug, Clone)]
+pub struct MockProviderOptions {
+    pub request_max_retries: u64,
+    pub stream_max_retries: u64,
+    pub stream_idle_timeout_ms: u64,
+    pub supports_websockets: bool,
+}
+
+impl Default for MockProviderOptions {
+    fn default() -> Self {
+        Self {
+            request_max_retries: 1,
+            stream_max_retries: 1,
+            stream_idle_timeout_ms: 10_000,
+            supports_websockets: false,
+        }
+    }
+}
+
+/// `-c` flags selecting a provider named `mock` whose base URL is `<server_uri>/v1`.
+pub fn mock_provider_args(server_uri: &str, options: &MockProviderOptions) -> Vec<String> {
+    let MockProviderOptions {
+        request_max_retries,
+        stream_max_retries,
+        stream_idle_timeout_ms,
+        supports_websockets,
+    } = options;
+    let provider = format!(
+        "model_providers.mock={{name=\"mock\",base_url=\"{server_uri}/v1\",wire_api=\"responses\",\
+         requires_openai_auth=false,request_max_retries={request_max_retries},\
+         stream_max_retries={stream_max_retries},stream_idle_timeout_ms={stream_idle_timeout_ms},\
+         supports_websockets={supports_websockets}}}"
+    );
+    vec![
+        "-c".to_string(),
+        "model_provider=\"mock\"".to_string(),
+        "-c".to_string(),
+        provider,
+        "-c".to_string(),
+        "model=\"gpt-5.2-codex\"".to_string(),
+    ]
+}
