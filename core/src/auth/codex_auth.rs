@@ -1,7 +1,5 @@
 //! `CodexAuth`: the credentials one request carries, with a Debug that never shows them.
 
-use base64::Engine;
-
 /// Credentials for the model API.
 #[derive(Clone, PartialEq, Eq)]
 pub enum CodexAuth {
@@ -68,21 +66,6 @@ impl std::fmt::Debug for CodexAuth {
     }
 }
 
-/// The `chatgpt_plan_type` claim of an id token (`https://api.openai.com/auth` namespace), unverified: it
-/// only labels messages, it grants nothing.
-pub(crate) fn jwt_plan_type(id_token: &str) -> Option<String> {
-    let payload = id_token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    claims
-        .get("https://api.openai.com/auth")?
-        .get("chatgpt_plan_type")?
-        .as_str()
-        .map(str::to_string)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,17 +86,5 @@ mod tests {
             format!("{chatgpt:?}"),
             r#"ChatGpt { access_token: "<redacted>", account_id: Some("acc_1"), plan_type: Some("plus") }"#
         );
-    }
-
-    #[test]
-    fn plan_type_comes_from_the_id_token_claims() {
-        let claims =
-            serde_json::json!({"https://api.openai.com/auth": {"chatgpt_plan_type": "pro"}});
-        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
-        assert_eq!(
-            jwt_plan_type(&format!("h.{payload}.s")),
-            Some("pro".to_string())
-        );
-        assert_eq!(jwt_plan_type("garbage"), None);
     }
 }

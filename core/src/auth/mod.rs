@@ -1,195 +1,87 @@
-//! Authentication: which credentials a request carries (`CodexAuth`) and the session-wide `AuthManager`
-//! that reads `CODEX_HOME/auth.json`, resolves credentials per provider and recovers from a 401.
+//! Authentication: which credentials a request carries (`CodexAuth`), the session-wide `AuthManager` that
+//! owns the account (API key or ChatGPT tokens in `CODEX_HOME/auth.json`, or host-supplied ChatGPT tokens
+//! held in memory), the ChatGPT browser sign-in, and provider-level credential resolution.
 
+mod account_info;
+mod auth_dot_json;
+mod auth_manager;
+mod chatgpt_login;
 mod codex_auth;
+mod jwt_claims;
+mod oauth_token_endpoint;
 
+pub use account_info::AccountInfo;
+pub use account_info::AuthEvent;
+pub use account_info::AuthMode;
+pub use auth_manager::AuthManager;
+pub use auth_manager::AuthManagerOptions;
+pub use auth_manager::DEFAULT_EXTERNAL_REFRESH_TIMEOUT;
+pub use chatgpt_login::DEFAULT_LOGIN_PORT;
+pub use chatgpt_login::LoginCanceller;
+pub use chatgpt_login::LoginCompletion;
+pub use chatgpt_login::LoginHandle;
+pub use chatgpt_login::LoginOptions;
+pub use chatgpt_login::start_chatgpt_login;
 pub use codex_auth::CodexAuth;
-
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::time::SystemTime;
+pub use jwt_claims::JwtClaims;
+pub use oauth_token_endpoint::DEFAULT_CLIENT_ID;
+pub use oauth_token_endpoint::DEFAULT_ISSUER;
+pub use oauth_token_endpoint::OAuthIssuer;
 
 use async_trait::async_trait;
-use serde::Deserialize;
 
 use crate::model_provider::ModelProviderInfo;
 
-const AUTH_FILE_NAME: &str = "auth.json";
 const OPENAI_API_KEY_ENV_VAR: &str = "OPENAI_API_KEY";
 
-/// Why credentials could not be resolved. Messages name variables and files, never their values.
-#[derive(Debug, thiserror::Error)]
+/// Why credentials could not be resolved, stored, or renewed. Messages name variables, files and account
+/// ids, never key or token values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     #[error("missing environment variable `{var}`{instructions}")]
     MissingEnvVar { var: String, instructions: String },
     #[error("failed to read {path}: {message}")]
     AuthFileUnreadable { path: String, message: String },
+    #[error("failed to write {path}: {message}")]
+    AuthFileUnwritable { path: String, message: String },
+    #[error("the API key is empty")]
+    EmptyCredential,
+    #[error(
+        "the host application manages the ChatGPT tokens (external auth is active); log out before signing in another way"
+    )]
+    ExternalAuthActive,
     #[error("failed to refresh auth tokens: {0}")]
     RefreshFailed(String),
+    #[error("your ChatGPT sign-in has expired or was revoked ({0}); please sign in again")]
+    RefreshTokenRevoked(String),
+    #[error("the host application declined to refresh the ChatGPT tokens")]
+    ExternalRefreshDeclined,
+    #[error("the host application did not refresh the ChatGPT tokens within {timeout_ms} ms")]
+    ExternalRefreshTimedOut { timeout_ms: u128 },
+    #[error("external ChatGPT token refresh failed: {0}")]
+    ExternalRefreshFailed(String),
+    #[error(
+        "the host application returned tokens for account {actual} but this session uses account {expected}"
+    )]
+    ExternalAccountMismatch { expected: String, actual: String },
+    #[error("ChatGPT sign-in failed: {0}")]
+    LoginFailed(String),
+    #[error("ChatGPT sign-in was cancelled")]
+    LoginCancelled,
 }
 
-/// Host-supplied token refresh (e.g. the app-server asking its client for new ChatGPT tokens). Set on the
-/// manager with [`AuthManager::set_external_refresher`]; consulted on a 401 before giving up.
+/// Host-supplied token refresh (the app-server asks its client with `account/chatgptAuthTokens/refresh`).
+/// Set on the manager with [`AuthManager::set_external_refresher`]; consulted on a 401 while the tokens
+/// come from the host. `previous` is the auth in use; its `account_id()` is the `previousAccountId`.
 #[async_trait]
 pub trait ExternalAuthRefresher: Send + Sync {
-    /// New credentials to retry with, or `None` when the host has none.
+    /// New credentials to retry with, or `None` when the host has none (declined).
     async fn refresh(&self, previous: Option<&CodexAuth>) -> Result<Option<CodexAuth>, AuthError>;
 }
 
-/// The upstream `auth.json` layout.
-#[derive(Deserialize)]
-struct AuthDotJson {
-    #[serde(default)]
-    auth_mode: Option<String>,
-    #[serde(rename = "OPENAI_API_KEY", default)]
-    openai_api_key: Option<String>,
-    #[serde(default)]
-    tokens: Option<AuthDotJsonTokens>,
-}
-
-#[derive(Deserialize)]
-struct AuthDotJsonTokens {
-    #[serde(default)]
-    id_token: Option<String>,
-    access_token: String,
-    #[serde(default)]
-    account_id: Option<String>,
-}
-
-/// The parsed auth file together with the modification time it was read at.
-struct CachedAuthFile {
-    modified: Option<SystemTime>,
-    auth: Option<CodexAuth>,
-}
-
-#[derive(Default)]
-struct AuthManagerState {
-    file: Option<CachedAuthFile>,
-    /// Credentials supplied by the host; they take precedence over `auth.json`.
-    external: Option<CodexAuth>,
-}
-
-/// Session-wide credentials source, shared as `Arc<AuthManager>`.
-pub struct AuthManager {
-    codex_home: PathBuf,
-    state: Mutex<AuthManagerState>,
-    external_refresher: Mutex<Option<Arc<dyn ExternalAuthRefresher>>>,
-}
-
-impl std::fmt::Debug for AuthManager {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthManager")
-            .field("codex_home", &self.codex_home)
-            .finish_non_exhaustive()
-    }
-}
-
-impl AuthManager {
-    pub fn new(codex_home: PathBuf) -> Self {
-        AuthManager {
-            codex_home,
-            state: Mutex::new(AuthManagerState::default()),
-            external_refresher: Mutex::new(None),
-        }
-    }
-
-    fn auth_file_path(&self) -> PathBuf {
-        self.codex_home.join(AUTH_FILE_NAME)
-    }
-
-    /// The current account credentials: host-supplied ones if set, else `auth.json` (re-read when its
-    /// modification time changed).
-    pub fn auth(&self) -> Option<CodexAuth> {
-        let mut state = self.lock_state();
-        if let Some(external) = &state.external {
-            return Some(external.clone());
-        }
-        let path = self.auth_file_path();
-        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-        let stale = match &state.file {
-            Some(cached) => cached.modified != modified,
-            None => true,
-        };
-        if stale {
-            let auth = match read_auth_file(&path) {
-                Ok(auth) => auth,
-                Err(err) => {
-                    tracing::warn!("{err}");
-                    None
-                }
-            };
-            state.file = Some(CachedAuthFile { modified, auth });
-        }
-        state.file.as_ref().and_then(|cached| cached.auth.clone())
-    }
-
-    /// Replaces host-supplied credentials (`None` clears them).
-    pub fn set_external_auth(&self, auth: Option<CodexAuth>) {
-        self.lock_state().external = auth;
-    }
-
-    pub fn set_external_refresher(&self, refresher: Arc<dyn ExternalAuthRefresher>) {
-        *self
-            .external_refresher
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(refresher);
-    }
-
-    /// The credentials a request to `provider` carries, by the upstream precedence: the provider's `env_key`
-    /// variable, its `experimental_bearer_token`, the OpenAI account (auth.json, then `OPENAI_API_KEY`) when
-    /// the provider requires one, else none.
-    pub fn auth_for_provider(
-        &self,
-        provider: &ModelProviderInfo,
-    ) -> Result<Option<CodexAuth>, AuthError> {
-        provider_auth(provider, || self.auth())
-    }
-
-    /// Called after a 401. Returns true when credentials changed and the request should be retried once.
-    pub async fn recover_from_unauthorized(&self) -> Result<bool, AuthError> {
-        let refresher = self
-            .external_refresher
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let has_external = self.lock_state().external.is_some();
-        if let (Some(refresher), true) = (refresher, has_external) {
-            let previous = self.lock_state().external.clone();
-            return match refresher.refresh(previous.as_ref()).await? {
-                Some(auth) => {
-                    self.set_external_auth(Some(auth));
-                    Ok(true)
-                }
-                None => Ok(false),
-            };
-        }
-        let before = self
-            .lock_state()
-            .file
-            .as_ref()
-            .map(|cached| cached.modified);
-        let path = self.auth_file_path();
-        let modified_now = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-        if before == Some(modified_now) {
-            return Ok(false);
-        }
-        let before_auth = self
-            .lock_state()
-            .file
-            .as_ref()
-            .and_then(|cached| cached.auth.clone());
-        Ok(self.auth() != before_auth)
-    }
-
-    fn lock_state(&self) -> std::sync::MutexGuard<'_, AuthManagerState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 /// Provider-level resolution, shared by [`AuthManager::auth_for_provider`] and clients without a manager.
+/// Upstream precedence: the provider's `env_key` variable, its `experimental_bearer_token`, the OpenAI
+/// account (then `OPENAI_API_KEY`) when the provider requires one, else none.
 pub fn provider_auth(
     provider: &ModelProviderInfo,
     account_auth: impl FnOnce() -> Option<CodexAuth>,
@@ -222,87 +114,10 @@ pub fn provider_auth(
     Ok(None)
 }
 
-fn read_auth_file(path: &std::path::Path) -> Result<Option<CodexAuth>, AuthError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => {
-            return Err(AuthError::AuthFileUnreadable {
-                path: path.display().to_string(),
-                message: err.to_string(),
-            });
-        }
-    };
-    // serde_json's message can quote input, which may be a secret, so only its position is kept.
-    let parsed: AuthDotJson =
-        serde_json::from_str(&text).map_err(|err| AuthError::AuthFileUnreadable {
-            path: path.display().to_string(),
-            message: format!(
-                "invalid JSON at line {} column {}",
-                err.line(),
-                err.column()
-            ),
-        })?;
-    let api_key = parsed.openai_api_key.filter(|key| !key.trim().is_empty());
-    let prefers_api_key = parsed
-        .auth_mode
-        .as_deref()
-        .is_some_and(|mode| mode.eq_ignore_ascii_case("apikey"));
-    match (parsed.tokens, api_key) {
-        (Some(_), Some(key)) if prefers_api_key => Ok(Some(CodexAuth::ApiKey { key })),
-        (Some(tokens), _) => {
-            let plan_type = tokens
-                .id_token
-                .as_deref()
-                .and_then(codex_auth::jwt_plan_type);
-            Ok(Some(CodexAuth::ChatGpt {
-                access_token: tokens.access_token,
-                account_id: tokens.account_id,
-                plan_type,
-            }))
-        }
-        (None, Some(key)) => Ok(Some(CodexAuth::ApiKey { key })),
-        (None, None) => Ok(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
-
-    fn write_auth(dir: &std::path::Path, json: &str) {
-        std::fs::write(dir.join(AUTH_FILE_NAME), json).unwrap();
-    }
-
-    #[test]
-    fn reads_api_key_and_chatgpt_tokens_from_auth_json() {
-        let home = tempfile::tempdir().unwrap();
-        let manager = AuthManager::new(home.path().to_path_buf());
-        assert_eq!(manager.auth(), None);
-
-        write_auth(home.path(), r#"{"OPENAI_API_KEY":"sk-test","tokens":null}"#);
-        assert_eq!(
-            manager.auth(),
-            Some(CodexAuth::ApiKey {
-                key: "sk-test".to_string()
-            })
-        );
-
-        let manager = AuthManager::new(home.path().to_path_buf());
-        write_auth(
-            home.path(),
-            r#"{"OPENAI_API_KEY":null,"tokens":{"id_token":"x","access_token":"at","refresh_token":"rt","account_id":"acc_1"}}"#,
-        );
-        assert_eq!(
-            manager.auth(),
-            Some(CodexAuth::ChatGpt {
-                access_token: "at".to_string(),
-                account_id: Some("acc_1".to_string()),
-                plan_type: None,
-            })
-        );
-    }
 
     #[test]
     fn provider_env_key_missing_names_the_variable() {
@@ -336,30 +151,5 @@ mod tests {
             ..ModelProviderInfo::openai()
         };
         assert_eq!(provider_auth(&provider, || None).unwrap(), None);
-    }
-
-    #[tokio::test]
-    async fn recovery_reports_changed_auth_file_only() {
-        let home = tempfile::tempdir().unwrap();
-        write_auth(home.path(), r#"{"OPENAI_API_KEY":"sk-old"}"#);
-        let manager = AuthManager::new(home.path().to_path_buf());
-        manager.auth();
-        assert_eq!(manager.recover_from_unauthorized().await.unwrap(), false);
-
-        // Some filesystems keep mtime at second resolution; force a distinct one.
-        let file = std::fs::File::options()
-            .write(true)
-            .open(home.path().join(AUTH_FILE_NAME))
-            .unwrap();
-        write_auth(home.path(), r#"{"OPENAI_API_KEY":"sk-new"}"#);
-        file.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
-            .unwrap();
-        assert_eq!(manager.recover_from_unauthorized().await.unwrap(), true);
-        assert_eq!(
-            manager.auth(),
-            Some(CodexAuth::ApiKey {
-                key: "sk-new".to_string()
-            })
-        );
     }
 }
