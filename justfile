@@ -19,3 +19,8 @@ write-schema:
 # Everything CI runs.
 ci:
     bash .ci/run
+
+# Benchmark: our release binary (add `--server-cmd "codex app-server"` to measure upstream side by side).
+bench *ARGS:
+    cargo build --release -p codex-app-server
+    cargo run --release -q -p codex-app-server-tests --bin bench -- {{ARGS}}

@@ -1,15 +1,29 @@
-//! The engine a connection drives: the thread manager and the auth manager of `codex-core`, built from the
-//! command line's config knobs, and the task that turns the engine's events into notifications.
+//! The engine a connection drives: the thread manager, the auth manager, the per-limit rate-limit store and
+//! the ChatGPT backend client of `codex-core`, built from the command line's config knobs; plus the tasks
+//! that turn the engine's events (thread events, auth changes) into notifications.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::Mutex;
 
+use codex_app_server_protocol as wire;
+use codex_app_server_protocol::ServerNotification;
 use codex_core::auth::AuthManager;
+use codex_core::auth::AuthManagerOptions;
+use codex_core::auth::AuthMode;
+use codex_core::auth::LoginCanceller;
+use codex_core::auth::OAuthIssuer;
+use codex_core::backend::BackendClient;
 use codex_core::config::ConfigLoadOptions;
+use codex_core::config::DEFAULT_CHATGPT_BASE_URL;
+use codex_core::rate_limit_store::RateLimitStore;
 use codex_core::thread_manager::ThreadManager;
+use tokio::sync::broadcast;
 use tokio::sync::mpsc;
 
 use crate::event_translation::forward_events;
+use crate::host_token_refresher::HostTokenRefresher;
 use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
 
@@ -17,9 +31,17 @@ use crate::server_state::ServerState;
 /// than growing memory.
 const EVENT_QUEUE_CAPACITY: usize = 4096;
 
+/// Overrides the OAuth issuer of the ChatGPT sign-in (tests point it at a mock issuer).
+pub const AUTH_ISSUER_ENV_VAR: &str = "CODEX_AUTH_ISSUER";
+
 pub struct Engine {
     pub threads: ThreadManager,
     pub auth: Arc<AuthManager>,
+    /// Every rate limit seen, by limit id; fed by turns and by the usage endpoint.
+    pub rate_limits: RateLimitStore,
+    pub backend: BackendClient,
+    /// ChatGPT sign-ins in progress, by login id, so `account/login/cancel` can stop them.
+    pub logins: Mutex<HashMap<String, LoginCanceller>>,
 }
 
 impl Engine {
@@ -30,9 +52,22 @@ impl Engine {
             .clone()
             .or_else(|| codex_core::config::find_codex_home().ok())
             .unwrap_or_else(|| PathBuf::from(".codex"));
-        let auth = Arc::new(AuthManager::new(codex_home.clone()));
+        let mut auth_options = AuthManagerOptions::default();
+        if let Ok(issuer) = std::env::var(AUTH_ISSUER_ENV_VAR) {
+            auth_options.issuer = OAuthIssuer {
+                issuer,
+                ..auth_options.issuer
+            };
+        }
+        let auth = Arc::new(AuthManager::with_options(codex_home.clone(), auth_options));
+        auth.set_external_refresher(Arc::new(HostTokenRefresher {
+            outgoing: outgoing.clone(),
+        }));
+        tokio::spawn(forward_auth_events(auth.subscribe(), outgoing.clone()));
+
+        let rate_limits = RateLimitStore::new();
         let (events, receiver) = mpsc::channel(EVENT_QUEUE_CAPACITY);
-        tokio::spawn(forward_events(receiver, outgoing));
+        tokio::spawn(forward_events(receiver, rate_limits.clone(), outgoing));
         let options = ConfigLoadOptions {
             codex_home: Some(codex_home.clone()),
             cli_overrides: state.config_overrides.clone(),
@@ -40,9 +75,55 @@ impl Engine {
             disable_features: state.disabled_features.clone(),
             ..ConfigLoadOptions::default()
         };
+        let chatgpt_base_url = state.config.as_ref().map_or_else(
+            || DEFAULT_CHATGPT_BASE_URL.to_string(),
+            |config| config.chatgpt_base_url.clone(),
+        );
+        let backend = BackendClient::new(
+            chatgpt_base_url,
+            reqwest::Client::new(),
+            format!("codex_app_server/{}", env!("CARGO_PKG_VERSION")),
+        );
         Arc::new(Engine {
             threads: ThreadManager::new(options, codex_home, Arc::clone(&auth), events),
             auth,
+            rate_limits,
+            backend,
+            logins: Mutex::new(HashMap::new()),
         })
+    }
+}
+
+pub fn wire_auth_mode(mode: AuthMode) -> wire::AuthMode {
+    match mode {
+        AuthMode::ApiKey => wire::AuthMode::ApiKey,
+        AuthMode::ChatGpt => wire::AuthMode::Chatgpt,
+        AuthMode::ChatGptAuthTokens => wire::AuthMode::ChatgptAuthTokens,
+    }
+}
+
+/// Sends `account/updated` for every change of the auth mode.
+async fn forward_auth_events(
+    mut events: broadcast::Receiver<codex_core::auth::AuthEvent>,
+    outgoing: OutgoingMessageSender,
+) {
+    loop {
+        match events.recv().await {
+            Ok(event) => {
+                outgoing.send_notification(ServerNotification::AccountUpdated(
+                    wire::AccountUpdatedNotification {
+                        auth_mode: event.auth_mode.map(wire_auth_mode),
+                        plan_type: event.plan_type.map(|plan| {
+                            serde_json::from_value(serde_json::Value::String(plan))
+                                .unwrap_or(wire::PlanType::Unknown)
+                        }),
+                    },
+                ));
+            }
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!("missed {missed} auth events");
+            }
+            Err(broadcast::error::RecvError::Closed) => break,
+        }
     }
 }

@@ -5,6 +5,7 @@ use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::event::EventMsg;
 use codex_core::event::ThreadEvent;
+use codex_core::rate_limit_store::RateLimitStore;
 use tokio::sync::mpsc;
 
 use crate::outgoing::OutgoingMessageSender;
@@ -125,12 +126,35 @@ pub fn notification(event: ThreadEvent) -> ServerNotification {
     }
 }
 
-/// Forwards every engine event to the client until the engine drops its sender.
+/// Forwards every engine event to the client until the engine drops its sender. Rate limits go through
+/// `store` first: a snapshot is merged with what is known of its limit and sent only when that changed.
 pub async fn forward_events(
     mut events: mpsc::Receiver<ThreadEvent>,
+    store: RateLimitStore,
     outgoing: OutgoingMessageSender,
 ) {
     while let Some(event) = events.recv().await {
+        let event = match event.msg {
+            EventMsg::RateLimitsUpdated(snapshot) => match store.update(snapshot) {
+                Some(merged) => ThreadEvent {
+                    thread_id: event.thread_id,
+                    msg: EventMsg::RateLimitsUpdated(merged),
+                },
+                None => continue,
+            },
+            EventMsg::StatusChanged(_)
+            | EventMsg::TurnStarted(_)
+            | EventMsg::TurnCompleted(_)
+            | EventMsg::ItemStarted { .. }
+            | EventMsg::ItemCompleted { .. }
+            | EventMsg::AgentMessageDelta { .. }
+            | EventMsg::ReasoningSummaryTextDelta { .. }
+            | EventMsg::ReasoningSummaryPartAdded { .. }
+            | EventMsg::ReasoningTextDelta { .. }
+            | EventMsg::TokenUsageUpdated { .. }
+            | EventMsg::Error { .. }
+            | EventMsg::NameUpdated(_) => event,
+        };
         outgoing.send_notification(notification(event));
     }
 }

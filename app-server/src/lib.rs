@@ -8,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod event_translation;
 pub mod handlers;
+pub mod host_token_refresher;
 pub mod message_processor;
 pub mod outgoing;
 pub mod server_state;

@@ -1,47 +1,171 @@
-//! `account/*` methods. The auth engine is not wired in yet, so each answers "not available".
+//! `account/*`: sign in with an API key, with ChatGPT (browser, PKCE) or with host-supplied ChatGPT tokens;
+//! cancel a sign-in; log out; read the account; read rate limits (the usage endpoint when signed in with
+//! ChatGPT, else the limits seen on model responses). Auth changes reach the client as `account/updated`
+//! from the engine's auth event task.
 
+use codex_app_server_protocol as wire;
 use codex_app_server_protocol::CancelLoginAccountParams;
 use codex_app_server_protocol::GetAccountParams;
 use codex_app_server_protocol::LoginAccountParams;
+use codex_app_server_protocol::ServerNotification;
+use codex_core::auth::AuthError;
+use codex_core::auth::AuthMode;
+use codex_core::backend::RateLimitsReadError;
+use codex_core::backend::RateLimitsReadOutcome;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
+use crate::wire_conversion;
+
+fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
+    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
+}
+
+fn auth_error(error: AuthError) -> RequestError {
+    RequestError::Rejected(error.to_string())
+}
+
+fn wire_plan_type(plan: Option<String>) -> wire::PlanType {
+    plan.and_then(|plan| serde_json::from_value(serde_json::Value::String(plan)).ok())
+        .unwrap_or(wire::PlanType::Unknown)
+}
 
 pub async fn login_start(
-    _context: RequestContext,
-    _params: LoginAccountParams,
+    context: RequestContext,
+    params: LoginAccountParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "account/login/start",
+    let auth = &context.engine.auth;
+    match params {
+        LoginAccountParams::ApiKey { api_key } => {
+            auth.login_with_api_key(&api_key).map_err(auth_error)?;
+            context
+                .outgoing
+                .send_notification(login_completed(None, Ok(())));
+            to_value(wire::LoginAccountResponse::ApiKey)
+        }
+        LoginAccountParams::ChatgptAuthTokens {
+            access_token,
+            chatgpt_account_id,
+            chatgpt_plan_type,
+        } => {
+            auth.login_with_external_tokens(access_token, chatgpt_account_id, chatgpt_plan_type)
+                .map_err(auth_error)?;
+            context
+                .outgoing
+                .send_notification(login_completed(None, Ok(())));
+            to_value(wire::LoginAccountResponse::ChatgptAuthTokens)
+        }
+        LoginAccountParams::Chatgpt => {
+            let handle = auth
+                .start_chatgpt_login(auth.login_options())
+                .await
+                .map_err(auth_error)?;
+            let login_id = handle.login_id.clone();
+            context
+                .engine
+                .logins
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(login_id.clone(), handle.canceller.clone());
+            let engine = std::sync::Arc::clone(&context.engine);
+            let outgoing = context.outgoing.clone();
+            let completion = handle.completion;
+            let finished_id = login_id.clone();
+            tokio::spawn(async move {
+                let result = completion.await;
+                engine
+                    .logins
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&finished_id);
+                outgoing.send_notification(login_completed(Some(finished_id), result));
+            });
+            to_value(wire::LoginAccountResponse::Chatgpt {
+                login_id,
+                auth_url: handle.auth_url,
+            })
+        }
+    }
+}
+
+fn login_completed(login_id: Option<String>, result: Result<(), AuthError>) -> ServerNotification {
+    ServerNotification::AccountLoginCompleted(wire::AccountLoginCompletedNotification {
+        login_id,
+        success: result.is_ok(),
+        error: result.err().map(|error| error.to_string()),
     })
 }
 
 pub async fn login_cancel(
-    _context: RequestContext,
-    _params: CancelLoginAccountParams,
+    context: RequestContext,
+    params: CancelLoginAccountParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "account/login/cancel",
-    })
+    let canceller = context
+        .engine
+        .logins
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(&params.login_id);
+    let status = match canceller {
+        Some(canceller) => {
+            canceller.cancel();
+            wire::CancelLoginAccountStatus::Canceled
+        }
+        None => wire::CancelLoginAccountStatus::NotFound,
+    };
+    to_value(wire::CancelLoginAccountResponse { status })
 }
 
-pub async fn logout(_context: RequestContext) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "account/logout",
-    })
+pub async fn logout(context: RequestContext) -> Result<serde_json::Value, RequestError> {
+    context.engine.auth.logout().map_err(auth_error)?;
+    to_value(wire::LogoutAccountResponse {})
 }
 
 pub async fn read(
-    _context: RequestContext,
-    _params: GetAccountParams,
+    context: RequestContext,
+    params: GetAccountParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "account/read",
+    let auth = &context.engine.auth;
+    if params.refresh_token {
+        auth.refresh_token().await.map_err(auth_error)?;
+    }
+    let account = auth.account_info().map(|info| match info.auth_mode {
+        AuthMode::ApiKey => wire::Account::ApiKey,
+        AuthMode::ChatGpt | AuthMode::ChatGptAuthTokens => wire::Account::Chatgpt {
+            email: info.email,
+            plan_type: wire_plan_type(info.plan_type),
+        },
+    });
+    let requires_openai_auth = context
+        .state
+        .config
+        .as_ref()
+        .is_none_or(|config| config.model_provider.requires_openai_auth);
+    to_value(wire::GetAccountResponse {
+        account,
+        requires_openai_auth,
     })
 }
 
-pub async fn read_rate_limits(_context: RequestContext) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "account/rateLimits/read",
+pub async fn read_rate_limits(context: RequestContext) -> Result<serde_json::Value, RequestError> {
+    let engine = &context.engine;
+    let outcome = RateLimitsReadOutcome::read(&engine.rate_limits, &engine.backend, &engine.auth)
+        .await
+        .map_err(|error| match error {
+            RateLimitsReadError::Unavailable(unavailable) => {
+                RequestError::Rejected(unavailable.to_string())
+            }
+            RateLimitsReadError::Fetch(_) => RequestError::Internal(error.to_string()),
+        })?;
+    let by = |snapshots: std::collections::BTreeMap<String, _>| {
+        snapshots
+            .iter()
+            .map(|(key, snapshot)| (key.clone(), wire_conversion::rate_limit_snapshot(snapshot)))
+            .collect()
+    };
+    to_value(wire::GetAccountRateLimitsResponse {
+        rate_limits: wire_conversion::rate_limit_snapshot(&outcome.rate_limits),
+        rate_limits_by_name: Some(by(outcome.by_name)),
+        rate_limits_by_limit_id: Some(by(outcome.by_limit_id)),
     })
 }
