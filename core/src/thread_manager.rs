@@ -114,6 +114,9 @@ impl ThreadManager {
             model_verbosity: config.model_verbosity,
             beta_features_header: None,
             http: Some(self.http.clone()),
+            enable_responses_websockets: config
+                .features
+                .enabled(crate::config::Feature::ResponsesWebsockets),
         })
     }
 
@@ -177,6 +180,8 @@ impl ThreadManager {
         history: ThreadHistory,
     ) -> CodexThread {
         let client = self.model_client(&metadata.id, config);
+        // Warm the WebSocket now so the first turn does not pay the handshake (a no-op over HTTP).
+        client.preconnect(&config.model_info);
         let prefix_recorded = !history.history.is_empty();
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {

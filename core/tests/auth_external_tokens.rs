@@ -63,6 +63,7 @@ fn model_client(server: &MockServer, manager: Arc<AuthManager>) -> ModelClient {
         model_verbosity: None,
         beta_features_header: None,
         http: None,
+        enable_responses_websockets: false,
     })
 }
 

@@ -1,15 +1,22 @@
 //! The Responses API client: `ModelClient` (one per thread) and `ModelClientSession` (one per turn), the
-//! request body, SSE decoding, retries, error classification and rate-limit header parsing.
+//! request body, the HTTP SSE and websocket transports (with preconnect and HTTP fallback), retries,
+//! error classification, rate-limit header parsing and client telemetry.
 
 mod api_error;
+mod error_response;
 mod model_client;
+mod preconnect;
 mod prompt;
 pub mod rate_limit_headers;
 mod response_event;
+mod response_headers;
 mod response_sse;
 mod response_stream;
 mod responses_request;
+mod telemetry;
 mod usage_limit;
+mod websocket_connection;
+mod websocket_stream;
 
 pub use api_error::ApiError;
 pub use model_client::ClientSetup;
@@ -25,4 +32,8 @@ pub use response_event::ResponseEvent;
 pub use response_sse::map_sse_event;
 pub use response_stream::ResponseStream;
 pub use responses_request::ResponsesApiRequest;
+pub use telemetry::ClientTelemetry;
+pub use telemetry::TelemetrySnapshot;
+pub use telemetry::TransportKind;
 pub use usage_limit::UsageLimitReachedError;
+pub use websocket_stream::map_websocket_frame;

@@ -1,48 +1,61 @@
 //! `ModelClient` (session-scoped, cheap to clone) and `ModelClientSession` (turn-scoped): auth and provider
-//! resolution in one place, the HTTP SSE request with its headers, request-level retries and 401 recovery.
+//! resolution in one place, transport selection (websocket when enabled, sticky fallback to HTTP),
+//! websocket preconnect, the HTTP SSE request with its headers, request-level retries and 401 recovery.
 
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
+use std::time::Instant;
 
 use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use reqwest::header::HeaderName;
 use reqwest::header::HeaderValue;
-use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use crate::auth::AuthManager;
 use crate::auth::CodexAuth;
 use crate::auth::provider_auth;
 use crate::client::api_error::ApiError;
+use crate::client::error_response::ErrorResponse;
+use crate::client::error_response::classify_error_response;
+use crate::client::preconnect::PreconnectState;
 use crate::client::prompt::Prompt;
-use crate::client::rate_limit_headers::parse_promo_message;
-use crate::client::rate_limit_headers::parse_rate_limit_updates;
-use crate::client::response_event::ResponseEvent;
+use crate::client::response_headers::header_text;
+use crate::client::response_headers::response_header_events;
 use crate::client::response_sse::pump_sse;
 use crate::client::response_stream::ResponseStream;
 use crate::client::responses_request::ResponsesApiRequest;
-use crate::client::usage_limit::UsageLimitReachedError;
+use crate::client::telemetry::ClientTelemetry;
+use crate::client::telemetry::TelemetrySnapshot;
+use crate::client::telemetry::TransportKind;
+use crate::client::websocket_connection::ConnectError;
+use crate::client::websocket_connection::WEBSOCKET_CONNECT_TIMEOUT;
+use crate::client::websocket_connection::WebSocketConnection;
+use crate::client::websocket_connection::connect_websocket;
+use crate::client::websocket_connection::websocket_url;
+use crate::client::websocket_stream::WebSocketSetback;
+use crate::client::websocket_stream::WebSocketSlot;
+use crate::client::websocket_stream::start_websocket_response;
 use crate::model_info::ModelInfo;
 use crate::model_info::ReasoningEffort;
 use crate::model_info::ReasoningSummaryMode;
 use crate::model_info::Verbosity;
 use crate::model_provider::ModelProviderInfo;
-use crate::rate_limit::DEFAULT_LIMIT_ID;
+use crate::model_provider::WireApi;
 
 const TURN_STATE_HEADER: &str = "x-codex-turn-state";
 const TURN_METADATA_HEADER: &str = "x-codex-turn-metadata";
 const SUBAGENT_HEADER: &str = "x-openai-subagent";
 const BETA_FEATURES_HEADER: &str = "x-codex-beta-features";
 const ACCOUNT_ID_HEADER: &str = "chatgpt-account-id";
-const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Room for a whole response's deltas so a slow consumer rarely stalls the reader.
 const EVENT_CHANNEL_CAPACITY: usize = 1600;
 const INITIAL_BACKOFF_MS: f64 = 200.0;
-/// Error bodies can be whole HTML pages; keep messages readable.
-const MAX_ERROR_BODY_CHARS: usize = 1000;
 
 /// What a [`ModelClient`] is built from.
 pub struct ModelClientParams {
@@ -60,6 +73,9 @@ pub struct ModelClientParams {
     pub beta_features_header: Option<String>,
     /// A shared HTTP client; a new one is built when absent.
     pub http: Option<reqwest::Client>,
+    /// The `responses_websockets` feature gate: use websockets with every model of a provider that
+    /// supports them (models with `prefer_websockets` use them regardless).
+    pub enable_responses_websockets: bool,
 }
 
 struct ModelClientState {
@@ -72,6 +88,11 @@ struct ModelClientState {
     model_verbosity: Option<Verbosity>,
     beta_features_header: Option<String>,
     http: reqwest::Client,
+    enable_responses_websockets: bool,
+    /// Sticky for the whole session once a websocket failed at the transport level.
+    disable_websockets: AtomicBool,
+    preconnect: Mutex<PreconnectState>,
+    telemetry: Arc<ClientTelemetry>,
 }
 
 /// The model API client of one thread.
@@ -129,6 +150,10 @@ impl ModelClient {
                 model_verbosity: params.model_verbosity,
                 beta_features_header: params.beta_features_header,
                 http: params.http.unwrap_or_default(),
+                enable_responses_websockets: params.enable_responses_websockets,
+                disable_websockets: AtomicBool::new(false),
+                preconnect: Mutex::new(PreconnectState::Idle),
+                telemetry: Arc::new(ClientTelemetry::default()),
             }),
         }
     }
@@ -138,7 +163,155 @@ impl ModelClient {
         ModelClientSession {
             client: self.clone(),
             turn_state: Arc::new(OnceLock::new()),
+            websocket: Arc::new(tokio::sync::Mutex::new(WebSocketSlot::default())),
         }
+    }
+
+    /// Whether requests for `model_info` may go over a websocket (before the session fallback flag).
+    pub fn responses_websocket_enabled(&self, model_info: &ModelInfo) -> bool {
+        let provider = &self.state.provider;
+        let responses_api = match provider.wire_api {
+            WireApi::Responses => true,
+            WireApi::Chat => false,
+        };
+        responses_api
+            && provider.supports_websockets
+            && (self.state.enable_responses_websockets || model_info.prefer_websockets)
+    }
+
+    /// Whether a transport failure switched this session to HTTP for good.
+    pub fn websockets_disabled(&self) -> bool {
+        self.state.disable_websockets.load(Ordering::Relaxed)
+    }
+
+    /// The request and stream measurements of this session so far.
+    pub fn telemetry(&self) -> TelemetrySnapshot {
+        self.state.telemetry.snapshot()
+    }
+
+    /// Starts the websocket handshake in the background so the first turn finds a socket ready. Does
+    /// nothing when websockets are not used for `model_info` or a preconnect already exists; failures are
+    /// only logged (the turn then connects itself).
+    pub fn preconnect(&self, model_info: &ModelInfo) {
+        if !self.responses_websocket_enabled(model_info) || self.websockets_disabled() {
+            return;
+        }
+        let mut preconnect = self.lock_preconnect();
+        match &*preconnect {
+            PreconnectState::Idle => {}
+            PreconnectState::InFlight(_) => return,
+        }
+        let client = self.clone();
+        *preconnect = PreconnectState::InFlight(tokio::spawn(async move {
+            let setup = match client.current_client_setup() {
+                Ok(setup) => setup,
+                Err(err) => {
+                    tracing::debug!("websocket preconnect skipped: {err}");
+                    return None;
+                }
+            };
+            let target = websocket_url(&setup)
+                .and_then(|url| Ok((url, client.request_headers(&setup, None, None)?)));
+            let (url, headers) = match target {
+                Ok(target) => target,
+                Err(err) => {
+                    tracing::debug!("websocket preconnect skipped: {err}");
+                    return None;
+                }
+            };
+            match client.connect_websocket_measured(&url, headers).await {
+                Ok(connection) => Some(connection),
+                Err(err) => {
+                    tracing::debug!("websocket preconnect failed: {err}");
+                    None
+                }
+            }
+        }));
+    }
+
+    fn lock_preconnect(&self) -> std::sync::MutexGuard<'_, PreconnectState> {
+        self.state
+            .preconnect
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The preconnected socket, awaiting a handshake still in flight (bounded like a normal connect).
+    /// Single use: the slot is empty afterwards.
+    async fn take_preconnected(&self) -> Option<WebSocketConnection> {
+        let handle = match std::mem::take(&mut *self.lock_preconnect()) {
+            PreconnectState::Idle => return None,
+            PreconnectState::InFlight(handle) => handle,
+        };
+        match tokio::time::timeout(WEBSOCKET_CONNECT_TIMEOUT, handle).await {
+            Ok(Ok(connection)) => connection,
+            Ok(Err(err)) => {
+                tracing::debug!("websocket preconnect task ended: {err}");
+                None
+            }
+            Err(_) => {
+                tracing::debug!("websocket preconnect timed out");
+                None
+            }
+        }
+    }
+
+    async fn connect_websocket_measured(
+        &self,
+        url: &reqwest::Url,
+        headers: HeaderMap,
+    ) -> Result<WebSocketConnection, ConnectError> {
+        let started = Instant::now();
+        let connected = connect_websocket(url, headers).await;
+        let error = connected.as_ref().err().map(ToString::to_string);
+        self.state
+            .telemetry
+            .on_websocket_handshake(started.elapsed(), error.as_deref());
+        connected
+    }
+
+    /// Switches the session to HTTP for good and drops any warmed socket.
+    fn activate_http_fallback(&self, reason: &str) {
+        if !self.state.disable_websockets.swap(true, Ordering::Relaxed) {
+            tracing::info!("falling back to HTTP for the rest of the session: {reason}");
+            self.state.telemetry.on_fallback_to_http(reason);
+        }
+        match std::mem::take(&mut *self.lock_preconnect()) {
+            PreconnectState::Idle => {}
+            PreconnectState::InFlight(handle) => handle.abort(),
+        }
+    }
+
+    /// Headers every model request carries, on either transport: auth and provider headers, identity,
+    /// session, beta features, the turn's sticky token and metadata.
+    fn request_headers(
+        &self,
+        setup: &ClientSetup,
+        turn_state: Option<&str>,
+        turn_metadata_header: Option<&str>,
+    ) -> Result<HeaderMap, ApiError> {
+        let state = &self.state;
+        let mut headers = setup.headers.clone();
+        insert_header(&mut headers, "originator", &state.originator)?;
+        insert_header(&mut headers, "user-agent", &state.user_agent)?;
+        insert_header(&mut headers, "session_id", &state.conversation_id)?;
+        if let Some(subagent) = &state.session_source_header {
+            insert_header(&mut headers, SUBAGENT_HEADER, subagent)?;
+        }
+        if let Some(beta) = state
+            .beta_features_header
+            .as_deref()
+            .filter(|b| !b.is_empty())
+        {
+            insert_header(&mut headers, BETA_FEATURES_HEADER, beta)?;
+        }
+        if let Some(turn_state) = turn_state {
+            insert_header(&mut headers, TURN_STATE_HEADER, turn_state)?;
+        }
+        if let Some(metadata) = turn_metadata_header {
+            insert_header(&mut headers, TURN_METADATA_HEADER, metadata)?;
+        }
+        Ok(headers)
     }
 
     pub fn provider(&self) -> &ModelProviderInfo {
@@ -209,11 +382,13 @@ fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<(),
     Ok(())
 }
 
-/// The model API client of one turn; holds the sticky-routing token the server hands out.
+/// The model API client of one turn; holds the sticky-routing token the server hands out and the
+/// turn's websocket.
 #[derive(Debug)]
 pub struct ModelClientSession {
     client: ModelClient,
     turn_state: Arc<OnceLock<String>>,
+    websocket: Arc<tokio::sync::Mutex<WebSocketSlot>>,
 }
 
 /// Why one HTTP attempt failed and may be retried.
@@ -222,34 +397,17 @@ struct RetryableAttempt {
     server_delay: Option<Duration>,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorBodyDetails,
-}
-
-#[derive(Deserialize)]
-struct ErrorBodyDetails {
-    #[serde(rename = "type", default)]
-    kind: Option<String>,
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    plan_type: Option<String>,
-    #[serde(default)]
-    resets_at: Option<i64>,
-}
-
 impl ModelClientSession {
     /// The sticky-routing token captured in this turn, if any.
     pub fn turn_state(&self) -> Option<&str> {
         self.turn_state.get().map(String::as_str)
     }
 
-    /// Sends one sampling request and returns its event stream once the response headers arrived.
-    /// Retries 429/5xx/connection failures up to the provider's `request_max_retries` and recovers from
-    /// one 401 through the auth manager.
+    /// Sends one sampling request and returns its event stream once the response started. Uses the
+    /// turn's websocket when enabled for `model_info`; a websocket transport failure switches the
+    /// session to HTTP and this same call continues there. Over HTTP, retries 429/5xx/connection
+    /// failures up to the provider's `request_max_retries`; either transport recovers from one 401
+    /// through the auth manager.
     pub async fn stream(
         &mut self,
         prompt: &Prompt,
@@ -267,15 +425,123 @@ impl ModelClientSession {
             state.model_verbosity,
             &state.conversation_id,
         );
-        let body = serde_json::to_vec(&request)
+        if self.client.responses_websocket_enabled(model_info) && !self.client.websockets_disabled()
+        {
+            match self.stream_websocket(&request, turn_metadata_header).await {
+                Ok(stream) => return Ok(stream),
+                Err(WebSocketSetback::Failed(error)) => return Err(error),
+                Err(WebSocketSetback::FallbackToHttp(reason)) => {
+                    self.websocket.lock().await.reset();
+                    self.client.activate_http_fallback(&reason);
+                }
+            }
+        }
+        self.stream_http(&request, turn_metadata_header).await
+    }
+
+    async fn stream_websocket(
+        &mut self,
+        request: &ResponsesApiRequest<'_>,
+        turn_metadata_header: Option<&str>,
+    ) -> Result<ResponseStream, WebSocketSetback> {
+        let mut slot = Arc::clone(&self.websocket).lock_owned().await;
+        if slot
+            .connection
+            .as_ref()
+            .is_some_and(|connection| connection.awaiting_response)
+        {
+            tracing::debug!("previous websocket response was abandoned; reconnecting");
+            slot.reset();
+        }
+        if slot.connection.is_none() {
+            let connection = self.open_websocket(turn_metadata_header).await?;
+            if let Some(turn_state) = &connection.turn_state {
+                // First value wins for the whole turn.
+                let _ = self.turn_state.set(turn_state.clone());
+            }
+            slot.install(connection);
+        }
+        let state = &self.client.state;
+        start_websocket_response(
+            slot,
+            request,
+            state.provider.stream_idle_timeout(),
+            Arc::clone(&state.telemetry),
+        )
+        .await
+    }
+
+    /// The turn's socket: the preconnected one if any, else a new handshake (with one 401 recovery).
+    async fn open_websocket(
+        &self,
+        turn_metadata_header: Option<&str>,
+    ) -> Result<WebSocketConnection, WebSocketSetback> {
+        if let Some(connection) = self.client.take_preconnected().await {
+            tracing::debug!("adopting the preconnected websocket");
+            return Ok(connection);
+        }
+        let mut auth_recovered = false;
+        loop {
+            let setup = self
+                .client
+                .current_client_setup()
+                .map_err(WebSocketSetback::Failed)?;
+            let url = websocket_url(&setup).map_err(WebSocketSetback::Failed)?;
+            let headers = self
+                .client
+                .request_headers(&setup, self.turn_state(), turn_metadata_header)
+                .map_err(WebSocketSetback::Failed)?;
+            match self.client.connect_websocket_measured(&url, headers).await {
+                Ok(connection) => return Ok(connection),
+                Err(ConnectError::Refused { status: 401 }) => {
+                    let retry = self
+                        .recover_from_unauthorized(&mut auth_recovered)
+                        .await
+                        .map_err(WebSocketSetback::Failed)?;
+                    if !retry {
+                        return Err(WebSocketSetback::Failed(ApiError::Unauthorized));
+                    }
+                }
+                Err(err) => return Err(WebSocketSetback::FallbackToHttp(err.to_string())),
+            }
+        }
+    }
+
+    /// One auth-recovery step per request: true when the request should be sent again.
+    async fn recover_from_unauthorized(&self, recovered: &mut bool) -> Result<bool, ApiError> {
+        let Some(manager) = self.client.state.auth_manager.as_ref() else {
+            return Ok(false);
+        };
+        if *recovered {
+            return Ok(false);
+        }
+        *recovered = true;
+        manager
+            .recover_from_unauthorized()
+            .await
+            .map_err(|err| ApiError::Auth(err.to_string()))
+    }
+
+    async fn stream_http(
+        &self,
+        request: &ResponsesApiRequest<'_>,
+        turn_metadata_header: Option<&str>,
+    ) -> Result<ResponseStream, ApiError> {
+        let state = Arc::clone(&self.client.state);
+        let body = serde_json::to_vec(request)
             .map_err(|err| ApiError::InvalidRequest(format!("failed to encode request: {err}")))?;
         let max_retries = state.provider.request_max_retries();
         let mut attempt: u64 = 0;
         let mut auth_recovered = false;
         loop {
             let setup = self.client.current_client_setup()?;
-            let headers = self.request_headers(&setup, turn_metadata_header)?;
+            let mut headers =
+                self.client
+                    .request_headers(&setup, self.turn_state(), turn_metadata_header)?;
+            insert_header(&mut headers, "accept", "text/event-stream")?;
+            insert_header(&mut headers, "content-type", "application/json")?;
             tracing::debug!(url = %setup.url("responses"), attempt, "POST responses");
+            let started = Instant::now();
             let sent = state
                 .http
                 .post(setup.url("responses"))
@@ -284,26 +550,43 @@ impl ModelClientSession {
                 .body(body.clone())
                 .send()
                 .await;
+            let outcome = match &sent {
+                Ok(response) if response.status().is_success() => None,
+                Ok(response) => Some(response.status().to_string()),
+                Err(err) if err.is_timeout() => Some("request timed out".to_string()),
+                Err(_) => Some("connection failed".to_string()),
+            };
+            state
+                .telemetry
+                .on_request(TransportKind::Http, started.elapsed(), outcome.as_deref());
             let failure = match sent {
                 Ok(response) if response.status().is_success() => {
-                    return Ok(self.start_stream(response));
+                    return Ok(self.start_stream(response, started));
                 }
                 Ok(response) => {
                     let status = response.status();
                     if status == StatusCode::UNAUTHORIZED {
-                        if !auth_recovered && let Some(manager) = &state.auth_manager {
-                            auth_recovered = true;
-                            let retry = manager
-                                .recover_from_unauthorized()
-                                .await
-                                .map_err(|err| ApiError::Auth(err.to_string()))?;
-                            if retry {
-                                continue;
-                            }
+                        if self.recover_from_unauthorized(&mut auth_recovered).await? {
+                            continue;
                         }
                         return Err(ApiError::Unauthorized);
                     }
-                    classify_error_response(response).await?
+                    let headers = response.headers().clone();
+                    let text = response.text().await.unwrap_or_default();
+                    match classify_error_response(status, &headers, &text) {
+                        ErrorResponse::Final(error) => return Err(error),
+                        ErrorResponse::Retryable {
+                            status,
+                            message,
+                            server_delay,
+                        } => RetryableAttempt {
+                            error: ApiError::RetryLimit {
+                                status: Some(status),
+                                last: message,
+                            },
+                            server_delay,
+                        },
+                    }
                 }
                 Err(err) if err.is_builder() => {
                     return Err(ApiError::InvalidRequest(err.without_url().to_string()));
@@ -329,158 +612,36 @@ impl ModelClientSession {
         }
     }
 
-    fn request_headers(
-        &self,
-        setup: &ClientSetup,
-        turn_metadata_header: Option<&str>,
-    ) -> Result<HeaderMap, ApiError> {
-        let state = &self.client.state;
-        let mut headers = setup.headers.clone();
-        insert_header(&mut headers, "originator", &state.originator)?;
-        insert_header(&mut headers, "user-agent", &state.user_agent)?;
-        insert_header(&mut headers, "session_id", &state.conversation_id)?;
-        if let Some(subagent) = &state.session_source_header {
-            insert_header(&mut headers, SUBAGENT_HEADER, subagent)?;
-        }
-        if let Some(beta) = state
-            .beta_features_header
-            .as_deref()
-            .filter(|b| !b.is_empty())
-        {
-            insert_header(&mut headers, BETA_FEATURES_HEADER, beta)?;
-        }
-        if let Some(turn_state) = self.turn_state.get() {
-            insert_header(&mut headers, TURN_STATE_HEADER, turn_state)?;
-        }
-        if let Some(metadata) = turn_metadata_header {
-            insert_header(&mut headers, TURN_METADATA_HEADER, metadata)?;
-        }
-        insert_header(&mut headers, "accept", "text/event-stream")?;
-        insert_header(&mut headers, "content-type", "application/json")?;
-        Ok(headers)
-    }
-
     /// Turns response headers into the early events and spawns the body reader.
-    fn start_stream(&self, response: reqwest::Response) -> ResponseStream {
+    fn start_stream(&self, response: reqwest::Response, started: Instant) -> ResponseStream {
         let headers = response.headers();
         if let Some(turn_state) = header_text(headers, TURN_STATE_HEADER) {
             // First value wins for the whole turn.
             let _ = self.turn_state.set(turn_state.to_string());
         }
-        let mut early = Vec::new();
-        if let Some(model) = header_text(headers, "openai-model") {
-            early.push(ResponseEvent::ServerModel(model.to_string()));
-        }
-        if let Some(etag) = header_text(headers, "x-models-etag") {
-            early.push(ResponseEvent::ModelsEtag(etag.to_string()));
-        }
-        if headers.contains_key("x-reasoning-included") {
-            early.push(ResponseEvent::ServerReasoningIncluded(true));
-        }
-        let snapshots = parse_rate_limit_updates(headers);
-        // Without any rate-limit header the parser still yields an empty `codex` snapshot; reporting it
-        // would tell the UI every limit is unknown.
-        let has_rate_limits = snapshots.iter().any(|snapshot| {
-            snapshot.primary.is_some() || snapshot.secondary.is_some() || snapshot.credits.is_some()
-        });
-        if has_rate_limits {
-            early.extend(snapshots.into_iter().map(ResponseEvent::RateLimits));
-        }
+        let header_events = response_header_events(headers);
+        let mut early = header_events.metadata;
+        early.extend(header_events.rate_limits);
         let (tx, rx) = mpsc::channel(EVENT_CHANNEL_CAPACITY.max(early.len() + 1));
         for event in early {
             // Capacity exceeds the number of early events, so this cannot fail.
             let _ = tx.try_send(Ok(event));
         }
-        let idle_timeout = self.client.state.provider.stream_idle_timeout();
+        let state = &self.client.state;
+        let idle_timeout = state.provider.stream_idle_timeout();
         let body = response.bytes_stream();
-        let reader = tokio::spawn(pump_sse(body, idle_timeout, tx));
+        let reader = tokio::spawn(pump_sse(
+            body,
+            idle_timeout,
+            tx,
+            Arc::clone(&state.telemetry),
+            started,
+        ));
         ResponseStream {
             rx,
             reader: Some(reader),
         }
     }
-}
-
-/// Turns a non-success, non-401 response into either a final error or a retryable attempt.
-async fn classify_error_response(
-    response: reqwest::Response,
-) -> Result<RetryableAttempt, ApiError> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let request_id = header_text(&headers, REQUEST_ID_HEADER).map(str::to_string);
-    let text = response.text().await.unwrap_or_default();
-    let parsed = serde_json::from_str::<ErrorBody>(&text)
-        .ok()
-        .map(|body| body.error);
-    if status == StatusCode::TOO_MANY_REQUESTS
-        && let Some(error) = &parsed
-    {
-        let kind = error.kind.as_deref().or(error.code.as_deref());
-        match kind {
-            Some("usage_limit_reached") => {
-                let rate_limits = parse_rate_limit_updates(&headers)
-                    .into_iter()
-                    .find(|snapshot| {
-                        snapshot.limit_id.as_deref() != Some(DEFAULT_LIMIT_ID)
-                            || snapshot.primary.is_some()
-                            || snapshot.secondary.is_some()
-                    });
-                return Err(ApiError::UsageLimitReached(Box::new(
-                    UsageLimitReachedError {
-                        plan_type: error.plan_type.clone(),
-                        resets_at: error.resets_at,
-                        rate_limits,
-                        promo_message: parse_promo_message(&headers),
-                    },
-                )));
-            }
-            Some("usage_not_included") => return Err(ApiError::UsageNotIncluded),
-            _ => {}
-        }
-    }
-    let message = parsed
-        .and_then(|error| error.message)
-        .unwrap_or_else(|| text.trim().chars().take(MAX_ERROR_BODY_CHARS).collect());
-    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-        return Ok(RetryableAttempt {
-            error: ApiError::RetryLimit {
-                status: Some(status.as_u16()),
-                last: message,
-            },
-            server_delay: parse_retry_after(&headers),
-        });
-    }
-    Err(ApiError::Http {
-        status: status.as_u16(),
-        message,
-        request_id,
-    })
-}
-
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)?
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|value| !value.is_empty())
-}
-
-/// The delay a response asks for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP-date.
-fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    if let Some(ms) = header_text(headers, "retry-after-ms").and_then(|v| v.parse::<f64>().ok())
-        && ms.is_finite()
-        && ms >= 0.0
-    {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
-    }
-    let value = header_text(headers, "retry-after")?;
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
-    }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = date.signed_duration_since(chrono::Utc::now());
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
 /// Exponential backoff for retry `attempt` (1-based): ~200ms * 2^(attempt-1), with 10% jitter.

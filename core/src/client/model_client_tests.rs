@@ -21,6 +21,9 @@ use wiremock::matchers::path;
 use super::*;
 use crate::auth::AuthError;
 use crate::auth::ExternalAuthRefresher;
+use crate::client::error_response::parse_retry_after;
+use crate::client::response_event::ResponseEvent;
+use crate::client::usage_limit::UsageLimitReachedError;
 use crate::rate_limit::RateLimitSnapshot;
 use crate::rate_limit::RateLimitWindow;
 use crate::response_item::ContentItem;
@@ -69,6 +72,7 @@ fn client(provider: ModelProviderInfo, auth_manager: Option<Arc<AuthManager>>) -
         model_verbosity: None,
         beta_features_header: None,
         http: None,
+        enable_responses_websockets: false,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Decoding a Responses SSE body into `ResponseEvent`s: the per-event mapping (including the
 //! classification of `response.failed`) and the task that pumps a body into a `ResponseStream`.
 
+use std::sync::Arc;
 use std::time::Duration;
+use std::time::Instant;
 
 use bytes::Bytes;
 use eventsource_stream::Eventsource;
@@ -12,6 +14,8 @@ use tokio::sync::mpsc;
 
 use crate::client::api_error::ApiError;
 use crate::client::response_event::ResponseEvent;
+use crate::client::telemetry::ClientTelemetry;
+use crate::client::telemetry::TransportKind;
 use crate::response_item::ResponseItem;
 use crate::token_usage::TokenUsage;
 
@@ -189,15 +193,19 @@ fn parse_try_again_delay(message: &str) -> Option<Duration> {
 }
 
 /// Reads `body` until `response.completed`, forwarding events to `tx`. Returns when the receiver is gone.
+/// `request_started` is when the request went out, for the time-to-first-event measurement.
 pub(crate) async fn pump_sse<S, E>(
     body: S,
     idle_timeout: Duration,
     tx: mpsc::Sender<Result<ResponseEvent, ApiError>>,
+    telemetry: Arc<ClientTelemetry>,
+    request_started: Instant,
 ) where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
     let mut events = body.eventsource();
+    let mut saw_first_event = false;
     loop {
         let next = match tokio::time::timeout(idle_timeout, events.next()).await {
             Ok(next) => next,
@@ -228,8 +236,14 @@ pub(crate) async fn pump_sse<S, E>(
         if sse.data.trim().is_empty() {
             continue;
         }
+        if !saw_first_event {
+            saw_first_event = true;
+            telemetry.on_first_event(TransportKind::Http, request_started.elapsed());
+        }
+        let processing = Instant::now();
         match map_sse_event(&sse.data) {
             Ok(Some(event)) => {
+                telemetry.on_event(TransportKind::Http, &sse.event, processing.elapsed());
                 let completed = matches!(event, ResponseEvent::Completed { .. });
                 if tx.send(Ok(event)).await.is_err() || completed {
                     return;

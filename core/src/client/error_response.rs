@@ -1,0 +1,121 @@
+//! Classifying an error answer (HTTP status, headers and body) into a final `ApiError` or a retryable
+//! failure. HTTP responses and wrapped websocket `error` frames both go through here, so a 429
+//! `usage_limit_reached` means the same on either transport.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+
+use crate::client::api_error::ApiError;
+use crate::client::rate_limit_headers::parse_promo_message;
+use crate::client::rate_limit_headers::parse_rate_limit_updates;
+use crate::client::response_headers::header_text;
+use crate::client::usage_limit::UsageLimitReachedError;
+use crate::rate_limit::DEFAULT_LIMIT_ID;
+
+const REQUEST_ID_HEADER: &str = "x-request-id";
+/// Error bodies can be whole HTML pages; keep messages readable.
+const MAX_ERROR_BODY_CHARS: usize = 1000;
+
+/// What an error answer means.
+#[derive(Debug)]
+pub(crate) enum ErrorResponse {
+    Final(ApiError),
+    /// 429 or 5xx: worth another attempt, after `server_delay` if the server named one.
+    Retryable {
+        status: u16,
+        message: String,
+        server_delay: Option<Duration>,
+    },
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorBodyDetails,
+}
+
+#[derive(Deserialize)]
+struct ErrorBodyDetails {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    plan_type: Option<String>,
+    #[serde(default)]
+    resets_at: Option<i64>,
+}
+
+/// Classifies a non-success, non-401 answer.
+pub(crate) fn classify_error_response(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &str,
+) -> ErrorResponse {
+    let request_id = header_text(headers, REQUEST_ID_HEADER).map(str::to_string);
+    let parsed = serde_json::from_str::<ErrorBody>(body)
+        .ok()
+        .map(|body| body.error);
+    if status == StatusCode::TOO_MANY_REQUESTS
+        && let Some(error) = &parsed
+    {
+        let kind = error.kind.as_deref().or(error.code.as_deref());
+        match kind {
+            Some("usage_limit_reached") => {
+                let rate_limits = parse_rate_limit_updates(headers)
+                    .into_iter()
+                    .find(|snapshot| {
+                        snapshot.limit_id.as_deref() != Some(DEFAULT_LIMIT_ID)
+                            || snapshot.primary.is_some()
+                            || snapshot.secondary.is_some()
+                    });
+                return ErrorResponse::Final(ApiError::UsageLimitReached(Box::new(
+                    UsageLimitReachedError {
+                        plan_type: error.plan_type.clone(),
+                        resets_at: error.resets_at,
+                        rate_limits,
+                        promo_message: parse_promo_message(headers),
+                    },
+                )));
+            }
+            Some("usage_not_included") => return ErrorResponse::Final(ApiError::UsageNotIncluded),
+            _ => {}
+        }
+    }
+    let message = parsed
+        .and_then(|error| error.message)
+        .unwrap_or_else(|| body.trim().chars().take(MAX_ERROR_BODY_CHARS).collect());
+    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        return ErrorResponse::Retryable {
+            status: status.as_u16(),
+            message,
+            server_delay: parse_retry_after(headers),
+        };
+    }
+    ErrorResponse::Final(ApiError::Http {
+        status: status.as_u16(),
+        message,
+        request_id,
+    })
+}
+
+/// The delay a response asks for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP-date.
+pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(ms) = header_text(headers, "retry-after-ms").and_then(|v| v.parse::<f64>().ok())
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    let value = header_text(headers, "retry-after")?;
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.signed_duration_since(chrono::Utc::now());
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}

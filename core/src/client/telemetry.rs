@@ -1,0 +1,222 @@
+//! `ClientTelemetry`: the model client's request and stream measurements (request durations per
+//! transport, time to first event, per-event processing time, HTTP fallbacks), kept in one place and
+//! mirrored as `tracing` events on the `codex_otel` target for a later OpenTelemetry exporter.
+
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// Marks "never measured" in the duration slots.
+const UNSET: u64 = u64::MAX;
+
+/// Which transport carried a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    Http,
+    WebSocket,
+}
+
+impl TransportKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Http => "http",
+            TransportKind::WebSocket => "websocket",
+        }
+    }
+}
+
+/// Counters and last durations of one `ModelClient`, shared by all its sessions.
+#[derive(Debug)]
+pub struct ClientTelemetry {
+    http_requests: AtomicU64,
+    websocket_requests: AtomicU64,
+    websocket_handshakes: AtomicU64,
+    failed_requests: AtomicU64,
+    events: AtomicU64,
+    fallbacks_to_http: AtomicU64,
+    last_http_request_micros: AtomicU64,
+    last_websocket_request_micros: AtomicU64,
+    last_time_to_first_event_micros: AtomicU64,
+    last_event_processing_micros: AtomicU64,
+}
+
+/// A point-in-time copy of [`ClientTelemetry`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TelemetrySnapshot {
+    /// HTTP `POST /responses` attempts, failed ones included.
+    pub http_requests: u64,
+    /// `response.create` frames sent.
+    pub websocket_requests: u64,
+    /// Websocket handshakes attempted (preconnect included).
+    pub websocket_handshakes: u64,
+    /// Requests of either transport that failed before a stream started.
+    pub failed_requests: u64,
+    /// Stream events handed to the caller.
+    pub events: u64,
+    /// Times the session switched from websockets to HTTP.
+    pub fallbacks_to_http: u64,
+    /// Time from sending the last HTTP request to its response headers.
+    pub last_http_request_duration: Option<Duration>,
+    /// Time to send the last `response.create` frame.
+    pub last_websocket_request_duration: Option<Duration>,
+    /// Time from sending the last request to its first stream event.
+    pub last_time_to_first_event: Option<Duration>,
+    /// Time spent decoding and forwarding the last stream event.
+    pub last_event_processing_duration: Option<Duration>,
+}
+
+impl Default for ClientTelemetry {
+    fn default() -> Self {
+        ClientTelemetry {
+            http_requests: AtomicU64::new(0),
+            websocket_requests: AtomicU64::new(0),
+            websocket_handshakes: AtomicU64::new(0),
+            failed_requests: AtomicU64::new(0),
+            events: AtomicU64::new(0),
+            fallbacks_to_http: AtomicU64::new(0),
+            last_http_request_micros: AtomicU64::new(UNSET),
+            last_websocket_request_micros: AtomicU64::new(UNSET),
+            last_time_to_first_event_micros: AtomicU64::new(UNSET),
+            last_event_processing_micros: AtomicU64::new(UNSET),
+        }
+    }
+}
+
+fn store_duration(slot: &AtomicU64, duration: Duration) {
+    let micros = u64::try_from(duration.as_micros()).unwrap_or(UNSET - 1);
+    slot.store(micros.min(UNSET - 1), Ordering::Relaxed);
+}
+
+fn load_duration(slot: &AtomicU64) -> Option<Duration> {
+    match slot.load(Ordering::Relaxed) {
+        UNSET => None,
+        micros => Some(Duration::from_micros(micros)),
+    }
+}
+
+impl ClientTelemetry {
+    /// One request sent over `transport`; `error` is the failure before any stream started.
+    pub fn on_request(&self, transport: TransportKind, duration: Duration, error: Option<&str>) {
+        match transport {
+            TransportKind::Http => {
+                self.http_requests.fetch_add(1, Ordering::Relaxed);
+                store_duration(&self.last_http_request_micros, duration);
+            }
+            TransportKind::WebSocket => {
+                self.websocket_requests.fetch_add(1, Ordering::Relaxed);
+                store_duration(&self.last_websocket_request_micros, duration);
+            }
+        }
+        if error.is_some() {
+            self.failed_requests.fetch_add(1, Ordering::Relaxed);
+        }
+        tracing::info!(
+            target: "codex_otel",
+            metric = "codex.api_request",
+            transport = transport.as_str(),
+            duration_ms = duration.as_millis() as u64,
+            success = error.is_none(),
+            error = error.unwrap_or_default(),
+        );
+    }
+
+    pub fn on_websocket_handshake(&self, duration: Duration, error: Option<&str>) {
+        self.websocket_handshakes.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            target: "codex_otel",
+            metric = "codex.websocket_connect",
+            duration_ms = duration.as_millis() as u64,
+            success = error.is_none(),
+            error = error.unwrap_or_default(),
+        );
+    }
+
+    pub fn on_first_event(&self, transport: TransportKind, since_request: Duration) {
+        store_duration(&self.last_time_to_first_event_micros, since_request);
+        tracing::debug!(
+            target: "codex_otel",
+            metric = "codex.time_to_first_event",
+            transport = transport.as_str(),
+            duration_ms = since_request.as_millis() as u64,
+        );
+    }
+
+    /// One event decoded and forwarded; `kind` is its `type`.
+    pub fn on_event(&self, transport: TransportKind, kind: &str, processing: Duration) {
+        self.events.fetch_add(1, Ordering::Relaxed);
+        store_duration(&self.last_event_processing_micros, processing);
+        tracing::trace!(
+            target: "codex_otel",
+            metric = "codex.stream_event",
+            transport = transport.as_str(),
+            kind,
+            duration_us = processing.as_micros() as u64,
+        );
+    }
+
+    pub fn on_fallback_to_http(&self, reason: &str) {
+        self.fallbacks_to_http.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            target: "codex_otel",
+            metric = "codex.transport.fallback_to_http",
+            from_wire_api = "responses_websocket",
+            reason,
+        );
+    }
+
+    pub fn snapshot(&self) -> TelemetrySnapshot {
+        TelemetrySnapshot {
+            http_requests: self.http_requests.load(Ordering::Relaxed),
+            websocket_requests: self.websocket_requests.load(Ordering::Relaxed),
+            websocket_handshakes: self.websocket_handshakes.load(Ordering::Relaxed),
+            failed_requests: self.failed_requests.load(Ordering::Relaxed),
+            events: self.events.load(Ordering::Relaxed),
+            fallbacks_to_http: self.fallbacks_to_http.load(Ordering::Relaxed),
+            last_http_request_duration: load_duration(&self.last_http_request_micros),
+            last_websocket_request_duration: load_duration(&self.last_websocket_request_micros),
+            last_time_to_first_event: load_duration(&self.last_time_to_first_event_micros),
+            last_event_processing_duration: load_duration(&self.last_event_processing_micros),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn counts_and_keeps_the_last_durations() {
+        let telemetry = ClientTelemetry::default();
+        assert_eq!(telemetry.snapshot(), TelemetrySnapshot::default());
+        telemetry.on_request(TransportKind::Http, Duration::from_millis(5), None);
+        telemetry.on_request(
+            TransportKind::WebSocket,
+            Duration::from_millis(2),
+            Some("closed"),
+        );
+        telemetry.on_websocket_handshake(Duration::from_millis(1), None);
+        telemetry.on_first_event(TransportKind::WebSocket, Duration::from_millis(7));
+        telemetry.on_event(
+            TransportKind::WebSocket,
+            "response.created",
+            Duration::from_micros(3),
+        );
+        telemetry.on_fallback_to_http("426");
+        assert_eq!(
+            telemetry.snapshot(),
+            TelemetrySnapshot {
+                http_requests: 1,
+                websocket_requests: 1,
+                websocket_handshakes: 1,
+                failed_requests: 1,
+                events: 1,
+                fallbacks_to_http: 1,
+                last_http_request_duration: Some(Duration::from_millis(5)),
+                last_websocket_request_duration: Some(Duration::from_millis(2)),
+                last_time_to_first_event: Some(Duration::from_millis(7)),
+                last_event_processing_duration: Some(Duration::from_micros(3)),
+            }
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! `WebSocketConnection`: one Responses websocket, opened by the handshake of CORE 6.1 (URL derived from
+//! the provider base URL, `OpenAI-Beta` plus the HTTP request headers), with what its 101 answer told us
+//! (turn state, server model, models etag, reasoning-included, rate limits).
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::header::HeaderValue;
+use tokio::net::TcpStream;
+use tokio_tungstenite::MaybeTlsStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::client::ClientSetup;
+use crate::client::api_error::ApiError;
+use crate::client::response_event::ResponseEvent;
+use crate::client::response_headers::response_header_events;
+
+const OPENAI_BETA_HEADER: &str = "openai-beta";
+const RESPONSES_WEBSOCKETS_BETA: &str = "responses_websockets=2026-02-04";
+const TURN_STATE_HEADER: &str = "x-codex-turn-state";
+/// How long a handshake (TCP, TLS and upgrade) may take before the session falls back to HTTP.
+pub(crate) const WEBSOCKET_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub(crate) type WebSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// An open websocket and the handshake facts replayed on every response it carries.
+pub(crate) struct WebSocketConnection {
+    pub(crate) socket: WebSocket,
+    /// `ServerModel`, `ModelsEtag` and `ServerReasoningIncluded` from the 101 headers; websockets have no
+    /// per-request headers, so each response on this socket starts with them.
+    pub(crate) replayed_events: Vec<ResponseEvent>,
+    /// Rate limits from the 101 headers, reported with the first response only (they age).
+    pub(crate) handshake_rate_limits: Vec<ResponseEvent>,
+    /// `x-codex-turn-state` from the 101 headers.
+    pub(crate) turn_state: Option<String>,
+    /// A request was sent and its `response.completed` not read yet; such a socket is out of step.
+    pub(crate) awaiting_response: bool,
+}
+
+impl std::fmt::Debug for WebSocketConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebSocketConnection")
+            .field("awaiting_response", &self.awaiting_response)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a handshake did not produce a socket.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ConnectError {
+    /// The server answered the upgrade with a non-101 status (426 means "use HTTP").
+    #[error("websocket handshake refused with status {status}")]
+    Refused { status: u16 },
+    #[error("websocket handshake failed: {0}")]
+    Failed(String),
+    #[error("websocket handshake timed out")]
+    Timeout,
+}
+
+/// `{base_url}/responses` with `http`->`ws`, `https`->`wss` and the provider's query parameters.
+pub(crate) fn websocket_url(setup: &ClientSetup) -> Result<reqwest::Url, ApiError> {
+    let mut url = reqwest::Url::parse(&setup.url("responses"))
+        .map_err(|err| ApiError::InvalidRequest(format!("invalid provider base URL: {err}")))?;
+    let scheme = match url.scheme() {
+        "http" | "ws" => "ws",
+        "https" | "wss" => "wss",
+        other => {
+            return Err(ApiError::InvalidRequest(format!(
+                "unsupported base URL scheme `{other}` for websockets"
+            )));
+        }
+    };
+    url.set_scheme(scheme)
+        .map_err(|()| ApiError::InvalidRequest(format!("cannot use scheme `{scheme}`")))?;
+    if !setup.query_params.is_empty() {
+        url.query_pairs_mut().extend_pairs(&setup.query_params);
+    }
+    Ok(url)
+}
+
+/// Opens a socket to `url` with `headers` (the HTTP request headers) plus `OpenAI-Beta`.
+pub(crate) async fn connect_websocket(
+    url: &reqwest::Url,
+    headers: HeaderMap,
+) -> Result<WebSocketConnection, ConnectError> {
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|err| ConnectError::Failed(err.to_string()))?;
+    request.headers_mut().extend(headers);
+    request.headers_mut().insert(
+        OPENAI_BETA_HEADER,
+        HeaderValue::from_static(RESPONSES_WEBSOCKETS_BETA),
+    );
+    let connected = tokio::time::timeout(
+        WEBSOCKET_CONNECT_TIMEOUT,
+        tokio_tungstenite::connect_async(request),
+    )
+    .await;
+    let (socket, response) = match connected {
+        Err(_) => return Err(ConnectError::Timeout),
+        Ok(Err(tungstenite::Error::Http(response))) => {
+            return Err(ConnectError::Refused {
+                status: response.status().as_u16(),
+            });
+        }
+        Ok(Err(err)) => return Err(ConnectError::Failed(err.to_string())),
+        Ok(Ok(connected)) => connected,
+    };
+    let headers = response.headers();
+    let turn_state = headers
+        .get(TURN_STATE_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_string);
+    let header_events = response_header_events(headers);
+    Ok(WebSocketConnection {
+        socket,
+        replayed_events: header_events.metadata,
+        handshake_rate_limits: header_events.rate_limits,
+        turn_state,
+        awaiting_response: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn setup(base_url: &str, query: &[(&str, &str)]) -> ClientSetup {
+        ClientSetup {
+            base_url: base_url.to_string(),
+            auth: None,
+            headers: HeaderMap::new(),
+            query_params: query
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn url_swaps_the_scheme_and_keeps_path_and_query() {
+        assert_eq!(
+            websocket_url(&setup("https://chatgpt.com/backend-api/codex", &[]))
+                .unwrap()
+                .as_str(),
+            "wss://chatgpt.com/backend-api/codex/responses"
+        );
+        assert_eq!(
+            websocket_url(&setup(
+                "http://127.0.0.1:8080/v1",
+                &[("api-version", "2025-04-01")]
+            ))
+            .unwrap()
+            .as_str(),
+            "ws://127.0.0.1:8080/v1/responses?api-version=2025-04-01"
+        );
+    }
+}
