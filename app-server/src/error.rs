@@ -35,6 +35,10 @@ pub enum RequestError {
     /// The method exists on the wire but its engine part is not in this build.
     #[error("`{method}` is not available in this build yet")]
     NotAvailable { method: &'static str },
+    /// A `config/value/write` or `config/batchWrite` that could not be applied; `code` is upstream's
+    /// ConfigWriteErrorCode, carried in the error's `data`.
+    #[error("{message}")]
+    ConfigWrite { code: String, message: String },
     #[error("Internal error: {0}")]
     Internal(String),
 }
@@ -50,6 +54,7 @@ impl RequestError {
             | RequestError::InvalidClientName { .. }
             | RequestError::ExperimentalApiRequired { .. }
             | RequestError::Rejected(_)
+            | RequestError::ConfigWrite { .. }
             | RequestError::NotAvailable { .. } => error_code::INVALID_REQUEST,
             RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
             RequestError::InvalidParams(_) => error_code::INVALID_PARAMS,
@@ -60,10 +65,27 @@ impl RequestError {
 
 impl From<RequestError> for JSONRPCErrorError {
     fn from(error: RequestError) -> Self {
+        let data = match &error {
+            RequestError::ConfigWrite { code, .. } => {
+                Some(serde_json::json!({ "config_write_error_code": code }))
+            }
+            RequestError::Parse(_)
+            | RequestError::InvalidEnvelope(_)
+            | RequestError::MessageTooLarge
+            | RequestError::NotInitialized
+            | RequestError::AlreadyInitialized
+            | RequestError::InvalidClientName { .. }
+            | RequestError::ExperimentalApiRequired { .. }
+            | RequestError::MethodNotFound { .. }
+            | RequestError::InvalidParams(_)
+            | RequestError::Rejected(_)
+            | RequestError::NotAvailable { .. }
+            | RequestError::Internal(_) => None,
+        };
         JSONRPCErrorError {
             code: error.code(),
             message: error.to_string(),
-            data: None,
+            data,
         }
     }
 }

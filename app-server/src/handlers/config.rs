@@ -1,35 +1,146 @@
-//! `config/*` methods. Config reading and writing are not wired in yet, so each answers "not available".
+//! `config/*`: read the effective config with its origins (and layers on request), and write values into the
+//! user's `config.toml` (one value or a batch) keeping its comments and formatting. Writes answer the
+//! session's `-c` flags' effect (`okOverridden`) and fail with upstream's config write error codes.
 
+use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ConfigBatchWriteParams;
 use codex_app_server_protocol::ConfigReadParams;
 use codex_app_server_protocol::ConfigValueWriteParams;
+use codex_core::config::ConfigEdit;
+use codex_core::config::ConfigLayerMetadata;
+use codex_core::config::ConfigLayerSource;
+use codex_core::config::ConfigReadOptions;
+use codex_core::config::ConfigWriteStatus;
+use codex_core::config::MergeStrategy;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
 
+fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
+    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
+}
+
+fn layer_source(source: &ConfigLayerSource) -> wire::ConfigLayerSource {
+    match source {
+        ConfigLayerSource::User { file } => wire::ConfigLayerSource::User {
+            file: file.display().to_string(),
+        },
+        ConfigLayerSource::SessionFlags => wire::ConfigLayerSource::SessionFlags,
+    }
+}
+
+fn layer_metadata(metadata: &ConfigLayerMetadata) -> wire::ConfigLayerMetadata {
+    wire::ConfigLayerMetadata {
+        name: layer_source(&metadata.name),
+        version: metadata.version.clone(),
+    }
+}
+
 pub async fn read(
-    _context: RequestContext,
-    _params: ConfigReadParams,
+    context: RequestContext,
+    params: ConfigReadParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "config/read",
+    let outcome = codex_core::config::read_config(
+        ConfigReadOptions {
+            codex_home: Some(context.engine.threads.codex_home().clone()),
+            cli_overrides: context.state.config_overrides.clone(),
+        },
+        params.include_layers,
+    )
+    .map_err(|error| RequestError::Rejected(error.to_string()))?;
+    let config = match outcome.config {
+        serde_json::Value::Object(map) => map.into_iter().collect(),
+        other => {
+            return Err(RequestError::Internal(format!(
+                "effective config is not a table: {other}"
+            )));
+        }
+    };
+    to_value(wire::ConfigReadResponse {
+        config,
+        origins: outcome
+            .origins
+            .iter()
+            .map(|(key, metadata)| (key.clone(), layer_metadata(metadata)))
+            .collect(),
+        layers: outcome.layers.map(|layers| {
+            layers
+                .iter()
+                .map(|layer| wire::ConfigLayer {
+                    name: layer_source(&layer.name),
+                    version: layer.version.clone(),
+                    config: layer.config.clone(),
+                    disabled_reason: None,
+                })
+                .collect()
+        }),
+    })
+}
+
+fn edit(key_path: String, value: serde_json::Value, strategy: wire::MergeStrategy) -> ConfigEdit {
+    ConfigEdit {
+        key_path,
+        value,
+        merge_strategy: match strategy {
+            wire::MergeStrategy::Replace => MergeStrategy::Replace,
+            wire::MergeStrategy::Upsert => MergeStrategy::Upsert,
+        },
+    }
+}
+
+fn write(
+    context: &RequestContext,
+    file_path: Option<String>,
+    expected_version: Option<String>,
+    edits: Vec<ConfigEdit>,
+) -> Result<serde_json::Value, RequestError> {
+    let outcome = codex_core::config::write_config(
+        context.engine.threads.codex_home(),
+        file_path.map(std::path::PathBuf::from),
+        expected_version,
+        edits,
+        &context.state.config_overrides,
+    )
+    .map_err(|error| RequestError::ConfigWrite {
+        code: serde_json::to_value(error.code)
+            .ok()
+            .and_then(|code| code.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        message: error.message,
+    })?;
+    to_value(wire::ConfigWriteResponse {
+        status: match outcome.status {
+            ConfigWriteStatus::Ok => wire::WriteStatus::Ok,
+            ConfigWriteStatus::OkOverridden => wire::WriteStatus::OkOverridden,
+        },
+        version: outcome.version,
+        file_path: outcome.file_path.display().to_string(),
+        overridden_metadata: outcome
+            .overridden
+            .map(|overridden| wire::OverriddenMetadata {
+                message: overridden.message,
+                overriding_layer: layer_metadata(&overridden.overriding_layer),
+                effective_value: overridden.effective_value,
+            }),
     })
 }
 
 pub async fn write_value(
-    _context: RequestContext,
-    _params: ConfigValueWriteParams,
+    context: RequestContext,
+    params: ConfigValueWriteParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "config/value/write",
-    })
+    let edits = vec![edit(params.key_path, params.value, params.merge_strategy)];
+    write(&context, params.file_path, params.expected_version, edits)
 }
 
 pub async fn batch_write(
-    _context: RequestContext,
-    _params: ConfigBatchWriteParams,
+    context: RequestContext,
+    params: ConfigBatchWriteParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "config/batchWrite",
-    })
+    let edits = params
+        .edits
+        .into_iter()
+        .map(|e| edit(e.key_path, e.value, e.merge_strategy))
+        .collect();
+    write(&context, params.file_path, params.expected_version, edits)
 }
