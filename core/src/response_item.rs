@@ -107,7 +107,15 @@ impl ResponseItem {
                     })
                     .collect(),
             ),
-            _ => None,
+            ResponseItem::Message { .. }
+            | ResponseItem::Reasoning { .. }
+            | ResponseItem::FunctionCall { .. }
+            | ResponseItem::FunctionCallOutput { .. }
+            | ResponseItem::CustomToolCall { .. }
+            | ResponseItem::CustomToolCallOutput { .. }
+            | ResponseItem::LocalShellCall { .. }
+            | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Other => None,
         }
     }
 }

@@ -433,17 +433,21 @@ impl ThreadManager {
         &self,
         query: ThreadListQuery,
     ) -> Result<(ThreadListPage, HashMap<String, ThreadStatus>), ThreadError> {
-        let page = rollout::list_threads(&self.codex_home, query)
+        let mut page = rollout::list_threads(&self.codex_home, query)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-        let statuses = page
-            .items
-            .iter()
-            .filter_map(|summary| {
-                self.get(&summary.id)
-                    .map(|t| (summary.id.clone(), t.snapshot().status))
-            })
-            .collect();
+        let mut statuses = HashMap::new();
+        // A loaded thread's name and preview may be newer than what its rollout writer has flushed.
+        for summary in &mut page.items {
+            if let Some(thread) = self.get(&summary.id) {
+                let snapshot = thread.snapshot();
+                summary.name = snapshot.name;
+                if !snapshot.preview.is_empty() {
+                    summary.preview = snapshot.preview;
+                }
+                statuses.insert(summary.id.clone(), snapshot.status);
+            }
+        }
         Ok((page, statuses))
     }
 

@@ -572,7 +572,14 @@ fn started_item(item: &ResponseItem) -> Option<(TurnItem, StreamingItem)> {
                 StreamingItem::Reasoning { id },
             ))
         }
-        _ => None,
+        ResponseItem::Message { .. }
+        | ResponseItem::FunctionCall { .. }
+        | ResponseItem::FunctionCallOutput { .. }
+        | ResponseItem::CustomToolCall { .. }
+        | ResponseItem::CustomToolCallOutput { .. }
+        | ResponseItem::LocalShellCall { .. }
+        | ResponseItem::WebSearchCall { .. }
+        | ResponseItem::Other => None,
     }
 }
 
@@ -613,6 +620,13 @@ fn completed_item(item: &ResponseItem, streaming_id: Option<String>) -> Option<T
                 })
                 .collect(),
         }),
-        _ => None,
+        ResponseItem::Message { .. }
+        | ResponseItem::FunctionCall { .. }
+        | ResponseItem::FunctionCallOutput { .. }
+        | ResponseItem::CustomToolCall { .. }
+        | ResponseItem::CustomToolCallOutput { .. }
+        | ResponseItem::LocalShellCall { .. }
+        | ResponseItem::WebSearchCall { .. }
+        | ResponseItem::Other => None,
     }
 }

@@ -238,6 +238,11 @@ impl AppServer {
         self.stdin = None;
     }
 
+    /// Kills the process with SIGKILL (no chance to flush or clean up) and waits for it to be gone.
+    pub async fn kill(&mut self) -> anyhow::Result<()> {
+        self.child.kill().await.context("kill the server")
+    }
+
     /// Waits for the process to exit (and its stderr to be fully captured); kills it and fails if that takes
     /// longer than `timeout`.
     pub async fn wait_exit(&mut self, timeout: Duration) -> anyhow::Result<ExitStatus> {

@@ -1,0 +1,148 @@
+//! `turn/interrupt` on a turn whose model stream stalls: the turn ends as `interrupted` at once and the
+//! daemon keeps serving the thread.
+
+use std::time::Duration;
+use std::time::Instant;
+
+use codex_app_server_tests::app_server::AppServer;
+use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockResponse;
+use codex_app_server_tests::mock_provider::MockProviderOptions;
+use codex_app_server_tests::mock_provider::mock_provider_args;
+use pretty_assertions::assert_eq;
+use serde_json::json;
+
+#[tokio::test]
+async fn interrupting_a_stalled_turn_ends_it_promptly_and_the_thread_serves_again()
+-> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    // created, item added, one delta, then nothing: the stream stays open and silent.
+    model
+        .push_response(MockResponse::assistant_message(&["Partial", " rest"], None).stall_after(3));
+    model.push_response(MockResponse::assistant_message(&["After."], None));
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let id = server.send_request("thread/start", json!({})).await?;
+    let started = server.read_response(id).await?;
+    let thread_id = started["result"]["thread"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
+    let id = server
+        .send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [{"type": "text", "text": "Go", "text_elements": []}]}),
+        )
+        .await?;
+    let turn = server.read_response(id).await?["result"]["turn"].clone();
+    let turn_id = turn["id"].as_str().unwrap_or_default().to_string();
+    server.read_notification("item/agentMessage/delta").await?;
+
+    let interrupt_sent = Instant::now();
+    let id = server
+        .send_request(
+            "turn/interrupt",
+            json!({"threadId": thread_id, "turnId": turn_id}),
+        )
+        .await?;
+    let interrupt_response = server.read_response(id).await?;
+    let completed = server.read_notification("turn/completed").await?;
+    let waited = interrupt_sent.elapsed();
+    assert!(
+        waited < Duration::from_millis(500),
+        "turn/completed took {waited:?}"
+    );
+    assert_eq!(interrupt_response, json!({"id": id, "result": {}}));
+    let completed_turn = &completed["params"]["turn"];
+    assert_eq!(
+        completed,
+        json!({
+            "method": "turn/completed",
+            "params": {
+                "threadId": thread_id,
+                "turn": {
+                    "id": turn_id,
+                    "items": [],
+                    "status": "interrupted",
+                    "error": null,
+                    "startedAt": turn["startedAt"],
+                    "completedAt": completed_turn["completedAt"],
+                    "durationMs": completed_turn["durationMs"],
+                },
+            },
+        })
+    );
+
+    server.take_buffered();
+    server
+        .send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [{"type": "text", "text": "Again", "text_elements": []}]}),
+        )
+        .await?;
+    let agent_message = server
+        .read_until(|message| {
+            message["method"] == "item/completed"
+                && message["params"]["item"]["type"] == "agentMessage"
+        })
+        .await?;
+    assert_eq!(
+        agent_message["params"]["item"],
+        json!({"type": "agentMessage", "id": "msg_1", "text": "After.", "phase": null})
+    );
+    let completed = server.read_notification("turn/completed").await?;
+    assert_eq!(completed["params"]["turn"]["status"], "completed");
+    Ok(())
+}
+
+#[tokio::test]
+async fn interrupting_when_no_turn_runs_is_an_error_and_changes_nothing() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::assistant_message(&["Fine."], None));
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let id = server.send_request("thread/start", json!({})).await?;
+    let started = server.read_response(id).await?;
+    let thread_id = started["result"]["thread"]["id"].clone();
+
+    let id = server
+        .send_request(
+            "turn/interrupt",
+            json!({"threadId": thread_id, "turnId": "no-such-turn"}),
+        )
+        .await?;
+    let refused = server.read_response(id).await?;
+    assert_eq!(
+        refused,
+        json!({
+            "id": id,
+            "error": {
+                "code": -32600,
+                "message": format!(
+                    "no turn no-such-turn is running in thread {}",
+                    thread_id.as_str().unwrap_or_default()
+                ),
+            },
+        })
+    );
+
+    server
+        .send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [{"type": "text", "text": "Hi", "text_elements": []}]}),
+        )
+        .await?;
+    let completed = server.read_notification("turn/completed").await?;
+    assert_eq!(completed["params"]["turn"]["status"], "completed");
+    Ok(())
+}
