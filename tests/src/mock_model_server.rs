@@ -134,6 +134,8 @@ pub(crate) struct ServerScript {
     frames: Vec<ReceivedFrame>,
     pub(crate) ws_handshake: WsHandshakeScript,
     pub(crate) usage_response: (u16, Value),
+    /// How long the usage endpoint waits before answering.
+    pub(crate) usage_delay: std::time::Duration,
     pub(crate) mounted: Vec<MountedJson>,
 }
 
@@ -198,6 +200,7 @@ impl MockModelServer {
                     404,
                     json!({"error": {"message": "mock: no usage response scripted"}}),
                 ),
+                usage_delay: std::time::Duration::ZERO,
                 mounted: Vec::new(),
             }),
             request_count: watch::Sender::new(0),
@@ -370,6 +373,11 @@ impl MockModelServer {
     /// The answer of `GET .../wham/usage` and `GET .../api/codex/usage` (default: 404).
     pub fn set_usage_response(&self, status: u16, body: Value) {
         self.state.lock().usage_response = (status, body);
+    }
+
+    /// Makes the usage endpoint wait `delay` before answering (a slow backend).
+    pub fn set_usage_delay(&self, delay: std::time::Duration) {
+        self.state.lock().usage_delay = delay;
     }
 
     /// Answers `method` on exactly `path` with `status` and `body`; mounted routes win over built-in ones

@@ -106,7 +106,15 @@ pub(crate) async fn handle_request(
         return http_answer::http_answer(response, state.shutdown.clone()).await;
     }
     if method == "GET" && (path.ends_with("/wham/usage") || path.ends_with("/api/codex/usage")) {
-        let (status, body) = state.lock().usage_response.clone();
+        let (status, body, delay) = {
+            let shared = state.lock();
+            (
+                shared.usage_response.0,
+                shared.usage_response.1.clone(),
+                shared.usage_delay,
+            )
+        };
+        tokio::time::sleep(delay).await;
         return json_response(status, &body);
     }
     json_response(
