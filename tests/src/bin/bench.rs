@@ -635,7 +635,17 @@ fn parse_options() -> anyhow::Result<BenchOptions> {
             bail!("{arg} needs a value\n{USAGE}");
         };
         match arg.as_str() {
-            "--server-cmd" => server_commands.push(value),
+            // Servers run in a temporary working directory, so a relative program path is made absolute.
+            "--server-cmd" => server_commands.push(match value.split_once(' ') {
+                Some((program, rest)) if program.contains('/') && !program.starts_with('/') => {
+                    format!("{} {rest}", std::path::absolute(program)?.display())
+                }
+                Some(_) => value,
+                None if value.contains('/') && !value.starts_with('/') => {
+                    std::path::absolute(&value)?.display().to_string()
+                }
+                None => value,
+            }),
             "--iterations" => iterations = value.parse().context("--iterations")?,
             "--deltas" => delta_count = value.parse().context("--deltas")?,
             "--timeout-secs" => timeout_secs = value.parse().context("--timeout-secs")?,
