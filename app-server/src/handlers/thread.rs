@@ -19,34 +19,24 @@ use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::wire_conversion;
 
-/// The overrides every thread-creating method accepts, as config overrides.
-struct OverrideParams {
-    model: Option<String>,
-    model_provider: Option<String>,
-    cwd: Option<String>,
-    approval_policy: Option<wire::AskForApproval>,
-    sandbox: Option<wire::SandboxMode>,
-    config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    base_instructions: Option<String>,
-    developer_instructions: Option<String>,
-}
-
-impl OverrideParams {
-    fn into_config_overrides(self) -> ConfigOverrides {
+/// The config overrides that `thread/start`, `thread/resume` and `thread/fork` params all carry (same field
+/// names in the three params types).
+macro_rules! config_overrides {
+    ($params:expr) => {
         ConfigOverrides {
-            model: self.model,
-            model_provider: self.model_provider,
-            cwd: self.cwd.map(PathBuf::from),
-            approval_policy: self
+            model: $params.model,
+            model_provider: $params.model_provider,
+            cwd: $params.cwd.map(PathBuf::from),
+            approval_policy: $params
                 .approval_policy
                 .map(wire_conversion::core_approval_policy),
-            sandbox_mode: self.sandbox.map(wire_conversion::core_sandbox_mode),
-            base_instructions: self.base_instructions,
-            developer_instructions: self.developer_instructions,
+            sandbox_mode: $params.sandbox.map(wire_conversion::core_sandbox_mode),
+            base_instructions: $params.base_instructions,
+            developer_instructions: $params.developer_instructions,
             reasoning_effort: None,
-            config: self.config.unwrap_or_default(),
+            config: $params.config.unwrap_or_default(),
         }
-    }
+    };
 }
 
 pub(crate) fn thread_error(error: ThreadError) -> RequestError {
@@ -90,17 +80,7 @@ pub async fn start(
     params: wire::ThreadStartParams,
 ) -> Result<Answer, RequestError> {
     let ephemeral = params.ephemeral.unwrap_or(false);
-    let overrides = OverrideParams {
-        model: params.model,
-        model_provider: params.model_provider,
-        cwd: params.cwd,
-        approval_policy: params.approval_policy,
-        sandbox: params.sandbox,
-        config: params.config,
-        base_instructions: params.base_instructions,
-        developer_instructions: params.developer_instructions,
-    }
-    .into_config_overrides();
+    let overrides = config_overrides!(params);
     let thread = context
         .engine
         .threads
@@ -140,17 +120,7 @@ pub async fn resume(
                 .to_string(),
         ));
     }
-    let overrides = OverrideParams {
-        model: params.model,
-        model_provider: params.model_provider,
-        cwd: params.cwd,
-        approval_policy: params.approval_policy,
-        sandbox: params.sandbox,
-        config: params.config,
-        base_instructions: params.base_instructions,
-        developer_instructions: params.developer_instructions,
-    }
-    .into_config_overrides();
+    let overrides = config_overrides!(params);
     let thread = context
         .engine
         .threads
@@ -170,17 +140,7 @@ pub async fn fork(
         ));
     }
     let ephemeral = params.ephemeral.unwrap_or(false);
-    let overrides = OverrideParams {
-        model: params.model,
-        model_provider: params.model_provider,
-        cwd: params.cwd,
-        approval_policy: params.approval_policy,
-        sandbox: params.sandbox,
-        config: params.config,
-        base_instructions: params.base_instructions,
-        developer_instructions: params.developer_instructions,
-    }
-    .into_config_overrides();
+    let overrides = config_overrides!(params);
     let thread = context
         .engine
         .threads

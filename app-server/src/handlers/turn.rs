@@ -34,7 +34,7 @@ pub async fn start(
         .input
         .into_iter()
         .map(wire_conversion::core_user_input)
-        .collect();
+        .collect::<Vec<_>>();
     let overrides = TurnOverrides {
         model: params.model,
         effort: params.effort.map(wire_conversion::core_reasoning_effort),
@@ -73,7 +73,7 @@ pub async fn steer(
         .input
         .into_iter()
         .map(wire_conversion::core_user_input)
-        .collect();
+        .collect::<Vec<_>>();
     let turn_id = thread
         .steer(&params.expected_turn_id, input)
         .map_err(thread_error)?;
