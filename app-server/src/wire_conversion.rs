@@ -45,7 +45,7 @@ pub fn thread(snapshot: &ThreadSnapshot, include_turns: bool) -> wire::Thread {
         source: session_source(&snapshot.metadata.source),
         agent_nickname: None,
         agent_role: None,
-        git_info: None,
+        git_info: snapshot.metadata.git_info.as_ref().map(git_info),
         turns: if include_turns {
             snapshot.turns.iter().map(stored_turn).collect()
         } else {
@@ -71,9 +71,17 @@ pub fn listed_thread(summary: &ThreadSummary, status: ThreadStatus) -> wire::Thr
         source: session_source(&summary.meta.source),
         agent_nickname: None,
         agent_role: None,
-        git_info: None,
+        git_info: summary.meta.git.as_ref().map(git_info),
         turns: Vec::new(),
         ephemeral: false,
+    }
+}
+
+fn git_info(git: &codex_core::rollout::GitInfo) -> wire::GitInfo {
+    wire::GitInfo {
+        sha: git.commit_hash.clone(),
+        branch: git.branch.clone(),
+        origin_url: git.repository_url.clone(),
     }
 }
 

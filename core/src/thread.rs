@@ -61,6 +61,10 @@ pub struct ThreadSettings {
     pub approval_policy: AskForApproval,
     pub sandbox_mode: SandboxMode,
     pub sandbox_workspace_write: SandboxWorkspaceWrite,
+    /// Where global `AGENTS.md` instructions are read from.
+    pub codex_home: PathBuf,
+    /// Cap on the `AGENTS.md` text put in the session prefix.
+    pub project_doc_max_bytes: usize,
 }
 
 /// Identity and metadata of a thread as the host sees it.
@@ -73,6 +77,8 @@ pub struct ThreadMetadata {
     pub ephemeral: bool,
     pub cli_version: String,
     pub source: String,
+    /// The git state of the thread's working directory when it started.
+    pub git_info: Option<crate::rollout::GitInfo>,
 }
 
 /// The mutable state of a thread.

@@ -17,6 +17,8 @@ use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
 use crate::event::ThreadEvent;
 use crate::event::ThreadStatus;
+use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
+use crate::git_info::collect_git_info;
 use crate::model_catalog;
 use crate::model_info::ModelInfo;
 use crate::rollout;
@@ -136,6 +138,8 @@ impl ThreadManager {
             approval_policy: config.approval_policy,
             sandbox_mode: config.sandbox_mode,
             sandbox_workspace_write: config.sandbox_workspace_write.clone(),
+            codex_home: config.codex_home.clone(),
+            project_doc_max_bytes: config.project_doc_max_bytes,
         }
     }
 
@@ -213,6 +217,7 @@ impl ThreadManager {
         id: &str,
         forked_from_id: Option<String>,
         config: &Config,
+        git: Option<rollout::GitInfo>,
     ) -> SessionMeta {
         let now = chrono::Utc::now();
         let identity = self
@@ -241,7 +246,7 @@ impl ThreadManager {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string)),
             sandbox: serde_json::to_value(config.sandbox_mode).ok(),
-            git: None,
+            git,
         }
     }
 
@@ -252,7 +257,10 @@ impl ThreadManager {
     ) -> Result<CodexThread, ThreadError> {
         let config = self.load_config(options.overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
-        let meta = self.session_meta(&id, None, &config);
+        let git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT)
+            .await
+            .map(|info| info.rollout_git_info());
+        let meta = self.session_meta(&id, None, &config, git);
         let recorder = if options.ephemeral {
             None
         } else {
@@ -270,6 +278,7 @@ impl ThreadManager {
             ephemeral: options.ephemeral,
             cli_version: CLI_VERSION.to_string(),
             source: meta.source.clone(),
+            git_info: meta.git.clone(),
         };
         Ok(self.spawn_thread(metadata, &config, recorder, ThreadHistory::default()))
     }
@@ -309,6 +318,7 @@ impl ThreadManager {
             ephemeral: false,
             cli_version: loaded.meta.cli_version.clone(),
             source: loaded.meta.source.clone(),
+            git_info: loaded.meta.git.clone(),
         };
         Ok(self.spawn_thread(metadata, &config, Some(recorder), history))
     }
@@ -350,7 +360,10 @@ impl ThreadManager {
         };
         let config = self.load_config(overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
-        let meta = self.session_meta(&id, Some(source_id.to_string()), &config);
+        let git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT)
+            .await
+            .map(|info| info.rollout_git_info());
+        let meta = self.session_meta(&id, Some(source_id.to_string()), &config, git);
         let history = ThreadHistory::from_items(&items);
         let recorder = if ephemeral {
             None
@@ -373,6 +386,7 @@ impl ThreadManager {
             path: recorder.as_ref().map(|r| r.path().to_path_buf()),
             ephemeral,
             cli_version: CLI_VERSION.to_string(),
+            git_info: meta.git.clone(),
             source: meta.source,
         };
         Ok(self.spawn_thread(metadata, &config, recorder, history))
@@ -402,6 +416,7 @@ impl ThreadManager {
                 ephemeral: false,
                 cli_version: meta.cli_version.clone(),
                 source: meta.source.clone(),
+                git_info: meta.git.clone(),
             },
             settings: ThreadSettings {
                 model: meta.model.clone(),
@@ -419,6 +434,8 @@ impl ThreadManager {
                     .unwrap_or_default(),
                 sandbox_mode: Default::default(),
                 sandbox_workspace_write: Default::default(),
+                codex_home: self.codex_home.clone(),
+                project_doc_max_bytes: 0,
             },
             name: history.name,
             preview: history.preview,

@@ -11,11 +11,16 @@ use tokio_util::sync::CancellationToken;
 use crate::client::ApiError;
 use crate::client::Prompt;
 use crate::client::ResponseEvent;
-use crate::environment_context::render_environment_context;
+use crate::environment_context::EnvironmentContext;
 use crate::environment_context::user_shell_name;
 use crate::event::EventMsg;
 use crate::event::ThreadStatus;
 use crate::event::TurnSummary;
+use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
+use crate::git_info::collect_git_info;
+use crate::project_doc::read_global_instructions;
+use crate::project_doc::render_user_instructions;
+use crate::project_doc::user_instructions;
 use crate::response_item::ContentItem;
 use crate::response_item::FunctionCallOutputBody;
 use crate::response_item::ReasoningContent;
@@ -27,6 +32,8 @@ use crate::thread::ThreadInner;
 use crate::token_usage::TokenUsageInfo;
 use crate::turn_item::TurnItem;
 use crate::turn_item::UserInput;
+use crate::turn_metadata::TurnMetadataState;
+use crate::turn_metadata::sandbox_tag;
 use crate::turn_outcome::TurnError;
 use crate::turn_outcome::TurnStatus;
 
@@ -61,6 +68,13 @@ pub(crate) async fn run_turn(
     let mut completed_items = vec![record_user_input(&thread, &turn_id, input).await];
 
     let mut client_session = thread.client.new_session();
+    let metadata = {
+        let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
+        let mut metadata =
+            TurnMetadataState::new(&turn_id, Some(sandbox_tag(settings.sandbox_mode)));
+        metadata.spawn_git_enrichment(settings.cwd.clone(), DEFAULT_GIT_INFO_TIMEOUT);
+        metadata
+    };
     let outcome: Result<(), TurnEnd> = loop {
         let steered = std::mem::take(
             &mut thread
@@ -88,7 +102,7 @@ pub(crate) async fn run_turn(
                 settings.summary,
             )
         };
-        let turn_metadata = serde_json::json!({"turn_id": turn_id}).to_string();
+        let turn_metadata = metadata.header_value().to_string();
         let max_retries = thread.client.provider().stream_max_retries();
         let mut retries = 0u64;
         let sampled = loop {
@@ -221,7 +235,16 @@ async fn record_user_input(thread: &ThreadInner, turn_id: &str, input: Vec<UserI
         id: uuid::Uuid::new_v4().to_string(),
         content: input.clone(),
     };
-    let new_history = user_history_items(thread, &input);
+    let prefix_needed = {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        !std::mem::replace(&mut state.prefix_recorded, true)
+    };
+    let mut new_history = if prefix_needed {
+        session_prefix(thread).await
+    } else {
+        Vec::new()
+    };
+    new_history.push(user_message(&input));
     {
         let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
         if state.preview.is_empty() {
@@ -259,33 +282,47 @@ enum TurnEnd {
     Failed(TurnError),
 }
 
-/// The history items a user turn adds: the session prefix on the first turn, then the user's message.
-fn user_history_items(thread: &ThreadInner, input: &[UserInput]) -> Vec<ResponseItem> {
-    let mut items = Vec::new();
-    let prefix_needed = {
-        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
-        let needed = !state.prefix_recorded;
-        state.prefix_recorded = true;
-        needed
-    };
-    if prefix_needed {
+/// The session prefix the first turn puts in history: developer instructions, the user's `AGENTS.md`
+/// instructions (global, then repo root down to cwd), and the environment context with its git state.
+async fn session_prefix(thread: &ThreadInner) -> Vec<ResponseItem> {
+    let (developer, cwd, codex_home, project_doc_max_bytes) = {
         let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(developer) = &settings.developer_instructions {
-            items.push(ResponseItem::Message {
-                id: None,
-                role: "developer".to_string(),
-                content: vec![ContentItem::InputText {
-                    text: developer.clone(),
-                }],
-                end_turn: None,
-                phase: None,
-            });
-        }
-        items.push(ResponseItem::user_text(render_environment_context(
-            &settings.cwd,
-            &user_shell_name(),
+        (
+            settings.developer_instructions.clone(),
+            settings.cwd.clone(),
+            settings.codex_home.clone(),
+            settings.project_doc_max_bytes,
+        )
+    };
+    let mut items = Vec::new();
+    if let Some(developer) = developer {
+        items.push(ResponseItem::Message {
+            id: None,
+            role: "developer".to_string(),
+            content: vec![ContentItem::InputText { text: developer }],
+            end_turn: None,
+            phase: None,
+        });
+    }
+    let global = read_global_instructions(&codex_home).await;
+    if let Some(instructions) =
+        user_instructions(global.as_deref(), &cwd, project_doc_max_bytes).await
+    {
+        items.push(ResponseItem::user_text(render_user_instructions(
+            &cwd,
+            &instructions,
         )));
     }
+    let mut environment = EnvironmentContext::new(cwd.clone(), user_shell_name());
+    if let Some(git) = collect_git_info(&cwd, DEFAULT_GIT_INFO_TIMEOUT).await {
+        environment = environment.with_git_info(git);
+    }
+    items.push(ResponseItem::user_text(environment.render()));
+    items
+}
+
+/// The user's input as a history message.
+fn user_message(input: &[UserInput]) -> ResponseItem {
     let content = input
         .iter()
         .map(|part| match part {
@@ -298,14 +335,13 @@ fn user_history_items(thread: &ThreadInner, input: &[UserInput]) -> Vec<Response
             },
         })
         .collect();
-    items.push(ResponseItem::Message {
+    ResponseItem::Message {
         id: None,
         role: "user".to_string(),
         content,
         end_turn: None,
         phase: None,
-    });
-    items
+    }
 }
 
 fn preview_text(input: &[UserInput]) -> String {

@@ -1,0 +1,308 @@
+//! The `tools` array of a Responses request: the shell tool the model takes, `apply_patch` in its freeform
+//! or function flavour, and the hosted web search tool, each only when enabled.
+
+use serde_json::Value;
+use serde_json::json;
+
+use crate::config::WebSearchMode;
+use crate::model_info::ApplyPatchToolType;
+use crate::model_info::ModelInfo;
+use crate::model_info::ShellToolType;
+
+/// The Lark grammar the freeform `apply_patch` tool constrains the model's output to.
+pub const APPLY_PATCH_LARK_GRAMMAR: &str = r#"start: begin_patch hunk+ end_patch
+begin_patch: "*** Begin Patch" LF
+end_patch: "*** End Patch" LF?
+
+hunk: add_hunk | delete_hunk | update_hunk
+add_hunk: "*** Add File: " filename LF add_line+
+delete_hunk: "*** Delete File: " filename LF
+update_hunk: "*** Update File: " filename LF change_move? change?
+
+filename: /(.+)/
+add_line: "+" /(.*)/ LF -> line
+
+change_move: "*** Move to: " filename LF
+change: (change_context | change_line)+ eof_line?
+change_context: ("@@" | "@@ " /(.+)/) LF
+change_line: ("+" | "-" | " ") /(.*)/ LF
+eof_line: "*** End of File" LF
+
+%import common.LF
+"#;
+
+const APPLY_PATCH_DESCRIPTION: &str = "Use the `apply_patch` tool to edit files. The patch starts with \
+`*** Begin Patch` and ends with `*** End Patch`; in between, each file operation is one of \
+`*** Add File: <path>` (every following line prefixed with `+`), `*** Delete File: <path>`, or \
+`*** Update File: <path>` (optionally followed by `*** Move to: <new path>`) with hunks introduced by `@@` \
+whose lines are prefixed with ` ` (context), `-` (removed) or `+` (added). Paths are relative to the \
+working directory; never absolute.";
+
+const SHELL_COMMAND_DESCRIPTION: &str = "Runs a shell command and returns its output. Always set `workdir` \
+rather than using `cd` in the command.";
+
+const SHELL_DESCRIPTION: &str = "Runs a command (an argv array, usually [\"bash\", \"-lc\", \"...\"]) and \
+returns its output. Always set `workdir` rather than using `cd` in the command.";
+
+/// What decides the tools of a request. The shell and `apply_patch` flags stay off until their handlers
+/// exist, since offering a tool the engine cannot run only produces "unsupported tool" outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolsSpecConfig {
+    /// Which shell tool to offer, or `None` for no shell tool.
+    pub shell: Option<ShellToolType>,
+    /// Which `apply_patch` flavour to offer, or `None` for none.
+    pub apply_patch: Option<ApplyPatchToolType>,
+    pub web_search_mode: WebSearchMode,
+    /// Whether the provider/model serves the hosted `web_search` tool (OpenAI Responses does; local and
+    /// third-party providers generally do not).
+    pub model_supports_web_search: bool,
+}
+
+impl ToolsSpecConfig {
+    /// Web search per config; shell and `apply_patch` in the model's flavour when `enable_local_tools`.
+    pub fn for_model(
+        model_info: &ModelInfo,
+        web_search_mode: WebSearchMode,
+        model_supports_web_search: bool,
+        enable_local_tools: bool,
+    ) -> Self {
+        Self {
+            shell: enable_local_tools.then_some(model_info.shell_type),
+            apply_patch: enable_local_tools.then_some(model_info.apply_patch_tool_type),
+            web_search_mode,
+            model_supports_web_search,
+        }
+    }
+
+    /// The `tools` array, in upstream order: shell, `apply_patch`, web search.
+    pub fn tools_json(&self) -> Vec<Value> {
+        let web_search = if self.model_supports_web_search {
+            web_search_tool(self.web_search_mode)
+        } else {
+            None
+        };
+        [
+            self.shell.map(shell_tool),
+            self.apply_patch.map(apply_patch_tool),
+            web_search,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// The hosted web search tool: none when disabled; `cached` restricts it to the search index,
+/// `live` lets it fetch the web.
+pub fn web_search_tool(mode: WebSearchMode) -> Option<Value> {
+    match mode {
+        WebSearchMode::Disabled => None,
+        WebSearchMode::Cached => Some(json!({"type": "web_search", "external_web_access": false})),
+        WebSearchMode::Live => Some(json!({"type": "web_search", "external_web_access": true})),
+    }
+}
+
+/// The shell tool spec for the model's shell type.
+pub fn shell_tool(shell_type: ShellToolType) -> Value {
+    match shell_type {
+        ShellToolType::ShellCommand => json!({
+            "type": "function",
+            "name": "shell_command",
+            "description": SHELL_COMMAND_DESCRIPTION,
+            "strict": false,
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "command": {"type": "string", "description": "The shell script to run in the user's default shell."},
+                    "workdir": {"type": "string", "description": "The working directory to run the command in."},
+                    "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."},
+                    "sandbox_permissions": {"type": "string", "description": "Set to `require_escalated` to run without the sandbox; needs `justification`."},
+                    "justification": {"type": "string", "description": "Why the command needs to run outside the sandbox, shown to the user."}
+                },
+                "required": ["command"],
+                "additionalProperties": false
+            }
+        }),
+        ShellToolType::Shell => json!({
+            "type": "function",
+            "name": "shell",
+            "description": SHELL_DESCRIPTION,
+            "strict": false,
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "command": {"type": "array", "items": {"type": "string"}, "description": "The command to execute."},
+                    "workdir": {"type": "string", "description": "The working directory to run the command in."},
+                    "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."}
+                },
+                "required": ["command"],
+                "additionalProperties": false
+            }
+        }),
+        ShellToolType::Local => json!({"type": "local_shell"}),
+    }
+}
+
+/// The `apply_patch` tool spec: a grammar-constrained custom tool, or a function taking the patch text.
+pub fn apply_patch_tool(tool_type: ApplyPatchToolType) -> Value {
+    match tool_type {
+        ApplyPatchToolType::Freeform => json!({
+            "type": "custom",
+            "name": "apply_patch",
+            "description": APPLY_PATCH_DESCRIPTION,
+            "format": {"type": "grammar", "syntax": "lark", "definition": APPLY_PATCH_LARK_GRAMMAR}
+        }),
+        ApplyPatchToolType::Function => json!({
+            "type": "function",
+            "name": "apply_patch",
+            "description": APPLY_PATCH_DESCRIPTION,
+            "strict": false,
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "input": {"type": "string", "description": "The entire contents of the apply_patch command."}
+                },
+                "required": ["input"],
+                "additionalProperties": false
+            }
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn web_only(mode: WebSearchMode, supported: bool) -> ToolsSpecConfig {
+        ToolsSpecConfig {
+            shell: None,
+            apply_patch: None,
+            web_search_mode: mode,
+            model_supports_web_search: supported,
+        }
+    }
+
+    #[test]
+    fn web_search_per_mode() {
+        assert_eq!(
+            web_only(WebSearchMode::Disabled, true).tools_json(),
+            Vec::<Value>::new()
+        );
+        assert_eq!(
+            web_only(WebSearchMode::Cached, true).tools_json(),
+            vec![json!({"type": "web_search", "external_web_access": false})]
+        );
+        assert_eq!(
+            web_only(WebSearchMode::Live, true).tools_json(),
+            vec![json!({"type": "web_search", "external_web_access": true})]
+        );
+    }
+
+    #[test]
+    fn no_web_search_when_the_model_lacks_it() {
+        assert_eq!(
+            web_only(WebSearchMode::Live, false).tools_json(),
+            Vec::<Value>::new()
+        );
+    }
+
+    #[test]
+    fn local_tools_follow_the_model_and_come_first() {
+        let model: ModelInfo = serde_json::from_value(json!({
+            "slug": "m",
+            "display_name": "m",
+            "description": "",
+            "shell_type": "local",
+            "apply_patch_tool_type": "function"
+        }))
+        .expect("model info");
+        assert_eq!(
+            ToolsSpecConfig::for_model(&model, WebSearchMode::Cached, true, false),
+            web_only(WebSearchMode::Cached, true)
+        );
+        assert_eq!(
+            ToolsSpecConfig::for_model(&model, WebSearchMode::Live, true, true).tools_json(),
+            vec![
+                json!({"type": "local_shell"}),
+                json!({
+                    "type": "function",
+                    "name": "apply_patch",
+                    "description": APPLY_PATCH_DESCRIPTION,
+                    "strict": false,
+                    "parameters": {
+                        "type": "object",
+                        "properties": {
+                            "input": {"type": "string", "description": "The entire contents of the apply_patch command."}
+                        },
+                        "required": ["input"],
+                        "additionalProperties": false
+                    }
+                }),
+                json!({"type": "web_search", "external_web_access": true}),
+            ]
+        );
+    }
+
+    #[test]
+    fn shell_command_tool_json() {
+        assert_eq!(
+            shell_tool(ShellToolType::ShellCommand),
+            json!({
+                "type": "function",
+                "name": "shell_command",
+                "description": SHELL_COMMAND_DESCRIPTION,
+                "strict": false,
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "command": {"type": "string", "description": "The shell script to run in the user's default shell."},
+                        "workdir": {"type": "string", "description": "The working directory to run the command in."},
+                        "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."},
+                        "sandbox_permissions": {"type": "string", "description": "Set to `require_escalated` to run without the sandbox; needs `justification`."},
+                        "justification": {"type": "string", "description": "Why the command needs to run outside the sandbox, shown to the user."}
+                    },
+                    "required": ["command"],
+                    "additionalProperties": false
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn shell_tool_json() {
+        assert_eq!(
+            shell_tool(ShellToolType::Shell),
+            json!({
+                "type": "function",
+                "name": "shell",
+                "description": SHELL_DESCRIPTION,
+                "strict": false,
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "command": {"type": "array", "items": {"type": "string"}, "description": "The command to execute."},
+                        "workdir": {"type": "string", "description": "The working directory to run the command in."},
+                        "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."}
+                    },
+                    "required": ["command"],
+                    "additionalProperties": false
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn freeform_apply_patch_tool_json() {
+        assert_eq!(
+            apply_patch_tool(ApplyPatchToolType::Freeform),
+            json!({
+                "type": "custom",
+                "name": "apply_patch",
+                "description": APPLY_PATCH_DESCRIPTION,
+                "format": {"type": "grammar", "syntax": "lark", "definition": APPLY_PATCH_LARK_GRAMMAR}
+            })
+        );
+        assert!(APPLY_PATCH_LARK_GRAMMAR.starts_with("start: begin_patch hunk+ end_patch\n"));
+    }
+}

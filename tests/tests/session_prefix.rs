@@ -1,0 +1,152 @@
+//! The session prefix of a thread's first request, through the real binary: the environment context
+//! carries the git state of the workspace (and nothing of the kind outside a repository), `AGENTS.md`
+//! instructions are included, the thread reports its `gitInfo`, and every request carries the
+//! `x-codex-turn-metadata` header.
+
+use std::path::Path;
+use std::process::Command;
+
+use codex_app_server_tests::app_server::AppServer;
+use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockResponse;
+use codex_app_server_tests::mock_provider::MockProviderOptions;
+use codex_app_server_tests::mock_provider::mock_provider_args;
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+use serde_json::json;
+
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()?;
+    anyhow::ensure!(output.status.success(), "git {args:?} failed");
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// Runs one turn in a thread started in `cwd`; returns the thread/start result and the model request.
+async fn first_request(cwd: &Path) -> anyhow::Result<(Value, Value)> {
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::assistant_message(&["ok"], None));
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let id = server
+        .send_request("thread/start", json!({"cwd": cwd.display().to_string()}))
+        .await?;
+    let started = server.read_response(id).await?["result"].clone();
+    let thread_id = started["thread"]["id"].clone();
+    server
+        .send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [{"type": "text", "text": "hi", "text_elements": []}]}),
+        )
+        .await?;
+    server.read_notification("turn/completed").await?;
+    let requests = model.responses_requests().await;
+    let request = requests
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the model saw no request"))?;
+    let request = json!({
+        "body": request.body_json.clone().unwrap_or(Value::Null),
+        "turn_metadata": request.header("x-codex-turn-metadata"),
+    });
+    Ok((started, request))
+}
+
+fn input_texts(request: &Value) -> Vec<String> {
+    request["body"]["input"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|item| {
+            item["content"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|part| part["text"].as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_repository_workspace_brings_its_git_context_and_agents_md() -> anyhow::Result<()> {
+    if Command::new("git").arg("--version").output().is_err() {
+        return Ok(());
+    }
+    let repo = tempfile::tempdir()?;
+    git(repo.path(), &["init", "-q", "-b", "main"])?;
+    git(
+        repo.path(),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://example.com/acme/widgets.git",
+        ],
+    )?;
+    std::fs::write(
+        repo.path().join("AGENTS.md"),
+        "Run `make check` before answering.\n",
+    )?;
+    git(repo.path(), &["add", "AGENTS.md"])?;
+    git(repo.path(), &["commit", "-q", "-m", "init"])?;
+    let head = git(repo.path(), &["rev-parse", "HEAD"])?;
+
+    let (started, request) = first_request(repo.path()).await?;
+    assert_eq!(
+        started["thread"]["gitInfo"],
+        json!({"sha": head, "branch": "main", "originUrl": "https://example.com/acme/widgets.git"})
+    );
+    let texts = input_texts(&request);
+    let agents = texts
+        .iter()
+        .find(|text| text.starts_with("# AGENTS.md instructions for "))
+        .ok_or_else(|| anyhow::anyhow!("no AGENTS.md message in {texts:?}"))?;
+    assert!(
+        agents.contains("Run `make check` before answering."),
+        "{agents}"
+    );
+    let environment = texts
+        .iter()
+        .find(|text| text.starts_with("<environment_context>"))
+        .ok_or_else(|| anyhow::anyhow!("no environment context in {texts:?}"))?;
+    assert!(environment.contains(&head), "{environment}");
+    assert!(
+        environment.contains("https://example.com/acme/widgets.git"),
+        "{environment}"
+    );
+    let metadata: Value =
+        serde_json::from_str(request["turn_metadata"].as_str().unwrap_or("null"))?;
+    assert!(metadata["turn_id"].is_string(), "{metadata}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn outside_a_repository_there_is_no_git_context() -> anyhow::Result<()> {
+    let plain = tempfile::tempdir()?;
+    let (started, request) = first_request(plain.path()).await?;
+    assert_eq!(started["thread"]["gitInfo"], Value::Null);
+    let texts = input_texts(&request);
+    let environment = texts
+        .iter()
+        .find(|text| text.starts_with("<environment_context>"))
+        .ok_or_else(|| anyhow::anyhow!("no environment context in {texts:?}"))?;
+    assert!(!environment.contains("workspace"), "{environment}");
+    assert!(
+        !texts.iter().any(|text| text.starts_with("# AGENTS.md")),
+        "{texts:?}"
+    );
+    Ok(())
+}
