@@ -140,6 +140,7 @@ impl ThreadManager {
             sandbox_workspace_write: config.sandbox_workspace_write.clone(),
             codex_home: config.codex_home.clone(),
             project_doc_max_bytes: config.project_doc_max_bytes,
+            web_search_mode: config.web_search_mode,
         }
     }
 
@@ -436,6 +437,7 @@ impl ThreadManager {
                 sandbox_workspace_write: Default::default(),
                 codex_home: self.codex_home.clone(),
                 project_doc_max_bytes: 0,
+                web_search_mode: Default::default(),
             },
             name: history.name,
             preview: history.preview,

@@ -26,10 +26,12 @@ use crate::response_item::FunctionCallOutputBody;
 use crate::response_item::ReasoningContent;
 use crate::response_item::ReasoningSummary;
 use crate::response_item::ResponseItem;
+use crate::response_item::WebSearchCallAction;
 use crate::rollout::RolloutItem;
 use crate::rollout::StoredTurn;
 use crate::thread::ThreadInner;
 use crate::token_usage::TokenUsageInfo;
+use crate::tools_spec::ToolsSpecConfig;
 use crate::turn_item::TurnItem;
 use crate::turn_item::UserInput;
 use crate::turn_metadata::TurnMetadataState;
@@ -92,7 +94,13 @@ pub(crate) async fn run_turn(
             (
                 Prompt {
                     input: state.history.clone(),
-                    tools: Vec::new(),
+                    tools: ToolsSpecConfig::for_model(
+                        &settings.model_info,
+                        settings.web_search_mode,
+                        true,
+                        false,
+                    )
+                    .tools_json(),
                     parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
                     base_instructions: settings.base_instructions.clone(),
                     output_schema: None,
@@ -358,6 +366,7 @@ fn preview_text(input: &[UserInput]) -> String {
 enum StreamingItem {
     Message { id: String },
     Reasoning { id: String },
+    WebSearch { id: String },
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -400,7 +409,9 @@ async fn run_sampling_request(
             ResponseEvent::OutputTextDelta(delta) => {
                 let item_id = match &streaming {
                     Some(StreamingItem::Message { id }) => id.clone(),
-                    Some(StreamingItem::Reasoning { .. }) | None => {
+                    Some(StreamingItem::Reasoning { .. })
+                    | Some(StreamingItem::WebSearch { .. })
+                    | None => {
                         let id = uuid::Uuid::new_v4().to_string();
                         streaming = Some(StreamingItem::Message { id: id.clone() });
                         thread
@@ -467,11 +478,12 @@ async fn run_sampling_request(
             }
             ResponseEvent::OutputItemDone(item) => {
                 let streaming_id = match streaming.take() {
-                    Some(StreamingItem::Message { id }) | Some(StreamingItem::Reasoning { id }) => {
-                        Some(id)
-                    }
+                    Some(StreamingItem::Message { id })
+                    | Some(StreamingItem::Reasoning { id })
+                    | Some(StreamingItem::WebSearch { id }) => Some(id),
                     None => None,
                 };
+                let announced = streaming_id.is_some();
                 let mut records = vec![RolloutItem::ResponseItem(item.clone())];
                 let mut follow_up_items = Vec::new();
                 let completed = completed_item(&item, streaming_id);
@@ -528,6 +540,15 @@ async fn run_sampling_request(
                 thread.record(records);
                 if let Some(completed) = completed {
                     completed_items.push(completed.clone());
+                    // An item the stream never opened still gets its item/started first.
+                    if !announced {
+                        thread
+                            .emit(EventMsg::ItemStarted {
+                                turn_id: turn_id.to_string(),
+                                item: completed.clone(),
+                            })
+                            .await;
+                    }
                     thread
                         .emit(EventMsg::ItemCompleted {
                             turn_id: turn_id.to_string(),
@@ -608,13 +629,24 @@ fn started_item(item: &ResponseItem) -> Option<(TurnItem, StreamingItem)> {
                 StreamingItem::Reasoning { id },
             ))
         }
+        ResponseItem::WebSearchCall { id, action, .. } => {
+            let id = id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            Some((
+                TurnItem::WebSearch {
+                    id: id.clone(),
+                    query: web_search_query(action.as_ref()),
+                },
+                StreamingItem::WebSearch { id },
+            ))
+        }
         ResponseItem::Message { .. }
         | ResponseItem::FunctionCall { .. }
         | ResponseItem::FunctionCallOutput { .. }
         | ResponseItem::CustomToolCall { .. }
         | ResponseItem::CustomToolCallOutput { .. }
         | ResponseItem::LocalShellCall { .. }
-        | ResponseItem::WebSearchCall { .. }
         | ResponseItem::Other => None,
     }
 }
@@ -656,13 +688,33 @@ fn completed_item(item: &ResponseItem, streaming_id: Option<String>) -> Option<T
                 })
                 .collect(),
         }),
+        ResponseItem::WebSearchCall { id, action, .. } => Some(TurnItem::WebSearch {
+            id: streaming_id
+                .or_else(|| id.clone())
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            query: web_search_query(action.as_ref()),
+        }),
         ResponseItem::Message { .. }
         | ResponseItem::FunctionCall { .. }
         | ResponseItem::FunctionCallOutput { .. }
         | ResponseItem::CustomToolCall { .. }
         | ResponseItem::CustomToolCallOutput { .. }
         | ResponseItem::LocalShellCall { .. }
-        | ResponseItem::WebSearchCall { .. }
         | ResponseItem::Other => None,
+    }
+}
+
+/// What a web search call looked for, as the `webSearch` item's `query`.
+fn web_search_query(action: Option<&WebSearchCallAction>) -> String {
+    match action {
+        Some(WebSearchCallAction::Search { query, queries }) => query
+            .clone()
+            .or_else(|| queries.as_ref().map(|queries| queries.join(" | ")))
+            .unwrap_or_default(),
+        Some(WebSearchCallAction::OpenPage { url }) => url.clone().unwrap_or_default(),
+        Some(WebSearchCallAction::FindInPage { url, pattern }) => {
+            pattern.clone().or_else(|| url.clone()).unwrap_or_default()
+        }
+        Some(WebSearchCallAction::Other) | None => String::new(),
     }
 }

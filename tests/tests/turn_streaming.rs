@@ -331,7 +331,8 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
                     "content": [{"type": "input_text", "text": "Say hello."}],
                 },
             ],
-            "tools": [],
+            // Web search is on (cached results) by default; no eligibility header is involved.
+            "tools": [{"type": "web_search", "external_web_access": false}],
             "tool_choice": "auto",
             "parallel_tool_calls": true,
             "reasoning": {"effort": "medium", "summary": "auto"},
