@@ -1,6 +1,7 @@
 //! Command-line arguments that point a server at a [`MockModelServer`](crate::mock_model_server::MockModelServer):
-//! a `mock` model provider on loopback that needs no credentials. Used by the suites, the demo and the bench,
-//! and accepted by upstream `codex app-server` too, so the same run can measure both.
+//! a `mock` model provider on loopback that needs no credentials (or `mockauth`, which requires OpenAI auth).
+//! Used by the suites, the demo and the bench, and accepted by upstream `codex app-server` too, so the same
+//! run can measure both.
 
 /// The knobs of the mock provider; the defaults suit the end-to-end suites (few, fast retries).
 #[derive(Debug, Clone)]
@@ -39,6 +40,23 @@ pub fn mock_provider_args(server_uri: &str, options: &MockProviderOptions) -> Ve
     vec![
         "-c".to_string(),
         "model_provider=\"mock\"".to_string(),
+        "-c".to_string(),
+        provider,
+        "-c".to_string(),
+        "model=\"gpt-5.2-codex\"".to_string(),
+    ]
+}
+
+/// `-c` flags selecting a provider named `mockauth` at `<server_uri>/v1` that requires OpenAI auth (so
+/// requests carry the signed-in account's credentials) and never retries, so a 401 is seen exactly once.
+pub fn mock_openai_auth_provider_args(server_uri: &str) -> Vec<String> {
+    let provider = format!(
+        "model_providers.mockauth={{name=\"mockauth\",base_url=\"{server_uri}/v1\",wire_api=\"responses\",\
+         requires_openai_auth=true,request_max_retries=0,stream_max_retries=0}}"
+    );
+    vec![
+        "-c".to_string(),
+        "model_provider=\"mockauth\"".to_string(),
         "-c".to_string(),
         provider,
         "-c".to_string(),

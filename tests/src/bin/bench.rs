@@ -11,9 +11,13 @@
 //! command line may use shell quoting) with a fresh `CODEX_HOME`, points it at a fresh mock server with
 //! `-c` overrides appended after the command line, and drives it over stdio with newline-delimited
 //! JSON-RPC: `initialize`, `initialized`, `thread/start {}`, one short turn, then one turn streaming
-//! `--deltas` deltas. Figures are the median and p90 over the iterations; a wait that exceeds the timeout
-//! shows `timeout` in its cell and the bench moves on. The server's stderr goes to a log file per
-//! iteration under the log directory.
+//! `--deltas` deltas. Three more fresh servers per iteration measure the first turn over a websocket
+//! (provider `supports_websockets = true`, `-c features.responses_websockets=true`): with an instant
+//! handshake, and with every handshake delayed by 200 ms once after the preconnect had time to finish
+//! (`turn/start` 300 ms after the `thread/start` response) and once with `turn/start` sent right after
+//! it, so the turn has to wait for the preconnect still in flight. Figures are the median and p90 over
+//! the iterations; a wait that exceeds the timeout shows `timeout` in its cell and the bench moves on.
+//! The server's stderr goes to a log file per iteration under the log directory.
 
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -55,6 +59,10 @@ usage: bench [--server-cmd \"<command line>\"]... [--iterations N] [--deltas N] 
 const MOCK_API_KEY_ENV: &str = "CODEX_BENCH_MOCK_API_KEY";
 const MODEL: &str = "gpt-5.2-codex";
 const SHORT_ANSWER_CHUNKS: [&str; 3] = ["Hello", " from the", " bench."];
+/// How long the mock delays each websocket handshake in the slow-handshake figures.
+const SLOW_HANDSHAKE: Duration = Duration::from_millis(200);
+/// How long the preconnect figures wait after `thread/start` so the warmed socket is ready.
+const PRECONNECT_SETTLE: Duration = Duration::from_millis(300);
 
 /// What the command line asked for.
 struct BenchOptions {
@@ -73,14 +81,20 @@ enum Figure {
     TurnLatency,
     DeltaThroughput,
     PeakRss,
+    WebSocketFirstDelta,
+    WebSocketFirstDeltaSlowHandshakePreconnected,
+    WebSocketFirstDeltaSlowHandshakeImmediate,
 }
 
-const FIGURES: [Figure; 5] = [
+const FIGURES: [Figure; 8] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
     Figure::DeltaThroughput,
     Figure::PeakRss,
+    Figure::WebSocketFirstDelta,
+    Figure::WebSocketFirstDeltaSlowHandshakePreconnected,
+    Figure::WebSocketFirstDeltaSlowHandshakeImmediate,
 ];
 
 impl Figure {
@@ -91,12 +105,28 @@ impl Figure {
             Figure::TurnLatency => "turn/start -> turn/completed".to_string(),
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
+            Figure::WebSocketFirstDelta => {
+                "ws first turn, instant handshake: turn/start -> first delta".to_string()
+            }
+            Figure::WebSocketFirstDeltaSlowHandshakePreconnected => format!(
+                "ws first turn, {} ms handshake, preconnect done: turn/start -> first delta",
+                SLOW_HANDSHAKE.as_millis()
+            ),
+            Figure::WebSocketFirstDeltaSlowHandshakeImmediate => format!(
+                "ws first turn, {} ms handshake, turn/start at once: turn/start -> first delta",
+                SLOW_HANDSHAKE.as_millis()
+            ),
         }
     }
 
     fn unit(self) -> &'static str {
         match self {
-            Figure::InitializeLatency | Figure::FirstDeltaLatency | Figure::TurnLatency => "ms",
+            Figure::InitializeLatency
+            | Figure::FirstDeltaLatency
+            | Figure::TurnLatency
+            | Figure::WebSocketFirstDelta
+            | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
+            | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
             Figure::DeltaThroughput => "deltas/s",
             Figure::PeakRss => "MB",
         }
@@ -107,7 +137,10 @@ impl Figure {
             Figure::InitializeLatency
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
-            | Figure::PeakRss => format!("{value:.1}"),
+            | Figure::PeakRss
+            | Figure::WebSocketFirstDelta
+            | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
+            | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => format!("{value:.1}"),
             Figure::DeltaThroughput => format!("{value:.0}"),
         }
     }
@@ -131,6 +164,8 @@ enum BenchFailure {
     ErrorResponse { method: &'static str, error: String },
     #[error("the turn ended with status {status}: {error}")]
     TurnNotCompleted { status: String, error: String },
+    #[error("the websocket turn ran without the server opening a websocket")]
+    NoWebSocket,
 }
 
 /// The figures one iteration measured; `None` where the iteration stopped before them.
@@ -141,6 +176,9 @@ struct IterationSamples {
     turn_ms: Option<f64>,
     deltas_per_second: Option<f64>,
     peak_rss_mb: Option<f64>,
+    websocket_first_delta_ms: Option<f64>,
+    websocket_slow_preconnected_first_delta_ms: Option<f64>,
+    websocket_slow_immediate_first_delta_ms: Option<f64>,
 }
 
 impl IterationSamples {
@@ -151,6 +189,13 @@ impl IterationSamples {
             Figure::TurnLatency => self.turn_ms,
             Figure::DeltaThroughput => self.deltas_per_second,
             Figure::PeakRss => self.peak_rss_mb,
+            Figure::WebSocketFirstDelta => self.websocket_first_delta_ms,
+            Figure::WebSocketFirstDeltaSlowHandshakePreconnected => {
+                self.websocket_slow_preconnected_first_delta_ms
+            }
+            Figure::WebSocketFirstDeltaSlowHandshakeImmediate => {
+                self.websocket_slow_immediate_first_delta_ms
+            }
         }
     }
 }
@@ -524,7 +569,8 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
     found.then(|| total_kb as f64 / 1024.0)
 }
 
-/// One fresh server process: every figure once.
+/// One fresh server process for the HTTP figures, then one per websocket first-turn figure: every
+/// figure once.
 async fn run_iteration(
     options: &BenchOptions,
     command_line: &str,
@@ -540,18 +586,7 @@ async fn run_iteration(
     for dir in [&codex_home, &project] {
         std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
     }
-    let mock_uri = mock.uri();
-    let extra_args = [
-        "-c".to_string(),
-        "model_provider=\"mock\"".to_string(),
-        "-c".to_string(),
-        format!(
-            "model_providers.mock={{name=\"mock\",base_url=\"{mock_uri}/v1\",wire_api=\"responses\",\
-             env_key=\"{MOCK_API_KEY_ENV}\",requires_openai_auth=false,supports_websockets=false}}"
-        ),
-        "-c".to_string(),
-        format!("model=\"{MODEL}\""),
-    ];
+    let extra_args = mock_provider_args(&mock.uri(), false);
 
     let spawned_at = Instant::now();
     let mut server = ServerProcess::spawn(
@@ -563,29 +598,8 @@ async fn run_iteration(
         options.timeout,
     )?;
     let measured = async {
-        let initialize = server
-            .send_request(
-                "initialize",
-                json!({"clientInfo": {"name": "bench", "title": "Codex app-server bench", "version": "0.1.0"}}),
-            )
-            .await?;
-        let initialized = server.wait_for_response(initialize, "initialize").await?;
-        samples.initialize_ms = Some(millis(spawned_at, initialized.received_at));
-        server
-            .send(json!({"jsonrpc": "2.0", "method": "initialized"}))
-            .await?;
-
-        let thread_start = server.send_request("thread/start", json!({})).await?;
-        let thread = server
-            .wait_for_response(thread_start, "thread/start")
-            .await?;
-        let thread_id = thread.message["result"]["thread"]["id"]
-            .as_str()
-            .ok_or_else(|| BenchFailure::ErrorResponse {
-                method: "thread/start",
-                error: format!("no result.thread.id in {}", thread.message),
-            })?
-            .to_string();
+        let (initialized_at, thread_id) = initialize_and_start_thread(&mut server).await?;
+        samples.initialize_ms = Some(millis(spawned_at, initialized_at));
 
         let short_turn = server.run_turn(&thread_id).await?;
         samples.turn_ms = Some(millis(short_turn.started_at, short_turn.completed_at));
@@ -612,6 +626,140 @@ async fn run_iteration(
         }
         samples.peak_rss_mb = server.pid.and_then(peak_rss_mb);
         Ok(())
+    }
+    .await;
+    server.shut_down().await;
+    mock.shutdown().await;
+    measured?;
+
+    let websocket_cases = [
+        (None, Some(PRECONNECT_SETTLE), "ws-instant"),
+        (
+            Some(SLOW_HANDSHAKE),
+            Some(PRECONNECT_SETTLE),
+            "ws-slow-preconnected",
+        ),
+        (Some(SLOW_HANDSHAKE), None, "ws-slow-immediate"),
+    ];
+    for (handshake_delay, settle_before_turn, log_suffix) in websocket_cases {
+        let first_delta_ms = websocket_first_delta_ms(
+            options,
+            command_line,
+            &stderr_log.with_extension(format!("{log_suffix}.log")),
+            handshake_delay,
+            settle_before_turn,
+        )
+        .await?;
+        if first_delta_ms.is_none() {
+            notes.push(format!(
+                "the {log_suffix} turn completed without any agentMessage delta"
+            ));
+        }
+        match (handshake_delay, settle_before_turn) {
+            (None, _) => samples.websocket_first_delta_ms = first_delta_ms,
+            (Some(_), Some(_)) => {
+                samples.websocket_slow_preconnected_first_delta_ms = first_delta_ms;
+            }
+            (Some(_), None) => samples.websocket_slow_immediate_first_delta_ms = first_delta_ms,
+        }
+    }
+    Ok(())
+}
+
+/// `-c` overrides selecting the mock provider (a dummy `env_key`, no OpenAI auth); with websockets also
+/// the provider flag and the feature gate.
+fn mock_provider_args(mock_uri: &str, websockets: bool) -> Vec<String> {
+    let mut args = vec![
+        "-c".to_string(),
+        "model_provider=\"mock\"".to_string(),
+        "-c".to_string(),
+        format!(
+            "model_providers.mock={{name=\"mock\",base_url=\"{mock_uri}/v1\",wire_api=\"responses\",\
+             env_key=\"{MOCK_API_KEY_ENV}\",requires_openai_auth=false,supports_websockets={websockets}}}"
+        ),
+        "-c".to_string(),
+        format!("model=\"{MODEL}\""),
+    ];
+    if websockets {
+        args.extend([
+            "-c".to_string(),
+            "features.responses_websockets=true".to_string(),
+        ]);
+    }
+    args
+}
+
+/// `initialize`, `initialized` and `thread/start {}`; returns when the initialize response arrived and
+/// the new thread's id.
+async fn initialize_and_start_thread(
+    server: &mut ServerProcess,
+) -> Result<(Instant, String), BenchFailure> {
+    let initialize = server
+        .send_request(
+            "initialize",
+            json!({"clientInfo": {"name": "bench", "title": "Codex app-server bench", "version": "0.1.0"}}),
+        )
+        .await?;
+    let initialized = server.wait_for_response(initialize, "initialize").await?;
+    server
+        .send(json!({"jsonrpc": "2.0", "method": "initialized"}))
+        .await?;
+
+    let thread_start = server.send_request("thread/start", json!({})).await?;
+    let thread = server
+        .wait_for_response(thread_start, "thread/start")
+        .await?;
+    let thread_id = thread.message["result"]["thread"]["id"]
+        .as_str()
+        .ok_or_else(|| BenchFailure::ErrorResponse {
+            method: "thread/start",
+            error: format!("no result.thread.id in {}", thread.message),
+        })?
+        .to_string();
+    Ok((initialized.received_at, thread_id))
+}
+
+/// A fresh mock and server whose turns go over a websocket, each handshake delayed by `handshake_delay`;
+/// `turn/start` follows the `thread/start` response after `settle_before_turn` (or at once). Returns
+/// `turn/start` -> first agentMessage delta of that first turn.
+async fn websocket_first_delta_ms(
+    options: &BenchOptions,
+    command_line: &str,
+    stderr_log: &Path,
+    handshake_delay: Option<Duration>,
+    settle_before_turn: Option<Duration>,
+) -> Result<Option<f64>, BenchFailure> {
+    let mock = MockModelServer::start().await;
+    mock.set_default_response(MockResponse::assistant_message(&SHORT_ANSWER_CHUNKS, None));
+    if let Some(delay) = handshake_delay {
+        mock.set_ws_handshake_delay(delay);
+    }
+    let scratch = tempfile::tempdir().map_err(|error| BenchFailure::Spawn(error.to_string()))?;
+    let codex_home = scratch.path().join("codex-home");
+    let project = scratch.path().join("project");
+    for dir in [&codex_home, &project] {
+        std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
+    }
+    let mut server = ServerProcess::spawn(
+        command_line,
+        &mock_provider_args(&mock.uri(), true),
+        &codex_home,
+        &project,
+        stderr_log,
+        options.timeout,
+    )?;
+    let measured = async {
+        let (_, thread_id) = initialize_and_start_thread(&mut server).await?;
+        if let Some(settle) = settle_before_turn {
+            tokio::time::sleep(settle).await;
+        }
+        let turn = server.run_turn(&thread_id).await?;
+        if mock.handshake_count() == 0 {
+            return Err(BenchFailure::NoWebSocket);
+        }
+        Ok(turn
+            .first_delta_at
+            .map(|first_delta_at| millis(turn.started_at, first_delta_at)))
     }
     .await;
     server.shut_down().await;

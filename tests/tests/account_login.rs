@@ -1,0 +1,473 @@
+//! Signing in through the real binary: an API key (stored in `auth.json`, 0600, sent as the bearer token),
+//! the ChatGPT browser sign-in against a mock OAuth issuer (callback on localhost, tokens stored 0600, sent
+//! with `chatgpt-account-id`, refreshed at the issuer after a 401), cancelling a sign-in, and logging out.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine;
+use codex_app_server_tests::app_server::AppServer;
+use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockResponse;
+use codex_app_server_tests::mock_model_server::RecordedRequest;
+use codex_app_server_tests::mock_provider::mock_openai_auth_provider_args;
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+use serde_json::json;
+
+const ACCOUNT_ID: &str = "acct_login_456";
+const EMAIL: &str = "signed-in@example.com";
+
+/// The ChatGPT sign-in's callback server always listens on this port, so sign-in tests take turns.
+const LOGIN_CALLBACK_PORT: u16 = 1455;
+static LOGIN_CALLBACK_PORT_IN_USE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// An unsigned JWT carrying `claims`, like the issuer's tokens (the server only reads claims).
+fn fake_jwt(claims: &Value) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    let payload = engine.encode(claims.to_string());
+    format!("{header}.{payload}.sig")
+}
+
+/// A server whose provider requires OpenAI auth and points at `model`, handshaken; `issuer` overrides the
+/// OAuth issuer of the ChatGPT sign-in.
+async fn spawn_server(
+    model: &MockModelServer,
+    issuer: Option<&MockModelServer>,
+) -> anyhow::Result<AppServer> {
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_openai_auth_provider_args(&model.uri()),
+        env: issuer
+            .map(|issuer| ("CODEX_AUTH_ISSUER".to_string(), issuer.uri()))
+            .into_iter()
+            .collect(),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    Ok(server)
+}
+
+async fn read_account(server: &mut AppServer) -> anyhow::Result<Value> {
+    let id = server
+        .send_request("account/read", json!({"refreshToken": false}))
+        .await?;
+    let response = server.read_response(id).await?;
+    Ok(response["result"].clone())
+}
+
+/// Starts a thread and one turn, checks the turn succeeded, and returns the last model request it made.
+async fn run_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+) -> anyhow::Result<RecordedRequest> {
+    model.push_response(MockResponse::assistant_message(
+        &["Hello"],
+        Some("final_answer"),
+    ));
+    let id = server.send_request("thread/start", json!({})).await?;
+    let thread_id = server.read_response(id).await?["result"]["thread"]["id"].clone();
+    let id = server
+        .send_request(
+            "turn/start",
+            json!({
+                "threadId": thread_id,
+                "input": [{"type": "text", "text": "Say hello.", "text_elements": []}],
+            }),
+        )
+        .await?;
+    let turn_id = server.read_response(id).await?["result"]["turn"]["id"].clone();
+    let completed = server.read_notification("turn/completed").await?;
+    let turn = &completed["params"]["turn"];
+    assert_eq!(
+        completed,
+        json!({
+            "method": "turn/completed",
+            "params": {
+                "threadId": thread_id,
+                "turn": {
+                    "id": turn_id,
+                    "items": [],
+                    "status": "completed",
+                    "error": null,
+                    "startedAt": turn["startedAt"],
+                    "completedAt": turn["completedAt"],
+                    "durationMs": turn["durationMs"],
+                },
+            },
+        })
+    );
+    let requests = model.responses_requests().await;
+    requests
+        .last()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the turn sent no model request"))
+}
+
+/// `auth.json` under `codex_home`: its permission bits and its JSON.
+fn read_auth_file(codex_home: &Path) -> anyhow::Result<(u32, Value)> {
+    let path = codex_home.join("auth.json");
+    let mode = std::fs::metadata(&path)?.permissions().mode() & 0o777;
+    let contents = serde_json::from_slice(&std::fs::read(&path)?)?;
+    Ok((mode, contents))
+}
+
+/// A client that talks to the callback server directly, whatever proxy the environment names.
+fn browser() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()?)
+}
+
+/// `account/login/start {type:"chatgpt"}`; returns `(loginId, authUrl)` after checking the answer whole.
+async fn start_chatgpt_login(server: &mut AppServer) -> anyhow::Result<(String, reqwest::Url)> {
+    let id = server
+        .send_request("account/login/start", json!({"type": "chatgpt"}))
+        .await?;
+    let response = server.read_response(id).await?;
+    let login_id = response["result"]["loginId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let auth_url = response["result"]["authUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        response,
+        json!({"id": id, "result": {"type": "chatgpt", "loginId": login_id, "authUrl": auth_url}})
+    );
+    Ok((login_id, reqwest::Url::parse(&auth_url)?))
+}
+
+fn query_param(url: &reqwest::Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+#[tokio::test]
+async fn api_key_login_stores_auth_json_and_turns_carry_the_key() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = spawn_server(&model, None).await?;
+    assert_eq!(
+        read_account(&mut server).await?,
+        json!({"account": null, "requiresOpenaiAuth": true})
+    );
+
+    let api_key = "sk-test-login-1234";
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({"type": "apiKey", "apiKey": api_key}),
+        )
+        .await?;
+    assert_eq!(
+        server.read_response(id).await?,
+        json!({"id": id, "result": {"type": "apiKey"}})
+    );
+    assert_eq!(
+        server.read_notification("account/login/completed").await?,
+        json!({
+            "method": "account/login/completed",
+            "params": {"loginId": null, "success": true, "error": null},
+        })
+    );
+    assert_eq!(
+        server.read_notification("account/updated").await?,
+        json!({"method": "account/updated", "params": {"authMode": "apikey"}})
+    );
+    assert_eq!(
+        read_auth_file(server.codex_home())?,
+        (
+            0o600,
+            json!({"auth_mode": "apikey", "OPENAI_API_KEY": api_key, "tokens": null, "last_refresh": null})
+        )
+    );
+    assert_eq!(
+        read_account(&mut server).await?,
+        json!({"account": {"type": "apiKey"}, "requiresOpenaiAuth": true})
+    );
+
+    let request = run_turn(&mut server, &model).await?;
+    assert_eq!(
+        (
+            request.header("authorization"),
+            request.header("chatgpt-account-id")
+        ),
+        (Some(format!("Bearer {api_key}").as_str()), None)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn logout_removes_the_api_key() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = spawn_server(&model, None).await?;
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({"type": "apiKey", "apiKey": "sk-test-logout"}),
+        )
+        .await?;
+    server.read_response(id).await?;
+    server.read_notification("account/updated").await?;
+
+    let id = server.send_request("account/logout", json!({})).await?;
+    assert_eq!(
+        server.read_response(id).await?,
+        json!({"id": id, "result": {}})
+    );
+    assert_eq!(
+        server.read_notification("account/updated").await?,
+        json!({"method": "account/updated", "params": {"authMode": null}})
+    );
+    assert!(!server.codex_home().join("auth.json").exists());
+    assert_eq!(
+        read_account(&mut server).await?,
+        json!({"account": null, "requiresOpenaiAuth": true})
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn chatgpt_sign_in_against_a_mock_issuer_stores_the_tokens() -> anyhow::Result<()> {
+    let _port = LOGIN_CALLBACK_PORT_IN_USE.lock().await;
+    let model = MockModelServer::start().await;
+    let issuer = MockModelServer::start().await;
+    let id_token = fake_jwt(&json!({
+        "email": EMAIL,
+        "https://api.openai.com/auth": {"chatgpt_account_id": ACCOUNT_ID, "chatgpt_plan_type": "plus"},
+    }));
+    let access_token = fake_jwt(&json!({
+        "exp": 4_102_444_800_i64,
+        "https://api.openai.com/auth": {"chatgpt_account_id": ACCOUNT_ID, "chatgpt_plan_type": "plus"},
+    }));
+    issuer.mount_json(
+        "POST",
+        "/oauth/token",
+        200,
+        json!({"id_token": id_token, "access_token": access_token, "refresh_token": "rt_mock_refresh"}),
+    );
+    let mut server = spawn_server(&model, Some(&issuer)).await?;
+
+    let (login_id, auth_url) = start_chatgpt_login(&mut server).await?;
+    let redirect_uri = format!("http://localhost:{LOGIN_CALLBACK_PORT}/auth/callback");
+    assert_eq!(
+        (
+            auth_url.origin().ascii_serialization(),
+            auth_url.path().to_string(),
+            query_param(&auth_url, "redirect_uri"),
+            query_param(&auth_url, "response_type"),
+            query_param(&auth_url, "code_challenge_method"),
+        ),
+        (
+            issuer.uri(),
+            "/oauth/authorize".to_string(),
+            Some(redirect_uri.clone()),
+            Some("code".to_string()),
+            Some("S256".to_string()),
+        )
+    );
+    let state = query_param(&auth_url, "state").unwrap_or_default();
+    assert!(!state.is_empty(), "{auth_url}");
+
+    let browser = browser()?;
+    // A redirect with someone else's state is turned away and the sign-in keeps waiting.
+    let forged = browser
+        .get(format!("{redirect_uri}?code=x&state=forged"))
+        .send()
+        .await?;
+    assert_eq!(forged.status().as_u16(), 400);
+    let callback = browser
+        .get(format!("{redirect_uri}?code=x&state={state}"))
+        .send()
+        .await?;
+    assert_eq!(callback.status().as_u16(), 200);
+
+    assert_eq!(
+        server.read_notification("account/login/completed").await?,
+        json!({
+            "method": "account/login/completed",
+            "params": {"loginId": login_id, "success": true, "error": null},
+        })
+    );
+    assert_eq!(
+        server.read_notification("account/updated").await?,
+        json!({"method": "account/updated", "params": {"authMode": "chatgpt", "planType": "plus"}})
+    );
+    let token_exchanges: Vec<(String, String, Option<String>)> = issuer
+        .requests()
+        .await
+        .iter()
+        .map(|request| {
+            (
+                request.method.clone(),
+                request.path.clone(),
+                request.header("content-type").map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        token_exchanges,
+        vec![(
+            "POST".to_string(),
+            "/oauth/token".to_string(),
+            Some("application/x-www-form-urlencoded".to_string()),
+        )]
+    );
+
+    let (mode, auth_file) = read_auth_file(server.codex_home())?;
+    assert_eq!(
+        (mode, auth_file.clone()),
+        (
+            0o600,
+            json!({
+                "auth_mode": "chatgpt",
+                "OPENAI_API_KEY": null,
+                "tokens": {
+                    "id_token": id_token,
+                    "access_token": access_token,
+                    "refresh_token": "rt_mock_refresh",
+                    "account_id": ACCOUNT_ID,
+                },
+                "last_refresh": auth_file["last_refresh"],
+            })
+        )
+    );
+    assert_eq!(
+        read_account(&mut server).await?,
+        json!({
+            "account": {"type": "chatgpt", "email": EMAIL, "planType": "plus"},
+            "requiresOpenaiAuth": true,
+        })
+    );
+
+    let request = run_turn(&mut server, &model).await?;
+    assert_eq!(
+        (
+            request.header("authorization"),
+            request.header("chatgpt-account-id")
+        ),
+        (
+            Some(format!("Bearer {access_token}").as_str()),
+            Some(ACCOUNT_ID)
+        )
+    );
+
+    // A 401 on a stored sign-in is recovered with the refresh token at the issuer, then retried once.
+    let refreshed_access_token = fake_jwt(&json!({
+        "exp": 4_102_444_800_i64,
+        "refreshed": true,
+        "https://api.openai.com/auth": {"chatgpt_account_id": ACCOUNT_ID, "chatgpt_plan_type": "plus"},
+    }));
+    issuer.mount_json(
+        "POST",
+        "/oauth/token",
+        200,
+        json!({"access_token": refreshed_access_token, "refresh_token": "rt_mock_rotated"}),
+    );
+    model.push_response(MockResponse::error(
+        401,
+        json!({"error": {"type": "invalid_request_error", "code": "token_expired", "message": "token expired"}}),
+    ));
+    let request = run_turn(&mut server, &model).await?;
+    assert_eq!(
+        (
+            request.header("authorization"),
+            request.header("chatgpt-account-id")
+        ),
+        (
+            Some(format!("Bearer {refreshed_access_token}").as_str()),
+            Some(ACCOUNT_ID)
+        )
+    );
+    let issuer_requests = issuer.requests().await;
+    assert_eq!(
+        issuer_requests
+            .iter()
+            .map(|request| request.body_json.clone())
+            .collect::<Vec<_>>(),
+        vec![
+            None,
+            Some(json!({
+                "client_id": query_param(&auth_url, "client_id"),
+                "grant_type": "refresh_token",
+                "refresh_token": "rt_mock_refresh",
+                "scope": "openid profile email",
+            })),
+        ]
+    );
+    let (mode, auth_file) = read_auth_file(server.codex_home())?;
+    assert_eq!(
+        (mode, auth_file.clone()),
+        (
+            0o600,
+            json!({
+                "auth_mode": "chatgpt",
+                "OPENAI_API_KEY": null,
+                "tokens": {
+                    "id_token": id_token,
+                    "access_token": refreshed_access_token,
+                    "refresh_token": "rt_mock_rotated",
+                    "account_id": ACCOUNT_ID,
+                },
+                "last_refresh": auth_file["last_refresh"],
+            })
+        )
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cancelled_chatgpt_sign_in_reports_failure_and_frees_the_port() -> anyhow::Result<()> {
+    let _port = LOGIN_CALLBACK_PORT_IN_USE.lock().await;
+    let model = MockModelServer::start().await;
+    let issuer = MockModelServer::start().await;
+    let mut server = spawn_server(&model, Some(&issuer)).await?;
+
+    let (login_id, _auth_url) = start_chatgpt_login(&mut server).await?;
+    let id = server
+        .send_request("account/login/cancel", json!({"loginId": login_id}))
+        .await?;
+    assert_eq!(
+        server.read_response(id).await?,
+        json!({"id": id, "result": {"status": "canceled"}})
+    );
+    assert_eq!(
+        server.read_notification("account/login/completed").await?,
+        json!({
+            "method": "account/login/completed",
+            "params": {"loginId": login_id, "success": false, "error": "ChatGPT sign-in was cancelled"},
+        })
+    );
+    let id = server
+        .send_request("account/login/cancel", json!({"loginId": login_id}))
+        .await?;
+    assert_eq!(
+        server.read_response(id).await?,
+        json!({"id": id, "result": {"status": "notFound"}})
+    );
+
+    let callback = browser()?
+        .get(format!(
+            "http://127.0.0.1:{LOGIN_CALLBACK_PORT}/auth/callback?code=x&state=late"
+        ))
+        .send()
+        .await;
+    assert!(
+        callback.as_ref().is_err_and(reqwest::Error::is_connect),
+        "the callback server should be gone: {callback:?}"
+    );
+    assert_eq!(issuer.requests().await.len(), 0);
+    assert!(!server.codex_home().join("auth.json").exists());
+    assert_eq!(
+        read_account(&mut server).await?,
+        json!({"account": null, "requiresOpenaiAuth": true})
+    );
+    Ok(())
+}
