@@ -66,13 +66,26 @@ pub(crate) fn classify_error_response(
         let kind = error.kind.as_deref().or(error.code.as_deref());
         match kind {
             Some("usage_limit_reached") => {
-                let rate_limits = parse_rate_limit_updates(headers)
-                    .into_iter()
-                    .find(|snapshot| {
+                let snapshots = parse_rate_limit_updates(headers);
+                // The limit that was hit is named by `x-codex-active-limit` when the server says so;
+                // otherwise the first bucket with data.
+                let active_limit = headers
+                    .get("x-codex-active-limit")
+                    .and_then(|value| value.to_str().ok())
+                    .map(|id| id.trim().to_ascii_lowercase().replace('-', "_"));
+                let active = active_limit.and_then(|id| {
+                    snapshots
+                        .iter()
+                        .find(|snapshot| snapshot.limit_id.as_deref() == Some(id.as_str()))
+                        .cloned()
+                });
+                let rate_limits = active.or_else(|| {
+                    snapshots.into_iter().find(|snapshot| {
                         snapshot.limit_id.as_deref() != Some(DEFAULT_LIMIT_ID)
                             || snapshot.primary.is_some()
                             || snapshot.secondary.is_some()
-                    });
+                    })
+                });
                 return ErrorResponse::Final(ApiError::UsageLimitReached(Box::new(
                     UsageLimitReachedError {
                         plan_type: error.plan_type.clone(),
@@ -118,4 +131,64 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = date.signed_duration_since(chrono::Utc::now());
     Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+
+    fn usage_limit_headers(active: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("x-codex-primary-used-percent", "100"),
+            ("x-codex-primary-window-minutes", "300"),
+            ("x-codex-other-primary-used-percent", "100"),
+            ("x-codex-other-primary-window-minutes", "60"),
+            ("x-codex-other-limit-name", "gpt-5.2-codex-sonic"),
+        ] {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+        if let Some(active) = active {
+            headers.insert(
+                "x-codex-active-limit",
+                HeaderValue::from_str(active).expect("header value"),
+            );
+        }
+        headers
+    }
+
+    fn limit_of(response: ErrorResponse) -> Option<String> {
+        match response {
+            ErrorResponse::Final(ApiError::UsageLimitReached(error)) => {
+                error.rate_limits.and_then(|snapshot| snapshot.limit_id)
+            }
+            other => panic!("expected a usage limit error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_usage_limit_names_the_active_limit_when_the_server_says_which() {
+        let body =
+            r#"{"error":{"type":"usage_limit_reached","plan_type":"pro","resets_at":1739000000}}"#;
+        assert_eq!(
+            limit_of(classify_error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                &usage_limit_headers(Some("codex_other")),
+                body,
+            )),
+            Some("codex_other".to_string())
+        );
+        // Without the header, the first bucket with data (the default one) is the one reported.
+        assert_eq!(
+            limit_of(classify_error_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                &usage_limit_headers(None),
+                body,
+            )),
+            Some("codex".to_string())
+        );
+    }
 }
