@@ -1,9 +1,16 @@
 //! Everything the server writes goes through here: responses, errors, notifications (filtered by the
 //! connection's opt-outs) and server->client requests, whose answers are routed back to their waiters by id.
+//!
+//! Notifications are flow-controlled: when the transport installs a [`NotificationCredit`] (see
+//! [`with_notification_credit`]), at most its capacity of notifications wait for the writer, and a sender
+//! finding the queue full blocks until the writer drains it. Engine events feed notifications, so a host that
+//! reads slowly slows the turns instead of growing memory. Responses, errors and requests never wait: they
+//! are few (one per request) and a handler must never stall behind a stream of deltas.
 
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::Condvar;
 use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicI64;
@@ -21,6 +28,110 @@ use codex_app_server_protocol::ServerNotification;
 use codex_app_server_protocol::ServerRequestPayload;
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
+
+/// How long a blocked notification sender sleeps before re-checking that the writer is still there.
+const CREDIT_RECHECK_INTERVAL: Duration = Duration::from_millis(100);
+
+tokio::task_local! {
+    /// The flow control of the connection being served, installed by the transport that owns its writer.
+    static NOTIFICATION_CREDIT: Arc<NotificationCredit>;
+}
+
+/// Runs `future` (the serving of one connection) with `credit` as the flow control of every
+/// [`OutgoingMessageSender`] created inside it.
+pub async fn with_notification_credit<F: std::future::Future>(
+    credit: Arc<NotificationCredit>,
+    future: F,
+) -> F::Output {
+    NOTIFICATION_CREDIT.scope(credit, future).await
+}
+
+/// Counts the notifications queued for the writer and blocks senders while `capacity` are waiting.
+#[derive(Debug)]
+pub struct NotificationCredit {
+    capacity: usize,
+    state: Mutex<CreditState>,
+    drained: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct CreditState {
+    queued: usize,
+    /// Set when the writer stops: nobody will drain the queue any more, so nobody may wait for it.
+    closed: bool,
+}
+
+impl NotificationCredit {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            state: Mutex::new(CreditState::default()),
+            drained: Condvar::new(),
+        }
+    }
+
+    /// Takes one slot, waiting while the queue is full. Waiting blocks the thread, so it only happens on a
+    /// multi-threaded runtime (through `block_in_place`, which moves this worker's other tasks elsewhere);
+    /// elsewhere the slot is taken without waiting.
+    fn acquire(&self) {
+        if self.try_acquire() {
+            return;
+        }
+        let can_block = tokio::runtime::Handle::try_current().is_ok_and(|runtime| {
+            runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        });
+        if !can_block {
+            self.lock().queued += 1;
+            return;
+        }
+        tokio::task::block_in_place(|| {
+            let mut state = self.lock();
+            while !state.closed && state.queued >= self.capacity {
+                state = self
+                    .drained
+                    .wait_timeout(state, CREDIT_RECHECK_INTERVAL)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .0;
+            }
+            state.queued += 1;
+        });
+    }
+
+    fn try_acquire(&self) -> bool {
+        let mut state = self.lock();
+        if state.closed || state.queued < self.capacity {
+            state.queued += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Gives back the slot of a notification the writer has written (or dropped).
+    pub fn release(&self) {
+        let mut state = self.lock();
+        state.queued = state.queued.saturating_sub(1);
+        self.drained.notify_one();
+    }
+
+    /// The writer is gone: wake every waiting sender and never block again.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.drained.notify_all();
+    }
+
+    /// Notifications written to the queue and not yet released by the writer.
+    pub fn queued(&self) -> usize {
+        self.lock().queued
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CreditState> {
+        // The counters stay meaningful whatever a panicking holder was doing.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
 
 /// Server-issued request ids are integers from one process-wide counter starting at 0.
 static NEXT_SERVER_REQUEST_ID: AtomicI64 = AtomicI64::new(0);
@@ -50,6 +161,8 @@ pub struct OutgoingMessageSender {
     sender: mpsc::UnboundedSender<JSONRPCMessage>,
     pending_requests: Arc<Mutex<HashMap<RequestId, oneshot::Sender<ClientAnswer>>>>,
     opted_out_notifications: Arc<OnceLock<HashSet<String>>>,
+    /// The connection's flow control; `None` when the transport installed none (in-memory connections).
+    notification_credit: Option<Arc<NotificationCredit>>,
 }
 
 impl OutgoingMessageSender {
@@ -58,6 +171,7 @@ impl OutgoingMessageSender {
             sender,
             pending_requests: Arc::new(Mutex::new(HashMap::new())),
             opted_out_notifications: Arc::new(OnceLock::new()),
+            notification_credit: NOTIFICATION_CREDIT.try_with(Arc::clone).ok(),
         }
     }
 
@@ -86,9 +200,17 @@ impl OutgoingMessageSender {
             tracing::trace!("dropping opted-out notification {method}");
             return;
         }
-        self.send(JSONRPCMessage::Notification(JSONRPCNotification::from(
-            notification,
-        )));
+        let message = JSONRPCMessage::Notification(JSONRPCNotification::from(notification));
+        match &self.notification_credit {
+            Some(credit) => {
+                credit.acquire();
+                if self.sender.send(message).is_err() {
+                    credit.release();
+                    tracing::debug!("connection writer is gone; dropping a notification");
+                }
+            }
+            None => self.send(message),
+        }
     }
 
     /// Sends a request to the client and waits for its answer. The waiter is removed on timeout, so a late
@@ -268,5 +390,82 @@ mod tests {
                 json!({"id": 1, "result": {}}),
             ]
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_notification_queue_blocks_the_sender_until_the_writer_drains_it() {
+        let credit = Arc::new(NotificationCredit::new(2));
+        let (sender, mut written) = mpsc::unbounded_channel();
+        let outgoing = with_notification_credit(Arc::clone(&credit), async move {
+            OutgoingMessageSender::new(sender)
+        })
+        .await;
+        let notice = |summary: &str| {
+            ServerNotification::DeprecationNotice(DeprecationNoticeNotification {
+                summary: summary.to_string(),
+                details: None,
+            })
+        };
+        outgoing.send_notification(notice("1"));
+        outgoing.send_notification(notice("2"));
+        let (third_sent_tx, mut third_sent) = oneshot::channel();
+        let third = tokio::spawn({
+            let outgoing = outgoing.clone();
+            async move {
+                outgoing.send_notification(notice("3"));
+                let _ = third_sent_tx.send(());
+            }
+        });
+        // Responses never wait for credit, so this one overtakes the blocked third notification.
+        outgoing.send_response(RequestId::Integer(7), json!({}));
+        let mut first_three = Vec::new();
+        for _ in 0..3 {
+            first_three.push(written_json(written.recv().await.expect("message")));
+        }
+        assert_eq!(
+            first_three,
+            vec![
+                json!({"method": "deprecationNotice", "params": {"summary": "1", "details": null}}),
+                json!({"method": "deprecationNotice", "params": {"summary": "2", "details": null}}),
+                json!({"id": 7, "result": {}}),
+            ]
+        );
+        assert_eq!(
+            third_sent.try_recv(),
+            Err(oneshot::error::TryRecvError::Empty)
+        );
+        assert_eq!(credit.queued(), 2);
+        credit.release();
+        third.await.expect("third sender finished");
+        assert_eq!(
+            written_json(written.recv().await.expect("third")),
+            json!({"method": "deprecationNotice", "params": {"summary": "3", "details": null}})
+        );
+        assert_eq!(credit.queued(), 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_credit_never_blocks() {
+        let credit = Arc::new(NotificationCredit::new(1));
+        credit.close();
+        let (sender, mut written) = mpsc::unbounded_channel();
+        let outgoing = with_notification_credit(Arc::clone(&credit), async move {
+            OutgoingMessageSender::new(sender)
+        })
+        .await;
+        for summary in ["a", "b", "c"] {
+            outgoing.send_notification(ServerNotification::DeprecationNotice(
+                DeprecationNoticeNotification {
+                    summary: summary.to_string(),
+                    details: None,
+                },
+            ));
+        }
+        drop(outgoing);
+        let mut count = 0;
+        while written.recv().await.is_some() {
+            count += 1;
+        }
+        assert_eq!(count, 3);
     }
 }

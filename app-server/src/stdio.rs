@@ -1,5 +1,6 @@
 //! The byte transport: a reader that splits input into bounded lines and a writer that owns the output,
-//! one JSON message per line, flushed per message. Generic over the streams so tests can use pipes.
+//! one JSON message per line, flushed per message and paced by the connection's notification credit.
+//! Generic over the streams so tests can use pipes. SIGTERM is handled like stdin EOF.
 
 use std::io;
 
@@ -14,6 +15,10 @@ use tokio::sync::mpsc;
 
 use crate::connection::Connection;
 use crate::connection::IncomingFrame;
+use crate::outgoing::NotificationCredit;
+
+/// Notifications that may wait for stdout at once; beyond this the engine's turns wait for the host.
+pub const NOTIFICATION_QUEUE_CAPACITY: usize = 1024;
 
 /// Lines longer than this are answered with "message too large" and dropped.
 pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
@@ -72,22 +77,38 @@ pub async fn read_frames<R: AsyncRead + Unpin>(
     }
 }
 
-/// Writes every queued message as one line and flushes it, until every sender is gone.
+/// Writes every queued message as one line, until every sender is gone, giving each notification's slot
+/// back to `credit` once written. Flushes whenever the queue is momentarily empty, so a burst costs one
+/// write while a lone message is never held back. `credit` is closed when writing stops, whatever the cause.
 pub async fn write_messages<W: AsyncWrite + Unpin>(
     writer: W,
     mut messages: mpsc::UnboundedReceiver<JSONRPCMessage>,
+    credit: &NotificationCredit,
 ) -> io::Result<()> {
     let mut writer = BufWriter::new(writer);
-    while let Some(message) = messages.recv().await {
-        let mut line = serde_json::to_vec(&message)?;
-        line.push(b'\n');
-        writer.write_all(&line).await?;
-        writer.flush().await?;
+    let written = async {
+        while let Some(message) = messages.recv().await {
+            let is_notification = matches!(message, JSONRPCMessage::Notification(_));
+            let mut line = serde_json::to_vec(&message)?;
+            line.push(b'\n');
+            writer.write_all(&line).await?;
+            if messages.is_empty() {
+                writer.flush().await?;
+            }
+            if is_notification {
+                credit.release();
+            }
+        }
+        writer.flush().await
     }
-    writer.flush().await
+    .await;
+    credit.close();
+    written
 }
 
-/// Serves one connection over the process's stdin/stdout until stdin closes, then flushes stdout.
+/// Serves one connection over the process's stdin/stdout until stdin closes or SIGTERM arrives, then
+/// flushes stdout. SIGTERM stops the reading, so it takes the same path as EOF: in-flight requests get
+/// their grace, running turns end and every rollout is flushed.
 pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerState>) {
     let (frames_tx, incoming) = mpsc::unbounded_channel();
     let (outgoing, messages) = mpsc::unbounded_channel();
@@ -96,13 +117,40 @@ pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerS
             tracing::warn!("stdin read failed: {error}");
         }
     });
-    let writer = tokio::spawn(async move {
-        if let Err(error) = write_messages(tokio::io::stdout(), messages).await {
-            tracing::warn!("stdout write failed: {error}");
+    let terminate_watcher =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                let reader = reader.abort_handle();
+                Some(tokio::spawn(async move {
+                    if terminate.recv().await.is_some() {
+                        tracing::info!("SIGTERM: shutting down as on stdin EOF");
+                        reader.abort();
+                    }
+                }))
+            }
+            Err(error) => {
+                tracing::warn!("cannot watch SIGTERM: {error}");
+                None
+            }
+        };
+    let credit = std::sync::Arc::new(NotificationCredit::new(NOTIFICATION_QUEUE_CAPACITY));
+    let writer = tokio::spawn({
+        let credit = std::sync::Arc::clone(&credit);
+        async move {
+            if let Err(error) = write_messages(tokio::io::stdout(), messages, &credit).await {
+                tracing::warn!("stdout write failed: {error}");
+            }
         }
     });
-    crate::message_processor::serve(Connection { incoming, outgoing }, state).await;
+    crate::outgoing::with_notification_credit(
+        credit,
+        crate::message_processor::serve(Connection { incoming, outgoing }, state),
+    )
+    .await;
     reader.abort();
+    if let Some(terminate_watcher) = terminate_watcher {
+        terminate_watcher.abort();
+    }
     if let Err(error) = writer.await {
         tracing::warn!("stdout writer task failed: {error}");
     }
@@ -159,10 +207,46 @@ mod tests {
         .expect("send");
         drop(tx);
         let mut output = Vec::new();
-        write_messages(&mut output, rx).await.expect("write");
+        let credit = NotificationCredit::new(4);
+        write_messages(&mut output, rx, &credit)
+            .await
+            .expect("write");
         assert_eq!(
             String::from_utf8(output).expect("utf8"),
             "{\"method\":\"initialized\"}\n"
         );
+    }
+
+    #[tokio::test]
+    async fn writer_gives_back_the_credit_of_every_written_notification() {
+        let credit = std::sync::Arc::new(NotificationCredit::new(8));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let outgoing =
+            crate::outgoing::with_notification_credit(std::sync::Arc::clone(&credit), async move {
+                crate::outgoing::OutgoingMessageSender::new(tx)
+            })
+            .await;
+        for summary in ["a", "b", "c"] {
+            outgoing.send_notification(
+                codex_app_server_protocol::ServerNotification::DeprecationNotice(
+                    codex_app_server_protocol::DeprecationNoticeNotification {
+                        summary: summary.to_string(),
+                        details: None,
+                    },
+                ),
+            );
+        }
+        outgoing.send_response(
+            codex_app_server_protocol::RequestId::Integer(1),
+            serde_json::json!({}),
+        );
+        assert_eq!(credit.queued(), 3);
+        drop(outgoing);
+        let mut output = Vec::new();
+        write_messages(&mut output, rx, &credit)
+            .await
+            .expect("write");
+        assert_eq!(credit.queued(), 0);
+        assert_eq!(String::from_utf8(output).expect("utf8").lines().count(), 4);
     }
 }

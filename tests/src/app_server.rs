@@ -67,6 +67,15 @@ impl AppServer {
 
     pub async fn spawn_with(options: AppServerOptions) -> anyhow::Result<Self> {
         let codex_home = tempfile::tempdir().context("create temporary CODEX_HOME")?;
+        Self::spawn_in(codex_home, options).await
+    }
+
+    /// Starts the server on an existing `CODEX_HOME` (e.g. one taken from a killed server with
+    /// [`AppServer::into_codex_home`]), which the new server then owns.
+    pub async fn spawn_in(
+        codex_home: tempfile::TempDir,
+        options: AppServerOptions,
+    ) -> anyhow::Result<Self> {
         let binary = app_server_binary()?;
         let mut child = tokio::process::Command::new(&binary)
             .args(&options.args)
@@ -122,6 +131,51 @@ impl AppServer {
 
     pub fn codex_home(&self) -> &Path {
         self.codex_home.path()
+    }
+
+    /// The child's process id, while it has not been reaped.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Kills the server if still running and hands over its `CODEX_HOME`, to start another server on it.
+    pub async fn into_codex_home(mut self) -> anyhow::Result<tempfile::TempDir> {
+        self.child.kill().await.ok();
+        Ok(self.codex_home)
+    }
+
+    /// Every record of every rollout file under `CODEX_HOME/sessions`, file by file in path order.
+    pub fn rollout_records(&self) -> anyhow::Result<Vec<Value>> {
+        let mut files = Vec::new();
+        let mut directories = vec![self.codex_home.path().join("sessions")];
+        while let Some(directory) = directories.pop() {
+            let Ok(entries) = std::fs::read_dir(&directory) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry?.path();
+                if path.is_dir() {
+                    directories.push(path);
+                } else if path
+                    .extension()
+                    .is_some_and(|extension| extension == "jsonl")
+                {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut records = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("read rollout {}", file.display()))?;
+            for line in text.lines().filter(|line| !line.trim().is_empty()) {
+                records.push(serde_json::from_str(line).with_context(|| {
+                    format!("rollout {} holds a non-JSON line: {line:?}", file.display())
+                })?);
+            }
+        }
+        Ok(records)
     }
 
     /// Everything the server wrote to stderr so far.

@@ -221,6 +221,12 @@ impl ModelClient {
             };
             match client.connect_websocket_measured(&url, headers).await {
                 Ok(connection) => Some(connection),
+                // A handshake that hangs for the whole connect timeout would hang the turn's own attempt
+                // too: the session goes to HTTP now instead of paying the timeout twice.
+                Err(err @ ConnectError::Timeout) => {
+                    client.activate_http_fallback(&format!("websocket preconnect: {err}"));
+                    None
+                }
                 Err(err) => {
                     tracing::debug!("websocket preconnect failed: {err}");
                     None
@@ -238,20 +244,25 @@ impl ModelClient {
 
     /// The preconnected socket, awaiting a handshake still in flight (bounded like a normal connect).
     /// Single use: the slot is empty afterwards.
-    async fn take_preconnected(&self) -> Option<WebSocketConnection> {
+    /// The warmed socket, awaited as the turn's first connection attempt. `Err` when the handshake did not
+    /// finish within the connect timeout: the caller falls back instead of waiting a second timeout.
+    async fn take_preconnected(&self) -> Result<Option<WebSocketConnection>, String> {
         let handle = match std::mem::take(&mut *self.lock_preconnect()) {
-            PreconnectState::Idle => return None,
+            PreconnectState::Idle => return Ok(None),
             PreconnectState::InFlight(handle) => handle,
         };
+        let abort = handle.abort_handle();
         match tokio::time::timeout(WEBSOCKET_CONNECT_TIMEOUT, handle).await {
-            Ok(Ok(connection)) => connection,
+            Ok(Ok(connection)) => Ok(connection),
             Ok(Err(err)) => {
                 tracing::debug!("websocket preconnect task ended: {err}");
-                None
+                Ok(None)
             }
             Err(_) => {
-                tracing::debug!("websocket preconnect timed out");
-                None
+                abort.abort();
+                Err(format!(
+                    "websocket handshake did not finish within {WEBSOCKET_CONNECT_TIMEOUT:?}"
+                ))
             }
         }
     }
@@ -476,9 +487,18 @@ impl ModelClientSession {
         &self,
         turn_metadata_header: Option<&str>,
     ) -> Result<WebSocketConnection, WebSocketSetback> {
-        if let Some(connection) = self.client.take_preconnected().await {
-            tracing::debug!("adopting the preconnected websocket");
-            return Ok(connection);
+        match self.client.take_preconnected().await {
+            Ok(Some(connection)) => {
+                tracing::debug!("adopting the preconnected websocket");
+                return Ok(connection);
+            }
+            Ok(None) if self.client.websockets_disabled() => {
+                return Err(WebSocketSetback::FallbackToHttp(
+                    "websocket preconnect timed out".to_string(),
+                ));
+            }
+            Ok(None) => {}
+            Err(reason) => return Err(WebSocketSetback::FallbackToHttp(reason)),
         }
         let mut auth_recovered = false;
         loop {
