@@ -81,6 +81,9 @@ pub struct ThreadMetadata {
     pub source: String,
     /// The git state of the thread's working directory when it started.
     pub git_info: Option<crate::rollout::GitInfo>,
+    /// The directory inspected when the thread started and its full git state (`None`: not a repository),
+    /// reused by the first turn's prefix.
+    pub workspace_git: Option<(PathBuf, Option<crate::git_info::GitInfo>)>,
 }
 
 /// The mutable state of a thread.

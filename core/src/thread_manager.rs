@@ -258,9 +258,8 @@ impl ThreadManager {
     ) -> Result<CodexThread, ThreadError> {
         let config = self.load_config(options.overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
-        let git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT)
-            .await
-            .map(|info| info.rollout_git_info());
+        let workspace_git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT).await;
+        let git = workspace_git.as_ref().map(|info| info.rollout_git_info());
         let meta = self.session_meta(&id, None, &config, git);
         let recorder = if options.ephemeral {
             None
@@ -280,6 +279,7 @@ impl ThreadManager {
             cli_version: CLI_VERSION.to_string(),
             source: meta.source.clone(),
             git_info: meta.git.clone(),
+            workspace_git: Some((config.cwd.clone(), workspace_git)),
         };
         Ok(self.spawn_thread(metadata, &config, recorder, ThreadHistory::default()))
     }
@@ -320,6 +320,7 @@ impl ThreadManager {
             cli_version: loaded.meta.cli_version.clone(),
             source: loaded.meta.source.clone(),
             git_info: loaded.meta.git.clone(),
+            workspace_git: None,
         };
         Ok(self.spawn_thread(metadata, &config, Some(recorder), history))
     }
@@ -361,9 +362,8 @@ impl ThreadManager {
         };
         let config = self.load_config(overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
-        let git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT)
-            .await
-            .map(|info| info.rollout_git_info());
+        let workspace_git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT).await;
+        let git = workspace_git.as_ref().map(|info| info.rollout_git_info());
         let meta = self.session_meta(&id, Some(source_id.to_string()), &config, git);
         let history = ThreadHistory::from_items(&items);
         let recorder = if ephemeral {
@@ -388,6 +388,7 @@ impl ThreadManager {
             ephemeral,
             cli_version: CLI_VERSION.to_string(),
             git_info: meta.git.clone(),
+            workspace_git: Some((config.cwd.clone(), workspace_git)),
             source: meta.source,
         };
         Ok(self.spawn_thread(metadata, &config, recorder, history))
@@ -418,6 +419,7 @@ impl ThreadManager {
                 cli_version: meta.cli_version.clone(),
                 source: meta.source.clone(),
                 git_info: meta.git.clone(),
+                workspace_git: None,
             },
             settings: ThreadSettings {
                 model: meta.model.clone(),

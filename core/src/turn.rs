@@ -322,7 +322,12 @@ async fn session_prefix(thread: &ThreadInner) -> Vec<ResponseItem> {
         )));
     }
     let mut environment = EnvironmentContext::new(cwd.clone(), user_shell_name());
-    if let Some(git) = collect_git_info(&cwd, DEFAULT_GIT_INFO_TIMEOUT).await {
+    // The state gathered when the thread started is reused unless the turn moved to another directory.
+    let git = match &thread.metadata.workspace_git {
+        Some((git_cwd, git)) if *git_cwd == cwd => git.clone(),
+        Some(_) | None => collect_git_info(&cwd, DEFAULT_GIT_INFO_TIMEOUT).await,
+    };
+    if let Some(git) = git {
         environment = environment.with_git_info(git);
     }
     items.push(ResponseItem::user_text(environment.render()));

@@ -439,6 +439,37 @@ async fn a_websocket_closed_mid_turn_is_recovered() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn a_malformed_websocket_frame_fails_the_turn_clearly() -> anyhow::Result<()> {
+    let mut bench = FaultBench::start(MockProviderOptions {
+        supports_websockets: true,
+        stream_max_retries: 0,
+        request_max_retries: 0,
+        ..MockProviderOptions::default()
+    })
+    .await?;
+    // Over a WebSocket a raw body is sent as one text frame: here, not JSON at all.
+    bench
+        .model
+        .push_response(MockResponse::raw_sse("{this frame is not json"));
+    let turn = bench.run_turn("hello").await?;
+    assert_eq!(turn_status(&turn), json!("failed"));
+    let error = turn_error(&turn);
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|message| !message.is_empty()),
+        "{error}"
+    );
+    assert!(!error["codexErrorInfo"].is_null(), "{error}");
+    assert!(
+        bench.model.handshake_count() >= 1,
+        "the turn never tried the websocket"
+    );
+    assert_eq!(completed_item_types(&turn), vec!["userMessage"]);
+    bench.assert_recovered(&turn).await
+}
+
+#[tokio::test]
 async fn a_hanging_websocket_handshake_falls_back_within_the_connect_timeout() -> anyhow::Result<()>
 {
     let model = MockModelServer::start().await;

@@ -62,6 +62,10 @@ const SHORT_ANSWER_CHUNKS: [&str; 3] = ["Hello", " from the", " bench."];
 /// How long the mock delays each websocket handshake in the slow-handshake figures.
 const SLOW_HANDSHAKE: Duration = Duration::from_millis(200);
 /// How long the preconnect figures wait after `thread/start` so the warmed socket is ready.
+/// The load case: this many threads stream at once...
+const LOAD_THREADS: usize = 50;
+/// ...each this many deltas.
+const LOAD_DELTAS: usize = 2_000;
 const PRECONNECT_SETTLE: Duration = Duration::from_millis(300);
 
 /// What the command line asked for.
@@ -84,9 +88,11 @@ enum Figure {
     WebSocketFirstDelta,
     WebSocketFirstDeltaSlowHandshakePreconnected,
     WebSocketFirstDeltaSlowHandshakeImmediate,
+    LoadThroughput,
+    LoadPeakRss,
 }
 
-const FIGURES: [Figure; 8] = [
+const FIGURES: [Figure; 10] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
@@ -95,6 +101,8 @@ const FIGURES: [Figure; 8] = [
     Figure::WebSocketFirstDelta,
     Figure::WebSocketFirstDeltaSlowHandshakePreconnected,
     Figure::WebSocketFirstDeltaSlowHandshakeImmediate,
+    Figure::LoadThroughput,
+    Figure::LoadPeakRss,
 ];
 
 impl Figure {
@@ -116,6 +124,10 @@ impl Figure {
                 "ws first turn, {} ms handshake, turn/start at once: turn/start -> first delta",
                 SLOW_HANDSHAKE.as_millis()
             ),
+            Figure::LoadThroughput => {
+                format!("load: {LOAD_THREADS} threads x {LOAD_DELTAS} deltas at once, all deltas")
+            }
+            Figure::LoadPeakRss => "load: peak RSS (VmHWM, process tree)".to_string(),
         }
     }
 
@@ -127,8 +139,8 @@ impl Figure {
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
-            Figure::DeltaThroughput => "deltas/s",
-            Figure::PeakRss => "MB",
+            Figure::DeltaThroughput | Figure::LoadThroughput => "deltas/s",
+            Figure::PeakRss | Figure::LoadPeakRss => "MB",
         }
     }
 
@@ -138,10 +150,11 @@ impl Figure {
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
             | Figure::PeakRss
+            | Figure::LoadPeakRss
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => format!("{value:.1}"),
-            Figure::DeltaThroughput => format!("{value:.0}"),
+            Figure::DeltaThroughput | Figure::LoadThroughput => format!("{value:.0}"),
         }
     }
 }
@@ -179,6 +192,8 @@ struct IterationSamples {
     websocket_first_delta_ms: Option<f64>,
     websocket_slow_preconnected_first_delta_ms: Option<f64>,
     websocket_slow_immediate_first_delta_ms: Option<f64>,
+    load_deltas_per_second: Option<f64>,
+    load_peak_rss_mb: Option<f64>,
 }
 
 impl IterationSamples {
@@ -196,6 +211,8 @@ impl IterationSamples {
             Figure::WebSocketFirstDeltaSlowHandshakeImmediate => {
                 self.websocket_slow_immediate_first_delta_ms
             }
+            Figure::LoadThroughput => self.load_deltas_per_second,
+            Figure::LoadPeakRss => self.load_peak_rss_mb,
         }
     }
 }
@@ -663,7 +680,87 @@ async fn run_iteration(
             (Some(_), None) => samples.websocket_slow_immediate_first_delta_ms = first_delta_ms,
         }
     }
+    let (load_rate, load_rss) = load_figures(
+        options,
+        command_line,
+        &stderr_log.with_extension("load.log"),
+    )
+    .await?;
+    samples.load_deltas_per_second = load_rate;
+    samples.load_peak_rss_mb = load_rss;
     Ok(())
+}
+
+/// A fresh mock and server; `LOAD_THREADS` threads each run one `LOAD_DELTAS`-delta turn, all started at
+/// once. Returns the deltas per second over all of them (first delta to last) and the peak RSS.
+async fn load_figures(
+    options: &BenchOptions,
+    command_line: &str,
+    stderr_log: &Path,
+) -> Result<(Option<f64>, Option<f64>), BenchFailure> {
+    let mock = MockModelServer::start().await;
+    mock.set_default_response(MockResponse::many_deltas(LOAD_DELTAS));
+    let scratch = tempfile::tempdir().map_err(|error| BenchFailure::Spawn(error.to_string()))?;
+    let codex_home = scratch.path().join("codex-home");
+    let project = scratch.path().join("project");
+    for dir in [&codex_home, &project] {
+        std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
+    }
+    let mut server = ServerProcess::spawn(
+        command_line,
+        &mock_provider_args(&mock.uri(), false),
+        &codex_home,
+        &project,
+        stderr_log,
+        options.timeout,
+    )?;
+    let measured = async {
+        let (_, first_thread) = initialize_and_start_thread(&mut server).await?;
+        let mut threads = vec![first_thread];
+        while threads.len() < LOAD_THREADS {
+            let id = server.send_request("thread/start", json!({})).await?;
+            let started = server.wait_for_response(id, "thread/start").await?;
+            threads.push(
+                started.message["result"]["thread"]["id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        for thread_id in &threads {
+            server
+                .send_request(
+                    "turn/start",
+                    json!({"threadId": thread_id, "input": [{"type": "text", "text": "hi", "text_elements": []}]}),
+                )
+                .await?;
+        }
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        let (mut first, mut last, mut deltas, mut completed) = (None, None, 0_usize, 0_usize);
+        while completed < LOAD_THREADS {
+            let incoming = server.next_message(deadline, "turn/completed").await?;
+            match incoming.message.get("method").and_then(Value::as_str) {
+                Some("item/agentMessage/delta") => {
+                    deltas += 1;
+                    first.get_or_insert(incoming.received_at);
+                    last = Some(incoming.received_at);
+                }
+                Some("turn/completed") => completed += 1,
+                _ => {}
+            }
+        }
+        let rate = match (first, last) {
+            (Some(first), Some(last)) if deltas > 1 => {
+                Some((deltas - 1) as f64 / last.duration_since(first).as_secs_f64())
+            }
+            _ => None,
+        };
+        Ok((rate, server.pid.and_then(peak_rss_mb)))
+    }
+    .await;
+    server.shut_down().await;
+    mock.shutdown().await;
+    measured
 }
 
 /// `-c` overrides selecting the mock provider (a dummy `env_key`, no OpenAI auth); with websockets also
