@@ -471,3 +471,76 @@ async fn a_cancelled_chatgpt_sign_in_reports_failure_and_frees_the_port() -> any
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn an_access_token_about_to_expire_is_refreshed_before_it_fails() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let issuer = MockModelServer::start().await;
+    let claims = |exp: i64, generation: &str| {
+        json!({
+            "exp": exp,
+            "email": EMAIL,
+            "generation": generation,
+            "https://api.openai.com/auth": {"chatgpt_account_id": ACCOUNT_ID, "chatgpt_plan_type": "plus"},
+        })
+    };
+    // Stored tokens whose access token expired an hour ago.
+    let expired = fake_jwt(&claims(1_700_000_000, "old"));
+    let fresh = fake_jwt(&claims(4_102_444_800, "new"));
+    issuer.mount_json(
+        "POST",
+        "/oauth/token",
+        200,
+        json!({"access_token": fresh, "refresh_token": "rt_rotated", "id_token": fresh}),
+    );
+    let codex_home = tempfile::tempdir()?;
+    std::fs::write(
+        codex_home.path().join("auth.json"),
+        serde_json::to_vec(&json!({
+            "auth_mode": "chatgpt",
+            "OPENAI_API_KEY": null,
+            "tokens": {"id_token": expired, "access_token": expired, "refresh_token": "rt_old", "account_id": ACCOUNT_ID},
+            "last_refresh": "2023-11-14T22:13:20Z",
+        }))?,
+    )?;
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_openai_auth_provider_args(&model.uri()),
+        env: vec![
+            ("CODEX_AUTH_ISSUER".to_string(), issuer.uri()),
+            (
+                "CODEX_HOME".to_string(),
+                codex_home.path().display().to_string(),
+            ),
+        ],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+
+    // The first use of the stale tokens starts the refresh; it reaches the issuer once, with the stored
+    // refresh token, and without the model ever answering 401.
+    run_turn(&mut server, &model).await?;
+    let refreshes = issuer
+        .wait_for_requests(1, std::time::Duration::from_secs(10))
+        .await?;
+    let refresh = &refreshes[0];
+    assert_eq!(refresh.path, "/oauth/token");
+    assert_eq!(
+        refresh
+            .body_json
+            .as_ref()
+            .map(|body| body["refresh_token"].clone()),
+        Some(json!("rt_old"))
+    );
+    // Later requests carry the refreshed token, and auth.json holds it.
+    let request = run_turn(&mut server, &model).await?;
+    assert_eq!(
+        request.header("authorization"),
+        Some(format!("Bearer {fresh}").as_str())
+    );
+    let (_, stored) = read_auth_file(codex_home.path())?;
+    assert_eq!(stored["tokens"]["access_token"], json!(fresh));
+    assert_eq!(stored["tokens"]["refresh_token"], json!("rt_rotated"));
+    assert_eq!(issuer.requests().await.len(), 1);
+    Ok(())
+}
