@@ -10,6 +10,7 @@ pub mod event_translation;
 pub mod handlers;
 pub mod host_token_refresher;
 pub mod message_processor;
+pub mod otel;
 pub mod outgoing;
 pub mod server_state;
 pub mod stdio;

@@ -5,21 +5,39 @@ use std::sync::Arc;
 use clap::Parser;
 use codex_app_server::cli::Cli;
 use codex_app_server::cli::Command;
+use codex_app_server::otel::OtelMetricsExport;
+use codex_app_server::otel::metrics_layer::OTEL_TARGET;
+use codex_app_server::otel::metrics_layer::OtelMetricsLayer;
 use codex_app_server::server_state::ServerState;
+use codex_app_server_protocol::ConfigWarningNotification;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let logs = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false);
-    if std::env::var("LOG_FORMAT").is_ok_and(|format| format == "json") {
-        logs.json().init();
+    let logs = if std::env::var("LOG_FORMAT").is_ok_and(|format| format == "json") {
+        logs.json().boxed()
     } else {
-        logs.init();
-    }
+        logs.boxed()
+    };
+    // The metrics layer has its own filter so RUST_LOG never hides measurements from the exporter.
+    let otel_metrics = OtelMetricsLayer::default();
+    tracing_subscriber::registry()
+        .with(logs.with_filter(filter))
+        .with(
+            otel_metrics
+                .clone()
+                .with_filter(Targets::new().with_target(OTEL_TARGET, LevelFilter::TRACE)),
+        )
+        .init();
 
     let args = match cli.command {
         Some(Command::GenerateJsonSchema(export)) => {
@@ -38,7 +56,23 @@ fn main() -> anyhow::Result<()> {
         None => cli.server,
     };
 
-    let state = ServerState::from_cli(&args)?;
+    let mut state = ServerState::from_cli(&args)?;
+    let otel_export = match state.config.as_ref() {
+        Some(config) => match OtelMetricsExport::start(&config.otel, &otel_metrics) {
+            Ok(export) => export,
+            Err(error) => {
+                tracing::warn!("OTLP metrics export disabled: {error}");
+                state.startup_warnings.push(ConfigWarningNotification {
+                    summary: format!("[otel] metrics are not exported: {error}"),
+                    details: None,
+                    path: None,
+                    range: None,
+                });
+                None
+            }
+        },
+        None => None,
+    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -46,5 +80,8 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(codex_app_server::stdio::run_stdio_server(Arc::new(state)));
     // stdin's blocking reader thread may still be parked; the answer is flushed, so do not wait for it.
     runtime.shutdown_background();
+    if let Some(otel_export) = otel_export {
+        otel_export.shutdown();
+    }
     Ok(())
 }

@@ -45,6 +45,15 @@ pub struct OtelConfig {
     pub environment: String,
     /// Whether user prompts may appear in exported logs; off because prompts can hold secrets.
     pub log_user_prompt: bool,
+    /// How often metrics are pushed to the exporter; whatever is left is also flushed at shutdown.
+    pub metrics_export_interval_ms: u64,
+}
+
+impl OtelConfig {
+    /// The exporter metrics go to: `metrics_exporter` when set, else `exporter`.
+    pub fn effective_metrics_exporter(&self) -> &OtelExporter {
+        self.metrics_exporter.as_ref().unwrap_or(&self.exporter)
+    }
 }
 
 impl Default for OtelConfig {
@@ -55,6 +64,7 @@ impl Default for OtelConfig {
             metrics_exporter: None,
             environment: "dev".to_string(),
             log_user_prompt: false,
+            metrics_export_interval_ms: 60_000,
         }
     }
 }
@@ -86,7 +96,28 @@ trace_exporter = "none"
                 metrics_exporter: None,
                 environment: "prod".to_string(),
                 log_user_prompt: false,
+                metrics_export_interval_ms: 60_000,
             }
         );
+    }
+
+    #[test]
+    fn metrics_exporter_falls_back_to_exporter() {
+        let http = OtelExporter::OtlpHttp {
+            endpoint: "http://collector/v1/metrics".to_string(),
+            headers: BTreeMap::new(),
+            protocol: OtelHttpProtocol::Json,
+        };
+        let inherited = OtelConfig {
+            exporter: http.clone(),
+            ..OtelConfig::default()
+        };
+        assert_eq!(inherited.effective_metrics_exporter(), &http);
+        let overridden = OtelConfig {
+            exporter: http,
+            metrics_exporter: Some(OtelExporter::None),
+            ..OtelConfig::default()
+        };
+        assert_eq!(overridden.effective_metrics_exporter(), &OtelExporter::None);
     }
 }
