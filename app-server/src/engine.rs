@@ -1,6 +1,7 @@
-//! The engine a connection drives: the thread manager, the auth manager, the per-limit rate-limit store and
-//! the ChatGPT backend client of `codex-core`, built from the command line's config knobs; plus the tasks
-//! that turn the engine's events (thread events, auth changes) into notifications.
+//! The engine a connection drives: the thread manager (with the live model catalog), the auth manager,
+//! the per-limit rate-limit store and the ChatGPT backend client of `codex-core`, built from the command
+//! line's config knobs; plus the tasks that turn the engine's events (thread events, auth changes) into
+//! notifications.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ use codex_core::auth::OAuthIssuer;
 use codex_core::backend::BackendClient;
 use codex_core::config::ConfigLoadOptions;
 use codex_core::config::DEFAULT_CHATGPT_BASE_URL;
+use codex_core::model_catalog;
+use codex_core::models_manager::ModelsManager;
 use codex_core::rate_limit_store::RateLimitStore;
 use codex_core::thread_manager::ThreadManager;
 use tokio::sync::broadcast;
@@ -84,8 +87,16 @@ impl Engine {
             reqwest::Client::new(),
             format!("codex_app_server/{}", env!("CARGO_PKG_VERSION")),
         );
+        // The startup config carries `model_catalog_json` additions; without it the built-in catalog stands.
+        let catalog = state
+            .config
+            .as_ref()
+            .map_or_else(model_catalog::builtin_models, |config| {
+                config.catalog_models.clone()
+            });
+        let models = Arc::new(ModelsManager::new(catalog, reqwest::Client::new()));
         Arc::new(Engine {
-            threads: ThreadManager::new(options, codex_home, Arc::clone(&auth), events),
+            threads: ThreadManager::new(options, codex_home, Arc::clone(&auth), events, models),
             auth,
             rate_limits,
             backend,

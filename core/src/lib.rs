@@ -12,6 +12,7 @@ pub mod git_info;
 pub mod model_catalog;
 pub mod model_info;
 pub mod model_provider;
+pub mod models_manager;
 pub mod project_doc;
 pub mod rate_limit;
 pub mod rate_limit_store;

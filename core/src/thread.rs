@@ -20,6 +20,7 @@ use crate::event::TurnSummary;
 use crate::model_info::ModelInfo;
 use crate::model_info::ReasoningEffort;
 use crate::model_info::ReasoningSummaryMode;
+use crate::models_manager::ModelsManager;
 use crate::response_item::ResponseItem;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
@@ -123,6 +124,8 @@ pub(crate) struct ThreadInner {
     pub(crate) metadata: ThreadMetadata,
     pub(crate) settings: Mutex<ThreadSettings>,
     pub(crate) client: ModelClient,
+    /// Refreshed from this thread's responses when the provider's `x-models-etag` changes.
+    pub(crate) models: Arc<ModelsManager>,
     pub(crate) recorder: Option<RolloutRecorder>,
     pub(crate) state: Mutex<ThreadState>,
     pub(crate) events: mpsc::Sender<ThreadEvent>,

@@ -21,6 +21,7 @@ use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::git_info::collect_git_info;
 use crate::model_catalog;
 use crate::model_info::ModelInfo;
+use crate::models_manager::ModelsManager;
 use crate::rollout;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
@@ -46,6 +47,16 @@ pub struct ClientIdentity {
     pub user_agent: String,
 }
 
+impl Default for ClientIdentity {
+    /// This server's own identity, until `initialize` names the host.
+    fn default() -> Self {
+        ClientIdentity {
+            originator: "codex_app_server".to_string(),
+            user_agent: format!("codex_app_server/{CLI_VERSION}"),
+        }
+    }
+}
+
 /// How a thread is created.
 #[derive(Debug, Clone, Default)]
 pub struct StartThreadOptions {
@@ -63,6 +74,7 @@ pub struct ThreadManager {
     events: mpsc::Sender<ThreadEvent>,
     /// One connection pool shared by every thread's model client.
     http: reqwest::Client,
+    models: Arc<ModelsManager>,
 }
 
 impl ThreadManager {
@@ -71,23 +83,28 @@ impl ThreadManager {
         codex_home: PathBuf,
         auth_manager: Arc<AuthManager>,
         events: mpsc::Sender<ThreadEvent>,
+        models: Arc<ModelsManager>,
     ) -> Self {
         ThreadManager {
             base_options,
             codex_home,
             auth_manager,
-            identity: Mutex::new(ClientIdentity {
-                originator: "codex_app_server".to_string(),
-                user_agent: format!("codex_app_server/{CLI_VERSION}"),
-            }),
+            identity: Mutex::new(ClientIdentity::default()),
             threads: Mutex::new(HashMap::new()),
             events,
             http: reqwest::Client::new(),
+            models,
         }
     }
 
     pub fn set_client_identity(&self, identity: ClientIdentity) {
+        self.models.set_client_identity(identity.clone());
         *self.identity.lock().unwrap_or_else(|e| e.into_inner()) = identity;
+    }
+
+    /// The live model catalog (refreshed when the provider's `x-models-etag` changes).
+    pub fn models(&self) -> &Arc<ModelsManager> {
+        &self.models
     }
 
     pub fn codex_home(&self) -> &PathBuf {
@@ -144,9 +161,11 @@ impl ThreadManager {
         }
     }
 
-    /// A model's catalog entry under the base config (for `turn/start` model overrides).
+    /// A model's entry in the live catalog (for `turn/start` model overrides).
     pub fn model_info(&self, slug: &str) -> ModelInfo {
-        model_catalog::find(slug).unwrap_or_else(|| model_catalog::fallback(slug))
+        self.models
+            .find(slug)
+            .unwrap_or_else(|| model_catalog::fallback(slug))
     }
 
     fn insert(&self, thread: CodexThread) {
@@ -192,6 +211,7 @@ impl ThreadManager {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config)),
                 client,
+                models: Arc::clone(&self.models),
                 recorder,
                 state: Mutex::new(ThreadState {
                     history: history.history,

@@ -395,8 +395,17 @@ async fn run_sampling_request(
         match event? {
             ResponseEvent::Created
             | ResponseEvent::ServerModel(_)
-            | ResponseEvent::ServerReasoningIncluded(_)
-            | ResponseEvent::ModelsEtag(_) => {}
+            | ResponseEvent::ServerReasoningIncluded(_) => {}
+            ResponseEvent::ModelsEtag(etag) => {
+                // The fetch runs beside the turn; its outcome never touches the turn.
+                if thread.models.etag().as_deref() != Some(etag.as_str()) {
+                    let models = Arc::clone(&thread.models);
+                    let client = thread.client.clone();
+                    tokio::spawn(async move {
+                        models.refresh_if_etag_changed(&etag, &client).await;
+                    });
+                }
+            }
             ResponseEvent::RateLimits(snapshot) => {
                 thread.emit(EventMsg::RateLimitsUpdated(snapshot)).await;
             }

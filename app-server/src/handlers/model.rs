@@ -1,4 +1,5 @@
-//! `model/list`: the model catalog (built-in plus config's) as wire `Model`s, hidden ones on request, paginated by an offset cursor.
+//! `model/list`: the live model catalog (built-in plus config's, replaced by the provider's list when its
+//! `x-models-etag` changes) as wire `Model`s, hidden ones on request, paginated by an offset cursor.
 
 use codex_app_server_protocol::InputModality;
 use codex_app_server_protocol::Model;
@@ -17,11 +18,7 @@ pub async fn list(
     context: RequestContext,
     params: ModelListParams,
 ) -> Result<serde_json::Value, RequestError> {
-    // The startup config carries `model_catalog_json` additions; without it the built-in catalog stands.
-    let catalog = match &context.state.config {
-        Some(config) => config.catalog_models.clone(),
-        None => model_catalog::builtin_models(),
-    };
+    let catalog = context.engine.threads.models().catalog();
     let page = model_list_page(catalog, model_catalog::default_model(), params)?;
     serde_json::to_value(page).map_err(|error| RequestError::Internal(error.to_string()))
 }
