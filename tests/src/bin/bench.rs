@@ -597,22 +597,11 @@ async fn run_iteration(
 ) -> Result<(), BenchFailure> {
     let mock = MockModelServer::start().await;
     mock.set_default_response(MockResponse::assistant_message(&SHORT_ANSWER_CHUNKS, None));
-    let scratch = tempfile::tempdir().map_err(|error| BenchFailure::Spawn(error.to_string()))?;
-    let codex_home = scratch.path().join("codex-home");
-    let project = scratch.path().join("project");
-    for dir in [&codex_home, &project] {
-        std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
-    }
-    let extra_args = mock_provider_args(&mock.uri(), false);
-
-    let spawned_at = Instant::now();
-    let mut server = ServerProcess::spawn(
+    let (_scratch, spawned_at, mut server) = spawn_in_scratch(
+        options,
         command_line,
-        &extra_args,
-        &codex_home,
-        &project,
+        &mock_provider_args(&mock.uri(), false),
         stderr_log,
-        options.timeout,
     )?;
     let measured = async {
         let (initialized_at, thread_id) = initialize_and_start_thread(&mut server).await?;
@@ -700,19 +689,11 @@ async fn load_figures(
 ) -> Result<(Option<f64>, Option<f64>), BenchFailure> {
     let mock = MockModelServer::start().await;
     mock.set_default_response(MockResponse::many_deltas(LOAD_DELTAS));
-    let scratch = tempfile::tempdir().map_err(|error| BenchFailure::Spawn(error.to_string()))?;
-    let codex_home = scratch.path().join("codex-home");
-    let project = scratch.path().join("project");
-    for dir in [&codex_home, &project] {
-        std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
-    }
-    let mut server = ServerProcess::spawn(
+    let (_scratch, _, mut server) = spawn_in_scratch(
+        options,
         command_line,
         &mock_provider_args(&mock.uri(), false),
-        &codex_home,
-        &project,
         stderr_log,
-        options.timeout,
     )?;
     let measured = async {
         let (_, first_thread) = initialize_and_start_thread(&mut server).await?;
@@ -761,6 +742,32 @@ async fn load_figures(
     server.shut_down().await;
     mock.shutdown().await;
     measured
+}
+
+/// Spawns `command_line` with a fresh `CODEX_HOME` and working directory (kept alive by the returned
+/// guard), returning the instant just before the spawn.
+fn spawn_in_scratch(
+    options: &BenchOptions,
+    command_line: &str,
+    extra_args: &[String],
+    stderr_log: &Path,
+) -> Result<(tempfile::TempDir, Instant, ServerProcess), BenchFailure> {
+    let scratch = tempfile::tempdir().map_err(|error| BenchFailure::Spawn(error.to_string()))?;
+    let codex_home = scratch.path().join("codex-home");
+    let project = scratch.path().join("project");
+    for dir in [&codex_home, &project] {
+        std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
+    }
+    let spawned_at = Instant::now();
+    let server = ServerProcess::spawn(
+        command_line,
+        extra_args,
+        &codex_home,
+        &project,
+        stderr_log,
+        options.timeout,
+    )?;
+    Ok((scratch, spawned_at, server))
 }
 
 /// `-c` overrides selecting the mock provider (a dummy `env_key`, no OpenAI auth); with websockets also
@@ -831,19 +838,11 @@ async fn websocket_first_delta_ms(
     if let Some(delay) = handshake_delay {
         mock.set_ws_handshake_delay(delay);
     }
-    let scratch = tempfile::tempdir().map_err(|error| BenchFailure::Spawn(error.to_string()))?;
-    let codex_home = scratch.path().join("codex-home");
-    let project = scratch.path().join("project");
-    for dir in [&codex_home, &project] {
-        std::fs::create_dir_all(dir).map_err(|error| BenchFailure::Spawn(error.to_string()))?;
-    }
-    let mut server = ServerProcess::spawn(
+    let (_scratch, _, mut server) = spawn_in_scratch(
+        options,
         command_line,
         &mock_provider_args(&mock.uri(), true),
-        &codex_home,
-        &project,
         stderr_log,
-        options.timeout,
     )?;
     let measured = async {
         let (_, thread_id) = initialize_and_start_thread(&mut server).await?;
