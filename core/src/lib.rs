@@ -21,6 +21,7 @@ pub mod rollout;
 pub mod thread;
 pub mod thread_manager;
 pub mod token_usage;
+pub mod tools;
 pub mod tools_spec;
 mod turn;
 pub mod turn_item;

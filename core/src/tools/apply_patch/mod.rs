@@ -1,0 +1,20 @@
+//! The `apply_patch` tool's engine: parse the patch format models emit and apply it all-or-nothing under a
+//! base directory, reporting each file change with a unified diff and a summary for the model.
+
+mod apply;
+mod error;
+mod parser;
+mod report;
+mod seek_sequence;
+mod unified_diff;
+
+pub use apply::PatchPlan;
+pub use apply::apply_patch;
+pub use apply::plan_patch;
+pub use error::ApplyPatchError;
+pub use error::ParseError;
+pub use parser::FileOperation;
+pub use parser::UpdateChunk;
+pub use parser::parse_patch;
+pub use report::PatchReport;
+pub use unified_diff::unified_diff;

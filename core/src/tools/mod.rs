@@ -1,0 +1,3 @@
+//! The engines behind the model's tools, one submodule per tool.
+
+pub mod apply_patch;
