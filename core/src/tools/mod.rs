@@ -1,3 +1,4 @@
 //! The engines behind the model's tools, one submodule per tool.
 
 pub mod apply_patch;
+pub mod exec;

@@ -1,0 +1,19 @@
+//! The shell tool's engine: parse a `shell` / `shell_command` call, run the command in its own process group
+//! with a timeout and streamed output, and format the outcome as the text returned to the model.
+
+pub mod format;
+pub mod params;
+pub mod parse;
+pub mod run;
+
+pub use format::format_for_model;
+pub use params::DEFAULT_EXEC_TIMEOUT;
+pub use params::ExecCommand;
+pub use params::ExecParams;
+pub use parse::parse_shell_call;
+pub use run::ExecError;
+pub use run::ExecOutcome;
+pub use run::ExecOutputChunk;
+pub use run::ExecStream;
+pub use run::TIMEOUT_EXIT_CODE;
+pub use run::run;

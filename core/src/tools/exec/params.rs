@@ -1,0 +1,29 @@
+//! `ExecParams`: what to run, where, for how long and with which extra environment.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Applied when the model gives no `timeout_ms`; matches upstream's 10 s default.
+pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_millis(10_000);
+
+/// The program to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecCommand {
+    /// An argv vector run directly (the `shell` tool): the first element is the program.
+    Argv(Vec<String>),
+    /// A script run by the user's shell as `$SHELL -lc <script>` (or `-c` when `login` is false), as the
+    /// `shell_command` tool does.
+    ShellScript { script: String, login: bool },
+}
+
+/// Everything `run` needs to execute one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecParams {
+    pub command: ExecCommand,
+    pub cwd: PathBuf,
+    /// After this the whole process group is killed and the outcome reports exit code 124.
+    pub timeout: Duration,
+    /// Variables set on top of the daemon's own environment (overriding same-named ones).
+    pub env: HashMap<String, String>,
+}
