@@ -29,6 +29,7 @@ use crate::event_translation::forward_events;
 use crate::host_token_refresher::HostTokenRefresher;
 use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
+use crate::wire_conversion;
 
 /// Engine events queued between the turn tasks and the writer; a full queue slows the turns down rather
 /// than growing memory.
@@ -124,10 +125,7 @@ async fn forward_auth_events(
                 outgoing.send_notification(ServerNotification::AccountUpdated(
                     wire::AccountUpdatedNotification {
                         auth_mode: event.auth_mode.map(wire_auth_mode),
-                        plan_type: event.plan_type.map(|plan| {
-                            serde_json::from_value(serde_json::Value::String(plan))
-                                .unwrap_or(wire::PlanType::Unknown)
-                        }),
+                        plan_type: event.plan_type.as_deref().map(wire_conversion::plan_type),
                     },
                 ));
             }

@@ -347,11 +347,14 @@ pub fn rate_limit_snapshot(snapshot: &RateLimitSnapshot) -> wire::RateLimitSnaps
                 unlimited: credits.unlimited,
                 balance: credits.balance.clone(),
             }),
-        plan_type: snapshot.plan_type.as_ref().map(|plan| {
-            serde_json::from_value(serde_json::Value::String(plan.clone()))
-                .unwrap_or(wire::PlanType::Unknown)
-        }),
+        plan_type: snapshot.plan_type.as_deref().map(plan_type),
     }
+}
+
+/// A plan name as the wire's `PlanType`; names the wire does not know are `unknown`.
+pub fn plan_type(plan: &str) -> wire::PlanType {
+    serde_json::from_value(serde_json::Value::String(plan.to_string()))
+        .unwrap_or(wire::PlanType::Unknown)
 }
 
 pub fn approval_policy(policy: AskForApproval) -> wire::AskForApproval {

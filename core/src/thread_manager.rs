@@ -476,7 +476,11 @@ impl ThreadManager {
     ) -> Result<(ThreadListPage, HashMap<String, ThreadStatus>), ThreadError> {
         let mut page = rollout::list_threads(&self.codex_home, query)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            .map_err(|e| match e.kind() {
+                // The only bad input a listing can get is a cursor it did not hand out.
+                std::io::ErrorKind::InvalidInput => ThreadError::InvalidInput(e.to_string()),
+                _ => ThreadError::Rollout(e.to_string()),
+            })?;
         let mut statuses = HashMap::new();
         // A loaded thread's name and preview may be newer than what its rollout writer has flushed.
         for summary in &mut page.items {

@@ -205,6 +205,21 @@ async fn an_unknown_thread_id_is_an_error() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn a_cursor_the_server_did_not_hand_out_is_invalid_params() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let codex_home = tempfile::tempdir()?;
+    let mut server = spawn_on_home(&model, codex_home.path()).await?;
+    let id = server
+        .send_request("thread/list", json!({"cursor": "not-a-cursor"}))
+        .await?;
+    let response = server.read_response(id).await?;
+    assert_eq!(response["error"]["code"], json!(-32602), "{response}");
+    // The daemon keeps serving.
+    call(&mut server, "thread/list", json!({})).await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn archive_hides_a_thread_from_the_default_listing_and_unarchive_brings_it_back()
 -> anyhow::Result<()> {
     let model = MockModelServer::start().await;

@@ -15,19 +15,11 @@ use codex_core::backend::RateLimitsReadOutcome;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
+use crate::handlers::to_value;
 use crate::wire_conversion;
-
-fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
-    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
-}
 
 fn auth_error(error: AuthError) -> RequestError {
     RequestError::Rejected(error.to_string())
-}
-
-fn wire_plan_type(plan: Option<String>) -> wire::PlanType {
-    plan.and_then(|plan| serde_json::from_value(serde_json::Value::String(plan)).ok())
-        .unwrap_or(wire::PlanType::Unknown)
 }
 
 pub async fn login_start(
@@ -133,7 +125,10 @@ pub async fn read(
         AuthMode::ApiKey => wire::Account::ApiKey,
         AuthMode::ChatGpt | AuthMode::ChatGptAuthTokens => wire::Account::Chatgpt {
             email: info.email,
-            plan_type: wire_plan_type(info.plan_type),
+            plan_type: info
+                .plan_type
+                .as_deref()
+                .map_or(wire::PlanType::Unknown, wire_conversion::plan_type),
         },
     });
     let requires_openai_auth = context

@@ -15,10 +15,7 @@ use codex_core::config::MergeStrategy;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
-
-fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
-    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
-}
+use crate::handlers::to_value;
 
 fn layer_source(source: &ConfigLayerSource) -> wire::ConfigLayerSource {
     match source {

@@ -16,6 +16,7 @@ use codex_app_server_protocol::ServerNotification;
 use codex_core::thread::PendingTurn;
 
 use crate::engine::Engine;
+use crate::error::RequestError;
 use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
 
@@ -34,6 +35,11 @@ pub struct RequestContext {
     pub outgoing: OutgoingMessageSender,
     pub capabilities: Arc<ConnectionCapabilities>,
     pub engine: Arc<Engine>,
+}
+
+/// A typed response as the JSON result of a request.
+pub(crate) fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
+    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
 }
 
 /// A handler's successful answer: the result, the notifications that must follow it on the wire, and a turn

@@ -13,6 +13,7 @@ use codex_core::model_info::ReasoningEffort as CoreReasoningEffort;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
+use crate::handlers::to_value;
 
 pub async fn list(
     context: RequestContext,
@@ -20,7 +21,7 @@ pub async fn list(
 ) -> Result<serde_json::Value, RequestError> {
     let catalog = context.engine.threads.models().catalog();
     let page = model_list_page(catalog, model_catalog::default_model(), params)?;
-    serde_json::to_value(page).map_err(|error| RequestError::Internal(error.to_string()))
+    to_value(page)
 }
 
 /// One page of `catalog`. The cursor is the decimal offset of the page's first model; `limit` defaults to

@@ -17,6 +17,7 @@ use codex_core::thread_manager::StartThreadOptions;
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
+use crate::handlers::to_value;
 use crate::wire_conversion;
 
 /// The config overrides that `thread/start`, `thread/resume` and `thread/fork` params all carry (same field
@@ -49,10 +50,6 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
         ThreadError::InvalidInput(message) => RequestError::InvalidParams(message),
         ThreadError::Rollout(message) => RequestError::Internal(message),
     }
-}
-
-fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
-    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
 }
 
 /// The response of start/resume/fork: the thread and the settings it runs with.
@@ -186,12 +183,7 @@ pub async fn list(
         .threads
         .list_threads(query)
         .await
-        .map_err(|error| match error {
-            ThreadError::Rollout(message) if message.contains("cursor") => {
-                RequestError::InvalidParams(message)
-            }
-            other => thread_error(other),
-        })?;
+        .map_err(thread_error)?;
     let data = page
         .items
         .iter()

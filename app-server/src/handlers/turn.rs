@@ -11,6 +11,7 @@ use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::thread::thread_error;
+use crate::handlers::to_value;
 use crate::wire_conversion;
 
 fn loaded_thread(context: &RequestContext, thread_id: &str) -> Result<CodexThread, RequestError> {
@@ -19,10 +20,6 @@ fn loaded_thread(context: &RequestContext, thread_id: &str) -> Result<CodexThrea
         .threads
         .get(thread_id)
         .ok_or_else(|| RequestError::Rejected(format!("thread not loaded: {thread_id}")))
-}
-
-fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
-    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
 }
 
 pub async fn start(
