@@ -17,6 +17,7 @@ use codex_core::rollout::ThreadSummary;
 use codex_core::thread::ThreadSnapshot;
 use codex_core::token_usage::TokenUsage;
 use codex_core::token_usage::TokenUsageInfo;
+use codex_core::turn_item::CommandAction;
 use codex_core::turn_item::FileChangeKind;
 use codex_core::turn_item::ToolItemStatus;
 use codex_core::turn_item::TurnItem;
@@ -203,6 +204,7 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             command,
             cwd,
             status,
+            command_actions,
             aggregated_output,
             exit_code,
             duration_ms,
@@ -217,9 +219,7 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
                 ToolItemStatus::Failed => wire::CommandExecutionStatus::Failed,
                 ToolItemStatus::Declined => wire::CommandExecutionStatus::Declined,
             },
-            command_actions: vec![wire::CommandAction::Unknown {
-                command: command.clone(),
-            }],
+            command_actions: command_actions.iter().map(command_action).collect(),
             aggregated_output: aggregated_output.clone(),
             exit_code: *exit_code,
             duration_ms: *duration_ms,
@@ -433,5 +433,33 @@ pub fn core_reasoning_summary(summary: wire::ReasoningSummary) -> ReasoningSumma
         wire::ReasoningSummary::Concise => ReasoningSummaryMode::Concise,
         wire::ReasoningSummary::Detailed => ReasoningSummaryMode::Detailed,
         wire::ReasoningSummary::None => ReasoningSummaryMode::None,
+    }
+}
+
+/// A core command action as its wire shape.
+pub fn command_action(action: &CommandAction) -> wire::CommandAction {
+    match action.clone() {
+        CommandAction::Read {
+            command,
+            name,
+            path,
+        } => wire::CommandAction::Read {
+            command,
+            name,
+            path,
+        },
+        CommandAction::ListFiles { command, path } => {
+            wire::CommandAction::ListFiles { command, path }
+        }
+        CommandAction::Search {
+            command,
+            query,
+            path,
+        } => wire::CommandAction::Search {
+            command,
+            query,
+            path,
+        },
+        CommandAction::Unknown { command } => wire::CommandAction::Unknown { command },
     }
 }

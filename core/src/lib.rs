@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod rate_limit_store;
 pub mod response_item;
 pub mod rollout;
+pub mod sandbox;
 pub mod thread;
 pub mod thread_manager;
 pub mod token_usage;

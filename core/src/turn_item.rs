@@ -33,6 +33,9 @@ pub enum TurnItem {
         command: String,
         cwd: String,
         status: ToolItemStatus,
+        /// What the command does, as far as it can be told from its text (reads, listings, searches).
+        #[serde(default)]
+        command_actions: Vec<CommandAction>,
         #[serde(default)]
         aggregated_output: Option<String>,
         #[serde(default)]
@@ -72,6 +75,30 @@ pub enum ToolItemStatus {
     Completed,
     Failed,
     Declined,
+}
+
+/// One step of a command as a user would describe it; `Unknown` when the command is not recognised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CommandAction {
+    /// Reads the file `name` (its file name) at `path`.
+    Read {
+        command: String,
+        name: String,
+        path: String,
+    },
+    ListFiles {
+        command: String,
+        path: Option<String>,
+    },
+    Search {
+        command: String,
+        query: Option<String>,
+        path: Option<String>,
+    },
+    Unknown {
+        command: String,
+    },
 }
 
 /// One file touched by a patch.

@@ -1,0 +1,157 @@
+//! `SandboxPolicy`: what commands and patches may write, resolved from `sandbox_mode` and
+//! `[sandbox_workspace_write]` (or from a host's explicit policy).
+
+use std::path::Component;
+use std::path::Path;
+use std::path::PathBuf;
+
+use crate::config::SandboxMode;
+use crate::config::SandboxWorkspaceWrite;
+
+/// The effective sandbox of a command. Reads are allowed everywhere in every mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SandboxPolicy {
+    /// No restriction at all (also used when the host sandboxes the daemon itself).
+    DangerFullAccess,
+    /// Nothing may be written (but `/dev/null` and friends); no network.
+    ReadOnly,
+    /// The working directory, the extra roots and the temp directories are writable.
+    WorkspaceWrite {
+        writable_roots: Vec<PathBuf>,
+        network_access: bool,
+        /// Leave `$TMPDIR` out of the writable roots.
+        exclude_tmpdir_env_var: bool,
+        /// Leave `/tmp` out of the writable roots.
+        exclude_slash_tmp: bool,
+    },
+}
+
+impl SandboxPolicy {
+    pub fn from_config(mode: SandboxMode, workspace_write: &SandboxWorkspaceWrite) -> Self {
+        match mode {
+            SandboxMode::DangerFullAccess => SandboxPolicy::DangerFullAccess,
+            SandboxMode::ReadOnly => SandboxPolicy::ReadOnly,
+            SandboxMode::WorkspaceWrite => SandboxPolicy::WorkspaceWrite {
+                writable_roots: workspace_write.writable_roots.clone(),
+                network_access: workspace_write.network_access,
+                exclude_tmpdir_env_var: workspace_write.exclude_tmpdir_env_var,
+                exclude_slash_tmp: workspace_write.exclude_slash_tmp,
+            },
+        }
+    }
+
+    /// Whether commands run without any sandbox.
+    pub fn is_unrestricted(&self) -> bool {
+        matches!(self, SandboxPolicy::DangerFullAccess)
+    }
+
+    /// Whether sandboxed commands may open network connections.
+    pub fn has_network_access(&self) -> bool {
+        match self {
+            SandboxPolicy::DangerFullAccess => true,
+            SandboxPolicy::ReadOnly => false,
+            SandboxPolicy::WorkspaceWrite { network_access, .. } => *network_access,
+        }
+    }
+
+    /// The directories a sandboxed command may write under, for a turn whose working directory is `cwd`
+    /// (relative configured roots are resolved against it). Empty for `ReadOnly`; meaningless for
+    /// `DangerFullAccess`, which writes everywhere.
+    pub fn writable_roots(&self, cwd: &Path) -> Vec<PathBuf> {
+        match self {
+            SandboxPolicy::DangerFullAccess | SandboxPolicy::ReadOnly => Vec::new(),
+            SandboxPolicy::WorkspaceWrite {
+                writable_roots,
+                exclude_tmpdir_env_var,
+                exclude_slash_tmp,
+                ..
+            } => {
+                let mut roots = vec![normalize(cwd)];
+                roots.extend(writable_roots.iter().map(|root| normalize(&cwd.join(root))));
+                if !exclude_slash_tmp {
+                    roots.push(PathBuf::from("/tmp"));
+                }
+                if !exclude_tmpdir_env_var
+                    && let Some(tmpdir) = std::env::var_os("TMPDIR").filter(|dir| !dir.is_empty())
+                {
+                    roots.push(normalize(Path::new(&tmpdir)));
+                }
+                roots.dedup();
+                roots
+            }
+        }
+    }
+
+    /// Whether the sandbox lets the agent write `path` (relative paths are taken from `cwd`). Used to decide
+    /// whether a patch needs the user's approval.
+    pub fn can_write(&self, path: &Path, cwd: &Path) -> bool {
+        match self {
+            SandboxPolicy::DangerFullAccess => true,
+            SandboxPolicy::ReadOnly => false,
+            SandboxPolicy::WorkspaceWrite { .. } => {
+                let path = normalize(&cwd.join(path));
+                self.writable_roots(cwd)
+                    .iter()
+                    .any(|root| path.starts_with(root))
+            }
+        }
+    }
+}
+
+/// Resolves `.` and `..` lexically, so `/repo/../etc` is not mistaken for a path under `/repo`.
+fn normalize(path: &Path) -> PathBuf {
+    let mut normalized = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir => {
+                normalized.pop();
+            }
+            Component::CurDir => {}
+            Component::Prefix(_) | Component::RootDir | Component::Normal(_) => {
+                normalized.push(component.as_os_str());
+            }
+        }
+    }
+    normalized
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+
+    fn workspace_write(roots: &[&str]) -> SandboxPolicy {
+        SandboxPolicy::WorkspaceWrite {
+            writable_roots: roots.iter().map(PathBuf::from).collect(),
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: false,
+        }
+    }
+
+    #[test]
+    fn workspace_write_roots_are_cwd_extra_roots_and_tmp() {
+        assert_eq!(
+            workspace_write(&["../shared", "/opt/cache"]).writable_roots(Path::new("/work/repo")),
+            vec![
+                PathBuf::from("/work/repo"),
+                PathBuf::from("/work/shared"),
+                PathBuf::from("/opt/cache"),
+                PathBuf::from("/tmp"),
+            ]
+        );
+    }
+
+    #[test]
+    fn can_write_follows_the_mode_and_sees_through_dot_dot() {
+        let cwd = Path::new("/work/repo");
+        let policy = workspace_write(&[]);
+        assert!(policy.can_write(Path::new("src/lib.rs"), cwd));
+        assert!(policy.can_write(Path::new("/tmp/scratch"), cwd));
+        assert!(!policy.can_write(Path::new("../other/file"), cwd));
+        assert!(!policy.can_write(Path::new("/etc/passwd"), cwd));
+        assert!(!SandboxPolicy::ReadOnly.can_write(Path::new("src/lib.rs"), cwd));
+        assert!(SandboxPolicy::DangerFullAccess.can_write(Path::new("/etc/passwd"), cwd));
+    }
+}
