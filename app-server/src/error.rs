@@ -39,6 +39,10 @@ pub enum RequestError {
     /// ConfigWriteErrorCode, carried in the error's `data`.
     #[error("{message}")]
     ConfigWrite { code: String, message: String },
+    /// `command/exec` could not run the command (program not found, no sandbox available); carries the
+    /// engine's message, which names the program and directory but no environment.
+    #[error("exec failed: {0}")]
+    ExecFailed(String),
     #[error("Internal error: {0}")]
     Internal(String),
 }
@@ -58,7 +62,7 @@ impl RequestError {
             | RequestError::NotAvailable { .. } => error_code::INVALID_REQUEST,
             RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
             RequestError::InvalidParams(_) => error_code::INVALID_PARAMS,
-            RequestError::Internal(_) => error_code::INTERNAL_ERROR,
+            RequestError::ExecFailed(_) | RequestError::Internal(_) => error_code::INTERNAL_ERROR,
         }
     }
 }
@@ -80,6 +84,7 @@ impl From<RequestError> for JSONRPCErrorError {
             | RequestError::InvalidParams(_)
             | RequestError::Rejected(_)
             | RequestError::NotAvailable { .. }
+            | RequestError::ExecFailed(_)
             | RequestError::Internal(_) => None,
         };
         JSONRPCErrorError {

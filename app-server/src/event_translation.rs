@@ -8,13 +8,15 @@ use codex_core::event::ThreadEvent;
 use codex_core::rate_limit_store::RateLimitStore;
 use tokio::sync::mpsc;
 
+use crate::approval_requests::ask_command_approval;
+use crate::approval_requests::ask_patch_approval;
 use crate::outgoing::OutgoingMessageSender;
 use crate::wire_conversion;
 
-/// The notification for one engine event.
-pub fn notification(event: ThreadEvent) -> ServerNotification {
+/// The notification for one engine event; `None` for approval requests, which are server requests.
+pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
     let ThreadEvent { thread_id, msg } = event;
-    match msg {
+    let notification = match msg {
         EventMsg::StatusChanged(status) => {
             ServerNotification::ThreadStatusChanged(wire::ThreadStatusChangedNotification {
                 thread_id,
@@ -123,7 +125,28 @@ pub fn notification(event: ThreadEvent) -> ServerNotification {
                 thread_name,
             })
         }
-    }
+        EventMsg::CommandOutputDelta {
+            turn_id,
+            item_id,
+            delta,
+        } => ServerNotification::CommandExecutionOutputDelta(
+            wire::CommandExecutionOutputDeltaNotification {
+                thread_id,
+                turn_id,
+                item_id,
+                delta,
+            },
+        ),
+        EventMsg::TurnDiffUpdated { turn_id, diff } => {
+            ServerNotification::TurnDiffUpdated(wire::TurnDiffUpdatedNotification {
+                thread_id,
+                turn_id,
+                diff,
+            })
+        }
+        EventMsg::CommandApprovalRequested(_) | EventMsg::PatchApprovalRequested(_) => return None,
+    };
+    Some(notification)
 }
 
 /// Forwards every engine event to the client until the engine drops its sender. Rate limits go through
@@ -153,8 +176,20 @@ pub async fn forward_events(
             | EventMsg::ReasoningTextDelta { .. }
             | EventMsg::TokenUsageUpdated { .. }
             | EventMsg::Error { .. }
-            | EventMsg::NameUpdated(_) => event,
+            | EventMsg::NameUpdated(_)
+            | EventMsg::CommandOutputDelta { .. }
+            | EventMsg::TurnDiffUpdated { .. } => event,
+            EventMsg::CommandApprovalRequested(request) => {
+                ask_command_approval(&outgoing, event.thread_id, request);
+                continue;
+            }
+            EventMsg::PatchApprovalRequested(request) => {
+                ask_patch_approval(&outgoing, event.thread_id, request);
+                continue;
+            }
         };
-        outgoing.send_notification(notification(event));
+        if let Some(notification) = notification(event) {
+            outgoing.send_notification(notification);
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! It never writes anything but protocol messages to stdout; see its traffic with
 //! `RUST_LOG=codex_app_server=debug` (logs go to stderr).
 
+pub mod approval_requests;
 pub mod cli;
 pub mod connection;
 pub mod engine;

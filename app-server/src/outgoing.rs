@@ -136,7 +136,7 @@ impl NotificationCredit {
 /// Server-issued request ids are integers from one process-wide counter starting at 0.
 static NEXT_SERVER_REQUEST_ID: AtomicI64 = AtomicI64::new(0);
 
-type ClientAnswer = Result<serde_json::Value, JSONRPCErrorError>;
+pub type ClientAnswer = Result<serde_json::Value, JSONRPCErrorError>;
 
 /// Why a server->client request produced no result.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -221,21 +221,36 @@ impl OutgoingMessageSender {
         timeout: Duration,
     ) -> Result<serde_json::Value, ServerRequestError> {
         let method = payload.method();
+        let (id, answer_rx) = self.start_request(payload);
+        match tokio::time::timeout(timeout, answer_rx).await {
+            Ok(Ok(Ok(result))) => Ok(result),
+            Ok(Ok(Err(error))) => Err(ServerRequestError::ClientError { method, error }),
+            Ok(Err(_)) => Err(ServerRequestError::ConnectionClosed { method }),
+            Err(_) => {
+                self.forget_request(&id);
+                Err(ServerRequestError::TimedOut { method, timeout })
+            }
+        }
+    }
+
+    /// Writes a request to the client now (in order with everything queued before it) and returns its id
+    /// and the receiver of the client's answer. Whoever stops waiting must call `forget_request`.
+    pub fn start_request(
+        &self,
+        payload: ServerRequestPayload,
+    ) -> (RequestId, oneshot::Receiver<ClientAnswer>) {
         let id = RequestId::Integer(NEXT_SERVER_REQUEST_ID.fetch_add(1, Ordering::Relaxed));
         let (answer_tx, answer_rx) = oneshot::channel();
         self.pending_requests().insert(id.clone(), answer_tx);
         self.send(JSONRPCMessage::Request(JSONRPCRequest::from(
             payload.with_id(id.clone()),
         )));
-        match tokio::time::timeout(timeout, answer_rx).await {
-            Ok(Ok(Ok(result))) => Ok(result),
-            Ok(Ok(Err(error))) => Err(ServerRequestError::ClientError { method, error }),
-            Ok(Err(_)) => Err(ServerRequestError::ConnectionClosed { method }),
-            Err(_) => {
-                self.pending_requests().remove(&id);
-                Err(ServerRequestError::TimedOut { method, timeout })
-            }
-        }
+        (id, answer_rx)
+    }
+
+    /// Drops the waiter of a request nobody waits for any more; a late answer is then logged as unknown.
+    pub fn forget_request(&self, id: &RequestId) {
+        self.pending_requests().remove(id);
     }
 
     /// Routes a client's answer to the server request waiting for it.

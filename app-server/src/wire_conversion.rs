@@ -2,6 +2,8 @@
 //! token usage, rate limits, approval and sandbox settings. Every match is exhaustive, so a new variant on
 //! either side fails the build here instead of vanishing on the wire.
 
+use std::path::PathBuf;
+
 use codex_app_server_protocol as wire;
 use codex_core::config::AskForApproval;
 use codex_core::config::SandboxMode;
@@ -384,6 +386,35 @@ pub fn core_sandbox_mode(mode: wire::SandboxMode) -> SandboxMode {
     }
 }
 
+/// A host's sandbox policy as thread settings. An external sandbox means the host already confines the
+/// daemon, so nothing is added; a restricted read access is not supported and reads stay unrestricted.
+pub fn core_sandbox_settings(policy: wire::SandboxPolicy) -> (SandboxMode, SandboxWorkspaceWrite) {
+    match policy {
+        wire::SandboxPolicy::DangerFullAccess | wire::SandboxPolicy::ExternalSandbox { .. } => (
+            SandboxMode::DangerFullAccess,
+            SandboxWorkspaceWrite::default(),
+        ),
+        wire::SandboxPolicy::ReadOnly { .. } => {
+            (SandboxMode::ReadOnly, SandboxWorkspaceWrite::default())
+        }
+        wire::SandboxPolicy::WorkspaceWrite {
+            writable_roots,
+            network_access,
+            exclude_tmpdir_env_var,
+            exclude_slash_tmp,
+            ..
+        } => (
+            SandboxMode::WorkspaceWrite,
+            SandboxWorkspaceWrite {
+                writable_roots: writable_roots.into_iter().map(PathBuf::from).collect(),
+                network_access,
+                exclude_tmpdir_env_var,
+                exclude_slash_tmp,
+            },
+        ),
+    }
+}
+
 /// The resolved sandbox policy object that start/resume/fork responses carry.
 pub fn sandbox_policy(mode: SandboxMode, workspace: &SandboxWorkspaceWrite) -> wire::SandboxPolicy {
     match mode {
@@ -461,5 +492,50 @@ pub fn command_action(action: &CommandAction) -> wire::CommandAction {
             path,
         },
         CommandAction::Unknown { command } => wire::CommandAction::Unknown { command },
+    }
+}
+
+/// The sandbox of a `command/exec` whose host gave an explicit policy. `externalSandbox` means the host
+/// sandboxes the daemon itself, so nothing more is applied. Sandboxed commands may read everywhere, so a
+/// restricted read access is refused rather than silently widened.
+pub fn core_sandbox_policy(
+    policy: wire::SandboxPolicy,
+) -> Result<codex_core::sandbox::SandboxPolicy, String> {
+    match policy {
+        wire::SandboxPolicy::DangerFullAccess | wire::SandboxPolicy::ExternalSandbox { .. } => {
+            Ok(codex_core::sandbox::SandboxPolicy::DangerFullAccess)
+        }
+        wire::SandboxPolicy::ReadOnly { access } => {
+            require_full_read_access(&access)?;
+            Ok(codex_core::sandbox::SandboxPolicy::ReadOnly)
+        }
+        wire::SandboxPolicy::WorkspaceWrite {
+            writable_roots,
+            read_only_access,
+            network_access,
+            exclude_tmpdir_env_var,
+            exclude_slash_tmp,
+        } => {
+            require_full_read_access(&read_only_access)?;
+            Ok(codex_core::sandbox::SandboxPolicy::WorkspaceWrite {
+                writable_roots: writable_roots
+                    .into_iter()
+                    .map(std::path::PathBuf::from)
+                    .collect(),
+                network_access,
+                exclude_tmpdir_env_var,
+                exclude_slash_tmp,
+            })
+        }
+    }
+}
+
+fn require_full_read_access(access: &wire::ReadOnlyAccess) -> Result<(), String> {
+    match access {
+        wire::ReadOnlyAccess::FullAccess => Ok(()),
+        wire::ReadOnlyAccess::Restricted { .. } => Err(
+            "restricted read access is not supported: sandboxed commands may read everywhere"
+                .to_string(),
+        ),
     }
 }

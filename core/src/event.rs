@@ -3,6 +3,8 @@
 
 use crate::rate_limit::RateLimitSnapshot;
 use crate::token_usage::TokenUsageInfo;
+use crate::tools::approval::CommandApprovalRequest;
+use crate::tools::approval::PatchApprovalRequest;
 use crate::turn_item::TurnItem;
 use crate::turn_outcome::TurnError;
 use crate::turn_outcome::TurnStatus;
@@ -82,4 +84,19 @@ pub enum EventMsg {
         will_retry: bool,
     },
     NameUpdated(Option<String>),
+    /// A chunk of a running command's stdout or stderr.
+    CommandOutputDelta {
+        turn_id: String,
+        item_id: String,
+        delta: String,
+    },
+    /// The aggregated unified diff of every file the turn has changed so far.
+    TurnDiffUpdated {
+        turn_id: String,
+        diff: String,
+    },
+    /// The turn waits for the host's decision on a command; answer through the request's `reply`.
+    CommandApprovalRequested(CommandApprovalRequest),
+    /// The turn waits for the host's decision on a patch; answer through the request's `reply`.
+    PatchApprovalRequested(PatchApprovalRequest),
 }

@@ -26,6 +26,7 @@ use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
 use crate::rollout::StoredTurn;
 use crate::token_usage::TokenUsageInfo;
+use crate::tools::approval::SessionApprovals;
 use crate::turn_item::UserInput;
 use crate::turn_outcome::TurnStatus;
 
@@ -101,6 +102,8 @@ pub(crate) struct ThreadState {
     pub(crate) prefix_recorded: bool,
     /// Input sent with `turn/steer` that the running turn has not picked up yet.
     pub(crate) steered_input: Vec<Vec<UserInput>>,
+    /// What the host approved for the rest of the thread.
+    pub(crate) session_approvals: SessionApprovals,
 }
 
 pub(crate) struct ActiveTurn {
@@ -188,6 +191,9 @@ pub struct TurnOverrides {
     pub effort: Option<ReasoningEffort>,
     pub summary: Option<ReasoningSummaryMode>,
     pub cwd: Option<PathBuf>,
+    pub approval_policy: Option<AskForApproval>,
+    /// The sandbox mode and, for `workspace-write`, what it may write.
+    pub sandbox: Option<(SandboxMode, SandboxWorkspaceWrite)>,
 }
 
 impl CodexThread {
@@ -256,6 +262,13 @@ impl CodexThread {
             }
             if let Some(cwd) = overrides.cwd {
                 settings.cwd = cwd;
+            }
+            if let Some(approval_policy) = overrides.approval_policy {
+                settings.approval_policy = approval_policy;
+            }
+            if let Some((mode, workspace_write)) = overrides.sandbox {
+                settings.sandbox_mode = mode;
+                settings.sandbox_workspace_write = workspace_write;
             }
         }
         let started_at = chrono::Utc::now().timestamp();

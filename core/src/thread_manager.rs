@@ -36,6 +36,7 @@ use crate::thread::ThreadMetadata;
 use crate::thread::ThreadSettings;
 use crate::thread::ThreadSnapshot;
 use crate::thread::ThreadState;
+use crate::tools::approval::SessionApprovals;
 
 /// The version reported as `cliVersion` and in the user agent.
 pub const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -224,6 +225,7 @@ impl ThreadManager {
                     active_turn: None,
                     prefix_recorded,
                     steered_input: Vec::new(),
+                    session_approvals: SessionApprovals::default(),
                 }),
                 metadata,
                 events: self.events.clone(),

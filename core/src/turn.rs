@@ -22,7 +22,6 @@ use crate::project_doc::read_global_instructions;
 use crate::project_doc::render_user_instructions;
 use crate::project_doc::user_instructions;
 use crate::response_item::ContentItem;
-use crate::response_item::FunctionCallOutputBody;
 use crate::response_item::ReasoningContent;
 use crate::response_item::ReasoningSummary;
 use crate::response_item::ResponseItem;
@@ -31,6 +30,10 @@ use crate::rollout::RolloutItem;
 use crate::rollout::StoredTurn;
 use crate::thread::ThreadInner;
 use crate::token_usage::TokenUsageInfo;
+use crate::tools::router::TOOL_ABORTED;
+use crate::tools::router::ToolCall;
+use crate::tools::router::run_tool_call;
+use crate::tools::turn_diff::TurnDiffTracker;
 use crate::tools_spec::ToolsSpecConfig;
 use crate::turn_item::TurnItem;
 use crate::turn_item::UserInput;
@@ -44,6 +47,8 @@ enum SamplingOutcome {
     /// The model finished; `needs_follow_up` when tool outputs were added to history.
     Done {
         needs_follow_up: bool,
+        /// The tool calls the model made, in order; their outputs are not in history yet.
+        tool_calls: Vec<ToolCall>,
     },
     Interrupted,
 }
@@ -68,6 +73,7 @@ pub(crate) async fn run_turn(
         .await;
 
     let mut completed_items = vec![record_user_input(&thread, &turn_id, input).await];
+    let mut diff = TurnDiffTracker::default();
 
     let mut client_session = thread.client.new_session();
     let metadata = {
@@ -98,7 +104,7 @@ pub(crate) async fn run_turn(
                         &settings.model_info,
                         settings.web_search_mode,
                         true,
-                        false,
+                        true,
                     )
                     .tools_json(),
                     parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
@@ -114,6 +120,13 @@ pub(crate) async fn run_turn(
         let max_retries = thread.client.provider().stream_max_retries();
         let mut retries = 0u64;
         let sampled = loop {
+            let history_len = thread
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .history
+                .len();
+            let items_len = completed_items.len();
             let attempt = tokio::select! {
                 biased;
                 () = cancel.cancelled() => Ok(SamplingOutcome::Interrupted),
@@ -133,6 +146,14 @@ pub(crate) async fn run_turn(
                 Ok(outcome) => break Ok(outcome),
                 Err(err) if err.is_retryable() && retries < max_retries => {
                     retries += 1;
+                    // The retry resends the same prompt, so what the failed attempt added is dropped.
+                    thread
+                        .state
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .history
+                        .truncate(history_len);
+                    completed_items.truncate(items_len);
                     let delay = err
                         .retry_delay()
                         .unwrap_or_else(|| crate::client::backoff(retries));
@@ -160,11 +181,41 @@ pub(crate) async fn run_turn(
         };
         match sampled {
             Ok(SamplingOutcome::Done {
-                needs_follow_up: true,
-            }) => continue,
-            Ok(SamplingOutcome::Done {
-                needs_follow_up: false,
-            }) => {
+                needs_follow_up,
+                tool_calls,
+            }) if needs_follow_up || !tool_calls.is_empty() => {
+                let mut aborted = false;
+                for call in tool_calls {
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    let result = run_tool_call(&thread, &turn_id, &call, &mut diff, &cancel).await;
+                    let mut records = vec![RolloutItem::ResponseItem(result.output.clone())];
+                    if let Some(item) = &result.item {
+                        records.push(RolloutItem::ItemCompleted {
+                            turn_id: turn_id.clone(),
+                            item: item.clone(),
+                        });
+                        completed_items.push(item.clone());
+                    }
+                    thread
+                        .state
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .history
+                        .push(result.output);
+                    thread.record(records);
+                    if result.abort_turn {
+                        aborted = true;
+                        break;
+                    }
+                }
+                if aborted || cancel.is_cancelled() {
+                    break Err(TurnEnd::Interrupted);
+                }
+                continue;
+            }
+            Ok(SamplingOutcome::Done { .. }) => {
                 let steered_pending = !thread
                     .state
                     .lock()
@@ -187,6 +238,9 @@ pub(crate) async fn run_turn(
         }
     };
 
+    if let Err(TurnEnd::Interrupted) = &outcome {
+        answer_unanswered_calls(&thread);
+    }
     let (status, error) = match outcome {
         Ok(()) => (TurnStatus::Completed, None),
         Err(TurnEnd::Interrupted) => (TurnStatus::Interrupted, None),
@@ -390,6 +444,7 @@ async fn run_sampling_request(
         .stream(prompt, model_info, effort, summary, Some(turn_metadata))
         .await?;
     let mut needs_follow_up = false;
+    let mut tool_calls = Vec::new();
     let mut streaming: Option<StreamingItem> = None;
     while let Some(event) = stream.next().await {
         match event? {
@@ -499,58 +554,23 @@ async fn run_sampling_request(
                 };
                 let announced = streaming_id.is_some();
                 let mut records = vec![RolloutItem::ResponseItem(item.clone())];
-                let mut follow_up_items = Vec::new();
                 let completed = completed_item(&item, streaming_id);
-                match &item {
-                    ResponseItem::FunctionCall { name, call_id, .. } => {
-                        needs_follow_up = true;
-                        follow_up_items.push(ResponseItem::FunctionCallOutput {
-                            call_id: call_id.clone(),
-                            output: FunctionCallOutputBody::Text(format!(
-                                "unsupported call: the tool `{name}` is not available"
-                            )),
-                        });
-                    }
-                    ResponseItem::CustomToolCall { name, call_id, .. } => {
-                        needs_follow_up = true;
-                        follow_up_items.push(ResponseItem::CustomToolCallOutput {
-                            call_id: call_id.clone(),
-                            output: format!("unsupported custom tool call: {name}"),
-                        });
-                    }
-                    ResponseItem::LocalShellCall { call_id, .. } => {
-                        needs_follow_up = true;
-                        follow_up_items.push(ResponseItem::FunctionCallOutput {
-                            call_id: call_id.clone().unwrap_or_default(),
-                            output: FunctionCallOutputBody::Text(
-                                "unsupported call: local shell is not available".to_string(),
-                            ),
-                        });
-                    }
-                    ResponseItem::Message { .. }
-                    | ResponseItem::Reasoning { .. }
-                    | ResponseItem::FunctionCallOutput { .. }
-                    | ResponseItem::CustomToolCallOutput { .. }
-                    | ResponseItem::WebSearchCall { .. }
-                    | ResponseItem::Other => {}
+                if let Some(call) = ToolCall::from_item(&item) {
+                    needs_follow_up = true;
+                    tool_calls.push(call);
                 }
-                records.extend(
-                    follow_up_items
-                        .iter()
-                        .cloned()
-                        .map(RolloutItem::ResponseItem),
-                );
                 if let Some(completed) = &completed {
                     records.push(RolloutItem::ItemCompleted {
                         turn_id: turn_id.to_string(),
                         item: completed.clone(),
                     });
                 }
-                {
-                    let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
-                    state.history.push(item);
-                    state.history.extend(follow_up_items);
-                }
+                thread
+                    .state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .history
+                    .push(item);
                 thread.record(records);
                 if let Some(completed) = completed {
                     completed_items.push(completed.clone());
@@ -603,7 +623,10 @@ async fn run_sampling_request(
                 if end_turn == Some(false) {
                     needs_follow_up = true;
                 }
-                return Ok(SamplingOutcome::Done { needs_follow_up });
+                return Ok(SamplingOutcome::Done {
+                    needs_follow_up,
+                    tool_calls,
+                });
             }
         }
     }
@@ -730,5 +753,40 @@ fn web_search_query(action: Option<&WebSearchCallAction>) -> String {
             pattern.clone().or_else(|| url.clone()).unwrap_or_default()
         }
         Some(WebSearchCallAction::Other) | None => String::new(),
+    }
+}
+
+/// Gives every tool call in history that has no output yet an "aborted" output (recorded in the rollout
+/// too), so the conversation stays valid for the next request after an interrupted turn.
+fn answer_unanswered_calls(thread: &ThreadInner) {
+    let outputs: Vec<ResponseItem> = {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        let answered: std::collections::HashSet<String> = state
+            .history
+            .iter()
+            .filter_map(|item| match item {
+                ResponseItem::FunctionCallOutput { call_id, .. }
+                | ResponseItem::CustomToolCallOutput { call_id, .. } => Some(call_id.clone()),
+                ResponseItem::Message { .. }
+                | ResponseItem::Reasoning { .. }
+                | ResponseItem::FunctionCall { .. }
+                | ResponseItem::CustomToolCall { .. }
+                | ResponseItem::LocalShellCall { .. }
+                | ResponseItem::WebSearchCall { .. }
+                | ResponseItem::Other => None,
+            })
+            .collect();
+        let outputs: Vec<ResponseItem> = state
+            .history
+            .iter()
+            .filter_map(ToolCall::from_item)
+            .filter(|call| !answered.contains(call.call_id()))
+            .map(|call| call.output(TOOL_ABORTED.to_string()))
+            .collect();
+        state.history.extend(outputs.iter().cloned());
+        outputs
+    };
+    if !outputs.is_empty() {
+        thread.record(outputs.into_iter().map(RolloutItem::ResponseItem).collect());
     }
 }

@@ -306,7 +306,8 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
     let requests = model.responses_requests().await;
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
-    let body = request.body_json.clone().unwrap_or_default();
+    let mut body = request.body_json.clone().unwrap_or_default();
+    body["tools"] = request.tool_summary();
     let instructions = body["instructions"].as_str().unwrap_or_default();
     assert!(!instructions.is_empty(), "instructions missing: {body}");
     assert_eq!(
@@ -331,8 +332,13 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
                     "content": [{"type": "input_text", "text": "Say hello."}],
                 },
             ],
-            // Web search is on (cached results) by default; no eligibility header is involved.
-            "tools": [{"type": "web_search", "external_web_access": false}],
+            // The shell and apply_patch tools in the model's flavour, then web search (cached results by
+            // default; no eligibility header is involved).
+            "tools": [
+                {"type": "function", "name": "shell_command"},
+                {"type": "custom", "name": "apply_patch"},
+                {"type": "web_search", "external_web_access": false},
+            ],
             "tool_choice": "auto",
             "parallel_tool_calls": true,
             "reasoning": {"effort": "medium", "summary": "auto"},

@@ -44,10 +44,9 @@ async fn run_turn(
         .first()
         .ok_or_else(|| anyhow::anyhow!("no model request"))?;
     assert_eq!(request.header("x-oai-web-search-eligible"), None);
-    Ok((
-        notifications,
-        request.body_json.clone().unwrap_or(Value::Null),
-    ))
+    let mut body = request.body_json.clone().unwrap_or(Value::Null);
+    body["tools"] = request.tool_summary();
+    Ok((notifications, body))
 }
 
 #[tokio::test]
@@ -63,7 +62,11 @@ async fn web_search_calls_become_web_search_items() -> anyhow::Result<()> {
     let (notifications, request) = run_turn(&[], response).await?;
     assert_eq!(
         request["tools"],
-        json!([{"type": "web_search", "external_web_access": false}])
+        json!([
+            {"type": "function", "name": "shell_command"},
+            {"type": "custom", "name": "apply_patch"},
+            {"type": "web_search", "external_web_access": false},
+        ])
     );
     let web_search: Vec<(String, Value)> = notifications
         .iter()
@@ -96,13 +99,23 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
     .await?;
     assert_eq!(
         live["tools"],
-        json!([{"type": "web_search", "external_web_access": true}])
+        json!([
+            {"type": "function", "name": "shell_command"},
+            {"type": "custom", "name": "apply_patch"},
+            {"type": "web_search", "external_web_access": true},
+        ])
     );
     let (_, disabled) = run_turn(
         &["-c", "web_search=\"disabled\""],
         MockResponse::assistant_message(&["ok"], None),
     )
     .await?;
-    assert_eq!(disabled["tools"], json!([]));
+    assert_eq!(
+        disabled["tools"],
+        json!([
+            {"type": "function", "name": "shell_command"},
+            {"type": "custom", "name": "apply_patch"},
+        ])
+    );
     Ok(())
 }

@@ -1,15 +1,95 @@
-//! `command/exec`: running an argv outside a thread. Needs the sandbox engine, so it answers "not available".
+//! `command/exec`: runs one argv (no shell) outside any thread, under the host's sandbox policy or the
+//! config's, and answers with its exit code, stdout and stderr once it exits.
+
+use std::collections::HashMap;
+use std::time::Duration;
 
 use codex_app_server_protocol::CommandExecParams;
+use codex_app_server_protocol::CommandExecResponse;
+use codex_core::config::Config;
+use codex_core::config::ConfigLoadOptions;
+use codex_core::sandbox::SandboxPolicy;
+use codex_core::tools::exec;
+use codex_core::tools::exec::ExecCommand;
+use codex_core::tools::exec::ExecError;
+use codex_core::tools::exec::ExecParams;
+use codex_core::tools::exec::ExecStream;
+use tokio_util::sync::CancellationToken;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
+use crate::handlers::to_value;
+use crate::wire_conversion;
 
 pub async fn exec(
-    _context: RequestContext,
-    _params: CommandExecParams,
+    context: RequestContext,
+    params: CommandExecParams,
 ) -> Result<serde_json::Value, RequestError> {
-    Err(RequestError::NotAvailable {
-        method: "command/exec",
+    if params.command.is_empty() {
+        return Err(RequestError::InvalidParams(
+            "`command` must not be empty".to_string(),
+        ));
+    }
+    let timeout = match params.timeout_ms {
+        Some(timeout_ms) => u64::try_from(timeout_ms)
+            .map(Duration::from_millis)
+            .map_err(|_| {
+                RequestError::InvalidParams(format!(
+                    "`timeoutMs` must not be negative, got {timeout_ms}"
+                ))
+            })?,
+        None => exec::DEFAULT_EXEC_TIMEOUT,
+    };
+    // Loaded per request like a thread's config, so `config/value/write` changes apply to the next command.
+    let config = Config::load(ConfigLoadOptions {
+        codex_home: Some(context.engine.threads.codex_home().clone()),
+        cli_overrides: context.state.config_overrides.clone(),
+        enable_features: context.state.enabled_features.clone(),
+        disable_features: context.state.disabled_features.clone(),
+        ..ConfigLoadOptions::default()
+    })
+    .map_err(|error| RequestError::Rejected(error.to_string()))?;
+    // `join` keeps an absolute `cwd` as it is and resolves a relative one against the default.
+    let cwd = match params.cwd {
+        Some(cwd) => config.cwd.join(cwd),
+        None => config.cwd.clone(),
+    };
+    let sandbox = match params.sandbox_policy {
+        Some(policy) => {
+            wire_conversion::core_sandbox_policy(policy).map_err(RequestError::InvalidParams)?
+        }
+        None => SandboxPolicy::from_config(config.sandbox_mode, &config.sandbox_workspace_write),
+    };
+
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let outcome = exec::run(
+        ExecParams {
+            command: ExecCommand::Argv(params.command),
+            cwd: cwd.clone(),
+            timeout,
+            env: HashMap::new(),
+            sandbox,
+            // Without a turn, the command's own directory is its workspace.
+            sandbox_cwd: cwd,
+        },
+        |chunk| match chunk.stream {
+            ExecStream::Stdout => stdout.extend_from_slice(&chunk.bytes),
+            ExecStream::Stderr => stderr.extend_from_slice(&chunk.bytes),
+        },
+        CancellationToken::new(),
+    )
+    .await
+    .map_err(|error| match error {
+        ExecError::EmptyCommand => RequestError::InvalidParams(error.to_string()),
+        ExecError::Spawn { .. } | ExecError::Sandbox(_) => {
+            RequestError::ExecFailed(error.to_string())
+        }
+        ExecError::Wait(_) | ExecError::Cancelled => RequestError::Internal(error.to_string()),
+    })?;
+    to_value(CommandExecResponse {
+        exit_code: outcome.exit_code,
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
     })
 }

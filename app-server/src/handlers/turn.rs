@@ -37,6 +37,12 @@ pub async fn start(
         effort: params.effort.map(wire_conversion::core_reasoning_effort),
         summary: params.summary.map(wire_conversion::core_reasoning_summary),
         cwd: params.cwd.map(PathBuf::from),
+        approval_policy: params
+            .approval_policy
+            .map(wire_conversion::core_approval_policy),
+        sandbox: params
+            .sandbox_policy
+            .map(wire_conversion::core_sandbox_settings),
     };
     let threads = &context.engine.threads;
     let pending = thread

@@ -1,6 +1,12 @@
 //! The sandbox the agent's commands run under: the policy (what a command may write, whether it may use
 //! the network) and, on Linux, its enforcement with Landlock in the child process before `exec`.
 
+mod denial;
+mod landlock;
 mod policy;
 
+pub use self::landlock::LandlockRuleset;
+pub use self::landlock::SandboxError;
+pub use self::landlock::landlock_available;
+pub use denial::is_likely_sandbox_denial;
 pub use policy::SandboxPolicy;

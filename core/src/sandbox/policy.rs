@@ -40,6 +40,15 @@ impl SandboxPolicy {
         }
     }
 
+    /// The `sandbox_mode` value this policy corresponds to, for messages.
+    pub fn mode_name(&self) -> &'static str {
+        match self {
+            SandboxPolicy::DangerFullAccess => "danger-full-access",
+            SandboxPolicy::ReadOnly => "read-only",
+            SandboxPolicy::WorkspaceWrite { .. } => "workspace-write",
+        }
+    }
+
     /// Whether commands run without any sandbox.
     pub fn is_unrestricted(&self) -> bool {
         matches!(self, SandboxPolicy::DangerFullAccess)

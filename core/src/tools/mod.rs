@@ -1,4 +1,9 @@
 //! The engines behind the model's tools, one submodule per tool.
 
 pub mod apply_patch;
+pub mod approval;
+pub mod command_actions;
 pub mod exec;
+pub mod router;
+pub mod safe_commands;
+pub mod turn_diff;

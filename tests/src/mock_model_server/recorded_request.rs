@@ -32,6 +32,27 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// The body's `tools`, each function or custom tool reduced to its type and name (hosted tools such
+    /// as `web_search` stay whole), for comparisons that should not repeat tool descriptions.
+    pub fn tool_summary(&self) -> Value {
+        let tools = self
+            .body_json
+            .as_ref()
+            .and_then(|body| body.get("tools"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        Value::Array(
+            tools
+                .into_iter()
+                .map(|tool| match tool.get("name") {
+                    Some(name) => serde_json::json!({"type": tool["type"], "name": name}),
+                    None => tool,
+                })
+                .collect(),
+        )
+    }
+
     /// The value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

@@ -171,10 +171,10 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
         match operation {
             FileOperation::Add { path, contents } => {
                 let resolved = resolve(path);
-                let old = planned.read(&resolved)?.unwrap_or_default();
                 let display = resolved.display().to_string();
+                // Like upstream, an added file is reported with its content rather than a diff.
                 changes.push(FileChange {
-                    diff: unified_diff(&old, contents, &display),
+                    diff: contents.clone(),
                     path: display,
                     kind: FileChangeKind::Add,
                 });
@@ -187,8 +187,9 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
                     return Err(ApplyPatchError::FileNotFound { path: resolved });
                 };
                 let display = resolved.display().to_string();
+                // Like upstream, a deleted file is reported with the content it had.
                 changes.push(FileChange {
-                    diff: unified_diff(&old, "", &display),
+                    diff: old,
                     path: display,
                     kind: FileChangeKind::Delete,
                 });
@@ -403,18 +404,19 @@ mod tests {
                     FileChange {
                         path: new.clone(),
                         kind: FileChangeKind::Add,
-                        diff: format!("--- a/{new}\n+++ b/{new}\n@@ -0,0 +1,1 @@\n+hello\n"),
+                        diff: "hello\n".to_string(),
                     },
                     FileChange {
                         path: old.clone(),
                         kind: FileChangeKind::Delete,
-                        diff: format!("--- a/{old}\n+++ b/{old}\n@@ -1,1 +0,0 @@\n-bye\n"),
+                        diff: "bye\n".to_string(),
                     },
                     FileChange {
                         path: edit.clone(),
                         kind: FileChangeKind::Update { move_path: None },
                         diff: format!(
-                            "--- a/{edit}\n+++ b/{edit}\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n"
+                            "--- a/{0}\n+++ b/{0}\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n",
+                            edit.trim_start_matches('/')
                         ),
                     },
                     FileChange {
@@ -422,7 +424,10 @@ mod tests {
                         kind: FileChangeKind::Update {
                             move_path: Some(display(root, "moved/to.txt")),
                         },
-                        diff: format!("--- a/{from}\n+++ b/{from}\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n"),
+                        diff: format!(
+                            "--- a/{0}\n+++ b/{0}\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n",
+                            from.trim_start_matches('/')
+                        ),
                     },
                 ],
                 summary: "Success. Updated the following files:\nA nested/dir/new.txt\nM edit.txt\nM moved/to.txt\nD old.txt\n"

@@ -77,7 +77,9 @@ pub fn unified_diff(old: &str, new: &str, path: &str) -> String {
             .map(|line| (LineDiff::Equal, *line)),
     );
 
-    let mut output = format!("--- a/{path}\n+++ b/{path}\n");
+    // An absolute path keeps git's `a/` / `b/` prefixes without doubling its slash.
+    let label = path.trim_start_matches('/');
+    let mut output = format!("--- a/{label}\n+++ b/{label}\n");
     let changed: Vec<usize> = script
         .iter()
         .enumerate()

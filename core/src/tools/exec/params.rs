@@ -1,8 +1,10 @@
-//! `ExecParams`: what to run, where, for how long and with which extra environment.
+//! `ExecParams`: what to run, where, for how long, with which extra environment and under which sandbox.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::sandbox::SandboxPolicy;
 
 /// Applied when the model gives no `timeout_ms`; matches upstream's 10 s default.
 pub const DEFAULT_EXEC_TIMEOUT: Duration = Duration::from_millis(10_000);
@@ -26,4 +28,9 @@ pub struct ExecParams {
     pub timeout: Duration,
     /// Variables set on top of the daemon's own environment (overriding same-named ones).
     pub env: HashMap<String, String>,
+    /// Enforced in the child before `exec` (Landlock on Linux).
+    pub sandbox: SandboxPolicy,
+    /// The directory the policy's writable roots are computed from: the turn's working directory, not the
+    /// command's `workdir`, so a command cannot widen its sandbox by choosing where it runs.
+    pub sandbox_cwd: PathBuf,
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::params::DEFAULT_EXEC_TIMEOUT;
 use super::params::ExecCommand;
 use super::params::ExecParams;
+use crate::sandbox::SandboxPolicy;
 
 /// Arguments of the `shell` tool: an argv vector.
 #[derive(Debug, Deserialize)]
@@ -29,12 +30,14 @@ struct ShellCommandArguments {
 }
 
 /// Parses a shell tool call. `default_cwd` is the turn's working directory: it is used when the model gives
-/// no `workdir` and resolves a relative one. The error text is meant to be returned to the model as the
+/// no `workdir` and resolves a relative one, and the command's sandbox (`sandbox`) takes its writable roots from
+/// it whatever the `workdir`. The error text is meant to be returned to the model as the
 /// call's output so it can correct itself.
 pub fn parse_shell_call(
     name: &str,
     arguments_json: &str,
     default_cwd: &Path,
+    sandbox: SandboxPolicy,
 ) -> Result<ExecParams, String> {
     let (command, workdir, timeout_ms) = match name {
         "shell" => {
@@ -79,6 +82,8 @@ pub fn parse_shell_call(
         cwd,
         timeout: timeout_ms.map_or(DEFAULT_EXEC_TIMEOUT, Duration::from_millis),
         env: HashMap::new(),
+        sandbox,
+        sandbox_cwd: default_cwd.to_path_buf(),
     })
 }
 
@@ -96,6 +101,7 @@ mod tests {
             "shell",
             r#"{"command":["ls","-la"],"workdir":"sub","timeout_ms":2500}"#,
             Path::new("/repo"),
+            SandboxPolicy::ReadOnly,
         );
         assert_eq!(
             params,
@@ -104,6 +110,8 @@ mod tests {
                 cwd: PathBuf::from("/repo/sub"),
                 timeout: Duration::from_millis(2500),
                 env: HashMap::new(),
+                sandbox: SandboxPolicy::ReadOnly,
+                sandbox_cwd: PathBuf::from("/repo"),
             })
         );
     }
@@ -114,6 +122,7 @@ mod tests {
             "shell_command",
             r#"{"command":"cargo test","sandbox_permissions":"use_default","justification":"run tests"}"#,
             Path::new("/repo"),
+            SandboxPolicy::ReadOnly,
         );
         assert_eq!(
             params,
@@ -125,6 +134,8 @@ mod tests {
                 cwd: PathBuf::from("/repo"),
                 timeout: DEFAULT_EXEC_TIMEOUT,
                 env: HashMap::new(),
+                sandbox: SandboxPolicy::ReadOnly,
+                sandbox_cwd: PathBuf::from("/repo"),
             })
         );
     }
@@ -135,6 +146,7 @@ mod tests {
             "shell_command",
             r#"{"command":"pwd","workdir":"/tmp","login":false}"#,
             Path::new("/repo"),
+            SandboxPolicy::ReadOnly,
         );
         assert_eq!(
             params,
@@ -146,6 +158,8 @@ mod tests {
                 cwd: PathBuf::from("/tmp"),
                 timeout: DEFAULT_EXEC_TIMEOUT,
                 env: HashMap::new(),
+                sandbox: SandboxPolicy::ReadOnly,
+                sandbox_cwd: PathBuf::from("/repo"),
             })
         );
     }
@@ -154,32 +168,42 @@ mod tests {
     fn reports_bad_arguments_clearly() {
         let cwd = Path::new("/repo");
         assert_eq!(
-            parse_shell_call("shell", "{not json", cwd),
+            parse_shell_call("shell", "{not json", cwd, SandboxPolicy::ReadOnly),
             Err(
                 "failed to parse function arguments: key must be a string at line 1 column 2"
                     .to_string()
             )
         );
         assert_eq!(
-            parse_shell_call("shell", r#"{"command":"ls"}"#, cwd),
+            parse_shell_call("shell", r#"{"command":"ls"}"#, cwd, SandboxPolicy::ReadOnly),
             Err(
                 "failed to parse function arguments: invalid type: string \"ls\", expected a sequence at line 1 column 15"
                     .to_string()
             )
         );
         assert_eq!(
-            parse_shell_call("shell_command", r#"{"workdir":"/x"}"#, cwd),
+            parse_shell_call(
+                "shell_command",
+                r#"{"workdir":"/x"}"#,
+                cwd,
+                SandboxPolicy::ReadOnly
+            ),
             Err(
                 "failed to parse function arguments: missing field `command` at line 1 column 16"
                     .to_string()
             )
         );
         assert_eq!(
-            parse_shell_call("shell", r#"{"command":[]}"#, cwd),
+            parse_shell_call("shell", r#"{"command":[]}"#, cwd, SandboxPolicy::ReadOnly),
             Err("failed to parse function arguments: `command` must not be empty".to_string())
         );
         assert_eq!(
-            parse_shell_call("exec_command", r#"{"cmd":"ls"}"#, cwd),
+            parse_shell_call(
+                "exec_command",
+                r#"{"cmd":"ls"}"#,
+                cwd,
+                SandboxPolicy::ReadOnly
+            ),
             Err("unsupported shell tool: exec_command".to_string())
         );
     }

@@ -1,5 +1,5 @@
-//! `run`: executes one `ExecParams` in its own process group, streaming stdout/stderr chunks as they arrive
-//! and killing the whole group (grandchildren included) on timeout, cancellation or drop.
+//! `run`: executes one `ExecParams` in its own process group and sandbox, streaming stdout/stderr chunks as
+//! they arrive and killing the whole group (grandchildren included) on timeout, cancellation or drop.
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
@@ -17,6 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::params::ExecCommand;
 use super::params::ExecParams;
+use crate::sandbox::LandlockRuleset;
+use crate::sandbox::SandboxError;
 
 /// Reported as the exit code of a command killed by its timeout, like upstream (and coreutils `timeout`).
 pub const TIMEOUT_EXIT_CODE: i32 = 124;
@@ -70,6 +72,10 @@ pub enum ExecError {
     Wait(std::io::Error),
     #[error("command was cancelled")]
     Cancelled,
+    /// The policy cannot be enforced here (no Landlock) or its ruleset could not be built; the command was
+    /// not started.
+    #[error("{0}")]
+    Sandbox(#[from] SandboxError),
 }
 
 /// Kills the process group it names when dropped, so that a `run` future dropped mid-flight (an aborted
@@ -112,9 +118,10 @@ enum ChildEnding {
     Cancelled,
 }
 
-/// Runs the command, calling `output` with each chunk of stdout/stderr as it arrives. On timeout the whole
-/// process group is killed and the outcome has `timed_out` and exit code 124; on `cancel` the group is
-/// killed and `ExecError::Cancelled` is returned.
+/// Runs the command under `params.sandbox`, calling `output` with each chunk of stdout/stderr as it arrives.
+/// On timeout the whole process group is killed and the outcome has `timed_out` and exit code 124; on
+/// `cancel` the group is killed and `ExecError::Cancelled` is returned. A restricted policy that cannot be
+/// enforced is `ExecError::Sandbox`: the command never runs unsandboxed.
 pub async fn run(
     params: ExecParams,
     mut output: impl FnMut(ExecOutputChunk),
@@ -147,6 +154,15 @@ pub async fn run(
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    // Built here, where allocating is fine; the child only applies it. The closure owns the ruleset's fd,
+    // which `command` keeps open until after the spawn.
+    if let Some(ruleset) = LandlockRuleset::build(&params.sandbox, &params.sandbox_cwd)? {
+        // SAFETY: `restrict_self` makes two raw syscalls and allocates nothing, so it is async-signal-safe
+        // between fork and exec.
+        unsafe {
+            command.pre_exec(move || ruleset.restrict_self());
+        }
+    }
 
     let started = Instant::now();
     let mut child = command.spawn().map_err(|source| ExecError::Spawn {
@@ -282,6 +298,8 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
+    use crate::sandbox::SandboxPolicy;
+    use crate::sandbox::landlock_available;
 
     fn sh(script: &str, cwd: &Path, timeout: Duration) -> ExecParams {
         ExecParams {
@@ -293,6 +311,8 @@ mod tests {
             cwd: cwd.to_path_buf(),
             timeout,
             env: HashMap::new(),
+            sandbox: SandboxPolicy::DangerFullAccess,
+            sandbox_cwd: cwd.to_path_buf(),
         }
     }
 
@@ -399,6 +419,8 @@ mod tests {
             cwd: cwd.path().to_path_buf(),
             timeout: Duration::from_secs(10),
             env: HashMap::new(),
+            sandbox: SandboxPolicy::DangerFullAccess,
+            sandbox_cwd: cwd.path().to_path_buf(),
         };
         let outcome = run(params, |_| {}, CancellationToken::new())
             .await
@@ -417,6 +439,8 @@ mod tests {
             cwd: cwd.path().to_path_buf(),
             timeout: Duration::from_secs(10),
             env: HashMap::new(),
+            sandbox: SandboxPolicy::DangerFullAccess,
+            sandbox_cwd: cwd.path().to_path_buf(),
         };
         let error = run(params, |_| {}, CancellationToken::new())
             .await
@@ -553,5 +577,179 @@ mod tests {
         assert_eq!(outcome.exit_code, 0);
         // SAFETY: only sends a signal to the test's own leftover `sleep`.
         unsafe { libc::kill(background, libc::SIGKILL) };
+    }
+
+    /// A workspace-write policy whose only writable root is the sandbox cwd (no `/tmp`, no `$TMPDIR`), so a
+    /// second tempdir is outside it.
+    fn workspace_only() -> SandboxPolicy {
+        SandboxPolicy::WorkspaceWrite {
+            writable_roots: Vec::new(),
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: true,
+        }
+    }
+
+    fn sandboxed(script: &str, cwd: &Path, sandbox: SandboxPolicy) -> ExecParams {
+        ExecParams {
+            sandbox,
+            ..sh(script, cwd, Duration::from_secs(10))
+        }
+    }
+
+    /// Runs `params`; on a kernel without Landlock, asserts the "needs Landlock" error for `mode` and returns
+    /// `None`, so the sandbox tests check the refusal there instead of passing silently.
+    async fn run_sandboxed(params: ExecParams, mode: &str) -> Option<ExecOutcome> {
+        let result = run(params, |_| {}, CancellationToken::new()).await;
+        if landlock_available() {
+            return Some(result.expect("run"));
+        }
+        let error = result.expect_err("no Landlock: the command must not run");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "sandbox_mode \"{mode}\" needs Landlock, which this kernel does not provide (Linux 5.13+ \
+                 with Landlock enabled); set sandbox_mode = \"danger-full-access\" to run commands without \
+                 a sandbox"
+            )
+        );
+        None
+    }
+
+    #[tokio::test]
+    async fn workspace_write_writes_in_cwd_but_not_outside() {
+        let workspace = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        let inside_file = workspace.path().join("sub/inside.txt");
+        let outside_file = outside.path().join("outside.txt");
+
+        let inside = run_sandboxed(
+            sandboxed(
+                "mkdir sub && echo kept > sub/inside.txt && cat sub/inside.txt",
+                workspace.path(),
+                workspace_only(),
+            ),
+            "workspace-write",
+        )
+        .await;
+        let Some(inside) = inside else {
+            assert!(!inside_file.exists());
+            return;
+        };
+        assert_eq!(
+            (inside.exit_code, inside.aggregated_output.as_str()),
+            (0, "kept\n")
+        );
+
+        let script = format!("touch '{}'", outside_file.display());
+        let outside_outcome = run_sandboxed(
+            sandboxed(&script, workspace.path(), workspace_only()),
+            "workspace-write",
+        )
+        .await
+        .expect("Landlock was available a moment ago");
+        assert_ne!(outside_outcome.exit_code, 0);
+        assert!(
+            outside_outcome
+                .aggregated_output
+                .contains("Permission denied"),
+            "{}",
+            outside_outcome.aggregated_output
+        );
+        assert!(!outside_file.exists());
+        assert!(crate::sandbox::is_likely_sandbox_denial(
+            &workspace_only(),
+            outside_outcome.exit_code,
+            &outside_outcome.aggregated_output
+        ));
+    }
+
+    #[tokio::test]
+    async fn writable_roots_come_from_the_sandbox_cwd_not_the_command_cwd() {
+        let workspace = tempfile::tempdir().expect("tempdir");
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        let params = ExecParams {
+            sandbox_cwd: workspace.path().to_path_buf(),
+            ..sandboxed("touch escaped", elsewhere.path(), workspace_only())
+        };
+        if let Some(outcome) = run_sandboxed(params, "workspace-write").await {
+            assert_ne!(outcome.exit_code, 0, "{}", outcome.aggregated_output);
+        }
+        assert!(!elsewhere.path().join("escaped").exists());
+    }
+
+    #[tokio::test]
+    async fn read_only_cannot_write_in_cwd_but_can_read_and_use_dev_null() {
+        let cwd = tempfile::tempdir().expect("tempdir");
+        std::fs::write(cwd.path().join("readme"), "hello\n").expect("write readme");
+        let readable = run_sandboxed(
+            sandboxed(
+                "cat readme; echo discarded > /dev/null",
+                cwd.path(),
+                SandboxPolicy::ReadOnly,
+            ),
+            "read-only",
+        )
+        .await;
+        if let Some(readable) = readable {
+            assert_eq!(
+                (readable.exit_code, readable.aggregated_output.as_str()),
+                (0, "hello\n")
+            );
+            let denied = run_sandboxed(
+                sandboxed("echo no > new.txt", cwd.path(), SandboxPolicy::ReadOnly),
+                "read-only",
+            )
+            .await
+            .expect("Landlock was available a moment ago");
+            assert_ne!(denied.exit_code, 0);
+            assert!(
+                denied.aggregated_output.contains("Permission denied"),
+                "{}",
+                denied.aggregated_output
+            );
+        }
+        assert!(!cwd.path().join("new.txt").exists());
+    }
+
+    #[tokio::test]
+    async fn danger_full_access_writes_anywhere() {
+        let workspace = tempfile::tempdir().expect("tempdir");
+        let outside = tempfile::tempdir().expect("tempdir");
+        let outside_file = outside.path().join("outside.txt");
+        let script = format!("touch '{}'", outside_file.display());
+        let outcome = run(
+            sandboxed(&script, workspace.path(), SandboxPolicy::DangerFullAccess),
+            |_| {},
+            CancellationToken::new(),
+        )
+        .await
+        .expect("run");
+        assert_eq!(outcome.exit_code, 0, "{}", outcome.aggregated_output);
+        assert!(outside_file.exists());
+    }
+
+    #[tokio::test]
+    async fn no_network_access_refuses_tcp_connect_where_the_kernel_can() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let cwd = tempfile::tempdir().expect("tempdir");
+        // bash's /dev/tcp does a plain connect(2); the ruleset denies it with EACCES on Landlock ABI 4+.
+        let params = ExecParams {
+            command: ExecCommand::Argv(vec![
+                "bash".to_string(),
+                "-c".to_string(),
+                format!("echo hi > /dev/tcp/127.0.0.1/{port}"),
+            ]),
+            ..sandboxed("", cwd.path(), workspace_only())
+        };
+        if let Some(outcome) = run_sandboxed(params, "workspace-write").await {
+            assert_ne!(outcome.exit_code, 0, "{}", outcome.aggregated_output);
+            assert!(
+                outcome.aggregated_output.contains("Permission denied"),
+                "{}",
+                outcome.aggregated_output
+            );
+        }
     }
 }

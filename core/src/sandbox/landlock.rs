@@ -1,0 +1,161 @@
+//! Landlock enforcement of a `SandboxPolicy`: the ruleset is built in the parent and only applied (no new
+//! privileges, then `landlock_restrict_self`) in the child between `fork` and `exec`.
+//!
+//! Reads and execution stay allowed everywhere; writes are allowed under the policy's writable roots and on a
+//! few devices shells need. Without network access, TCP bind and connect are denied where the kernel's Landlock
+//! ABI has them (4+, Linux 6.7); older kernels leave the network open. A kernel with an older ABI enforces what
+//! it knows (best effort), but a kernel without Landlock is an error: commands never silently run unsandboxed.
+
+use super::policy::SandboxPolicy;
+
+/// Why a command cannot be put in its sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error(
+        "sandbox_mode \"{mode}\" needs Landlock, which this kernel does not provide (Linux 5.13+ with \
+         Landlock enabled); set sandbox_mode = \"danger-full-access\" to run commands without a sandbox"
+    )]
+    LandlockUnavailable { mode: &'static str },
+    #[cfg(target_os = "linux")]
+    #[error("failed to build the Landlock sandbox: {0}")]
+    Ruleset(#[from] landlock::RulesetError),
+}
+
+#[cfg(target_os = "linux")]
+pub use linux::LandlockRuleset;
+#[cfg(target_os = "linux")]
+pub use linux::landlock_available;
+#[cfg(not(target_os = "linux"))]
+pub use unsupported::LandlockRuleset;
+#[cfg(not(target_os = "linux"))]
+pub use unsupported::landlock_available;
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::os::fd::AsRawFd;
+    use std::os::fd::OwnedFd;
+    use std::path::Path;
+
+    use landlock::ABI;
+    use landlock::Access;
+    use landlock::AccessFs;
+    use landlock::AccessNet;
+    use landlock::Ruleset;
+    use landlock::RulesetAttr;
+    use landlock::RulesetCreatedAttr;
+    use landlock::path_beneath_rules;
+
+    use super::SandboxError;
+    use super::SandboxPolicy;
+
+    /// The newest ABI whose filesystem rights we ask for. ABI 9 adds `ResolveUnix` to the write rights, which
+    /// would also cut connecting to Unix sockets (ssh-agent, D-Bus): that is not a write.
+    const FS_ABI: ABI = ABI::V5;
+
+    /// Devices every sandbox may write (and run ioctls on): shells redirect to them. Missing ones are skipped.
+    const WRITABLE_DEVICES: [&str; 4] = ["/dev/null", "/dev/zero", "/dev/full", "/dev/tty"];
+
+    /// A Landlock ruleset ready to be applied in a child process.
+    #[derive(Debug)]
+    pub struct LandlockRuleset {
+        /// Close-on-exec, so the command does not inherit it.
+        fd: OwnedFd,
+    }
+
+    impl LandlockRuleset {
+        /// Builds the ruleset for `policy`, whose writable roots are computed from `sandbox_cwd` (the turn's
+        /// working directory). `None` for `DangerFullAccess`, which applies nothing. Paths that do not exist
+        /// are skipped.
+        pub fn build(
+            policy: &SandboxPolicy,
+            sandbox_cwd: &Path,
+        ) -> Result<Option<LandlockRuleset>, SandboxError> {
+            if policy.is_unrestricted() {
+                return Ok(None);
+            }
+            let all = AccessFs::from_all(FS_ABI);
+            let mut ruleset = Ruleset::default().handle_access(all)?;
+            if !policy.has_network_access() {
+                // Handled with no rule means denied; silently dropped by kernels before ABI 4.
+                ruleset = ruleset.handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?;
+            }
+            let created = ruleset
+                .create()?
+                .add_rules(path_beneath_rules(["/"], AccessFs::from_read(FS_ABI)))?
+                .add_rules(path_beneath_rules(WRITABLE_DEVICES, all))?
+                .add_rules(path_beneath_rules(policy.writable_roots(sandbox_cwd), all))?;
+            // The crate creates no ruleset (and hands back no fd) when the kernel has no Landlock at all.
+            match Option::<OwnedFd>::from(created) {
+                Some(fd) => Ok(Some(LandlockRuleset { fd })),
+                None => Err(SandboxError::LandlockUnavailable {
+                    mode: policy.mode_name(),
+                }),
+            }
+        }
+
+        /// Restricts the calling process (meant for `pre_exec`, in the forked child): sets no_new_privs, which
+        /// `landlock_restrict_self` requires of unprivileged callers, then enforces the ruleset.
+        ///
+        /// The crate's own `RulesetCreated::restrict_self` consumes the ruleset and updates its compatibility
+        /// bookkeeping, which it does not promise to be async-signal-safe; this does only two raw syscalls on
+        /// integers and builds errors from errno, so it allocates nothing and takes no lock between fork and
+        /// exec.
+        pub fn restrict_self(&self) -> std::io::Result<()> {
+            // SAFETY: `prctl` with integer arguments only changes the calling thread's flags.
+            if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // SAFETY: `landlock_restrict_self(fd, flags)` reads only its integer arguments; `self.fd` is an open
+            // Landlock ruleset fd for as long as `self` lives.
+            let restricted = unsafe {
+                libc::syscall(libc::SYS_landlock_restrict_self, self.fd.as_raw_fd(), 0_u32)
+            };
+            if restricted != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        }
+    }
+
+    /// Whether the running kernel provides Landlock at all (any ABI), as the crate's compatibility check sees it.
+    pub fn landlock_available() -> bool {
+        Ruleset::default()
+            .handle_access(AccessFs::Execute)
+            .and_then(|ruleset| ruleset.create())
+            .is_ok_and(|created| Option::<OwnedFd>::from(created).is_some())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod unsupported {
+    use std::path::Path;
+
+    use super::SandboxError;
+    use super::SandboxPolicy;
+
+    /// Landlock exists only on Linux; elsewhere every restricted policy is refused.
+    #[derive(Debug)]
+    pub struct LandlockRuleset {}
+
+    impl LandlockRuleset {
+        pub fn build(
+            policy: &SandboxPolicy,
+            _sandbox_cwd: &Path,
+        ) -> Result<Option<LandlockRuleset>, SandboxError> {
+            if policy.is_unrestricted() {
+                return Ok(None);
+            }
+            Err(SandboxError::LandlockUnavailable {
+                mode: policy.mode_name(),
+            })
+        }
+
+        pub fn restrict_self(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    pub fn landlock_available() -> bool {
+        false
+    }
+}

@@ -1,0 +1,750 @@
+//! Running one tool call of the model inside a turn: recognise the tool, decide with the approval policy and
+//! the sandbox whether the host must be asked, run the command or apply the patch, report it as a
+//! `commandExecution` / `fileChange` item with its streamed output, and build the output item the model sees.
+
+use std::path::Path;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::AskForApproval;
+use crate::event::EventMsg;
+use crate::event::ThreadStatus;
+use crate::response_item::FunctionCallOutputBody;
+use crate::response_item::LocalShellAction;
+use crate::response_item::ResponseItem;
+use crate::sandbox::SandboxPolicy;
+use crate::thread::ThreadInner;
+use crate::tools::apply_patch::plan_patch;
+use crate::tools::approval::ApprovalReply;
+use crate::tools::approval::CommandApprovalRequest;
+use crate::tools::approval::PatchApprovalRequest;
+use crate::tools::approval::ReviewDecision;
+use crate::tools::command_actions::command_text;
+use crate::tools::command_actions::parse_command_actions;
+use crate::tools::exec;
+use crate::tools::exec::ExecCommand;
+use crate::tools::exec::ExecError;
+use crate::tools::exec::ExecOutcome;
+use crate::tools::exec::ExecOutputChunk;
+use crate::tools::exec::ExecParams;
+use crate::tools::safe_commands::is_known_safe_command;
+use crate::tools::turn_diff::TurnDiffTracker;
+use crate::turn_item::ToolItemStatus;
+use crate::turn_item::TurnItem;
+
+/// The text the model gets for a command the host declined.
+const COMMAND_DECLINED: &str = "exec command rejected by user";
+/// The text the model gets for a patch the host declined.
+const PATCH_DECLINED: &str = "patch rejected by user";
+/// The text the model gets for a tool call cut short by an interrupted turn.
+pub(crate) const TOOL_ABORTED: &str = "aborted";
+
+/// A tool call the model made, as the turn runs it.
+#[derive(Debug, Clone)]
+pub(crate) enum ToolCall {
+    Function {
+        name: String,
+        arguments: String,
+        call_id: String,
+    },
+    Custom {
+        name: String,
+        input: String,
+        call_id: String,
+    },
+    LocalShell {
+        call_id: String,
+        action: LocalShellAction,
+    },
+}
+
+impl ToolCall {
+    /// The call an output item of the model asks for, if it is one.
+    pub(crate) fn from_item(item: &ResponseItem) -> Option<ToolCall> {
+        match item {
+            ResponseItem::FunctionCall {
+                name,
+                arguments,
+                call_id,
+                ..
+            } => Some(ToolCall::Function {
+                name: name.clone(),
+                arguments: arguments.clone(),
+                call_id: call_id.clone(),
+            }),
+            ResponseItem::CustomToolCall {
+                name,
+                input,
+                call_id,
+                ..
+            } => Some(ToolCall::Custom {
+                name: name.clone(),
+                input: input.clone(),
+                call_id: call_id.clone(),
+            }),
+            ResponseItem::LocalShellCall {
+                call_id, action, ..
+            } => Some(ToolCall::LocalShell {
+                call_id: call_id.clone().unwrap_or_default(),
+                action: action.clone(),
+            }),
+            ResponseItem::Message { .. }
+            | ResponseItem::Reasoning { .. }
+            | ResponseItem::FunctionCallOutput { .. }
+            | ResponseItem::CustomToolCallOutput { .. }
+            | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Other => None,
+        }
+    }
+
+    pub(crate) fn call_id(&self) -> &str {
+        match self {
+            ToolCall::Function { call_id, .. }
+            | ToolCall::Custom { call_id, .. }
+            | ToolCall::LocalShell { call_id, .. } => call_id,
+        }
+    }
+
+    /// The output item carrying `text` back to the model for this call.
+    pub(crate) fn output(&self, text: String) -> ResponseItem {
+        match self {
+            ToolCall::Custom { call_id, .. } => ResponseItem::CustomToolCallOutput {
+                call_id: call_id.clone(),
+                output: text,
+            },
+            ToolCall::Function { call_id, .. } | ToolCall::LocalShell { call_id, .. } => {
+                ResponseItem::FunctionCallOutput {
+                    call_id: call_id.clone(),
+                    output: FunctionCallOutputBody::Text(text),
+                }
+            }
+        }
+    }
+}
+
+/// What running a tool call produced.
+pub(crate) struct ToolCallResult {
+    /// The `*_call_output` item for history.
+    pub(crate) output: ResponseItem,
+    /// The completed item users see, for the turn's items.
+    pub(crate) item: Option<TurnItem>,
+    /// The host chose "cancel" (or the turn was interrupted): the turn ends as interrupted.
+    pub(crate) abort_turn: bool,
+}
+
+/// The escalation fields every shell tool accepts next to its command.
+#[derive(Debug, Default, Deserialize)]
+struct EscalationArguments {
+    #[serde(default)]
+    sandbox_permissions: Option<String>,
+    #[serde(default)]
+    justification: Option<String>,
+}
+
+/// The single argument of the function flavour of `apply_patch`.
+#[derive(Debug, Deserialize)]
+struct ApplyPatchArguments {
+    input: String,
+}
+
+/// What a handler hands back before it is wrapped into a [`ToolCallResult`].
+struct Handled {
+    text: String,
+    item: Option<TurnItem>,
+    abort_turn: bool,
+}
+
+impl Handled {
+    fn text_only(text: String) -> Self {
+        Self {
+            text,
+            item: None,
+            abort_turn: false,
+        }
+    }
+}
+
+/// The settings a tool call runs under, read once when it starts.
+struct ToolSettings {
+    cwd: PathBuf,
+    approval_policy: AskForApproval,
+    sandbox: SandboxPolicy,
+}
+
+/// Runs one tool call to completion (or until `cancel`).
+pub(crate) async fn run_tool_call(
+    thread: &ThreadInner,
+    turn_id: &str,
+    call: &ToolCall,
+    diff: &mut TurnDiffTracker,
+    cancel: &CancellationToken,
+) -> ToolCallResult {
+    let settings = {
+        let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
+        ToolSettings {
+            cwd: settings.cwd.clone(),
+            approval_policy: settings.approval_policy,
+            sandbox: SandboxPolicy::from_config(
+                settings.sandbox_mode,
+                &settings.sandbox_workspace_write,
+            ),
+        }
+    };
+    let tool = ToolRun {
+        thread,
+        turn_id,
+        settings: &settings,
+        cancel,
+    };
+    let handled = match call {
+        ToolCall::Function {
+            name,
+            arguments,
+            call_id,
+        } => match name.as_str() {
+            "shell" | "shell_command" => {
+                match exec::parse_shell_call(
+                    name,
+                    arguments,
+                    &settings.cwd,
+                    settings.sandbox.clone(),
+                ) {
+                    Ok(params) => {
+                        let escalation: EscalationArguments =
+                            serde_json::from_str(arguments).unwrap_or_default();
+                        tool.run_command(call_id, params, escalation).await
+                    }
+                    Err(message) => Handled::text_only(message),
+                }
+            }
+            "apply_patch" => match serde_json::from_str::<ApplyPatchArguments>(arguments) {
+                Ok(arguments) => tool.apply_patch(call_id, arguments.input, diff).await,
+                Err(err) => {
+                    Handled::text_only(format!("failed to parse function arguments: {err}"))
+                }
+            },
+            other => Handled::text_only(format!(
+                "unsupported call: the tool `{other}` is not available"
+            )),
+        },
+        ToolCall::Custom {
+            name,
+            input,
+            call_id,
+        } => match name.as_str() {
+            "apply_patch" => tool.apply_patch(call_id, input.clone(), diff).await,
+            other => Handled::text_only(format!("unsupported custom tool call: {other}")),
+        },
+        ToolCall::LocalShell { call_id, action } => {
+            let LocalShellAction::Exec {
+                command,
+                timeout_ms,
+                working_directory,
+            } = action;
+            if command.is_empty() {
+                Handled::text_only("failed to run local shell call: command is empty".to_string())
+            } else {
+                let cwd = working_directory
+                    .as_deref()
+                    .map_or_else(|| settings.cwd.clone(), |dir| settings.cwd.join(dir));
+                let params = ExecParams {
+                    command: ExecCommand::Argv(command.clone()),
+                    cwd,
+                    timeout: timeout_ms.map_or(exec::DEFAULT_EXEC_TIMEOUT, |ms| {
+                        std::time::Duration::from_millis(ms)
+                    }),
+                    env: std::collections::HashMap::new(),
+                    sandbox: settings.sandbox.clone(),
+                    sandbox_cwd: settings.cwd.clone(),
+                };
+                tool.run_command(call_id, params, EscalationArguments::default())
+                    .await
+            }
+        }
+    };
+    ToolCallResult {
+        output: call.output(handled.text),
+        item: handled.item,
+        abort_turn: handled.abort_turn,
+    }
+}
+
+/// One tool call in flight, with what it needs to report and to ask.
+struct ToolRun<'a> {
+    thread: &'a ThreadInner,
+    turn_id: &'a str,
+    settings: &'a ToolSettings,
+    cancel: &'a CancellationToken,
+}
+
+/// How a command's approval question was settled.
+enum CommandGate {
+    /// Run it, inside the sandbox unless `unsandboxed`.
+    Run { unsandboxed: bool },
+    /// Do not run it; `abort_turn` when the host cancelled.
+    Refused { abort_turn: bool },
+}
+
+impl ToolRun<'_> {
+    async fn run_command(
+        &self,
+        call_id: &str,
+        mut params: ExecParams,
+        escalation: EscalationArguments,
+    ) -> Handled {
+        let command = command_text(&params.command);
+        let words = command_words(&params.command);
+        let command_actions = parse_command_actions(&params.command);
+        let wants_escalation =
+            escalation.sandbox_permissions.as_deref() == Some("require_escalated");
+        let mut item = TurnItem::CommandExecution {
+            id: call_id.to_string(),
+            command: command.clone(),
+            cwd: params.cwd.display().to_string(),
+            status: ToolItemStatus::InProgress,
+            command_actions: command_actions.clone(),
+            aggregated_output: None,
+            exit_code: None,
+            duration_ms: None,
+        };
+        self.emit_started(&item).await;
+
+        let approved_for_session = self
+            .thread
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .session_approvals
+            .allows_command(&command, &words);
+        let sandboxed = !params.sandbox.is_unrestricted();
+        let must_ask = !approved_for_session
+            && match self.settings.approval_policy {
+                AskForApproval::Untrusted => !is_known_safe_command(&params.command),
+                AskForApproval::OnRequest => wants_escalation && sandboxed,
+                AskForApproval::OnFailure | AskForApproval::Never => false,
+            };
+        let gate = if must_ask {
+            let reason = escalation.justification.clone().or_else(|| {
+                wants_escalation.then(|| "the command asks to run outside the sandbox".to_string())
+            });
+            self.ask_command(call_id, &command, &params, &command_actions, &words, reason)
+                .await
+                .map_or(CommandGate::Refused { abort_turn: true }, |decision| {
+                    gate_for(decision, wants_escalation)
+                })
+        } else {
+            CommandGate::Run {
+                unsandboxed: wants_escalation
+                    && approved_for_session
+                    && self.settings.approval_policy != AskForApproval::Never,
+            }
+        };
+        let unsandboxed = match gate {
+            CommandGate::Run { unsandboxed } => unsandboxed,
+            CommandGate::Refused { abort_turn } => {
+                set_command_result(&mut item, ToolItemStatus::Declined, None);
+                self.emit_completed(&item).await;
+                return Handled {
+                    text: if abort_turn {
+                        TOOL_ABORTED.to_string()
+                    } else {
+                        COMMAND_DECLINED.to_string()
+                    },
+                    item: Some(item),
+                    abort_turn,
+                };
+            }
+        };
+        if unsandboxed {
+            params.sandbox = SandboxPolicy::DangerFullAccess;
+        }
+
+        let mut result = self.execute(call_id, params.clone()).await;
+        // A command the sandbox stopped may be retried outside it, if the policy lets the host decide.
+        let may_retry_unsandboxed = matches!(
+            self.settings.approval_policy,
+            AskForApproval::Untrusted | AskForApproval::OnFailure
+        );
+        if let Ok(outcome) = &result
+            && may_retry_unsandboxed
+            && crate::sandbox::is_likely_sandbox_denial(
+                &params.sandbox,
+                outcome.exit_code,
+                &outcome.aggregated_output,
+            )
+        {
+            let reason = Some(
+                "the command failed in the sandbox; run it again without the sandbox?".to_string(),
+            );
+            match self
+                .ask_command(call_id, &command, &params, &command_actions, &words, reason)
+                .await
+            {
+                Some(
+                    ReviewDecision::Approved
+                    | ReviewDecision::ApprovedForSession
+                    | ReviewDecision::ApprovedWithPrefix(_),
+                ) => {
+                    params.sandbox = SandboxPolicy::DangerFullAccess;
+                    result = self.execute(call_id, params).await;
+                }
+                Some(ReviewDecision::Denied) => {}
+                Some(ReviewDecision::Abort) | None => {
+                    if let Ok(outcome) = &result {
+                        set_command_result(&mut item, ToolItemStatus::Failed, Some(outcome));
+                    }
+                    self.emit_completed(&item).await;
+                    return Handled {
+                        text: TOOL_ABORTED.to_string(),
+                        item: Some(item),
+                        abort_turn: true,
+                    };
+                }
+            }
+        }
+
+        let handled = match result {
+            Ok(outcome) => {
+                let status = if outcome.exit_code == 0 {
+                    ToolItemStatus::Completed
+                } else {
+                    ToolItemStatus::Failed
+                };
+                set_command_result(&mut item, status, Some(&outcome));
+                Handled {
+                    text: exec::format_for_model(&outcome),
+                    item: None,
+                    abort_turn: false,
+                }
+            }
+            Err(ExecError::Cancelled) => {
+                set_command_result(&mut item, ToolItemStatus::Failed, None);
+                Handled {
+                    text: TOOL_ABORTED.to_string(),
+                    item: None,
+                    abort_turn: true,
+                }
+            }
+            Err(err) => {
+                let message = err.to_string();
+                set_command_result(&mut item, ToolItemStatus::Failed, None);
+                if let TurnItem::CommandExecution {
+                    aggregated_output, ..
+                } = &mut item
+                {
+                    *aggregated_output = Some(message.clone());
+                }
+                Handled::text_only(format!("failed to run the command: {message}"))
+            }
+        };
+        self.emit_completed(&item).await;
+        Handled {
+            item: Some(item),
+            ..handled
+        }
+    }
+
+    /// Runs the command, streaming its output as `item/commandExecution/outputDelta` events.
+    async fn execute(&self, item_id: &str, params: ExecParams) -> Result<ExecOutcome, ExecError> {
+        let (chunks, mut received) = mpsc::unbounded_channel::<ExecOutputChunk>();
+        let run = exec::run(
+            params,
+            move |chunk| {
+                let _ = chunks.send(chunk);
+            },
+            self.cancel.clone(),
+        );
+        tokio::pin!(run);
+        loop {
+            tokio::select! {
+                biased;
+                Some(chunk) = received.recv() => self.emit_output(item_id, &chunk).await,
+                result = &mut run => {
+                    while let Ok(chunk) = received.try_recv() {
+                        self.emit_output(item_id, &chunk).await;
+                    }
+                    return result;
+                }
+            }
+        }
+    }
+
+    async fn emit_output(&self, item_id: &str, chunk: &ExecOutputChunk) {
+        self.thread
+            .emit(EventMsg::CommandOutputDelta {
+                turn_id: self.turn_id.to_string(),
+                item_id: item_id.to_string(),
+                delta: String::from_utf8_lossy(&chunk.bytes).into_owned(),
+            })
+            .await;
+    }
+
+    /// Asks the host about a command; `None` when the turn was interrupted first. Session-wide approvals
+    /// are remembered.
+    async fn ask_command(
+        &self,
+        item_id: &str,
+        command: &str,
+        params: &ExecParams,
+        command_actions: &[crate::turn_item::CommandAction],
+        words: &[String],
+        reason: Option<String>,
+    ) -> Option<ReviewDecision> {
+        let (reply, answer) = ApprovalReply::channel();
+        let request = EventMsg::CommandApprovalRequested(CommandApprovalRequest {
+            turn_id: self.turn_id.to_string(),
+            item_id: item_id.to_string(),
+            command: command.to_string(),
+            cwd: params.cwd.clone(),
+            command_actions: command_actions.to_vec(),
+            reason,
+            proposed_prefix: Some(words.to_vec()),
+            reply,
+        });
+        let decision = self.wait_for_decision(request, answer).await;
+        let mut state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        match &decision {
+            Some(ReviewDecision::ApprovedForSession) => {
+                state.session_approvals.commands.insert(command.to_string());
+            }
+            Some(ReviewDecision::ApprovedWithPrefix(prefix)) => {
+                state.session_approvals.prefixes.push(prefix.clone());
+            }
+            Some(ReviewDecision::Approved | ReviewDecision::Denied | ReviewDecision::Abort)
+            | None => {}
+        }
+        decision
+    }
+
+    /// Sends an approval request and waits for its answer while the thread shows `waitingOnApproval`.
+    /// A host that drops the request without answering counts as a decline.
+    async fn wait_for_decision(
+        &self,
+        request: EventMsg,
+        answer: tokio::sync::oneshot::Receiver<ReviewDecision>,
+    ) -> Option<ReviewDecision> {
+        self.thread
+            .set_status(ThreadStatus::Active {
+                waiting_on_approval: true,
+            })
+            .await;
+        self.thread.emit(request).await;
+        let decision = tokio::select! {
+            biased;
+            () = self.cancel.cancelled() => None,
+            answer = answer => Some(answer.unwrap_or(ReviewDecision::Denied)),
+        };
+        self.thread
+            .set_status(ThreadStatus::Active {
+                waiting_on_approval: false,
+            })
+            .await;
+        decision
+    }
+
+    async fn apply_patch(
+        &self,
+        call_id: &str,
+        patch: String,
+        diff: &mut TurnDiffTracker,
+    ) -> Handled {
+        let cwd = self.settings.cwd.clone();
+        let plan = match tokio::task::spawn_blocking(move || plan_patch(&patch, &cwd)).await {
+            Ok(Ok(plan)) => plan,
+            Ok(Err(err)) => {
+                return Handled::text_only(format!("apply_patch verification failed: {err}"));
+            }
+            Err(err) => return Handled::text_only(format!("apply_patch failed: {err}")),
+        };
+        let touched: Vec<PathBuf> = plan.touched_paths().to_vec();
+        let mut item = TurnItem::FileChange {
+            id: call_id.to_string(),
+            changes: plan.report().changes.clone(),
+            status: ToolItemStatus::InProgress,
+        };
+        self.emit_started(&item).await;
+
+        let writable = touched
+            .iter()
+            .all(|path| self.settings.sandbox.can_write(path, &self.settings.cwd));
+        let approved_for_session = {
+            let state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
+            touched
+                .iter()
+                .all(|path| state.session_approvals.patch_paths.contains(path))
+        };
+        let must_ask = !approved_for_session
+            && match self.settings.approval_policy {
+                AskForApproval::Untrusted => true,
+                AskForApproval::OnRequest | AskForApproval::OnFailure => !writable,
+                AskForApproval::Never => false,
+            };
+        let refusal = if must_ask {
+            let reason = (!writable)
+                .then(|| "the patch writes outside the sandbox's writable roots".to_string());
+            let grant_root = (!writable).then(|| common_parent(&touched)).flatten();
+            let (reply, answer) = ApprovalReply::channel();
+            let request = EventMsg::PatchApprovalRequested(PatchApprovalRequest {
+                turn_id: self.turn_id.to_string(),
+                item_id: call_id.to_string(),
+                reason,
+                grant_root,
+                reply,
+            });
+            match self.wait_for_decision(request, answer).await {
+                Some(ReviewDecision::ApprovedForSession) => {
+                    let mut state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
+                    state
+                        .session_approvals
+                        .patch_paths
+                        .extend(touched.iter().cloned());
+                    None
+                }
+                Some(ReviewDecision::Approved | ReviewDecision::ApprovedWithPrefix(_)) => None,
+                Some(ReviewDecision::Denied) => Some((PATCH_DECLINED.to_string(), false)),
+                Some(ReviewDecision::Abort) | None => Some((TOOL_ABORTED.to_string(), true)),
+            }
+        } else if !writable && !approved_for_session {
+            Some((
+                format!(
+                    "patch rejected: it writes outside the sandbox's writable roots and approval_policy \
+                     is `never`, so it cannot be approved (cwd: {})",
+                    self.settings.cwd.display()
+                ),
+                false,
+            ))
+        } else {
+            None
+        };
+        if let Some((text, abort_turn)) = refusal {
+            set_patch_status(&mut item, ToolItemStatus::Declined);
+            self.emit_completed(&item).await;
+            return Handled {
+                text,
+                item: Some(item),
+                abort_turn,
+            };
+        }
+
+        diff.remember_originals(&touched);
+        let committed = tokio::task::spawn_blocking(move || plan.commit()).await;
+        let text = match committed {
+            Ok(Ok(report)) => {
+                if let TurnItem::FileChange {
+                    changes, status, ..
+                } = &mut item
+                {
+                    *changes = report.changes;
+                    *status = ToolItemStatus::Completed;
+                }
+                report.summary
+            }
+            Ok(Err(err)) => {
+                set_patch_status(&mut item, ToolItemStatus::Failed);
+                format!("apply_patch failed: {err}")
+            }
+            Err(err) => {
+                set_patch_status(&mut item, ToolItemStatus::Failed);
+                format!("apply_patch failed: {err}")
+            }
+        };
+        self.emit_completed(&item).await;
+        self.thread
+            .emit(EventMsg::TurnDiffUpdated {
+                turn_id: self.turn_id.to_string(),
+                diff: diff.diff(&self.settings.cwd),
+            })
+            .await;
+        Handled {
+            text,
+            item: Some(item),
+            abort_turn: false,
+        }
+    }
+
+    async fn emit_started(&self, item: &TurnItem) {
+        self.thread
+            .emit(EventMsg::ItemStarted {
+                turn_id: self.turn_id.to_string(),
+                item: item.clone(),
+            })
+            .await;
+    }
+
+    async fn emit_completed(&self, item: &TurnItem) {
+        self.thread
+            .emit(EventMsg::ItemCompleted {
+                turn_id: self.turn_id.to_string(),
+                item: item.clone(),
+            })
+            .await;
+    }
+}
+
+/// What a host decision on a command means for running it.
+fn gate_for(decision: ReviewDecision, wants_escalation: bool) -> CommandGate {
+    match decision {
+        ReviewDecision::Approved
+        | ReviewDecision::ApprovedForSession
+        | ReviewDecision::ApprovedWithPrefix(_) => CommandGate::Run {
+            unsandboxed: wants_escalation,
+        },
+        ReviewDecision::Denied => CommandGate::Refused { abort_turn: false },
+        ReviewDecision::Abort => CommandGate::Refused { abort_turn: true },
+    }
+}
+
+/// The command's words, for prefix rules: the argv, or the script split on whitespace.
+fn command_words(command: &ExecCommand) -> Vec<String> {
+    match command {
+        ExecCommand::Argv(argv) => argv.clone(),
+        ExecCommand::ShellScript { script, .. } => {
+            script.split_whitespace().map(str::to_string).collect()
+        }
+    }
+}
+
+fn set_command_result(
+    item: &mut TurnItem,
+    new_status: ToolItemStatus,
+    outcome: Option<&ExecOutcome>,
+) {
+    if let TurnItem::CommandExecution {
+        status,
+        aggregated_output,
+        exit_code,
+        duration_ms,
+        ..
+    } = item
+    {
+        *status = new_status;
+        if let Some(outcome) = outcome {
+            *aggregated_output = Some(outcome.aggregated_output.clone());
+            *exit_code = Some(outcome.exit_code);
+            *duration_ms = Some(i64::try_from(outcome.duration.as_millis()).unwrap_or(i64::MAX));
+        }
+    }
+}
+
+fn set_patch_status(item: &mut TurnItem, new_status: ToolItemStatus) {
+    if let TurnItem::FileChange { status, .. } = item {
+        *status = new_status;
+    }
+}
+
+/// The deepest directory containing every path, offered to the host as the root to grant.
+fn common_parent(paths: &[PathBuf]) -> Option<PathBuf> {
+    let mut parents = paths.iter().filter_map(|path| path.parent());
+    let mut common = parents.next()?.to_path_buf();
+    for parent in parents {
+        while !parent.starts_with(&common) {
+            if !common.pop() {
+                return None;
+            }
+        }
+    }
+    Some(common).filter(|common| common != Path::new("/"))
+}

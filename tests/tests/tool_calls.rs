@@ -1,0 +1,708 @@
+//! Tools in a turn through the real binary: the model asks for a command or a patch, the approval policy
+//! decides whether the host is asked (`item/commandExecution/requestApproval`,
+//! `item/fileChange/requestApproval`), the host's decision is honoured, output streams as
+//! `item/commandExecution/outputDelta`, and the result goes back to the model in the follow-up request.
+
+use std::path::Path;
+
+use codex_app_server_tests::app_server::AppServer;
+use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockResponse;
+use codex_app_server_tests::mock_model_server::sse;
+use codex_app_server_tests::mock_provider::MockProviderOptions;
+use codex_app_server_tests::mock_provider::mock_provider_args;
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+use serde_json::json;
+
+/// A server with a thread started in `workspace` under the given approval policy and sandbox mode, and the
+/// mock model answering with `responses` in order.
+struct Session {
+    server: AppServer,
+    model: MockModelServer,
+    thread_id: String,
+}
+
+async fn start_session(
+    workspace: &Path,
+    approval_policy: &str,
+    sandbox: &str,
+    extra_args: &[&str],
+    responses: Vec<MockResponse>,
+) -> anyhow::Result<Session> {
+    let model = MockModelServer::start().await;
+    model.push_responses(responses);
+    let mut args = mock_provider_args(&model.uri(), &MockProviderOptions::default());
+    args.extend(extra_args.iter().map(|arg| arg.to_string()));
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args,
+        // Tool output (e.g. `touch`'s errors) in plain English whatever the machine's locale.
+        env: vec![("LC_ALL".to_string(), "C".to_string())],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let id = server
+        .send_request(
+            "thread/start",
+            json!({
+                "cwd": workspace.display().to_string(),
+                "approvalPolicy": approval_policy,
+                "sandbox": sandbox,
+            }),
+        )
+        .await?;
+    let thread_id = server.read_response(id).await?["result"]["thread"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    server.take_buffered();
+    Ok(Session {
+        server,
+        model,
+        thread_id,
+    })
+}
+
+impl Session {
+    async fn start_turn(&mut self, text: &str) -> anyhow::Result<String> {
+        let id = self
+            .server
+            .send_request(
+                "turn/start",
+                json!({"threadId": self.thread_id, "input": [{"type": "text", "text": text, "text_elements": []}]}),
+            )
+            .await?;
+        let response = self.server.read_response(id).await?;
+        Ok(response["result"]["turn"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// The next server request named `method`.
+    async fn read_server_request(&mut self, method: &str) -> anyhow::Result<Value> {
+        self.server
+            .read_until(|message| {
+                message.get("id").is_some() && message.get("method") == Some(&json!(method))
+            })
+            .await
+    }
+
+    async fn answer(&mut self, request: &Value, result: Value) -> anyhow::Result<()> {
+        self.server
+            .send_json(&json!({"id": request["id"], "result": result}))
+            .await
+    }
+
+    /// The output the model got for `call_id` in request number `index` (0-based).
+    async fn call_output(&self, index: usize, call_id: &str) -> anyhow::Result<Value> {
+        let requests = self
+            .model
+            .wait_for_responses_requests(index + 1, std::time::Duration::from_secs(10))
+            .await?;
+        let body = requests
+            .get(index)
+            .and_then(|request| request.body_json.clone())
+            .ok_or_else(|| anyhow::anyhow!("no model request {index}"))?;
+        body["input"]
+            .as_array()
+            .and_then(|input| {
+                input.iter().find(|item| {
+                    item["call_id"] == call_id
+                        && (item["type"] == "function_call_output"
+                            || item["type"] == "custom_tool_call_output")
+                })
+            })
+            .map(|item| item["output"].clone())
+            .ok_or_else(|| anyhow::anyhow!("request {index} has no output for {call_id}"))
+    }
+}
+
+/// A model turn that calls `shell` with `argv` (and `extra` arguments), then a turn that says "done".
+fn shell_call_then_done(call_id: &str, argv: &[&str], extra: Value) -> Vec<MockResponse> {
+    let mut arguments = json!({"command": argv});
+    if let (Some(arguments), Some(extra)) = (arguments.as_object_mut(), extra.as_object()) {
+        arguments.extend(extra.clone());
+    }
+    vec![
+        MockResponse::sse(vec![
+            sse::response_created("resp_1"),
+            sse::function_call(call_id, "shell", &arguments.to_string()),
+            sse::completed("resp_1"),
+        ]),
+        MockResponse::assistant_message(&["done"], Some("final_answer")),
+    ]
+}
+
+/// A model turn that calls the freeform `apply_patch` tool, then a turn that says "done".
+fn patch_call_then_done(call_id: &str, patch: &str) -> Vec<MockResponse> {
+    vec![
+        MockResponse::sse(vec![
+            sse::response_created("resp_1"),
+            sse::custom_tool_call(call_id, "apply_patch", patch),
+            sse::completed("resp_1"),
+        ]),
+        MockResponse::assistant_message(&["done"], Some("final_answer")),
+    ]
+}
+
+/// `item` with its `durationMs` checked to be a number and then blanked, for whole-object comparison.
+fn without_duration(mut item: Value) -> Value {
+    assert!(item["durationMs"].is_i64(), "durationMs in {item}");
+    item["durationMs"] = Value::Null;
+    item
+}
+
+/// The notifications of the current turn up to `turn/completed`, with that one included.
+async fn notifications_until_turn_completed(server: &mut AppServer) -> anyhow::Result<Vec<Value>> {
+    let completed = server.read_notification("turn/completed").await?;
+    let mut seen = server.take_buffered();
+    seen.retain(|message| message.get("id").is_none());
+    seen.push(completed);
+    Ok(seen)
+}
+
+fn methods(messages: &[Value]) -> Vec<String> {
+    messages
+        .iter()
+        .filter_map(|message| message["method"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn approved_command_streams_its_output_and_the_model_gets_the_result() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let script = "echo hello > note.txt && cat note.txt";
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "danger-full-access",
+        &[],
+        shell_call_then_done("call_1", &["bash", "-c", script], json!({})),
+    )
+    .await?;
+    let turn_id = session.start_turn("write a note").await?;
+
+    let request = session
+        .read_server_request("item/commandExecution/requestApproval")
+        .await?;
+    let cwd = workspace.path().display().to_string();
+    assert_eq!(
+        request["params"],
+        json!({
+            "threadId": session.thread_id,
+            "turnId": turn_id,
+            "itemId": "call_1",
+            "command": script,
+            "cwd": cwd,
+            "commandActions": [
+                {"type": "unknown", "command": "echo hello > note.txt && cat note.txt"},
+            ],
+            "proposedExecpolicyAmendment": ["bash", "-c", script],
+        })
+    );
+    // Before the request: the item is in progress and the thread says it waits on the host.
+    let before = session.server.take_buffered();
+    let started = before
+        .iter()
+        .find(|message| {
+            message["method"] == "item/started" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| message["params"]["item"].clone());
+    assert_eq!(
+        started,
+        Some(json!({
+            "type": "commandExecution",
+            "id": "call_1",
+            "command": script,
+            "cwd": cwd,
+            "processId": null,
+            "status": "inProgress",
+            "commandActions": [{"type": "unknown", "command": script}],
+            "aggregatedOutput": null,
+            "exitCode": null,
+            "durationMs": null,
+        }))
+    );
+    assert!(
+        before
+            .iter()
+            .any(|message| message["method"] == "thread/status/changed"
+                && message["params"]["status"]
+                    == json!({"type": "active", "activeFlags": ["waitingOnApproval"]})),
+        "no waitingOnApproval status in {before:#?}"
+    );
+
+    session
+        .answer(&request, json!({"decision": "accept"}))
+        .await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let resolved = after
+        .iter()
+        .position(|message| message["method"] == "serverRequest/resolved")
+        .ok_or_else(|| anyhow::anyhow!("no serverRequest/resolved in {after:#?}"))?;
+    assert_eq!(
+        after[resolved]["params"],
+        json!({"threadId": session.thread_id, "requestId": request["id"]})
+    );
+    let deltas: String = after
+        .iter()
+        .filter(|message| message["method"] == "item/commandExecution/outputDelta")
+        .map(|message| {
+            assert_eq!(message["params"]["itemId"], "call_1");
+            message["params"]["delta"].as_str().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(deltas, "hello\n");
+    let completed = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| without_duration(message["params"]["item"].clone()));
+    assert_eq!(
+        completed,
+        Some(json!({
+            "type": "commandExecution",
+            "id": "call_1",
+            "command": script,
+            "cwd": cwd,
+            "processId": null,
+            "status": "completed",
+            "commandActions": [{"type": "unknown", "command": script}],
+            "aggregatedOutput": "hello\n",
+            "exitCode": 0,
+            "durationMs": null,
+        }))
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("note.txt"))?,
+        "hello\n"
+    );
+
+    let output = session.call_output(1, "call_1").await?;
+    let output = output.as_str().unwrap_or_default();
+    assert!(
+        output.starts_with("Exit code: 0\nWall time: ")
+            && output.ends_with(" seconds\nOutput:\nhello\n"),
+        "unexpected output for the model: {output:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn declined_command_does_not_run_and_the_model_is_told() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "danger-full-access",
+        &[],
+        shell_call_then_done("call_1", &["touch", "declined.txt"], json!({})),
+    )
+    .await?;
+    session.start_turn("touch a file").await?;
+    let request = session
+        .read_server_request("item/commandExecution/requestApproval")
+        .await?;
+    session
+        .answer(&request, json!({"decision": "decline"}))
+        .await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let completed = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| message["params"]["item"]["status"].clone());
+    assert_eq!(completed, Some(json!("declined")));
+    assert!(!methods(&after).contains(&"item/commandExecution/outputDelta".to_string()));
+    let turn = after
+        .iter()
+        .find(|message| message["method"] == "turn/completed")
+        .map(|message| message["params"]["turn"]["status"].clone());
+    assert_eq!(turn, Some(json!("completed")));
+    assert!(!workspace.path().join("declined.txt").exists());
+    assert_eq!(
+        session.call_output(1, "call_1").await?,
+        json!("exec command rejected by user")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn cancel_declines_and_interrupts_the_turn() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "danger-full-access",
+        &[],
+        shell_call_then_done("call_1", &["touch", "cancelled.txt"], json!({})),
+    )
+    .await?;
+    session.start_turn("touch a file").await?;
+    let request = session
+        .read_server_request("item/commandExecution/requestApproval")
+        .await?;
+    session
+        .answer(&request, json!({"decision": "cancel"}))
+        .await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let turn = after
+        .iter()
+        .find(|message| message["method"] == "turn/completed")
+        .map(|message| message["params"]["turn"]["status"].clone());
+    assert_eq!(turn, Some(json!("interrupted")));
+    assert!(!workspace.path().join("cancelled.txt").exists());
+    // The model was not asked again in that turn.
+    assert_eq!(session.model.responses_requests().await.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn interrupt_withdraws_a_pending_approval_and_the_next_turn_works() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut responses = shell_call_then_done("call_1", &["touch", "never.txt"], json!({}));
+    responses.truncate(1);
+    responses.push(MockResponse::assistant_message(
+        &["next"],
+        Some("final_answer"),
+    ));
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "danger-full-access",
+        &[],
+        responses,
+    )
+    .await?;
+    let turn_id = session.start_turn("touch a file").await?;
+    let request = session
+        .read_server_request("item/commandExecution/requestApproval")
+        .await?;
+    let id = session
+        .server
+        .send_request(
+            "turn/interrupt",
+            json!({"threadId": session.thread_id, "turnId": turn_id}),
+        )
+        .await?;
+    session.server.read_response(id).await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let resolved = after
+        .iter()
+        .find(|message| message["method"] == "serverRequest/resolved")
+        .map(|message| message["params"].clone());
+    assert_eq!(
+        resolved,
+        Some(json!({"threadId": session.thread_id, "requestId": request["id"]}))
+    );
+    let turn = after
+        .iter()
+        .find(|message| message["method"] == "turn/completed")
+        .map(|message| message["params"]["turn"]["status"].clone());
+    assert_eq!(turn, Some(json!("interrupted")));
+    // A late answer is harmless, and the next turn sends a valid history (the call has an output).
+    session
+        .answer(&request, json!({"decision": "accept"}))
+        .await?;
+    session.start_turn("again").await?;
+    session.server.read_notification("turn/completed").await?;
+    assert_eq!(session.call_output(1, "call_1").await?, json!("aborted"));
+    assert!(!workspace.path().join("never.txt").exists());
+    Ok(())
+}
+
+#[tokio::test]
+async fn command_killed_by_its_timeout_reports_exit_124() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut session = start_session(
+        workspace.path(),
+        "never",
+        "danger-full-access",
+        &[],
+        shell_call_then_done("call_1", &["sleep", "30"], json!({"timeout_ms": 300})),
+    )
+    .await?;
+    session.start_turn("sleep").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let completed = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| {
+            let item = &message["params"]["item"];
+            (item["status"].clone(), item["exitCode"].clone())
+        });
+    assert_eq!(completed, Some((json!("failed"), json!(124))));
+    let output = session.call_output(1, "call_1").await?;
+    let output = output.as_str().unwrap_or_default();
+    assert!(
+        output.starts_with("Exit code: 124\n") && output.contains("command timed out after"),
+        "unexpected output for the model: {output:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn sandboxed_write_outside_the_workspace_is_refused() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let outside = tempfile::tempdir()?;
+    let escape = outside.path().join("escape.txt");
+    let script = format!("touch inside.txt && touch {}", escape.display());
+    let mut session = start_session(
+        workspace.path(),
+        "never",
+        "workspace-write",
+        &[
+            "-c",
+            "sandbox_workspace_write.exclude_slash_tmp=true",
+            "-c",
+            "sandbox_workspace_write.exclude_tmpdir_env_var=true",
+        ],
+        shell_call_then_done("call_1", &["bash", "-c", &script], json!({})),
+    )
+    .await?;
+    session.start_turn("escape").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let completed = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| message["params"]["item"].clone())
+        .ok_or_else(|| anyhow::anyhow!("no completed command in {after:#?}"))?;
+    assert_eq!(completed["status"], "failed");
+    assert!(
+        !escape.exists(),
+        "the sandbox let the command write outside"
+    );
+    let output = completed["aggregatedOutput"].as_str().unwrap_or_default();
+    if output.contains("Landlock") {
+        // A kernel without Landlock refuses every sandboxed command with a clear error.
+        assert!(!workspace.path().join("inside.txt").exists());
+    } else {
+        assert!(workspace.path().join("inside.txt").exists());
+        assert!(
+            output.contains("Permission denied"),
+            "unexpected output: {output:?}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn patch_inside_the_workspace_is_applied_with_a_turn_diff() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    std::fs::write(workspace.path().join("lib.txt"), "alpha\nbeta\n")?;
+    let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** Update File: lib.txt\n@@\n alpha\n-beta\n+gamma\n*** End Patch";
+    let mut session = start_session(
+        workspace.path(),
+        "on-request",
+        "workspace-write",
+        &[],
+        patch_call_then_done("call_p", patch),
+    )
+    .await?;
+    let turn_id = session.start_turn("patch").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    assert!(!methods(&after).contains(&"item/fileChange/requestApproval".to_string()));
+    let hello = workspace.path().join("hello.txt").display().to_string();
+    let lib = workspace.path().join("lib.txt").display().to_string();
+    let completed = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_p"
+        })
+        .map(|message| message["params"]["item"].clone());
+    assert_eq!(
+        completed,
+        Some(json!({
+            "type": "fileChange",
+            "id": "call_p",
+            "changes": [
+                {"path": hello, "kind": {"type": "add"}, "diff": "hello\n"},
+                {"path": lib, "kind": {"type": "update", "move_path": null},
+                 "diff": format!("--- a/{0}\n+++ b/{0}\n@@ -1,2 +1,2 @@\n alpha\n-beta\n+gamma\n", lib.trim_start_matches('/'))},
+            ],
+            "status": "completed",
+        }))
+    );
+    let diff = after
+        .iter()
+        .find(|message| message["method"] == "turn/diff/updated")
+        .map(|message| message["params"].clone());
+    assert_eq!(
+        diff,
+        Some(json!({
+            "threadId": session.thread_id,
+            "turnId": turn_id,
+            "diff": "--- a/hello.txt\n+++ b/hello.txt\n@@ -0,0 +1,1 @@\n+hello\n--- a/lib.txt\n+++ b/lib.txt\n@@ -1,2 +1,2 @@\n alpha\n-beta\n+gamma\n",
+        }))
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("hello.txt"))?,
+        "hello\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("lib.txt"))?,
+        "alpha\ngamma\n"
+    );
+    assert_eq!(
+        session.call_output(1, "call_p").await?,
+        json!("Success. Updated the following files:\nA hello.txt\nM lib.txt\n")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn declined_patch_changes_nothing_and_a_bad_patch_gets_a_precise_error() -> anyhow::Result<()>
+{
+    let workspace = tempfile::tempdir()?;
+    std::fs::write(workspace.path().join("lib.txt"), "alpha\n")?;
+    let patch = "*** Begin Patch\n*** Update File: lib.txt\n@@\n-alpha\n+omega\n*** End Patch";
+    let bad_patch =
+        "*** Begin Patch\n*** Update File: lib.txt\n@@\n-missing line\n+x\n*** End Patch";
+    let mut responses = patch_call_then_done("call_p", patch);
+    responses.push(MockResponse::sse(vec![
+        sse::response_created("resp_3"),
+        sse::custom_tool_call("call_bad", "apply_patch", bad_patch),
+        sse::completed("resp_3"),
+    ]));
+    responses.push(MockResponse::assistant_message(
+        &["done"],
+        Some("final_answer"),
+    ));
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "workspace-write",
+        &[],
+        responses,
+    )
+    .await?;
+    let turn_id = session.start_turn("patch").await?;
+    let request = session
+        .read_server_request("item/fileChange/requestApproval")
+        .await?;
+    assert_eq!(
+        request["params"],
+        json!({
+            "threadId": session.thread_id,
+            "turnId": turn_id,
+            "itemId": "call_p",
+            "reason": null,
+            "grantRoot": null,
+        })
+    );
+    session
+        .answer(&request, json!({"decision": "decline"}))
+        .await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let status = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_p"
+        })
+        .map(|message| message["params"]["item"]["status"].clone());
+    assert_eq!(status, Some(json!("declined")));
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("lib.txt"))?,
+        "alpha\n"
+    );
+    assert_eq!(
+        session.call_output(1, "call_p").await?,
+        json!("patch rejected by user")
+    );
+
+    // The second turn's patch does not apply: no approval is asked and the model learns why.
+    session.start_turn("patch again").await?;
+    session.server.read_notification("turn/completed").await?;
+    let output = session.call_output(3, "call_bad").await?;
+    let output = output.as_str().unwrap_or_default();
+    assert!(
+        output.starts_with("apply_patch verification failed: ") && output.contains("missing line"),
+        "unexpected output for the model: {output:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.path().join("lib.txt"))?,
+        "alpha\n"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn accept_for_session_is_not_asked_again_in_the_thread() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let call = |call_id: &str, response_id: &str| {
+        MockResponse::sse(vec![
+            sse::response_created(response_id),
+            sse::function_call(
+                call_id,
+                "shell",
+                &json!({"command": ["touch", "again.txt"]}).to_string(),
+            ),
+            sse::completed(response_id),
+        ])
+    };
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "danger-full-access",
+        &[],
+        vec![
+            call("call_1", "resp_1"),
+            call("call_2", "resp_2"),
+            MockResponse::assistant_message(&["done"], Some("final_answer")),
+        ],
+    )
+    .await?;
+    session.start_turn("touch twice").await?;
+    let request = session
+        .read_server_request("item/commandExecution/requestApproval")
+        .await?;
+    session
+        .answer(&request, json!({"decision": "acceptForSession"}))
+        .await?;
+    session.server.read_notification("turn/completed").await?;
+    let after = session.server.take_buffered();
+    // The first approval was the only server request of the turn.
+    assert_eq!(
+        after
+            .iter()
+            .filter(|message| message.get("id").is_some())
+            .count(),
+        0
+    );
+    let statuses: Vec<(Value, Value)> = after
+        .iter()
+        .filter(|message| {
+            message["method"] == "item/completed"
+                && message["params"]["item"]["type"] == "commandExecution"
+        })
+        .map(|message| {
+            let item = &message["params"]["item"];
+            (item["id"].clone(), item["status"].clone())
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (json!("call_1"), json!("completed")),
+            (json!("call_2"), json!("completed")),
+        ]
+    );
+    let output = session.call_output(2, "call_2").await?;
+    assert!(
+        output
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Exit code: 0\n"),
+        "unexpected output: {output}"
+    );
+    Ok(())
+}
