@@ -68,7 +68,7 @@ mod tests {
         tracker.remember_originals(&[edited.clone(), restored.clone()]);
         std::fs::write(&edited, "two\n").expect("write");
         std::fs::write(&restored, "changed\n").expect("write");
-        tracker.remember_originals(&[edited.clone()]);
+        tracker.remember_originals(std::slice::from_ref(&edited));
         std::fs::write(&edited, "three\n").expect("write");
         std::fs::write(&restored, "same\n").expect("write");
         assert_eq!(

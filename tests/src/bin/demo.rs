@@ -1,5 +1,6 @@
-//! The demo: starts the mock model server, spawns `codex-app-server` the way an IDE does, runs one whole
-//! turn over stdio JSON-RPC, and prints the conversation as it streams. Offline; nothing leaves loopback.
+//! The demo: starts the mock model server, spawns `codex-app-server` the way an IDE does, runs two turns
+//! over stdio JSON-RPC and prints the conversation as it streams: a plain answer, then a turn where the model
+//! runs a command that the host (this demo) approves. Offline; nothing leaves loopback.
 //!
 //! Run it with `cargo run -q -p codex-app-server-tests --bin demo`.
 
@@ -19,11 +20,14 @@ use serde_json::Value;
 use serde_json::json;
 
 const QUESTION: &str = "Why is the sky blue? One short paragraph, please.";
+const TASK: &str = "Leave me a note in this directory.";
+const NOTE_SCRIPT: &str = "echo 'remember the Rayleigh scattering' > note.txt && cat note.txt";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
-    model.push_response(scripted_answer());
+    model.push_responses([scripted_answer(), scripted_command(), scripted_note_done()]);
+    let workspace = tempfile::tempdir().context("create the demo workspace")?;
 
     let mut server = AppServer::spawn_with(AppServerOptions {
         args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
@@ -55,7 +59,18 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     println!("▸ model/list   → {}", names.join(", "));
 
-    let id = server.send_request("thread/start", json!({})).await?;
+    // `untrusted`: the daemon asks the host before any command that is not known to be read-only;
+    // `workspace-write`: commands may write only in the thread's cwd (and /tmp), enforced by Landlock.
+    let id = server
+        .send_request(
+            "thread/start",
+            json!({
+                "cwd": workspace.path().display().to_string(),
+                "approvalPolicy": "untrusted",
+                "sandbox": "workspace-write",
+            }),
+        )
+        .await?;
     let started = result_of(server.read_response(id).await?)?;
     let thread_id = started["thread"]["id"]
         .as_str()
@@ -67,14 +82,38 @@ async fn main() -> anyhow::Result<()> {
         started["modelProvider"].as_str().unwrap_or("?")
     );
 
-    println!("\nyou> {QUESTION}");
+    run_turn(&mut server, &thread_id, QUESTION).await?;
+    run_turn(&mut server, &thread_id, TASK).await?;
+    println!(
+        "▸ note.txt     → {:?}",
+        std::fs::read_to_string(workspace.path().join("note.txt")).unwrap_or_default()
+    );
+
+    let requests = model.responses_requests().await;
+    println!(
+        "▸ the mock model received {} request(s); the thread is saved under {}",
+        requests.len(),
+        server.codex_home().join("sessions").display()
+    );
+    server.close_stdin();
+    server
+        .wait_exit(std::time::Duration::from_secs(5))
+        .await
+        .context("daemon exit")?;
+    Ok(())
+}
+
+/// Sends one turn and prints what streams back until `turn/completed`, approving the commands the daemon
+/// asks about the way an IDE would after the user clicked "Allow".
+async fn run_turn(server: &mut AppServer, thread_id: &str, text: &str) -> anyhow::Result<()> {
+    println!("\nyou> {text}");
     let turn_sent = Instant::now();
     let id = server
         .send_request(
             "turn/start",
             json!({
                 "threadId": thread_id,
-                "input": [{"type": "text", "text": QUESTION, "text_elements": []}],
+                "input": [{"type": "text", "text": text, "text_elements": []}],
             }),
         )
         .await?;
@@ -85,7 +124,19 @@ async fn main() -> anyhow::Result<()> {
     loop {
         let message = server.read_message().await?;
         let params = &message["params"];
-        match message["method"].as_str().unwrap_or_default() {
+        let method = message["method"].as_str().unwrap_or_default();
+        if message.get("id").is_some() && method == "item/commandExecution/requestApproval" {
+            println!(
+                "▸ approval?    → run `{}` in {} — the host answers: accept",
+                params["command"].as_str().unwrap_or("?"),
+                params["cwd"].as_str().unwrap_or("?")
+            );
+            server
+                .send_json(&json!({"id": message["id"], "result": {"decision": "accept"}}))
+                .await?;
+            continue;
+        }
+        match method {
             "item/started" if params["item"]["type"] == "agentMessage" => {
                 let label = match params["item"]["phase"].as_str() {
                     Some("commentary") => "assistant (commentary)",
@@ -94,10 +145,25 @@ async fn main() -> anyhow::Result<()> {
                 print!("{label}> ");
             }
             "item/started" if params["item"]["type"] == "reasoning" => print!("  (thinking) "),
+            "item/started" if params["item"]["type"] == "commandExecution" => {
+                println!("  $ {}", params["item"]["command"].as_str().unwrap_or("?"));
+            }
             "item/agentMessage/delta" | "item/reasoning/summaryTextDelta" => {
                 first_delta_ms.get_or_insert(turn_sent.elapsed().as_millis());
                 print!("{}", params["delta"].as_str().unwrap_or_default());
                 stdout.flush()?;
+            }
+            "item/commandExecution/outputDelta" => {
+                print!("  | {}", params["delta"].as_str().unwrap_or_default());
+                stdout.flush()?;
+            }
+            "item/completed" if params["item"]["type"] == "commandExecution" => {
+                println!(
+                    "  ({}, exit code {}, {} ms)",
+                    params["item"]["status"].as_str().unwrap_or("?"),
+                    params["item"]["exitCode"],
+                    params["item"]["durationMs"]
+                );
             }
             "item/completed"
                 if matches!(
@@ -128,24 +194,33 @@ async fn main() -> anyhow::Result<()> {
                     turn_sent.elapsed().as_millis(),
                     first_delta_ms.unwrap_or_default()
                 );
-                break;
+                return Ok(());
             }
             _ => {}
         }
     }
+}
 
-    let requests = model.responses_requests().await;
-    println!(
-        "▸ the mock model received {} request(s); the thread is saved under {}",
-        requests.len(),
-        server.codex_home().join("sessions").display()
-    );
-    server.close_stdin();
-    server
-        .wait_exit(std::time::Duration::from_secs(5))
-        .await
-        .context("daemon exit")?;
-    Ok(())
+/// The model's first answer to the task: a `shell` call writing the note.
+fn scripted_command() -> MockResponse {
+    let arguments = json!({"command": ["bash", "-c", NOTE_SCRIPT]}).to_string();
+    MockResponse::sse(vec![
+        sse::response_created("resp_command"),
+        sse::function_call("call_note", "shell", &arguments),
+        sse::completed("resp_command"),
+    ])
+}
+
+/// The model's answer once it has the command's output.
+fn scripted_note_done() -> MockResponse {
+    let answer = "Done: note.txt says to remember the Rayleigh scattering.";
+    MockResponse::sse(vec![
+        sse::response_created("resp_done"),
+        sse::output_item_added_message("msg_done", Some("final_answer")),
+        sse::output_text_delta(answer),
+        sse::output_item_done_message("msg_done", answer, Some("final_answer")),
+        sse::completed("resp_done"),
+    ])
 }
 
 /// A reasoning summary, a commentary message and a streamed final answer, as a real model sends them.
