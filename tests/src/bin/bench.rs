@@ -15,7 +15,9 @@
 //! (provider `supports_websockets = true`, `-c features.responses_websockets=true`): with an instant
 //! handshake, and with every handshake delayed by 200 ms once after the preconnect had time to finish
 //! (`turn/start` 300 ms after the `thread/start` response) and once with `turn/start` sent right after
-//! it, so the turn has to wait for the preconnect still in flight. Figures are the median and p90 over
+//! it, so the turn has to wait for the preconnect still in flight. A tool turn has the model call
+//! `shell_command` with `echo hi` (the host accepts any approval request) and measures turn/start ->
+//! turn/completed across both model requests and the command. Figures are the median and p90 over
 //! the iterations; a wait that exceeds the timeout shows `timeout` in its cell and the bench moves on.
 //! The server's stderr goes to a log file per iteration under the log directory.
 
@@ -34,6 +36,7 @@ use anyhow::Context;
 use anyhow::bail;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
+use codex_app_server_tests::mock_model_server::sse;
 use serde_json::Value;
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
@@ -83,6 +86,7 @@ enum Figure {
     InitializeLatency,
     FirstDeltaLatency,
     TurnLatency,
+    ToolTurnLatency,
     DeltaThroughput,
     PeakRss,
     WebSocketFirstDelta,
@@ -92,10 +96,11 @@ enum Figure {
     LoadPeakRss,
 }
 
-const FIGURES: [Figure; 10] = [
+const FIGURES: [Figure; 11] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
+    Figure::ToolTurnLatency,
     Figure::DeltaThroughput,
     Figure::PeakRss,
     Figure::WebSocketFirstDelta,
@@ -111,6 +116,9 @@ impl Figure {
             Figure::InitializeLatency => "spawn -> initialize response".to_string(),
             Figure::FirstDeltaLatency => "turn/start -> first agentMessage delta".to_string(),
             Figure::TurnLatency => "turn/start -> turn/completed".to_string(),
+            Figure::ToolTurnLatency => {
+                "tool turn (shell_command `echo hi`): turn/start -> turn/completed".to_string()
+            }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
             Figure::WebSocketFirstDelta => {
@@ -136,6 +144,7 @@ impl Figure {
             Figure::InitializeLatency
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
+            | Figure::ToolTurnLatency
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
@@ -149,6 +158,7 @@ impl Figure {
             Figure::InitializeLatency
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
+            | Figure::ToolTurnLatency
             | Figure::PeakRss
             | Figure::LoadPeakRss
             | Figure::WebSocketFirstDelta
@@ -187,6 +197,7 @@ struct IterationSamples {
     initialize_ms: Option<f64>,
     first_delta_ms: Option<f64>,
     turn_ms: Option<f64>,
+    tool_turn_ms: Option<f64>,
     deltas_per_second: Option<f64>,
     peak_rss_mb: Option<f64>,
     websocket_first_delta_ms: Option<f64>,
@@ -202,6 +213,7 @@ impl IterationSamples {
             Figure::InitializeLatency => self.initialize_ms,
             Figure::FirstDeltaLatency => self.first_delta_ms,
             Figure::TurnLatency => self.turn_ms,
+            Figure::ToolTurnLatency => self.tool_turn_ms,
             Figure::DeltaThroughput => self.deltas_per_second,
             Figure::PeakRss => self.peak_rss_mb,
             Figure::WebSocketFirstDelta => self.websocket_first_delta_ms,
@@ -424,12 +436,19 @@ impl ServerProcess {
                 return Ok(incoming);
             }
             let id = incoming.message["id"].clone();
-            self.send(json!({
-                "jsonrpc": "2.0",
-                "id": id,
-                "error": {"code": -32601, "message": "bench: server requests are not supported"},
-            }))
-            .await?;
+            let is_approval = incoming.message["method"]
+                .as_str()
+                .is_some_and(|method| method.ends_with("/requestApproval"));
+            let answer = if is_approval {
+                json!({"jsonrpc": "2.0", "id": id, "result": {"decision": "accept"}})
+            } else {
+                json!({
+                    "jsonrpc": "2.0",
+                    "id": id,
+                    "error": {"code": -32601, "message": "bench: server requests are not supported"},
+                })
+            };
+            self.send(answer).await?;
         }
     }
 
@@ -467,6 +486,7 @@ impl ServerProcess {
         let mut first_delta_at = None;
         let mut last_delta_at = None;
         let mut delta_count = 0_usize;
+        let mut commands_completed = 0_usize;
         loop {
             let incoming = self.next_message(deadline, "turn/completed").await?;
             let message = &incoming.message;
@@ -485,6 +505,12 @@ impl ServerProcess {
                     first_delta_at.get_or_insert(incoming.received_at);
                     last_delta_at = Some(incoming.received_at);
                 }
+                Some("item/completed")
+                    if message["params"]["item"]["type"] == "commandExecution"
+                        && message["params"]["item"]["status"] == "completed" =>
+                {
+                    commands_completed += 1;
+                }
                 Some("turn/completed") => {
                     let turn = &message["params"]["turn"];
                     let status = turn["status"].as_str().unwrap_or("missing").to_string();
@@ -500,6 +526,7 @@ impl ServerProcess {
                         last_delta_at,
                         completed_at: incoming.received_at,
                         delta_count,
+                        commands_completed,
                     });
                 }
                 _ => {}
@@ -527,6 +554,8 @@ struct TurnTimings {
     last_delta_at: Option<Instant>,
     completed_at: Instant,
     delta_count: usize,
+    /// `commandExecution` items that completed successfully.
+    commands_completed: usize,
 }
 
 fn describe_exit(status: ExitStatus) -> String {
@@ -614,6 +643,24 @@ async fn run_iteration(
                 samples.first_delta_ms = Some(millis(short_turn.started_at, first_delta_at));
             }
             None => notes.push("the short turn completed without any agentMessage delta".into()),
+        }
+
+        mock.push_response(MockResponse::sse(vec![
+            sse::response_created("resp_tool"),
+            sse::function_call(
+                "call_bench",
+                "shell_command",
+                &json!({"command": "echo hi"}).to_string(),
+            ),
+            sse::completed("resp_tool"),
+        ]));
+        let tool_turn = server.run_turn(&thread_id).await?;
+        samples.tool_turn_ms = Some(millis(tool_turn.started_at, tool_turn.completed_at));
+        if tool_turn.commands_completed != 1 {
+            notes.push(format!(
+                "the tool turn completed {} commands instead of 1",
+                tool_turn.commands_completed
+            ));
         }
 
         mock.set_default_response(MockResponse::many_deltas(options.delta_count));
