@@ -75,7 +75,8 @@ pub fn ask_patch_approval(
             turn_id: request.turn_id,
             item_id: request.item_id,
             reason: request.reason,
-            grant_root: request.grant_root.map(|root| root.display().to_string()),
+            // No extra write roots are granted through approvals; the sandbox's roots stay as configured.
+            grant_root: None,
         });
     ask(outgoing, thread_id, payload, request.reply, |answer| {
         let response: wire::FileChangeRequestApprovalResponse =

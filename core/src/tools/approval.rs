@@ -77,8 +77,6 @@ pub struct PatchApprovalRequest {
     /// The `fileChange` item the request is about.
     pub item_id: String,
     pub reason: Option<String>,
-    /// A directory the agent asks write access to for the rest of the thread.
-    pub grant_root: Option<PathBuf>,
     pub reply: ApprovalReply,
 }
 

@@ -2,7 +2,6 @@
 //! the sandbox whether the host must be asked, run the command or apply the patch, report it as a
 //! `commandExecution` / `fileChange` item with its streamed output, and build the output item the model sees.
 
-use std::path::Path;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -296,7 +295,13 @@ impl ToolRun<'_> {
         escalation: EscalationArguments,
     ) -> Handled {
         let command = command_text(&params.command);
-        let words = command_words(&params.command);
+        // The command's words, for prefix rules: the argv, or the script split on whitespace.
+        let words: Vec<String> = match &params.command {
+            ExecCommand::Argv(argv) => argv.clone(),
+            ExecCommand::ShellScript { script, .. } => {
+                script.split_whitespace().map(str::to_string).collect()
+            }
+        };
         let command_actions = parse_command_actions(&params.command);
         let wants_escalation =
             escalation.sandbox_permissions.as_deref() == Some("require_escalated");
@@ -332,9 +337,18 @@ impl ToolRun<'_> {
             });
             self.ask_command(call_id, &command, &params, &command_actions, &words, reason)
                 .await
-                .map_or(CommandGate::Refused { abort_turn: true }, |decision| {
-                    gate_for(decision, wants_escalation)
-                })
+                .map_or(
+                    CommandGate::Refused { abort_turn: true },
+                    |decision| match decision {
+                        ReviewDecision::Approved
+                        | ReviewDecision::ApprovedForSession
+                        | ReviewDecision::ApprovedWithPrefix(_) => CommandGate::Run {
+                            unsandboxed: wants_escalation,
+                        },
+                        ReviewDecision::Denied => CommandGate::Refused { abort_turn: false },
+                        ReviewDecision::Abort => CommandGate::Refused { abort_turn: true },
+                    },
+                )
         } else {
             CommandGate::Run {
                 unsandboxed: wants_escalation
@@ -585,13 +599,11 @@ impl ToolRun<'_> {
         let refusal = if must_ask {
             let reason = (!writable)
                 .then(|| "the patch writes outside the sandbox's writable roots".to_string());
-            let grant_root = (!writable).then(|| common_parent(&touched)).flatten();
             let (reply, answer) = ApprovalReply::channel();
             let request = EventMsg::PatchApprovalRequested(PatchApprovalRequest {
                 turn_id: self.turn_id.to_string(),
                 item_id: call_id.to_string(),
                 reason,
-                grant_root,
                 reply,
             });
             match self.wait_for_decision(request, answer).await {
@@ -684,29 +696,6 @@ impl ToolRun<'_> {
     }
 }
 
-/// What a host decision on a command means for running it.
-fn gate_for(decision: ReviewDecision, wants_escalation: bool) -> CommandGate {
-    match decision {
-        ReviewDecision::Approved
-        | ReviewDecision::ApprovedForSession
-        | ReviewDecision::ApprovedWithPrefix(_) => CommandGate::Run {
-            unsandboxed: wants_escalation,
-        },
-        ReviewDecision::Denied => CommandGate::Refused { abort_turn: false },
-        ReviewDecision::Abort => CommandGate::Refused { abort_turn: true },
-    }
-}
-
-/// The command's words, for prefix rules: the argv, or the script split on whitespace.
-fn command_words(command: &ExecCommand) -> Vec<String> {
-    match command {
-        ExecCommand::Argv(argv) => argv.clone(),
-        ExecCommand::ShellScript { script, .. } => {
-            script.split_whitespace().map(str::to_string).collect()
-        }
-    }
-}
-
 fn set_command_result(
     item: &mut TurnItem,
     new_status: ToolItemStatus,
@@ -733,18 +722,4 @@ fn set_patch_status(item: &mut TurnItem, new_status: ToolItemStatus) {
     if let TurnItem::FileChange { status, .. } = item {
         *status = new_status;
     }
-}
-
-/// The deepest directory containing every path, offered to the host as the root to grant.
-fn common_parent(paths: &[PathBuf]) -> Option<PathBuf> {
-    let mut parents = paths.iter().filter_map(|path| path.parent());
-    let mut common = parents.next()?.to_path_buf();
-    for parent in parents {
-        while !parent.starts_with(&common) {
-            if !common.pop() {
-                return None;
-            }
-        }
-    }
-    Some(common).filter(|common| common != Path::new("/"))
 }
