@@ -857,3 +857,60 @@ async fn never_refuses_a_patch_outside_the_writable_roots_without_asking() -> an
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_patch_sent_through_the_shell_is_applied_as_a_patch() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    std::fs::create_dir(workspace.path().join("src"))?;
+    let script = "cd src && apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: lib.rs\n+pub fn answer() -> u32 { 42 }\n*** End Patch\nEOF\n";
+    let mut session = start_session(
+        workspace.path(),
+        "on-request",
+        "workspace-write",
+        &[],
+        vec![
+            MockResponse::sse(vec![
+                sse::response_created("resp_1"),
+                sse::function_call(
+                    "call_sh",
+                    "shell_command",
+                    &json!({"command": script}).to_string(),
+                ),
+                sse::completed("resp_1"),
+            ]),
+            MockResponse::assistant_message(&["done"], Some("final_answer")),
+        ],
+    )
+    .await?;
+    session.start_turn("add lib.rs").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let item = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_sh"
+        })
+        .map(|message| message["params"]["item"].clone());
+    let path = workspace.path().join("src/lib.rs");
+    assert_eq!(
+        item,
+        Some(json!({
+            "type": "fileChange",
+            "id": "call_sh",
+            "changes": [{
+                "path": path.display().to_string(),
+                "kind": {"type": "add"},
+                "diff": "pub fn answer() -> u32 { 42 }\n",
+            }],
+            "status": "completed",
+        }))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path)?,
+        "pub fn answer() -> u32 { 42 }\n"
+    );
+    assert_eq!(
+        session.call_output(1, "call_sh").await?,
+        json!("Success. Updated the following files:\nA lib.rs\n")
+    );
+    Ok(())
+}

@@ -92,17 +92,40 @@ impl SandboxPolicy {
     }
 
     /// Whether the sandbox lets the agent write `path` (relative paths are taken from `cwd`). Used to decide
-    /// whether a patch needs the user's approval.
+    /// whether a patch needs the user's approval. Symlinks are followed as far as the path exists, so a link
+    /// inside the workspace that points elsewhere does not make its target writable.
     pub fn can_write(&self, path: &Path, cwd: &Path) -> bool {
         match self {
             SandboxPolicy::DangerFullAccess => true,
             SandboxPolicy::ReadOnly => false,
             SandboxPolicy::WorkspaceWrite { .. } => {
-                let path = normalize(&cwd.join(path));
+                let path = resolve_existing(&normalize(&cwd.join(path)));
                 self.writable_roots(cwd)
                     .iter()
-                    .any(|root| path.starts_with(root))
+                    .any(|root| path.starts_with(resolve_existing(root)))
             }
+        }
+    }
+}
+
+/// Canonicalizes the longest existing ancestor of `path` (following symlinks) and appends the rest, which
+/// does not exist yet and so cannot be a link.
+fn resolve_existing(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |resolved, part| resolved.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            (None, _) | (_, None) => return path.to_path_buf(),
         }
     }
 }
@@ -162,5 +185,21 @@ mod tests {
         assert!(!policy.can_write(Path::new("/etc/passwd"), cwd));
         assert!(!SandboxPolicy::ReadOnly.can_write(Path::new("src/lib.rs"), cwd));
         assert!(SandboxPolicy::DangerFullAccess.can_write(Path::new("/etc/passwd"), cwd));
+    }
+
+    #[test]
+    fn a_symlink_in_the_workspace_does_not_make_its_target_writable() {
+        let workspace = tempfile::tempdir().expect("workspace");
+        let outside = tempfile::tempdir().expect("outside");
+        std::os::unix::fs::symlink(outside.path(), workspace.path().join("link")).expect("symlink");
+        let policy = SandboxPolicy::WorkspaceWrite {
+            writable_roots: Vec::new(),
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: true,
+        };
+        assert!(policy.can_write(Path::new("src/new/file.rs"), workspace.path()));
+        assert!(!policy.can_write(Path::new("link/file.txt"), workspace.path()));
+        assert!(!policy.can_write(Path::new("link/new/dir/file.txt"), workspace.path()));
     }
 }

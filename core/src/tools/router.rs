@@ -16,6 +16,7 @@ use crate::response_item::LocalShellAction;
 use crate::response_item::ResponseItem;
 use crate::sandbox::SandboxPolicy;
 use crate::thread::ThreadInner;
+use crate::tools::apply_patch::patch_invocation;
 use crate::tools::apply_patch::plan_patch;
 use crate::tools::approval::ApprovalReply;
 use crate::tools::approval::CommandApprovalRequest;
@@ -205,22 +206,21 @@ pub(crate) async fn run_tool_call(
             call_id,
         } => match name.as_str() {
             "shell" | "shell_command" => {
-                match exec::parse_shell_call(
+                let parsed = exec::parse_shell_call(
                     name,
                     arguments,
                     &settings.cwd,
                     settings.sandbox.clone(),
-                ) {
-                    Ok(params) => {
-                        let escalation: EscalationArguments =
-                            serde_json::from_str(arguments).unwrap_or_default();
-                        tool.run_command(call_id, params, escalation).await
-                    }
-                    Err(message) => Handled::text_only(message),
-                }
+                );
+                let escalation: EscalationArguments =
+                    serde_json::from_str(arguments).unwrap_or_default();
+                tool.run_shell_call(call_id, parsed, escalation, diff).await
             }
             "apply_patch" => match serde_json::from_str::<ApplyPatchArguments>(arguments) {
-                Ok(arguments) => tool.apply_patch(call_id, arguments.input, diff).await,
+                Ok(arguments) => {
+                    tool.apply_patch(call_id, arguments.input, settings.cwd.clone(), diff)
+                        .await
+                }
                 Err(err) => {
                     Handled::text_only(format!("failed to parse function arguments: {err}"))
                 }
@@ -234,7 +234,10 @@ pub(crate) async fn run_tool_call(
             input,
             call_id,
         } => match name.as_str() {
-            "apply_patch" => tool.apply_patch(call_id, input.clone(), diff).await,
+            "apply_patch" => {
+                tool.apply_patch(call_id, input.clone(), settings.cwd.clone(), diff)
+                    .await
+            }
             other => Handled::text_only(format!("unsupported custom tool call: {other}")),
         },
         ToolCall::LocalShell { call_id, action } => {
@@ -243,25 +246,24 @@ pub(crate) async fn run_tool_call(
                 timeout_ms,
                 working_directory,
             } = action;
-            if command.is_empty() {
-                Handled::text_only("failed to run local shell call: command is empty".to_string())
+            let parsed = if command.is_empty() {
+                Err("failed to run local shell call: command is empty".to_string())
             } else {
-                let cwd = working_directory
-                    .as_deref()
-                    .map_or_else(|| settings.cwd.clone(), |dir| settings.cwd.join(dir));
-                let params = ExecParams {
+                Ok(ExecParams {
                     command: ExecCommand::Argv(command.clone()),
-                    cwd,
+                    cwd: working_directory
+                        .as_deref()
+                        .map_or_else(|| settings.cwd.clone(), |dir| settings.cwd.join(dir)),
                     timeout: timeout_ms.map_or(exec::DEFAULT_EXEC_TIMEOUT, |ms| {
                         std::time::Duration::from_millis(ms)
                     }),
                     env: std::collections::HashMap::new(),
                     sandbox: settings.sandbox.clone(),
                     sandbox_cwd: settings.cwd.clone(),
-                };
-                tool.run_command(call_id, params, EscalationArguments::default())
-                    .await
-            }
+                })
+            };
+            tool.run_shell_call(call_id, parsed, EscalationArguments::default(), diff)
+                .await
         }
     };
     ToolCallResult {
@@ -288,6 +290,29 @@ enum CommandGate {
 }
 
 impl ToolRun<'_> {
+    /// A parsed shell call: a patch sent through the shell is applied as a patch, anything else is run.
+    async fn run_shell_call(
+        &self,
+        call_id: &str,
+        parsed: Result<ExecParams, String>,
+        escalation: EscalationArguments,
+        diff: &mut TurnDiffTracker,
+    ) -> Handled {
+        let params = match parsed {
+            Ok(params) => params,
+            Err(message) => return Handled::text_only(message),
+        };
+        match patch_invocation(&params.command) {
+            Some(invocation) => {
+                let cwd = invocation
+                    .workdir
+                    .map_or_else(|| params.cwd.clone(), |dir| params.cwd.join(dir));
+                self.apply_patch(call_id, invocation.patch, cwd, diff).await
+            }
+            None => self.run_command(call_id, params, escalation).await,
+        }
+    }
+
     async fn run_command(
         &self,
         call_id: &str,
@@ -559,13 +584,14 @@ impl ToolRun<'_> {
         decision
     }
 
+    /// Applies `patch` with relative paths taken from `cwd`.
     async fn apply_patch(
         &self,
         call_id: &str,
         patch: String,
+        cwd: PathBuf,
         diff: &mut TurnDiffTracker,
     ) -> Handled {
-        let cwd = self.settings.cwd.clone();
         let plan = match tokio::task::spawn_blocking(move || plan_patch(&patch, &cwd)).await {
             Ok(Ok(plan)) => plan,
             Ok(Err(err)) => {

@@ -3,6 +3,7 @@
 
 mod apply;
 mod error;
+mod invocation;
 mod parser;
 mod report;
 mod seek_sequence;
@@ -13,6 +14,8 @@ pub use apply::apply_patch;
 pub use apply::plan_patch;
 pub use error::ApplyPatchError;
 pub use error::ParseError;
+pub use invocation::PatchInvocation;
+pub use invocation::patch_invocation;
 pub use parser::FileOperation;
 pub use parser::UpdateChunk;
 pub use parser::parse_patch;
