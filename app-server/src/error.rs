@@ -32,9 +32,6 @@ pub enum RequestError {
     /// A semantic rejection by a handler.
     #[error("{0}")]
     Rejected(String),
-    /// The method exists on the wire but its engine part is not in this build.
-    #[error("`{method}` is not available in this build yet")]
-    NotAvailable { method: &'static str },
     /// A `config/value/write` or `config/batchWrite` that could not be applied; `code` is upstream's
     /// ConfigWriteErrorCode, carried in the error's `data`.
     #[error("{message}")]
@@ -58,8 +55,7 @@ impl RequestError {
             | RequestError::InvalidClientName { .. }
             | RequestError::ExperimentalApiRequired { .. }
             | RequestError::Rejected(_)
-            | RequestError::ConfigWrite { .. }
-            | RequestError::NotAvailable { .. } => error_code::INVALID_REQUEST,
+            | RequestError::ConfigWrite { .. } => error_code::INVALID_REQUEST,
             RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
             RequestError::InvalidParams(_) => error_code::INVALID_PARAMS,
             RequestError::ExecFailed(_) | RequestError::Internal(_) => error_code::INTERNAL_ERROR,
@@ -83,7 +79,6 @@ impl From<RequestError> for JSONRPCErrorError {
             | RequestError::MethodNotFound { .. }
             | RequestError::InvalidParams(_)
             | RequestError::Rejected(_)
-            | RequestError::NotAvailable { .. }
             | RequestError::ExecFailed(_)
             | RequestError::Internal(_) => None,
         };
@@ -99,21 +94,6 @@ impl From<RequestError> for JSONRPCErrorError {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
-
-    #[test]
-    fn not_available_names_the_method_with_invalid_request_code() {
-        let body = JSONRPCErrorError::from(RequestError::NotAvailable {
-            method: "thread/start",
-        });
-        assert_eq!(
-            body,
-            JSONRPCErrorError {
-                code: -32600,
-                message: "`thread/start` is not available in this build yet".to_string(),
-                data: None,
-            }
-        );
-    }
 
     #[test]
     fn experimental_gate_message_matches_upstream() {

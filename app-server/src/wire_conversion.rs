@@ -2,8 +2,6 @@
 //! token usage, rate limits, approval and sandbox settings. Every match is exhaustive, so a new variant on
 //! either side fails the build here instead of vanishing on the wire.
 
-use std::path::PathBuf;
-
 use codex_app_server_protocol as wire;
 use codex_core::config::AskForApproval;
 use codex_core::config::SandboxMode;
@@ -383,35 +381,6 @@ pub fn core_sandbox_mode(mode: wire::SandboxMode) -> SandboxMode {
         wire::SandboxMode::ReadOnly => SandboxMode::ReadOnly,
         wire::SandboxMode::WorkspaceWrite => SandboxMode::WorkspaceWrite,
         wire::SandboxMode::DangerFullAccess => SandboxMode::DangerFullAccess,
-    }
-}
-
-/// A host's sandbox policy as thread settings. An external sandbox means the host already confines the
-/// daemon, so nothing is added; a restricted read access is not supported and reads stay unrestricted.
-pub fn core_sandbox_settings(policy: wire::SandboxPolicy) -> (SandboxMode, SandboxWorkspaceWrite) {
-    match policy {
-        wire::SandboxPolicy::DangerFullAccess | wire::SandboxPolicy::ExternalSandbox { .. } => (
-            SandboxMode::DangerFullAccess,
-            SandboxWorkspaceWrite::default(),
-        ),
-        wire::SandboxPolicy::ReadOnly { .. } => {
-            (SandboxMode::ReadOnly, SandboxWorkspaceWrite::default())
-        }
-        wire::SandboxPolicy::WorkspaceWrite {
-            writable_roots,
-            network_access,
-            exclude_tmpdir_env_var,
-            exclude_slash_tmp,
-            ..
-        } => (
-            SandboxMode::WorkspaceWrite,
-            SandboxWorkspaceWrite {
-                writable_roots: writable_roots.into_iter().map(PathBuf::from).collect(),
-                network_access,
-                exclude_tmpdir_env_var,
-                exclude_slash_tmp,
-            },
-        ),
     }
 }
 

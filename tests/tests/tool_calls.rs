@@ -67,13 +67,16 @@ async fn start_session(
 
 impl Session {
     async fn start_turn(&mut self, text: &str) -> anyhow::Result<String> {
-        let id = self
-            .server
-            .send_request(
-                "turn/start",
-                json!({"threadId": self.thread_id, "input": [{"type": "text", "text": text, "text_elements": []}]}),
-            )
-            .await?;
+        self.start_turn_with(text, json!({})).await
+    }
+
+    /// Starts a turn with extra `turn/start` params (overrides).
+    async fn start_turn_with(&mut self, text: &str, extra: Value) -> anyhow::Result<String> {
+        let mut params = json!({"threadId": self.thread_id, "input": [{"type": "text", "text": text, "text_elements": []}]});
+        if let (Some(params), Some(extra)) = (params.as_object_mut(), extra.as_object()) {
+            params.extend(extra.clone());
+        }
+        let id = self.server.send_request("turn/start", params).await?;
         let response = self.server.read_response(id).await?;
         Ok(response["result"]["turn"]["id"]
             .as_str()
@@ -912,5 +915,53 @@ async fn a_patch_sent_through_the_shell_is_applied_as_a_patch() -> anyhow::Resul
         session.call_output(1, "call_sh").await?,
         json!("Success. Updated the following files:\nA lib.rs\n")
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn turn_start_overrides_the_sandbox_and_the_approval_policy() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut session = start_session(
+        workspace.path(),
+        "untrusted",
+        "danger-full-access",
+        &[],
+        shell_call_then_done("call_1", &["touch", "blocked.txt"], json!({})),
+    )
+    .await?;
+    session
+        .start_turn_with(
+            "touch",
+            json!({"approvalPolicy": "never", "sandboxPolicy": {"type": "readOnly"}}),
+        )
+        .await?;
+    session.server.read_notification("turn/completed").await?;
+    let seen = session.server.take_buffered();
+    assert!(
+        seen.iter().all(|message| message.get("id").is_none()),
+        "`never` asks nothing"
+    );
+    let status = seen
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| message["params"]["item"]["status"].clone());
+    assert_eq!(status, Some(json!("failed")));
+    assert!(!workspace.path().join("blocked.txt").exists());
+
+    let id = session
+        .server
+        .send_request(
+            "turn/start",
+            json!({
+                "threadId": session.thread_id,
+                "input": [{"type": "text", "text": "x", "text_elements": []}],
+                "sandboxPolicy": {"type": "readOnly", "access": {"type": "restricted", "readableRoots": []}},
+            }),
+        )
+        .await?;
+    let refused = session.server.read_response(id).await?;
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
     Ok(())
 }

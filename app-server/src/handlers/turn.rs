@@ -42,7 +42,10 @@ pub async fn start(
             .map(wire_conversion::core_approval_policy),
         sandbox: params
             .sandbox_policy
-            .map(wire_conversion::core_sandbox_settings),
+            .map(wire_conversion::core_sandbox_policy)
+            .transpose()
+            .map_err(RequestError::InvalidParams)?
+            .map(codex_core::sandbox::SandboxPolicy::into_config),
     };
     let threads = &context.engine.threads;
     let pending = thread

@@ -49,6 +49,31 @@ impl SandboxPolicy {
         }
     }
 
+    /// The config values (`sandbox_mode`, `[sandbox_workspace_write]`) that give this policy back.
+    pub fn into_config(self) -> (SandboxMode, SandboxWorkspaceWrite) {
+        match self {
+            SandboxPolicy::DangerFullAccess => (
+                SandboxMode::DangerFullAccess,
+                SandboxWorkspaceWrite::default(),
+            ),
+            SandboxPolicy::ReadOnly => (SandboxMode::ReadOnly, SandboxWorkspaceWrite::default()),
+            SandboxPolicy::WorkspaceWrite {
+                writable_roots,
+                network_access,
+                exclude_tmpdir_env_var,
+                exclude_slash_tmp,
+            } => (
+                SandboxMode::WorkspaceWrite,
+                SandboxWorkspaceWrite {
+                    writable_roots,
+                    network_access,
+                    exclude_tmpdir_env_var,
+                    exclude_slash_tmp,
+                },
+            ),
+        }
+    }
+
     /// Whether commands run without any sandbox.
     pub fn is_unrestricted(&self) -> bool {
         matches!(self, SandboxPolicy::DangerFullAccess)
