@@ -965,3 +965,58 @@ async fn turn_start_overrides_the_sandbox_and_the_approval_policy() -> anyhow::R
     assert_eq!(refused["error"]["code"], -32602, "{refused}");
     Ok(())
 }
+
+#[tokio::test]
+async fn interrupt_kills_a_running_command() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut responses = shell_call_then_done(
+        "call_1",
+        &["bash", "-c", "echo started; sleep 30; touch late.txt"],
+        json!({"timeout_ms": 60_000}),
+    );
+    responses.truncate(1);
+    responses.push(MockResponse::assistant_message(
+        &["next"],
+        Some("final_answer"),
+    ));
+    let mut session = start_session(
+        workspace.path(),
+        "never",
+        "danger-full-access",
+        &[],
+        responses,
+    )
+    .await?;
+    let turn_id = session.start_turn("sleep").await?;
+    session
+        .server
+        .read_notification("item/commandExecution/outputDelta")
+        .await?;
+    let id = session
+        .server
+        .send_request(
+            "turn/interrupt",
+            json!({"threadId": session.thread_id, "turnId": turn_id}),
+        )
+        .await?;
+    session.server.read_response(id).await?;
+    // The harness gives up on a read after 10 s, so the turn cannot have waited for the 30 s command.
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let item = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .map(|message| message["params"]["item"]["status"].clone());
+    assert_eq!(item, Some(json!("failed")));
+    let turn = after
+        .iter()
+        .find(|message| message["method"] == "turn/completed")
+        .map(|message| message["params"]["turn"]["status"].clone());
+    assert_eq!(turn, Some(json!("interrupted")));
+    session.start_turn("again").await?;
+    session.server.read_notification("turn/completed").await?;
+    assert_eq!(session.call_output(1, "call_1").await?, json!("aborted"));
+    assert!(!workspace.path().join("late.txt").exists());
+    Ok(())
+}
