@@ -292,6 +292,22 @@ async fn approved_command_streams_its_output_and_the_model_gets_the_result() -> 
             && output.ends_with(" seconds\nOutput:\nhello\n"),
         "unexpected output for the model: {output:?}"
     );
+
+    // The item is part of the thread's stored turn.
+    let id = session
+        .server
+        .send_request(
+            "thread/read",
+            json!({"threadId": session.thread_id, "includeTurns": true}),
+        )
+        .await?;
+    let read = session.server.read_response(id).await?;
+    let stored = read["result"]["thread"]["turns"][0]["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|item| item["id"] == "call_1"))
+        .cloned()
+        .map(without_duration);
+    assert_eq!(stored, completed);
     Ok(())
 }
 
