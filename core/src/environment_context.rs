@@ -121,6 +121,42 @@ impl EnvironmentContext {
     }
 }
 
+impl EnvironmentContext {
+    /// Reads back what a rendered context said about cwd, shell and permissions (git state is not read), so
+    /// a resumed thread knows what the model was last told. `None` when `text` is not an environment context.
+    pub fn from_rendered(text: &str) -> Option<Self> {
+        let body = text.strip_prefix("<environment_context>")?;
+        let field = |tag: &str| {
+            let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+            let end = start + body[start..].find(&format!("</{tag}>"))?;
+            Some(body[start..end].to_string())
+        };
+        Some(Self {
+            cwd: PathBuf::from(field("cwd")?),
+            shell: field("shell")?,
+            approval_policy: field("approval_policy").and_then(|policy| match policy.as_str() {
+                "untrusted" => Some(AskForApproval::Untrusted),
+                "on-failure" => Some(AskForApproval::OnFailure),
+                "on-request" => Some(AskForApproval::OnRequest),
+                "never" => Some(AskForApproval::Never),
+                _ => None,
+            }),
+            sandbox_mode: field("sandbox_mode").and_then(|mode| match mode.as_str() {
+                "read-only" => Some(SandboxMode::ReadOnly),
+                "workspace-write" => Some(SandboxMode::WorkspaceWrite),
+                "danger-full-access" => Some(SandboxMode::DangerFullAccess),
+                _ => None,
+            }),
+            network_access: field("network_access").and_then(|network| match network.as_str() {
+                "enabled" => Some(true),
+                "restricted" => Some(false),
+                _ => None,
+            }),
+            workspaces: BTreeMap::new(),
+        })
+    }
+}
+
 /// Renders the base `<environment_context>` (cwd and shell) for the session prefix.
 pub fn render_environment_context(cwd: &Path, shell: &str) -> String {
     EnvironmentContext::new(cwd.to_path_buf(), shell.to_string()).render()
@@ -136,6 +172,38 @@ pub fn user_shell_name() -> String {
                 .map(|n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "bash".to_string())
+}
+
+#[cfg(test)]
+mod round_trip_tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+
+    #[test]
+    fn a_rendered_context_reads_back_without_its_git_state() {
+        let context = EnvironmentContext::new(PathBuf::from("/repo"), "zsh".to_string())
+            .with_policies(
+                AskForApproval::Untrusted,
+                SandboxMode::WorkspaceWrite,
+                &SandboxWorkspaceWrite {
+                    network_access: true,
+                    ..SandboxWorkspaceWrite::default()
+                },
+            );
+        assert_eq!(
+            EnvironmentContext::from_rendered(&context.render()),
+            Some(context)
+        );
+        assert_eq!(
+            EnvironmentContext::from_rendered(&render_environment_context(Path::new("/a"), "bash")),
+            Some(EnvironmentContext::new(
+                PathBuf::from("/a"),
+                "bash".to_string()
+            ))
+        );
+        assert_eq!(EnvironmentContext::from_rendered("hello"), None);
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::client::ModelClient;
 use crate::config::AskForApproval;
 use crate::config::SandboxMode;
 use crate::config::SandboxWorkspaceWrite;
+use crate::environment_context::EnvironmentContext;
 use crate::event::EventMsg;
 use crate::event::ThreadEvent;
 use crate::event::ThreadStatus;
@@ -104,6 +105,9 @@ pub(crate) struct ThreadState {
     pub(crate) steered_input: Vec<Vec<UserInput>>,
     /// What the host approved for the rest of the thread.
     pub(crate) session_approvals: SessionApprovals,
+    /// The environment context (without git state) last put in history by this process; a turn whose cwd
+    /// or permissions differ puts a new one in front of its input.
+    pub(crate) environment_sent: Option<EnvironmentContext>,
 }
 
 pub(crate) struct ActiveTurn {

@@ -15,6 +15,7 @@ use crate::client::ModelClientParams;
 use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
+use crate::environment_context::EnvironmentContext;
 use crate::event::ThreadEvent;
 use crate::event::ThreadStatus;
 use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
@@ -22,6 +23,8 @@ use crate::git_info::collect_git_info;
 use crate::model_catalog;
 use crate::model_info::ModelInfo;
 use crate::models_manager::ModelsManager;
+use crate::response_item::ContentItem;
+use crate::response_item::ResponseItem;
 use crate::rollout;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
@@ -208,6 +211,24 @@ impl ThreadManager {
         // Warm the WebSocket now so the first turn does not pay the handshake (a no-op over HTTP).
         client.preconnect(&config.model_info);
         let prefix_recorded = !history.history.is_empty();
+        // What the model was last told about its environment, so an unchanged one is not repeated.
+        let environment_sent = history.history.iter().rev().find_map(|item| match item {
+            ResponseItem::Message { role, content, .. } if role == "user" => {
+                content.iter().find_map(|part| match part {
+                    ContentItem::InputText { text } => EnvironmentContext::from_rendered(text),
+                    ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
+                })
+            }
+            ResponseItem::Message { .. }
+            | ResponseItem::Reasoning { .. }
+            | ResponseItem::FunctionCall { .. }
+            | ResponseItem::FunctionCallOutput { .. }
+            | ResponseItem::CustomToolCall { .. }
+            | ResponseItem::CustomToolCallOutput { .. }
+            | ResponseItem::LocalShellCall { .. }
+            | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Other => None,
+        });
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config)),
@@ -226,6 +247,7 @@ impl ThreadManager {
                     prefix_recorded,
                     steered_input: Vec::new(),
                     session_approvals: SessionApprovals::default(),
+                    environment_sent,
                 }),
                 metadata,
                 events: self.events.clone(),

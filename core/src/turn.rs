@@ -306,6 +306,7 @@ async fn record_user_input(thread: &ThreadInner, turn_id: &str, input: Vec<UserI
     } else {
         Vec::new()
     };
+    new_history.extend(environment_update(thread).await);
     new_history.push(user_message(&input));
     {
         let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -344,8 +345,8 @@ enum TurnEnd {
     Failed(TurnError),
 }
 
-/// The session prefix the first turn puts in history: developer instructions, the user's `AGENTS.md`
-/// instructions (global, then repo root down to cwd), and the environment context with its git state.
+/// The session prefix the first turn puts in history: developer instructions and the user's `AGENTS.md`
+/// instructions (global, then repo root down to cwd). The environment context follows it.
 async fn session_prefix(thread: &ThreadInner) -> Vec<ResponseItem> {
     let (developer, cwd, codex_home, project_doc_max_bytes) = {
         let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
@@ -375,17 +376,38 @@ async fn session_prefix(thread: &ThreadInner) -> Vec<ResponseItem> {
             &instructions,
         )));
     }
-    let mut environment = EnvironmentContext::new(cwd.clone(), user_shell_name());
+    items
+}
+
+/// The environment context (cwd, approval policy, sandbox, network, shell and the workspace's git state)
+/// when the model has not seen it yet in this process, or when the turn changed any of it.
+async fn environment_update(thread: &ThreadInner) -> Option<ResponseItem> {
+    let environment = {
+        let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
+        EnvironmentContext::new(settings.cwd.clone(), user_shell_name()).with_policies(
+            settings.approval_policy,
+            settings.sandbox_mode,
+            &settings.sandbox_workspace_write,
+        )
+    };
+    {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.environment_sent.as_ref() == Some(&environment) {
+            return None;
+        }
+        state.environment_sent = Some(environment.clone());
+    }
+    let cwd = environment.cwd.clone();
     // The state gathered when the thread started is reused unless the turn moved to another directory.
     let git = match &thread.metadata.workspace_git {
         Some((git_cwd, git)) if *git_cwd == cwd => git.clone(),
         Some(_) | None => collect_git_info(&cwd, DEFAULT_GIT_INFO_TIMEOUT).await,
     };
-    if let Some(git) = git {
-        environment = environment.with_git_info(git);
-    }
-    items.push(ResponseItem::user_text(environment.render()));
-    items
+    let environment = match git {
+        Some(git) => environment.with_git_info(git),
+        None => environment,
+    };
+    Some(ResponseItem::user_text(environment.render()))
 }
 
 /// The user's input as a history message.

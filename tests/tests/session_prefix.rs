@@ -150,3 +150,62 @@ async fn outside_a_repository_there_is_no_git_context() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_turn_that_changes_permissions_tells_the_model_and_an_unchanged_one_does_not()
+-> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let model = MockModelServer::start().await;
+    model.set_default_response(MockResponse::assistant_message(&["ok"], None));
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let id = server
+        .send_request(
+            "thread/start",
+            json!({"cwd": workspace.path().display().to_string()}),
+        )
+        .await?;
+    let thread_id = server.read_response(id).await?["result"]["thread"]["id"].clone();
+    for extra in [
+        json!({}),
+        json!({}),
+        json!({"approvalPolicy": "never", "sandboxPolicy": {"type": "dangerFullAccess"}}),
+    ] {
+        let mut params = json!({"threadId": thread_id, "input": [{"type": "text", "text": "hi", "text_elements": []}]});
+        if let (Some(params), Some(extra)) = (params.as_object_mut(), extra.as_object()) {
+            params.extend(extra.clone());
+        }
+        server.send_request("turn/start", params).await?;
+        server.read_notification("turn/completed").await?;
+    }
+    let requests = model.responses_requests().await;
+    let environments: Vec<Vec<String>> = requests
+        .iter()
+        .map(|request| {
+            input_texts(&json!({"body": request.body_json.clone().unwrap_or(Value::Null)}))
+                .into_iter()
+                .filter(|text| text.starts_with("<environment_context>"))
+                .collect()
+        })
+        .collect();
+    let cwd = workspace.path().display();
+    let first = format!(
+        "<environment_context>\n  <cwd>{cwd}</cwd>\n  <approval_policy>on-request</approval_policy>\n  <sandbox_mode>read-only</sandbox_mode>\n  <network_access>restricted</network_access>\n  <shell>bash</shell>\n</environment_context>"
+    );
+    let changed = format!(
+        "<environment_context>\n  <cwd>{cwd}</cwd>\n  <approval_policy>never</approval_policy>\n  <sandbox_mode>danger-full-access</sandbox_mode>\n  <network_access>enabled</network_access>\n  <shell>bash</shell>\n</environment_context>"
+    );
+    assert_eq!(
+        environments,
+        vec![
+            vec![first.clone()],
+            vec![first.clone()],
+            vec![first, changed],
+        ]
+    );
+    Ok(())
+}

@@ -322,7 +322,7 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
                     "content": [{
                         "type": "input_text",
                         "text": format!(
-                            "<environment_context>\n  <cwd>{cwd}</cwd>\n  <shell>bash</shell>\n</environment_context>"
+                            "<environment_context>\n  <cwd>{cwd}</cwd>\n  <approval_policy>on-request</approval_policy>\n  <sandbox_mode>read-only</sandbox_mode>\n  <network_access>restricted</network_access>\n  <shell>bash</shell>\n</environment_context>"
                         ),
                     }],
                 },
