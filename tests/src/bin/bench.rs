@@ -16,7 +16,8 @@
 //! handshake, and with every handshake delayed by 200 ms once after the preconnect had time to finish
 //! (`turn/start` 300 ms after the `thread/start` response) and once with `turn/start` sent right after
 //! it, so the turn has to wait for the preconnect still in flight. A tool turn has the model call
-//! `shell_command` with `echo hi` (the host accepts any approval request) and measures turn/start ->
+//! `shell_command` with `echo hi` and `login: false` (a login shell would add the machine's profile
+//! scripts to both columns; the host accepts any approval request) and measures turn/start ->
 //! turn/completed across both model requests and the command. Figures are the median and p90 over
 //! the iterations; a wait that exceeds the timeout shows `timeout` in its cell and the bench moves on.
 //! The server's stderr goes to a log file per iteration under the log directory.
@@ -117,7 +118,8 @@ impl Figure {
             Figure::FirstDeltaLatency => "turn/start -> first agentMessage delta".to_string(),
             Figure::TurnLatency => "turn/start -> turn/completed".to_string(),
             Figure::ToolTurnLatency => {
-                "tool turn (shell_command `echo hi`): turn/start -> turn/completed".to_string()
+                "tool turn (shell_command `echo hi`, no login shell): turn/start -> turn/completed"
+                    .to_string()
             }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
@@ -650,7 +652,7 @@ async fn run_iteration(
             sse::function_call(
                 "call_bench",
                 "shell_command",
-                &json!({"command": "echo hi"}).to_string(),
+                &json!({"command": "echo hi", "login": false}).to_string(),
             ),
             sse::completed("resp_tool"),
         ]));
