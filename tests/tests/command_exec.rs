@@ -412,3 +412,39 @@ async fn restricted_read_access_is_refused() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_daemons_secrets_are_not_passed_to_commands() -> anyhow::Result<()> {
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        env: vec![
+            ("LC_ALL".to_string(), "C".to_string()),
+            (
+                "CODEX_TEST_API_KEY".to_string(),
+                "sk-do-not-leak".to_string(),
+            ),
+            (
+                "codex_test_session_token".to_string(),
+                "tok-do-not-leak".to_string(),
+            ),
+            ("CODEX_TEST_PLAIN".to_string(), "visible".to_string()),
+        ],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let cwd = tempfile::tempdir()?;
+    let response = exec(
+        &mut server,
+        json!({
+            "command": ["sh", "-c", "env | grep '^codex_test\\|^CODEX_TEST' | sort"],
+            "cwd": cwd.path(),
+            "sandboxPolicy": {"type": "dangerFullAccess"},
+        }),
+    )
+    .await?;
+    assert_eq!(
+        response,
+        json!({"id": 1, "result": result(0, "CODEX_TEST_PLAIN=visible\n", "")})
+    );
+    Ok(())
+}

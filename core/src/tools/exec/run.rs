@@ -31,6 +31,10 @@ const READ_CHUNK_BYTES: usize = 8192;
 const OUTPUT_CHANNEL_CAPACITY: usize = 64;
 /// Used when `$SHELL` is unset for `ExecCommand::ShellScript`.
 const FALLBACK_SHELL: &str = "/bin/sh";
+/// Inherited variables whose names contain one of these (in any case) are not passed on, so commands cannot
+/// read the daemon's credentials (`OPENAI_API_KEY`, `GITHUB_TOKEN`, ...); the default of upstream's
+/// `shell_environment_policy`. Variables set in `ExecParams::env` are passed whatever their name.
+const SECRET_NAME_PARTS: [&str; 3] = ["KEY", "SECRET", "TOKEN"];
 
 /// Which pipe a chunk of output came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +152,11 @@ pub async fn run(
     command
         .args(&args)
         .current_dir(&params.cwd)
+        .env_clear()
+        .envs(std::env::vars_os().filter(|(name, _)| {
+            let name = name.to_string_lossy().to_ascii_uppercase();
+            !SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
+        }))
         .envs(&params.env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
