@@ -1036,3 +1036,46 @@ async fn interrupt_kills_a_running_command() -> anyhow::Result<()> {
     assert!(!workspace.path().join("late.txt").exists());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_huge_output_is_kept_to_its_head_and_tail() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let mut session = start_session(
+        workspace.path(),
+        "never",
+        "danger-full-access",
+        &[],
+        shell_call_then_done(
+            "call_1",
+            &[
+                "bash",
+                "-c",
+                "echo FIRST; head -c 3000000 /dev/zero | tr '\\0' 'a'; echo; echo LAST",
+            ],
+            json!({}),
+        ),
+    )
+    .await?;
+    session.start_turn("flood").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    let output = after
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
+        })
+        .and_then(|message| message["params"]["item"]["aggregatedOutput"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(output.starts_with("FIRST\n"), "head lost");
+    assert!(output.ends_with("\nLAST\n"), "tail lost");
+    assert!(output.contains("[... omitted "), "no omission marker");
+    assert!(output.len() < 1_100_000, "{} bytes kept", output.len());
+    let for_model = session.call_output(1, "call_1").await?;
+    let for_model = for_model.as_str().unwrap_or_default();
+    assert!(
+        for_model.len() < 12_000 && for_model.contains("FIRST") && for_model.ends_with("LAST\n"),
+        "the model got {} bytes",
+        for_model.len()
+    );
+    Ok(())
+}

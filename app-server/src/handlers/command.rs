@@ -10,6 +10,7 @@ use codex_core::config::Config;
 use codex_core::config::ConfigLoadOptions;
 use codex_core::sandbox::SandboxPolicy;
 use codex_core::tools::exec;
+use codex_core::tools::exec::CappedOutput;
 use codex_core::tools::exec::ExecCommand;
 use codex_core::tools::exec::ExecError;
 use codex_core::tools::exec::ExecParams;
@@ -61,8 +62,9 @@ pub async fn exec(
         None => SandboxPolicy::from_config(config.sandbox_mode, &config.sandbox_workspace_write),
     };
 
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
+    // Each stream keeps at most its first and last 512 KiB, so a runaway command cannot exhaust memory.
+    let mut stdout = CappedOutput::default();
+    let mut stderr = CappedOutput::default();
     let outcome = exec::run(
         ExecParams {
             command: ExecCommand::Argv(params.command),
@@ -74,8 +76,8 @@ pub async fn exec(
             sandbox_cwd: cwd,
         },
         |chunk| match chunk.stream {
-            ExecStream::Stdout => stdout.extend_from_slice(&chunk.bytes),
-            ExecStream::Stderr => stderr.extend_from_slice(&chunk.bytes),
+            ExecStream::Stdout => stdout.push(&chunk.bytes),
+            ExecStream::Stderr => stderr.push(&chunk.bytes),
         },
         CancellationToken::new(),
     )
@@ -89,7 +91,7 @@ pub async fn exec(
     })?;
     to_value(CommandExecResponse {
         exit_code: outcome.exit_code,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        stdout: stdout.into_text(),
+        stderr: stderr.into_text(),
     })
 }

@@ -39,6 +39,9 @@ use crate::turn_item::TurnItem;
 const COMMAND_DECLINED: &str = "exec command rejected by user";
 /// The text the model gets for a patch the host declined.
 const PATCH_DECLINED: &str = "patch rejected by user";
+/// A command streams at most this many `outputDelta` events; the rest of its output is only in the
+/// completed item (head and tail), so a runaway command cannot flood the host.
+const MAX_OUTPUT_DELTAS: usize = 10_000;
 /// The text the model gets for a tool call cut short by an interrupted turn.
 pub(crate) const TOOL_ABORTED: &str = "aborted";
 
@@ -497,13 +500,22 @@ impl ToolRun<'_> {
             self.cancel.clone(),
         );
         tokio::pin!(run);
+        let mut deltas = 0;
         loop {
             tokio::select! {
                 biased;
-                Some(chunk) = received.recv() => self.emit_output(item_id, &chunk).await,
+                Some(chunk) = received.recv() => {
+                    if deltas < MAX_OUTPUT_DELTAS {
+                        deltas += 1;
+                        self.emit_output(item_id, &chunk).await;
+                    }
+                }
                 result = &mut run => {
                     while let Ok(chunk) = received.try_recv() {
-                        self.emit_output(item_id, &chunk).await;
+                        if deltas < MAX_OUTPUT_DELTAS {
+                            deltas += 1;
+                            self.emit_output(item_id, &chunk).await;
+                        }
                     }
                     return result;
                 }

@@ -1,11 +1,13 @@
 //! The shell tool's engine: parse a `shell` / `shell_command` call, run the command in its own process group
 //! with a timeout and streamed output, and format the outcome as the text returned to the model.
 
+pub mod capped_output;
 pub mod format;
 pub mod params;
 pub mod parse;
 pub mod run;
 
+pub use capped_output::CappedOutput;
 pub use format::format_for_model;
 pub use params::DEFAULT_EXEC_TIMEOUT;
 pub use params::ExecCommand;

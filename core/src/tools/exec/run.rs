@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::capped_output::CappedOutput;
 use super::params::ExecCommand;
 use super::params::ExecParams;
 use crate::sandbox::LandlockRuleset;
@@ -56,7 +57,8 @@ pub struct ExecOutcome {
     /// The process's exit code; 128 + N when killed by signal N; `TIMEOUT_EXIT_CODE` when timed out.
     pub exit_code: i32,
     pub duration: Duration,
-    /// stdout and stderr interleaved in arrival order, decoded lossily as UTF-8.
+    /// stdout and stderr interleaved in arrival order, decoded lossily as UTF-8; past 1 MiB only the first
+    /// and last 512 KiB are kept.
     pub aggregated_output: String,
     pub timed_out: bool,
 }
@@ -201,7 +203,7 @@ pub async fn run(
     }
     drop(chunk_sender);
 
-    let mut aggregated_output = Vec::new();
+    let mut aggregated_output = CappedOutput::default();
     let mut output_open = true;
     let deadline = tokio::time::sleep(params.timeout);
     tokio::pin!(deadline);
@@ -209,7 +211,7 @@ pub async fn run(
         tokio::select! {
             chunk = chunk_receiver.recv(), if output_open => match chunk {
                 Some(chunk) => {
-                    aggregated_output.extend_from_slice(&chunk.bytes);
+                    aggregated_output.push(&chunk.bytes);
                     output(chunk);
                 }
                 None => output_open = false,
@@ -243,7 +245,7 @@ pub async fn run(
     };
     let drained = tokio::time::timeout(OUTPUT_DRAIN_TIMEOUT, async {
         while let Some(chunk) = chunk_receiver.recv().await {
-            aggregated_output.extend_from_slice(&chunk.bytes);
+            aggregated_output.push(&chunk.bytes);
             output(chunk);
         }
     })
@@ -264,7 +266,7 @@ pub async fn run(
     Ok(ExecOutcome {
         exit_code,
         duration: started.elapsed(),
-        aggregated_output: String::from_utf8_lossy(&aggregated_output).into_owned(),
+        aggregated_output: aggregated_output.into_text(),
         timed_out: status.is_none(),
     })
 }
