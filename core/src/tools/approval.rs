@@ -92,12 +92,33 @@ pub(crate) struct SessionApprovals {
 }
 
 impl SessionApprovals {
-    /// Whether a command (its text and its words) was approved for the session.
-    pub(crate) fn allows_command(&self, text: &str, words: &[String]) -> bool {
+    /// Whether a command was approved for the session: its exact text, or its words (`None` for a script
+    /// that is more than one simple command) starting with an approved prefix.
+    pub(crate) fn allows_command(&self, text: &str, words: Option<&[String]>) -> bool {
         self.commands.contains(text)
-            || self
-                .prefixes
-                .iter()
-                .any(|prefix| !prefix.is_empty() && words.starts_with(prefix))
+            || words.is_some_and(|words| {
+                self.prefixes
+                    .iter()
+                    .any(|prefix| !prefix.is_empty() && words.starts_with(prefix))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_rule_matches_words_but_never_a_compound_script() {
+        let approvals = SessionApprovals {
+            prefixes: vec![vec!["npm".to_string(), "install".to_string()]],
+            ..SessionApprovals::default()
+        };
+        let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert!(
+            approvals.allows_command("npm install left-pad", Some(&words("npm install left-pad")))
+        );
+        assert!(!approvals.allows_command("npm test", Some(&words("npm test"))));
+        assert!(!approvals.allows_command("npm install && rm -rf ~", None));
     }
 }

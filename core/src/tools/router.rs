@@ -323,11 +323,16 @@ impl ToolRun<'_> {
         escalation: EscalationArguments,
     ) -> Handled {
         let command = command_text(&params.command);
-        // The command's words, for prefix rules: the argv, or the script split on whitespace.
-        let words: Vec<String> = match &params.command {
-            ExecCommand::Argv(argv) => argv.clone(),
+        // The command's words, for prefix rules: the argv, or a script's words when it is one simple command
+        // (a prefix approved for `npm install` must not let `npm install && rm -rf ~` through).
+        let words: Option<Vec<String>> = match &params.command {
+            ExecCommand::Argv(argv) => Some(argv.clone()),
             ExecCommand::ShellScript { script, .. } => {
-                script.split_whitespace().map(str::to_string).collect()
+                if script.contains(|c: char| ";&|<>$`(){}\n\\".contains(c)) {
+                    None
+                } else {
+                    shlex::split(script)
+                }
             }
         };
         let command_actions = parse_command_actions(&params.command);
@@ -351,7 +356,7 @@ impl ToolRun<'_> {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .session_approvals
-            .allows_command(&command, &words);
+            .allows_command(&command, words.as_deref());
         let sandboxed = !params.sandbox.is_unrestricted();
         let must_ask = !approved_for_session
             && match self.settings.approval_policy {
@@ -363,20 +368,27 @@ impl ToolRun<'_> {
             let reason = escalation.justification.clone().or_else(|| {
                 wants_escalation.then(|| "the command asks to run outside the sandbox".to_string())
             });
-            self.ask_command(call_id, &command, &params, &command_actions, &words, reason)
-                .await
-                .map_or(
-                    CommandGate::Refused { abort_turn: true },
-                    |decision| match decision {
-                        ReviewDecision::Approved
-                        | ReviewDecision::ApprovedForSession
-                        | ReviewDecision::ApprovedWithPrefix(_) => CommandGate::Run {
-                            unsandboxed: wants_escalation,
-                        },
-                        ReviewDecision::Denied => CommandGate::Refused { abort_turn: false },
-                        ReviewDecision::Abort => CommandGate::Refused { abort_turn: true },
+            self.ask_command(
+                call_id,
+                &command,
+                &params,
+                &command_actions,
+                words.clone(),
+                reason,
+            )
+            .await
+            .map_or(
+                CommandGate::Refused { abort_turn: true },
+                |decision| match decision {
+                    ReviewDecision::Approved
+                    | ReviewDecision::ApprovedForSession
+                    | ReviewDecision::ApprovedWithPrefix(_) => CommandGate::Run {
+                        unsandboxed: wants_escalation,
                     },
-                )
+                    ReviewDecision::Denied => CommandGate::Refused { abort_turn: false },
+                    ReviewDecision::Abort => CommandGate::Refused { abort_turn: true },
+                },
+            )
         } else {
             CommandGate::Run {
                 unsandboxed: wants_escalation
@@ -422,7 +434,14 @@ impl ToolRun<'_> {
                 "the command failed in the sandbox; run it again without the sandbox?".to_string(),
             );
             match self
-                .ask_command(call_id, &command, &params, &command_actions, &words, reason)
+                .ask_command(
+                    call_id,
+                    &command,
+                    &params,
+                    &command_actions,
+                    words.clone(),
+                    reason,
+                )
                 .await
             {
                 Some(
@@ -541,7 +560,7 @@ impl ToolRun<'_> {
         command: &str,
         params: &ExecParams,
         command_actions: &[crate::turn_item::CommandAction],
-        words: &[String],
+        words: Option<Vec<String>>,
         reason: Option<String>,
     ) -> Option<ReviewDecision> {
         let (reply, answer) = ApprovalReply::channel();
@@ -552,7 +571,7 @@ impl ToolRun<'_> {
             cwd: params.cwd.clone(),
             command_actions: command_actions.to_vec(),
             reason,
-            proposed_prefix: Some(words.to_vec()),
+            proposed_prefix: words,
             reply,
         });
         let decision = self.wait_for_decision(request, answer).await;
