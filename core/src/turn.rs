@@ -72,6 +72,8 @@ pub(crate) async fn run_turn(
         })
         .await;
 
+    // A daemon killed while a tool ran left its call without an output; the model needs one for every call.
+    answer_unanswered_calls(&thread);
     let mut completed_items = vec![record_user_input(&thread, &turn_id, input).await];
     let mut diff = TurnDiffTracker::default();
 

@@ -1079,3 +1079,91 @@ async fn a_huge_output_is_kept_to_its_head_and_tail() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_call_cut_short_by_a_killed_daemon_gets_an_output_after_resume() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let model = MockModelServer::start().await;
+    let mut responses = shell_call_then_done("call_1", &["sleep", "30"], json!({}));
+    responses.truncate(1);
+    responses.push(MockResponse::assistant_message(
+        &["back"],
+        Some("final_answer"),
+    ));
+    model.push_responses(responses);
+    let options = AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    };
+    let mut server = AppServer::spawn_with(options.clone()).await?;
+    server.initialize().await?;
+    let id = server
+        .send_request(
+            "thread/start",
+            json!({"cwd": workspace.path().display().to_string(), "approvalPolicy": "never", "sandbox": "danger-full-access"}),
+        )
+        .await?;
+    let thread_id = server.read_response(id).await?["result"]["thread"]["id"].clone();
+    server
+        .send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [{"type": "text", "text": "sleep", "text_elements": []}]}),
+        )
+        .await?;
+    server
+        .read_until(|message| {
+            message["method"] == "item/started" && message["params"]["item"]["id"] == "call_1"
+        })
+        .await?;
+    // The rollout is written by a background task and offers nothing to await, hence the polling.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !server
+        .rollout_records()?
+        .iter()
+        .any(|record| record["payload"]["call_id"] == "call_1")
+    {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the call never reached the rollout"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let codex_home = server.into_codex_home().await?;
+
+    let mut server = AppServer::spawn_in(codex_home, options).await?;
+    server.initialize().await?;
+    let id = server
+        .send_request("thread/resume", json!({"threadId": thread_id}))
+        .await?;
+    server.read_response(id).await?;
+    server
+        .send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [{"type": "text", "text": "again", "text_elements": []}]}),
+        )
+        .await?;
+    let completed = server.read_notification("turn/completed").await?;
+    assert_eq!(completed["params"]["turn"]["status"], "completed");
+    let requests = model.responses_requests().await;
+    let input = requests
+        .get(1)
+        .and_then(|request| request.body_json.clone())
+        .map(|body| body["input"].clone())
+        .unwrap_or_default();
+    let calls: Vec<Value> = input
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter(|item| item["call_id"] == "call_1")
+        .cloned()
+        .collect();
+    assert_eq!(
+        calls,
+        vec![
+            json!({"type": "function_call", "name": "shell", "arguments": "{\"command\":[\"sleep\",\"30\"]}", "call_id": "call_1"}),
+            json!({"type": "function_call_output", "call_id": "call_1", "output": "aborted"}),
+        ]
+    );
+    Ok(())
+}
