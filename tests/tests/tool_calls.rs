@@ -167,6 +167,25 @@ async fn notifications_until_turn_completed(server: &mut AppServer) -> anyhow::R
     Ok(seen)
 }
 
+/// The last `item/completed` item with this id among `messages`.
+fn completed_item(messages: &[Value], id: &str) -> Option<Value> {
+    messages
+        .iter()
+        .rev()
+        .find(|message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == id
+        })
+        .map(|message| message["params"]["item"].clone())
+}
+
+/// The status `turn/completed` reported among `messages`.
+fn turn_status(messages: &[Value]) -> Option<Value> {
+    messages
+        .iter()
+        .find(|message| message["method"] == "turn/completed")
+        .map(|message| message["params"]["turn"]["status"].clone())
+}
+
 fn methods(messages: &[Value]) -> Vec<String> {
     messages
         .iter()
@@ -259,12 +278,7 @@ async fn approved_command_streams_its_output_and_the_model_gets_the_result() -> 
         })
         .collect();
     assert_eq!(deltas, "hello\n");
-    let completed = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| without_duration(message["params"]["item"].clone()));
+    let completed = completed_item(&after, "call_1").map(without_duration);
     assert_eq!(
         completed,
         Some(json!({
@@ -330,18 +344,10 @@ async fn declined_command_does_not_run_and_the_model_is_told() -> anyhow::Result
         .answer(&request, json!({"decision": "decline"}))
         .await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let completed = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| message["params"]["item"]["status"].clone());
+    let completed = completed_item(&after, "call_1").map(|item| item["status"].clone());
     assert_eq!(completed, Some(json!("declined")));
     assert!(!methods(&after).contains(&"item/commandExecution/outputDelta".to_string()));
-    let turn = after
-        .iter()
-        .find(|message| message["method"] == "turn/completed")
-        .map(|message| message["params"]["turn"]["status"].clone());
+    let turn = turn_status(&after);
     assert_eq!(turn, Some(json!("completed")));
     assert!(!workspace.path().join("declined.txt").exists());
     assert_eq!(
@@ -370,10 +376,7 @@ async fn cancel_declines_and_interrupts_the_turn() -> anyhow::Result<()> {
         .answer(&request, json!({"decision": "cancel"}))
         .await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let turn = after
-        .iter()
-        .find(|message| message["method"] == "turn/completed")
-        .map(|message| message["params"]["turn"]["status"].clone());
+    let turn = turn_status(&after);
     assert_eq!(turn, Some(json!("interrupted")));
     assert!(!workspace.path().join("cancelled.txt").exists());
     // The model was not asked again in that turn.
@@ -419,10 +422,7 @@ async fn interrupt_withdraws_a_pending_approval_and_the_next_turn_works() -> any
         resolved,
         Some(json!({"threadId": session.thread_id, "requestId": request["id"]}))
     );
-    let turn = after
-        .iter()
-        .find(|message| message["method"] == "turn/completed")
-        .map(|message| message["params"]["turn"]["status"].clone());
+    let turn = turn_status(&after);
     assert_eq!(turn, Some(json!("interrupted")));
     // A late answer is harmless, and the next turn sends a valid history (the call has an output).
     session
@@ -448,15 +448,8 @@ async fn command_killed_by_its_timeout_reports_exit_124() -> anyhow::Result<()> 
     .await?;
     session.start_turn("sleep").await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let completed = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| {
-            let item = &message["params"]["item"];
-            (item["status"].clone(), item["exitCode"].clone())
-        });
+    let completed = completed_item(&after, "call_1")
+        .map(|item| (item["status"].clone(), item["exitCode"].clone()));
     assert_eq!(completed, Some((json!("failed"), json!(124))));
     let output = session.call_output(1, "call_1").await?;
     let output = output.as_str().unwrap_or_default();
@@ -483,12 +476,7 @@ async fn sandboxed_write_outside_the_workspace_is_refused() -> anyhow::Result<()
     .await?;
     session.start_turn("escape").await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let completed = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| message["params"]["item"].clone())
+    let completed = completed_item(&after, "call_1")
         .ok_or_else(|| anyhow::anyhow!("no completed command in {after:#?}"))?;
     assert_eq!(completed["status"], "failed");
     assert!(
@@ -527,12 +515,7 @@ async fn patch_inside_the_workspace_is_applied_with_a_turn_diff() -> anyhow::Res
     assert!(!methods(&after).contains(&"item/fileChange/requestApproval".to_string()));
     let hello = workspace.path().join("hello.txt").display().to_string();
     let lib = workspace.path().join("lib.txt").display().to_string();
-    let completed = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_p"
-        })
-        .map(|message| message["params"]["item"].clone());
+    let completed = completed_item(&after, "call_p");
     assert_eq!(
         completed,
         Some(json!({
@@ -617,12 +600,7 @@ async fn declined_patch_changes_nothing_and_a_bad_patch_gets_a_precise_error() -
         .answer(&request, json!({"decision": "decline"}))
         .await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let status = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_p"
-        })
-        .map(|message| message["params"]["item"]["status"].clone());
+    let status = completed_item(&after, "call_p").map(|item| item["status"].clone());
     assert_eq!(status, Some(json!("declined")));
     assert_eq!(
         std::fs::read_to_string(workspace.path().join("lib.txt"))?,
@@ -776,17 +754,8 @@ async fn on_failure_offers_to_rerun_a_refused_command_outside_the_sandbox() -> a
         .answer(&request, json!({"decision": "accept"}))
         .await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let completed = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| {
-            (
-                message["params"]["item"]["status"].clone(),
-                message["params"]["item"]["exitCode"].clone(),
-            )
-        });
+    let completed = completed_item(&after, "call_1")
+        .map(|item| (item["status"].clone(), item["exitCode"].clone()));
     assert_eq!(completed, Some((json!("completed"), json!(0))));
     assert!(
         target.exists(),
@@ -823,12 +792,7 @@ async fn on_request_asks_before_running_outside_the_sandbox() -> anyhow::Result<
         .answer(&request, json!({"decision": "accept"}))
         .await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let status = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| message["params"]["item"]["status"].clone());
+    let status = completed_item(&after, "call_1").map(|item| item["status"].clone());
     assert_eq!(status, Some(json!("completed")));
     assert!(target.exists());
     Ok(())
@@ -858,12 +822,7 @@ async fn never_refuses_a_patch_outside_the_writable_roots_without_asking() -> an
         seen.iter().all(|message| message.get("id").is_none()),
         "no approval may be asked"
     );
-    let status = seen
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_p"
-        })
-        .map(|message| message["params"]["item"]["status"].clone());
+    let status = completed_item(&seen, "call_p").map(|item| item["status"].clone());
     assert_eq!(status, Some(json!("declined")));
     assert!(!target.exists());
     let output = session.call_output(1, "call_p").await?;
@@ -903,12 +862,7 @@ async fn a_patch_sent_through_the_shell_is_applied_as_a_patch() -> anyhow::Resul
     .await?;
     session.start_turn("add lib.rs").await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let item = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_sh"
-        })
-        .map(|message| message["params"]["item"].clone());
+    let item = completed_item(&after, "call_sh");
     let path = workspace.path().join("src/lib.rs");
     assert_eq!(
         item,
@@ -957,12 +911,7 @@ async fn turn_start_overrides_the_sandbox_and_the_approval_policy() -> anyhow::R
         seen.iter().all(|message| message.get("id").is_none()),
         "`never` asks nothing"
     );
-    let status = seen
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| message["params"]["item"]["status"].clone());
+    let status = completed_item(&seen, "call_1").map(|item| item["status"].clone());
     assert_eq!(status, Some(json!("failed")));
     assert!(!workspace.path().join("blocked.txt").exists());
 
@@ -1018,17 +967,9 @@ async fn interrupt_kills_a_running_command() -> anyhow::Result<()> {
     session.server.read_response(id).await?;
     // The harness gives up on a read after 10 s, so the turn cannot have waited for the 30 s command.
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let item = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .map(|message| message["params"]["item"]["status"].clone());
+    let item = completed_item(&after, "call_1").map(|item| item["status"].clone());
     assert_eq!(item, Some(json!("failed")));
-    let turn = after
-        .iter()
-        .find(|message| message["method"] == "turn/completed")
-        .map(|message| message["params"]["turn"]["status"].clone());
+    let turn = turn_status(&after);
     assert_eq!(turn, Some(json!("interrupted")));
     session.start_turn("again").await?;
     session.server.read_notification("turn/completed").await?;
@@ -1058,14 +999,9 @@ async fn a_huge_output_is_kept_to_its_head_and_tail() -> anyhow::Result<()> {
     .await?;
     session.start_turn("flood").await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
-    let output = after
-        .iter()
-        .find(|message| {
-            message["method"] == "item/completed" && message["params"]["item"]["id"] == "call_1"
-        })
-        .and_then(|message| message["params"]["item"]["aggregatedOutput"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let output = completed_item(&after, "call_1")
+        .and_then(|item| item["aggregatedOutput"].as_str().map(str::to_string))
+        .unwrap_or_default();
     assert!(output.starts_with("FIRST\n"), "head lost");
     assert!(output.ends_with("\nLAST\n"), "tail lost");
     assert!(output.contains("[... omitted "), "no omission marker");
