@@ -325,15 +325,19 @@ async fn approved_command_streams_its_output_and_the_model_gets_the_result() -> 
     Ok(())
 }
 
-#[tokio::test]
-async fn declined_command_does_not_run_and_the_model_is_told() -> anyhow::Result<()> {
+/// Starts an `untrusted` session whose model wants to `touch file`, answers the approval request with
+/// `decision`, and returns the session, its workspace and the notifications up to `turn/completed`.
+async fn answer_touch_approval(
+    file: &str,
+    decision: &str,
+) -> anyhow::Result<(Session, tempfile::TempDir, Vec<Value>)> {
     let workspace = tempfile::tempdir()?;
     let mut session = start_session(
         workspace.path(),
         "untrusted",
         "danger-full-access",
         &[],
-        shell_call_then_done("call_1", &["touch", "declined.txt"], json!({})),
+        shell_call_then_done("call_1", &["touch", file], json!({})),
     )
     .await?;
     session.start_turn("touch a file").await?;
@@ -341,14 +345,19 @@ async fn declined_command_does_not_run_and_the_model_is_told() -> anyhow::Result
         .read_server_request("item/commandExecution/requestApproval")
         .await?;
     session
-        .answer(&request, json!({"decision": "decline"}))
+        .answer(&request, json!({"decision": decision}))
         .await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
+    Ok((session, workspace, after))
+}
+
+#[tokio::test]
+async fn declined_command_does_not_run_and_the_model_is_told() -> anyhow::Result<()> {
+    let (session, workspace, after) = answer_touch_approval("declined.txt", "decline").await?;
     let completed = completed_item(&after, "call_1").map(|item| item["status"].clone());
     assert_eq!(completed, Some(json!("declined")));
     assert!(!methods(&after).contains(&"item/commandExecution/outputDelta".to_string()));
-    let turn = turn_status(&after);
-    assert_eq!(turn, Some(json!("completed")));
+    assert_eq!(turn_status(&after), Some(json!("completed")));
     assert!(!workspace.path().join("declined.txt").exists());
     assert_eq!(
         session.call_output(1, "call_1").await?,
@@ -359,25 +368,10 @@ async fn declined_command_does_not_run_and_the_model_is_told() -> anyhow::Result
 
 #[tokio::test]
 async fn cancel_declines_and_interrupts_the_turn() -> anyhow::Result<()> {
-    let workspace = tempfile::tempdir()?;
-    let mut session = start_session(
-        workspace.path(),
-        "untrusted",
-        "danger-full-access",
-        &[],
-        shell_call_then_done("call_1", &["touch", "cancelled.txt"], json!({})),
-    )
-    .await?;
-    session.start_turn("touch a file").await?;
-    let request = session
-        .read_server_request("item/commandExecution/requestApproval")
-        .await?;
-    session
-        .answer(&request, json!({"decision": "cancel"}))
-        .await?;
-    let after = notifications_until_turn_completed(&mut session.server).await?;
-    let turn = turn_status(&after);
-    assert_eq!(turn, Some(json!("interrupted")));
+    let (session, workspace, after) = answer_touch_approval("cancelled.txt", "cancel").await?;
+    let completed = completed_item(&after, "call_1").map(|item| item["status"].clone());
+    assert_eq!(completed, Some(json!("declined")));
+    assert_eq!(turn_status(&after), Some(json!("interrupted")));
     assert!(!workspace.path().join("cancelled.txt").exists());
     // The model was not asked again in that turn.
     assert_eq!(session.model.responses_requests().await.len(), 1);
