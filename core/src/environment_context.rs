@@ -71,20 +71,11 @@ impl EnvironmentContext {
             format!("  <cwd>{}</cwd>", self.cwd.display()),
         ];
         if let Some(policy) = self.approval_policy {
-            let policy = match policy {
-                AskForApproval::Untrusted => "untrusted",
-                AskForApproval::OnFailure => "on-failure",
-                AskForApproval::OnRequest => "on-request",
-                AskForApproval::Never => "never",
-            };
+            let policy = policy.as_str();
             lines.push(format!("  <approval_policy>{policy}</approval_policy>"));
         }
         if let Some(mode) = self.sandbox_mode {
-            let mode = match mode {
-                SandboxMode::ReadOnly => "read-only",
-                SandboxMode::WorkspaceWrite => "workspace-write",
-                SandboxMode::DangerFullAccess => "danger-full-access",
-            };
+            let mode = mode.as_str();
             lines.push(format!("  <sandbox_mode>{mode}</sandbox_mode>"));
         }
         if let Some(network) = self.network_access {
@@ -134,18 +125,15 @@ impl EnvironmentContext {
         Some(Self {
             cwd: PathBuf::from(field("cwd")?),
             shell: field("shell")?,
-            approval_policy: field("approval_policy").and_then(|policy| match policy.as_str() {
-                "untrusted" => Some(AskForApproval::Untrusted),
-                "on-failure" => Some(AskForApproval::OnFailure),
-                "on-request" => Some(AskForApproval::OnRequest),
-                "never" => Some(AskForApproval::Never),
-                _ => None,
+            approval_policy: field("approval_policy").and_then(|policy| {
+                AskForApproval::ALL
+                    .into_iter()
+                    .find(|known| known.as_str() == policy)
             }),
-            sandbox_mode: field("sandbox_mode").and_then(|mode| match mode.as_str() {
-                "read-only" => Some(SandboxMode::ReadOnly),
-                "workspace-write" => Some(SandboxMode::WorkspaceWrite),
-                "danger-full-access" => Some(SandboxMode::DangerFullAccess),
-                _ => None,
+            sandbox_mode: field("sandbox_mode").and_then(|mode| {
+                SandboxMode::ALL
+                    .into_iter()
+                    .find(|known| known.as_str() == mode)
             }),
             network_access: field("network_access").and_then(|network| match network.as_str() {
                 "enabled" => Some(true),

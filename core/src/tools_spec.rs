@@ -44,8 +44,8 @@ rather than using `cd` in the command.";
 const SHELL_DESCRIPTION: &str = "Runs a command (an argv array, usually [\"bash\", \"-lc\", \"...\"]) and \
 returns its output. Always set `workdir` rather than using `cd` in the command.";
 
-/// What decides the tools of a request. The shell and `apply_patch` flags stay off until their handlers
-/// exist, since offering a tool the engine cannot run only produces "unsupported tool" outputs.
+/// What decides the tools of a request: the shell and `apply_patch` flavours (turns offer both; `None`
+/// leaves a tool out) and the hosted web search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ToolsSpecConfig {
     /// Which shell tool to offer, or `None` for no shell tool.

@@ -72,7 +72,8 @@ pub(crate) async fn run_turn(
         })
         .await;
 
-    // A daemon killed while a tool ran left its call without an output; the model needs one for every call.
+    // An interrupted or failed turn, or a daemon killed while a tool ran, can leave a call without an output;
+    // the model needs one for every call.
     answer_unanswered_calls(&thread);
     let mut completed_items = vec![record_user_input(&thread, &turn_id, input).await];
     let mut diff = TurnDiffTracker::default();
@@ -240,9 +241,6 @@ pub(crate) async fn run_turn(
         }
     };
 
-    if let Err(TurnEnd::Interrupted) = &outcome {
-        answer_unanswered_calls(&thread);
-    }
     let (status, error) = match outcome {
         Ok(()) => (TurnStatus::Completed, None),
         Err(TurnEnd::Interrupted) => (TurnStatus::Interrupted, None),
@@ -781,7 +779,7 @@ fn web_search_query(action: Option<&WebSearchCallAction>) -> String {
 }
 
 /// Gives every tool call in history that has no output yet an "aborted" output (recorded in the rollout
-/// too), so the conversation stays valid for the next request after an interrupted turn.
+/// too), so the conversation is valid for the turn's requests.
 fn answer_unanswered_calls(thread: &ThreadInner) {
     let outputs: Vec<ResponseItem> = {
         let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());

@@ -22,6 +22,25 @@ pub enum AskForApproval {
     Never,
 }
 
+impl AskForApproval {
+    pub const ALL: [AskForApproval; 4] = [
+        AskForApproval::Untrusted,
+        AskForApproval::OnFailure,
+        AskForApproval::OnRequest,
+        AskForApproval::Never,
+    ];
+
+    /// The config spelling (`approval_policy = "on-request"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AskForApproval::Untrusted => "untrusted",
+            AskForApproval::OnFailure => "on-failure",
+            AskForApproval::OnRequest => "on-request",
+            AskForApproval::Never => "never",
+        }
+    }
+}
+
 /// How commands are sandboxed (`sandbox_mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -30,6 +49,23 @@ pub enum SandboxMode {
     ReadOnly,
     WorkspaceWrite,
     DangerFullAccess,
+}
+
+impl SandboxMode {
+    pub const ALL: [SandboxMode; 3] = [
+        SandboxMode::ReadOnly,
+        SandboxMode::WorkspaceWrite,
+        SandboxMode::DangerFullAccess,
+    ];
+
+    /// The config spelling (`sandbox_mode = "workspace-write"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SandboxMode::ReadOnly => "read-only",
+            SandboxMode::WorkspaceWrite => "workspace-write",
+            SandboxMode::DangerFullAccess => "danger-full-access",
+        }
+    }
 }
 
 /// `[sandbox_workspace_write]`: what `workspace-write` may touch.

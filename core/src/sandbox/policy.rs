@@ -43,10 +43,11 @@ impl SandboxPolicy {
     /// The `sandbox_mode` value this policy corresponds to, for messages.
     pub fn mode_name(&self) -> &'static str {
         match self {
-            SandboxPolicy::DangerFullAccess => "danger-full-access",
-            SandboxPolicy::ReadOnly => "read-only",
-            SandboxPolicy::WorkspaceWrite { .. } => "workspace-write",
+            SandboxPolicy::DangerFullAccess => SandboxMode::DangerFullAccess,
+            SandboxPolicy::ReadOnly => SandboxMode::ReadOnly,
+            SandboxPolicy::WorkspaceWrite { .. } => SandboxMode::WorkspaceWrite,
         }
+        .as_str()
     }
 
     /// The config values (`sandbox_mode`, `[sandbox_workspace_write]`) that give this policy back.
