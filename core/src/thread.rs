@@ -38,6 +38,8 @@ pub enum ThreadError {
     TurnInProgress(String),
     #[error("no turn {turn_id} is running in thread {thread_id}")]
     NoSuchTurn { thread_id: String, turn_id: String },
+    #[error("turn {turn_id} already ended in thread {thread_id}")]
+    TurnEnded { thread_id: String, turn_id: String },
     #[error("thread not loaded: {0}")]
     NotLoaded(String),
     #[error("thread not found: {0}")]
@@ -113,6 +115,9 @@ pub(crate) struct ThreadState {
 pub(crate) struct ActiveTurn {
     pub(crate) turn_id: String,
     pub(crate) cancel: CancellationToken,
+    /// Set when the turn has decided how it ends: from then on it can no longer be interrupted or steered,
+    /// so an interrupt that succeeds always makes the turn end `interrupted`.
+    pub(crate) ending: bool,
 }
 
 /// A point-in-time copy of a thread for `thread/read`, `thread/list` and responses.
@@ -246,6 +251,7 @@ impl CodexThread {
             state.active_turn = Some(ActiveTurn {
                 turn_id: turn_id.clone(),
                 cancel: cancel.clone(),
+                ending: false,
             });
         }
         {
@@ -310,32 +316,44 @@ impl CodexThread {
             ));
         }
         let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
-        let active_turn_id = match &state.active_turn {
-            Some(active) if active.turn_id == expected_turn_id => active.turn_id.clone(),
-            Some(_) | None => {
-                return Err(ThreadError::NoSuchTurn {
-                    thread_id: self.id().to_string(),
-                    turn_id: expected_turn_id.to_string(),
-                });
-            }
-        };
+        let active = self.running_turn(&state, expected_turn_id)?;
+        let active_turn_id = active.turn_id.clone();
         state.steered_input.push(input);
         Ok(active_turn_id)
     }
 
-    /// Cancels the running turn; it completes as `interrupted`.
-    pub fn interrupt(&self, turn_id: &str) -> Result<(), ThreadError> {
-        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+    /// The turn `turn_id` if it is running and has not yet decided how it ends.
+    fn running_turn<'a>(
+        &self,
+        state: &'a ThreadState,
+        turn_id: &str,
+    ) -> Result<&'a ActiveTurn, ThreadError> {
         match &state.active_turn {
-            Some(active) if active.turn_id == turn_id => {
-                active.cancel.cancel();
-                Ok(())
+            Some(active) if active.turn_id == turn_id && !active.ending => Ok(active),
+            Some(active) if active.turn_id == turn_id => Err(self.turn_ended(turn_id)),
+            Some(_) | None if state.turns.iter().any(|turn| turn.id == turn_id) => {
+                Err(self.turn_ended(turn_id))
             }
             Some(_) | None => Err(ThreadError::NoSuchTurn {
                 thread_id: self.id().to_string(),
                 turn_id: turn_id.to_string(),
             }),
         }
+    }
+
+    fn turn_ended(&self, turn_id: &str) -> ThreadError {
+        ThreadError::TurnEnded {
+            thread_id: self.id().to_string(),
+            turn_id: turn_id.to_string(),
+        }
+    }
+
+    /// Cancels the running turn; it completes as `interrupted`. A turn that has already decided how it ends
+    /// cannot be interrupted any more: that is an error, never a success followed by `completed`.
+    pub fn interrupt(&self, turn_id: &str) -> Result<(), ThreadError> {
+        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        self.running_turn(&state, turn_id)?.cancel.cancel();
+        Ok(())
     }
 
     /// Renames the thread (persisted) and reports it.

@@ -241,10 +241,14 @@ pub(crate) async fn run_turn(
         }
     };
 
-    let (status, error) = match outcome {
-        Ok(()) => (TurnStatus::Completed, None),
-        Err(TurnEnd::Interrupted) => (TurnStatus::Interrupted, None),
-        Err(TurnEnd::Failed(error)) => (TurnStatus::Failed, Some(error)),
+    let (status, error) = if close_interrupt_window(&thread, &cancel) {
+        (TurnStatus::Interrupted, None)
+    } else {
+        match outcome {
+            Ok(()) => (TurnStatus::Completed, None),
+            Err(TurnEnd::Interrupted) => (TurnStatus::Interrupted, None),
+            Err(TurnEnd::Failed(error)) => (TurnStatus::Failed, Some(error)),
+        }
     };
     if let Some(error) = &error {
         thread
@@ -289,6 +293,16 @@ pub(crate) async fn run_turn(
     }
     thread.set_status(ThreadStatus::Idle).await;
     thread.emit(EventMsg::TurnCompleted(turn)).await;
+}
+
+/// Marks the active turn as ending, so `turn/interrupt` and `turn/steer` are refused from now on, and says
+/// whether an interrupt got in first: then the turn ends `interrupted` whatever it was about to report.
+fn close_interrupt_window(thread: &ThreadInner, cancel: &CancellationToken) -> bool {
+    let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(active) = state.active_turn.as_mut() {
+        active.ending = true;
+    }
+    cancel.is_cancelled()
 }
 
 /// Puts user input into history and the rollout and reports it as a completed `userMessage` item.

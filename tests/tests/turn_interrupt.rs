@@ -146,3 +146,72 @@ async fn interrupting_when_no_turn_runs_is_an_error_and_changes_nothing() -> any
     assert_eq!(completed["params"]["turn"]["status"], "completed");
     Ok(())
 }
+
+/// An interrupt that races a turn's end either wins (the turn ends `interrupted`) or is refused because the
+/// turn already ended; it never answers success for a turn that then ends `completed`.
+#[tokio::test]
+async fn an_interrupt_racing_the_end_of_a_turn_is_either_obeyed_or_refused() -> anyhow::Result<()> {
+    const ROUNDS: usize = 40;
+    let model = MockModelServer::start().await;
+    for _ in 0..ROUNDS {
+        model.push_response(MockResponse::assistant_message(&["Done."], None));
+    }
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let id = server.send_request("thread/start", json!({})).await?;
+    let thread_id = server.read_response(id).await?["result"]["thread"]["id"].clone();
+    let (mut obeyed, mut refused) = (0, 0);
+    for _ in 0..ROUNDS {
+        let id = server
+            .send_request(
+                "turn/start",
+                json!({"threadId": thread_id, "input": [{"type": "text", "text": "Go", "text_elements": []}]}),
+            )
+            .await?;
+        let turn_id = server.read_response(id).await?["result"]["turn"]["id"].clone();
+        // The model's answer is complete: the turn is about to end when the interrupt arrives.
+        server
+            .read_until(|message| {
+                message["method"] == "item/completed"
+                    && message["params"]["item"]["type"] == "agentMessage"
+            })
+            .await?;
+        let id = server
+            .send_request(
+                "turn/interrupt",
+                json!({"threadId": thread_id, "turnId": turn_id}),
+            )
+            .await?;
+        let answer = server.read_response(id).await?;
+        let completed = server.read_notification("turn/completed").await?;
+        let status = completed["params"]["turn"]["status"].clone();
+        server.take_buffered();
+        if answer.get("result").is_some() {
+            assert_eq!(
+                (answer, status),
+                (json!({"id": id, "result": {}}), json!("interrupted"))
+            );
+            obeyed += 1;
+        } else {
+            let message = format!(
+                "turn {} already ended in thread {}",
+                turn_id.as_str().unwrap_or_default(),
+                thread_id.as_str().unwrap_or_default()
+            );
+            assert_eq!(
+                (answer, status),
+                (
+                    json!({"id": id, "error": {"code": -32600, "message": message}}),
+                    json!("completed")
+                )
+            );
+            refused += 1;
+        }
+    }
+    assert_eq!(obeyed + refused, ROUNDS);
+    Ok(())
+}

@@ -44,6 +44,7 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
     match error {
         ThreadError::TurnInProgress(_)
         | ThreadError::NoSuchTurn { .. }
+        | ThreadError::TurnEnded { .. }
         | ThreadError::NotLoaded(_)
         | ThreadError::NotFound(_)
         | ThreadError::Config(_) => RequestError::Rejected(error.to_string()),
