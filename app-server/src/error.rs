@@ -13,8 +13,14 @@ pub enum RequestError {
     #[error("Invalid request: {0}")]
     InvalidEnvelope(String),
     /// The line exceeded the size limit and was discarded unread.
-    #[error("message too large")]
-    MessageTooLarge,
+    #[error("message too large: a line may carry at most {limit} bytes")]
+    MessageTooLarge { limit: usize },
+    /// The text of a turn's input is longer than upstream's limit (`input_too_large` in `data`, as upstream).
+    #[error("Input exceeds the maximum length of {max_chars} characters.")]
+    InputTooLarge {
+        max_chars: usize,
+        actual_chars: usize,
+    },
     #[error("Not initialized")]
     NotInitialized,
     #[error("Already initialized")]
@@ -49,7 +55,7 @@ impl RequestError {
         match self {
             RequestError::Parse(_) => error_code::PARSE_ERROR,
             RequestError::InvalidEnvelope(_)
-            | RequestError::MessageTooLarge
+            | RequestError::MessageTooLarge { .. }
             | RequestError::NotInitialized
             | RequestError::AlreadyInitialized
             | RequestError::InvalidClientName { .. }
@@ -57,7 +63,9 @@ impl RequestError {
             | RequestError::Rejected(_)
             | RequestError::ConfigWrite { .. } => error_code::INVALID_REQUEST,
             RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
-            RequestError::InvalidParams(_) => error_code::INVALID_PARAMS,
+            RequestError::InvalidParams(_) | RequestError::InputTooLarge { .. } => {
+                error_code::INVALID_PARAMS
+            }
             RequestError::ExecFailed(_) | RequestError::Internal(_) => error_code::INTERNAL_ERROR,
         }
     }
@@ -69,9 +77,17 @@ impl From<RequestError> for JSONRPCErrorError {
             RequestError::ConfigWrite { code, .. } => {
                 Some(serde_json::json!({ "config_write_error_code": code }))
             }
+            RequestError::InputTooLarge {
+                max_chars,
+                actual_chars,
+            } => Some(serde_json::json!({
+                "input_error_code": "input_too_large",
+                "max_chars": max_chars,
+                "actual_chars": actual_chars,
+            })),
             RequestError::Parse(_)
             | RequestError::InvalidEnvelope(_)
-            | RequestError::MessageTooLarge
+            | RequestError::MessageTooLarge { .. }
             | RequestError::NotInitialized
             | RequestError::AlreadyInitialized
             | RequestError::InvalidClientName { .. }

@@ -28,6 +28,10 @@ use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
 use crate::user_agent;
 
+/// Requests being handled or waiting for their answer to be written, at most; beyond this no more input is
+/// read until one is done (upstream's app-server queue holds 128 too).
+pub const MAX_REQUESTS_IN_FLIGHT: usize = 128;
+
 /// How long requests still running when the client hangs up may take to answer before they are cancelled.
 const EOF_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
@@ -48,8 +52,12 @@ pub async fn serve(connection: Connection, state: Arc<ServerState>) {
     };
     let mut requests_in_flight = JoinSet::new();
     loop {
+        // A request counts until its answer is written: a host that sends faster than it reads stops
+        // being read instead of growing the daemon's memory.
+        let saturated = requests_in_flight.len() + processor.outgoing.answers_unwritten()
+            >= MAX_REQUESTS_IN_FLIGHT;
         tokio::select! {
-            frame = incoming.recv() => match frame {
+            frame = incoming.recv(), if !saturated => match frame {
                 Some(frame) => processor.process_frame(frame, &mut requests_in_flight),
                 None => break,
             },
@@ -58,6 +66,7 @@ pub async fn serve(connection: Connection, state: Arc<ServerState>) {
                     tracing::warn!("request task ended abnormally: {error}");
                 }
             }
+            () = processor.outgoing.answer_written(), if saturated => {}
         }
     }
     // Requests already read get a short grace to answer; anything slower is cancelled so EOF exits promptly.
@@ -88,9 +97,9 @@ impl MessageProcessor {
     fn process_frame(&mut self, frame: IncomingFrame, requests_in_flight: &mut JoinSet<()>) {
         let line = match frame {
             IncomingFrame::Line(line) => line,
-            IncomingFrame::TooLarge => {
+            IncomingFrame::TooLarge { limit } => {
                 self.outgoing
-                    .send_error(None, RequestError::MessageTooLarge.into());
+                    .send_error(None, RequestError::MessageTooLarge { limit }.into());
                 return;
             }
         };
@@ -118,6 +127,12 @@ impl MessageProcessor {
             self.outgoing.send_error(None, error.into());
             return;
         };
+        if !envelope.contains_key("method")
+            && (envelope.contains_key("result") || envelope.contains_key("error"))
+        {
+            self.process_response(envelope);
+            return;
+        }
         let id = match envelope.get("id").cloned() {
             None => None,
             Some(raw_id) => match serde_json::from_value::<RequestId>(raw_id) {
@@ -144,19 +159,6 @@ impl MessageProcessor {
                 let error = RequestError::InvalidEnvelope("`method` must be a string".to_string());
                 self.outgoing.send_error(id, error.into());
             }
-            (None, Some(id)) if envelope.contains_key("result") => {
-                let result = envelope.get("result").cloned().unwrap_or(Value::Null);
-                self.outgoing.resolve(id, Ok(result));
-            }
-            (None, Some(id)) if envelope.contains_key("error") => {
-                match serde_json::from_value::<JSONRPCErrorError>(envelope["error"].clone()) {
-                    Ok(error) => self.outgoing.resolve(id, Err(error)),
-                    Err(error) => {
-                        let error = RequestError::InvalidEnvelope(format!("bad `error`: {error}"));
-                        self.outgoing.send_error(Some(id), error.into());
-                    }
-                }
-            }
             (None, id) => {
                 let error = RequestError::InvalidEnvelope(
                     "not a request, notification or response".to_string(),
@@ -164,6 +166,29 @@ impl MessageProcessor {
                 self.outgoing.send_error(id, error.into());
             }
         }
+    }
+
+    /// A response to one of our server requests. It is never answered, even when it is malformed or matches
+    /// nothing: an answer under its id could be taken by the client for the answer to its own request. A
+    /// malformed one still ends the server request it names, as a failed answer, so nothing waits for it.
+    fn process_response(&self, mut envelope: Map<String, Value>) {
+        let Some(Ok(id)) = envelope
+            .remove("id")
+            .map(serde_json::from_value::<RequestId>)
+        else {
+            tracing::warn!("ignoring a response without a usable id");
+            return;
+        };
+        let answer = match (envelope.remove("result"), envelope.remove("error")) {
+            (Some(result), None) => Ok(result),
+            (None, Some(error)) => Err(serde_json::from_value::<JSONRPCErrorError>(error)
+                .unwrap_or_else(|error| malformed_response(&id, &format!("bad `error`: {error}")))),
+            (Some(_), Some(_)) | (None, None) => Err(malformed_response(
+                &id,
+                "it needs exactly one of `result` and `error`",
+            )),
+        };
+        self.outgoing.resolve(id, answer);
     }
 
     fn process_request(
@@ -276,6 +301,12 @@ impl MessageProcessor {
         }));
         serde_json::to_value(response).map_err(|error| RequestError::Internal(error.to_string()))
     }
+}
+
+/// The failed answer a malformed response stands for, logged since the client is never told.
+fn malformed_response(id: &RequestId, reason: &str) -> JSONRPCErrorError {
+    tracing::warn!("malformed response to server request {id}: {reason}");
+    RequestError::InvalidEnvelope(format!("malformed response: {reason}")).into()
 }
 
 /// Runs one request's handler to completion and writes its answer; a panic becomes an internal error.
@@ -449,11 +480,11 @@ mod tests {
         let mut client = start();
         client
             .to_server
-            .send(IncomingFrame::TooLarge)
+            .try_send(IncomingFrame::TooLarge { limit: 16777216 })
             .expect("send");
         assert_eq!(
             next(&mut client).await,
-            json!({"id": null, "error": {"code": -32600, "message": "message too large"}})
+            json!({"id": null, "error": {"code": -32600, "message": "message too large: a line may carry at most 16777216 bytes"}})
         );
         client.send_line(b"\xff");
         assert_eq!(next(&mut client).await["error"]["code"], json!(-32700));
@@ -561,7 +592,7 @@ mod tests {
             initialize(json!(1), Value::Null),
         ] {
             to_server
-                .send(IncomingFrame::Line(line.to_string().into_bytes()))
+                .try_send(IncomingFrame::Line(line.to_string().into_bytes()))
                 .expect("send");
         }
         drop(to_server);

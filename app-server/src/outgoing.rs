@@ -1,11 +1,12 @@
 //! Everything the server writes goes through here: responses, errors, notifications (filtered by the
 //! connection's opt-outs) and server->client requests, whose answers are routed back to their waiters by id.
 //!
-//! Notifications are flow-controlled: when the transport installs a [`NotificationCredit`] (see
-//! [`with_notification_credit`]), at most its capacity of notifications wait for the writer, and a sender
+//! Notifications are flow-controlled: when the transport installs an [`OutgoingCredit`] (see
+//! [`with_outgoing_credit`]), at most its capacity of notifications wait for the writer, and a sender
 //! finding the queue full blocks until the writer drains it. Engine events feed notifications, so a host that
-//! reads slowly slows the turns instead of growing memory. Responses, errors and requests never wait: they
-//! are few (one per request) and a handler must never stall behind a stream of deltas.
+//! reads slowly slows the turns instead of growing memory. Responses, errors and requests never wait: a
+//! handler must never stall behind a stream of deltas. Answers (responses and errors) are counted instead:
+//! the dispatcher reads no more requests while too many are unwritten.
 
 use std::collections::HashMap;
 use std::collections::HashSet;
@@ -14,6 +15,7 @@ use std::sync::Condvar;
 use std::sync::Mutex;
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicI64;
+use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -34,24 +36,27 @@ const CREDIT_RECHECK_INTERVAL: Duration = Duration::from_millis(100);
 
 tokio::task_local! {
     /// The flow control of the connection being served, installed by the transport that owns its writer.
-    static NOTIFICATION_CREDIT: Arc<NotificationCredit>;
+    static OUTGOING_CREDIT: Arc<OutgoingCredit>;
 }
 
 /// Runs `future` (the serving of one connection) with `credit` as the flow control of every
 /// [`OutgoingMessageSender`] created inside it.
-pub async fn with_notification_credit<F: std::future::Future>(
-    credit: Arc<NotificationCredit>,
+pub async fn with_outgoing_credit<F: std::future::Future>(
+    credit: Arc<OutgoingCredit>,
     future: F,
 ) -> F::Output {
-    NOTIFICATION_CREDIT.scope(credit, future).await
+    OUTGOING_CREDIT.scope(credit, future).await
 }
 
-/// Counts the notifications queued for the writer and blocks senders while `capacity` are waiting.
+/// Counts the notifications queued for the writer and blocks senders while `capacity` are waiting; counts
+/// the answers queued too, so the dispatcher can wait for them to drain.
 #[derive(Debug)]
-pub struct NotificationCredit {
+pub struct OutgoingCredit {
     capacity: usize,
     state: Mutex<CreditState>,
     drained: Condvar,
+    answers_unwritten: AtomicUsize,
+    answer_written: tokio::sync::Notify,
 }
 
 #[derive(Debug, Default)]
@@ -61,13 +66,31 @@ struct CreditState {
     closed: bool,
 }
 
-impl NotificationCredit {
+impl OutgoingCredit {
     pub fn new(capacity: usize) -> Self {
         Self {
             capacity,
             state: Mutex::new(CreditState::default()),
             drained: Condvar::new(),
+            answers_unwritten: AtomicUsize::new(0),
+            answer_written: tokio::sync::Notify::new(),
         }
+    }
+
+    /// An answer was queued for the writer.
+    fn answer_queued(&self) {
+        self.answers_unwritten.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The writer has written (or dropped) an answer.
+    pub fn release_answer(&self) {
+        // Saturating: an answer queued without this credit (before it was installed) is written with it.
+        let _ =
+            self.answers_unwritten
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |unwritten| {
+                    unwritten.checked_sub(1)
+                });
+        self.answer_written.notify_one();
     }
 
     /// Takes one slot, waiting while the queue is full. Waiting blocks the thread, so it only happens on a
@@ -162,7 +185,7 @@ pub struct OutgoingMessageSender {
     pending_requests: Arc<Mutex<HashMap<RequestId, oneshot::Sender<ClientAnswer>>>>,
     opted_out_notifications: Arc<OnceLock<HashSet<String>>>,
     /// The connection's flow control; `None` when the transport installed none (in-memory connections).
-    notification_credit: Option<Arc<NotificationCredit>>,
+    outgoing_credit: Option<Arc<OutgoingCredit>>,
 }
 
 impl OutgoingMessageSender {
@@ -171,7 +194,7 @@ impl OutgoingMessageSender {
             sender,
             pending_requests: Arc::new(Mutex::new(HashMap::new())),
             opted_out_notifications: Arc::new(OnceLock::new()),
-            notification_credit: NOTIFICATION_CREDIT.try_with(Arc::clone).ok(),
+            outgoing_credit: OUTGOING_CREDIT.try_with(Arc::clone).ok(),
         }
     }
 
@@ -183,11 +206,39 @@ impl OutgoingMessageSender {
     }
 
     pub fn send_response(&self, id: RequestId, result: serde_json::Value) {
-        self.send(JSONRPCMessage::Response(JSONRPCResponse { id, result }));
+        self.send_answer(JSONRPCMessage::Response(JSONRPCResponse { id, result }));
     }
 
     pub fn send_error(&self, id: Option<RequestId>, error: JSONRPCErrorError) {
-        self.send(JSONRPCMessage::Error(JSONRPCError { id, error }));
+        self.send_answer(JSONRPCMessage::Error(JSONRPCError { id, error }));
+    }
+
+    fn send_answer(&self, answer: JSONRPCMessage) {
+        if let Some(credit) = &self.outgoing_credit {
+            credit.answer_queued();
+            if self.sender.send(answer).is_err() {
+                credit.release_answer();
+                tracing::debug!("connection writer is gone; dropping an answer");
+            }
+            return;
+        }
+        self.send(answer);
+    }
+
+    /// Answers queued and not yet written; 0 without flow control (in-memory connections).
+    pub fn answers_unwritten(&self) -> usize {
+        self.outgoing_credit
+            .as_ref()
+            .map_or(0, |credit| credit.answers_unwritten.load(Ordering::Acquire))
+    }
+
+    /// Resolves once the writer has written an answer (at once if one was written since the last call);
+    /// never without flow control.
+    pub async fn answer_written(&self) {
+        match &self.outgoing_credit {
+            Some(credit) => credit.answer_written.notified().await,
+            None => std::future::pending().await,
+        }
     }
 
     pub fn send_notification(&self, notification: ServerNotification) {
@@ -201,7 +252,7 @@ impl OutgoingMessageSender {
             return;
         }
         let message = JSONRPCMessage::Notification(JSONRPCNotification::from(notification));
-        match &self.notification_credit {
+        match &self.outgoing_credit {
             Some(credit) => {
                 credit.acquire();
                 if self.sender.send(message).is_err() {
@@ -409,9 +460,9 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_notification_queue_blocks_the_sender_until_the_writer_drains_it() {
-        let credit = Arc::new(NotificationCredit::new(2));
+        let credit = Arc::new(OutgoingCredit::new(2));
         let (sender, mut written) = mpsc::unbounded_channel();
-        let outgoing = with_notification_credit(Arc::clone(&credit), async move {
+        let outgoing = with_outgoing_credit(Arc::clone(&credit), async move {
             OutgoingMessageSender::new(sender)
         })
         .await;
@@ -461,10 +512,10 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_closed_credit_never_blocks() {
-        let credit = Arc::new(NotificationCredit::new(1));
+        let credit = Arc::new(OutgoingCredit::new(1));
         credit.close();
         let (sender, mut written) = mpsc::unbounded_channel();
-        let outgoing = with_notification_credit(Arc::clone(&credit), async move {
+        let outgoing = with_outgoing_credit(Arc::clone(&credit), async move {
             OutgoingMessageSender::new(sender)
         })
         .await;

@@ -14,21 +14,24 @@ use tokio::io::BufWriter;
 use tokio::sync::mpsc;
 
 use crate::connection::Connection;
+use crate::connection::FrameSender;
 use crate::connection::IncomingFrame;
-use crate::outgoing::NotificationCredit;
+use crate::outgoing::OutgoingCredit;
 
 /// Notifications that may wait for stdout at once; beyond this the engine's turns wait for the host.
 pub const NOTIFICATION_QUEUE_CAPACITY: usize = 1024;
 
-/// Lines longer than this are answered with "message too large" and dropped.
-pub const MAX_LINE_BYTES: usize = 64 * 1024 * 1024;
+/// Lines longer than this are answered with "message too large" and dropped. Upstream caps a turn's text at
+/// 1 MiB characters; this leaves room for inline images while keeping one message's cost bounded.
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Reads `reader` until EOF, sending one frame per `\n`-terminated line (a trailing `\r` is dropped).
-/// An oversized line is discarded chunk by chunk, so memory stays bounded by `max_line_bytes`.
+/// An oversized line is discarded chunk by chunk, so memory stays bounded by `max_line_bytes`. Reading
+/// pauses while the processor is behind (see [`FrameSender::send`]).
 pub async fn read_frames<R: AsyncRead + Unpin>(
     reader: R,
     max_line_bytes: usize,
-    frames: mpsc::UnboundedSender<IncomingFrame>,
+    frames: FrameSender,
 ) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let mut line = Vec::new();
@@ -37,14 +40,16 @@ pub async fn read_frames<R: AsyncRead + Unpin>(
         let chunk = reader.fill_buf().await?;
         if chunk.is_empty() {
             let last = if oversized {
-                Some(IncomingFrame::TooLarge)
+                Some(IncomingFrame::TooLarge {
+                    limit: max_line_bytes,
+                })
             } else if line.is_empty() {
                 None
             } else {
                 Some(IncomingFrame::Line(line))
             };
             if let Some(frame) = last {
-                let _ = frames.send(frame);
+                let _ = frames.send(frame).await;
             }
             return Ok(());
         }
@@ -62,7 +67,9 @@ pub async fn read_frames<R: AsyncRead + Unpin>(
         reader.consume(consumed);
         if newline.is_some() {
             let frame = if oversized {
-                IncomingFrame::TooLarge
+                IncomingFrame::TooLarge {
+                    limit: max_line_bytes,
+                }
             } else {
                 if line.last() == Some(&b'\r') {
                     line.pop();
@@ -70,7 +77,7 @@ pub async fn read_frames<R: AsyncRead + Unpin>(
                 IncomingFrame::Line(std::mem::take(&mut line))
             };
             oversized = false;
-            if frames.send(frame).is_err() {
+            if frames.send(frame).await.is_err() {
                 return Ok(());
             }
         }
@@ -83,20 +90,23 @@ pub async fn read_frames<R: AsyncRead + Unpin>(
 pub async fn write_messages<W: AsyncWrite + Unpin>(
     writer: W,
     mut messages: mpsc::UnboundedReceiver<JSONRPCMessage>,
-    credit: &NotificationCredit,
+    credit: &OutgoingCredit,
 ) -> io::Result<()> {
     let mut writer = BufWriter::new(writer);
     let written = async {
         while let Some(message) = messages.recv().await {
-            let is_notification = matches!(message, JSONRPCMessage::Notification(_));
+            let kind = OutgoingKind::of(&message);
             let mut line = serde_json::to_vec(&message)?;
+            drop(message);
             line.push(b'\n');
             writer.write_all(&line).await?;
             if messages.is_empty() {
                 writer.flush().await?;
             }
-            if is_notification {
-                credit.release();
+            match kind {
+                OutgoingKind::Notification => credit.release(),
+                OutgoingKind::Answer => credit.release_answer(),
+                OutgoingKind::Request => {}
             }
         }
         writer.flush().await
@@ -106,11 +116,28 @@ pub async fn write_messages<W: AsyncWrite + Unpin>(
     written
 }
 
+/// Which of the writer's counters a message belongs to.
+enum OutgoingKind {
+    Notification,
+    Answer,
+    Request,
+}
+
+impl OutgoingKind {
+    fn of(message: &JSONRPCMessage) -> Self {
+        match message {
+            JSONRPCMessage::Notification(_) => OutgoingKind::Notification,
+            JSONRPCMessage::Response(_) | JSONRPCMessage::Error(_) => OutgoingKind::Answer,
+            JSONRPCMessage::Request(_) => OutgoingKind::Request,
+        }
+    }
+}
+
 /// Serves one connection over the process's stdin/stdout until stdin closes or SIGTERM arrives, then
 /// flushes stdout. SIGTERM stops the reading, so it takes the same path as EOF: in-flight requests get
 /// their grace, running turns end and every rollout is flushed.
 pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerState>) {
-    let (frames_tx, incoming) = mpsc::unbounded_channel();
+    let (frames_tx, incoming) = crate::connection::frame_channel();
     let (outgoing, messages) = mpsc::unbounded_channel();
     let reader = tokio::spawn(async move {
         if let Err(error) = read_frames(tokio::io::stdin(), MAX_LINE_BYTES, frames_tx).await {
@@ -133,7 +160,7 @@ pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerS
                 None
             }
         };
-    let credit = std::sync::Arc::new(NotificationCredit::new(NOTIFICATION_QUEUE_CAPACITY));
+    let credit = std::sync::Arc::new(OutgoingCredit::new(NOTIFICATION_QUEUE_CAPACITY));
     let writer = tokio::spawn({
         let credit = std::sync::Arc::clone(&credit);
         async move {
@@ -142,7 +169,7 @@ pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerS
             }
         }
     });
-    crate::outgoing::with_notification_credit(
+    crate::outgoing::with_outgoing_credit(
         credit,
         crate::message_processor::serve(Connection { incoming, outgoing }, state),
     )
@@ -162,7 +189,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     async fn frames_of(input: &[u8], max_line_bytes: usize) -> Vec<IncomingFrame> {
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, mut rx) = crate::connection::frame_channel();
         read_frames(input, max_line_bytes, tx).await.expect("read");
         let mut frames = Vec::new();
         while let Some(frame) = rx.recv().await {
@@ -191,7 +218,10 @@ mod tests {
         let frames = frames_of(&input, 1000).await;
         assert_eq!(
             frames,
-            vec![IncomingFrame::TooLarge, IncomingFrame::Line(b"ok".to_vec())]
+            vec![
+                IncomingFrame::TooLarge { limit: 1000 },
+                IncomingFrame::Line(b"ok".to_vec())
+            ]
         );
     }
 
@@ -207,7 +237,7 @@ mod tests {
         .expect("send");
         drop(tx);
         let mut output = Vec::new();
-        let credit = NotificationCredit::new(4);
+        let credit = OutgoingCredit::new(4);
         write_messages(&mut output, rx, &credit)
             .await
             .expect("write");
@@ -219,10 +249,10 @@ mod tests {
 
     #[tokio::test]
     async fn writer_gives_back_the_credit_of_every_written_notification() {
-        let credit = std::sync::Arc::new(NotificationCredit::new(8));
+        let credit = std::sync::Arc::new(OutgoingCredit::new(8));
         let (tx, rx) = mpsc::unbounded_channel();
         let outgoing =
-            crate::outgoing::with_notification_credit(std::sync::Arc::clone(&credit), async move {
+            crate::outgoing::with_outgoing_credit(std::sync::Arc::clone(&credit), async move {
                 crate::outgoing::OutgoingMessageSender::new(tx)
             })
             .await;

@@ -134,15 +134,18 @@ async fn undecodable_params_are_invalid_params_with_the_decoder_message() -> any
 }
 
 #[tokio::test]
-async fn a_line_over_64_mib_is_rejected_and_dropped() -> anyhow::Result<()> {
+async fn a_line_over_16_mib_is_rejected_and_dropped() -> anyhow::Result<()> {
     let mut server = initialized_server().await?;
-    let mut huge = vec![b'x'; 64 * 1024 * 1024 + 1];
+    let mut huge = vec![b'x'; 16 * 1024 * 1024 + 1];
     huge.push(b'\n');
     server.send_raw(&huge).await?;
     drop(huge);
     assert_eq!(
         server.read_message().await?,
-        json!({"id": null, "error": {"code": -32600, "message": "message too large"}})
+        json!({"id": null, "error": {
+            "code": -32600,
+            "message": "message too large: a line may carry at most 16777216 bytes",
+        }})
     );
     assert_still_serving(&mut server, "huge line").await?;
     Ok(())
@@ -162,5 +165,33 @@ async fn client_notifications_and_unknown_response_ids_get_no_answer() -> anyhow
         .await?;
     assert_still_serving(&mut server, "stray messages").await?;
     assert_eq!(server.take_buffered(), Vec::<Value>::new());
+    Ok(())
+}
+
+/// A response is never answered, even a malformed one: an answer under its id could be taken by the client
+/// for the answer to a request of its own with the same id.
+#[tokio::test]
+async fn malformed_responses_get_no_answer() -> anyhow::Result<()> {
+    let mut server = initialized_server().await?;
+    let responses = [
+        json!({"id": 7, "error": "not an error object"}),
+        json!({"id": 8, "error": {"code": "x"}}),
+        json!({"id": 9, "result": {}, "error": {"code": 1, "message": "both"}}),
+        json!({"id": {"nested": true}, "result": {}}),
+        json!({"id": 1.5, "error": {"code": 1, "message": "fractional id"}}),
+        json!({"id": null, "error": {"code": -32700, "message": "client could not parse"}}),
+        json!({"result": {}}),
+    ];
+    for response in &responses {
+        server.send_json(response).await?;
+    }
+    // The first message after them all is the answer to the request sent after them.
+    let id = server.send_request("config/read", json!({})).await?;
+    let message = server.read_message().await?;
+    assert_eq!(
+        (message["id"].clone(), message.get("result").is_some()),
+        (json!(id), true),
+        "{message}"
+    );
     Ok(())
 }

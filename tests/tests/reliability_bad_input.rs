@@ -1,7 +1,8 @@
 //! Hostile input through the real binary: thousands of random and mutated JSON-RPC lines (wrong types, huge
 //! numbers, deep nesting, invalid UTF-8, missing and duplicate ids, answers to requests never sent) in one
 //! process. Every line carrying an id that is not a response gets exactly one answer with that id, every
-//! line that cannot carry one gets exactly one `id: null` error, and the daemon stays up.
+//! line that cannot carry one gets exactly one `id: null` error, a response (even a malformed one) gets no
+//! answer at all, and the daemon stays up.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -38,12 +39,11 @@ enum Owed {
     NullIdError,
     /// Nothing: a notification or a blank line.
     Nothing,
-    /// A response: nothing, or one error under its id when it is malformed.
-    NothingOrAnswerTo(String),
 }
 
-/// The contract, from the JSON-RPC envelope alone: a line with a usable id is answered under that id unless
-/// it is a response (`result` or `error`, no `method`); a line without one is answered with an `id: null`
+/// The contract, from the JSON-RPC envelope alone: a response (`result` or `error`, no `method`) is never
+/// answered, whatever its id, since a client could take the answer for the answer to its own request; any
+/// other line with a usable id is answered under that id; a line without one is answered with an `id: null`
 /// error unless it is a notification (a string `method`) or blank.
 fn owed(line: &[u8]) -> Owed {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -53,17 +53,18 @@ fn owed(line: &[u8]) -> Owed {
     let Ok(Value::Object(envelope)) = serde_json::from_slice::<Value>(line) else {
         return Owed::NullIdError;
     };
+    let is_response = !envelope.contains_key("method")
+        && (envelope.contains_key("result") || envelope.contains_key("error"));
+    if is_response {
+        return Owed::Nothing;
+    }
     let id = match envelope.get("id") {
         None => None,
         Some(id @ Value::String(_)) => Some(id.to_string()),
         Some(Value::Number(number)) if number.is_i64() => Some(number.to_string()),
         Some(_) => return Owed::NullIdError,
     };
-    // A malformed `error` may be refused (answered) or taken as the answer it claims to be; both are fine.
-    let is_response = !envelope.contains_key("method")
-        && (envelope.contains_key("result") || envelope.contains_key("error"));
     match (id, envelope.get("method")) {
-        (Some(id), _) if is_response => Owed::NothingOrAnswerTo(id),
         (Some(id), _) => Owed::AnswerTo(id),
         (None, Some(Value::String(_))) => Owed::Nothing,
         (None, _) => Owed::NullIdError,
@@ -204,13 +205,11 @@ async fn every_request_in_a_hostile_stream_is_answered_exactly_once() -> anyhow:
 
     let mut owed_answers: BTreeMap<String, usize> = BTreeMap::new();
     let mut owed_null_errors = 0usize;
-    let mut responses: BTreeMap<String, usize> = BTreeMap::new();
     let mut input = Vec::new();
     for line in &lines {
         match owed(line) {
             Owed::AnswerTo(id) => *owed_answers.entry(id).or_default() += 1,
             Owed::NullIdError => owed_null_errors += 1,
-            Owed::NothingOrAnswerTo(id) => *responses.entry(id).or_default() += 1,
             Owed::Nothing => {}
         }
         input.extend_from_slice(line);
@@ -223,29 +222,10 @@ async fn every_request_in_a_hostile_stream_is_answered_exactly_once() -> anyhow:
     input.push(b'\n');
     server.send_raw(&input).await?;
 
-    // Answers to malformed responses are optional: count only those beyond what the responses allow.
-    let without_optional_answers = |answers: &BTreeMap<String, usize>| {
-        answers
-            .iter()
-            .filter_map(|(id, count)| {
-                let owed = owed_answers.get(id).copied().unwrap_or_default();
-                let optional = responses.get(id).copied().unwrap_or_default();
-                let counted = if *count >= owed && *count <= owed + optional {
-                    owed
-                } else {
-                    *count
-                };
-                (counted > 0).then(|| (id.clone(), counted))
-            })
-            .collect::<BTreeMap<String, usize>>()
-    };
     let mut answers: BTreeMap<String, usize> = BTreeMap::new();
     let mut null_errors = 0usize;
     let mut sentinel_answer = None;
-    while sentinel_answer.is_none()
-        || without_optional_answers(&answers) != owed_answers
-        || null_errors < owed_null_errors
-    {
+    while sentinel_answer.is_none() || answers != owed_answers || null_errors < owed_null_errors {
         // A missing answer ends the wait; the comparison below then names it.
         let Ok(message) = server.read_message().await else {
             break;
@@ -261,7 +241,7 @@ async fn every_request_in_a_hostile_stream_is_answered_exactly_once() -> anyhow:
             id => *answers.entry(id.to_string()).or_default() += 1,
         }
     }
-    assert_eq!(without_optional_answers(&answers), owed_answers);
+    assert_eq!(answers, owed_answers);
     // Anything owed once too often would arrive before the answer to a request sent after it all.
     let late = server.send_request("model/list", json!({})).await?;
     loop {
@@ -277,7 +257,7 @@ async fn every_request_in_a_hostile_stream_is_answered_exactly_once() -> anyhow:
         }
     }
 
-    assert_eq!(without_optional_answers(&answers), owed_answers);
+    assert_eq!(answers, owed_answers);
     assert_eq!(null_errors, owed_null_errors);
     let sentinel_answer = sentinel_answer.unwrap_or_default();
     assert!(sentinel_answer.get("result").is_some(), "{sentinel_answer}");

@@ -14,6 +14,30 @@ use crate::handlers::thread::thread_error;
 use crate::handlers::to_value;
 use crate::wire_conversion;
 
+/// Upstream's cap on the characters of a turn's text input (all text items together).
+pub const MAX_USER_INPUT_TEXT_CHARS: usize = 1 << 20;
+
+/// Refuses input whose text is longer than [`MAX_USER_INPUT_TEXT_CHARS`], as upstream does.
+fn check_input_size(input: &[wire::UserInput]) -> Result<(), RequestError> {
+    let actual_chars = input
+        .iter()
+        .map(|item| match item {
+            wire::UserInput::Text { text, .. } => text.chars().count(),
+            wire::UserInput::Image { .. }
+            | wire::UserInput::LocalImage { .. }
+            | wire::UserInput::Skill { .. }
+            | wire::UserInput::Mention { .. } => 0,
+        })
+        .sum();
+    if actual_chars > MAX_USER_INPUT_TEXT_CHARS {
+        return Err(RequestError::InputTooLarge {
+            max_chars: MAX_USER_INPUT_TEXT_CHARS,
+            actual_chars,
+        });
+    }
+    Ok(())
+}
+
 fn loaded_thread(context: &RequestContext, thread_id: &str) -> Result<CodexThread, RequestError> {
     context
         .engine
@@ -26,6 +50,7 @@ pub async fn start(
     context: RequestContext,
     params: wire::TurnStartParams,
 ) -> Result<Answer, RequestError> {
+    check_input_size(&params.input)?;
     let thread = loaded_thread(&context, &params.thread_id)?;
     let input = params
         .input
@@ -74,6 +99,7 @@ pub async fn steer(
     context: RequestContext,
     params: wire::TurnSteerParams,
 ) -> Result<Answer, RequestError> {
+    check_input_size(&params.input)?;
     let thread = loaded_thread(&context, &params.thread_id)?;
     let input = params
         .input
