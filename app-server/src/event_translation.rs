@@ -23,6 +23,9 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
                 status: wire_conversion::thread_status(status),
             })
         }
+        EventMsg::Closed => {
+            ServerNotification::ThreadClosed(wire::ThreadClosedNotification { thread_id })
+        }
         EventMsg::TurnStarted(turn) => {
             ServerNotification::TurnStarted(wire::TurnStartedNotification {
                 thread_id,
@@ -166,6 +169,7 @@ pub async fn forward_events(
                 None => continue,
             },
             EventMsg::StatusChanged(_)
+            | EventMsg::Closed
             | EventMsg::TurnStarted(_)
             | EventMsg::TurnCompleted(_)
             | EventMsg::ItemStarted { .. }

@@ -370,6 +370,9 @@ async fn route(context: RequestContext, request: ClientRequest) -> Result<Answer
         ClientRequest::ThreadLoadedList { params, .. } => {
             handlers::thread::loaded_list(context, params).await
         }
+        ClientRequest::ThreadUnsubscribe { params, .. } => {
+            handlers::thread::unsubscribe(context, params).await
+        }
         ClientRequest::TurnStart { params, .. } => handlers::turn::start(context, params).await,
         ClientRequest::TurnInterrupt { params, .. } => {
             handlers::turn::interrupt(context, params).await

@@ -40,6 +40,8 @@ pub struct TurnSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventMsg {
     StatusChanged(ThreadStatus),
+    /// The thread was unloaded; it is reported nothing more until it is loaded again.
+    Closed,
     TurnStarted(TurnSummary),
     TurnCompleted(TurnSummary),
     ItemStarted {

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 
 use tokio::sync::mpsc;
 use tokio::sync::oneshot;
@@ -110,6 +112,8 @@ pub(crate) struct ThreadState {
     /// The environment context (without git state) last put in history by this process; a turn whose cwd
     /// or permissions differ puts a new one in front of its input.
     pub(crate) environment_sent: Option<EnvironmentContext>,
+    /// Set when the thread is unloaded: it takes no more turns (its handle may still be held somewhere).
+    pub(crate) closed: bool,
 }
 
 pub(crate) struct ActiveTurn {
@@ -141,10 +145,27 @@ pub(crate) struct ThreadInner {
     pub(crate) recorder: Option<RolloutRecorder>,
     pub(crate) state: Mutex<ThreadState>,
     pub(crate) events: mpsc::Sender<ThreadEvent>,
+    /// Whether the host follows the thread; an unfollowed thread's events are not reported (its approval
+    /// requests are then declined) and it is unloaded once idle.
+    pub(crate) subscribed: AtomicBool,
+    /// Notified when a turn has ended (after `turn/completed` is emitted).
+    pub(crate) turn_ended: tokio::sync::Notify,
 }
 
 impl ThreadInner {
     pub(crate) async fn emit(&self, msg: EventMsg) {
+        if !self.subscribed.load(Ordering::Acquire) {
+            tracing::trace!(
+                "thread {} is not followed; dropping an event",
+                self.metadata.id
+            );
+            return;
+        }
+        self.emit_always(msg).await;
+    }
+
+    /// Emits even when nobody follows the thread (its unloading is reported to every host).
+    pub(crate) async fn emit_always(&self, msg: EventMsg) {
         let event = ThreadEvent {
             thread_id: self.metadata.id.clone(),
             msg,
@@ -245,6 +266,9 @@ impl CodexThread {
         let cancel = CancellationToken::new();
         {
             let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            if state.closed {
+                return Err(ThreadError::NotLoaded(self.id().to_string()));
+            }
             if state.active_turn.is_some() {
                 return Err(ThreadError::TurnInProgress(self.id().to_string()));
             }
@@ -354,6 +378,59 @@ impl CodexThread {
         let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         self.running_turn(&state, turn_id)?.cancel.cancel();
         Ok(())
+    }
+
+    /// Whether the thread was unloaded (a handle on it may outlive that).
+    pub fn is_closed(&self) -> bool {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .closed
+    }
+
+    /// Whether the host follows this thread.
+    pub fn is_subscribed(&self) -> bool {
+        self.inner.subscribed.load(Ordering::Acquire)
+    }
+
+    /// Follows or stops following the thread; returns whether it was followed before.
+    pub(crate) fn set_subscribed(&self, subscribed: bool) -> bool {
+        self.inner.subscribed.swap(subscribed, Ordering::AcqRel)
+    }
+
+    /// Waits until no turn runs in the thread.
+    pub(crate) async fn wait_until_idle(&self) {
+        loop {
+            let ended = self.inner.turn_ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            let idle = self
+                .inner
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .active_turn
+                .is_none();
+            if idle {
+                return;
+            }
+            ended.await;
+        }
+    }
+
+    /// Closes the thread if it is idle and nobody follows it (`Some(true)`); a closed thread takes no more
+    /// turns. `None` when it was already closed.
+    pub(crate) fn close_if_unfollowed_and_idle(&self) -> Option<bool> {
+        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.closed {
+            return None;
+        }
+        if state.active_turn.is_some() || self.is_subscribed() {
+            return Some(false);
+        }
+        state.closed = true;
+        Some(true)
     }
 
     /// Renames the thread (persisted) and reports it.

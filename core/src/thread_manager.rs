@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
 use crate::environment_context::EnvironmentContext;
+use crate::event::EventMsg;
 use crate::event::ThreadEvent;
 use crate::event::ThreadStatus;
 use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
@@ -74,7 +75,7 @@ pub struct ThreadManager {
     codex_home: PathBuf,
     auth_manager: Arc<AuthManager>,
     identity: Mutex<ClientIdentity>,
-    threads: Mutex<HashMap<String, CodexThread>>,
+    threads: Arc<Mutex<HashMap<String, CodexThread>>>,
     events: mpsc::Sender<ThreadEvent>,
     /// One connection pool shared by every thread's model client.
     http: reqwest::Client,
@@ -94,7 +95,7 @@ impl ThreadManager {
             codex_home,
             auth_manager,
             identity: Mutex::new(ClientIdentity::default()),
-            threads: Mutex::new(HashMap::new()),
+            threads: Arc::new(Mutex::new(HashMap::new())),
             events,
             http: reqwest::Client::new(),
             models,
@@ -248,9 +249,12 @@ impl ThreadManager {
                     steered_input: Vec::new(),
                     session_approvals: SessionApprovals::default(),
                     environment_sent,
+                    closed: false,
                 }),
                 metadata,
                 events: self.events.clone(),
+                subscribed: std::sync::atomic::AtomicBool::new(true),
+                turn_ended: tokio::sync::Notify::new(),
             }),
         };
         self.insert(thread.clone());
@@ -334,7 +338,11 @@ impl ThreadManager {
         thread_id: &str,
         mut overrides: ConfigOverrides,
     ) -> Result<CodexThread, ThreadError> {
-        if let Some(thread) = self.get(thread_id) {
+        if let Some(thread) = self.get(thread_id)
+            && !thread.is_closed()
+        {
+            // Following it again cancels an unload waiting for its turn to end.
+            thread.set_subscribed(true);
             return Ok(thread);
         }
         let (path, _archived) = rollout::find_thread_path(&self.codex_home, thread_id)
@@ -557,6 +565,28 @@ impl ThreadManager {
         self.read_thread(thread_id).await
     }
 
+    /// The host stops following a thread. An idle thread is unloaded at once (after `unload_now` is
+    /// dropped, so the host sees the answer first); one running a turn keeps running, unreported, and is
+    /// unloaded when the turn ends unless the host follows it again (`thread/resume`) first.
+    pub fn unsubscribe(&self, thread_id: &str) -> (UnsubscribeOutcome, Option<PendingUnload>) {
+        let Some(thread) = self.get(thread_id) else {
+            return (UnsubscribeOutcome::NotLoaded, None);
+        };
+        if !thread.set_subscribed(false) {
+            return (UnsubscribeOutcome::NotSubscribed, None);
+        }
+        let (release, released) = tokio::sync::oneshot::channel();
+        let threads = Arc::clone(&self.threads);
+        tokio::spawn(async move {
+            let _ = released.await;
+            unload_when_idle(threads, thread).await;
+        });
+        (
+            UnsubscribeOutcome::Unsubscribed,
+            Some(PendingUnload { _release: release }),
+        )
+    }
+
     /// Interrupts every turn and flushes every rollout (shutdown).
     pub async fn shutdown_all(&self) {
         let threads: Vec<CodexThread> = self
@@ -570,4 +600,57 @@ impl ThreadManager {
             thread.shutdown().await;
         }
     }
+}
+
+/// What `unsubscribe` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsubscribeOutcome {
+    NotLoaded,
+    NotSubscribed,
+    Unsubscribed,
+}
+
+/// Holds back an unload until dropped, so the host's answer is written before the thread's closing events.
+pub struct PendingUnload {
+    _release: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Unloads `thread` once no turn runs in it, unless it is followed again first: it leaves the loaded
+/// threads, its rollout is flushed, and every host is told (`notLoaded`, then closed).
+async fn unload_when_idle(threads: Arc<Mutex<HashMap<String, CodexThread>>>, thread: CodexThread) {
+    loop {
+        thread.wait_until_idle().await;
+        if thread.is_subscribed() {
+            return;
+        }
+        match thread.close_if_unfollowed_and_idle() {
+            Some(true) => break,
+            Some(false) => {}
+            // Another unsubscribe already closed it.
+            None => return,
+        }
+    }
+    {
+        let mut threads = threads.lock().unwrap_or_else(|e| e.into_inner());
+        // A thread loaded again under the same id since is another one: leave it.
+        if threads
+            .get(thread.id())
+            .is_some_and(|loaded| Arc::ptr_eq(&loaded.inner, &thread.inner))
+        {
+            threads.remove(thread.id());
+        }
+    }
+    thread.shutdown().await;
+    thread
+        .inner
+        .state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .status = ThreadStatus::NotLoaded;
+    thread
+        .inner
+        .emit_always(EventMsg::StatusChanged(ThreadStatus::NotLoaded))
+        .await;
+    thread.inner.emit_always(EventMsg::Closed).await;
+    tracing::debug!("thread {} unloaded", thread.id());
 }

@@ -293,6 +293,7 @@ pub(crate) async fn run_turn(
     }
     thread.set_status(ThreadStatus::Idle).await;
     thread.emit(EventMsg::TurnCompleted(turn)).await;
+    thread.turn_ended.notify_waiters();
 }
 
 /// Marks the active turn as ending, so `turn/interrupt` and `turn/steer` are refused from now on, and says

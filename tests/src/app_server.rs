@@ -33,6 +33,8 @@ pub struct AppServerOptions {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub read_timeout: Duration,
+    /// The child's open-file limit (`RLIMIT_NOFILE`, soft and hard), when set.
+    pub open_files_limit: Option<u64>,
 }
 
 impl Default for AppServerOptions {
@@ -41,6 +43,7 @@ impl Default for AppServerOptions {
             args: Vec::new(),
             env: Vec::new(),
             read_timeout: DEFAULT_READ_TIMEOUT,
+            open_files_limit: None,
         }
     }
 }
@@ -77,14 +80,19 @@ impl AppServer {
         options: AppServerOptions,
     ) -> anyhow::Result<Self> {
         let binary = app_server_binary()?;
-        let mut child = tokio::process::Command::new(&binary)
+        let mut command = tokio::process::Command::new(&binary);
+        command
             .args(&options.args)
             .env("CODEX_HOME", codex_home.path())
             .envs(options.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
+            .kill_on_drop(true);
+        if let Some(limit) = options.open_files_limit {
+            limit_open_files(&mut command, limit);
+        }
+        let mut child = command
             .spawn()
             .with_context(|| format!("spawn {}", binary.display()))?;
         let stdin = child.stdin.take().context("child stdin")?;
@@ -339,6 +347,25 @@ impl AppServer {
             })?
             .with_context(|| format!("server closed stdout; stderr:\n{}", self.stderr()))?;
         parse_stdout_line(&line)
+    }
+}
+
+/// Makes the child start with at most `limit` open files.
+fn limit_open_files(command: &mut tokio::process::Command, limit: u64) {
+    let rlimit = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: between fork and exec the closure only calls `setrlimit`, which is async-signal-safe, on a
+    // value it owns; it allocates nothing and takes no lock.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
     }
 }
 

@@ -277,6 +277,10 @@ client_request_definitions! {
         params: ThreadLoadedListParams,
         response: ThreadLoadedListResponse,
     },
+    ThreadUnsubscribe => "thread/unsubscribe" {
+        params: ThreadUnsubscribeParams,
+        response: ThreadUnsubscribeResponse,
+    },
     TurnStart => "turn/start" {
         params: TurnStartParams,
         response: TurnStartResponse,
@@ -341,6 +345,7 @@ server_notification_definitions! {
     ThreadStatusChanged => "thread/status/changed" (ThreadStatusChangedNotification),
     ThreadArchived => "thread/archived" (ThreadArchivedNotification),
     ThreadUnarchived => "thread/unarchived" (ThreadUnarchivedNotification),
+    ThreadClosed => "thread/closed" (ThreadClosedNotification),
     ThreadNameUpdated => "thread/name/updated" (ThreadNameUpdatedNotification),
     ThreadTokenUsageUpdated => "thread/tokenUsage/updated" (ThreadTokenUsageUpdatedNotification),
     TurnStarted => "turn/started" (TurnStartedNotification),

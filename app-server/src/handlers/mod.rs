@@ -13,7 +13,6 @@ use std::sync::Arc;
 use codex_app_server_protocol::ClientInfo;
 
 use codex_app_server_protocol::ServerNotification;
-use codex_core::thread::PendingTurn;
 
 use crate::engine::Engine;
 use crate::error::RequestError;
@@ -42,12 +41,13 @@ pub(crate) fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value
     serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
 }
 
-/// A handler's successful answer: the result, the notifications that must follow it on the wire, and a turn
-/// whose events must wait until the result is written.
+/// A handler's successful answer: the result, the notifications that must follow it on the wire, and work
+/// whose events must wait until the result is queued (a `PendingTurn`, a `PendingUnload`), released by
+/// dropping it.
 pub struct Answer {
     pub result: serde_json::Value,
     pub then_notify: Vec<ServerNotification>,
-    pub then_release: Option<PendingTurn>,
+    pub then_release: Option<Box<dyn Send>>,
 }
 
 impl From<serde_json::Value> for Answer {

@@ -13,6 +13,7 @@ use codex_core::rollout::ThreadSortKey;
 use codex_core::thread::CodexThread;
 use codex_core::thread::ThreadError;
 use codex_core::thread_manager::StartThreadOptions;
+use codex_core::thread_manager::UnsubscribeOutcome;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;
@@ -237,6 +238,24 @@ pub async fn archive(
             },
         )],
         then_release: None,
+    })
+}
+
+/// The connection stops following the thread; one nobody follows is unloaded once idle (`thread/closed`).
+pub async fn unsubscribe(
+    context: RequestContext,
+    params: wire::ThreadUnsubscribeParams,
+) -> Result<Answer, RequestError> {
+    let (outcome, pending_unload) = context.engine.threads.unsubscribe(&params.thread_id);
+    let status = match outcome {
+        UnsubscribeOutcome::NotLoaded => wire::ThreadUnsubscribeStatus::NotLoaded,
+        UnsubscribeOutcome::NotSubscribed => wire::ThreadUnsubscribeStatus::NotSubscribed,
+        UnsubscribeOutcome::Unsubscribed => wire::ThreadUnsubscribeStatus::Unsubscribed,
+    };
+    Ok(Answer {
+        result: to_value(wire::ThreadUnsubscribeResponse { status })?,
+        then_notify: Vec::new(),
+        then_release: pending_unload.map(|pending| Box::new(pending) as Box<dyn Send>),
     })
 }
 

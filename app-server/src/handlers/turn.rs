@@ -82,7 +82,7 @@ pub async fn start(
     Ok(Answer {
         result: to_value(response)?,
         then_notify: Vec::new(),
-        then_release: Some(pending),
+        then_release: Some(Box::new(pending)),
     })
 }
 

@@ -53,7 +53,7 @@ impl RolloutRecorder {
         let dir = file_name.sessions_dir(codex_home);
         let path = dir.join(file_name.file_name());
         let meta_line = encode_line(Utc::now(), RolloutItem::SessionMeta(Box::new(meta)))?;
-        let (path, file) = tokio::task::spawn_blocking(move || -> io::Result<(PathBuf, File)> {
+        let path = tokio::task::spawn_blocking(move || -> io::Result<PathBuf> {
             std::fs::create_dir_all(&dir)?;
             let mut file = OpenOptions::new()
                 .append(true)
@@ -61,11 +61,11 @@ impl RolloutRecorder {
                 .open(&path)?;
             file.write_all(&meta_line)?;
             file.sync_data()?;
-            Ok((path, file))
+            Ok(path)
         })
         .await
         .map_err(io::Error::other)??;
-        Ok(Self::spawn_writer(path, file))
+        Ok(Self::spawn_writer(path))
     }
 
     /// Reopens an existing rollout for appending. A torn last line (no trailing newline, left by a
@@ -73,7 +73,7 @@ impl RolloutRecorder {
     /// that is complete but for its newline gets the newline instead.
     pub async fn resume(path: &Path) -> io::Result<Self> {
         let path = path.to_path_buf();
-        let (path, file) = tokio::task::spawn_blocking(move || -> io::Result<(PathBuf, File)> {
+        let path = tokio::task::spawn_blocking(move || -> io::Result<PathBuf> {
             let mut file = OpenOptions::new().read(true).write(true).open(&path)?;
             let complete_len = complete_lines_len(&mut file)?;
             if complete_len < file.metadata()?.len() {
@@ -97,18 +97,18 @@ impl RolloutRecorder {
                 }
                 file.sync_data()?;
             }
-            let file = OpenOptions::new().append(true).open(&path)?;
-            Ok((path, file))
+            Ok(path)
         })
         .await
         .map_err(io::Error::other)??;
-        Ok(Self::spawn_writer(path, file))
+        Ok(Self::spawn_writer(path))
     }
 
-    fn spawn_writer(path: PathBuf, file: File) -> Self {
+    /// Starts the writer task; the file is opened by the first write.
+    fn spawn_writer(path: PathBuf) -> Self {
         let (commands, receiver) = mpsc::unbounded_channel();
         let path = Arc::new(path);
-        tokio::spawn(run_writer(Arc::clone(&path), file, receiver));
+        tokio::spawn(run_writer(Arc::clone(&path), receiver));
         Self { path, commands }
     }
 
@@ -192,13 +192,10 @@ fn encode_line(recorded_at: DateTime<Utc>, item: RolloutItem) -> io::Result<Vec<
 }
 
 /// Owns the file. Blocking writes and syncs run on the blocking pool, one batch at a time, so lines
-/// land in the order they were recorded.
-async fn run_writer(
-    path: Arc<PathBuf>,
-    file: File,
-    mut commands: mpsc::UnboundedReceiver<WriterCommand>,
-) {
-    let mut file = Some(file);
+/// land in the order they were recorded. The file is closed after every flush (a turn's end) and reopened
+/// by the next write, so an idle thread holds no file descriptor.
+async fn run_writer(path: Arc<PathBuf>, mut commands: mpsc::UnboundedReceiver<WriterCommand>) {
+    let mut file: Option<File> = None;
     let mut pending_error: Option<io::Error> = None;
     while let Some(command) = commands.recv().await {
         let (items, reply, stop) = match command {
@@ -212,21 +209,34 @@ async fn run_writer(
             WriterCommand::Flush(reply) => (Vec::new(), Some(reply), false),
             WriterCommand::Shutdown(reply) => (Vec::new(), Some(reply), true),
         };
-        let Some(mut owned) = file.take() else {
-            break;
-        };
+        let open = file.take();
         let sync = reply.is_some();
+        let reopen_path = Arc::clone(&path);
         let joined = tokio::task::spawn_blocking(move || {
             let mut errors = Vec::new();
-            for line in items {
-                if let Err(err) = line.and_then(|bytes| owned.write_all(&bytes)) {
+            let mut owned = match open {
+                Some(owned) => Some(owned),
+                None if items.is_empty() => None,
+                None => match OpenOptions::new().append(true).open(reopen_path.as_path()) {
+                    Ok(owned) => Some(owned),
+                    Err(err) => {
+                        errors.push(err);
+                        None
+                    }
+                },
+            };
+            if let Some(owned) = owned.as_mut() {
+                for line in items {
+                    if let Err(err) = line.and_then(|bytes| owned.write_all(&bytes)) {
+                        errors.push(err);
+                    }
+                }
+                if sync && let Err(err) = owned.sync_data() {
                     errors.push(err);
                 }
             }
-            if sync && let Err(err) = owned.sync_data() {
-                errors.push(err);
-            }
-            (owned, errors)
+            // Synced and idle: close it until the next write.
+            (owned.filter(|_| !sync), errors)
         })
         .await;
         let (owned, errors) = match joined {
@@ -239,7 +249,7 @@ async fn run_writer(
                 return;
             }
         };
-        file = Some(owned);
+        file = owned;
         for err in errors {
             tracing::error!("writing rollout {}: {err}", path.display());
             pending_error.get_or_insert(err);

@@ -50,6 +50,14 @@ pub struct ThreadArchivedNotification {
     pub thread_id: String,
 }
 
+/// `thread/closed`: the thread was unloaded (nobody follows it any more); `thread/resume` loads it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadClosedNotification {
+    pub thread_id: String,
+}
+
 /// `thread/unarchived`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]

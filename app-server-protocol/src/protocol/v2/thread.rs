@@ -391,3 +391,35 @@ pub struct ThreadLoadedListResponse {
     pub data: Vec<String>,
     pub next_cursor: Option<String>,
 }
+
+/// Params of `thread/unsubscribe`: the connection stops following the thread; a thread nobody follows is
+/// unloaded (once its running turn, if any, has ended).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadUnsubscribeParams {
+    pub thread_id: String,
+}
+
+impl ExperimentalApi for ThreadUnsubscribeParams {}
+
+/// What `thread/unsubscribe` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum ThreadUnsubscribeStatus {
+    /// The thread is not loaded.
+    NotLoaded,
+    /// The thread is loaded but this connection was not following it.
+    NotSubscribed,
+    /// This connection was following the thread and no longer does.
+    Unsubscribed,
+}
+
+/// Result of `thread/unsubscribe`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadUnsubscribeResponse {
+    pub status: ThreadUnsubscribeStatus,
+}
