@@ -224,6 +224,30 @@ impl AppServer {
         self.send_json(&json!({"method": method})).await
     }
 
+    /// Starts a thread in `cwd` and reads its response and its `thread/started` (earlier messages stay
+    /// buffered); returns the thread's id.
+    pub async fn start_thread_in(&mut self, cwd: &Path) -> anyhow::Result<String> {
+        let id = self
+            .send_request("thread/start", json!({"cwd": cwd}))
+            .await?;
+        let response = self.read_response(id).await?;
+        let Some(thread_id) = response["result"]["thread"]["id"].as_str() else {
+            bail!("thread/start failed: {response}");
+        };
+        let thread_id = thread_id.to_string();
+        self.read_notification("thread/started").await?;
+        Ok(thread_id)
+    }
+
+    /// Sends `turn/start` with one text input item; returns the request's id.
+    pub async fn send_turn_start(&mut self, thread_id: &str, text: &str) -> anyhow::Result<i64> {
+        self.send_request(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [text_input(text)]}),
+        )
+        .await
+    }
+
     /// The standard handshake: `initialize` as a test client, then `initialized`. Returns the response message.
     pub async fn initialize(&mut self) -> anyhow::Result<Value> {
         self.initialize_with(json!({
@@ -367,6 +391,11 @@ fn limit_open_files(command: &mut tokio::process::Command, limit: u64) {
             }
         });
     }
+}
+
+/// One `text` user input item, as `turn/start` and `turn/steer` take it.
+pub fn text_input(text: &str) -> Value {
+    json!({"type": "text", "text": text, "text_elements": []})
 }
 
 fn parse_stdout_line(line: &str) -> anyhow::Result<Value> {

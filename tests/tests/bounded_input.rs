@@ -4,6 +4,7 @@
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::text_input;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_provider::MockProviderOptions;
 use codex_app_server_tests::mock_provider::mock_provider_args;
@@ -37,11 +38,7 @@ async fn started_thread() -> anyhow::Result<(MockModelServer, AppServer, Value, 
     .await?;
     server.initialize().await?;
     let cwd = tempfile::tempdir()?;
-    let id = server
-        .send_request("thread/start", json!({"cwd": cwd.path()}))
-        .await?;
-    let thread_id = server.read_response(id).await?["result"]["thread"]["id"].clone();
-    server.read_notification("thread/started").await?;
+    let thread_id = json!(server.start_thread_in(cwd.path()).await?);
     server.take_buffered();
     Ok((model, server, thread_id, cwd))
 }
@@ -50,7 +47,7 @@ fn turn_start(id: i64, thread_id: &Value, text: &str) -> Vec<u8> {
     let mut line = serde_json::to_vec(&json!({
         "id": id,
         "method": "turn/start",
-        "params": {"threadId": thread_id, "input": [{"type": "text", "text": text, "text_elements": []}]},
+        "params": {"threadId": thread_id, "input": [text_input(text)]},
     }))
     .unwrap_or_default();
     line.push(b'\n');

@@ -27,22 +27,16 @@ async fn server_with_model(
 
 /// Starts a thread in `cwd` and reads everything its start sends; returns its id.
 async fn start_thread(server: &mut AppServer, cwd: &std::path::Path) -> anyhow::Result<Value> {
-    let id = server
-        .send_request("thread/start", json!({"cwd": cwd}))
-        .await?;
-    let response = server.read_response(id).await?;
-    let thread_id = response["result"]["thread"]["id"].clone();
-    anyhow::ensure!(thread_id.is_string(), "thread/start failed: {response}");
-    server.read_notification("thread/started").await?;
+    let thread_id = server.start_thread_in(cwd).await?;
     server.take_buffered();
-    Ok(thread_id)
+    Ok(json!(thread_id))
 }
 
 async fn unsubscribe(server: &mut AppServer, thread_id: &Value) -> anyhow::Result<Value> {
     let id = server
         .send_request("thread/unsubscribe", json!({"threadId": thread_id}))
         .await?;
-    Ok(server.read_response(id).await?)
+    server.read_response(id).await
 }
 
 fn closing_notifications(thread_id: &Value) -> Vec<Value> {
@@ -80,10 +74,7 @@ async fn an_idle_thread_is_unloaded_when_unsubscribed_and_resumes_later() -> any
     let again = unsubscribe(&mut server, &thread_id).await?;
     assert_eq!(again["result"], json!({"status": "notLoaded"}));
     let id = server
-        .send_request(
-            "turn/start",
-            json!({"threadId": thread_id, "input": [{"type": "text", "text": "Hi", "text_elements": []}]}),
-        )
+        .send_turn_start(thread_id.as_str().unwrap_or_default(), "Hi")
         .await?;
     assert_eq!(
         server.read_response(id).await?["error"]["message"],
@@ -102,10 +93,7 @@ async fn an_idle_thread_is_unloaded_when_unsubscribed_and_resumes_later() -> any
         thread_id
     );
     server
-        .send_request(
-            "turn/start",
-            json!({"threadId": thread_id, "input": [{"type": "text", "text": "Hi", "text_elements": []}]}),
-        )
+        .send_turn_start(thread_id.as_str().unwrap_or_default(), "Hi")
         .await?;
     let completed = server.read_notification("turn/completed").await?;
     assert_eq!(completed["params"]["turn"]["status"], json!("completed"));
@@ -123,10 +111,7 @@ async fn a_thread_unsubscribed_during_a_turn_is_unloaded_when_the_turn_ends() ->
     let thread_id = start_thread(&mut server, cwd.path()).await?;
     let other_thread = start_thread(&mut server, cwd.path()).await?;
     let id = server
-        .send_request(
-            "turn/start",
-            json!({"threadId": thread_id, "input": [{"type": "text", "text": "Go", "text_elements": []}]}),
-        )
+        .send_turn_start(thread_id.as_str().unwrap_or_default(), "Go")
         .await?;
     let turn_id = server.read_response(id).await?["result"]["turn"]["id"].clone();
     server.read_notification("item/agentMessage/delta").await?;
