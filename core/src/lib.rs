@@ -21,6 +21,7 @@ pub mod rollout;
 pub mod sandbox;
 pub mod thread;
 pub mod thread_manager;
+mod timeout_ms;
 pub mod token_usage;
 pub mod tools;
 pub mod tools_spec;

@@ -34,7 +34,6 @@ use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TelemetrySnapshot;
 use crate::client::telemetry::TransportKind;
 use crate::client::websocket_connection::ConnectError;
-use crate::client::websocket_connection::WEBSOCKET_CONNECT_TIMEOUT;
 use crate::client::websocket_connection::WebSocketConnection;
 use crate::client::websocket_connection::connect_websocket;
 use crate::client::websocket_connection::websocket_url;
@@ -223,7 +222,7 @@ impl ModelClient {
                 Ok(connection) => Some(connection),
                 // A handshake that hangs for the whole connect timeout would hang the turn's own attempt
                 // too: the session goes to HTTP now instead of paying the timeout twice.
-                Err(err @ ConnectError::Timeout) => {
+                Err(err @ ConnectError::Timeout { .. }) => {
                     client.activate_http_fallback(&format!("websocket preconnect: {err}"));
                     None
                 }
@@ -242,17 +241,17 @@ impl ModelClient {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The preconnected socket, awaiting a handshake still in flight (bounded like a normal connect).
-    /// Single use: the slot is empty afterwards.
-    /// The warmed socket, awaited as the turn's first connection attempt. `Err` when the handshake did not
-    /// finish within the connect timeout: the caller falls back instead of waiting a second timeout.
+    /// The warmed socket, awaited as the turn's first connection attempt (bounded like a normal connect).
+    /// Single use: the slot is empty afterwards. `Err` when the handshake did not finish within the connect
+    /// timeout: the caller falls back instead of waiting a second timeout.
     async fn take_preconnected(&self) -> Result<Option<WebSocketConnection>, String> {
         let handle = match std::mem::take(&mut *self.lock_preconnect()) {
             PreconnectState::Idle => return Ok(None),
             PreconnectState::InFlight(handle) => handle,
         };
         let abort = handle.abort_handle();
-        match tokio::time::timeout(WEBSOCKET_CONNECT_TIMEOUT, handle).await {
+        let timeout = self.state.provider.websocket_connect_timeout();
+        match tokio::time::timeout(timeout, handle).await {
             Ok(Ok(connection)) => Ok(connection),
             Ok(Err(err)) => {
                 tracing::debug!("websocket preconnect task ended: {err}");
@@ -260,9 +259,7 @@ impl ModelClient {
             }
             Err(_) => {
                 abort.abort();
-                Err(format!(
-                    "websocket handshake did not finish within {WEBSOCKET_CONNECT_TIMEOUT:?}"
-                ))
+                Err(ConnectError::Timeout { timeout }.to_string())
             }
         }
     }
@@ -273,7 +270,8 @@ impl ModelClient {
         headers: HeaderMap,
     ) -> Result<WebSocketConnection, ConnectError> {
         let started = Instant::now();
-        let connected = connect_websocket(url, headers).await;
+        let timeout = self.state.provider.websocket_connect_timeout();
+        let connected = connect_websocket(url, headers, timeout).await;
         let error = connected.as_ref().err().map(ToString::to_string);
         self.state
             .telemetry

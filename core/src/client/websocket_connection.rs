@@ -20,8 +20,6 @@ use crate::client::response_headers::response_header_events;
 const OPENAI_BETA_HEADER: &str = "openai-beta";
 const RESPONSES_WEBSOCKETS_BETA: &str = "responses_websockets=2026-02-04";
 const TURN_STATE_HEADER: &str = "x-codex-turn-state";
-/// How long a handshake (TCP, TLS and upgrade) may take before the session falls back to HTTP.
-pub(crate) const WEBSOCKET_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub(crate) type WebSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -55,8 +53,8 @@ pub(crate) enum ConnectError {
     Refused { status: u16 },
     #[error("websocket handshake failed: {0}")]
     Failed(String),
-    #[error("websocket handshake timed out")]
-    Timeout,
+    #[error("websocket handshake did not finish within {} ms", timeout.as_millis())]
+    Timeout { timeout: Duration },
 }
 
 /// `{base_url}/responses` with `http`->`ws`, `https`->`wss` and the provider's query parameters.
@@ -80,10 +78,12 @@ pub(crate) fn websocket_url(setup: &ClientSetup) -> Result<reqwest::Url, ApiErro
     Ok(url)
 }
 
-/// Opens a socket to `url` with `headers` (the HTTP request headers) plus `OpenAI-Beta`.
+/// Opens a socket to `url` with `headers` (the HTTP request headers) plus `OpenAI-Beta`; the handshake
+/// (TCP, TLS and upgrade) gets `timeout` (the provider's `websocket_connect_timeout_ms`).
 pub(crate) async fn connect_websocket(
     url: &reqwest::Url,
     headers: HeaderMap,
+    timeout: Duration,
 ) -> Result<WebSocketConnection, ConnectError> {
     let mut request = url
         .as_str()
@@ -94,13 +94,9 @@ pub(crate) async fn connect_websocket(
         OPENAI_BETA_HEADER,
         HeaderValue::from_static(RESPONSES_WEBSOCKETS_BETA),
     );
-    let connected = tokio::time::timeout(
-        WEBSOCKET_CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async(request),
-    )
-    .await;
+    let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(request)).await;
     let (socket, response) = match connected {
-        Err(_) => return Err(ConnectError::Timeout),
+        Err(_) => return Err(ConnectError::Timeout { timeout }),
         Ok(Err(tungstenite::Error::Http(response))) => {
             return Err(ConnectError::Refused {
                 status: response.status().as_u16(),
