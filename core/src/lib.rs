@@ -25,6 +25,7 @@ mod timeout_ms;
 pub mod token_usage;
 pub mod tools;
 pub mod tools_spec;
+pub mod transport_error;
 mod turn;
 pub mod turn_item;
 pub mod turn_metadata;

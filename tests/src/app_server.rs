@@ -32,6 +32,8 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct AppServerOptions {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// Variables of the test's own environment the server must not see (e.g. `OPENAI_API_KEY`).
+    pub env_remove: Vec<String>,
     pub read_timeout: Duration,
 }
 
@@ -40,6 +42,7 @@ impl Default for AppServerOptions {
         Self {
             args: Vec::new(),
             env: Vec::new(),
+            env_remove: Vec::new(),
             read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
@@ -77,7 +80,11 @@ impl AppServer {
         options: AppServerOptions,
     ) -> anyhow::Result<Self> {
         let binary = app_server_binary()?;
-        let mut child = tokio::process::Command::new(&binary)
+        let mut command = tokio::process::Command::new(&binary);
+        for name in &options.env_remove {
+            command.env_remove(name);
+        }
+        let mut child = command
             .args(&options.args)
             .env("CODEX_HOME", codex_home.path())
             .envs(options.env.iter().map(|(key, value)| (key, value)))

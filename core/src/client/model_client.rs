@@ -17,12 +17,14 @@ use reqwest::header::HeaderName;
 use reqwest::header::HeaderValue;
 use tokio::sync::mpsc;
 
+use crate::auth::AuthError;
 use crate::auth::AuthManager;
 use crate::auth::CodexAuth;
 use crate::auth::provider_auth;
 use crate::client::api_error::ApiError;
 use crate::client::error_response::ErrorResponse;
 use crate::client::error_response::classify_error_response;
+use crate::client::error_response::unauthorized_error;
 use crate::client::preconnect::PreconnectState;
 use crate::client::prompt::Prompt;
 use crate::client::response_headers::header_text;
@@ -46,6 +48,7 @@ use crate::model_info::ReasoningSummaryMode;
 use crate::model_info::Verbosity;
 use crate::model_provider::ModelProviderInfo;
 use crate::model_provider::WireApi;
+use crate::transport_error::describe_http_error;
 
 const TURN_STATE_HEADER: &str = "x-codex-turn-state";
 const TURN_METADATA_HEADER: &str = "x-codex-turn-metadata";
@@ -341,16 +344,13 @@ impl ModelClient {
         let auth = match &self.state.auth_manager {
             Some(manager) => manager.auth_for_provider(provider),
             None => provider_auth(provider, || None),
-        }
-        .map_err(|err| ApiError::Auth(err.to_string()))?;
+        }?;
         let base_url =
             provider.effective_base_url(auth.as_ref().is_some_and(CodexAuth::is_chatgpt));
         let mut headers = HeaderMap::new();
         if let Some(auth) = &auth {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", auth.bearer_token()))
-                .map_err(|_| {
-                    ApiError::Auth("the API key contains invalid characters".to_string())
-                })?;
+                .map_err(|_| AuthError::CredentialNotAHeaderValue)?;
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);
             if let Some(account_id) = auth.account_id() {
@@ -511,13 +511,19 @@ impl ModelClientSession {
                 .map_err(WebSocketSetback::Failed)?;
             match self.client.connect_websocket_measured(&url, headers).await {
                 Ok(connection) => return Ok(connection),
-                Err(ConnectError::Refused { status: 401 }) => {
+                Err(ConnectError::Refused {
+                    status: 401,
+                    headers,
+                    body,
+                }) => {
                     let retry = self
                         .recover_from_unauthorized(&mut auth_recovered)
                         .await
                         .map_err(WebSocketSetback::Failed)?;
                     if !retry {
-                        return Err(WebSocketSetback::Failed(ApiError::Unauthorized));
+                        return Err(WebSocketSetback::Failed(unauthorized_error(
+                            &headers, &body,
+                        )));
                     }
                 }
                 Err(err) => return Err(WebSocketSetback::FallbackToHttp(err.to_string())),
@@ -534,10 +540,7 @@ impl ModelClientSession {
             return Ok(false);
         }
         *recovered = true;
-        manager
-            .recover_from_unauthorized()
-            .await
-            .map_err(|err| ApiError::Auth(err.to_string()))
+        Ok(manager.recover_from_unauthorized().await?)
     }
 
     async fn stream_http(
@@ -583,11 +586,10 @@ impl ModelClientSession {
                 }
                 Ok(response) => {
                     let status = response.status();
-                    if status == StatusCode::UNAUTHORIZED {
-                        if self.recover_from_unauthorized(&mut auth_recovered).await? {
-                            continue;
-                        }
-                        return Err(ApiError::Unauthorized);
+                    if status == StatusCode::UNAUTHORIZED
+                        && self.recover_from_unauthorized(&mut auth_recovered).await?
+                    {
+                        continue;
                     }
                     let headers = response.headers().clone();
                     let text = response.text().await.unwrap_or_default();
@@ -607,11 +609,11 @@ impl ModelClientSession {
                     }
                 }
                 Err(err) if err.is_builder() => {
-                    return Err(ApiError::InvalidRequest(err.without_url().to_string()));
+                    return Err(ApiError::InvalidRequest(describe_http_error(err)));
                 }
                 Err(err) => RetryableAttempt {
                     error: ApiError::ConnectionFailed {
-                        message: err.without_url().to_string(),
+                        message: describe_http_error(err),
                         status: None,
                     },
                     server_delay: None,
