@@ -57,6 +57,9 @@ impl Engine {
             .or_else(|| codex_core::config::find_codex_home().ok())
             .unwrap_or_else(|| PathBuf::from(".codex"));
         let mut auth_options = AuthManagerOptions::default();
+        if let Some(config) = &state.config {
+            auth_options.external_refresh_timeout = config.chatgpt_auth_tokens_refresh_timeout;
+        }
         if let Ok(issuer) = std::env::var(AUTH_ISSUER_ENV_VAR) {
             auth_options.issuer = OAuthIssuer {
                 issuer,

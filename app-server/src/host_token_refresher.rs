@@ -1,7 +1,6 @@
 //! The external ChatGPT auth mode's refresher: on a 401 the engine asks the host for fresh tokens with the
-//! `account/chatgptAuthTokens/refresh` server request and waits at most [`HOST_REFRESH_TIMEOUT`].
-
-use std::time::Duration;
+//! `account/chatgptAuthTokens/refresh` server request. The auth manager bounds the wait
+//! (`chatgpt_auth_tokens_refresh_timeout_ms`); a refresh it abandons forgets its request.
 
 use async_trait::async_trait;
 use codex_app_server_protocol::ChatgptAuthTokensRefreshParams;
@@ -15,9 +14,6 @@ use codex_core::auth::ExternalAuthRefresher;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing::ServerRequestError;
 
-/// How long the host has to answer a refresh request.
-pub const HOST_REFRESH_TIMEOUT: Duration = Duration::from_secs(10);
-
 pub struct HostTokenRefresher {
     pub outgoing: OutgoingMessageSender,
 }
@@ -30,20 +26,14 @@ impl ExternalAuthRefresher for HostTokenRefresher {
                 reason: ChatgptAuthTokensRefreshReason::Unauthorized,
                 previous_account_id: previous.and_then(CodexAuth::account_id).map(str::to_string),
             });
-        let answer = match self
-            .outgoing
-            .send_request(request, HOST_REFRESH_TIMEOUT)
-            .await
-        {
+        let answer = match self.outgoing.request(request).answer().await {
             Ok(answer) => answer,
             // The host answering with an error is how it declines.
             Err(ServerRequestError::ClientError { .. }) => return Ok(None),
-            Err(ServerRequestError::TimedOut { timeout, .. }) => {
-                return Err(AuthError::ExternalRefreshTimedOut {
-                    timeout_ms: timeout.as_millis(),
-                });
-            }
-            Err(error @ ServerRequestError::ConnectionClosed { .. }) => {
+            Err(
+                error @ (ServerRequestError::ConnectionClosed { .. }
+                | ServerRequestError::TimedOut { .. }),
+            ) => {
                 return Err(AuthError::ExternalRefreshFailed(error.to_string()));
             }
         };

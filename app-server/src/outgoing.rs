@@ -178,6 +178,33 @@ pub enum ServerRequestError {
     ConnectionClosed { method: &'static str },
 }
 
+/// A server request written to the client and not answered yet.
+pub struct PendingServerRequest {
+    outgoing: OutgoingMessageSender,
+    method: &'static str,
+    id: RequestId,
+    answer: oneshot::Receiver<ClientAnswer>,
+}
+
+impl PendingServerRequest {
+    /// The client's result; its error answer or a closed connection is an error.
+    pub async fn answer(mut self) -> Result<serde_json::Value, ServerRequestError> {
+        let method = self.method;
+        match (&mut self.answer).await {
+            Ok(Ok(result)) => Ok(result),
+            Ok(Err(error)) => Err(ServerRequestError::ClientError { method, error }),
+            Err(_) => Err(ServerRequestError::ConnectionClosed { method }),
+        }
+    }
+}
+
+impl Drop for PendingServerRequest {
+    fn drop(&mut self) {
+        // Answered requests are already gone from the map; this only forgets abandoned ones.
+        self.outgoing.forget_request(&self.id);
+    }
+}
+
 /// A cheap, cloneable handle on the connection's single writer queue.
 #[derive(Clone)]
 pub struct OutgoingMessageSender {
@@ -272,15 +299,21 @@ impl OutgoingMessageSender {
         timeout: Duration,
     ) -> Result<serde_json::Value, ServerRequestError> {
         let method = payload.method();
-        let (id, answer_rx) = self.start_request(payload);
-        match tokio::time::timeout(timeout, answer_rx).await {
-            Ok(Ok(Ok(result))) => Ok(result),
-            Ok(Ok(Err(error))) => Err(ServerRequestError::ClientError { method, error }),
-            Ok(Err(_)) => Err(ServerRequestError::ConnectionClosed { method }),
-            Err(_) => {
-                self.forget_request(&id);
-                Err(ServerRequestError::TimedOut { method, timeout })
-            }
+        tokio::time::timeout(timeout, self.request(payload).answer())
+            .await
+            .unwrap_or(Err(ServerRequestError::TimedOut { method, timeout }))
+    }
+
+    /// Writes a request to the client now; the caller awaits [`PendingServerRequest::answer`] under
+    /// whatever deadline it keeps. Dropping it unanswered (a caller's timeout) forgets the request.
+    pub fn request(&self, payload: ServerRequestPayload) -> PendingServerRequest {
+        let method = payload.method();
+        let (id, answer) = self.start_request(payload);
+        PendingServerRequest {
+            outgoing: self.clone(),
+            method,
+            id,
+            answer,
         }
     }
 

@@ -1,5 +1,5 @@
 //! A model provider as configured under `[model_providers.<id>]` (upstream key names): where requests go,
-//! which wire API it speaks, whether it takes WebSockets, and its retry and idle-timeout knobs.
+//! which wire API it speaks, whether it takes WebSockets, and its retry and timeout knobs.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,6 +10,8 @@ use serde::Serialize;
 const DEFAULT_REQUEST_MAX_RETRIES: u64 = 4;
 const DEFAULT_STREAM_MAX_RETRIES: u64 = 5;
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS: u64 = 300_000;
+/// Upstream's default: a handshake (TCP, TLS and upgrade) that takes longer falls back to HTTP.
+const DEFAULT_WEBSOCKET_CONNECT_TIMEOUT_MS: u64 = 15_000;
 /// Hard caps so a config typo cannot make a turn retry forever.
 const MAX_REQUEST_MAX_RETRIES: u64 = 100;
 const MAX_STREAM_MAX_RETRIES: u64 = 100;
@@ -58,8 +60,11 @@ pub struct ModelProviderInfo {
     pub request_max_retries: Option<u64>,
     #[serde(default)]
     pub stream_max_retries: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::timeout_ms::deserialize")]
     pub stream_idle_timeout_ms: Option<u64>,
+    /// How long a websocket handshake may take before the thread falls back to HTTP.
+    #[serde(default, deserialize_with = "crate::timeout_ms::deserialize")]
+    pub websocket_connect_timeout_ms: Option<u64>,
     /// Whether this provider needs an OpenAI account (API key or ChatGPT sign-in).
     #[serde(default)]
     pub requires_openai_auth: bool,
@@ -85,6 +90,7 @@ impl ModelProviderInfo {
             request_max_retries: None,
             stream_max_retries: None,
             stream_idle_timeout_ms: None,
+            websocket_connect_timeout_ms: None,
             requires_openai_auth: true,
             supports_websockets: true,
         }
@@ -106,6 +112,13 @@ impl ModelProviderInfo {
         Duration::from_millis(
             self.stream_idle_timeout_ms
                 .unwrap_or(DEFAULT_STREAM_IDLE_TIMEOUT_MS),
+        )
+    }
+
+    pub fn websocket_connect_timeout(&self) -> Duration {
+        Duration::from_millis(
+            self.websocket_connect_timeout_ms
+                .unwrap_or(DEFAULT_WEBSOCKET_CONNECT_TIMEOUT_MS),
         )
     }
 

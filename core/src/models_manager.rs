@@ -14,6 +14,7 @@ use crate::client::ModelClient;
 use crate::model_info::ModelInfo;
 use crate::thread_manager::CLI_VERSION;
 use crate::thread_manager::ClientIdentity;
+use crate::transport_error::describe_http_error;
 
 /// A refresh runs beside turns; a provider that hangs must not keep the single-flight lock forever.
 const MODELS_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -150,7 +151,7 @@ impl ModelsManager {
             .timeout(MODELS_FETCH_TIMEOUT)
             .send()
             .await
-            .map_err(|error| ModelsRefreshError::Transport(error.without_url().to_string()))?;
+            .map_err(|error| ModelsRefreshError::Transport(describe_http_error(error)))?;
         let status = response.status();
         if !status.is_success() {
             return Err(ModelsRefreshError::Status(status));
@@ -158,7 +159,7 @@ impl ModelsManager {
         let body: ModelsResponse = response
             .json()
             .await
-            .map_err(|error| ModelsRefreshError::Body(error.without_url().to_string()))?;
+            .map_err(|error| ModelsRefreshError::Body(describe_http_error(error)))?;
         let models: Vec<ModelInfo> = body
             .models
             .into_iter()

@@ -232,6 +232,7 @@ pub(crate) async fn run_turn(
             }
             Ok(SamplingOutcome::Interrupted) => break Err(TurnEnd::Interrupted),
             Err(err) => {
+                tracing::warn!("turn {turn_id} failed: {err}");
                 break Err(TurnEnd::Failed(TurnError {
                     message: err.to_string(),
                     codex_error_info: Some(err.codex_error_info()),

@@ -26,6 +26,7 @@ use codex_core::rate_limit::RateLimitWindow;
 use codex_core::response_item::ContentItem;
 use codex_core::response_item::FunctionCallOutputBody;
 use codex_core::response_item::ResponseItem;
+use codex_core::turn_outcome::CodexErrorInfo;
 use futures::StreamExt;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
@@ -716,7 +717,7 @@ async fn websocket_telemetry_counts_requests_handshakes_and_events() {
 #[tokio::test]
 async fn refused_handshake_with_401_is_unauthorized_not_a_fallback() {
     let server = MockModelServer::start().await;
-    server.refuse_ws_handshake(401);
+    server.refuse_ws_handshake_with_body(401, json!({"error": {"message": "token revoked"}}));
     let client = client(provider(&server, true), true);
     let error = stream(
         &mut client.new_session(),
@@ -725,7 +726,13 @@ async fn refused_handshake_with_401_is_unauthorized_not_a_fallback() {
     )
     .await
     .unwrap_err();
-    assert!(matches!(error, ApiError::Unauthorized), "{error:?}");
+    assert_eq!(
+        (error.to_string(), error.codex_error_info()),
+        (
+            "unauthorized: token revoked".to_string(),
+            CodexErrorInfo::Unauthorized
+        )
+    );
     assert!(!client.websockets_disabled());
     assert_eq!(server.responses_requests().await, Vec::new());
 }

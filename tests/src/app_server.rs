@@ -32,6 +32,8 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct AppServerOptions {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// Variables of the test's own environment the server must not see (e.g. `OPENAI_API_KEY`).
+    pub env_remove: Vec<String>,
     pub read_timeout: Duration,
     /// The child's open-file limit (`RLIMIT_NOFILE`, soft and hard), when set.
     pub open_files_limit: Option<u64>,
@@ -42,6 +44,7 @@ impl Default for AppServerOptions {
         Self {
             args: Vec::new(),
             env: Vec::new(),
+            env_remove: Vec::new(),
             read_timeout: DEFAULT_READ_TIMEOUT,
             open_files_limit: None,
         }
@@ -81,6 +84,9 @@ impl AppServer {
     ) -> anyhow::Result<Self> {
         let binary = app_server_binary()?;
         let mut command = tokio::process::Command::new(&binary);
+        for name in &options.env_remove {
+            command.env_remove(name);
+        }
         command
             .args(&options.args)
             .env("CODEX_HOME", codex_home.path())

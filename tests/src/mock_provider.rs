@@ -10,6 +10,8 @@ pub struct MockProviderOptions {
     pub stream_max_retries: u64,
     pub stream_idle_timeout_ms: u64,
     pub supports_websockets: bool,
+    /// `websocket_connect_timeout_ms`; the provider's default (15 s) when `None`.
+    pub websocket_connect_timeout_ms: Option<u64>,
 }
 
 impl Default for MockProviderOptions {
@@ -19,6 +21,7 @@ impl Default for MockProviderOptions {
             stream_max_retries: 1,
             stream_idle_timeout_ms: 10_000,
             supports_websockets: false,
+            websocket_connect_timeout_ms: None,
         }
     }
 }
@@ -30,12 +33,16 @@ pub fn mock_provider_args(server_uri: &str, options: &MockProviderOptions) -> Ve
         stream_max_retries,
         stream_idle_timeout_ms,
         supports_websockets,
+        websocket_connect_timeout_ms,
     } = options;
+    let connect_timeout = websocket_connect_timeout_ms
+        .map(|ms| format!(",websocket_connect_timeout_ms={ms}"))
+        .unwrap_or_default();
     let provider = format!(
         "model_providers.mock={{name=\"mock\",base_url=\"{server_uri}/v1\",wire_api=\"responses\",\
          requires_openai_auth=false,request_max_retries={request_max_retries},\
          stream_max_retries={stream_max_retries},stream_idle_timeout_ms={stream_idle_timeout_ms},\
-         supports_websockets={supports_websockets}}}"
+         supports_websockets={supports_websockets}{connect_timeout}}}"
     );
     vec![
         "-c".to_string(),

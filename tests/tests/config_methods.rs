@@ -163,3 +163,46 @@ async fn an_invalid_value_is_refused_and_the_file_is_untouched() -> anyhow::Resu
     assert_eq!(written, USER_CONFIG);
     Ok(())
 }
+
+#[tokio::test]
+async fn timeout_keys_are_checked_on_write_and_read_back_with_their_origin() -> anyhow::Result<()> {
+    let mut server = server_with_config(&["-c", "model_providers.local.name=\"local\""]).await?;
+    let written = call(
+        &mut server,
+        "config/value/write",
+        json!({"keyPath": "chatgpt_auth_tokens_refresh_timeout_ms", "value": 300, "mergeStrategy": "replace"}),
+    )
+    .await?;
+    assert_eq!(written["result"]["status"], json!("ok"), "{written}");
+    let refused = call(
+        &mut server,
+        "config/value/write",
+        json!({"keyPath": "model_providers.local.websocket_connect_timeout_ms", "value": 0, "mergeStrategy": "replace"}),
+    )
+    .await?;
+    assert_eq!(
+        refused["error"]["data"],
+        json!({"config_write_error_code": "configValidationError"}),
+        "{refused}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`model_providers.local.websocket_connect_timeout_ms`")
+            && message.contains("expected a whole number of milliseconds greater than 0"),
+        "{refused}"
+    );
+
+    let read = call(&mut server, "config/read", json!({"includeLayers": false})).await?;
+    let user_file = server.codex_home().join("config.toml");
+    assert_eq!(
+        (
+            &read["result"]["config"]["chatgpt_auth_tokens_refresh_timeout_ms"],
+            &read["result"]["origins"]["chatgpt_auth_tokens_refresh_timeout_ms"]["name"],
+        ),
+        (
+            &json!(300),
+            &json!({"type": "user", "file": user_file.display().to_string()}),
+        )
+    );
+    Ok(())
+}

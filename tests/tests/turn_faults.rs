@@ -105,7 +105,8 @@ async fn a_stream_cut_past_its_retries_fails_the_turn_and_the_thread_recovers() 
 
     let turn = &completed["params"]["turn"];
     let turn_id = turn["id"].clone();
-    let cut = "error reading SSE stream: Transport error: error decoding response body";
+    let cut = "error reading SSE stream: error decoding response body: error reading a body from \
+               connection: unexpected EOF during chunk size line";
     let disconnected = json!({"responseStreamDisconnected": {"httpStatusCode": null}});
     let turn_error =
         json!({"message": cut, "codexErrorInfo": disconnected, "additionalDetails": null});
@@ -174,11 +175,12 @@ async fn a_500_fails_the_turn_with_a_message_naming_the_status() -> anyhow::Resu
 }
 
 #[tokio::test]
-async fn a_401_fails_the_turn_as_unauthorized() -> anyhow::Result<()> {
+async fn a_401_fails_the_turn_as_unauthorized_with_the_servers_explanation() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
+    let explanation = "Incorrect API key provided: sk-te***ey. You can find your API key at https://platform.openai.com/account/api-keys.";
     model.push_response(MockResponse::error(
         401,
-        json!({"error": {"type": "invalid_request_error", "message": "bad key"}}),
+        json!({"error": {"type": "invalid_request_error", "code": "invalid_api_key", "message": explanation}}),
     ));
     let (mut server, thread_id) = thread_on(&model, &no_retries()).await?;
 
@@ -201,7 +203,7 @@ async fn a_401_fails_the_turn_as_unauthorized() -> anyhow::Result<()> {
     assert_eq!(
         turn["error"],
         json!({
-            "message": "unauthorized: sign in again or check your API key",
+            "message": format!("unauthorized: {explanation}"),
             "codexErrorInfo": "unauthorized",
             "additionalDetails": null,
         })

@@ -39,7 +39,8 @@ use super::chatgpt_login::start_chatgpt_login;
 use super::provider_auth;
 use crate::model_provider::ModelProviderInfo;
 
-/// How long the host gets to answer `account/chatgptAuthTokens/refresh` (upstream: 10 s).
+/// How long the host gets to answer `account/chatgptAuthTokens/refresh` by default (upstream: 10 s); set with
+/// `chatgpt_auth_tokens_refresh_timeout_ms`.
 pub const DEFAULT_EXTERNAL_REFRESH_TIMEOUT: Duration = Duration::from_secs(10);
 /// Refresh when the access token expires within this window…
 const ACCESS_TOKEN_EXPIRY_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);

@@ -46,6 +46,14 @@ pub enum AuthError {
     AuthFileUnwritable { path: String, message: String },
     #[error("the API key is empty")]
     EmptyCredential,
+    /// The provider needs an OpenAI account and there is none: no login, no host tokens, no
+    /// `OPENAI_API_KEY`.
+    #[error(
+        "Not signed in: set OPENAI_API_KEY or sign in with account/login/start (API key or ChatGPT)"
+    )]
+    NotSignedIn,
+    #[error("the credentials contain characters that cannot be sent in an HTTP header")]
+    CredentialNotAHeaderValue,
     #[error(
         "the host application manages the ChatGPT tokens (external auth is active); log out before signing in another way"
     )]
@@ -81,7 +89,9 @@ pub trait ExternalAuthRefresher: Send + Sync {
 
 /// Provider-level resolution, shared by [`AuthManager::auth_for_provider`] and clients without a manager.
 /// Upstream precedence: the provider's `env_key` variable, its `experimental_bearer_token`, the OpenAI
-/// account (then `OPENAI_API_KEY`) when the provider requires one, else none.
+/// account (then `OPENAI_API_KEY`) when the provider requires one, else none. A provider that requires an
+/// OpenAI account and finds none is [`AuthError::NotSignedIn`]: a request without credentials could only
+/// be refused.
 pub fn provider_auth(
     provider: &ModelProviderInfo,
     account_auth: impl FnOnce() -> Option<CodexAuth>,
@@ -106,10 +116,10 @@ pub fn provider_auth(
         if let Some(auth) = account_auth() {
             return Ok(Some(auth));
         }
-        return Ok(std::env::var(OPENAI_API_KEY_ENV_VAR)
-            .ok()
-            .filter(|key| !key.trim().is_empty())
-            .map(|key| CodexAuth::ApiKey { key }));
+        return match std::env::var(OPENAI_API_KEY_ENV_VAR) {
+            Ok(key) if !key.trim().is_empty() => Ok(Some(CodexAuth::ApiKey { key })),
+            _ => Err(AuthError::NotSignedIn),
+        };
     }
     Ok(None)
 }
@@ -151,5 +161,25 @@ mod tests {
             ..ModelProviderInfo::openai()
         };
         assert_eq!(provider_auth(&provider, || None).unwrap(), None);
+    }
+
+    #[test]
+    fn a_provider_requiring_an_account_without_one_is_not_signed_in() {
+        // Only meaningful where the test process itself has no key.
+        if std::env::var_os(OPENAI_API_KEY_ENV_VAR).is_some() {
+            return;
+        }
+        let provider = ModelProviderInfo::openai();
+        assert_eq!(
+            provider_auth(&provider, || None),
+            Err(AuthError::NotSignedIn)
+        );
+        let account = CodexAuth::ApiKey {
+            key: "sk-stored".to_string(),
+        };
+        assert_eq!(
+            provider_auth(&provider, || Some(account.clone())),
+            Ok(Some(account))
+        );
     }
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::AuthError;
+use crate::transport_error::describe_http_error;
 
 pub const DEFAULT_ISSUER: &str = "https://auth.openai.com";
 /// Upstream's public (non-secret) OAuth client id for Codex.
@@ -69,7 +70,10 @@ impl OAuthIssuer {
             .send()
             .await
             .map_err(|err| {
-                AuthError::LoginFailed(format!("token exchange failed: {}", err.without_url()))
+                AuthError::LoginFailed(format!(
+                    "token exchange failed: {}",
+                    describe_http_error(err)
+                ))
             })?;
         let status = response.status();
         if !status.is_success() {
@@ -97,7 +101,7 @@ impl OAuthIssuer {
             }))
             .send()
             .await
-            .map_err(|err| AuthError::RefreshFailed(err.without_url().to_string()))?;
+            .map_err(|err| AuthError::RefreshFailed(describe_http_error(err)))?;
         let status = response.status();
         if status.is_success() {
             return response.json().await.map_err(|_| {

@@ -11,6 +11,7 @@ use crate::auth::AuthManager;
 use crate::auth::CodexAuth;
 use crate::backend::UsagePayload;
 use crate::rate_limit::RateLimitSnapshot;
+use crate::transport_error::describe_http_error;
 
 const CHATGPT_ACCOUNT_ID_HEADER: &str = "chatgpt-account-id";
 /// Error bodies are quoted in messages only up to this many characters.
@@ -88,13 +89,13 @@ impl BackendClient {
         let response = request
             .send()
             .await
-            .map_err(|err| BackendError::Request(err.without_url().to_string()))?;
+            .map_err(|err| BackendError::Request(describe_http_error(err)))?;
         let status = response.status();
         tracing::debug!(url = %self.usage_url(), %status, "usage endpoint answered");
         let body = response
             .text()
             .await
-            .map_err(|err| BackendError::Request(err.without_url().to_string()))?;
+            .map_err(|err| BackendError::Request(describe_http_error(err)))?;
         if status == StatusCode::UNAUTHORIZED {
             return Err(BackendError::Unauthorized);
         }

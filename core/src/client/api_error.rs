@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::auth::AuthError;
 use crate::client::usage_limit::UsageLimitReachedError;
 use crate::turn_outcome::CodexErrorInfo;
 
@@ -21,10 +22,15 @@ pub enum ApiError {
         "Codex ran out of room in the model's context window. Start a new thread or clear earlier history before retrying."
     )]
     ContextWindowExceeded,
-    #[error("unauthorized: sign in again or check your API key")]
-    Unauthorized,
-    #[error("{0}")]
-    Auth(String),
+    /// A 401 that auth recovery could not fix, with the server's explanation when it gave one.
+    #[error("unauthorized: {}{}", message.as_deref().unwrap_or(UNAUTHORIZED_ADVICE), request_id_suffix(request_id))]
+    Unauthorized {
+        message: Option<String>,
+        request_id: Option<String>,
+    },
+    /// No usable credentials, or renewing them failed; nothing was sent.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     #[error("unexpected status {}: {message}{}", status_text(*status), request_id_suffix(request_id))]
     Http {
         status: u16,
@@ -58,6 +64,8 @@ pub enum ApiError {
     Interrupted,
 }
 
+const UNAUTHORIZED_ADVICE: &str = "sign in again or check your API key";
+
 fn status_text(status: u16) -> String {
     match reqwest::StatusCode::from_u16(status)
         .ok()
@@ -89,7 +97,7 @@ impl ApiError {
             | ApiError::UsageNotIncluded
             | ApiError::QuotaExceeded
             | ApiError::ContextWindowExceeded
-            | ApiError::Unauthorized
+            | ApiError::Unauthorized { .. }
             | ApiError::Auth(_)
             | ApiError::RetryLimit { .. }
             | ApiError::InvalidRequest(_)
@@ -106,7 +114,7 @@ impl ApiError {
             | ApiError::UsageNotIncluded
             | ApiError::QuotaExceeded
             | ApiError::ContextWindowExceeded
-            | ApiError::Unauthorized
+            | ApiError::Unauthorized { .. }
             | ApiError::Auth(_)
             | ApiError::Http { .. }
             | ApiError::ServerOverloaded(_)
@@ -128,7 +136,7 @@ impl ApiError {
                 *status
             }
             ApiError::UsageLimitReached(_) => Some(429),
-            ApiError::Unauthorized => Some(401),
+            ApiError::Unauthorized { .. } => Some(401),
             ApiError::UsageNotIncluded
             | ApiError::QuotaExceeded
             | ApiError::ContextWindowExceeded
@@ -149,7 +157,7 @@ impl ApiError {
             | ApiError::UsageNotIncluded
             | ApiError::QuotaExceeded => CodexErrorInfo::UsageLimitExceeded,
             ApiError::ContextWindowExceeded => CodexErrorInfo::ContextWindowExceeded,
-            ApiError::Unauthorized | ApiError::Auth(_) => CodexErrorInfo::Unauthorized,
+            ApiError::Unauthorized { .. } | ApiError::Auth(_) => CodexErrorInfo::Unauthorized,
             ApiError::Http { status, .. } => match status {
                 400 => CodexErrorInfo::BadRequest,
                 401 => CodexErrorInfo::Unauthorized,

@@ -50,12 +50,15 @@ struct ErrorBodyDetails {
     resets_at: Option<i64>,
 }
 
-/// Classifies a non-success, non-401 answer.
+/// Classifies a non-success answer. A 401 is final here: the caller gives auth recovery its chance first.
 pub(crate) fn classify_error_response(
     status: StatusCode,
     headers: &HeaderMap,
     body: &str,
 ) -> ErrorResponse {
+    if status == StatusCode::UNAUTHORIZED {
+        return ErrorResponse::Final(unauthorized_error(headers, body));
+    }
     let request_id = header_text(headers, REQUEST_ID_HEADER).map(str::to_string);
     let parsed = serde_json::from_str::<ErrorBody>(body)
         .ok()
@@ -101,7 +104,7 @@ pub(crate) fn classify_error_response(
     }
     let message = parsed
         .and_then(|error| error.message)
-        .unwrap_or_else(|| body.trim().chars().take(MAX_ERROR_BODY_CHARS).collect());
+        .unwrap_or_else(|| body_excerpt(body));
     if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
         return ErrorResponse::Retryable {
             status: status.as_u16(),
@@ -114,6 +117,22 @@ pub(crate) fn classify_error_response(
         message,
         request_id,
     })
+}
+
+/// The error a 401 answer stands for once auth recovery gave up: the server's explanation kept.
+pub(crate) fn unauthorized_error(headers: &HeaderMap, body: &str) -> ApiError {
+    let message = serde_json::from_str::<ErrorBody>(body)
+        .ok()
+        .and_then(|body| body.error.message)
+        .unwrap_or_else(|| body_excerpt(body));
+    ApiError::Unauthorized {
+        message: Some(message).filter(|message| !message.trim().is_empty()),
+        request_id: header_text(headers, REQUEST_ID_HEADER).map(str::to_string),
+    }
+}
+
+fn body_excerpt(body: &str) -> String {
+    body.trim().chars().take(MAX_ERROR_BODY_CHARS).collect()
 }
 
 /// The delay a response asks for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP-date.
@@ -167,6 +186,32 @@ mod tests {
             }
             other => panic!("expected a usage limit error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_401_keeps_the_servers_explanation() {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("req_9"));
+        let explained = classify_error_response(
+            StatusCode::UNAUTHORIZED,
+            &headers,
+            r#"{"error":{"message":"Incorrect API key provided: sk-ab***yz.","type":"invalid_request_error","code":"invalid_api_key"}}"#,
+        );
+        let ErrorResponse::Final(error) = explained else {
+            panic!("a 401 is final: {explained:?}");
+        };
+        assert_eq!(
+            error.to_string(),
+            "unauthorized: Incorrect API key provided: sk-ab***yz. (request id: req_9)"
+        );
+        let bare = classify_error_response(StatusCode::UNAUTHORIZED, &HeaderMap::new(), "");
+        let ErrorResponse::Final(error) = bare else {
+            panic!("a 401 is final: {bare:?}");
+        };
+        assert_eq!(
+            error.to_string(),
+            "unauthorized: sign in again or check your API key"
+        );
     }
 
     #[test]

@@ -17,12 +17,14 @@ use reqwest::header::HeaderName;
 use reqwest::header::HeaderValue;
 use tokio::sync::mpsc;
 
+use crate::auth::AuthError;
 use crate::auth::AuthManager;
 use crate::auth::CodexAuth;
 use crate::auth::provider_auth;
 use crate::client::api_error::ApiError;
 use crate::client::error_response::ErrorResponse;
 use crate::client::error_response::classify_error_response;
+use crate::client::error_response::unauthorized_error;
 use crate::client::preconnect::PreconnectState;
 use crate::client::prompt::Prompt;
 use crate::client::response_headers::header_text;
@@ -34,7 +36,6 @@ use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TelemetrySnapshot;
 use crate::client::telemetry::TransportKind;
 use crate::client::websocket_connection::ConnectError;
-use crate::client::websocket_connection::WEBSOCKET_CONNECT_TIMEOUT;
 use crate::client::websocket_connection::WebSocketConnection;
 use crate::client::websocket_connection::connect_websocket;
 use crate::client::websocket_connection::websocket_url;
@@ -47,6 +48,7 @@ use crate::model_info::ReasoningSummaryMode;
 use crate::model_info::Verbosity;
 use crate::model_provider::ModelProviderInfo;
 use crate::model_provider::WireApi;
+use crate::transport_error::describe_http_error;
 
 const TURN_STATE_HEADER: &str = "x-codex-turn-state";
 const TURN_METADATA_HEADER: &str = "x-codex-turn-metadata";
@@ -223,7 +225,7 @@ impl ModelClient {
                 Ok(connection) => Some(connection),
                 // A handshake that hangs for the whole connect timeout would hang the turn's own attempt
                 // too: the session goes to HTTP now instead of paying the timeout twice.
-                Err(err @ ConnectError::Timeout) => {
+                Err(err @ ConnectError::Timeout { .. }) => {
                     client.activate_http_fallback(&format!("websocket preconnect: {err}"));
                     None
                 }
@@ -242,17 +244,17 @@ impl ModelClient {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The preconnected socket, awaiting a handshake still in flight (bounded like a normal connect).
-    /// Single use: the slot is empty afterwards.
-    /// The warmed socket, awaited as the turn's first connection attempt. `Err` when the handshake did not
-    /// finish within the connect timeout: the caller falls back instead of waiting a second timeout.
+    /// The warmed socket, awaited as the turn's first connection attempt (bounded like a normal connect).
+    /// Single use: the slot is empty afterwards. `Err` when the handshake did not finish within the connect
+    /// timeout: the caller falls back instead of waiting a second timeout.
     async fn take_preconnected(&self) -> Result<Option<WebSocketConnection>, String> {
         let handle = match std::mem::take(&mut *self.lock_preconnect()) {
             PreconnectState::Idle => return Ok(None),
             PreconnectState::InFlight(handle) => handle,
         };
         let abort = handle.abort_handle();
-        match tokio::time::timeout(WEBSOCKET_CONNECT_TIMEOUT, handle).await {
+        let timeout = self.state.provider.websocket_connect_timeout();
+        match tokio::time::timeout(timeout, handle).await {
             Ok(Ok(connection)) => Ok(connection),
             Ok(Err(err)) => {
                 tracing::debug!("websocket preconnect task ended: {err}");
@@ -260,9 +262,7 @@ impl ModelClient {
             }
             Err(_) => {
                 abort.abort();
-                Err(format!(
-                    "websocket handshake did not finish within {WEBSOCKET_CONNECT_TIMEOUT:?}"
-                ))
+                Err(ConnectError::Timeout { timeout }.to_string())
             }
         }
     }
@@ -273,7 +273,8 @@ impl ModelClient {
         headers: HeaderMap,
     ) -> Result<WebSocketConnection, ConnectError> {
         let started = Instant::now();
-        let connected = connect_websocket(url, headers).await;
+        let timeout = self.state.provider.websocket_connect_timeout();
+        let connected = connect_websocket(url, headers, timeout).await;
         let error = connected.as_ref().err().map(ToString::to_string);
         self.state
             .telemetry
@@ -343,16 +344,13 @@ impl ModelClient {
         let auth = match &self.state.auth_manager {
             Some(manager) => manager.auth_for_provider(provider),
             None => provider_auth(provider, || None),
-        }
-        .map_err(|err| ApiError::Auth(err.to_string()))?;
+        }?;
         let base_url =
             provider.effective_base_url(auth.as_ref().is_some_and(CodexAuth::is_chatgpt));
         let mut headers = HeaderMap::new();
         if let Some(auth) = &auth {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", auth.bearer_token()))
-                .map_err(|_| {
-                    ApiError::Auth("the API key contains invalid characters".to_string())
-                })?;
+                .map_err(|_| AuthError::CredentialNotAHeaderValue)?;
             value.set_sensitive(true);
             headers.insert(reqwest::header::AUTHORIZATION, value);
             if let Some(account_id) = auth.account_id() {
@@ -513,13 +511,19 @@ impl ModelClientSession {
                 .map_err(WebSocketSetback::Failed)?;
             match self.client.connect_websocket_measured(&url, headers).await {
                 Ok(connection) => return Ok(connection),
-                Err(ConnectError::Refused { status: 401 }) => {
+                Err(ConnectError::Refused {
+                    status: 401,
+                    headers,
+                    body,
+                }) => {
                     let retry = self
                         .recover_from_unauthorized(&mut auth_recovered)
                         .await
                         .map_err(WebSocketSetback::Failed)?;
                     if !retry {
-                        return Err(WebSocketSetback::Failed(ApiError::Unauthorized));
+                        return Err(WebSocketSetback::Failed(unauthorized_error(
+                            &headers, &body,
+                        )));
                     }
                 }
                 Err(err) => return Err(WebSocketSetback::FallbackToHttp(err.to_string())),
@@ -536,10 +540,7 @@ impl ModelClientSession {
             return Ok(false);
         }
         *recovered = true;
-        manager
-            .recover_from_unauthorized()
-            .await
-            .map_err(|err| ApiError::Auth(err.to_string()))
+        Ok(manager.recover_from_unauthorized().await?)
     }
 
     async fn stream_http(
@@ -585,11 +586,10 @@ impl ModelClientSession {
                 }
                 Ok(response) => {
                     let status = response.status();
-                    if status == StatusCode::UNAUTHORIZED {
-                        if self.recover_from_unauthorized(&mut auth_recovered).await? {
-                            continue;
-                        }
-                        return Err(ApiError::Unauthorized);
+                    if status == StatusCode::UNAUTHORIZED
+                        && self.recover_from_unauthorized(&mut auth_recovered).await?
+                    {
+                        continue;
                     }
                     let headers = response.headers().clone();
                     let text = response.text().await.unwrap_or_default();
@@ -609,11 +609,11 @@ impl ModelClientSession {
                     }
                 }
                 Err(err) if err.is_builder() => {
-                    return Err(ApiError::InvalidRequest(err.without_url().to_string()));
+                    return Err(ApiError::InvalidRequest(describe_http_error(err)));
                 }
                 Err(err) => RetryableAttempt {
                     error: ApiError::ConnectionFailed {
-                        message: err.without_url().to_string(),
+                        message: describe_http_error(err),
                         status: None,
                     },
                     server_delay: None,

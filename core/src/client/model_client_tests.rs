@@ -61,6 +61,14 @@ fn provider(base_url: &str) -> ModelProviderInfo {
     }
 }
 
+/// A provider with its own key, for clients without an auth manager.
+fn keyed_provider(base_url: &str) -> ModelProviderInfo {
+    ModelProviderInfo {
+        experimental_bearer_token: Some("sk-test".to_string()),
+        ..provider(base_url)
+    }
+}
+
 fn client(provider: ModelProviderInfo, auth_manager: Option<Arc<AuthManager>>) -> ModelClient {
     ModelClient::new(ModelClientParams {
         conversation_id: "conv-1".to_string(),
@@ -222,7 +230,7 @@ async fn sse_and_response_headers_become_events() {
         .respond_with(response)
         .mount(&server)
         .await;
-    let mut session = client(provider(&server.uri()), None).new_session();
+    let mut session = client(keyed_provider(&server.uri()), None).new_session();
     let events = collect(run(&mut session).await.unwrap()).await;
     let message = |content: Vec<ContentItem>| ResponseItem::Message {
         id: None,
@@ -290,7 +298,7 @@ async fn stream_without_completed_is_a_retryable_error() {
         ]))
         .mount(&server)
         .await;
-    let mut session = client(provider(&server.uri()), None).new_session();
+    let mut session = client(keyed_provider(&server.uri()), None).new_session();
     let events: Vec<_> = run(&mut session).await.unwrap().collect().await;
     assert_eq!(events.len(), 2);
     let err = events.into_iter().last().unwrap().unwrap_err();
@@ -317,7 +325,7 @@ async fn idle_stream_times_out() {
     });
     let provider = ModelProviderInfo {
         stream_idle_timeout_ms: Some(100),
-        ..provider(&format!("http://{addr}"))
+        ..keyed_provider(&format!("http://{addr}"))
     };
     let mut session = client(provider, None).new_session();
     let events = collect(run(&mut session).await.unwrap()).await;
@@ -350,7 +358,7 @@ async fn rate_limited_request_is_retried_after_the_server_delay() {
         .respond_with(sse_response(&[COMPLETED]))
         .mount(&server)
         .await;
-    let mut session = client(provider(&server.uri()), None).new_session();
+    let mut session = client(keyed_provider(&server.uri()), None).new_session();
     let events = collect(run(&mut session).await.unwrap()).await;
     assert_eq!(events.len(), 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
@@ -367,7 +375,7 @@ async fn server_errors_are_retried_until_exhausted() {
         )
         .mount(&server)
         .await;
-    let mut session = client(provider(&server.uri()), None).new_session();
+    let mut session = client(keyed_provider(&server.uri()), None).new_session();
     let err = run(&mut session).await.unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -388,7 +396,7 @@ async fn client_errors_are_not_retried_and_carry_the_server_message() {
         )
         .mount(&server)
         .await;
-    let mut session = client(provider(&server.uri()), None).new_session();
+    let mut session = client(keyed_provider(&server.uri()), None).new_session();
     let err = run(&mut session).await.unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -409,7 +417,7 @@ async fn usage_limit_429_is_not_retried() {
         )
         .mount(&server)
         .await;
-    let mut session = client(provider(&server.uri()), None).new_session();
+    let mut session = client(keyed_provider(&server.uri()), None).new_session();
     let err = run(&mut session).await.unwrap_err();
     let ApiError::UsageLimitReached(limit) = err else {
         panic!("expected a usage-limit error, got {err:?}");
@@ -479,7 +487,11 @@ async fn unauthorized_recovers_once_then_retries_with_new_auth() {
 async fn unauthorized_without_new_auth_is_an_error_after_one_recovery() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("x-request-id", "req_401")
+                .set_body_json(serde_json::json!({"error": {"message": "token revoked"}})),
+        )
         .mount(&server)
         .await;
     let home = tempfile::tempdir().unwrap();
@@ -491,7 +503,10 @@ async fn unauthorized_without_new_auth_is_an_error_after_one_recovery() {
     manager.set_external_refresher(refresher.clone());
     let mut session = client(provider(&server.uri()), Some(manager)).new_session();
     let err = run(&mut session).await.unwrap_err();
-    assert!(matches!(err, ApiError::Unauthorized));
+    assert_eq!(
+        err.to_string(),
+        "unauthorized: token revoked (request id: req_401)"
+    );
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
@@ -552,7 +567,7 @@ async fn dropping_the_stream_closes_the_connection() {
         let read = socket.read(&mut buf).await.unwrap_or(0);
         let _ = closed_tx.send(read);
     });
-    let mut session = client(provider(&format!("http://{addr}")), None).new_session();
+    let mut session = client(keyed_provider(&format!("http://{addr}")), None).new_session();
     let stream = run(&mut session).await.unwrap();
     drop(stream);
     let read = tokio::time::timeout(Duration::from_secs(5), closed_rx)

@@ -6,6 +6,7 @@ use std::time::Duration;
 use std::time::Instant;
 
 use bytes::Bytes;
+use eventsource_stream::EventStreamError;
 use eventsource_stream::Eventsource;
 use futures::Stream;
 use futures::StreamExt;
@@ -18,6 +19,7 @@ use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TransportKind;
 use crate::response_item::ResponseItem;
 use crate::token_usage::TokenUsage;
+use crate::transport_error::error_chain;
 
 #[derive(Deserialize)]
 struct SseEvent {
@@ -202,7 +204,7 @@ pub(crate) async fn pump_sse<S, E>(
     request_started: Instant,
 ) where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
-    E: std::fmt::Display,
+    E: std::error::Error,
 {
     let mut events = body.eventsource();
     let mut saw_first_event = false;
@@ -217,9 +219,13 @@ pub(crate) async fn pump_sse<S, E>(
         let sse = match next {
             Some(Ok(sse)) => sse,
             Some(Err(err)) => {
+                let cause = match &err {
+                    EventStreamError::Transport(transport) => error_chain(transport),
+                    EventStreamError::Utf8(_) | EventStreamError::Parser(_) => err.to_string(),
+                };
                 let _ = tx
                     .send(Err(ApiError::Stream(format!(
-                        "error reading SSE stream: {err}"
+                        "error reading SSE stream: {cause}"
                     ))))
                     .await;
                 return;

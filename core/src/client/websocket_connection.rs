@@ -16,12 +16,12 @@ use crate::client::ClientSetup;
 use crate::client::api_error::ApiError;
 use crate::client::response_event::ResponseEvent;
 use crate::client::response_headers::response_header_events;
+use crate::transport_error::error_chain;
+use crate::transport_error::host_and_port;
 
 const OPENAI_BETA_HEADER: &str = "openai-beta";
 const RESPONSES_WEBSOCKETS_BETA: &str = "responses_websockets=2026-02-04";
 const TURN_STATE_HEADER: &str = "x-codex-turn-state";
-/// How long a handshake (TCP, TLS and upgrade) may take before the session falls back to HTTP.
-pub(crate) const WEBSOCKET_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub(crate) type WebSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -50,13 +50,19 @@ impl std::fmt::Debug for WebSocketConnection {
 /// Why a handshake did not produce a socket.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ConnectError {
-    /// The server answered the upgrade with a non-101 status (426 means "use HTTP").
+    /// The server answered the upgrade with a non-101 status (426 means "use HTTP"); its headers and
+    /// body explain why.
     #[error("websocket handshake refused with status {status}")]
-    Refused { status: u16 },
-    #[error("websocket handshake failed: {0}")]
-    Failed(String),
-    #[error("websocket handshake timed out")]
-    Timeout,
+    Refused {
+        status: u16,
+        headers: HeaderMap,
+        body: String,
+    },
+    /// The handshake never got an answer; `message` holds the whole cause chain.
+    #[error("websocket handshake with {target} failed: {message}")]
+    Failed { target: String, message: String },
+    #[error("websocket handshake did not finish within {} ms", timeout.as_millis())]
+    Timeout { timeout: Duration },
 }
 
 /// `{base_url}/responses` with `http`->`ws`, `https`->`wss` and the provider's query parameters.
@@ -80,33 +86,35 @@ pub(crate) fn websocket_url(setup: &ClientSetup) -> Result<reqwest::Url, ApiErro
     Ok(url)
 }
 
-/// Opens a socket to `url` with `headers` (the HTTP request headers) plus `OpenAI-Beta`.
+/// Opens a socket to `url` with `headers` (the HTTP request headers) plus `OpenAI-Beta`; the handshake
+/// (TCP, TLS and upgrade) gets `timeout` (the provider's `websocket_connect_timeout_ms`).
 pub(crate) async fn connect_websocket(
     url: &reqwest::Url,
     headers: HeaderMap,
+    timeout: Duration,
 ) -> Result<WebSocketConnection, ConnectError> {
-    let mut request = url
-        .as_str()
-        .into_client_request()
-        .map_err(|err| ConnectError::Failed(err.to_string()))?;
+    let failed = |err: tungstenite::Error| ConnectError::Failed {
+        target: host_and_port(url).unwrap_or_else(|| "the provider".to_string()),
+        message: error_chain(&err),
+    };
+    let mut request = url.as_str().into_client_request().map_err(failed)?;
     request.headers_mut().extend(headers);
     request.headers_mut().insert(
         OPENAI_BETA_HEADER,
         HeaderValue::from_static(RESPONSES_WEBSOCKETS_BETA),
     );
-    let connected = tokio::time::timeout(
-        WEBSOCKET_CONNECT_TIMEOUT,
-        tokio_tungstenite::connect_async(request),
-    )
-    .await;
+    let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(request)).await;
     let (socket, response) = match connected {
-        Err(_) => return Err(ConnectError::Timeout),
+        Err(_) => return Err(ConnectError::Timeout { timeout }),
         Ok(Err(tungstenite::Error::Http(response))) => {
             return Err(ConnectError::Refused {
                 status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                body: String::from_utf8_lossy(response.body().as_deref().unwrap_or_default())
+                    .into_owned(),
             });
         }
-        Ok(Err(err)) => return Err(ConnectError::Failed(err.to_string())),
+        Ok(Err(err)) => return Err(failed(err)),
         Ok(Ok(connected)) => connected,
     };
     let headers = response.headers();

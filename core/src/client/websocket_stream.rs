@@ -237,9 +237,6 @@ fn wrapped_error(frame: &Value, raw: &str) -> Option<ApiError> {
     if status.is_success() {
         return None;
     }
-    if status == StatusCode::UNAUTHORIZED {
-        return Some(ApiError::Unauthorized);
-    }
     let mut headers = HeaderMap::new();
     for (name, value) in frame
         .get("headers")

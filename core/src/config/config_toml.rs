@@ -40,6 +40,9 @@ pub struct ConfigToml {
     #[serde(default)]
     pub features: BTreeMap<String, bool>,
     pub chatgpt_base_url: Option<String>,
+    /// How long the host gets to answer `account/chatgptAuthTokens/refresh`.
+    #[serde(default, deserialize_with = "crate::timeout_ms::deserialize")]
+    pub chatgpt_auth_tokens_refresh_timeout_ms: Option<u64>,
     pub base_instructions: Option<String>,
     /// Older spelling of `base_instructions`.
     pub instructions: Option<String>,
@@ -77,6 +80,7 @@ pub(crate) const USED_KEYS: &[&str] = &[
     "sandbox_workspace_write",
     "features",
     "chatgpt_base_url",
+    "chatgpt_auth_tokens_refresh_timeout_ms",
     "base_instructions",
     "instructions",
     "developer_instructions",

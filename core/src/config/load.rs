@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use crate::auth::DEFAULT_EXTERNAL_REFRESH_TIMEOUT;
 use crate::config::AskForApproval;
 use crate::config::AuthCredentialsStoreMode;
 use crate::config::ConfigError;
@@ -84,6 +86,8 @@ pub struct Config {
     pub sandbox_workspace_write: SandboxWorkspaceWrite,
     pub features: Features,
     pub chatgpt_base_url: String,
+    /// `chatgpt_auth_tokens_refresh_timeout_ms`: how long the host gets to answer a token refresh.
+    pub chatgpt_auth_tokens_refresh_timeout: Duration,
     pub base_instructions: Option<String>,
     pub developer_instructions: Option<String>,
     pub cli_auth_credentials_store: AuthCredentialsStoreMode,
@@ -363,6 +367,9 @@ impl Config {
                 .chatgpt_base_url
                 .clone()
                 .unwrap_or_else(|| DEFAULT_CHATGPT_BASE_URL.to_string()),
+            chatgpt_auth_tokens_refresh_timeout: config_toml
+                .chatgpt_auth_tokens_refresh_timeout_ms
+                .map_or(DEFAULT_EXTERNAL_REFRESH_TIMEOUT, Duration::from_millis),
             base_instructions: overrides
                 .base_instructions
                 .or_else(|| config_toml.base_instructions()),
@@ -441,6 +448,7 @@ mod tests {
                 sandbox_workspace_write: SandboxWorkspaceWrite::default(),
                 features: Features::default(),
                 chatgpt_base_url: "https://chatgpt.com/backend-api/".to_string(),
+                chatgpt_auth_tokens_refresh_timeout: Duration::from_secs(10),
                 base_instructions: None,
                 developer_instructions: None,
                 cli_auth_credentials_store: AuthCredentialsStoreMode::File,
@@ -537,6 +545,7 @@ command = "docs-mcp"
                 request_max_retries: None,
                 stream_max_retries: None,
                 stream_idle_timeout_ms: Some(60_000),
+                websocket_connect_timeout_ms: None,
                 requires_openai_auth: false,
                 supports_websockets: false,
             }
@@ -637,6 +646,71 @@ command = "docs-mcp"
             err.to_string(),
             "invalid value for `sandbox_mode` in session flags (-c): unknown variant `open`, \
              expected one of `read-only`, `workspace-write`, `danger-full-access`"
+        );
+    }
+
+    #[test]
+    fn timeout_keys_are_read_with_upstream_defaults() {
+        let home = home_with(
+            "model_provider = \"mock\"\nchatgpt_auth_tokens_refresh_timeout_ms = 300\n\
+             [model_providers.mock]\nname = \"mock\"\nwebsocket_connect_timeout_ms = 250\n",
+        );
+        let config = load(&home, ConfigLoadOptions::default()).expect("load");
+        assert_eq!(
+            (
+                config.chatgpt_auth_tokens_refresh_timeout,
+                config.model_provider.websocket_connect_timeout()
+            ),
+            (Duration::from_millis(300), Duration::from_millis(250))
+        );
+
+        let defaults = load(
+            &tempfile::tempdir().expect("tempdir"),
+            ConfigLoadOptions::default(),
+        )
+        .expect("load");
+        assert_eq!(
+            (
+                defaults.chatgpt_auth_tokens_refresh_timeout,
+                defaults.model_provider.websocket_connect_timeout()
+            ),
+            (Duration::from_secs(10), Duration::from_secs(15))
+        );
+    }
+
+    #[test]
+    fn a_bad_timeout_names_the_key_and_what_was_expected() {
+        let home = home_with("chatgpt_auth_tokens_refresh_timeout_ms = 0\n");
+        let err = load(&home, ConfigLoadOptions::default()).expect_err("zero timeout");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid value for `chatgpt_auth_tokens_refresh_timeout_ms` in {}: invalid value: \
+                 integer `0`, expected a whole number of milliseconds greater than 0",
+                home.path().join(CONFIG_TOML_FILE).display()
+            )
+        );
+
+        let home = tempfile::tempdir().expect("tempdir");
+        let cli_overrides = [
+            "model_providers.mock.name=\"mock\"",
+            "model_providers.mock.websocket_connect_timeout_ms=\"15s\"",
+        ]
+        .iter()
+        .map(|raw| crate::config::parse_cli_override(raw).expect("parse"))
+        .collect();
+        let err = load(
+            &home,
+            ConfigLoadOptions {
+                cli_overrides,
+                ..ConfigLoadOptions::default()
+            },
+        )
+        .expect_err("text timeout");
+        assert_eq!(
+            err.to_string(),
+            "invalid value for `model_providers.mock.websocket_connect_timeout_ms` in session flags \
+             (-c): invalid type: string \"15s\", expected a whole number of milliseconds greater than 0"
         );
     }
 
