@@ -38,6 +38,9 @@ const EVENT_QUEUE_CAPACITY: usize = 4096;
 /// Overrides the OAuth issuer of the ChatGPT sign-in (tests point it at a mock issuer).
 pub const AUTH_ISSUER_ENV_VAR: &str = "CODEX_AUTH_ISSUER";
 
+/// Overrides the ChatGPT sign-in's callback port (0: any free port), for a mock issuer.
+pub const LOGIN_CALLBACK_PORT_ENV_VAR: &str = "CODEX_LOGIN_CALLBACK_PORT";
+
 pub struct Engine {
     pub threads: ThreadManager,
     pub auth: Arc<AuthManager>,
@@ -65,6 +68,14 @@ impl Engine {
                 issuer,
                 ..auth_options.issuer
             };
+        }
+        if let Ok(port) = std::env::var(LOGIN_CALLBACK_PORT_ENV_VAR) {
+            match port.parse() {
+                Ok(port) => auth_options.login_callback_port = port,
+                Err(error) => tracing::warn!(
+                    "ignoring {LOGIN_CALLBACK_PORT_ENV_VAR}={port:?}: not a port number ({error})"
+                ),
+            }
         }
         let auth = Arc::new(AuthManager::with_options(codex_home.clone(), auth_options));
         auth.set_external_refresher(Arc::new(HostTokenRefresher {

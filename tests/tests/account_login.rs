@@ -20,10 +20,6 @@ use serde_json::json;
 const ACCOUNT_ID: &str = "acct_login_456";
 const EMAIL: &str = "signed-in@example.com";
 
-/// The ChatGPT sign-in's callback server always listens on this port, so sign-in tests take turns.
-const LOGIN_CALLBACK_PORT: u16 = 1455;
-static LOGIN_CALLBACK_PORT_IN_USE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// An unsigned JWT carrying `claims`, like the issuer's tokens (the server only reads claims).
 fn fake_jwt(claims: &Value) -> String {
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,10 +36,15 @@ async fn spawn_server(
 ) -> anyhow::Result<AppServer> {
     let mut server = AppServer::spawn_with(AppServerOptions {
         args: mock_openai_auth_provider_args(&model.uri()),
+        // Any free callback port, so sign-ins of parallel tests (and other programs) never collide.
         env: issuer
-            .map(|issuer| ("CODEX_AUTH_ISSUER".to_string(), issuer.uri()))
-            .into_iter()
-            .collect(),
+            .map(|issuer| {
+                vec![
+                    ("CODEX_AUTH_ISSUER".to_string(), issuer.uri()),
+                    ("CODEX_LOGIN_CALLBACK_PORT".to_string(), "0".to_string()),
+                ]
+            })
+            .unwrap_or_default(),
         ..AppServerOptions::default()
     })
     .await?;
@@ -236,7 +237,6 @@ async fn logout_removes_the_api_key() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn chatgpt_sign_in_against_a_mock_issuer_stores_the_tokens() -> anyhow::Result<()> {
-    let _port = LOGIN_CALLBACK_PORT_IN_USE.lock().await;
     let model = MockModelServer::start().await;
     let issuer = MockModelServer::start().await;
     let id_token = fake_jwt(&json!({
@@ -256,7 +256,11 @@ async fn chatgpt_sign_in_against_a_mock_issuer_stores_the_tokens() -> anyhow::Re
     let mut server = spawn_server(&model, Some(&issuer)).await?;
 
     let (login_id, auth_url) = start_chatgpt_login(&mut server).await?;
-    let redirect_uri = format!("http://localhost:{LOGIN_CALLBACK_PORT}/auth/callback");
+    let redirect_uri = query_param(&auth_url, "redirect_uri").unwrap_or_default();
+    let callback_port = reqwest::Url::parse(&redirect_uri)?
+        .port()
+        .unwrap_or_default();
+    assert_ne!(callback_port, 0, "{redirect_uri}");
     assert_eq!(
         (
             auth_url.origin().ascii_serialization(),
@@ -425,12 +429,12 @@ async fn chatgpt_sign_in_against_a_mock_issuer_stores_the_tokens() -> anyhow::Re
 
 #[tokio::test]
 async fn a_cancelled_chatgpt_sign_in_reports_failure_and_frees_the_port() -> anyhow::Result<()> {
-    let _port = LOGIN_CALLBACK_PORT_IN_USE.lock().await;
     let model = MockModelServer::start().await;
     let issuer = MockModelServer::start().await;
     let mut server = spawn_server(&model, Some(&issuer)).await?;
 
-    let (login_id, _auth_url) = start_chatgpt_login(&mut server).await?;
+    let (login_id, auth_url) = start_chatgpt_login(&mut server).await?;
+    let redirect_uri = query_param(&auth_url, "redirect_uri").unwrap_or_default();
     let id = server
         .send_request("account/login/cancel", json!({"loginId": login_id}))
         .await?;
@@ -454,9 +458,7 @@ async fn a_cancelled_chatgpt_sign_in_reports_failure_and_frees_the_port() -> any
     );
 
     let callback = browser()?
-        .get(format!(
-            "http://127.0.0.1:{LOGIN_CALLBACK_PORT}/auth/callback?code=x&state=late"
-        ))
+        .get(format!("{redirect_uri}?code=x&state=late"))
         .send()
         .await;
     assert!(

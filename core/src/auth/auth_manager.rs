@@ -56,6 +56,9 @@ const EVENT_CHANNEL_CAPACITY: usize = 16;
 pub struct AuthManagerOptions {
     pub issuer: OAuthIssuer,
     pub external_refresh_timeout: Duration,
+    /// The ChatGPT sign-in's callback port on 127.0.0.1 (0: any free port). The real issuer only accepts
+    /// the default; another one is for tests against a mock issuer.
+    pub login_callback_port: u16,
 }
 
 impl Default for AuthManagerOptions {
@@ -63,6 +66,7 @@ impl Default for AuthManagerOptions {
         AuthManagerOptions {
             issuer: OAuthIssuer::default(),
             external_refresh_timeout: DEFAULT_EXTERNAL_REFRESH_TIMEOUT,
+            login_callback_port: super::DEFAULT_LOGIN_PORT,
         }
     }
 }
@@ -188,6 +192,7 @@ impl AuthManager {
         LoginOptions {
             issuer: self.inner.options.issuer.issuer.clone(),
             client_id: self.inner.options.issuer.client_id.clone(),
+            port: self.inner.options.login_callback_port,
             ..LoginOptions::new(self.inner.codex_home.clone())
         }
     }
