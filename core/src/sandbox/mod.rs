@@ -10,3 +10,5 @@ pub use self::landlock::SandboxError;
 pub use self::landlock::landlock_available;
 pub use denial::is_likely_sandbox_denial;
 pub use policy::SandboxPolicy;
+pub use policy::WritableRoot;
+pub use policy::protected_entries;

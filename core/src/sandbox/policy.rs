@@ -117,6 +117,26 @@ impl SandboxPolicy {
         }
     }
 
+    /// The writable roots with, for each, the entries inside it that stay read-only (see
+    /// [`protected_entries`]): the repository's `.git` (and the gitdir a `.git` file points to), `.codex`,
+    /// `.agents`, and `codex_home` when it falls inside the root.
+    pub fn writable_roots_with_protection(
+        &self,
+        cwd: &Path,
+        codex_home: &Path,
+    ) -> Vec<WritableRoot> {
+        self.writable_roots(cwd)
+            .into_iter()
+            .map(|root| {
+                let read_only_subpaths = protected_entries(&root, codex_home);
+                WritableRoot {
+                    root: resolve_existing(&root),
+                    read_only_subpaths,
+                }
+            })
+            .collect()
+    }
+
     /// Whether the sandbox lets the agent write `path` (relative paths are taken from `cwd`). Used to decide
     /// whether a patch needs the user's approval. Symlinks are followed as far as the path exists, so a link
     /// inside the workspace that points elsewhere does not make its target writable.
@@ -132,6 +152,69 @@ impl SandboxPolicy {
             }
         }
     }
+}
+
+/// A directory commands may write under, and the entries inside it they may not touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritableRoot {
+    pub root: PathBuf,
+    /// Existing entries under `root` that stay read-only, themselves included (no rename, no replace).
+    pub read_only_subpaths: Vec<PathBuf>,
+}
+
+impl WritableRoot {
+    /// Whether `path` (absolute, resolved) is under this root and outside its read-only entries.
+    pub fn allows(&self, path: &Path) -> bool {
+        path.starts_with(&self.root)
+            && !self
+                .read_only_subpaths
+                .iter()
+                .any(|protected| path.starts_with(protected))
+    }
+}
+
+/// Names that configure the agent or run code on the user's behalf, protected wherever a writable root holds
+/// them: a model must not plant git hooks or `core.fsmonitor`, nor rewrite its own configuration.
+const PROTECTED_NAMES: [&str; 3] = [".git", ".codex", ".agents"];
+
+/// The existing entries under `root` that stay read-only: each of [`PROTECTED_NAMES`] present directly in
+/// it, the gitdir a `.git` file (worktree, submodule) points to when that is under the root too, and
+/// `codex_home` when it is under the root. Paths are canonical, like the roots.
+pub fn protected_entries(root: &Path, codex_home: &Path) -> Vec<PathBuf> {
+    let root = resolve_existing(root);
+    let mut entries = Vec::new();
+    for name in PROTECTED_NAMES {
+        let entry = root.join(name);
+        let Ok(metadata) = std::fs::symlink_metadata(&entry) else {
+            continue;
+        };
+        if name == ".git"
+            && metadata.is_file()
+            && let Some(gitdir) = gitdir_of_git_file(&entry)
+            && gitdir.starts_with(&root)
+        {
+            entries.push(gitdir);
+        }
+        entries.push(entry);
+    }
+    let codex_home = resolve_existing(&normalize(codex_home));
+    if codex_home.starts_with(&root) && codex_home != root {
+        entries.push(codex_home);
+    }
+    entries.sort();
+    entries.dedup();
+    entries
+}
+
+/// The directory a `.git` file names (`gitdir: <path>`, relative to the file's directory), resolved.
+fn gitdir_of_git_file(git_file: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(git_file).ok()?;
+    let gitdir = text
+        .lines()
+        .find_map(|line| line.strip_prefix("gitdir:"))?
+        .trim();
+    let base = git_file.parent()?;
+    Some(resolve_existing(&normalize(&base.join(gitdir))))
 }
 
 /// Canonicalizes the longest existing ancestor of `path` (following symlinks) and appends the rest, which
@@ -227,5 +310,59 @@ mod tests {
         assert!(policy.can_write(Path::new("src/new/file.rs"), workspace.path()));
         assert!(!policy.can_write(Path::new("link/file.txt"), workspace.path()));
         assert!(!policy.can_write(Path::new("link/new/dir/file.txt"), workspace.path()));
+    }
+
+    #[test]
+    fn git_codex_and_agents_entries_and_codex_home_stay_read_only() {
+        let workspace = tempfile::tempdir().expect("workspace");
+        let root = workspace.path().canonicalize().expect("canonical");
+        for dir in [".git/hooks", ".codex", ".agents", "home/.codex", "src"] {
+            std::fs::create_dir_all(root.join(dir)).expect("mkdir");
+        }
+        let codex_home = root.join("home/.codex");
+        let policy = workspace_write(&[]);
+        let roots = policy.writable_roots_with_protection(&root, &codex_home);
+        let expected = WritableRoot {
+            root: root.clone(),
+            read_only_subpaths: vec![
+                root.join(".agents"),
+                root.join(".codex"),
+                root.join(".git"),
+                codex_home,
+            ],
+        };
+        assert_eq!(roots.first(), Some(&expected));
+        assert!(expected.allows(&root.join("src/lib.rs")));
+        assert!(expected.allows(&root.join(".gitignore")));
+        assert!(!expected.allows(&root.join(".git")));
+        assert!(!expected.allows(&root.join(".git/hooks/pre-commit")));
+        assert!(!expected.allows(&root.join("home/.codex/config.toml")));
+        assert!(!expected.allows(Path::new("/etc/passwd")));
+    }
+
+    #[test]
+    fn a_git_file_protects_the_gitdir_it_names_inside_the_root() {
+        let workspace = tempfile::tempdir().expect("workspace");
+        let root = workspace.path().canonicalize().expect("canonical");
+        std::fs::create_dir_all(root.join("modules/sub")).expect("mkdir");
+        std::fs::create_dir_all(root.join("checkout")).expect("mkdir");
+        std::fs::write(root.join("checkout/.git"), "gitdir: ../modules/sub\n").expect("write");
+        assert_eq!(
+            protected_entries(&root.join("checkout"), Path::new("/nonexistent/home")),
+            vec![root.join("checkout/.git")],
+            "a gitdir outside the root is protected by not being writable at all"
+        );
+        assert_eq!(
+            protected_entries(&root, Path::new("/nonexistent/home")),
+            Vec::<PathBuf>::new(),
+            "only entries directly in the root count"
+        );
+        std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+        std::fs::remove_dir(root.join(".git")).expect("rmdir");
+        std::fs::write(root.join(".git"), "gitdir: modules/sub\n").expect("write");
+        assert_eq!(
+            protected_entries(&root, Path::new("/nonexistent/home")),
+            vec![root.join(".git"), root.join("modules/sub")]
+        );
     }
 }
