@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod environment_context;
 pub mod event;
+pub mod git_ceilings;
 pub mod git_info;
 pub mod model_catalog;
 pub mod model_info;

@@ -27,7 +27,8 @@ use tokio::sync::mpsc;
 /// How long one read waits for the server before failing.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How to start the server: extra arguments and environment on top of a fresh `CODEX_HOME`.
+/// How to start the server: extra arguments and environment on top of a fresh `CODEX_HOME` and a
+/// `GIT_CEILING_DIRECTORIES` at the temporary directory (see [`AppServer::spawn_in`]).
 #[derive(Debug, Clone)]
 pub struct AppServerOptions {
     pub args: Vec<String>,
@@ -72,14 +73,21 @@ impl AppServer {
 
     /// Starts the server on an existing `CODEX_HOME` (e.g. one taken from a killed server with
     /// [`AppServer::into_codex_home`]), which the new server then owns.
+    ///
+    /// Tests build their workspaces under the temporary directory; the server looks for their repositories
+    /// (git and the `AGENTS.md` search alike) without climbing into it, so a stray `/tmp/.git` or
+    /// `/tmp/AGENTS.md` on the machine is not part of any test.
     pub async fn spawn_in(
         codex_home: tempfile::TempDir,
         options: AppServerOptions,
     ) -> anyhow::Result<Self> {
         let binary = app_server_binary()?;
+        let temp_dir = std::env::temp_dir();
+        let git_ceiling = std::fs::canonicalize(&temp_dir).unwrap_or(temp_dir);
         let mut child = tokio::process::Command::new(&binary)
             .args(&options.args)
             .env("CODEX_HOME", codex_home.path())
+            .env("GIT_CEILING_DIRECTORIES", git_ceiling)
             .envs(options.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
