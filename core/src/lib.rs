@@ -2,6 +2,7 @@
 //! threads and their turns, tools, and the JSONL rollouts that persist them.
 //! See `RUST_LOG=codex_core=debug` for its traffic; it never writes to stdout.
 
+pub mod atomic_write;
 pub mod auth;
 pub mod backend;
 pub mod client;
