@@ -383,9 +383,14 @@ pub fn app_server_binary() -> anyhow::Result<PathBuf> {
                 .parent()
                 .ok_or("tests crate has no parent directory")?;
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            // Only a first run gets here (the demo on a fresh clone); say why it takes a while. Cargo's own
+            // progress stays quiet, its errors do not.
+            eprintln!("building codex-app-server (first run only, a minute or two)...");
+            let started = std::time::Instant::now();
             let status = std::process::Command::new(cargo)
                 .args([
                     "build",
+                    "--quiet",
                     "-p",
                     "codex-app-server",
                     "--bin",
@@ -396,6 +401,10 @@ pub fn app_server_binary() -> anyhow::Result<PathBuf> {
                 .status()
                 .map_err(|error| format!("run cargo build: {error}"))?;
             if status.success() {
+                eprintln!(
+                    "built codex-app-server in {} s",
+                    started.elapsed().as_secs()
+                );
                 Ok(())
             } else {
                 Err(format!("cargo build of codex-app-server failed: {status}"))
