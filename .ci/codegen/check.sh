@@ -9,7 +9,9 @@ codegen_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "${codegen_dir}/../.." && pwd)"
 
 cd "${codegen_dir}"
-npm ci --no-audit --no-fund --loglevel=error
+# --prefer-offline: the pinned packages come from npm's cache when they are there, so a slow registry
+# does not fail the check.
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 rm -rf generated
 node generate.mjs "${repo_root}/schema/json" generated
 npx --no-install tsc --noEmit -p "${codegen_dir}"

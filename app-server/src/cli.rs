@@ -7,11 +7,25 @@ use clap::Args;
 use clap::Parser;
 use clap::Subcommand;
 
+/// The end of `--help`: what the daemon reads besides its flags.
+const ENVIRONMENT_HELP: &str = "\
+Config: $CODEX_HOME/config.toml (default ~/.codex/config.toml); -c overrides one key.
+
+Environment:
+  CODEX_HOME               the daemon's directory: config.toml, auth.json, sessions/ (default ~/.codex)
+  OPENAI_API_KEY           API key of the built-in openai provider when auth.json holds no sign-in
+  OPENAI_BASE_URL          base URL of the built-in openai provider (default https://api.openai.com/v1)
+  CODEX_AUTH_ISSUER        OAuth issuer of the ChatGPT sign-in (default https://auth.openai.com)
+  RUST_LOG                 log filter for stderr, e.g. codex_app_server=debug (default warn)
+  LOG_FORMAT               json: logs as JSON lines
+  GIT_CEILING_DIRECTORIES  directories the search for a workspace's repository never climbs into";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "codex-app-server",
     version,
-    about = "Codex-compatible app-server: JSON-RPC over stdio"
+    about = "Codex-compatible app-server: JSON-RPC over stdio",
+    after_help = ENVIRONMENT_HELP
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -23,6 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve JSON-RPC over stdio (the default when no subcommand is given).
+    #[command(after_help = ENVIRONMENT_HELP)]
     AppServer(AppServerArgs),
     /// Write the protocol's JSON Schema files into a directory.
     GenerateJsonSchema(ExportArgs),

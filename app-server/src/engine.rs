@@ -4,7 +4,6 @@
 //! notifications.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
 
@@ -54,11 +53,7 @@ pub struct Engine {
 impl Engine {
     /// Builds the engine and starts forwarding its events to `outgoing`.
     pub fn start(state: &ServerState, outgoing: OutgoingMessageSender) -> Arc<Engine> {
-        let codex_home = state
-            .codex_home
-            .clone()
-            .or_else(|| codex_core::config::find_codex_home().ok())
-            .unwrap_or_else(|| PathBuf::from(".codex"));
+        let codex_home = state.resolved_codex_home();
         let mut auth_options = AuthManagerOptions::default();
         if let Some(config) = &state.config {
             auth_options.external_refresh_timeout = config.chatgpt_auth_tokens_refresh_timeout;

@@ -9,6 +9,7 @@ use codex_app_server::otel::OtelMetricsExport;
 use codex_app_server::otel::metrics_layer::OTEL_TARGET;
 use codex_app_server::otel::metrics_layer::OtelMetricsLayer;
 use codex_app_server::server_state::ServerState;
+use codex_app_server::server_state::remove_interrupted_writes;
 use codex_app_server_protocol::ConfigWarningNotification;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
@@ -57,6 +58,7 @@ fn main() -> anyhow::Result<()> {
     };
 
     let mut state = ServerState::from_cli(&args)?;
+    remove_interrupted_writes(&state.resolved_codex_home());
     let otel_export = match state.config.as_ref() {
         Some(config) => match OtelMetricsExport::start(&config.otel, &otel_metrics) {
             Ok(export) => export,

@@ -423,22 +423,26 @@ async fn route(context: RequestContext, request: ClientRequest) -> Result<Answer
 mod tests {
     use super::*;
 
-    /// State whose `CODEX_HOME` is a fresh temporary directory, so tests never touch `~/.codex`.
-    fn test_state() -> Arc<ServerState> {
-        let codex_home = tempfile::tempdir().expect("temp CODEX_HOME").keep();
-        Arc::new(ServerState {
-            codex_home: Some(codex_home),
+    /// State whose `CODEX_HOME` is a fresh temporary directory, so tests never touch `~/.codex`. The
+    /// directory is removed when the returned `TempDir` drops: keep it as long as the state is used.
+    fn test_state() -> (tempfile::TempDir, Arc<ServerState>) {
+        let codex_home = tempfile::tempdir().expect("temp CODEX_HOME");
+        let state = Arc::new(ServerState {
+            codex_home: Some(codex_home.path().to_path_buf()),
             ..ServerState::default()
-        })
+        });
+        (codex_home, state)
     }
     use crate::connection::MemoryClient;
     use pretty_assertions::assert_eq;
     use serde_json::json;
 
-    fn start() -> MemoryClient {
+    /// A connection served in the background, and its `CODEX_HOME` (see [`test_state`]).
+    fn start() -> (tempfile::TempDir, MemoryClient) {
+        let (codex_home, state) = test_state();
         let (connection, client) = Connection::memory();
-        tokio::spawn(serve(connection, test_state()));
-        client
+        tokio::spawn(serve(connection, state));
+        (codex_home, client)
     }
 
     async fn next(client: &mut MemoryClient) -> Value {
@@ -457,7 +461,7 @@ mod tests {
 
     #[tokio::test]
     async fn handshake_order_is_enforced() {
-        let mut client = start();
+        let (_codex_home, mut client) = start();
         client.send_json(&json!({"id": 1, "method": "model/list", "params": {}}));
         assert_eq!(
             next(&mut client).await,
@@ -480,7 +484,7 @@ mod tests {
 
     #[tokio::test]
     async fn unreadable_frames_get_null_id_errors_and_serving_continues() {
-        let mut client = start();
+        let (_codex_home, mut client) = start();
         client
             .to_server
             .try_send(IncomingFrame::TooLarge { limit: 16777216 })
@@ -524,7 +528,7 @@ mod tests {
     #[tokio::test]
     async fn experimental_fields_are_gated_per_connection() {
         let request = json!({"id": 5, "method": "thread/start", "params": {"dynamicTools": []}});
-        let mut plain = start();
+        let (_plain_home, mut plain) = start();
         plain.send_json(&initialize(json!(0), Value::Null));
         next(&mut plain).await;
         plain.send_json(&request);
@@ -535,7 +539,7 @@ mod tests {
                 "message": "thread/start.dynamicTools requires experimentalApi capability",
             }})
         );
-        let mut opted_in = start();
+        let (_opted_in_home, mut opted_in) = start();
         opted_in.send_json(&initialize(json!(0), json!({"experimentalApi": true})));
         next(&mut opted_in).await;
         opted_in.send_json(&request);
@@ -556,11 +560,12 @@ mod tests {
     async fn client_answers_reach_the_waiting_server_request() {
         let (sender, mut written) = tokio::sync::mpsc::unbounded_channel();
         let outgoing = OutgoingMessageSender::new(sender);
+        let (_codex_home, state) = test_state();
         let mut processor = MessageProcessor {
-            state: test_state(),
+            state: Arc::clone(&state),
             outgoing: outgoing.clone(),
             capabilities: None,
-            engine: Engine::start(&test_state(), outgoing.clone()),
+            engine: Engine::start(&state, outgoing.clone()),
         };
         let waiting = tokio::spawn({
             let outgoing = outgoing.clone();
@@ -586,10 +591,13 @@ mod tests {
 
     #[tokio::test]
     async fn requests_read_before_eof_are_still_answered() {
-        let MemoryClient {
-            to_server,
-            mut from_server,
-        } = start();
+        let (
+            _codex_home,
+            MemoryClient {
+                to_server,
+                mut from_server,
+            },
+        ) = start();
         for line in [
             initialize(json!(0), Value::Null),
             initialize(json!(1), Value::Null),
@@ -609,7 +617,8 @@ mod tests {
     #[tokio::test]
     async fn closing_the_connection_ends_serve() {
         let (connection, client) = Connection::memory();
-        let served = tokio::spawn(serve(connection, test_state()));
+        let (_codex_home, state) = test_state();
+        let served = tokio::spawn(serve(connection, state));
         drop(client);
         tokio::time::timeout(std::time::Duration::from_secs(1), served)
             .await

@@ -1,9 +1,14 @@
 //! State shared by every request on the connection: the command line's config knobs, the config loaded from
 //! them at startup, and the warnings to forward once the client has initialized.
 
+use std::path::Path;
 use std::path::PathBuf;
 
 use codex_app_server_protocol::ConfigWarningNotification;
+use codex_core::atomic_write::STALE_TEMP_FILE_AGE;
+use codex_core::atomic_write::remove_stale_temp_files;
+use codex_core::auth::AUTH_FILE_NAME;
+use codex_core::config::CONFIG_TOML_FILE;
 use codex_core::config::Config;
 use codex_core::config::ConfigLoadOptions;
 use codex_core::config::Feature;
@@ -36,6 +41,14 @@ pub struct ServerState {
 }
 
 impl ServerState {
+    /// `CODEX_HOME` as the daemon uses it: `$CODEX_HOME`, else `~/.codex`, else `.codex` in the cwd.
+    pub fn resolved_codex_home(&self) -> PathBuf {
+        self.codex_home
+            .clone()
+            .or_else(|| codex_core::config::find_codex_home().ok())
+            .unwrap_or_else(|| PathBuf::from(".codex"))
+    }
+
     /// Parses the command line's config knobs and loads config with them. A config that does not load is a
     /// warning for the client, not a dead daemon.
     pub fn from_cli(args: &AppServerArgs) -> Result<ServerState, InvalidConfigOverride> {
@@ -95,5 +108,18 @@ impl ServerState {
             config,
             startup_warnings,
         })
+    }
+}
+
+/// Start-up upkeep of `CODEX_HOME`: removes the temp files that config and auth writes cut short left behind
+/// (see `codex_core::atomic_write`).
+pub fn remove_interrupted_writes(codex_home: &Path) {
+    let removed = remove_stale_temp_files(
+        codex_home,
+        &[CONFIG_TOML_FILE, AUTH_FILE_NAME],
+        STALE_TEMP_FILE_AGE,
+    );
+    for path in removed {
+        tracing::info!("removed {} left by an interrupted write", path.display());
     }
 }

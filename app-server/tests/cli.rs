@@ -44,6 +44,33 @@ fn help_lists_the_subcommands_and_flags() {
 }
 
 #[test]
+fn help_names_the_config_file_and_the_environment() {
+    for args in [&["--help"][..], &["app-server", "--help"]] {
+        let output = Command::new(BINARY).args(args).output().expect("run");
+        let help = String::from_utf8_lossy(&output.stdout);
+        let missing: Vec<&str> = [
+            "$CODEX_HOME/config.toml",
+            "~/.codex/config.toml",
+            "CODEX_HOME",
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "CODEX_AUTH_ISSUER",
+            "RUST_LOG",
+            "LOG_FORMAT",
+            "GIT_CEILING_DIRECTORIES",
+        ]
+        .into_iter()
+        .filter(|word| !help.contains(word))
+        .collect();
+        assert_eq!(
+            (output.status.success(), missing),
+            (true, Vec::<&str>::new()),
+            "{args:?}:\n{help}"
+        );
+    }
+}
+
+#[test]
 fn generate_json_schema_writes_json_files() {
     let out = tempfile::tempdir().expect("tempdir");
     let output = Command::new(BINARY)

@@ -2,6 +2,7 @@
 //! running `git` with a deadline so a huge, locked or broken repository never stalls a thread or a turn.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -11,6 +12,9 @@ use serde::Deserialize;
 use serde::Serialize;
 use tokio::process::Command;
 use tokio::time::Instant;
+
+use crate::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR;
+use crate::git_ceilings::GitCeilings;
 
 /// Upper bound callers can use when they have no better budget (thread start, turn metadata).
 pub const DEFAULT_GIT_INFO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -72,21 +76,30 @@ impl GitInfo {
     }
 }
 
-/// Inspects the repository containing `cwd`. `None` when `cwd` is not inside a repository, git is not
-/// installed, or the repo root could not be found within `timeout`. The whole call never takes (much) longer
-/// than `timeout`: every git process shares one deadline and is killed when it passes.
-pub async fn collect_git_info(cwd: &Path, timeout: Duration) -> Option<GitInfo> {
-    collect_git_info_with(&["git"], cwd, timeout).await
+/// Inspects the repository containing `cwd`, looked for below `ceilings`. `None` when `cwd` is not inside a
+/// repository, git is not installed, or the repo root could not be found within `timeout`. The whole call
+/// never takes (much) longer than `timeout`: every git process shares one deadline and is killed when it
+/// passes.
+pub async fn collect_git_info(
+    cwd: &Path,
+    ceilings: &GitCeilings,
+    timeout: Duration,
+) -> Option<GitInfo> {
+    collect_git_info_with(&["git"], cwd, ceilings, timeout).await
 }
 
 /// Inspects several working directories concurrently (multi-root workspaces). Directories in the same
 /// repository yield one entry; the result is keyed and ordered by repo root.
 pub async fn collect_workspaces_git_info(
     dirs: &[PathBuf],
+    ceilings: &GitCeilings,
     timeout: Duration,
 ) -> BTreeMap<PathBuf, GitInfo> {
-    let infos =
-        futures::future::join_all(dirs.iter().map(|dir| collect_git_info(dir, timeout))).await;
+    let infos = futures::future::join_all(
+        dirs.iter()
+            .map(|dir| collect_git_info(dir, ceilings, timeout)),
+    )
+    .await;
     infos
         .into_iter()
         .flatten()
@@ -95,15 +108,23 @@ pub async fn collect_workspaces_git_info(
 }
 
 /// `git` is the command line that stands for `git`: the program and any leading arguments.
-async fn collect_git_info_with(git: &[&str], cwd: &Path, timeout: Duration) -> Option<GitInfo> {
+async fn collect_git_info_with(
+    git: &[&str],
+    cwd: &Path,
+    ceilings: &GitCeilings,
+    timeout: Duration,
+) -> Option<GitInfo> {
     let deadline = Instant::now() + timeout;
-    let repo_root = run_git(git, cwd, &["rev-parse", "--show-toplevel"], deadline).await?;
+    let ceilings = ceilings.env_value();
+    let run =
+        |args: &'static [&'static str]| run_git(git, cwd, ceilings.as_deref(), args, deadline);
+    let repo_root = run(&["rev-parse", "--show-toplevel"]).await?;
     let repo_root = PathBuf::from(repo_root.trim_end_matches(['\n', '\r']));
     let (commit_hash, branch, remotes, status) = tokio::join!(
-        run_git(git, cwd, &["rev-parse", "--verify", "HEAD"], deadline),
-        run_git(git, cwd, &["rev-parse", "--abbrev-ref", "HEAD"], deadline),
-        run_git(git, cwd, &["remote", "-v"], deadline),
-        run_git(git, cwd, &["status", "--porcelain"], deadline),
+        run(&["rev-parse", "--verify", "HEAD"]),
+        run(&["rev-parse", "--abbrev-ref", "HEAD"]),
+        run(&["remote", "-v"]),
+        run(&["status", "--porcelain"]),
     );
     Some(GitInfo {
         repo_root,
@@ -133,11 +154,22 @@ fn parse_remote_fetch_urls(output: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Runs one git command in `cwd`; its stdout on success, `None` on any failure or when `deadline` passes
-/// (the child is killed then).
-async fn run_git(git: &[&str], cwd: &Path, args: &[&str], deadline: Instant) -> Option<String> {
+/// Runs one git command in `cwd` under the `GIT_CEILING_DIRECTORIES` value `ceilings`; its stdout on
+/// success, `None` on any failure or when `deadline` passes (the child is killed then).
+async fn run_git(
+    git: &[&str],
+    cwd: &Path,
+    ceilings: Option<&OsStr>,
+    args: &[&str],
+    deadline: Instant,
+) -> Option<String> {
     let (program, leading_args) = git.split_first()?;
-    let child = Command::new(program)
+    let mut command = Command::new(program);
+    match ceilings {
+        Some(ceilings) => command.env(GIT_CEILING_DIRECTORIES_ENV_VAR, ceilings),
+        None => command.env_remove(GIT_CEILING_DIRECTORIES_ENV_VAR),
+    };
+    let child = command
         .args(leading_args)
         .args(args)
         .current_dir(cwd)
@@ -180,6 +212,12 @@ mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
     use std::process::Command as StdCommand;
+
+    /// A ceiling at the fixture's parent: a repository above the fixture (a stray `/tmp/.git`) is not part of
+    /// the test.
+    fn below(fixture: &tempfile::TempDir) -> GitCeilings {
+        GitCeilings::new(fixture.path().parent())
+    }
 
     fn git_available() -> bool {
         StdCommand::new("git")
@@ -231,7 +269,7 @@ mod tests {
         let nested = tmp.path().join("src");
         std::fs::create_dir(&nested).expect("mkdir");
 
-        let info = collect_git_info(&nested, DEFAULT_GIT_INFO_TIMEOUT).await;
+        let info = collect_git_info(&nested, &below(&tmp), DEFAULT_GIT_INFO_TIMEOUT).await;
         assert_eq!(
             info,
             Some(GitInfo {
@@ -247,7 +285,7 @@ mod tests {
         );
 
         std::fs::write(tmp.path().join("new.txt"), "x").expect("write");
-        let dirty = collect_git_info(tmp.path(), DEFAULT_GIT_INFO_TIMEOUT)
+        let dirty = collect_git_info(tmp.path(), &below(&tmp), DEFAULT_GIT_INFO_TIMEOUT)
             .await
             .expect("repo");
         assert_eq!(dirty.has_changes, Some(true));
@@ -279,7 +317,7 @@ mod tests {
         git(tmp.path(), &["remote", "remove", "origin"]);
         git(tmp.path(), &["checkout", "-q", "--detach"]);
 
-        let info = collect_git_info(tmp.path(), DEFAULT_GIT_INFO_TIMEOUT).await;
+        let info = collect_git_info(tmp.path(), &below(&tmp), DEFAULT_GIT_INFO_TIMEOUT).await;
         assert_eq!(
             info,
             Some(GitInfo {
@@ -299,8 +337,35 @@ mod tests {
         }
         let tmp = tempfile::tempdir().expect("tempdir");
         assert_eq!(
-            collect_git_info(tmp.path(), DEFAULT_GIT_INFO_TIMEOUT).await,
+            collect_git_info(tmp.path(), &below(&tmp), DEFAULT_GIT_INFO_TIMEOUT).await,
             None
+        );
+    }
+
+    #[tokio::test]
+    async fn git_does_not_climb_into_a_ceiling() {
+        if !git_available() {
+            return;
+        }
+        let tmp = tempfile::tempdir().expect("tempdir");
+        init_repo(tmp.path());
+        let ceiling = tmp.path().join("ceiling");
+        let nested = ceiling.join("nested");
+        std::fs::create_dir_all(&nested).expect("mkdir");
+
+        assert_eq!(
+            collect_git_info(
+                &nested,
+                &GitCeilings::new([&ceiling]),
+                DEFAULT_GIT_INFO_TIMEOUT
+            )
+            .await,
+            None
+        );
+        assert!(
+            collect_git_info(&nested, &below(&tmp), DEFAULT_GIT_INFO_TIMEOUT)
+                .await
+                .is_some()
         );
     }
 
@@ -313,7 +378,7 @@ mod tests {
         std::fs::write(tmp.path().join(".git"), "gitdir: /nonexistent/elsewhere\n").expect("write");
 
         let started = std::time::Instant::now();
-        let info = collect_git_info(tmp.path(), DEFAULT_GIT_INFO_TIMEOUT).await;
+        let info = collect_git_info(tmp.path(), &below(&tmp), DEFAULT_GIT_INFO_TIMEOUT).await;
         assert_eq!(info, None);
         assert!(started.elapsed() < Duration::from_secs(2));
     }
@@ -324,6 +389,7 @@ mod tests {
         let info = collect_git_info_with(
             &["/nonexistent/bin/git"],
             tmp.path(),
+            &below(&tmp),
             DEFAULT_GIT_INFO_TIMEOUT,
         )
         .await;
@@ -345,6 +411,7 @@ mod tests {
         let info = collect_git_info_with(
             &fake_git("exec sleep 30"),
             tmp.path(),
+            &below(&tmp),
             Duration::from_millis(300),
         )
         .await;
@@ -366,8 +433,13 @@ mod tests {
             esac\n";
 
         let started = std::time::Instant::now();
-        let info =
-            collect_git_info_with(&fake_git(script), tmp.path(), Duration::from_millis(1500)).await;
+        let info = collect_git_info_with(
+            &fake_git(script),
+            tmp.path(),
+            &below(&tmp),
+            Duration::from_millis(1500),
+        )
+        .await;
         assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(
             info,
@@ -404,6 +476,7 @@ mod tests {
                 second.path().to_path_buf(),
                 outside.path().to_path_buf(),
             ],
+            &below(&outside),
             DEFAULT_GIT_INFO_TIMEOUT,
         )
         .await;

@@ -2,12 +2,14 @@
 //! threads and their turns, tools, and the JSONL rollouts that persist them.
 //! See `RUST_LOG=codex_core=debug` for its traffic; it never writes to stdout.
 
+pub mod atomic_write;
 pub mod auth;
 pub mod backend;
 pub mod client;
 pub mod config;
 pub mod environment_context;
 pub mod event;
+pub mod git_ceilings;
 pub mod git_info;
 pub mod model_catalog;
 pub mod model_info;

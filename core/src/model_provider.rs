@@ -17,6 +17,8 @@ const MAX_REQUEST_MAX_RETRIES: u64 = 100;
 const MAX_STREAM_MAX_RETRIES: u64 = 100;
 
 pub const OPENAI_PROVIDER_ID: &str = "openai";
+/// Replaces the built-in `openai` provider's base URL.
+pub const OPENAI_BASE_URL_ENV_VAR: &str = "OPENAI_BASE_URL";
 pub const OPENAI_API_BASE_URL: &str = "https://api.openai.com/v1";
 pub const CHATGPT_CODEX_BASE_URL: &str = "https://chatgpt.com/backend-api/codex";
 
@@ -73,13 +75,17 @@ pub struct ModelProviderInfo {
 }
 
 impl ModelProviderInfo {
-    /// The built-in `openai` provider.
+    /// The built-in `openai` provider. `OPENAI_BASE_URL`, when set, replaces its base URL (whatever the
+    /// auth), as upstream.
     pub fn openai() -> Self {
+        Self::openai_at(std::env::var(OPENAI_BASE_URL_ENV_VAR).ok())
+    }
+
+    /// The built-in provider under `OPENAI_BASE_URL` = `base_url_var` (blank counts as unset).
+    fn openai_at(base_url_var: Option<String>) -> Self {
         ModelProviderInfo {
             name: "OpenAI".to_string(),
-            base_url: std::env::var("OPENAI_BASE_URL")
-                .ok()
-                .filter(|v| !v.trim().is_empty()),
+            base_url: base_url_var.filter(|url| !url.trim().is_empty()),
             env_key: None,
             env_key_instructions: None,
             experimental_bearer_token: None,
@@ -128,6 +134,40 @@ impl ModelProviderInfo {
             Some(url) => url.trim_end_matches('/').to_string(),
             None if chatgpt_auth => CHATGPT_CODEX_BASE_URL.to_string(),
             None => OPENAI_API_BASE_URL.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    #[test]
+    fn openai_base_url_replaces_the_builtin_urls() {
+        let provider = ModelProviderInfo::openai_at(Some("http://127.0.0.1:8080/v1/".to_string()));
+        assert_eq!(
+            (
+                provider.effective_base_url(false),
+                provider.effective_base_url(true)
+            ),
+            (
+                "http://127.0.0.1:8080/v1".to_string(),
+                "http://127.0.0.1:8080/v1".to_string()
+            )
+        );
+        for unset in [None, Some(" ".to_string())] {
+            let provider = ModelProviderInfo::openai_at(unset);
+            assert_eq!(
+                (
+                    provider.effective_base_url(false),
+                    provider.effective_base_url(true)
+                ),
+                (
+                    OPENAI_API_BASE_URL.to_string(),
+                    CHATGPT_CODEX_BASE_URL.to_string()
+                )
+            );
         }
     }
 }

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use tokio::io::AsyncReadExt;
 
+use crate::git_ceilings::GitCeilings;
+
 /// The file looked for in every directory.
 pub const PROJECT_DOC_FILENAME: &str = "AGENTS.md";
 /// A local override that wins over `AGENTS.md` in the same directory.
@@ -17,12 +19,12 @@ pub const DEFAULT_PROJECT_DOC_MAX_BYTES: usize = 32 * 1024;
 const PROJECT_DOC_SEPARATOR: &str = "\n\n--- project-doc ---\n\n";
 
 /// The project doc files that apply to `cwd`, outermost first: one per directory from the git root (the
-/// nearest ancestor holding a `.git` directory or file) down to `cwd`, or just `cwd` outside a repository.
-/// `AGENTS.override.md` is taken instead of `AGENTS.md` where both exist.
-pub fn discover_project_doc_paths(cwd: &Path) -> Vec<PathBuf> {
+/// nearest ancestor holding a `.git` directory or file, below `ceilings` as git looks for it) down to `cwd`,
+/// or just `cwd` outside a repository. `AGENTS.override.md` is taken instead of `AGENTS.md` where both exist.
+pub fn discover_project_doc_paths(cwd: &Path, ceilings: &GitCeilings) -> Vec<PathBuf> {
     let cwd = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());
-    let git_root = cwd
-        .ancestors()
+    let git_root = ceilings
+        .search_path(&cwd)
         .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok());
     let mut search_dirs: Vec<&Path> = match git_root {
         Some(root) => cwd
@@ -50,13 +52,17 @@ pub fn discover_project_doc_paths(cwd: &Path) -> Vec<PathBuf> {
 /// The discovered docs' contents joined by blank lines, at most `max_bytes` in total (the last one read is
 /// cut at the budget). Blank files are skipped, unreadable ones logged and skipped. `None` when nothing is
 /// left or `max_bytes` is 0 (which disables project docs).
-pub async fn read_project_docs(cwd: &Path, max_bytes: usize) -> Option<String> {
+pub async fn read_project_docs(
+    cwd: &Path,
+    ceilings: &GitCeilings,
+    max_bytes: usize,
+) -> Option<String> {
     if max_bytes == 0 {
         return None;
     }
     let mut remaining = max_bytes as u64;
     let mut parts = Vec::new();
-    for path in discover_project_doc_paths(cwd) {
+    for path in discover_project_doc_paths(cwd, ceilings) {
         if remaining == 0 {
             break;
         }
@@ -101,9 +107,10 @@ pub async fn read_global_instructions(codex_home: &Path) -> Option<String> {
 pub async fn user_instructions(
     global_instructions: Option<&str>,
     cwd: &Path,
+    ceilings: &GitCeilings,
     project_doc_max_bytes: usize,
 ) -> Option<String> {
-    let project_docs = read_project_docs(cwd, project_doc_max_bytes).await;
+    let project_docs = read_project_docs(cwd, ceilings, project_doc_max_bytes).await;
     match (global_instructions, project_docs) {
         (Some(global), Some(docs)) => Some(format!("{global}{PROJECT_DOC_SEPARATOR}{docs}")),
         (Some(global), None) => Some(global.to_string()),
@@ -130,6 +137,12 @@ mod tests {
         fs::canonicalize(path).expect("canonicalize")
     }
 
+    /// A ceiling at the fixture's parent: whatever lies above the fixture (a stray `/tmp/.git`, a
+    /// `/tmp/AGENTS.md`) is not part of the test.
+    fn below(fixture: &tempfile::TempDir) -> GitCeilings {
+        GitCeilings::new(fixture.path().parent())
+    }
+
     #[tokio::test]
     async fn concatenates_from_git_root_down_to_cwd() {
         let tmp = tempfile::tempdir().expect("tempdir");
@@ -147,7 +160,7 @@ mod tests {
         fs::write(nested.join("AGENTS.override.md"), "crate doc").expect("write");
 
         assert_eq!(
-            discover_project_doc_paths(&nested),
+            discover_project_doc_paths(&nested, &below(&tmp)),
             vec![
                 canonical(&repo).join("AGENTS.md"),
                 canonical(&repo).join("crates/AGENTS.md"),
@@ -155,7 +168,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            read_project_docs(&nested, DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            read_project_docs(&nested, &below(&tmp), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
             Some("root doc\n\ncrate doc".to_string())
         );
     }
@@ -169,7 +182,7 @@ mod tests {
         fs::write(tmp.path().join("AGENTS.md"), "root level doc").expect("write");
 
         assert_eq!(
-            read_project_docs(&nested, DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            read_project_docs(&nested, &below(&tmp), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
             Some("root level doc".to_string())
         );
     }
@@ -183,8 +196,38 @@ mod tests {
         fs::write(cwd.join("AGENTS.md"), "cwd doc").expect("write");
 
         assert_eq!(
-            read_project_docs(&cwd, DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            read_project_docs(&cwd, &below(&tmp), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
             Some("cwd doc".to_string())
+        );
+    }
+
+    #[tokio::test]
+    async fn the_search_for_the_root_stops_below_a_ceiling() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ceiling = tmp.path().join("ceiling");
+        let cwd = ceiling.join("project");
+        fs::create_dir_all(&cwd).expect("mkdir");
+        fs::create_dir(tmp.path().join(".git")).expect("mkdir .git");
+        fs::write(tmp.path().join("AGENTS.md"), "repo root doc").expect("write");
+        fs::write(ceiling.join("AGENTS.md"), "ceiling doc").expect("write");
+        fs::write(cwd.join("AGENTS.md"), "cwd doc").expect("write");
+
+        assert_eq!(
+            discover_project_doc_paths(&cwd, &GitCeilings::new([&ceiling])),
+            vec![canonical(&cwd).join("AGENTS.md")]
+        );
+        // A ceiling that is the cwd itself still lets the cwd be the root, as in git.
+        fs::create_dir(cwd.join(".git")).expect("mkdir .git");
+        assert_eq!(
+            discover_project_doc_paths(&cwd, &GitCeilings::new([&cwd])),
+            vec![canonical(&cwd).join("AGENTS.md")]
+        );
+        assert_eq!(
+            discover_project_doc_paths(&ceiling, &below(&tmp)),
+            vec![
+                canonical(tmp.path()).join("AGENTS.md"),
+                canonical(&ceiling).join("AGENTS.md"),
+            ]
         );
     }
 
@@ -198,14 +241,14 @@ mod tests {
         fs::write(nested.join("AGENTS.md"), "abcdefghij").expect("write");
 
         assert_eq!(
-            read_project_docs(&nested, 14).await,
+            read_project_docs(&nested, &below(&tmp), 14).await,
             Some("0123456789\n\nabcd".to_string())
         );
         assert_eq!(
-            read_project_docs(&nested, 10).await,
+            read_project_docs(&nested, &below(&tmp), 10).await,
             Some("0123456789".to_string())
         );
-        assert_eq!(read_project_docs(&nested, 0).await, None);
+        assert_eq!(read_project_docs(&nested, &below(&tmp), 0).await, None);
     }
 
     #[tokio::test]
@@ -215,7 +258,7 @@ mod tests {
         fs::write(tmp.path().join("AGENTS.md"), &huge).expect("write");
 
         assert_eq!(
-            read_project_docs(tmp.path(), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            read_project_docs(tmp.path(), &below(&tmp), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
             Some(huge[..DEFAULT_PROJECT_DOC_MAX_BYTES].to_string())
         );
     }
@@ -224,11 +267,17 @@ mod tests {
     async fn no_docs_is_none() {
         let tmp = tempfile::tempdir().expect("tempdir");
         assert_eq!(
-            read_project_docs(tmp.path(), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            read_project_docs(tmp.path(), &below(&tmp), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
             None
         );
         assert_eq!(
-            user_instructions(None, tmp.path(), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            user_instructions(
+                None,
+                tmp.path(),
+                &below(&tmp),
+                DEFAULT_PROJECT_DOC_MAX_BYTES
+            )
+            .await,
             None
         );
     }
@@ -243,11 +292,23 @@ mod tests {
         let global = read_global_instructions(home.path()).await;
         assert_eq!(global.as_deref(), Some("be terse"));
         assert_eq!(
-            user_instructions(global.as_deref(), cwd.path(), DEFAULT_PROJECT_DOC_MAX_BYTES).await,
+            user_instructions(
+                global.as_deref(),
+                cwd.path(),
+                &below(&cwd),
+                DEFAULT_PROJECT_DOC_MAX_BYTES
+            )
+            .await,
             Some("be terse\n\n--- project-doc ---\n\nrun cargo test".to_string())
         );
         assert_eq!(
-            user_instructions(global.as_deref(), home.path().join("none").as_path(), 0).await,
+            user_instructions(
+                global.as_deref(),
+                home.path().join("none").as_path(),
+                &below(&home),
+                0
+            )
+            .await,
             Some("be terse".to_string())
         );
     }

@@ -19,6 +19,7 @@ use crate::environment_context::EnvironmentContext;
 use crate::event::EventMsg;
 use crate::event::ThreadEvent;
 use crate::event::ThreadStatus;
+use crate::git_ceilings::GitCeilings;
 use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::git_info::collect_git_info;
 use crate::model_catalog;
@@ -306,7 +307,12 @@ impl ThreadManager {
     ) -> Result<CodexThread, ThreadError> {
         let config = self.load_config(options.overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
-        let workspace_git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT).await;
+        let workspace_git = collect_git_info(
+            &config.cwd,
+            &GitCeilings::from_env(),
+            DEFAULT_GIT_INFO_TIMEOUT,
+        )
+        .await;
         let git = workspace_git.as_ref().map(|info| info.rollout_git_info());
         let meta = self.session_meta(&id, None, &config, git);
         let recorder = if options.ephemeral {
@@ -414,7 +420,12 @@ impl ThreadManager {
         };
         let config = self.load_config(overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
-        let workspace_git = collect_git_info(&config.cwd, DEFAULT_GIT_INFO_TIMEOUT).await;
+        let workspace_git = collect_git_info(
+            &config.cwd,
+            &GitCeilings::from_env(),
+            DEFAULT_GIT_INFO_TIMEOUT,
+        )
+        .await;
         let git = workspace_git.as_ref().map(|info| info.rollout_git_info());
         let meta = self.session_meta(&id, Some(source_id.to_string()), &config, git);
         let history = ThreadHistory::from_items(&items);

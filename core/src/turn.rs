@@ -16,6 +16,7 @@ use crate::environment_context::user_shell_name;
 use crate::event::EventMsg;
 use crate::event::ThreadStatus;
 use crate::event::TurnSummary;
+use crate::git_ceilings::GitCeilings;
 use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::git_info::collect_git_info;
 use crate::project_doc::read_global_instructions;
@@ -83,7 +84,11 @@ pub(crate) async fn run_turn(
         let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
         let mut metadata =
             TurnMetadataState::new(&turn_id, Some(sandbox_tag(settings.sandbox_mode)));
-        metadata.spawn_git_enrichment(settings.cwd.clone(), DEFAULT_GIT_INFO_TIMEOUT);
+        metadata.spawn_git_enrichment(
+            settings.cwd.clone(),
+            GitCeilings::from_env(),
+            DEFAULT_GIT_INFO_TIMEOUT,
+        );
         metadata
     };
     let outcome: Result<(), TurnEnd> = loop {
@@ -384,8 +389,13 @@ async fn session_prefix(thread: &ThreadInner) -> Vec<ResponseItem> {
         });
     }
     let global = read_global_instructions(&codex_home).await;
-    if let Some(instructions) =
-        user_instructions(global.as_deref(), &cwd, project_doc_max_bytes).await
+    if let Some(instructions) = user_instructions(
+        global.as_deref(),
+        &cwd,
+        &GitCeilings::from_env(),
+        project_doc_max_bytes,
+    )
+    .await
     {
         items.push(ResponseItem::user_text(render_user_instructions(
             &cwd,
@@ -417,7 +427,9 @@ async fn environment_update(thread: &ThreadInner) -> Option<ResponseItem> {
     // The state gathered when the thread started is reused unless the turn moved to another directory.
     let git = match &thread.metadata.workspace_git {
         Some((git_cwd, git)) if *git_cwd == cwd => git.clone(),
-        Some(_) | None => collect_git_info(&cwd, DEFAULT_GIT_INFO_TIMEOUT).await,
+        Some(_) | None => {
+            collect_git_info(&cwd, &GitCeilings::from_env(), DEFAULT_GIT_INFO_TIMEOUT).await
+        }
     };
     let environment = match git {
         Some(git) => environment.with_git_info(git),

@@ -11,6 +11,7 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use crate::config::SandboxMode;
+use crate::git_ceilings::GitCeilings;
 use crate::git_info::GitInfo;
 use crate::git_info::collect_git_info;
 
@@ -85,8 +86,9 @@ impl TurnMetadataState {
         }
     }
 
-    /// Starts collecting the git state of `cwd` (bounded by `timeout`) unless already started.
-    pub fn spawn_git_enrichment(&mut self, cwd: PathBuf, timeout: Duration) {
+    /// Starts collecting the git state of `cwd` (its repository looked for below `ceilings`, bounded by
+    /// `timeout`) unless already started.
+    pub fn spawn_git_enrichment(&mut self, cwd: PathBuf, ceilings: GitCeilings, timeout: Duration) {
         if self.git_requested {
             return;
         }
@@ -95,7 +97,7 @@ impl TurnMetadataState {
         let sandbox = self.sandbox.clone();
         let enriched_header = Arc::clone(&self.enriched_header);
         self.enrichment = Some(tokio::spawn(async move {
-            if let Some(git) = collect_git_info(&cwd, timeout).await {
+            if let Some(git) = collect_git_info(&cwd, &ceilings, timeout).await {
                 enriched_header
                     .get_or_init(|| turn_metadata_header(&turn_id, Some(&git), sandbox.as_deref()));
             }
@@ -250,11 +252,19 @@ mod tests {
         );
         // Waiting without a started collection returns at once.
         state.wait_for_git_enrichment().await;
-        state.spawn_git_enrichment(tmp.path().to_path_buf(), Duration::from_secs(5));
+        state.spawn_git_enrichment(
+            tmp.path().to_path_buf(),
+            GitCeilings::new(tmp.path().parent()),
+            Duration::from_secs(5),
+        );
         state.wait_for_git_enrichment().await;
         state.wait_for_git_enrichment().await;
         // A second request in the same turn reuses what was collected.
-        state.spawn_git_enrichment(tmp.path().to_path_buf(), Duration::from_secs(5));
+        state.spawn_git_enrichment(
+            tmp.path().to_path_buf(),
+            GitCeilings::new(tmp.path().parent()),
+            Duration::from_secs(5),
+        );
         let mut workspaces = serde_json::Map::new();
         workspaces.insert(
             root.to_string_lossy().into_owned(),
@@ -270,7 +280,11 @@ mod tests {
     async fn state_keeps_the_base_header_outside_a_repo() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let mut state = TurnMetadataState::new("turn-4", None);
-        state.spawn_git_enrichment(tmp.path().to_path_buf(), Duration::from_secs(5));
+        state.spawn_git_enrichment(
+            tmp.path().to_path_buf(),
+            GitCeilings::new(tmp.path().parent()),
+            Duration::from_secs(5),
+        );
         state.wait_for_git_enrichment().await;
         assert_eq!(state.header_value(), r#"{"turn_id":"turn-4"}"#);
     }

@@ -27,7 +27,8 @@ use tokio::sync::mpsc;
 /// How long one read waits for the server before failing.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How to start the server: extra arguments and environment on top of a fresh `CODEX_HOME`.
+/// How to start the server: extra arguments and environment on top of a fresh `CODEX_HOME` and a
+/// `GIT_CEILING_DIRECTORIES` at the temporary directory (see [`AppServer::spawn_in`]).
 #[derive(Debug, Clone)]
 pub struct AppServerOptions {
     pub args: Vec<String>,
@@ -78,11 +79,17 @@ impl AppServer {
 
     /// Starts the server on an existing `CODEX_HOME` (e.g. one taken from a killed server with
     /// [`AppServer::into_codex_home`]), which the new server then owns.
+    ///
+    /// Tests build their workspaces under the temporary directory; the server looks for their repositories
+    /// (git and the `AGENTS.md` search alike) without climbing into it, so a stray `/tmp/.git` or
+    /// `/tmp/AGENTS.md` on the machine is not part of any test.
     pub async fn spawn_in(
         codex_home: tempfile::TempDir,
         options: AppServerOptions,
     ) -> anyhow::Result<Self> {
         let binary = app_server_binary()?;
+        let temp_dir = std::env::temp_dir();
+        let git_ceiling = std::fs::canonicalize(&temp_dir).unwrap_or(temp_dir);
         let mut command = tokio::process::Command::new(&binary);
         for name in &options.env_remove {
             command.env_remove(name);
@@ -90,6 +97,7 @@ impl AppServer {
         command
             .args(&options.args)
             .env("CODEX_HOME", codex_home.path())
+            .env("GIT_CEILING_DIRECTORIES", git_ceiling)
             .envs(options.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -437,9 +445,14 @@ pub fn app_server_binary() -> anyhow::Result<PathBuf> {
                 .parent()
                 .ok_or("tests crate has no parent directory")?;
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            // Only a first run gets here (the demo on a fresh clone); say why it takes a while. Cargo's own
+            // progress stays quiet, its errors do not.
+            eprintln!("building codex-app-server (first run only, a minute or two)...");
+            let started = std::time::Instant::now();
             let status = std::process::Command::new(cargo)
                 .args([
                     "build",
+                    "--quiet",
                     "-p",
                     "codex-app-server",
                     "--bin",
@@ -450,6 +463,10 @@ pub fn app_server_binary() -> anyhow::Result<PathBuf> {
                 .status()
                 .map_err(|error| format!("run cargo build: {error}"))?;
             if status.success() {
+                eprintln!(
+                    "built codex-app-server in {} s",
+                    started.elapsed().as_secs()
+                );
                 Ok(())
             } else {
                 Err(format!("cargo build of codex-app-server failed: {status}"))

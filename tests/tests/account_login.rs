@@ -235,6 +235,28 @@ async fn logout_removes_the_api_key() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// README's way to use a real key: no config, the built-in `openai` provider, the key from `OPENAI_API_KEY`
+/// and the requests sent to `OPENAI_BASE_URL` (here the mock).
+#[tokio::test]
+async fn the_builtin_provider_takes_openai_api_key_and_openai_base_url() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        env: vec![
+            ("OPENAI_BASE_URL".to_string(), format!("{}/v1", model.uri())),
+            ("OPENAI_API_KEY".to_string(), "sk-from-the-env".to_string()),
+        ],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let request = run_turn(&mut server, &model).await?;
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer sk-from-the-env")
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn chatgpt_sign_in_against_a_mock_issuer_stores_the_tokens() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;

@@ -170,3 +170,48 @@ async fn a_killed_daemon_resumes_every_written_item_and_serves_the_next_turn() -
     );
     Ok(())
 }
+
+/// A daemon killed between writing a config or auth temp file and renaming it leaves the temp file in
+/// `CODEX_HOME`; the next start-up removes it, but never a file that is not such a leftover, nor one young
+/// enough to be another daemon's write in progress.
+#[tokio::test]
+async fn start_up_removes_the_leftovers_of_interrupted_writes() -> anyhow::Result<()> {
+    let codex_home = tempfile::tempdir()?;
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let write = |name: &str, modified: std::time::SystemTime| -> anyhow::Result<()> {
+        let file = std::fs::File::create(codex_home.path().join(name))?;
+        file.set_modified(modified)?;
+        Ok(())
+    };
+    let stale = [
+        ".config.toml.1f0c7a52-5d0e-4b8e-9b8a-3c2d1e0f9a8b.tmp",
+        ".auth.json.6a1d2c3b-4e5f-4a7b-8c9d-0e1f2a3b4c5d.tmp",
+    ];
+    let kept = [
+        // Another daemon's write in progress.
+        ".auth.json.7b2e3d4c-5f6a-4b8c-9d0e-1f2a3b4c5d6e.tmp",
+        "auth.json",
+        "config.toml",
+        "notes.tmp",
+        ".config.toml.backup.tmp",
+    ];
+    for name in stale {
+        write(name, hour_ago)?;
+    }
+    write(kept[0], std::time::SystemTime::now())?;
+    for name in &kept[1..] {
+        write(name, hour_ago)?;
+    }
+
+    let mut server = AppServer::spawn_in(codex_home, AppServerOptions::default()).await?;
+    server.initialize().await?;
+    let mut names: Vec<String> = std::fs::read_dir(server.codex_home())?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect::<anyhow::Result<_>>()?;
+    names.retain(|name| name != "sessions");
+    names.sort();
+    let mut expected: Vec<String> = kept.iter().map(|name| name.to_string()).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    Ok(())
+}

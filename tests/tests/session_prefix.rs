@@ -29,12 +29,17 @@ fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-/// Runs one turn in a thread started in `cwd`; returns the thread/start result and the model request.
-async fn first_request(cwd: &Path) -> anyhow::Result<(Value, Value)> {
+/// Runs one turn in a thread started in `cwd` by a server with `env` on top of the harness's; returns the
+/// thread/start result and the model request.
+async fn first_request(cwd: &Path, env: &[(&str, &Path)]) -> anyhow::Result<(Value, Value)> {
     let model = MockModelServer::start().await;
     model.push_response(MockResponse::assistant_message(&["ok"], None));
     let mut server = AppServer::spawn_with(AppServerOptions {
         args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        env: env
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.display().to_string()))
+            .collect(),
         ..AppServerOptions::default()
     })
     .await?;
@@ -104,7 +109,7 @@ async fn a_repository_workspace_brings_its_git_context_and_agents_md() -> anyhow
     git(repo.path(), &["commit", "-q", "-m", "init"])?;
     let head = git(repo.path(), &["rev-parse", "HEAD"])?;
 
-    let (started, request) = first_request(repo.path()).await?;
+    let (started, request) = first_request(repo.path(), &[]).await?;
     assert_eq!(
         started["thread"]["gitInfo"],
         json!({"sha": head, "branch": "main", "originUrl": "https://example.com/acme/widgets.git"})
@@ -136,7 +141,7 @@ async fn a_repository_workspace_brings_its_git_context_and_agents_md() -> anyhow
 #[tokio::test]
 async fn outside_a_repository_there_is_no_git_context() -> anyhow::Result<()> {
     let plain = tempfile::tempdir()?;
-    let (started, request) = first_request(plain.path()).await?;
+    let (started, request) = first_request(plain.path(), &[]).await?;
     assert_eq!(started["thread"]["gitInfo"], Value::Null);
     let texts = input_texts(&request);
     let environment = texts
@@ -148,6 +153,36 @@ async fn outside_a_repository_there_is_no_git_context() -> anyhow::Result<()> {
         !texts.iter().any(|text| text.starts_with("# AGENTS.md")),
         "{texts:?}"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn git_ceiling_directories_hide_the_repository_above_the_workspace() -> anyhow::Result<()> {
+    if Command::new("git").arg("--version").output().is_err() {
+        return Ok(());
+    }
+    let repo = tempfile::tempdir()?;
+    git(repo.path(), &["init", "-q", "-b", "main"])?;
+    std::fs::write(repo.path().join("AGENTS.md"), "The repository's doc.\n")?;
+    git(repo.path(), &["add", "AGENTS.md"])?;
+    git(repo.path(), &["commit", "-q", "-m", "init"])?;
+    let ceiling = repo.path().join("ceiling");
+    let workspace = ceiling.join("workspace");
+    std::fs::create_dir_all(&workspace)?;
+
+    let (started, request) =
+        first_request(&workspace, &[("GIT_CEILING_DIRECTORIES", &ceiling)]).await?;
+    assert_eq!(started["thread"]["gitInfo"], Value::Null);
+    let texts = input_texts(&request);
+    assert!(
+        !texts
+            .iter()
+            .any(|text| text.contains("The repository's doc.") || text.contains("<workspace")),
+        "{texts:?}"
+    );
+    let metadata: Value =
+        serde_json::from_str(request["turn_metadata"].as_str().unwrap_or("null"))?;
+    assert_eq!(metadata.get("workspaces"), None, "{metadata}");
     Ok(())
 }
 

@@ -13,8 +13,9 @@ use serde::Serialize;
 use super::AuthError;
 use super::CodexAuth;
 use super::jwt_claims::JwtClaims;
+use crate::atomic_write::temp_path_for;
 
-pub(crate) const AUTH_FILE_NAME: &str = "auth.json";
+pub const AUTH_FILE_NAME: &str = "auth.json";
 pub(crate) const AUTH_MODE_API_KEY: &str = "apikey";
 pub(crate) const AUTH_MODE_CHATGPT: &str = "chatgpt";
 
@@ -160,7 +161,7 @@ pub(crate) fn write_auth_file(codex_home: &Path, auth: &AuthDotJson) -> Result<(
         path: path.display().to_string(),
         message: format!("failed to encode: {err}"),
     })?;
-    let temp_path = codex_home.join(format!(".{AUTH_FILE_NAME}.{}.tmp", uuid::Uuid::new_v4()));
+    let temp_path = temp_path_for(&path);
     let written = (|| {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);

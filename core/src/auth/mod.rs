@@ -13,6 +13,7 @@ mod oauth_token_endpoint;
 pub use account_info::AccountInfo;
 pub use account_info::AuthEvent;
 pub use account_info::AuthMode;
+pub use auth_dot_json::AUTH_FILE_NAME;
 pub use auth_manager::AuthManager;
 pub use auth_manager::AuthManagerOptions;
 pub use auth_manager::DEFAULT_EXTERNAL_REFRESH_TIMEOUT;

@@ -614,6 +614,57 @@ command = "docs-mcp"
         );
     }
 
+    /// The sample `config.toml` of README.md uses only keys and values this build reads, and its profile and
+    /// provider work when selected.
+    #[test]
+    fn the_readme_sample_config_loads_without_warnings() {
+        const MARKER: &str = "```toml\n# $CODEX_HOME/config.toml";
+        let readme = include_str!("../../../README.md");
+        let start = readme
+            .find(MARKER)
+            .expect("README.md has the sample config")
+            + "```toml\n".len();
+        let sample = &readme[start..][..readme[start..].find("```").expect("the sample ends")];
+        let home = home_with(sample);
+
+        let config = load(&home, ConfigLoadOptions::default()).expect("load");
+        assert_eq!(config.warnings, Vec::new());
+        assert_eq!(
+            (
+                config.model.as_str(),
+                config.sandbox_mode,
+                config.web_search_mode
+            ),
+            (
+                "gpt-5.2-codex",
+                SandboxMode::WorkspaceWrite,
+                WebSearchMode::Cached
+            )
+        );
+        let selected = load(
+            &home,
+            ConfigLoadOptions {
+                cli_overrides: vec![
+                    ("profile".to_string(), toml::Value::from("quick")),
+                    ("model_provider".to_string(), toml::Value::from("gateway")),
+                ],
+                ..ConfigLoadOptions::default()
+            },
+        )
+        .expect("load with the profile and the provider");
+        assert_eq!(selected.warnings, Vec::new());
+        assert_eq!(
+            (
+                selected.model.as_str(),
+                selected.model_provider.effective_base_url(false)
+            ),
+            (
+                "gpt-5.1-codex-mini",
+                "https://gateway.example.com/v1".to_string()
+            )
+        );
+    }
+
     #[test]
     fn bad_value_error_names_key_and_file() {
         let home = home_with("approval_policy = \"sometimes\"\n");

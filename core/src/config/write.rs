@@ -14,6 +14,7 @@ use toml_edit::DocumentMut;
 use toml_edit::Item;
 use toml_edit::TableLike;
 
+use crate::atomic_write::temp_path_for;
 use crate::config::ConfigLayerMetadata;
 use crate::config::ConfigLayerSource;
 use crate::config::ConfigToml;
@@ -395,7 +396,7 @@ fn write_atomically(
 ) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let temp_path = dir.join(format!(".{CONFIG_TOML_FILE}.{}.tmp", uuid::Uuid::new_v4()));
+    let temp_path = temp_path_for(path);
     let result = (|| {
         let mut file = std::fs::File::create(&temp_path)?;
         file.write_all(bytes)?;

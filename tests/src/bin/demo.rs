@@ -90,16 +90,20 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let requests = model.responses_requests().await;
-    println!(
-        "▸ the mock model received {} request(s); the thread is saved under {}",
-        requests.len(),
-        server.codex_home().join("sessions").display()
-    );
     server.close_stdin();
     server
         .wait_exit(std::time::Duration::from_secs(5))
         .await
         .context("daemon exit")?;
+    // The daemon's CODEX_HOME and the workspace are temporary and go when the demo ends, so the last line
+    // says what was saved rather than where.
+    let records = server.rollout_records()?;
+    println!(
+        "▸ the mock model received {} request(s); the daemon saved the thread as a {}-line rollout in its \
+         temporary CODEX_HOME, removed with the workspace when the demo exits",
+        requests.len(),
+        records.len()
+    );
     Ok(())
 }
 
