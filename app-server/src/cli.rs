@@ -12,13 +12,14 @@ const ENVIRONMENT_HELP: &str = "\
 Config: $CODEX_HOME/config.toml (default ~/.codex/config.toml); -c overrides one key.
 
 Environment:
-  CODEX_HOME               the daemon's directory: config.toml, auth.json, sessions/ (default ~/.codex)
-  OPENAI_API_KEY           API key of the built-in openai provider when auth.json holds no sign-in
-  OPENAI_BASE_URL          base URL of the built-in openai provider (default https://api.openai.com/v1)
-  CODEX_AUTH_ISSUER        OAuth issuer of the ChatGPT sign-in (default https://auth.openai.com)
-  RUST_LOG                 log filter for stderr, e.g. codex_app_server=debug (default warn)
-  LOG_FORMAT               json: logs as JSON lines
-  GIT_CEILING_DIRECTORIES  directories the search for a workspace's repository never climbs into";
+  CODEX_HOME                 the daemon's directory: config.toml, auth.json, sessions/ (default ~/.codex)
+  OPENAI_API_KEY             API key of the built-in openai provider when auth.json holds no sign-in
+  OPENAI_BASE_URL            base URL of the built-in openai provider (default https://api.openai.com/v1)
+  CODEX_AUTH_ISSUER          OAuth issuer of the ChatGPT sign-in (default https://auth.openai.com)
+  CODEX_LOGIN_CALLBACK_PORT  port of the ChatGPT sign-in's localhost callback (default 1455; 0: any)
+  RUST_LOG                   log filter for stderr, e.g. codex_app_server=debug (default warn)
+  LOG_FORMAT                 json: logs as JSON lines
+  GIT_CEILING_DIRECTORIES    directories the search for a workspace's repository never climbs into";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -55,6 +55,7 @@ fn help_names_the_config_file_and_the_environment() {
             "OPENAI_API_KEY",
             "OPENAI_BASE_URL",
             "CODEX_AUTH_ISSUER",
+            "CODEX_LOGIN_CALLBACK_PORT",
             "RUST_LOG",
             "LOG_FORMAT",
             "GIT_CEILING_DIRECTORIES",
