@@ -13,6 +13,18 @@ pub enum MessagePhase {
     FinalAnswer,
 }
 
+/// `phase` as sent, with a value this build does not know (or not a string) taken as none.
+fn known_phase_or_none<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<MessagePhase>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|value| {
+        serde_json::from_value::<MessagePhase>(value.clone())
+            .inspect_err(|_| tracing::debug!("ignoring an unknown message phase {value}"))
+            .ok()
+    }))
+}
+
 /// One item of conversation history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -24,7 +36,12 @@ pub enum ResponseItem {
         content: Vec<ContentItem>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         end_turn: Option<bool>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// A phase this build does not know (a newer model's) is read as none rather than failing the turn.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "known_phase_or_none"
+        )]
         phase: Option<MessagePhase>,
     },
     Reasoning {

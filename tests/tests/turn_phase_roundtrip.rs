@@ -198,3 +198,42 @@ async fn phases_reach_items_requests_history_and_a_restarted_daemon() -> anyhow:
     assert_eq!(assistant_inputs(&requests[2].body_json), expected_third);
     Ok(())
 }
+
+/// A `phase` this daemon does not know (a newer model's, e.g. `analysis`) does not fail the turn: the message
+/// is kept with `phase: null` and the turn completes.
+#[tokio::test]
+async fn an_unknown_phase_is_kept_as_null_and_the_turn_completes() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::assistant_message(
+        &["Thinking ", "aloud."],
+        Some("analysis"),
+    ));
+    let codex_home = tempfile::tempdir()?;
+    let mut server = spawn_on_home(&model, codex_home.path()).await?;
+    let cwd = tempfile::tempdir()?;
+    let thread_id = server.start_thread_in(cwd.path()).await?;
+    server.take_buffered();
+    let messages = run_turn(&mut server, &thread_id, "Go").await?;
+    let completed = messages.last().cloned().unwrap_or_default();
+    let agent_message = messages
+        .iter()
+        .find(|message| {
+            message["method"] == "item/completed"
+                && message["params"]["item"]["type"] == "agentMessage"
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (
+            agent_message["params"]["item"].clone(),
+            completed["params"]["turn"]["status"].clone(),
+            completed["params"]["turn"]["error"].clone(),
+        ),
+        (
+            json!({"type": "agentMessage", "id": "msg_1", "text": "Thinking aloud.", "phase": null}),
+            json!("completed"),
+            Value::Null,
+        )
+    );
+    Ok(())
+}
