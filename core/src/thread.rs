@@ -72,8 +72,9 @@ pub struct ThreadSettings {
     pub codex_home: PathBuf,
     /// Cap on the `AGENTS.md` text put in the session prefix.
     pub project_doc_max_bytes: usize,
-    /// Whether requests offer the hosted web search tool, and with live or cached results.
-    pub web_search_mode: crate::config::WebSearchMode,
+    /// Whether requests offer the hosted web search tool, and with live or cached results; `None` (not
+    /// configured) follows the turn's sandbox.
+    pub web_search_mode: Option<crate::config::WebSearchMode>,
 }
 
 /// Identity and metadata of a thread as the host sees it.

@@ -110,7 +110,10 @@ pub(crate) async fn run_turn(
                     input: state.history.clone(),
                     tools: ToolsSpecConfig::for_model(
                         &settings.model_info,
-                        settings.web_search_mode,
+                        crate::config::WebSearchMode::for_sandbox(
+                            settings.web_search_mode,
+                            settings.sandbox_mode,
+                        ),
                         true,
                         true,
                     )

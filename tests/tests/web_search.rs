@@ -1,5 +1,5 @@
 //! Client-side web search through the real binary: the `web_search` tool is offered per config (cached by
-//! default, live or disabled on request), no eligibility header is sent, and the model's web search calls
+//! default, live under `danger-full-access` or on request, disabled on request), no eligibility header is sent, and the model's web search calls
 //! surface as `webSearch` items.
 
 use codex_app_server_tests::app_server::AppServer;
@@ -116,6 +116,46 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
             {"type": "function", "name": "shell_command"},
             {"type": "custom", "name": "apply_patch"},
         ])
+    );
+    Ok(())
+}
+
+/// Without a `web_search` setting, a `danger-full-access` sandbox gets live results (as upstream); an explicit
+/// setting still wins.
+#[tokio::test]
+async fn danger_full_access_defaults_to_live_web_search() -> anyhow::Result<()> {
+    let (_, full_access) = run_turn(
+        &["-c", "sandbox_mode=\"danger-full-access\""],
+        MockResponse::assistant_message(&["ok"], None),
+    )
+    .await?;
+    let (_, cached_anyway) = run_turn(
+        &[
+            "-c",
+            "sandbox_mode=\"danger-full-access\"",
+            "-c",
+            "web_search=\"cached\"",
+        ],
+        MockResponse::assistant_message(&["ok"], None),
+    )
+    .await?;
+    let (_, workspace) = run_turn(
+        &["-c", "sandbox_mode=\"workspace-write\""],
+        MockResponse::assistant_message(&["ok"], None),
+    )
+    .await?;
+    let web_search = |body: &Value| body["tools"][2].clone();
+    assert_eq!(
+        (
+            web_search(&full_access),
+            web_search(&cached_anyway),
+            web_search(&workspace)
+        ),
+        (
+            json!({"type": "web_search", "external_web_access": true}),
+            json!({"type": "web_search", "external_web_access": false}),
+            json!({"type": "web_search", "external_web_access": false}),
+        )
     );
     Ok(())
 }

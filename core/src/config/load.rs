@@ -92,7 +92,9 @@ pub struct Config {
     pub developer_instructions: Option<String>,
     pub cli_auth_credentials_store: AuthCredentialsStoreMode,
     pub forced_login_method: Option<ForcedLoginMethod>,
-    pub web_search_mode: WebSearchMode,
+    /// `web_search` (or the legacy feature gates) as configured; `None` leaves it to the sandbox, see
+    /// [`WebSearchMode::for_sandbox`].
+    pub web_search_mode: Option<WebSearchMode>,
     pub otel: OtelConfig,
     pub shell_environment_policy: ShellEnvironmentPolicyToml,
     pub active_profile: Option<String>,
@@ -327,16 +329,17 @@ impl Config {
             None => process_cwd,
         };
 
-        // Upstream order: explicit `web_search`, then the legacy feature gates, then cached by default.
-        let web_search_mode = config_toml.web_search.unwrap_or(
-            if features.enabled(Feature::WebSearchRequest)
-                && !features.enabled(Feature::WebSearchCached)
-            {
-                WebSearchMode::Live
-            } else {
-                WebSearchMode::Cached
-            },
-        );
+        // Upstream order: explicit `web_search`, then the legacy feature gates; unset, the sandbox decides.
+        let web_search_mode = config_toml.web_search.or_else(|| {
+            match (
+                features.enabled(Feature::WebSearchRequest),
+                features.enabled(Feature::WebSearchCached),
+            ) {
+                (true, false) => Some(WebSearchMode::Live),
+                (_, true) => Some(WebSearchMode::Cached),
+                (false, false) => None,
+            }
+        });
 
         Ok(Config {
             config_file: layers.config_file.clone(),
@@ -453,7 +456,7 @@ mod tests {
                 developer_instructions: None,
                 cli_auth_credentials_store: AuthCredentialsStoreMode::File,
                 forced_login_method: None,
-                web_search_mode: WebSearchMode::Cached,
+                web_search_mode: None,
                 otel: OtelConfig::default(),
                 shell_environment_policy: ShellEnvironmentPolicyToml::default(),
                 active_profile: None,
@@ -638,7 +641,7 @@ command = "docs-mcp"
             (
                 "gpt-5.2-codex",
                 SandboxMode::WorkspaceWrite,
-                WebSearchMode::Cached
+                Some(WebSearchMode::Cached)
             )
         );
         let selected = load(

@@ -88,6 +88,17 @@ pub enum WebSearchMode {
     Live,
 }
 
+impl WebSearchMode {
+    /// The mode a turn uses: the configured one, else (as upstream) live results when the sandbox is
+    /// `danger-full-access` and cached ones otherwise.
+    pub fn for_sandbox(configured: Option<WebSearchMode>, sandbox: SandboxMode) -> WebSearchMode {
+        configured.unwrap_or(match sandbox {
+            SandboxMode::DangerFullAccess => WebSearchMode::Live,
+            SandboxMode::ReadOnly | SandboxMode::WorkspaceWrite => WebSearchMode::Cached,
+        })
+    }
+}
+
 /// `cli_auth_credentials_store`: where sign-in credentials are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
