@@ -76,9 +76,12 @@ impl Engine {
         auth.set_external_refresher(Arc::new(HostTokenRefresher {
             outgoing: outgoing.clone(),
         }));
-        tokio::spawn(forward_auth_events(auth.subscribe(), outgoing.clone()));
-
         let rate_limits = RateLimitStore::new();
+        tokio::spawn(forward_auth_events(
+            auth.subscribe(),
+            rate_limits.clone(),
+            outgoing.clone(),
+        ));
         let (events, receiver) = mpsc::channel(EVENT_QUEUE_CAPACITY);
         tokio::spawn(forward_events(receiver, rate_limits.clone(), outgoing));
         let options = ConfigLoadOptions {
@@ -123,14 +126,17 @@ pub fn wire_auth_mode(mode: AuthMode) -> wire::AuthMode {
     }
 }
 
-/// Sends `account/updated` for every change of the auth mode.
+/// Sends `account/updated` for every change of the account, and forgets the rate limits of the account
+/// that was there before, so `account/rateLimits/read` never shows another account's limits.
 async fn forward_auth_events(
     mut events: broadcast::Receiver<codex_core::auth::AuthEvent>,
+    rate_limits: RateLimitStore,
     outgoing: OutgoingMessageSender,
 ) {
     loop {
         match events.recv().await {
             Ok(event) => {
+                rate_limits.clear();
                 outgoing.send_notification(ServerNotification::AccountUpdated(
                     wire::AccountUpdatedNotification {
                         auth_mode: event.auth_mode.map(wire_auth_mode),
@@ -139,6 +145,7 @@ async fn forward_auth_events(
                 ));
             }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
+                rate_limits.clear();
                 tracing::warn!("missed {missed} auth events");
             }
             Err(broadcast::error::RecvError::Closed) => break,

@@ -97,6 +97,11 @@ impl RateLimitStore {
         self.lock().clone()
     }
 
+    /// Forgets every limit: they belonged to the account that just signed out or was replaced.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lock().is_empty()
     }

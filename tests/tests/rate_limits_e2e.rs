@@ -557,3 +557,39 @@ async fn a_wrapped_websocket_usage_limit_error_fails_the_turn_like_http() -> any
     assert_eq!(model.handshake_count(), 1);
     Ok(())
 }
+
+/// The limits belong to the account that was signed in: after `account/logout` (or any change of account)
+/// `account/rateLimits/read` never answers with the previous account's limits.
+#[tokio::test]
+async fn logging_out_forgets_the_previous_accounts_limits() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.push_response(
+        MockResponse::assistant_message(&["Hello"], None).with_headers(two_family_headers()),
+    );
+    let mut server = spawn_server(&model, &[]).await?;
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({"type": "apiKey", "apiKey": "sk-first-account"}),
+        )
+        .await?;
+    server.read_response(id).await?;
+    let thread_id = start_thread(&mut server).await?;
+    run_turn(&mut server, &thread_id).await?;
+    let before = read_rate_limits(&mut server).await?;
+    assert_eq!(before["result"]["rateLimits"], codex_snapshot_json());
+
+    let id = server.send_request("account/logout", Value::Null).await?;
+    assert_eq!(
+        server.read_response(id).await?,
+        json!({"id": id, "result": {}})
+    );
+    server.read_notification("account/updated").await?;
+    let after = read_rate_limits(&mut server).await?;
+    assert_eq!(
+        after["error"]["message"],
+        json!("codex account authentication required to read rate limits"),
+        "{after}"
+    );
+    Ok(())
+}
