@@ -445,12 +445,16 @@ async fn a_chatgpt_read_merges_the_usage_endpoint_limits_with_header_snapshots()
 async fn a_usage_limit_429_on_a_named_bucket_fails_the_turn_with_that_bucket() -> anyhow::Result<()>
 {
     let model = MockModelServer::start().await;
-    let headers = named_rate_limit_headers(
+    let mut headers = named_rate_limit_headers(
         "codex-other",
         "gpt-5.2-codex-sonic",
         MockRateLimitWindow::new(100.0, 1440, 1_704_074_400),
         None,
     );
+    headers.push((
+        "x-codex-active-limit".to_string(),
+        "codex-other".to_string(),
+    ));
     model.push_response(
         MockResponse::error(
             429,
@@ -518,6 +522,10 @@ async fn a_wrapped_websocket_usage_limit_error_fails_the_turn_like_http() -> any
         None,
     )
     .into_iter()
+    .chain([(
+        "x-codex-active-limit".to_string(),
+        "codex-other".to_string(),
+    )])
     .map(|(name, value)| (name, Value::String(value)))
     .collect();
     model.push_response(MockResponse::ws_error_frame_with_error(
@@ -590,6 +598,40 @@ async fn logging_out_forgets_the_previous_accounts_limits() -> anyhow::Result<()
         after["error"]["message"],
         json!("codex account authentication required to read rate limits"),
         "{after}"
+    );
+    Ok(())
+}
+
+/// Without `x-codex-active-limit` the limit that was hit is the default `codex` bucket (upstream's rule), even
+/// when the headers describe only a named bucket.
+#[tokio::test]
+async fn a_usage_limit_429_without_an_active_limit_names_the_default_bucket() -> anyhow::Result<()>
+{
+    let model = MockModelServer::start().await;
+    let headers = named_rate_limit_headers(
+        "codex-other",
+        "gpt-5.2-codex-sonic",
+        MockRateLimitWindow::new(100.0, 1440, 1_704_074_400),
+        None,
+    );
+    model.push_response(
+        MockResponse::error(
+            429,
+            json!({"error": {"type": "usage_limit_reached", "message": "limit", "plan_type": "pro"}}),
+        )
+        .with_headers(headers),
+    );
+    let mut server = spawn_server(&model, &[]).await?;
+    let thread_id = start_thread(&mut server).await?;
+    let (_, messages) = run_turn(&mut server, &thread_id).await?;
+    let completed = messages.last().cloned().unwrap_or_default();
+    assert_eq!(
+        completed["params"]["turn"]["error"],
+        json!({
+            "message": "You've hit your usage limit. Visit https://chatgpt.com/codex/settings/usage to purchase more credits or try again later.",
+            "codexErrorInfo": "usageLimitExceeded",
+            "additionalDetails": null,
+        })
     );
     Ok(())
 }

@@ -71,23 +71,16 @@ pub(crate) fn classify_error_response(
             Some("usage_limit_reached") => {
                 let snapshots = parse_rate_limit_updates(headers);
                 // The limit that was hit is named by `x-codex-active-limit` when the server says so;
-                // otherwise the first bucket with data.
+                // otherwise it is the default `codex` bucket (upstream's rule), whatever else the
+                // headers describe.
                 let active_limit = headers
                     .get("x-codex-active-limit")
                     .and_then(|value| value.to_str().ok())
-                    .map(|id| id.trim().to_ascii_lowercase().replace('-', "_"));
-                let active = active_limit.and_then(|id| {
-                    snapshots
-                        .iter()
-                        .find(|snapshot| snapshot.limit_id.as_deref() == Some(id.as_str()))
-                        .cloned()
-                });
-                let rate_limits = active.or_else(|| {
-                    snapshots.into_iter().find(|snapshot| {
-                        snapshot.limit_id.as_deref() != Some(DEFAULT_LIMIT_ID)
-                            || snapshot.primary.is_some()
-                            || snapshot.secondary.is_some()
-                    })
+                    .map(|id| id.trim().to_ascii_lowercase().replace('-', "_"))
+                    .filter(|id| !id.is_empty())
+                    .unwrap_or_else(|| DEFAULT_LIMIT_ID.to_string());
+                let rate_limits = snapshots.into_iter().find(|snapshot| {
+                    snapshot.limit_id.as_deref().unwrap_or(DEFAULT_LIMIT_ID) == active_limit
                 });
                 return ErrorResponse::Final(ApiError::UsageLimitReached(Box::new(
                     UsageLimitReachedError {
