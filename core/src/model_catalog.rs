@@ -126,7 +126,7 @@ pub fn catalog(config: &Config) -> Vec<ModelInfo> {
 pub(crate) fn load_catalog_with_file(path: Option<&Path>) -> Result<Vec<ModelInfo>, ConfigError> {
     #[derive(Deserialize)]
     struct CatalogFile {
-        models: Vec<ModelInfo>,
+        models: Vec<serde_json::Value>,
     }
 
     let mut models = builtin_models();
@@ -142,7 +142,13 @@ pub(crate) fn load_catalog_with_file(path: Option<&Path>) -> Result<Vec<ModelInf
             path: path.to_path_buf(),
             message: err.to_string(),
         })?;
-    for model in file.models {
+    for entry in file.models {
+        // Our own shape and upstream's `model_catalog_json` shape are both accepted.
+        let model =
+            ModelInfo::from_catalog_entry(entry).map_err(|err| ConfigError::ModelCatalog {
+                path: path.to_path_buf(),
+                message: err.to_string(),
+            })?;
         match models.iter_mut().find(|known| known.slug == model.slug) {
             Some(known) => *known = model,
             None => models.push(model),

@@ -118,3 +118,42 @@ impl ModelInfo {
             .map(|w| w * self.effective_context_window_percent / 100)
     }
 }
+
+impl ModelInfo {
+    /// A catalog entry in either shape: ours, or upstream's (`/models` responses and upstream's
+    /// `model_catalog_json` files: `visibility` instead of `hidden`, an `upgrade` object, `shell_type`
+    /// values we name differently, nulls for absent fields). Upstream fields we do not use are ignored.
+    pub fn from_catalog_entry(
+        mut entry: serde_json::Value,
+    ) -> Result<ModelInfo, serde_json::Error> {
+        use serde_json::Value;
+        if let Some(fields) = entry.as_object_mut() {
+            fields.retain(|_, value| !value.is_null());
+            fields
+                .entry("description")
+                .or_insert_with(|| Value::String(String::new()));
+            if !fields.contains_key("hidden")
+                && let Some(visibility) = fields.get("visibility").and_then(Value::as_str)
+            {
+                let hidden = visibility != "list";
+                fields.insert("hidden".to_string(), Value::Bool(hidden));
+            }
+            if let Some(upgrade) = fields.get("upgrade").filter(|upgrade| upgrade.is_object()) {
+                match upgrade.get("model").cloned() {
+                    Some(model) => fields.insert("upgrade".to_string(), model),
+                    None => fields.remove("upgrade"),
+                };
+            }
+            match fields.get("shell_type").and_then(Value::as_str) {
+                Some("shell_command" | "shell" | "local") | None => {}
+                Some("default") => {
+                    fields.insert("shell_type".to_string(), Value::from("shell"));
+                }
+                Some(_) => {
+                    fields.remove("shell_type");
+                }
+            }
+        }
+        serde_json::from_value(entry)
+    }
+}

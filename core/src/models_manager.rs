@@ -163,43 +163,11 @@ impl ModelsManager {
         let models: Vec<ModelInfo> = body
             .models
             .into_iter()
-            .filter_map(|mut entry| {
-                // Upstream's `/models` shape differs from our `ModelInfo` in a few fields; adapt them
-                // rather than lose the model.
-                if let Some(fields) = entry.as_object_mut() {
-                    fields.retain(|_, value| !value.is_null());
-                    fields
-                        .entry("description")
-                        .or_insert_with(|| Value::String(String::new()));
-                    if !fields.contains_key("hidden")
-                        && let Some(visibility) = fields.get("visibility").and_then(Value::as_str)
-                    {
-                        let hidden = visibility != "list";
-                        fields.insert("hidden".to_string(), Value::Bool(hidden));
-                    }
-                    if let Some(upgrade) = fields
-                        .get("upgrade")
-                        .and_then(|upgrade| upgrade.get("model"))
-                        .cloned()
-                    {
-                        fields.insert("upgrade".to_string(), upgrade);
-                    }
-                    match fields.get("shell_type").and_then(Value::as_str) {
-                        Some("shell_command" | "shell" | "local") | None => {}
-                        Some("default") => {
-                            fields.insert("shell_type".to_string(), Value::from("shell"));
-                        }
-                        Some(_) => {
-                            fields.remove("shell_type");
-                        }
-                    }
-                }
-                match serde_json::from_value::<ModelInfo>(entry) {
-                    Ok(model) => Some(model),
-                    Err(error) => {
-                        tracing::warn!("skipping a model of the models response: {error}");
-                        None
-                    }
+            .filter_map(|entry| match ModelInfo::from_catalog_entry(entry) {
+                Ok(model) => Some(model),
+                Err(error) => {
+                    tracing::warn!("skipping a model of the models response: {error}");
+                    None
                 }
             })
             .collect();
