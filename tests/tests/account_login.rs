@@ -568,3 +568,28 @@ async fn an_access_token_about_to_expire_is_refreshed_before_it_fails() -> anyho
     assert_eq!(issuer.requests().await.len(), 1);
     Ok(())
 }
+
+/// A provider that does not need an OpenAI account, with nobody signed in, has no account, even when
+/// `OPENAI_API_KEY` happens to be set (it is the built-in `openai` provider's key, not a sign-in).
+#[tokio::test]
+async fn without_a_sign_in_a_provider_that_needs_no_account_reports_none() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: codex_app_server_tests::mock_provider::mock_provider_args(
+            &model.uri(),
+            &codex_app_server_tests::mock_provider::MockProviderOptions::default(),
+        ),
+        env: vec![(
+            "OPENAI_API_KEY".to_string(),
+            "sk-from-the-environment".to_string(),
+        )],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    assert_eq!(
+        read_account(&mut server).await?,
+        json!({"account": null, "requiresOpenaiAuth": false})
+    );
+    Ok(())
+}
