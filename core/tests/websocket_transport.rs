@@ -161,7 +161,7 @@ fn frame_json(frames: &[codex_app_server_tests::mock_model_server::ReceivedFrame
 }
 
 #[tokio::test]
-async fn websocket_stream_yields_the_same_events_as_http() {
+async fn websocket_stream_yields_the_events_of_http_but_not_the_handshakes_rate_limits() {
     let metadata_headers = [
         ("openai-model", "gpt-5.2-codex-2026"),
         ("x-models-etag", "etag-7"),
@@ -196,26 +196,32 @@ async fn websocket_stream_yields_the_same_events_as_http() {
         .await
         .unwrap();
 
-    let mut expected = vec![
+    let metadata = vec![
         Ok(ResponseEvent::ServerModel("gpt-5.2-codex-2026".to_string())),
         Ok(ResponseEvent::ModelsEtag("etag-7".to_string())),
         Ok(ResponseEvent::ServerReasoningIncluded(true)),
-        Ok(ResponseEvent::RateLimits(RateLimitSnapshot {
-            limit_id: Some("codex".to_string()),
-            limit_name: None,
-            primary: Some(RateLimitWindow {
-                used_percent: 12.5,
-                window_minutes: Some(300),
-                resets_at: Some(1738888888),
-            }),
-            secondary: None,
-            credits: None,
-            plan_type: None,
-        })),
     ];
-    expected.extend(hello_events());
-    assert_eq!(websocket_events, expected);
-    assert_eq!(http_events, expected);
+    let header_rate_limits = Ok(ResponseEvent::RateLimits(RateLimitSnapshot {
+        limit_id: Some("codex".to_string()),
+        limit_name: None,
+        primary: Some(RateLimitWindow {
+            used_percent: 12.5,
+            window_minutes: Some(300),
+            resets_at: Some(1738888888),
+        }),
+        secondary: None,
+        credits: None,
+        plan_type: None,
+    }));
+    // Over HTTP the response headers carry rate limits; a 101's are ignored (as upstream): over a socket they
+    // come from the `codex.rate_limits` event.
+    let mut expected_http = metadata.clone();
+    expected_http.push(header_rate_limits);
+    expected_http.extend(hello_events());
+    let mut expected_websocket = metadata;
+    expected_websocket.extend(hello_events());
+    assert_eq!(websocket_events, expected_websocket);
+    assert_eq!(http_events, expected_http);
     assert_eq!(http_server.handshake_count(), 0);
 
     let handshakes = websocket_server.websocket_handshakes().await;

@@ -635,3 +635,57 @@ async fn a_usage_limit_429_without_an_active_limit_names_the_default_bucket() ->
     );
     Ok(())
 }
+
+/// Rate-limit headers on a WebSocket's 101 are not updates (as upstream): over a socket the limits come from
+/// the `codex.rate_limits` event, so a handshake's stale values never flip a limit back between turns.
+#[tokio::test]
+async fn websocket_handshake_rate_limit_headers_are_not_updates() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.set_ws_handshake_response_headers(codex_rate_limit_headers(
+        MockRateLimitWindow::new(90.0, 300, 1_730_947_200),
+        None,
+    ));
+    for used_percent in [42.0, 43.0] {
+        model.push_response(
+            MockResponse::assistant_message(&["Hello"], None).with_event_at(
+                1,
+                sse::rate_limits_event(
+                    Some("plus"),
+                    None,
+                    Some(MockRateLimitWindow::new(used_percent, 300, 1_738_888_888)),
+                    None,
+                    None,
+                ),
+            ),
+        );
+    }
+    let mut server = spawn_server_with(
+        &model,
+        &MockProviderOptions {
+            supports_websockets: true,
+            ..MockProviderOptions::default()
+        },
+        &["--enable", "responses_websockets"],
+    )
+    .await?;
+    let thread_id = start_thread(&mut server).await?;
+    let mut updates = Vec::new();
+    for _ in 0..2 {
+        let (_, messages) = run_turn(&mut server, &thread_id).await?;
+        updates.extend(notifications_named(&messages, RATE_LIMITS_UPDATED));
+    }
+    let codex = |used_percent: i64| {
+        json!({"rateLimits": {
+            "limitId": "codex",
+            "limitName": null,
+            "primary": {"usedPercent": used_percent, "windowDurationMins": 300, "resetsAt": 1_738_888_888},
+            "secondary": null,
+            "credits": null,
+            "planType": "plus",
+        }})
+    };
+    assert_eq!(updates, vec![codex(42), codex(43)]);
+    let read = read_rate_limits(&mut server).await?;
+    assert_eq!(read["result"]["rateLimits"], codex(43)["rateLimits"]);
+    Ok(())
+}

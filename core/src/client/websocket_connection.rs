@@ -31,8 +31,6 @@ pub(crate) struct WebSocketConnection {
     /// `ServerModel`, `ModelsEtag` and `ServerReasoningIncluded` from the 101 headers; websockets have no
     /// per-request headers, so each response on this socket starts with them.
     pub(crate) replayed_events: Vec<ResponseEvent>,
-    /// Rate limits from the 101 headers, reported with the first response only (they age).
-    pub(crate) handshake_rate_limits: Vec<ResponseEvent>,
     /// `x-codex-turn-state` from the 101 headers.
     pub(crate) turn_state: Option<String>,
     /// A request was sent and its `response.completed` not read yet; such a socket is out of step.
@@ -124,11 +122,12 @@ pub(crate) async fn connect_websocket(
         .map(str::trim)
         .filter(|value| !value.is_empty())
         .map(str::to_string);
+    // Rate-limit headers on the 101 are not updates: over a socket, limits come from the
+    // `codex.rate_limits` event (as upstream), and a handshake's values go stale while the socket lives.
     let header_events = response_header_events(headers);
     Ok(WebSocketConnection {
         socket,
         replayed_events: header_events.metadata,
-        handshake_rate_limits: header_events.rate_limits,
         turn_state,
         awaiting_response: false,
     })

@@ -350,7 +350,6 @@ pub(crate) async fn start_websocket_response(
         None => next_text_frame(&mut connection.socket, idle_timeout).await,
     };
     let mut early = connection.replayed_events.clone();
-    early.append(&mut connection.handshake_rate_limits);
     let first_text = match first_read {
         FrameRead::Text(text) => text,
         FrameRead::Ended(reason) => {
