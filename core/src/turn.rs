@@ -240,6 +240,14 @@ pub(crate) async fn run_turn(
             }
             Ok(SamplingOutcome::Interrupted) => break Err(TurnEnd::Interrupted),
             Err(err) => {
+                // The limit that was hit is reported before the turn fails, so the host shows it at 100%.
+                if let ApiError::UsageLimitReached(limit) = &err
+                    && let Some(snapshot) = &limit.rate_limits
+                {
+                    thread
+                        .emit(EventMsg::RateLimitsUpdated(snapshot.clone()))
+                        .await;
+                }
                 tracing::warn!("turn {turn_id} failed: {err}");
                 break Err(TurnEnd::Failed(TurnError {
                     message: err.to_string(),

@@ -484,6 +484,18 @@ async fn a_usage_limit_429_on_a_named_bucket_fails_the_turn_with_that_bucket() -
     let completed = messages.last().expect("turn/completed");
     assert_eq!(completed["params"]["turn"]["status"], "failed");
     assert_eq!(completed["params"]["turn"]["error"], turn_error);
+    // The limit that was hit is reported, at its values, before the failed turn completes.
+    assert_eq!(
+        notifications_named(&messages, RATE_LIMITS_UPDATED),
+        vec![json!({"rateLimits": {
+            "limitId": "codex_other",
+            "limitName": "gpt-5.2-codex-sonic",
+            "primary": {"usedPercent": 100, "windowDurationMins": 1440, "resetsAt": 1_704_074_400},
+            "secondary": null,
+            "credits": null,
+            "planType": null,
+        }})]
+    );
     // A usage limit is not retried.
     assert_eq!(model.responses_requests().await.len(), 1);
     Ok(())
@@ -560,6 +572,13 @@ async fn a_wrapped_websocket_usage_limit_error_fails_the_turn_like_http() -> any
                 "additionalDetails": null,
             })
         )
+    );
+    assert_eq!(
+        notifications_named(&messages, RATE_LIMITS_UPDATED)
+            .iter()
+            .map(|update| update["rateLimits"]["primary"]["usedPercent"].clone())
+            .collect::<Vec<_>>(),
+        vec![json!(100)]
     );
     assert_eq!(model.responses_requests().await.len(), 1);
     assert_eq!(model.handshake_count(), 1);
