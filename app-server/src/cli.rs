@@ -7,6 +7,13 @@ use clap::Args;
 use clap::Parser;
 use clap::Subcommand;
 
+/// `--version`: this crate's version and the upstream `codex app-server` release whose protocol it speaks
+/// (`codex_core::thread_manager::UPSTREAM_PROTOCOL_VERSION`, checked by a test).
+pub const VERSION_TEXT: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (codex app-server protocol 0.105.0)"
+);
+
 /// The end of `--help`: what the daemon reads besides its flags.
 const ENVIRONMENT_HELP: &str = "\
 Config: $CODEX_HOME/config.toml (default ~/.codex/config.toml); -c overrides one key.
@@ -24,7 +31,7 @@ Environment:
 #[derive(Debug, Parser)]
 #[command(
     name = "codex-app-server",
-    version,
+    version = VERSION_TEXT,
     about = "Codex-compatible app-server: JSON-RPC over stdio",
     after_help = ENVIRONMENT_HELP
 )]

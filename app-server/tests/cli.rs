@@ -7,7 +7,7 @@ use pretty_assertions::assert_eq;
 const BINARY: &str = env!("CARGO_BIN_EXE_codex-app-server");
 
 #[test]
-fn version_prints_name_and_crate_version() {
+fn version_prints_name_crate_version_and_the_upstream_protocol_version() {
     let output = Command::new(BINARY).arg("--version").output().expect("run");
     assert_eq!(
         (
@@ -16,7 +16,11 @@ fn version_prints_name_and_crate_version() {
         ),
         (
             true,
-            format!("codex-app-server {}\n", env!("CARGO_PKG_VERSION"))
+            format!(
+                "codex-app-server {} (codex app-server protocol {})\n",
+                env!("CARGO_PKG_VERSION"),
+                codex_core::thread_manager::UPSTREAM_PROTOCOL_VERSION
+            )
         )
     );
 }

@@ -2,22 +2,33 @@
 //! (built-in plus `model_catalog_json`) and is refreshed from the provider's `GET {base}/models` list whenever a
 //! model response carries an `x-models-etag` other than the one the catalog was fetched under; the provider's
 //! entries win and local models it does not list stay after them.
+//!
+//! As upstream, the OpenAI provider's list is fetched only when signed in with ChatGPT (the API's `/models`
+//! is another list); another provider's is tried and never again once it answers 404. A failed fetch is
+//! retried for the same etag only after a back-off that doubles with every failure.
 
 use std::sync::Mutex;
 use std::sync::RwLock;
 use std::time::Duration;
+use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::auth::CodexAuth;
 use crate::client::ModelClient;
 use crate::model_info::ModelInfo;
-use crate::thread_manager::CLI_VERSION;
 use crate::thread_manager::ClientIdentity;
+use crate::thread_manager::UPSTREAM_PROTOCOL_VERSION;
 use crate::transport_error::describe_http_error;
 
 /// A refresh runs beside turns; a provider that hangs must not keep the single-flight lock forever.
 const MODELS_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The wait before a failed fetch is tried again for the same etag; doubled per failure, at most
+/// `MAX_RETRY_BACKOFF`.
+const FIRST_RETRY_BACKOFF: Duration = Duration::from_secs(30);
+const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(30 * 60);
 
 /// Why a catalog refresh failed (the old catalog stays).
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +61,8 @@ pub struct ModelsManager {
     etag: Mutex<Option<String>>,
     /// Held for the whole of a fetch so concurrent triggers for the same etag fetch once.
     refresh_lock: tokio::sync::Mutex<()>,
+    /// Failed fetches and providers without a models list, so neither is asked on every response.
+    attempts: Mutex<RefreshAttempts>,
     identity: Mutex<ClientIdentity>,
     http: reqwest::Client,
 }
@@ -61,6 +74,7 @@ impl ModelsManager {
             catalog: RwLock::new(catalog),
             etag: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
+            attempts: Mutex::new(RefreshAttempts::default()),
             identity: Mutex::new(ClientIdentity::default()),
             http,
         }
@@ -98,15 +112,17 @@ impl ModelsManager {
     /// catalog was fetched under. Failures are logged and leave the catalog (and etag) as they were, so a
     /// later response retries.
     pub async fn refresh_if_etag_changed(&self, etag: &str, client: &ModelClient) {
-        if self.etag().as_deref() == Some(etag) {
+        if self.etag().as_deref() == Some(etag) || !serves_models_list(client) {
             return;
         }
         let _refreshing = self.refresh_lock.lock().await;
         // Another trigger may have fetched this etag while we waited for the lock.
-        if self.etag().as_deref() == Some(etag) {
+        if self.etag().as_deref() == Some(etag) || !self.lock_attempts().may_try(etag) {
             return;
         }
-        match self.fetch(client).await {
+        let fetched = self.fetch(client).await;
+        self.lock_attempts().record(etag, &fetched);
+        match fetched {
             Ok(mut models) => {
                 tracing::info!(
                     "model catalog refreshed for etag {etag}: {} models",
@@ -128,6 +144,10 @@ impl ModelsManager {
         }
     }
 
+    fn lock_attempts(&self) -> std::sync::MutexGuard<'_, RefreshAttempts> {
+        self.attempts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     async fn fetch(&self, client: &ModelClient) -> Result<Vec<ModelInfo>, ModelsRefreshError> {
         let setup = client
             .current_client_setup()
@@ -138,7 +158,12 @@ impl ModelsManager {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let mut query = setup.query_params.clone();
-        query.push(("client_version".to_string(), CLI_VERSION.to_string()));
+        // The backend hides models whose minimum client version is above this: send the upstream version
+        // whose protocol this daemon speaks, not this crate's own version.
+        query.push((
+            "client_version".to_string(),
+            UPSTREAM_PROTOCOL_VERSION.to_string(),
+        ));
         let url = setup.url("models");
         tracing::debug!(url = %url, "GET models");
         let response = self
@@ -175,6 +200,73 @@ impl ModelsManager {
             return Err(ModelsRefreshError::Empty);
         }
         Ok(models)
+    }
+}
+
+/// Whether `client`'s provider has a models list this daemon can read: the OpenAI provider's only under
+/// ChatGPT sign-in (as upstream; its API `/models` is another list), any other provider's until it says
+/// it has none.
+fn serves_models_list(client: &ModelClient) -> bool {
+    if !client.provider().requires_openai_auth {
+        return true;
+    }
+    client
+        .current_client_setup()
+        .is_ok_and(|setup| setup.auth.as_ref().is_some_and(CodexAuth::is_chatgpt))
+}
+
+/// What earlier fetches taught: the last failure and when its etag may be tried again, and whether the
+/// provider has no models list at all (it answered 404).
+#[derive(Debug, Default)]
+struct RefreshAttempts {
+    failed: Option<FailedRefresh>,
+    no_models_list: bool,
+}
+
+#[derive(Debug)]
+struct FailedRefresh {
+    etag: String,
+    failures: u32,
+    retry_at: Instant,
+}
+
+impl RefreshAttempts {
+    fn may_try(&self, etag: &str) -> bool {
+        if self.no_models_list {
+            return false;
+        }
+        match &self.failed {
+            Some(failed) if failed.etag == etag => Instant::now() >= failed.retry_at,
+            Some(_) | None => true,
+        }
+    }
+
+    fn record(&mut self, etag: &str, fetched: &Result<Vec<ModelInfo>, ModelsRefreshError>) {
+        let error = match fetched {
+            Ok(_) => {
+                self.failed = None;
+                return;
+            }
+            Err(error) => error,
+        };
+        if matches!(error, ModelsRefreshError::Status(status) if *status == reqwest::StatusCode::NOT_FOUND)
+        {
+            tracing::info!("the provider has no models list; the catalog stays as configured");
+            self.no_models_list = true;
+            return;
+        }
+        let failures = match &self.failed {
+            Some(failed) if failed.etag == etag => failed.failures.saturating_add(1),
+            Some(_) | None => 1,
+        };
+        let backoff = FIRST_RETRY_BACKOFF
+            .saturating_mul(2_u32.saturating_pow(failures - 1))
+            .min(MAX_RETRY_BACKOFF);
+        self.failed = Some(FailedRefresh {
+            etag: etag.to_string(),
+            failures,
+            retry_at: Instant::now() + backoff,
+        });
     }
 }
 
@@ -266,7 +358,7 @@ mod tests {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/v1/models"))
-            .and(query_param("client_version", CLI_VERSION))
+            .and(query_param("client_version", UPSTREAM_PROTOCOL_VERSION))
             .and(header("originator", "codex_vscode"))
             .and(header("user-agent", "codex_vscode/1.0"))
             .and(header("x-provider", "p1"))
@@ -332,7 +424,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failed_fetch_keeps_the_old_catalog_and_retries_on_the_next_response() {
+    async fn a_failed_fetch_keeps_the_old_catalog_and_waits_before_trying_that_etag_again() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .and(path("/v1/models"))
@@ -341,6 +433,7 @@ mod tests {
             .await;
         let manager = manager();
         let client = client(&server);
+        manager.refresh_if_etag_changed("v2", &client).await;
         manager.refresh_if_etag_changed("v2", &client).await;
         manager.refresh_if_etag_changed("v2", &client).await;
         let builtin: Vec<String> = model_catalog::builtin_models()
@@ -353,8 +446,47 @@ mod tests {
                 manager.etag(),
                 models_requests(&server).await
             ),
-            (builtin, None, 2)
+            (builtin, None, 1)
         );
+        // A new etag is a new list: it is tried at once.
+        manager.refresh_if_etag_changed("v3", &client).await;
+        assert_eq!(models_requests(&server).await, 2);
+    }
+
+    #[tokio::test]
+    async fn a_provider_without_a_models_list_is_not_asked_again() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/models"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let manager = manager();
+        let client = client(&server);
+        for etag in ["v2", "v3", "v4"] {
+            manager.refresh_if_etag_changed(etag, &client).await;
+        }
+        assert_eq!(models_requests(&server).await, 1);
+    }
+
+    #[test]
+    fn the_back_off_doubles_per_failure_up_to_its_cap() {
+        let mut attempts = RefreshAttempts::default();
+        let failed = Err(ModelsRefreshError::Empty);
+        let mut waits = Vec::new();
+        for _ in 0..8 {
+            let before = Instant::now();
+            attempts.record("v2", &failed);
+            let retry_at = attempts.failed.as_ref().map(|failed| failed.retry_at);
+            waits.push(retry_at.map(|at| (at - before).as_secs() / 60));
+        }
+        assert_eq!(
+            waits,
+            [0, 1, 2, 4, 8, 16, 30, 30].map(Some).to_vec(),
+            "minutes, rounded down"
+        );
+        assert!(!attempts.may_try("v2"));
+        assert!(attempts.may_try("v3"));
     }
 
     #[tokio::test]

@@ -46,6 +46,10 @@ use crate::tools::approval::SessionApprovals;
 /// The version reported as `cliVersion` and in the user agent.
 pub const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The `codex app-server` release whose protocol this daemon speaks; sent where the backend expects a
+/// Codex client version (the models list hides models newer clients need) and shown by `--version`.
+pub const UPSTREAM_PROTOCOL_VERSION: &str = "0.105.0";
+
 /// Who the host is, from `initialize`: sent as `originator` and `User-Agent`.
 #[derive(Debug, Clone)]
 pub struct ClientIdentity {

@@ -14,7 +14,7 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 use serde_json::json;
 
-const API_KEY: &str = "sk-test-models-refresh";
+const ACCESS_TOKEN: &str = "at-test-models-refresh";
 /// How long `model/list` may take to show a refreshed catalog.
 const REFRESH_DEADLINE: Duration = Duration::from_secs(2);
 
@@ -32,23 +32,40 @@ fn served_model(slug: &str) -> Value {
     })
 }
 
+/// A server whose provider requires an OpenAI account, signed in with ChatGPT (host-supplied tokens): the
+/// models list is fetched only then, as upstream.
 async fn spawn_signed_in_server(model: &MockModelServer) -> anyhow::Result<AppServer> {
+    let mut server = spawn_server(model).await?;
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({
+                "type": "chatgptAuthTokens",
+                "accessToken": ACCESS_TOKEN,
+                "chatgptAccountId": "acct_models_refresh",
+                "chatgptPlanType": "pro",
+            }),
+        )
+        .await?;
+    assert_eq!(
+        server.read_response(id).await?,
+        json!({"id": id, "result": {"type": "chatgptAuthTokens"}})
+    );
+    Ok(server)
+}
+
+async fn spawn_server(model: &MockModelServer) -> anyhow::Result<AppServer> {
     let mut server = AppServer::spawn_with(AppServerOptions {
         args: mock_openai_auth_provider_args(&model.uri()),
         ..AppServerOptions::default()
     })
     .await?;
-    server.initialize().await?;
-    let id = server
-        .send_request(
-            "account/login/start",
-            json!({"type": "apiKey", "apiKey": API_KEY}),
-        )
+    server
+        .initialize_with(json!({
+            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
+            "capabilities": {"experimentalApi": true},
+        }))
         .await?;
-    assert_eq!(
-        server.read_response(id).await?,
-        json!({"id": id, "result": {"type": "apiKey"}})
-    );
     Ok(server)
 }
 
@@ -168,7 +185,7 @@ async fn a_new_models_etag_refreshes_model_list_once() -> anyhow::Result<()> {
     );
     assert_eq!(
         identity_headers(&turn_request)[0],
-        ("authorization", Some(format!("Bearer {API_KEY}")))
+        ("authorization", Some(format!("Bearer {ACCESS_TOKEN}")))
     );
 
     // The same etag fetches nothing; a third etag's fetch then proves the second turn's would have shown.
@@ -216,5 +233,101 @@ async fn a_failed_models_fetch_keeps_the_catalog_and_the_turn() -> anyhow::Resul
         ),
         (1, before)
     );
+    Ok(())
+}
+
+/// Signed in with an API key, the OpenAI provider's models list is not fetched (as upstream: that list is the
+/// API's, another shape); once signed in with ChatGPT it is, with the upstream client version this daemon's
+/// protocol matches, so the backend does not hide the models such a client may use.
+#[tokio::test]
+async fn only_a_chatgpt_sign_in_fetches_the_models_list_with_the_upstream_client_version()
+-> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.mount_json(
+        "GET",
+        "/v1/models",
+        200,
+        json!({"models": [served_model("gpt-test-new")]}),
+    );
+    model.push_responses([
+        MockResponse::assistant_message(&["key"], None).with_header("x-models-etag", "v2"),
+        MockResponse::assistant_message(&["chatgpt"], None).with_header("x-models-etag", "v3"),
+    ]);
+    let mut server = spawn_server(&model).await?;
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({"type": "apiKey", "apiKey": "sk-test-models-refresh"}),
+        )
+        .await?;
+    server.read_response(id).await?;
+    let thread_id = start_thread(&mut server).await?;
+    run_turn(&mut server, &thread_id).await?;
+
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({
+                "type": "chatgptAuthTokens",
+                "accessToken": ACCESS_TOKEN,
+                "chatgptAccountId": "acct_models_refresh",
+                "chatgptPlanType": "pro",
+            }),
+        )
+        .await?;
+    server.read_response(id).await?;
+    run_turn(&mut server, &thread_id).await?;
+    // Refreshes run one at a time: once the ChatGPT one has shown, an API-key one would have run before it.
+    await_listed(&mut server, "gpt-test-new").await?;
+    let fetches: Vec<(Option<String>, String)> = models_requests(&model)
+        .await
+        .iter()
+        .map(|fetch| {
+            (
+                fetch.header("authorization").map(str::to_string),
+                fetch.query.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fetches,
+        vec![(
+            Some(format!("Bearer {ACCESS_TOKEN}")),
+            "client_version=0.105.0".to_string()
+        )]
+    );
+    Ok(())
+}
+
+/// A failed fetch is not repeated for every response that carries the same etag; a new etag is tried.
+#[tokio::test]
+async fn a_failed_fetch_is_not_repeated_for_the_same_etag() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.mount_json(
+        "GET",
+        "/v1/models",
+        500,
+        json!({"error": {"message": "down"}}),
+    );
+    model.push_responses([
+        MockResponse::assistant_message(&["one"], None).with_header("x-models-etag", "v2"),
+        MockResponse::assistant_message(&["two"], None).with_header("x-models-etag", "v2"),
+        MockResponse::assistant_message(&["three"], None).with_header("x-models-etag", "v2"),
+        MockResponse::assistant_message(&["four"], None).with_header("x-models-etag", "v3"),
+    ]);
+    let mut server = spawn_signed_in_server(&model).await?;
+    let thread_id = start_thread(&mut server).await?;
+    for _ in 0..3 {
+        run_turn(&mut server, &thread_id).await?;
+    }
+    model.mount_json(
+        "GET",
+        "/v1/models",
+        200,
+        json!({"models": [served_model("gpt-test-new")]}),
+    );
+    run_turn(&mut server, &thread_id).await?;
+    await_listed(&mut server, "gpt-test-new").await?;
+    assert_eq!(models_requests(&model).await.len(), 2);
     Ok(())
 }

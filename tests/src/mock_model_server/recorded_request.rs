@@ -24,6 +24,8 @@ pub enum Transport {
 pub struct RecordedRequest {
     pub method: String,
     pub path: String,
+    /// The query string, without the `?` (empty when there is none).
+    pub query: String,
     /// Header names lowercased; repeated headers are joined with `, `.
     pub headers: BTreeMap<String, String>,
     /// The body parsed as JSON, `None` when empty or not JSON.

@@ -41,6 +41,7 @@ pub(crate) async fn handle_request(
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or_default().to_string();
     let mut headers = BTreeMap::<String, String>::new();
     for (name, value) in &parts.headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
@@ -62,6 +63,7 @@ pub(crate) async fn handle_request(
         state.record(RecordedRequest {
             method,
             path: path.clone(),
+            query,
             headers: headers.clone(),
             body_json: None,
             transport: Transport::WebSocket { connection },
@@ -87,6 +89,7 @@ pub(crate) async fn handle_request(
     state.record(RecordedRequest {
         method: method.clone(),
         path: path.clone(),
+        query,
         headers,
         body_json: serde_json::from_slice(&body_bytes).ok(),
         transport: Transport::Http,

@@ -127,6 +127,7 @@ async fn serve_connection(mut socket: WebSocket, state: Arc<ServerState>, ws: Ws
             RecordedRequest {
                 method: WEBSOCKET_FRAME_METHOD.to_string(),
                 path: ws.path.clone(),
+                query: String::new(),
                 headers: ws.headers.clone(),
                 body_json: json,
                 transport: Transport::WebSocket {
