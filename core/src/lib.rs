@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod environment_context;
 pub mod event;
+mod git_command;
 pub mod git_info;
 pub mod model_catalog;
 pub mod model_info;
