@@ -1,20 +1,20 @@
 //! Git facts about a working directory (repo root, branch, HEAD commit, remotes, dirty flag), gathered by
-//! running `git` with a deadline so a huge, locked or broken repository never stalls a thread or a turn.
+//! running `git` with a deadline so a huge, locked or broken repository never stalls a thread or a turn, and
+//! through `git_command` so a hostile repository never gets a program of its own run.
 
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
 use std::path::Path;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde::Serialize;
-use tokio::process::Command;
 use tokio::time::Instant;
 
-use crate::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR;
 use crate::git_ceilings::GitCeilings;
+use crate::git_command::GitCommandError;
+use crate::git_command::GitProgram;
+use crate::git_command::HardenedGit;
 
 /// Upper bound callers can use when they have no better budget (thread start, turn metadata).
 pub const DEFAULT_GIT_INFO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -85,7 +85,7 @@ pub async fn collect_git_info(
     ceilings: &GitCeilings,
     timeout: Duration,
 ) -> Option<GitInfo> {
-    collect_git_info_with(&["git"], cwd, ceilings, timeout).await
+    collect_git_info_with(&GitProgram::installed(), cwd, ceilings, timeout).await
 }
 
 /// Inspects several working directories concurrently (multi-root workspaces). Directories in the same
@@ -107,17 +107,22 @@ pub async fn collect_workspaces_git_info(
         .collect()
 }
 
-/// `git` is the command line that stands for `git`: the program and any leading arguments.
+/// `git` is the program that stands for `git` (the installed one, or a test's stand-in).
 async fn collect_git_info_with(
-    git: &[&str],
+    git: &GitProgram,
     cwd: &Path,
     ceilings: &GitCeilings,
     timeout: Duration,
 ) -> Option<GitInfo> {
     let deadline = Instant::now() + timeout;
-    let ceilings = ceilings.env_value();
-    let run =
-        |args: &'static [&'static str]| run_git(git, cwd, ceilings.as_deref(), args, deadline);
+    let git = match HardenedGit::new(git, cwd) {
+        Ok(git) => git.with_ceilings(ceilings.env_value()),
+        Err(err) => {
+            tracing::debug!("cannot run git in {}: {err}", cwd.display());
+            return None;
+        }
+    };
+    let run = |args: &'static [&'static str]| answer(&git, cwd, args, deadline);
     let repo_root = run(&["rev-parse", "--show-toplevel"]).await?;
     let repo_root = PathBuf::from(repo_root.trim_end_matches(['\n', '\r']));
     let (commit_hash, branch, remotes, status) = tokio::join!(
@@ -154,54 +159,16 @@ fn parse_remote_fetch_urls(output: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Runs one git command in `cwd` under the `GIT_CEILING_DIRECTORIES` value `ceilings`; its stdout on
-/// success, `None` on any failure or when `deadline` passes (the child is killed then).
-async fn run_git(
-    git: &[&str],
-    cwd: &Path,
-    ceilings: Option<&OsStr>,
-    args: &[&str],
-    deadline: Instant,
-) -> Option<String> {
-    let (program, leading_args) = git.split_first()?;
-    let mut command = Command::new(program);
-    match ceilings {
-        Some(ceilings) => command.env(GIT_CEILING_DIRECTORIES_ENV_VAR, ceilings),
-        None => command.env_remove(GIT_CEILING_DIRECTORIES_ENV_VAR),
-    };
-    let child = command
-        .args(leading_args)
-        .args(args)
-        .current_dir(cwd)
-        // Read-only inspection must not take the index lock nor ask for credentials.
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn();
-    let child = match child {
-        Ok(child) => child,
+/// One git command's stdout; `None` (logged) on any failure or when `deadline` passes.
+async fn answer(git: &HardenedGit, cwd: &Path, args: &[&str], deadline: Instant) -> Option<String> {
+    match git.output(args, deadline).await {
+        Ok(stdout) => Some(stdout),
+        Err(err @ GitCommandError::TimedOut { .. }) => {
+            tracing::warn!("{err} in {}", cwd.display());
+            None
+        }
         Err(err) => {
-            tracing::debug!("cannot run git in {}: {err}", cwd.display());
-            return None;
-        }
-    };
-    match tokio::time::timeout_at(deadline, child.wait_with_output()).await {
-        Ok(Ok(output)) if output.status.success() => {
-            Some(String::from_utf8_lossy(&output.stdout).into_owned())
-        }
-        Ok(Ok(output)) => {
-            tracing::debug!("git {args:?} in {} exited {}", cwd.display(), output.status);
-            None
-        }
-        Ok(Err(err)) => {
-            tracing::debug!("git {args:?} in {} failed: {err}", cwd.display());
-            None
-        }
-        Err(_elapsed) => {
-            tracing::warn!("git {args:?} in {} timed out", cwd.display());
+            tracing::debug!("{err} in {}", cwd.display());
             None
         }
     }
@@ -210,6 +177,10 @@ async fn run_git(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use codex_app_server_tests::hostile_repo::Vector;
+    use codex_app_server_tests::hostile_repo::markers_present;
+    use codex_app_server_tests::hostile_repo::plant;
+    use codex_app_server_tests::hostile_repo::unhardened_status;
     use pretty_assertions::assert_eq;
     use std::process::Command as StdCommand;
 
@@ -387,7 +358,7 @@ mod tests {
     async fn missing_git_binary_is_none() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let info = collect_git_info_with(
-            &["/nonexistent/bin/git"],
+            &GitProgram::stand_in(&["/nonexistent/bin/git"]),
             tmp.path(),
             &below(&tmp),
             DEFAULT_GIT_INFO_TIMEOUT,
@@ -396,11 +367,15 @@ mod tests {
         assert_eq!(info, None);
     }
 
-    /// A `git` stand-in: `sh -c <script>`, which sees git's arguments as `$1`, `$2`, ... (run through `sh`
-    /// rather than as a freshly written executable, which parallel tests could hit with ETXTBSY).
+    /// A `git` stand-in: `sh -c <script>`, which sees the subcommand and its arguments as `$1`, `$2`, ...
+    /// once the global options (`--no-pager`, `-c <setting>`) are shifted away (run through `sh` rather than
+    /// as a freshly written executable, which parallel tests could hit with ETXTBSY).
     #[cfg(unix)]
-    fn fake_git(script: &str) -> [&str; 4] {
-        ["sh", "-c", script, "git"]
+    fn fake_git(script: &str) -> GitProgram {
+        let script = format!(
+            "while :; do case \"$1\" in -c) shift 2 ;; --*) shift ;; *) break ;; esac; done\n{script}"
+        );
+        GitProgram::stand_in(&["sh", "-c", &script, "git"])
     }
 
     #[cfg(unix)]
@@ -454,6 +429,42 @@ mod tests {
                 has_changes: None,
             })
         );
+    }
+
+    /// Every way the test suite knows for a repository to make `git status` and friends start a program: the
+    /// facts are still collected, and none of the programs ran (while plain `git status` runs each).
+    #[tokio::test]
+    async fn a_hostile_repository_gets_none_of_its_programs_run() {
+        if !git_available() {
+            return;
+        }
+        for vector in Vector::ALL {
+            let repo = tempfile::tempdir().expect("tempdir");
+            let markers = tempfile::tempdir().expect("tempdir");
+            let head = plant(vector, repo.path(), markers.path()).expect("plant");
+
+            let info = collect_git_info(repo.path(), &below(&repo), DEFAULT_GIT_INFO_TIMEOUT)
+                .await
+                .expect("a repository");
+            assert_eq!(info.commit_hash, Some(head), "{vector:?}");
+            assert_eq!(info.branch.as_deref(), Some("main"), "{vector:?}");
+            assert_eq!(
+                info.has_changes.is_some(),
+                vector.status_answers(),
+                "{vector:?}: {info:?}"
+            );
+            assert_eq!(
+                markers_present(markers.path()).expect("markers"),
+                Vec::<String>::new(),
+                "{vector:?}"
+            );
+            unhardened_status(repo.path()).expect("git");
+            assert_eq!(
+                markers_present(markers.path()).expect("markers"),
+                vec![vector.name().to_string()],
+                "{vector:?} is not hostile"
+            );
+        }
     }
 
     #[tokio::test]

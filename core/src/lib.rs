@@ -10,6 +10,7 @@ pub mod config;
 pub mod environment_context;
 pub mod event;
 pub mod git_ceilings;
+mod git_command;
 pub mod git_info;
 pub mod model_catalog;
 pub mod model_info;

@@ -147,6 +147,11 @@ pub fn sandbox_tag(mode: SandboxMode) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use codex_app_server_tests::hostile_repo::Vector;
+    use codex_app_server_tests::hostile_repo::git_available;
+    use codex_app_server_tests::hostile_repo::markers_present;
+    use codex_app_server_tests::hostile_repo::plant;
+    use codex_app_server_tests::hostile_repo::unhardened_status;
     use pretty_assertions::assert_eq;
     use serde_json::json;
     use std::path::PathBuf;
@@ -274,6 +279,49 @@ mod tests {
             parse(state.header_value()),
             json!({"turn_id": "turn-3", "workspaces": workspaces, "sandbox": "seccomp"})
         );
+    }
+
+    /// The metadata's git runs in a repository the model may have written: none of its programs run.
+    #[tokio::test]
+    async fn enrichment_runs_none_of_a_hostile_repositorys_programs() {
+        if !git_available() {
+            return;
+        }
+        for vector in Vector::ALL {
+            let repo = tempfile::tempdir().expect("tempdir");
+            let markers = tempfile::tempdir().expect("tempdir");
+            let head = plant(vector, repo.path(), markers.path()).expect("plant");
+
+            let mut state = TurnMetadataState::new("turn-5", None);
+            state.spawn_git_enrichment(
+                repo.path().to_path_buf(),
+                GitCeilings::new(repo.path().parent()),
+                Duration::from_secs(5),
+            );
+            state.wait_for_git_enrichment().await;
+            let header = parse(state.header_value());
+            let workspace = header["workspaces"]
+                .as_object()
+                .and_then(|workspaces| workspaces.values().next())
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(
+                workspace["latest_git_commit_hash"],
+                json!(head),
+                "{vector:?}: {header}"
+            );
+            assert_eq!(
+                markers_present(markers.path()).expect("markers"),
+                Vec::<String>::new(),
+                "{vector:?}"
+            );
+            unhardened_status(repo.path()).expect("git");
+            assert_eq!(
+                markers_present(markers.path()).expect("markers"),
+                vec![vector.name().to_string()],
+                "{vector:?} is not hostile"
+            );
+        }
     }
 
     #[tokio::test]

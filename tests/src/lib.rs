@@ -1,7 +1,8 @@
 //! Test support shared by the end-to-end suites, the demo and the benchmark: a mock Responses server on
-//! loopback (SSE and WebSocket, with fault injection) and a harness that spawns the real
-//! `codex-app-server` binary and talks JSON-RPC to it over stdio.
+//! loopback (SSE and WebSocket, with fault injection), a harness that spawns the real `codex-app-server`
+//! binary and talks JSON-RPC to it over stdio, and hostile git repositories (also used by core's tests).
 
 pub mod app_server;
+pub mod hostile_repo;
 pub mod mock_model_server;
 pub mod mock_provider;

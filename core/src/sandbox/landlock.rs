@@ -35,6 +35,7 @@ mod linux {
     use std::os::fd::AsRawFd;
     use std::os::fd::OwnedFd;
     use std::path::Path;
+    use std::path::PathBuf;
 
     use landlock::ABI;
     use landlock::Access;
@@ -93,6 +94,30 @@ mod linux {
             }
         }
 
+        /// Confines a program the daemon trusts but runs on input it does not (its own `git` in a workspace
+        /// the model writes): it may read everything, write nothing but the devices above, execute nothing but
+        /// `executables` (the program and its loader, see `executed_files`) and use no TCP. `None` when the
+        /// kernel has no Landlock at all.
+        pub fn confining_execution_to(
+            executables: &[PathBuf],
+        ) -> Result<Option<LandlockRuleset>, SandboxError> {
+            let all = AccessFs::from_all(FS_ABI);
+            let created = Ruleset::default()
+                .handle_access(all)?
+                .handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?
+                .create()?
+                .add_rules(path_beneath_rules(
+                    ["/"],
+                    AccessFs::ReadFile | AccessFs::ReadDir,
+                ))?
+                .add_rules(path_beneath_rules(
+                    executables,
+                    AccessFs::Execute | AccessFs::ReadFile,
+                ))?
+                .add_rules(path_beneath_rules(WRITABLE_DEVICES, all))?;
+            Ok(Option::<OwnedFd>::from(created).map(|fd| LandlockRuleset { fd }))
+        }
+
         /// Restricts the calling process (meant for `pre_exec`, in the forked child): sets no_new_privs, which
         /// `landlock_restrict_self` requires of unprivileged callers, then enforces the ruleset.
         ///
@@ -129,6 +154,7 @@ mod linux {
 #[cfg(not(target_os = "linux"))]
 mod unsupported {
     use std::path::Path;
+    use std::path::PathBuf;
 
     use super::SandboxError;
     use super::SandboxPolicy;
@@ -148,6 +174,12 @@ mod unsupported {
             Err(SandboxError::LandlockUnavailable {
                 mode: policy.mode_name(),
             })
+        }
+
+        pub fn confining_execution_to(
+            _executables: &[PathBuf],
+        ) -> Result<Option<LandlockRuleset>, SandboxError> {
+            Ok(None)
         }
 
         pub fn restrict_self(&self) -> std::io::Result<()> {
