@@ -165,11 +165,33 @@ pub struct WritableRoot {
 impl WritableRoot {
     /// Whether `path` (absolute, resolved) is under this root and outside its read-only entries.
     pub fn allows(&self, path: &Path) -> bool {
-        path.starts_with(&self.root)
-            && !self
-                .read_only_subpaths
+        path.starts_with(&self.root) && self.read_only_entry(path).is_none()
+    }
+
+    /// The read-only entry `path` (absolute, resolved, under this root) is or lies in: one of
+    /// `read_only_subpaths`, or a `.git`, `.codex` or `.agents` anywhere below the root, existing or not — a
+    /// model must not create a repository or agent configuration either, and a nested one configures git or
+    /// the agent run from that directory. Exact only for a path whose components are no symlinks.
+    pub fn read_only_entry(&self, path: &Path) -> Option<PathBuf> {
+        if let Some(protected) = self
+            .read_only_subpaths
+            .iter()
+            .find(|protected| path.starts_with(protected))
+        {
+            return Some(protected.clone());
+        }
+        let relative = path.strip_prefix(&self.root).ok()?;
+        let mut entry = self.root.clone();
+        for component in relative.components() {
+            entry.push(component);
+            if PROTECTED_NAMES
                 .iter()
-                .any(|protected| path.starts_with(protected))
+                .any(|name| component.as_os_str() == *name)
+            {
+                return Some(entry);
+            }
+        }
+        None
     }
 }
 
@@ -338,6 +360,12 @@ mod tests {
         assert!(!expected.allows(&root.join(".git/hooks/pre-commit")));
         assert!(!expected.allows(&root.join("home/.codex/config.toml")));
         assert!(!expected.allows(Path::new("/etc/passwd")));
+        assert_eq!(
+            expected.read_only_entry(&root.join("vendor/lib/.git/hooks/pre-commit")),
+            Some(root.join("vendor/lib/.git")),
+            "a nested or not yet existing .git is read-only too"
+        );
+        assert_eq!(expected.read_only_entry(&root.join("src/.gitignore")), None);
     }
 
     #[test]
