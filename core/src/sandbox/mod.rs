@@ -11,4 +11,6 @@ pub use self::landlock::landlock_available;
 pub use denial::is_likely_sandbox_denial;
 pub use policy::SandboxPolicy;
 pub use policy::WritableRoot;
+pub(crate) use policy::normalize;
 pub use policy::protected_entries;
+pub(crate) use policy::resolve_existing;
