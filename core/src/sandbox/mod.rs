@@ -14,4 +14,6 @@ pub use denial::is_likely_sandbox_denial;
 pub use executed_files::executed_files;
 pub use policy::SandboxPolicy;
 pub use policy::WritableRoot;
+pub(crate) use policy::normalize;
 pub use policy::protected_entries;
+pub(crate) use policy::resolve_existing;

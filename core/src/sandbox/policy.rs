@@ -136,22 +136,6 @@ impl SandboxPolicy {
             })
             .collect()
     }
-
-    /// Whether the sandbox lets the agent write `path` (relative paths are taken from `cwd`). Used to decide
-    /// whether a patch needs the user's approval. Symlinks are followed as far as the path exists, so a link
-    /// inside the workspace that points elsewhere does not make its target writable.
-    pub fn can_write(&self, path: &Path, cwd: &Path) -> bool {
-        match self {
-            SandboxPolicy::DangerFullAccess => true,
-            SandboxPolicy::ReadOnly => false,
-            SandboxPolicy::WorkspaceWrite { .. } => {
-                let path = resolve_existing(&normalize(&cwd.join(path)));
-                self.writable_roots(cwd)
-                    .iter()
-                    .any(|root| path.starts_with(resolve_existing(root)))
-            }
-        }
-    }
 }
 
 /// A directory commands may write under, and the entries inside it they may not touch.
@@ -165,11 +149,33 @@ pub struct WritableRoot {
 impl WritableRoot {
     /// Whether `path` (absolute, resolved) is under this root and outside its read-only entries.
     pub fn allows(&self, path: &Path) -> bool {
-        path.starts_with(&self.root)
-            && !self
-                .read_only_subpaths
+        path.starts_with(&self.root) && self.read_only_entry(path).is_none()
+    }
+
+    /// The read-only entry `path` (absolute, resolved, under this root) is or lies in: one of
+    /// `read_only_subpaths`, or a `.git`, `.codex` or `.agents` anywhere below the root, existing or not — a
+    /// model must not create a repository or agent configuration either, and a nested one configures git or
+    /// the agent run from that directory. Exact only for a path whose components are no symlinks.
+    pub fn read_only_entry(&self, path: &Path) -> Option<PathBuf> {
+        if let Some(protected) = self
+            .read_only_subpaths
+            .iter()
+            .find(|protected| path.starts_with(protected))
+        {
+            return Some(protected.clone());
+        }
+        let relative = path.strip_prefix(&self.root).ok()?;
+        let mut entry = self.root.clone();
+        for component in relative.components() {
+            entry.push(component);
+            if PROTECTED_NAMES
                 .iter()
-                .any(|protected| path.starts_with(protected))
+                .any(|name| component.as_os_str() == *name)
+            {
+                return Some(entry);
+            }
+        }
+        None
     }
 }
 
@@ -219,7 +225,7 @@ fn gitdir_of_git_file(git_file: &Path) -> Option<PathBuf> {
 
 /// Canonicalizes the longest existing ancestor of `path` (following symlinks) and appends the rest, which
 /// does not exist yet and so cannot be a link.
-fn resolve_existing(path: &Path) -> PathBuf {
+pub(crate) fn resolve_existing(path: &Path) -> PathBuf {
     let mut existing = path;
     let mut rest = Vec::new();
     loop {
@@ -240,7 +246,7 @@ fn resolve_existing(path: &Path) -> PathBuf {
 }
 
 /// Resolves `.` and `..` lexically, so `/repo/../etc` is not mistaken for a path under `/repo`.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut normalized = PathBuf::new();
     for component in path.components() {
         match component {
@@ -285,34 +291,6 @@ mod tests {
     }
 
     #[test]
-    fn can_write_follows_the_mode_and_sees_through_dot_dot() {
-        let cwd = Path::new("/work/repo");
-        let policy = workspace_write(&[]);
-        assert!(policy.can_write(Path::new("src/lib.rs"), cwd));
-        assert!(policy.can_write(Path::new("/tmp/scratch"), cwd));
-        assert!(!policy.can_write(Path::new("../other/file"), cwd));
-        assert!(!policy.can_write(Path::new("/etc/passwd"), cwd));
-        assert!(!SandboxPolicy::ReadOnly.can_write(Path::new("src/lib.rs"), cwd));
-        assert!(SandboxPolicy::DangerFullAccess.can_write(Path::new("/etc/passwd"), cwd));
-    }
-
-    #[test]
-    fn a_symlink_in_the_workspace_does_not_make_its_target_writable() {
-        let workspace = tempfile::tempdir().expect("workspace");
-        let outside = tempfile::tempdir().expect("outside");
-        std::os::unix::fs::symlink(outside.path(), workspace.path().join("link")).expect("symlink");
-        let policy = SandboxPolicy::WorkspaceWrite {
-            writable_roots: Vec::new(),
-            network_access: false,
-            exclude_tmpdir_env_var: true,
-            exclude_slash_tmp: true,
-        };
-        assert!(policy.can_write(Path::new("src/new/file.rs"), workspace.path()));
-        assert!(!policy.can_write(Path::new("link/file.txt"), workspace.path()));
-        assert!(!policy.can_write(Path::new("link/new/dir/file.txt"), workspace.path()));
-    }
-
-    #[test]
     fn git_codex_and_agents_entries_and_codex_home_stay_read_only() {
         let workspace = tempfile::tempdir().expect("workspace");
         let root = workspace.path().canonicalize().expect("canonical");
@@ -338,6 +316,12 @@ mod tests {
         assert!(!expected.allows(&root.join(".git/hooks/pre-commit")));
         assert!(!expected.allows(&root.join("home/.codex/config.toml")));
         assert!(!expected.allows(Path::new("/etc/passwd")));
+        assert_eq!(
+            expected.read_only_entry(&root.join("vendor/lib/.git/hooks/pre-commit")),
+            Some(root.join("vendor/lib/.git")),
+            "a nested or not yet existing .git is read-only too"
+        );
+        assert_eq!(expected.read_only_entry(&root.join("src/.gitignore")), None);
     }
 
     #[test]

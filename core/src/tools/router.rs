@@ -16,6 +16,9 @@ use crate::response_item::LocalShellAction;
 use crate::response_item::ResponseItem;
 use crate::sandbox::SandboxPolicy;
 use crate::thread::ThreadInner;
+use crate::tools::apply_patch::ApplyPatchError;
+use crate::tools::apply_patch::PathAccess;
+use crate::tools::apply_patch::WriteScope;
 use crate::tools::apply_patch::patch_invocation;
 use crate::tools::apply_patch::plan_patch;
 use crate::tools::approval::ApprovalReply;
@@ -175,6 +178,8 @@ struct ToolSettings {
     cwd: PathBuf,
     approval_policy: AskForApproval,
     sandbox: SandboxPolicy,
+    /// Stays read-only for patches where a writable root holds it.
+    codex_home: PathBuf,
 }
 
 /// Runs one tool call to completion (or until `cancel`).
@@ -194,6 +199,7 @@ pub(crate) async fn run_tool_call(
                 settings.sandbox_mode,
                 &settings.sandbox_workspace_write,
             ),
+            codex_home: settings.codex_home.clone(),
         }
     };
     let tool = ToolRun {
@@ -615,7 +621,9 @@ impl ToolRun<'_> {
         decision
     }
 
-    /// Applies `patch` with relative paths taken from `cwd`.
+    /// Applies `patch` with relative paths taken from `cwd`. Its paths are resolved once, checked against
+    /// the sandbox's writable roots and their read-only entries, and written along exactly those resolved
+    /// paths (`WriteScope`), so what the approval saw is what gets written.
     async fn apply_patch(
         &self,
         call_id: &str,
@@ -623,8 +631,16 @@ impl ToolRun<'_> {
         cwd: PathBuf,
         diff: &mut TurnDiffTracker,
     ) -> Handled {
-        let plan = match tokio::task::spawn_blocking(move || plan_patch(&patch, &cwd)).await {
-            Ok(Ok(plan)) => plan,
+        let sandbox = self.settings.sandbox.clone();
+        let sandbox_cwd = self.settings.cwd.clone();
+        let codex_home = self.settings.codex_home.clone();
+        let planned = tokio::task::spawn_blocking(move || -> Result<_, ApplyPatchError> {
+            let plan = plan_patch(&patch, &cwd)?;
+            Ok((plan, WriteScope::new(&sandbox, &sandbox_cwd, &codex_home)))
+        })
+        .await;
+        let (plan, mut scope) = match planned {
+            Ok(Ok(planned)) => planned,
             Ok(Err(err)) => {
                 return Handled::text_only(format!("apply_patch verification failed: {err}"));
             }
@@ -638,55 +654,39 @@ impl ToolRun<'_> {
         };
         self.emit_started(&item).await;
 
-        let writable = touched
+        // Paths the sandbox does not let the patch write: outside the roots, or read-only inside them.
+        let blocked: Vec<(PathBuf, PathAccess)> = touched
             .iter()
-            .all(|path| self.settings.sandbox.can_write(path, &self.settings.cwd));
-        let approved_for_session = {
-            let state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
-            touched
-                .iter()
-                .all(|path| state.session_approvals.patch_paths.contains(path))
-        };
-        let must_ask = !approved_for_session
-            && match self.settings.approval_policy {
-                AskForApproval::Untrusted => true,
-                AskForApproval::OnRequest | AskForApproval::OnFailure => !writable,
-                AskForApproval::Never => false,
-            };
-        let refusal = if must_ask {
-            let reason = (!writable)
-                .then(|| "the patch writes outside the sandbox's writable roots".to_string());
-            let (reply, answer) = ApprovalReply::channel();
-            let request = EventMsg::PatchApprovalRequested(PatchApprovalRequest {
-                turn_id: self.turn_id.to_string(),
-                item_id: call_id.to_string(),
-                reason,
-                reply,
-            });
-            match self.wait_for_decision(request, answer).await {
-                Some(ReviewDecision::ApprovedForSession) => {
-                    let mut state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
-                    state
-                        .session_approvals
-                        .patch_paths
-                        .extend(touched.iter().cloned());
-                    None
+            .filter_map(|path| match scope.access(path) {
+                PathAccess::Writable => None,
+                access @ (PathAccess::ReadOnly { .. } | PathAccess::OutsideRoots) => {
+                    Some((path.clone(), access))
                 }
-                Some(ReviewDecision::Approved | ReviewDecision::ApprovedWithPrefix(_)) => None,
-                Some(ReviewDecision::Denied) => Some((PATCH_DECLINED.to_string(), false)),
-                Some(ReviewDecision::Abort) | None => Some((TOOL_ABORTED.to_string(), true)),
-            }
-        } else if !writable && !approved_for_session {
-            Some((
-                format!(
-                    "patch rejected: it writes outside the sandbox's writable roots and approval_policy \
-                     is `never`, so it cannot be approved (cwd: {})",
-                    self.settings.cwd.display()
-                ),
-                false,
-            ))
+            })
+            .collect();
+        let (approved_for_session, unapproved) = {
+            let state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
+            let approved = &state.session_approvals.patch_paths;
+            (
+                touched.iter().all(|path| approved.contains(path)),
+                blocked
+                    .iter()
+                    .filter(|(path, _)| !approved.contains(path))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let must_ask = match self.settings.approval_policy {
+            AskForApproval::Untrusted => !approved_for_session,
+            AskForApproval::OnRequest | AskForApproval::OnFailure => !unapproved.is_empty(),
+            AskForApproval::Never => false,
+        };
+        let refusal = if must_ask {
+            self.ask_patch(call_id, &touched, &unapproved).await
         } else {
-            None
+            unapproved
+                .first()
+                .map(|(path, access)| (never_refusal(path, access, &self.settings.cwd), false))
         };
         if let Some((text, abort_turn)) = refusal {
             set_patch_status(&mut item, ToolItemStatus::Declined);
@@ -697,9 +697,14 @@ impl ToolRun<'_> {
                 abort_turn,
             };
         }
+        // Past this point every blocked path was approved, now or earlier in the session: the write of each
+        // is still confined to exactly that path.
+        for (path, _) in blocked {
+            scope.approve(path);
+        }
 
         diff.remember_originals(&touched);
-        let committed = tokio::task::spawn_blocking(move || plan.commit()).await;
+        let committed = tokio::task::spawn_blocking(move || plan.commit(&scope)).await;
         let text = match committed {
             Ok(Ok(report)) => {
                 if let TurnItem::FileChange {
@@ -731,6 +736,46 @@ impl ToolRun<'_> {
             text,
             item: Some(item),
             abort_turn: false,
+        }
+    }
+
+    /// Asks the host about a patch; the reason names every path the sandbox does not allow. `None` when the
+    /// host approved, else the text for the model and whether the turn ends.
+    async fn ask_patch(
+        &self,
+        call_id: &str,
+        touched: &[PathBuf],
+        unapproved: &[(PathBuf, PathAccess)],
+    ) -> Option<(String, bool)> {
+        let reason = (!unapproved.is_empty()).then(|| {
+            let paths: Vec<String> = unapproved
+                .iter()
+                .map(|(path, access)| format!("{} is {access}", path.display()))
+                .collect();
+            format!(
+                "the patch writes where the sandbox does not allow: {}",
+                paths.join("; ")
+            )
+        });
+        let (reply, answer) = ApprovalReply::channel();
+        let request = EventMsg::PatchApprovalRequested(PatchApprovalRequest {
+            turn_id: self.turn_id.to_string(),
+            item_id: call_id.to_string(),
+            reason,
+            reply,
+        });
+        match self.wait_for_decision(request, answer).await {
+            Some(ReviewDecision::ApprovedForSession) => {
+                let mut state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
+                state
+                    .session_approvals
+                    .patch_paths
+                    .extend(touched.iter().cloned());
+                None
+            }
+            Some(ReviewDecision::Approved | ReviewDecision::ApprovedWithPrefix(_)) => None,
+            Some(ReviewDecision::Denied) => Some((PATCH_DECLINED.to_string(), false)),
+            Some(ReviewDecision::Abort) | None => Some((TOOL_ABORTED.to_string(), true)),
         }
     }
 
@@ -773,6 +818,23 @@ fn set_command_result(
             *duration_ms = Some(i64::try_from(outcome.duration.as_millis()).unwrap_or(i64::MAX));
         }
     }
+}
+
+/// What the model is told when `approval_policy = never` leaves no way to write `path`.
+fn never_refusal(path: &std::path::Path, access: &PathAccess, cwd: &std::path::Path) -> String {
+    let what = match access {
+        PathAccess::OutsideRoots => format!(
+            "it writes outside the sandbox's writable roots ({})",
+            path.display()
+        ),
+        PathAccess::ReadOnly { .. } | PathAccess::Writable => {
+            format!("{} is {access}", path.display())
+        }
+    };
+    format!(
+        "patch rejected: {what}, and approval_policy is `never`, so it cannot be approved (cwd: {})",
+        cwd.display()
+    )
 }
 
 fn set_patch_status(item: &mut TurnItem, new_status: ToolItemStatus) {

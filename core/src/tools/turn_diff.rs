@@ -25,15 +25,21 @@ impl TurnDiffTracker {
     }
 
     /// The unified diff of every remembered file from its baseline to its current content, files in path
-    /// order; paths under `cwd` are shown relative to it.
+    /// order; paths under `cwd` (as given or resolved, as patches record them) are shown relative to it.
     pub fn diff(&self, cwd: &Path) -> String {
+        let resolved_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
         let mut diff = String::new();
         for (path, baseline) in &self.baselines {
             let current = read_text(path);
             if current == *baseline {
                 continue;
             }
-            let shown = path.strip_prefix(cwd).unwrap_or(path).display().to_string();
+            let shown = path
+                .strip_prefix(cwd)
+                .or_else(|_| path.strip_prefix(&resolved_cwd))
+                .unwrap_or(path)
+                .display()
+                .to_string();
             diff.push_str(&unified_diff(
                 baseline.as_deref().unwrap_or_default(),
                 current.as_deref().unwrap_or_default(),

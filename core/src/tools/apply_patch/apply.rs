@@ -1,22 +1,36 @@
-//! Applying a parsed patch all-or-nothing: `plan_patch` computes every new file content in memory, then
-//! `PatchPlan::commit` writes each file via temp file + rename; a failure midway restores what was written.
+//! Applying a parsed patch all-or-nothing: `plan_patch` resolves every path and computes every new file
+//! content in memory; `PatchPlan::commit` writes them through the confined file layer, first staging every
+//! change (directories, temp files) so that most failures change nothing, then renaming the files into place;
+//! a failure in that last step restores what was already changed.
 
 use std::collections::HashMap;
-use std::fs;
+use std::ffi::OsString;
 use std::io;
 use std::path::Path;
 use std::path::PathBuf;
+use std::rc::Rc;
 
+use super::confined_fs::ConfinedPath;
+use super::confined_fs::CreatedDir;
+use super::confined_fs::Dir;
+use super::confined_fs::is_link_in_path;
+use super::confined_fs::is_missing;
+use super::confined_fs::is_openat2_missing;
 use super::error::ApplyPatchError;
 use super::parser::FileOperation;
 use super::parser::parse_patch;
 use super::report::PatchReport;
 use super::seek_sequence::seek_sequence;
 use super::unified_diff::unified_diff;
+use super::write_scope::PathAccess;
+use super::write_scope::WriteScope;
+use crate::sandbox::normalize;
+use crate::sandbox::resolve_existing;
 use crate::turn_item::FileChange;
 use crate::turn_item::FileChangeKind;
 
-/// The planned final state of every touched path: `Some(contents)` to write, `None` to delete.
+/// The planned final state of every touched file, by resolved path: `Some(contents)` to write, `None` to
+/// delete.
 #[derive(Debug)]
 struct PlannedFiles {
     order: Vec<PathBuf>,
@@ -24,26 +38,29 @@ struct PlannedFiles {
 }
 
 impl PlannedFiles {
-    /// The file as earlier operations of this patch left it, else as it is on disk.
+    /// The file as earlier operations of this patch left it, else as it is on disk (read along exactly the
+    /// resolved path, following no symlink).
     fn read(&self, path: &Path) -> Result<Option<String>, ApplyPatchError> {
         if let Some(planned) = self.contents.get(path) {
             return Ok(planned.clone());
         }
-        match fs::read_to_string(path) {
-            Ok(contents) => Ok(Some(contents)),
-            // A file standing where a parent directory should be also means "no such file yet".
-            Err(source)
-                if matches!(
-                    source.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(source) => Err(ApplyPatchError::Read {
+        let confined =
+            ConfinedPath::absolute(path).ok_or_else(|| ApplyPatchError::NotAFilePath {
                 path: path.to_path_buf(),
-                source,
+            })?;
+        match confined.read() {
+            Ok(Some(bytes)) => String::from_utf8(bytes).map(Some).map_err(|_| {
+                io_error(
+                    path,
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    ),
+                    IoStep::Read,
+                )
             }),
+            Ok(None) => Ok(None),
+            Err(source) => Err(io_error(path, source, IoStep::Read)),
         }
     }
 
@@ -55,16 +72,62 @@ impl PlannedFiles {
     }
 }
 
-/// A path already changed on disk, with what to put back if a later write fails.
-struct AppliedWrite {
-    path: PathBuf,
-    original: Option<Vec<u8>>,
+/// A path of the patch as shown (`display`, the cwd joined) and as the daemon touches it. Symlinks are
+/// resolved now, once, and never followed again: `contents` follows a link at the end too (an edit through
+/// a link edits its target), `entry` does not (deleting a link removes the link).
+struct ResolvedPath {
+    display: PathBuf,
+    contents: PathBuf,
+    entry: PathBuf,
+}
+
+impl ResolvedPath {
+    fn new(cwd: &Path, path: &str) -> Self {
+        let display = cwd.join(path);
+        let normalized = normalize(&display);
+        let contents = resolve_existing(&normalized);
+        let entry = match (normalized.parent(), normalized.file_name()) {
+            (Some(parent), Some(name)) => resolve_existing(parent).join(name),
+            (None, _) | (_, None) => normalized,
+        };
+        Self {
+            display,
+            contents,
+            entry,
+        }
+    }
+}
+
+/// Which kind of file access failed, for the error.
+#[derive(Clone, Copy)]
+enum IoStep {
+    Read,
+    Write,
+}
+
+/// The error for a failed file access, naming the two causes the model cannot fix by retrying the same way.
+fn io_error(path: &Path, source: io::Error, step: IoStep) -> ApplyPatchError {
+    let path = path.to_path_buf();
+    if is_link_in_path(&source) {
+        ApplyPatchError::LinkInPath { path }
+    } else if is_openat2_missing(&source) {
+        ApplyPatchError::Openat2Unavailable { path }
+    } else {
+        match step {
+            IoStep::Read => ApplyPatchError::Read { path, source },
+            IoStep::Write => ApplyPatchError::Write { path, source },
+        }
+    }
 }
 
 /// Parses `patch` and applies it under `cwd` (relative paths are joined to it; absolute paths are used as
-/// is). Either every file changes or, on error, none does.
-pub fn apply_patch(patch: &str, cwd: &Path) -> Result<PatchReport, ApplyPatchError> {
-    plan_patch(patch, cwd)?.commit()
+/// is), writing only where `scope` allows. Either every file changes or, on error, none does.
+pub fn apply_patch(
+    patch: &str,
+    cwd: &Path,
+    scope: &WriteScope,
+) -> Result<PatchReport, ApplyPatchError> {
+    plan_patch(patch, cwd)?.commit(scope)
 }
 
 /// A patch whose every resulting file content is computed but nothing is written yet, so callers can show
@@ -73,6 +136,79 @@ pub fn apply_patch(patch: &str, cwd: &Path) -> Result<PatchReport, ApplyPatchErr
 pub struct PatchPlan {
     report: PatchReport,
     files: PlannedFiles,
+}
+
+/// One change ready to be made in a directory reached without symlinks.
+struct StagedChange {
+    path: PathBuf,
+    dir: Rc<Dir>,
+    name: OsString,
+    action: StagedAction,
+}
+
+enum StagedAction {
+    /// Rename `temp` (the new content) over the file; on rollback put `original` back (`None`: remove).
+    Write {
+        temp: OsString,
+        original: Option<Vec<u8>>,
+    },
+    /// Rename the file aside to `backup`, removed once the whole patch is in and renamed back on rollback,
+    /// so whatever the entry was (a file, a link) comes back exactly.
+    Delete { backup: OsString },
+}
+
+impl StagedChange {
+    fn apply(&self) -> io::Result<()> {
+        match &self.action {
+            StagedAction::Write { temp, .. } => self.dir.rename(temp, &self.name),
+            StagedAction::Delete { backup } => match self.dir.rename(&self.name, backup) {
+                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            },
+        }
+    }
+
+    fn finish(&self) {
+        if let StagedAction::Delete { backup } = &self.action
+            && let Err(error) = self.dir.remove(backup)
+        {
+            tracing::warn!(
+                "apply_patch left {:?} beside {}: {error}",
+                backup,
+                self.path.display()
+            );
+        }
+    }
+
+    fn roll_back(&self) {
+        let restored = match &self.action {
+            StagedAction::Write {
+                original: Some(bytes),
+                ..
+            } => self
+                .dir
+                .write_temp(&self.name, bytes)
+                .and_then(|temp| self.dir.rename(&temp, &self.name)),
+            StagedAction::Write { original: None, .. } => self.dir.remove(&self.name),
+            StagedAction::Delete { backup } => match self.dir.rename(backup, &self.name) {
+                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            },
+        };
+        if let Err(error) = restored {
+            tracing::error!(
+                "apply_patch could not restore {}: {error}",
+                self.path.display()
+            );
+        }
+    }
+
+    /// Drops a change that was staged but never made.
+    fn discard(&self) {
+        if let StagedAction::Write { temp, .. } = &self.action {
+            let _ = self.dir.remove(temp);
+        }
+    }
 }
 
 impl PatchPlan {
@@ -86,70 +222,130 @@ impl PatchPlan {
         &self.files.order
     }
 
-    /// Writes every planned file; on failure restores what was already written and removes directories it
-    /// created. Originals are read at commit time, so a restore puts back exactly what was on disk then.
-    pub fn commit(self) -> Result<PatchReport, ApplyPatchError> {
-        let planned = self.files;
-        let mut originals = Vec::with_capacity(planned.order.len());
-        for path in &planned.order {
-            let original = match fs::read(path) {
-                Ok(bytes) => Some(bytes),
-                Err(source)
-                    if matches!(
-                        source.kind(),
-                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                    ) =>
-                {
-                    None
-                }
-                Err(source) => {
-                    return Err(ApplyPatchError::Read {
+    /// Writes every planned file where `scope` allows, each along exactly its resolved path. A path the
+    /// scope refuses, a symlink swapped into a path, or any staging failure changes nothing; a failure
+    /// while renaming into place restores what was already changed and removes the directories created.
+    pub fn commit(self, scope: &WriteScope) -> Result<PatchReport, ApplyPatchError> {
+        self.files.stage(scope)?.apply()?;
+        Ok(self.report)
+    }
+}
+
+impl PlannedFiles {
+    /// Opens (or creates) every parent directory, keeps the content each file has now and writes each new
+    /// content to a temp file beside its file; nothing the patch names changes yet. On failure, what was
+    /// staged is removed again.
+    fn stage(&self, scope: &WriteScope) -> Result<StagedPatch, ApplyPatchError> {
+        let mut confined = Vec::with_capacity(self.order.len());
+        for path in &self.order {
+            let target = scope.confine(path).map_err(|access| match access {
+                PathAccess::Writable => ApplyPatchError::NotAFilePath { path: path.clone() },
+                PathAccess::ReadOnly { .. } | PathAccess::OutsideRoots => {
+                    ApplyPatchError::NotWritable {
                         path: path.clone(),
-                        source,
-                    });
-                }
-            };
-            originals.push(original);
-        }
-        let mut applied: Vec<AppliedWrite> = Vec::new();
-        let mut created_dirs: Vec<PathBuf> = Vec::new();
-        for (path, original) in planned.order.iter().zip(originals) {
-            let result = match &planned.contents[path] {
-                Some(contents) => write_atomically(path, contents.as_bytes(), &mut created_dirs),
-                None => match fs::remove_file(path) {
-                    Err(source) if source.kind() == io::ErrorKind::NotFound => Ok(()),
-                    other => other,
-                },
-            };
-            if let Err(source) = result {
-                for write in applied.iter().rev() {
-                    let restored = match &write.original {
-                        Some(bytes) => write_atomically(&write.path, bytes, &mut Vec::new()),
-                        None => fs::remove_file(&write.path),
-                    };
-                    if let Err(error) = restored {
-                        tracing::error!(
-                            "apply_patch could not restore {}: {error}",
-                            write.path.display()
-                        );
+                        access,
                     }
                 }
-                // Only directories this patch created are removed, and `remove_dir` refuses non-empty ones, so a
-                // failure here just leaves an empty directory behind.
-                for dir in created_dirs.iter().rev() {
-                    let _ = fs::remove_dir(dir);
-                }
-                return Err(ApplyPatchError::Write {
-                    path: path.clone(),
-                    source,
-                });
-            }
-            applied.push(AppliedWrite {
-                path: path.clone(),
-                original,
-            });
+            })?;
+            confined.push((path, target));
         }
-        Ok(self.report)
+        let mut staged = StagedPatch {
+            changes: Vec::with_capacity(confined.len()),
+            dirs: HashMap::new(),
+            created_dirs: Vec::new(),
+        };
+        for (path, target) in confined {
+            if let Err(source) = staged.stage_one(path, &target, self.contents[path].as_deref()) {
+                staged.discard_from(0);
+                return Err(io_error(path, source, IoStep::Write));
+            }
+        }
+        Ok(staged)
+    }
+}
+
+/// Every change of a patch, staged and ready to be renamed into place.
+struct StagedPatch {
+    changes: Vec<StagedChange>,
+    /// Directories already opened, by path, so a patch holds one descriptor per directory, not per file.
+    dirs: HashMap<PathBuf, Rc<Dir>>,
+    created_dirs: Vec<CreatedDir>,
+}
+
+impl StagedPatch {
+    fn stage_one(
+        &mut self,
+        path: &Path,
+        target: &ConfinedPath,
+        contents: Option<&str>,
+    ) -> io::Result<()> {
+        let name = target.name().to_os_string();
+        let (dir, action) = match contents {
+            Some(contents) => {
+                let dir = self.open_parent(target, true)?;
+                let original = dir.read(&name)?;
+                let temp = dir.write_temp(&name, contents.as_bytes())?;
+                (dir, StagedAction::Write { temp, original })
+            }
+            None => match self.open_parent(target, false) {
+                Ok(dir) => (
+                    dir,
+                    StagedAction::Delete {
+                        backup: Dir::temp_name(),
+                    },
+                ),
+                // Already gone: nothing to delete.
+                Err(error) if is_missing(&error) => return Ok(()),
+                Err(error) => return Err(error),
+            },
+        };
+        self.changes.push(StagedChange {
+            path: path.to_path_buf(),
+            dir,
+            name,
+            action,
+        });
+        Ok(())
+    }
+
+    /// The directory holding `target`, opened once per patch; `create` makes the missing ones.
+    fn open_parent(&mut self, target: &ConfinedPath, create: bool) -> io::Result<Rc<Dir>> {
+        let parent = target.parent_path();
+        if let Some(dir) = self.dirs.get(&parent) {
+            return Ok(Rc::clone(dir));
+        }
+        let created = create.then_some(&mut self.created_dirs);
+        let dir = Rc::new(target.open_parent(created)?);
+        self.dirs.insert(parent, Rc::clone(&dir));
+        Ok(dir)
+    }
+
+    /// Makes every change; if one fails, puts back those already made and drops the rest.
+    fn apply(self) -> Result<(), ApplyPatchError> {
+        for (index, change) in self.changes.iter().enumerate() {
+            if let Err(source) = change.apply() {
+                for applied in self.changes[..index].iter().rev() {
+                    applied.roll_back();
+                }
+                self.discard_from(index);
+                return Err(io_error(&change.path, source, IoStep::Write));
+            }
+        }
+        for change in &self.changes {
+            change.finish();
+        }
+        Ok(())
+    }
+
+    /// Drops the changes from `index` on (never made) and removes the directories this patch created
+    /// (`remove_dir` refuses non-empty ones, so this only ever leaves an empty directory behind).
+    fn discard_from(&self, index: usize) {
+        for change in &self.changes[index..] {
+            change.discard();
+        }
+        for dir in self.created_dirs.iter().rev() {
+            dir.remove();
+        }
     }
 }
 
@@ -157,7 +353,7 @@ impl PatchPlan {
 /// the first hunk that does not apply.
 pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError> {
     let operations = parse_patch(patch)?;
-    let resolve = |path: &str| cwd.join(path);
+    let resolve = |path: &str| ResolvedPath::new(cwd, path);
     let mut planned = PlannedFiles {
         order: Vec::new(),
         contents: HashMap::new(),
@@ -171,29 +367,29 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
         match operation {
             FileOperation::Add { path, contents } => {
                 let resolved = resolve(path);
-                let display = resolved.display().to_string();
                 // Like upstream, an added file is reported with its content rather than a diff.
                 changes.push(FileChange {
                     diff: contents.clone(),
-                    path: display,
+                    path: resolved.display.display().to_string(),
                     kind: FileChangeKind::Add,
                 });
-                planned.plan(resolved, Some(contents.clone()));
+                planned.plan(resolved.contents, Some(contents.clone()));
                 added.push(path.clone());
             }
             FileOperation::Delete { path } => {
                 let resolved = resolve(path);
-                let Some(old) = planned.read(&resolved)? else {
-                    return Err(ApplyPatchError::FileNotFound { path: resolved });
+                let Some(old) = planned.read(&resolved.contents)? else {
+                    return Err(ApplyPatchError::FileNotFound {
+                        path: resolved.display,
+                    });
                 };
-                let display = resolved.display().to_string();
                 // Like upstream, a deleted file is reported with the content it had.
                 changes.push(FileChange {
                     diff: old,
-                    path: display,
+                    path: resolved.display.display().to_string(),
                     kind: FileChangeKind::Delete,
                 });
-                planned.plan(resolved, None);
+                planned.plan(resolved.entry, None);
                 deleted.push(path.clone());
             }
             FileOperation::Update {
@@ -202,8 +398,10 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
                 chunks,
             } => {
                 let resolved = resolve(path);
-                let Some(old) = planned.read(&resolved)? else {
-                    return Err(ApplyPatchError::FileNotFound { path: resolved });
+                let Some(old) = planned.read(&resolved.contents)? else {
+                    return Err(ApplyPatchError::FileNotFound {
+                        path: resolved.display,
+                    });
                 };
                 let mut lines: Vec<String> = old.split('\n').map(str::to_string).collect();
                 // The final newline yields an empty last element that is not a line.
@@ -218,7 +416,7 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
                             seek_sequence(&lines, std::slice::from_ref(context), line_index, false)
                         else {
                             return Err(ApplyPatchError::ContextNotFound {
-                                path: resolved,
+                                path: resolved.display,
                                 context: context.clone(),
                             });
                         };
@@ -243,7 +441,7 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
                     }
                     let Some(start) = found else {
                         return Err(ApplyPatchError::HunkNotFound {
-                            path: resolved,
+                            path: resolved.display,
                             first_line: chunk.old_lines[0].clone(),
                         });
                     };
@@ -257,21 +455,24 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
                 let mut new = lines.join("\n");
                 new.push('\n');
 
-                let display = resolved.display().to_string();
+                let display = resolved.display.display().to_string();
                 let (kind, destination) = match move_path {
                     Some(target) => {
                         let target_resolved = resolve(target);
                         modified.push(target.clone());
                         (
                             FileChangeKind::Update {
-                                move_path: Some(target_resolved.display().to_string()),
+                                move_path: Some(target_resolved.display.display().to_string()),
                             },
-                            target_resolved,
+                            target_resolved.contents,
                         )
                     }
                     None => {
                         modified.push(path.clone());
-                        (FileChangeKind::Update { move_path: None }, resolved.clone())
+                        (
+                            FileChangeKind::Update { move_path: None },
+                            resolved.contents.clone(),
+                        )
                     }
                 };
                 changes.push(FileChange {
@@ -279,8 +480,8 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
                     path: display,
                     kind,
                 });
-                if destination != resolved {
-                    planned.plan(resolved, None);
+                if move_path.is_some() && destination != resolved.entry {
+                    planned.plan(resolved.entry, None);
                 }
                 planned.plan(destination, Some(new));
             }
@@ -299,45 +500,12 @@ pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError>
     })
 }
 
-/// Writes through a sibling temp file and a rename so a reader never sees a half-written file; keeps the
-/// permissions of a file it replaces and records directories it had to create.
-fn write_atomically(
-    path: &Path,
-    contents: &[u8],
-    created_dirs: &mut Vec<PathBuf>,
-) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        let missing: Vec<PathBuf> = parent
-            .ancestors()
-            .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
-            .map(Path::to_path_buf)
-            .collect();
-        fs::create_dir_all(parent)?;
-        created_dirs.extend(missing.into_iter().rev());
-    }
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(
-        ".{file_name}.apply_patch.{}.tmp",
-        uuid::Uuid::new_v4().simple()
-    ));
-    fs::write(&temp, contents)?;
-    if let Ok(metadata) = fs::metadata(path) {
-        fs::set_permissions(&temp, metadata.permissions())?;
-    }
-    fs::rename(&temp, path).inspect_err(|_| {
-        // The rename error is what matters to the caller; a leftover temp file is harmless.
-        let _ = fs::remove_file(&temp);
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
     use std::collections::BTreeMap;
+    use std::fs;
 
     /// Every regular file under `root`, relative path -> contents, to prove what did or did not change.
     fn snapshot(root: &Path) -> BTreeMap<String, String> {
@@ -391,7 +559,7 @@ mod tests {
 +z
 *** End Patch";
 
-        let report = apply_patch(patch, root).unwrap();
+        let report = apply_patch(patch, root, &WriteScope::everywhere()).unwrap();
 
         let edit = display(root, "edit.txt");
         let from = display(root, "from.txt");
@@ -464,7 +632,7 @@ mod tests {
 *** End of File
 *** End Patch";
 
-        apply_patch(patch, root).unwrap();
+        apply_patch(patch, root, &WriteScope::everywhere()).unwrap();
 
         assert_eq!(
             snapshot(root),
@@ -483,7 +651,7 @@ mod tests {
         let patch =
             "*** Begin Patch\n*** Update File: f.txt\n-end\n+END\n*** End of File\n*** End Patch";
 
-        apply_patch(patch, root).unwrap();
+        apply_patch(patch, root, &WriteScope::everywhere()).unwrap();
 
         assert_eq!(snapshot(root), files(&[("f.txt", "end\nmiddle\nEND\n")]));
     }
@@ -495,7 +663,7 @@ mod tests {
         fs::write(root.join("f.txt"), "  keep  \nold").unwrap();
         let patch = "*** Begin Patch\n*** Update File: f.txt\n keep\n-old\n+new\n*** End Patch";
 
-        apply_patch(patch, root).unwrap();
+        apply_patch(patch, root, &WriteScope::everywhere()).unwrap();
 
         // Like upstream, the matched region takes the patch's spelling of its context lines.
         assert_eq!(snapshot(root), files(&[("f.txt", "keep\nnew\n")]));
@@ -513,7 +681,7 @@ mod tests {
 +second
 *** End Patch";
 
-        let report = apply_patch(patch, root).unwrap();
+        let report = apply_patch(patch, root, &WriteScope::everywhere()).unwrap();
 
         assert_eq!(snapshot(root), files(&[("f.txt", "first\nsecond\n")]));
         assert_eq!(
@@ -533,7 +701,7 @@ mod tests {
         );
 
         let other_cwd = tempfile::tempdir().unwrap();
-        apply_patch(&patch, other_cwd.path()).unwrap();
+        apply_patch(&patch, other_cwd.path(), &WriteScope::everywhere()).unwrap();
 
         assert_eq!(snapshot(root), files(&[("abs.txt", "hi\n")]));
     }
@@ -559,7 +727,7 @@ mod tests {
 +BETA
 *** End Patch";
 
-        let error = apply_patch(patch, root).unwrap_err();
+        let error = apply_patch(patch, root, &WriteScope::everywhere()).unwrap_err();
 
         assert_eq!(
             error.to_string(),
@@ -586,7 +754,7 @@ mod tests {
 +ALPHA
 *** End Patch";
 
-        let error = apply_patch(patch, root).unwrap_err();
+        let error = apply_patch(patch, root, &WriteScope::everywhere()).unwrap_err();
 
         assert_eq!(
             error.to_string(),
@@ -606,7 +774,7 @@ mod tests {
             "*** Begin Patch\n*** Delete File: nope.txt\n*** End Patch",
             "*** Begin Patch\n*** Update File: nope.txt\n-a\n+b\n*** End Patch",
         ] {
-            let error = apply_patch(patch, root).unwrap_err();
+            let error = apply_patch(patch, root, &WriteScope::everywhere()).unwrap_err();
             assert_eq!(
                 error.to_string(),
                 format!("{} does not exist", root.join("nope.txt").display())
@@ -635,7 +803,7 @@ mod tests {
 +boom
 *** End Patch";
 
-        let error = apply_patch(patch, root).unwrap_err();
+        let error = apply_patch(patch, root, &WriteScope::everywhere()).unwrap_err();
 
         assert!(
             matches!(&error, ApplyPatchError::Write { path, .. } if *path == root.join("blocker/inner.txt")),
@@ -671,7 +839,10 @@ mod tests {
             ]
         );
         let planned_report = plan.report().clone();
-        assert_eq!(plan.commit().unwrap(), planned_report);
+        assert_eq!(
+            plan.commit(&WriteScope::everywhere()).unwrap(),
+            planned_report
+        );
         assert_eq!(
             snapshot(root),
             files(&[("dst.txt", "b\n"), ("new.txt", "n\n")])
@@ -681,11 +852,241 @@ mod tests {
     #[test]
     fn parse_errors_surface_before_touching_disk() {
         let dir = tempfile::tempdir().unwrap();
-        let error = apply_patch("*** Begin Patch\n*** Add File: a\n+x\n", dir.path()).unwrap_err();
+        let error = apply_patch(
+            "*** Begin Patch\n*** Add File: a\n+x\n",
+            dir.path(),
+            &WriteScope::everywhere(),
+        )
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
             "invalid patch at line 3: expected '*** End Patch'"
         );
         assert_eq!(snapshot(dir.path()), BTreeMap::new());
+    }
+
+    /// A workspace-write scope with the canonical `root` as its only writable root.
+    fn workspace_scope(root: &Path) -> WriteScope {
+        let policy = crate::sandbox::SandboxPolicy::WorkspaceWrite {
+            writable_roots: Vec::new(),
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: true,
+        };
+        WriteScope::new(&policy, root, Path::new("/nonexistent/codex_home"))
+    }
+
+    fn canonical_tempdir() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        (dir, root)
+    }
+
+    #[test]
+    fn a_directory_swapped_for_a_symlink_after_the_check_gets_nothing_written_anywhere() {
+        let (_workspace, root) = canonical_tempdir();
+        let (_outside, outside) = canonical_tempdir();
+        fs::create_dir(root.join("dir")).unwrap();
+        fs::write(root.join("top.txt"), "top\n").unwrap();
+        let patch = "*** Begin Patch
+*** Update File: top.txt
+@@
+-top
++TOP
+*** Add File: dir/new.txt
++new
+*** End Patch";
+        let plan = plan_patch(patch, &root).unwrap();
+        // What a command racing the patch does between the check and the write.
+        fs::rename(root.join("dir"), root.join("real")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("dir")).unwrap();
+        let before = snapshot(&root);
+
+        let error = plan.commit(&workspace_scope(&root)).unwrap_err();
+
+        assert!(
+            matches!(&error, ApplyPatchError::LinkInPath { path } if *path == root.join("dir/new.txt")),
+            "{error:?}"
+        );
+        assert_eq!(snapshot(&outside), BTreeMap::new());
+        assert_eq!(snapshot(&root), before, "not even top.txt changed");
+    }
+
+    #[test]
+    fn read_only_entries_and_paths_outside_the_roots_need_the_host_s_approval() {
+        let (_workspace, root) = canonical_tempdir();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::write(root.join(".git/config"), "[core]\n").unwrap();
+        let scope = workspace_scope(&root);
+        let patch = "*** Begin Patch
+*** Add File: src/fine.txt
++fine
+*** Update File: src/../.git/config
+@@
++\tfsmonitor = evil
+*** End Patch";
+        let before = snapshot(&root);
+
+        let error = apply_patch(patch, &root, &scope).unwrap_err();
+
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{0}/.git/config is read-only ({0}/.git stays read-only inside the writable roots)",
+                root.display()
+            )
+        );
+        assert_eq!(snapshot(&root), before);
+        let error = apply_patch(
+            "*** Begin Patch\n*** Add File: ../../outside.txt\n+x\n*** End Patch",
+            &root.join("src"),
+            &scope,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                ApplyPatchError::NotWritable {
+                    access: PathAccess::OutsideRoots,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+
+        let mut approved = scope.clone();
+        approved.approve(root.join(".git/config"));
+        apply_patch(patch, &root, &approved).unwrap();
+        assert_eq!(
+            fs::read_to_string(root.join(".git/config")).unwrap(),
+            "[core]\n\tfsmonitor = evil\n"
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("src/fine.txt")).unwrap(),
+            "fine\n"
+        );
+    }
+
+    #[test]
+    fn a_move_reads_and_removes_the_source_and_writes_the_destination_confined() {
+        let (_workspace, root) = canonical_tempdir();
+        fs::create_dir(root.join("a")).unwrap();
+        fs::write(root.join("a/src.txt"), "x\n").unwrap();
+        let scope = workspace_scope(&root);
+        let into_codex = "*** Begin Patch
+*** Update File: a/src.txt
+*** Move to: .codex/config.toml
+@@
++y
+*** End Patch";
+        let error = apply_patch(into_codex, &root, &scope).unwrap_err();
+        assert!(
+            matches!(&error, ApplyPatchError::NotWritable { path, .. } if *path == root.join(".codex/config.toml")),
+            "{error:?}"
+        );
+        assert_eq!(snapshot(&root), files(&[("a/src.txt", "x\n")]));
+
+        let patch = "*** Begin Patch
+*** Update File: a/src.txt
+*** Move to: b/new/dst.txt
+@@
++y
+*** End Patch";
+        apply_patch(patch, &root, &scope).unwrap();
+        assert_eq!(snapshot(&root), files(&[("b/new/dst.txt", "x\ny\n")]));
+    }
+
+    #[test]
+    fn symlinks_are_resolved_once_when_planning() {
+        let (_workspace, root) = canonical_tempdir();
+        let (_outside, outside) = canonical_tempdir();
+        fs::create_dir(root.join("sub")).unwrap();
+        fs::write(root.join("real.txt"), "real\n").unwrap();
+        std::os::unix::fs::symlink("real.txt", root.join("link.txt")).unwrap();
+        std::os::unix::fs::symlink("sub", root.join("alias")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("out")).unwrap();
+        let scope = workspace_scope(&root);
+
+        let edit = "*** Begin Patch\n*** Update File: link.txt\n@@\n+more\n*** Add File: alias/new.txt\n+n\n*** End Patch";
+        let plan = plan_patch(edit, &root).unwrap();
+        assert_eq!(
+            plan.touched_paths(),
+            [root.join("real.txt"), root.join("sub/new.txt")]
+        );
+        plan.commit(&scope).unwrap();
+        assert_eq!(
+            fs::read_to_string(root.join("real.txt")).unwrap(),
+            "real\nmore\n"
+        );
+        assert!(
+            fs::symlink_metadata(root.join("link.txt"))
+                .unwrap()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(root.join("sub/new.txt")).unwrap(), "n\n");
+
+        // Deleting a link removes the link, not what it points to.
+        apply_patch(
+            "*** Begin Patch\n*** Delete File: link.txt\n*** End Patch",
+            &root,
+            &scope,
+        )
+        .unwrap();
+        assert!(!root.join("link.txt").exists());
+        assert_eq!(
+            fs::read_to_string(root.join("real.txt")).unwrap(),
+            "real\nmore\n"
+        );
+
+        // A link to the outside makes the path an outside path.
+        let error = apply_patch(
+            "*** Begin Patch\n*** Add File: out/x.txt\n+x\n*** End Patch",
+            &root,
+            &scope,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&error, ApplyPatchError::NotWritable { path, access: PathAccess::OutsideRoots } if *path == outside.join("x.txt")),
+            "{error:?}"
+        );
+        assert_eq!(snapshot(&outside), BTreeMap::new());
+    }
+
+    #[test]
+    fn a_failure_while_renaming_into_place_restores_every_change() {
+        let (_workspace, root) = canonical_tempdir();
+        fs::write(root.join("a.txt"), "alpha\n").unwrap();
+        fs::write(root.join("gone.txt"), "bye\n").unwrap();
+        let before = snapshot(&root);
+        let patch = "*** Begin Patch
+*** Update File: a.txt
+-alpha
++ALPHA
+*** Delete File: gone.txt
+*** Add File: fresh/new.txt
++new
+*** Add File: z.txt
++last
+*** End Patch";
+        let plan = plan_patch(patch, &root).unwrap();
+        let staged = plan.files.stage(&workspace_scope(&root)).unwrap();
+        // The last change's temp file vanishes, so renaming it into place fails after the others succeeded.
+        let StagedAction::Write { temp, .. } = &staged.changes[3].action else {
+            panic!("z.txt is a write");
+        };
+        fs::remove_file(root.join(temp)).unwrap();
+
+        let error = staged.apply().unwrap_err();
+
+        assert!(
+            matches!(&error, ApplyPatchError::Write { path, .. } if *path == root.join("z.txt")),
+            "{error:?}"
+        );
+        assert_eq!(
+            snapshot(&root),
+            before,
+            "everything is back, no temp file or backup is left"
+        );
+        assert!(!root.join("fresh").exists());
     }
 }

@@ -3,6 +3,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use super::write_scope::PathAccess;
+
 /// The patch text does not follow the patch grammar; `line_number` is 1-based in the text as received.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid patch at line {line_number}: {message}")]
@@ -11,7 +13,8 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// Why a patch could not be applied. When this is returned, nothing on disk has changed.
+/// Why a patch could not be applied. When this is returned, nothing on disk has changed (but for a file a
+/// failed rollback could not restore, which is logged).
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyPatchError {
     #[error(transparent)]
@@ -29,4 +32,20 @@ pub enum ApplyPatchError {
     Read { path: PathBuf, source: io::Error },
     #[error("Failed to write {}: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
+    #[error("{} is {access}", path.display())]
+    NotWritable { path: PathBuf, access: PathAccess },
+    #[error(
+        "{} was not touched: a symbolic link stands in its path (it was replaced after the patch was checked, \
+         or is a link that leads nowhere)",
+        path.display()
+    )]
+    LinkInPath { path: PathBuf },
+    #[error(
+        "{} was not touched: apply_patch writes files only with openat2 (Linux 5.6+), which this kernel does \
+         not provide",
+        path.display()
+    )]
+    Openat2Unavailable { path: PathBuf },
+    #[error("{} is not a file path", path.display())]
+    NotAFilePath { path: PathBuf },
 }
