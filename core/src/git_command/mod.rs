@@ -227,7 +227,10 @@ impl HardenedGit {
             .stderr(Stdio::null())
             .kill_on_drop(true);
         if let Some(ceilings) = &self.ceilings {
-            command.env(crate::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR, ceilings);
+            command.env(
+                crate::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR,
+                ceilings,
+            );
         }
         if let Some(ruleset) = &self.confinement {
             confine(&mut command, Arc::clone(ruleset));
