@@ -373,6 +373,13 @@ impl ThreadManager {
         let recorder = RolloutRecorder::resume(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        // Gathered now, as at thread start, so the first request of the next turn already carries it.
+        let workspace_git = collect_git_info(
+            &config.cwd,
+            &GitCeilings::from_env(),
+            DEFAULT_GIT_INFO_TIMEOUT,
+        )
+        .await;
         let metadata = ThreadMetadata {
             id: loaded.meta.id.clone(),
             forked_from_id: loaded.meta.forked_from_id.clone(),
@@ -382,7 +389,7 @@ impl ThreadManager {
             cli_version: loaded.meta.cli_version.clone(),
             source: loaded.meta.source.clone(),
             git_info: loaded.meta.git.clone(),
-            workspace_git: None,
+            workspace_git: Some((config.cwd.clone(), workspace_git)),
         };
         Ok(self.spawn_thread(metadata, &config, Some(recorder), history))
     }

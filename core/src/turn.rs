@@ -82,8 +82,15 @@ pub(crate) async fn run_turn(
     let mut client_session = thread.client.new_session();
     let metadata = {
         let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
-        let mut metadata =
-            TurnMetadataState::new(&turn_id, Some(sandbox_tag(settings.sandbox_mode)));
+        let known_git = match &thread.metadata.workspace_git {
+            Some((git_cwd, git)) if *git_cwd == settings.cwd => git.as_ref(),
+            Some(_) | None => None,
+        };
+        let mut metadata = TurnMetadataState::with_known_git(
+            &turn_id,
+            Some(sandbox_tag(settings.sandbox_mode)),
+            known_git,
+        );
         metadata.spawn_git_enrichment(
             settings.cwd.clone(),
             GitCeilings::from_env(),

@@ -76,10 +76,17 @@ pub struct TurnMetadataState {
 
 impl TurnMetadataState {
     pub fn new(turn_id: &str, sandbox: Option<&str>) -> Self {
+        Self::with_known_git(turn_id, sandbox, None)
+    }
+
+    /// Like [`TurnMetadataState::new`], but the header carries `known` (the git state gathered when the
+    /// thread started or was resumed) until this turn's own collection replaces it, so every request has git
+    /// info even when the collection is slower than the model.
+    pub fn with_known_git(turn_id: &str, sandbox: Option<&str>, known: Option<&GitInfo>) -> Self {
         Self {
             turn_id: turn_id.to_string(),
             sandbox: sandbox.map(str::to_string),
-            base_header: turn_metadata_header(turn_id, None, sandbox),
+            base_header: turn_metadata_header(turn_id, known, sandbox),
             enriched_header: Arc::new(OnceLock::new()),
             git_requested: false,
             enrichment: None,

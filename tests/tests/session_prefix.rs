@@ -244,3 +244,59 @@ async fn a_turn_that_changes_permissions_tells_the_model_and_an_unchanged_one_do
     );
     Ok(())
 }
+
+/// Every model request of a turn in a repository carries the workspace's git state in
+/// `x-codex-turn-metadata`, also when the model answers before the turn's own git collection finishes (the
+/// state gathered at `thread/start` / `thread/resume` is sent meanwhile).
+#[tokio::test]
+async fn every_request_carries_the_git_state_in_the_turn_metadata() -> anyhow::Result<()> {
+    let repo = tempfile::tempdir()?;
+    git(repo.path(), &["init", "-q", "-b", "main"])?;
+    std::fs::write(repo.path().join("README.md"), "hi\n")?;
+    git(repo.path(), &["add", "."])?;
+    git(repo.path(), &["commit", "-q", "-m", "init"])?;
+    let head = git(repo.path(), &["rev-parse", "HEAD"])?;
+    let model = MockModelServer::start().await;
+    model.set_default_response(MockResponse::assistant_message(&["ok"], None));
+    let codex_home = tempfile::tempdir()?;
+    let options = AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    };
+    let mut server = AppServer::spawn_in(codex_home, options.clone()).await?;
+    server.initialize().await?;
+    let thread_id = server.start_thread_in(repo.path()).await?;
+    for _ in 0..5 {
+        server.send_turn_start(&thread_id, "hi").await?;
+        server.read_notification("turn/completed").await?;
+    }
+    // A resumed thread's first turn too.
+    let codex_home = server.into_codex_home().await?;
+    let mut server = AppServer::spawn_in(codex_home, options).await?;
+    server.initialize().await?;
+    let id = server
+        .send_request("thread/resume", json!({"threadId": thread_id}))
+        .await?;
+    server.read_response(id).await?;
+    server.send_turn_start(&thread_id, "again").await?;
+    server.read_notification("turn/completed").await?;
+
+    let commits: Vec<Option<String>> = model
+        .responses_requests()
+        .await
+        .iter()
+        .map(|request| {
+            let metadata: Value = request
+                .header("x-codex-turn-metadata")
+                .and_then(|text| serde_json::from_str(text).ok())
+                .unwrap_or_default();
+            metadata["workspaces"]
+                .as_object()
+                .and_then(|workspaces| workspaces.values().next())
+                .and_then(|workspace| workspace["latest_git_commit_hash"].as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(commits, vec![Some(head); 6]);
+    Ok(())
+}
