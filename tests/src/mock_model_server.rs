@@ -124,6 +124,9 @@ pub(crate) struct ServerState {
     pub(crate) handshake_count: watch::Sender<usize>,
     pub(crate) next_connection: AtomicUsize,
     pub(crate) shutdown: CancellationToken,
+    /// Websockets open now, and the signal that closes the idle ones (`close_idle_websockets`).
+    pub(crate) open_websockets: watch::Sender<usize>,
+    pub(crate) close_idle_websockets: tokio::sync::broadcast::Sender<()>,
 }
 
 /// Everything a test scripts or reads back.
@@ -206,6 +209,8 @@ impl MockModelServer {
             request_count: watch::Sender::new(0),
             responses_request_count: watch::Sender::new(0),
             handshake_count: watch::Sender::new(0),
+            open_websockets: watch::Sender::new(0),
+            close_idle_websockets: tokio::sync::broadcast::channel(8).0,
             next_connection: AtomicUsize::new(0),
             shutdown: CancellationToken::new(),
         });
@@ -324,6 +329,22 @@ impl MockModelServer {
     ) -> Result<Vec<RecordedRequest>, MockServerError> {
         wait_for_count(&self.state.handshake_count, count, timeout).await?;
         Ok(self.websocket_handshakes().await)
+    }
+
+    /// Closes every websocket that is waiting for its next request, as a server does with idle sockets, and
+    /// returns once none is open.
+    pub async fn close_idle_websockets(&self, timeout: Duration) -> Result<(), MockServerError> {
+        // No receiver means no socket is open.
+        let _ = self.state.close_idle_websockets.send(());
+        let mut open = self.state.open_websockets.subscribe();
+        match tokio::time::timeout(timeout, open.wait_for(|open| *open == 0)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) | Err(_) => Err(MockServerError::Timeout {
+                wanted: 0,
+                seen: *self.state.open_websockets.borrow(),
+                waited: timeout,
+            }),
+        }
     }
 
     /// Every text frame websocket clients sent, in arrival order.

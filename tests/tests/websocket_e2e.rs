@@ -212,17 +212,47 @@ async fn the_preconnected_socket_is_adopted_by_the_first_turn() -> anyhow::Resul
         vec![Transport::WebSocket { connection: 0 }]
     );
 
-    // The preconnect is single use: the next turn connects itself.
+    // The next turn reuses the thread's socket while the server keeps it open.
     let second = run_turn(&mut server, &thread_id).await?;
     assert_eq!(agent_texts_and_status(&second), completed_turn("Second"));
-    assert_eq!(model.handshake_count(), 2);
+    assert_eq!(model.handshake_count(), 1);
     assert_eq!(
         transports(&model.responses_requests().await),
         vec![
             Transport::WebSocket { connection: 0 },
-            Transport::WebSocket { connection: 1 },
+            Transport::WebSocket { connection: 0 },
         ]
     );
+    Ok(())
+}
+
+/// A server that closes an idle socket (the preconnected one before the first turn, or the kept one between
+/// turns) does not send the thread to HTTP: the next turn opens a new socket.
+#[tokio::test]
+async fn an_idle_socket_the_server_closed_is_replaced_not_abandoned_for_http() -> anyhow::Result<()>
+{
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::assistant_message(&["First"], None));
+    model.push_response(MockResponse::assistant_message(&["Second"], None));
+    let mut server = spawn_server(&model, &WEBSOCKETS_GATE).await?;
+    let thread_id = start_thread(&mut server).await?;
+    model.wait_for_handshakes(1, WAIT).await?;
+    model.close_idle_websockets(WAIT).await?;
+
+    let first = run_turn(&mut server, &thread_id).await?;
+    assert_eq!(agent_texts_and_status(&first), completed_turn("First"));
+    model.close_idle_websockets(WAIT).await?;
+    let second = run_turn(&mut server, &thread_id).await?;
+    assert_eq!(agent_texts_and_status(&second), completed_turn("Second"));
+
+    assert_eq!(
+        transports(&model.responses_requests().await),
+        vec![
+            Transport::WebSocket { connection: 1 },
+            Transport::WebSocket { connection: 2 },
+        ]
+    );
+    assert_eq!(model.handshake_count(), 3);
     Ok(())
 }
 
@@ -353,6 +383,8 @@ async fn the_turn_state_from_the_handshake_is_echoed_within_the_turn_only() -> a
 
     let first = run_turn(&mut server, &thread_id).await?;
     assert_eq!(agent_texts_and_status(&first).1, "completed");
+    // The server closes the idle socket, so the second turn handshakes again, without the first's token.
+    model.close_idle_websockets(WAIT).await?;
     let second = run_turn(&mut server, &thread_id).await?;
     assert_eq!(agent_texts_and_status(&second), completed_turn("next"));
 

@@ -94,6 +94,8 @@ struct ModelClientState {
     /// Sticky for the whole session once a websocket failed at the transport level.
     disable_websockets: AtomicBool,
     preconnect: Mutex<PreconnectState>,
+    /// The thread's socket, kept across turns while the server keeps it open.
+    websocket: Arc<tokio::sync::Mutex<WebSocketSlot>>,
     telemetry: Arc<ClientTelemetry>,
 }
 
@@ -155,6 +157,7 @@ impl ModelClient {
                 enable_responses_websockets: params.enable_responses_websockets,
                 disable_websockets: AtomicBool::new(false),
                 preconnect: Mutex::new(PreconnectState::Idle),
+                websocket: Arc::new(tokio::sync::Mutex::new(WebSocketSlot::default())),
                 telemetry: Arc::new(ClientTelemetry::default()),
             }),
         }
@@ -165,7 +168,7 @@ impl ModelClient {
         ModelClientSession {
             client: self.clone(),
             turn_state: Arc::new(OnceLock::new()),
-            websocket: Arc::new(tokio::sync::Mutex::new(WebSocketSlot::default())),
+            websocket: Arc::clone(&self.state.websocket),
         }
     }
 
@@ -400,6 +403,22 @@ pub struct ModelClientSession {
     websocket: Arc<tokio::sync::Mutex<WebSocketSlot>>,
 }
 
+/// A websocket request's setback, and whether its socket was opened before this request (kept from an
+/// earlier turn or preconnected), in which case the server may simply have closed it while idle.
+struct SocketSetback {
+    setback: WebSocketSetback,
+    opened_earlier: bool,
+}
+
+impl SocketSetback {
+    fn fresh(setback: WebSocketSetback) -> Self {
+        Self {
+            setback,
+            opened_earlier: false,
+        }
+    }
+}
+
 /// Why one HTTP attempt failed and may be retried.
 struct RetryableAttempt {
     error: ApiError,
@@ -448,11 +467,37 @@ impl ModelClientSession {
         self.stream_http(&request, turn_metadata_header).await
     }
 
+    /// One request over the thread's socket. A socket this request did not open (kept from an earlier
+    /// turn, or warmed by the preconnect) may have been closed by the server while idle: when it dies before
+    /// the first frame, a new socket is opened and the request sent again. Only a failed handshake or a new
+    /// socket that dies before its first frame switch the thread to HTTP.
     async fn stream_websocket(
         &mut self,
         request: &ResponsesApiRequest<'_>,
         turn_metadata_header: Option<&str>,
     ) -> Result<ResponseStream, WebSocketSetback> {
+        match self
+            .stream_websocket_once(request, turn_metadata_header)
+            .await
+        {
+            Err(SocketSetback {
+                setback: WebSocketSetback::FallbackToHttp(reason),
+                opened_earlier: true,
+            }) => {
+                tracing::debug!("the kept websocket was closed ({reason}); opening a new one");
+                self.stream_websocket_once(request, turn_metadata_header)
+                    .await
+                    .map_err(|setback| setback.setback)
+            }
+            other => other.map_err(|setback| setback.setback),
+        }
+    }
+
+    async fn stream_websocket_once(
+        &mut self,
+        request: &ResponsesApiRequest<'_>,
+        turn_metadata_header: Option<&str>,
+    ) -> Result<ResponseStream, SocketSetback> {
         let mut slot = Arc::clone(&self.websocket).lock_owned().await;
         if slot
             .connection
@@ -462,8 +507,13 @@ impl ModelClientSession {
             tracing::debug!("previous websocket response was abandoned; reconnecting");
             slot.reset();
         }
+        let mut opened_earlier = true;
         if slot.connection.is_none() {
-            let connection = self.open_websocket(turn_metadata_header).await?;
+            let (connection, preconnected) = self
+                .open_websocket(turn_metadata_header)
+                .await
+                .map_err(SocketSetback::fresh)?;
+            opened_earlier = preconnected;
             if let Some(turn_state) = &connection.turn_state {
                 // First value wins for the whole turn.
                 let _ = self.turn_state.set(turn_state.clone());
@@ -478,17 +528,22 @@ impl ModelClientSession {
             Arc::clone(&state.telemetry),
         )
         .await
+        .map_err(|setback| SocketSetback {
+            setback,
+            opened_earlier,
+        })
     }
 
-    /// The turn's socket: the preconnected one if any, else a new handshake (with one 401 recovery).
+    /// The turn's socket: the preconnected one if any (then `true`), else a new handshake (with one 401
+    /// recovery).
     async fn open_websocket(
         &self,
         turn_metadata_header: Option<&str>,
-    ) -> Result<WebSocketConnection, WebSocketSetback> {
+    ) -> Result<(WebSocketConnection, bool), WebSocketSetback> {
         match self.client.take_preconnected().await {
             Ok(Some(connection)) => {
                 tracing::debug!("adopting the preconnected websocket");
-                return Ok(connection);
+                return Ok((connection, true));
             }
             Ok(None) if self.client.websockets_disabled() => {
                 return Err(WebSocketSetback::FallbackToHttp(
@@ -510,7 +565,7 @@ impl ModelClientSession {
                 .request_headers(&setup, self.turn_state(), turn_metadata_header)
                 .map_err(WebSocketSetback::Failed)?;
             match self.client.connect_websocket_measured(&url, headers).await {
-                Ok(connection) => return Ok(connection),
+                Ok(connection) => return Ok((connection, false)),
                 Err(ConnectError::Refused {
                     status: 401,
                     headers,

@@ -100,11 +100,23 @@ enum AfterResponse {
     Closed,
 }
 
-async fn serve_connection(mut socket: WebSocket, state: Arc<ServerState>, ws: WsConnection) {
+async fn serve_connection(socket: WebSocket, state: Arc<ServerState>, ws: WsConnection) {
+    state.open_websockets.send_modify(|open| *open += 1);
+    serve_open_connection(socket, &state, ws).await;
+    state.open_websockets.send_modify(|open| *open -= 1);
+}
+
+async fn serve_open_connection(mut socket: WebSocket, state: &Arc<ServerState>, ws: WsConnection) {
+    let mut close_idle = state.close_idle_websockets.subscribe();
     loop {
         let message = tokio::select! {
             message = socket.recv() => message,
             () = state.shutdown.cancelled() => return,
+            _ = close_idle.recv() => {
+                // An idle socket closed by the server: the client finds out on its next request.
+                let _ = socket.send(Message::Close(None)).await;
+                return;
+            }
         };
         let text = match message {
             Some(Ok(Message::Text(text))) => text.to_string(),
@@ -139,7 +151,7 @@ async fn serve_connection(mut socket: WebSocket, state: Arc<ServerState>, ws: Ws
             continue;
         }
         let response = state.next_response();
-        match play_response(&mut socket, response, &state).await {
+        match play_response(&mut socket, response, state).await {
             AfterResponse::Open => {}
             AfterResponse::Closed => return,
         }
