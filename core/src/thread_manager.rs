@@ -121,10 +121,16 @@ impl ThreadManager {
         &self.codex_home
     }
 
+    /// The config a new or resumed thread runs with; its model's entry comes from the live catalog (refreshed
+    /// from the provider, e.g. `prefer_websockets`) when that lists it, with config's per-model keys on top.
     fn load_config(&self, overrides: ConfigOverrides) -> Result<Config, ThreadError> {
         let mut options = self.base_options.clone();
         options.overrides = overrides;
-        Config::load(options).map_err(|e| ThreadError::Config(e.to_string()))
+        let mut config = Config::load(options).map_err(|e| ThreadError::Config(e.to_string()))?;
+        if let Some(live) = self.models.find(&config.model) {
+            config.model_info = config.model_overrides.apply(live);
+        }
+        Ok(config)
     }
 
     fn model_client(&self, thread_id: &str, config: &Config) -> ModelClient {

@@ -55,8 +55,18 @@ async fn spawn_signed_in_server(model: &MockModelServer) -> anyhow::Result<AppSe
 }
 
 async fn spawn_server(model: &MockModelServer) -> anyhow::Result<AppServer> {
+    spawn_server_with(model, Vec::new()).await
+}
+
+/// Like [`spawn_server`], with `-c` flags after the provider's.
+async fn spawn_server_with(
+    model: &MockModelServer,
+    extra_args: Vec<String>,
+) -> anyhow::Result<AppServer> {
+    let mut args = mock_openai_auth_provider_args(&model.uri());
+    args.extend(extra_args);
     let mut server = AppServer::spawn_with(AppServerOptions {
-        args: mock_openai_auth_provider_args(&model.uri()),
+        args,
         ..AppServerOptions::default()
     })
     .await?;
@@ -329,5 +339,67 @@ async fn a_failed_fetch_is_not_repeated_for_the_same_etag() -> anyhow::Result<()
     run_turn(&mut server, &thread_id).await?;
     await_listed(&mut server, "gpt-test-new").await?;
     assert_eq!(models_requests(&model).await.len(), 2);
+    Ok(())
+}
+
+/// A model the refreshed catalog marks `prefer_websockets` is used over the provider's WebSocket by the
+/// threads started after the refresh (their preconnect included), with the `responses_websockets` gate off.
+#[tokio::test]
+async fn prefer_websockets_from_the_refreshed_catalog_moves_new_threads_to_the_socket()
+-> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut preferring = served_model("gpt-5.2-codex");
+    preferring["prefer_websockets"] = json!(true);
+    model.mount_json(
+        "GET",
+        "/v1/models",
+        200,
+        json!({"models": [preferring, served_model("gpt-test-marker")]}),
+    );
+    model.push_responses([
+        MockResponse::assistant_message(&["over http"], None).with_header("x-models-etag", "v2"),
+        MockResponse::assistant_message(&["over the socket"], None),
+    ]);
+    let mut server = spawn_server_with(
+        &model,
+        vec![
+            "-c".to_string(),
+            "model_providers.mockauth.supports_websockets=true".to_string(),
+        ],
+    )
+    .await?;
+    let id = server
+        .send_request(
+            "account/login/start",
+            json!({
+                "type": "chatgptAuthTokens",
+                "accessToken": ACCESS_TOKEN,
+                "chatgptAccountId": "acct_models_refresh",
+                "chatgptPlanType": "pro",
+            }),
+        )
+        .await?;
+    server.read_response(id).await?;
+    let first_thread = start_thread(&mut server).await?;
+    run_turn(&mut server, &first_thread).await?;
+    // The refreshed catalog is in place once it lists the marker model.
+    await_listed(&mut server, "gpt-test-marker").await?;
+
+    let second_thread = start_thread(&mut server).await?;
+    model.wait_for_handshakes(1, REFRESH_DEADLINE).await?;
+    run_turn(&mut server, &second_thread).await?;
+    let transports: Vec<_> = model
+        .responses_requests()
+        .await
+        .iter()
+        .map(|request| request.transport)
+        .collect();
+    assert_eq!(
+        transports,
+        vec![
+            codex_app_server_tests::mock_model_server::Transport::Http,
+            codex_app_server_tests::mock_model_server::Transport::WebSocket { connection: 0 },
+        ]
+    );
     Ok(())
 }

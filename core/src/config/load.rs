@@ -105,6 +105,8 @@ pub struct Config {
     pub mcp_servers: toml::Table,
     /// Catalog entry for `model` with config overrides applied (context window, reasoning summaries).
     pub model_info: ModelInfo,
+    /// The per-model keys, kept to apply them to a fresher catalog entry (see `Config::model_info_from`).
+    pub model_overrides: ModelOverrides,
     /// Built-in catalog merged with `model_catalog_json`; see `model_catalog::catalog`.
     pub catalog_models: Vec<ModelInfo>,
     /// The effective merged table, including keys this build does not use.
@@ -307,17 +309,17 @@ impl Config {
             .as_ref()
             .map(|path| codex_home.join(path));
         let catalog_models = model_catalog::load_catalog_with_file(catalog_file.as_deref())?;
-        let mut model_info = catalog_models
-            .iter()
-            .find(|entry| entry.slug == model)
-            .cloned()
-            .unwrap_or_else(|| model_catalog::fallback(&model));
-        if let Some(window) = config_toml.model_context_window {
-            model_info.context_window = Some(window);
-        }
-        if let Some(supported) = config_toml.model_supports_reasoning_summaries {
-            model_info.supports_reasoning_summaries = supported;
-        }
+        let model_overrides = ModelOverrides {
+            context_window: config_toml.model_context_window,
+            supports_reasoning_summaries: config_toml.model_supports_reasoning_summaries,
+        };
+        let model_info = model_overrides.apply(
+            catalog_models
+                .iter()
+                .find(|entry| entry.slug == model)
+                .cloned()
+                .unwrap_or_else(|| model_catalog::fallback(&model)),
+        );
 
         let process_cwd = std::env::current_dir().map_err(|source| ConfigError::Io {
             path: PathBuf::from("."),
@@ -396,11 +398,32 @@ impl Config {
             notify: config_toml.notify.clone(),
             mcp_servers: config_toml.mcp_servers.clone().unwrap_or_default(),
             model_info,
+            model_overrides,
             catalog_models,
             raw: merged,
             warnings,
             codex_home,
         })
+    }
+}
+
+/// `model_context_window` and `model_supports_reasoning_summaries`: config's say over the model's catalog
+/// entry, whichever catalog it comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ModelOverrides {
+    pub context_window: Option<i64>,
+    pub supports_reasoning_summaries: Option<bool>,
+}
+
+impl ModelOverrides {
+    pub fn apply(&self, mut model_info: ModelInfo) -> ModelInfo {
+        if let Some(window) = self.context_window {
+            model_info.context_window = Some(window);
+        }
+        if let Some(supported) = self.supports_reasoning_summaries {
+            model_info.supports_reasoning_summaries = supported;
+        }
+        model_info
     }
 }
 
@@ -466,6 +489,7 @@ mod tests {
                 notify: None,
                 mcp_servers: toml::Table::new(),
                 model_info,
+                model_overrides: ModelOverrides::default(),
                 catalog_models: model_catalog::builtin_models(),
                 raw: toml::Table::new(),
                 warnings: Vec::new(),
