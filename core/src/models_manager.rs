@@ -311,6 +311,7 @@ mod tests {
             beta_features_header: None,
             http: None,
             enable_responses_websockets: false,
+            websocket_protocol: crate::client::WebSocketProtocol::V1,
         })
     }
 

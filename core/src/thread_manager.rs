@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use crate::auth::AuthManager;
 use crate::client::ModelClient;
 use crate::client::ModelClientParams;
+use crate::client::WebSocketProtocol;
 use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
@@ -152,6 +153,14 @@ impl ThreadManager {
             enable_responses_websockets: config
                 .features
                 .enabled(crate::config::Feature::ResponsesWebsockets),
+            websocket_protocol: if config
+                .features
+                .enabled(crate::config::Feature::ResponsesWebsocketsV2)
+            {
+                WebSocketProtocol::V2
+            } else {
+                WebSocketProtocol::V1
+            },
         })
     }
 
@@ -221,7 +230,20 @@ impl ThreadManager {
     ) -> CodexThread {
         let client = self.model_client(&metadata.id, config);
         // Warm the WebSocket now so the first turn does not pay the handshake (a no-op over HTTP).
-        client.preconnect(&config.model_info);
+        // The handshake carries the thread's git state, as the turn's requests will.
+        let thread_git = metadata
+            .workspace_git
+            .as_ref()
+            .and_then(|(_, git)| git.as_ref());
+        let sandbox = crate::turn_metadata::sandbox_tag(config.sandbox_mode);
+        client.preconnect(
+            &config.model_info,
+            Some(crate::turn_metadata::turn_metadata_header(
+                "",
+                thread_git,
+                Some(sandbox),
+            )),
+        );
         let prefix_recorded = !history.history.is_empty();
         // What the model was last told about its environment, so an unchanged one is not repeated.
         let environment_sent = history.history.iter().rev().find_map(|item| match item {

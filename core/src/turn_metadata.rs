@@ -17,6 +17,8 @@ use crate::git_info::collect_git_info;
 
 #[derive(Serialize)]
 struct TurnMetadata<'a> {
+    /// Empty (and left out) before any turn: the preconnect's handshake.
+    #[serde(skip_serializing_if = "str::is_empty")]
     turn_id: &'a str,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     workspaces: BTreeMap<String, WorkspaceMetadata<'a>>,

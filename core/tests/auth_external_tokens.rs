@@ -64,6 +64,7 @@ fn model_client(server: &MockServer, manager: Arc<AuthManager>) -> ModelClient {
         beta_features_header: None,
         http: None,
         enable_responses_websockets: false,
+        websocket_protocol: codex_core::client::WebSocketProtocol::V1,
     })
 }
 

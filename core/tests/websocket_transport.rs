@@ -58,6 +58,8 @@ fn client(provider: ModelProviderInfo, gate: bool) -> ModelClient {
         beta_features_header: None,
         http: None,
         enable_responses_websockets: gate,
+        // The incremental requests these tests check are v2's.
+        websocket_protocol: codex_core::client::WebSocketProtocol::V2,
     })
 }
 
@@ -229,7 +231,7 @@ async fn websocket_stream_yields_the_events_of_http_but_not_the_handshakes_rate_
     assert_eq!(handshakes[0].path, "/v1/responses");
     let wanted_headers = [
         ("authorization", Some("Bearer sk-test")),
-        ("openai-beta", Some("responses_websockets=2026-02-04")),
+        ("openai-beta", Some("responses_websockets=2026-02-06")),
         ("originator", Some("codex_vscode")),
         ("session_id", Some("conv-1")),
         ("user-agent", Some("codex_vscode/0.105.0")),
@@ -248,6 +250,8 @@ async fn websocket_stream_yields_the_events_of_http_but_not_the_handshakes_rate_
         .clone()
         .unwrap();
     http_body["type"] = json!("response.create");
+    // A frame carries what HTTP sends as per-request headers, as upstream.
+    http_body["client_metadata"] = json!({"x-codex-turn-metadata": TURN_METADATA});
     assert_eq!(
         frame_json(&websocket_server.received_frames().await),
         vec![http_body]
@@ -310,6 +314,10 @@ async fn follow_up_requests_reuse_the_socket_and_send_only_new_items() {
             "include": ["reasoning.encrypted_content"],
             "prompt_cache_key": "conv-1",
             "previous_response_id": "resp_1",
+            "client_metadata": {
+                "x-codex-turn-metadata": TURN_METADATA,
+                "x-codex-turn-state": "sticky-1",
+            },
         })
     );
 }
@@ -383,7 +391,7 @@ async fn preconnect_warms_one_socket_that_the_first_turn_adopts() {
     server.push_response(hello_response());
     let client = client(provider(&server, true), true);
     let model = model_info(false);
-    client.preconnect(&model);
+    client.preconnect(&model, None);
     let handshakes = server.wait_for_handshakes(1, WAIT).await.unwrap();
     assert_eq!(handshakes[0].header("x-codex-turn-metadata"), None);
     assert_eq!(server.received_frames().await, Vec::new());
@@ -414,7 +422,7 @@ async fn an_in_flight_preconnect_is_awaited_instead_of_a_second_handshake() {
     server.push_response(hello_response());
     let client = client(provider(&server, true), true);
     let model = model_info(false);
-    client.preconnect(&model);
+    client.preconnect(&model, None);
     let events = stream(
         &mut client.new_session(),
         &prompt(vec![user_message("hi")]),
@@ -443,7 +451,7 @@ async fn upgrade_required_falls_back_to_http_in_the_same_call_and_for_later_turn
     .unwrap();
     assert_eq!(events, hello_events());
     assert!(client.websockets_disabled());
-    client.preconnect(&model);
+    client.preconnect(&model, None);
     let events = stream(
         &mut client.new_session(),
         &prompt(vec![user_message("hi")]),
@@ -547,7 +555,7 @@ async fn providers_without_websocket_support_never_use_them() {
     let client = client(provider(&server, false), true);
     let model = model_info(true);
     assert!(!client.responses_websocket_enabled(&model));
-    client.preconnect(&model);
+    client.preconnect(&model, None);
     let events = stream(
         &mut client.new_session(),
         &prompt(vec![user_message("hi")]),

@@ -397,3 +397,94 @@ async fn the_turn_state_from_the_handshake_is_echoed_within_the_turn_only() -> a
     assert_eq!(sent_turn_state, vec![None, Some("ts-1"), None]);
     Ok(())
 }
+
+/// What a two-request turn sends over the socket, for `extra_args`: the handshakes' `openai-beta` and
+/// `x-codex-turn-metadata`, and each `response.create`'s `previous_response_id`, input length and
+/// `client_metadata` turn metadata.
+async fn two_request_turn_frames(
+    extra_args: &[&str],
+) -> anyhow::Result<(Vec<(Option<String>, bool)>, Vec<(Value, usize, bool)>)> {
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::sse(vec![
+        sse::response_created("resp_1"),
+        sse::function_call("call_1", "no_such_tool", r#"{"x":1}"#),
+        sse::completed("resp_1"),
+    ]));
+    model.push_response(MockResponse::assistant_message(&["Done"], None));
+    let mut server = spawn_server(&model, extra_args).await?;
+    let thread_id = start_thread(&mut server).await?;
+    model.wait_for_handshakes(1, WAIT).await?;
+    run_turn(&mut server, &thread_id).await?;
+    let handshakes = model
+        .websocket_handshakes()
+        .await
+        .iter()
+        .map(|handshake| {
+            (
+                handshake.header("openai-beta").map(str::to_string),
+                handshake.header("x-codex-turn-metadata").is_some(),
+            )
+        })
+        .collect();
+    let frames = model
+        .received_frames()
+        .await
+        .into_iter()
+        .filter_map(|frame| frame.json)
+        .map(|frame| {
+            (
+                frame["previous_response_id"].clone(),
+                frame["input"].as_array().map_or(0, Vec::len),
+                frame["client_metadata"]["x-codex-turn-metadata"]
+                    .as_str()
+                    .is_some_and(|metadata| metadata.contains("\"turn_id\"")),
+            )
+        })
+        .collect();
+    Ok((handshakes, frames))
+}
+
+/// `responses_websockets` speaks v1: every request is a full `response.create`. `responses_websockets_v2`
+/// announces v2 and sends a follow-up as the new items with `previous_response_id`. Either way the preconnect's
+/// handshake carries the thread's turn metadata and every frame the turn's, in `client_metadata`.
+#[tokio::test]
+async fn v1_sends_full_requests_and_v2_incremental_ones() -> anyhow::Result<()> {
+    let (v1_handshakes, v1_frames) = two_request_turn_frames(&WEBSOCKETS_GATE).await?;
+    let (v2_handshakes, v2_frames) = two_request_turn_frames(&[
+        "--enable",
+        "responses_websockets",
+        "--enable",
+        "responses_websockets_v2",
+    ])
+    .await?;
+    let v1_full_input = v1_frames.get(1).map_or(0, |frame| frame.1);
+    assert!(v1_full_input > 2, "{v1_frames:?}");
+    assert_eq!(
+        (
+            v1_handshakes,
+            v1_frames
+                .iter()
+                .map(|frame| (frame.0.clone(), frame.2))
+                .collect::<Vec<_>>()
+        ),
+        (
+            vec![(Some("responses_websockets=2026-02-04".to_string()), true)],
+            vec![(Value::Null, true), (Value::Null, true)],
+        )
+    );
+    assert_eq!(
+        (v2_handshakes, v2_frames),
+        (
+            vec![(Some("responses_websockets=2026-02-06".to_string()), true)],
+            vec![
+                (Value::Null, v2_frames_first_input(&v1_frames), true),
+                (json!("resp_1"), 1, true),
+            ],
+        )
+    );
+    Ok(())
+}
+
+fn v2_frames_first_input(v1_frames: &[(Value, usize, bool)]) -> usize {
+    v1_frames.first().map_or(0, |frame| frame.1)
+}

@@ -36,4 +36,5 @@ pub use telemetry::ClientTelemetry;
 pub use telemetry::TelemetrySnapshot;
 pub use telemetry::TransportKind;
 pub use usage_limit::UsageLimitReachedError;
+pub use websocket_stream::WebSocketProtocol;
 pub use websocket_stream::map_websocket_frame;

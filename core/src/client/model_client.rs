@@ -39,6 +39,8 @@ use crate::client::websocket_connection::ConnectError;
 use crate::client::websocket_connection::WebSocketConnection;
 use crate::client::websocket_connection::connect_websocket;
 use crate::client::websocket_connection::websocket_url;
+use crate::client::websocket_stream::FrameContext;
+use crate::client::websocket_stream::WebSocketProtocol;
 use crate::client::websocket_stream::WebSocketSetback;
 use crate::client::websocket_stream::WebSocketSlot;
 use crate::client::websocket_stream::start_websocket_response;
@@ -50,8 +52,10 @@ use crate::model_provider::ModelProviderInfo;
 use crate::model_provider::WireApi;
 use crate::transport_error::describe_http_error;
 
-const TURN_STATE_HEADER: &str = "x-codex-turn-state";
-const TURN_METADATA_HEADER: &str = "x-codex-turn-metadata";
+pub(crate) const TURN_STATE_HEADER: &str = "x-codex-turn-state";
+pub(crate) const TURN_METADATA_HEADER: &str = "x-codex-turn-metadata";
+/// Announces the Responses WebSocket protocol version in the handshake.
+const OPENAI_BETA_HEADER: &str = "OpenAI-Beta";
 const SUBAGENT_HEADER: &str = "x-openai-subagent";
 const BETA_FEATURES_HEADER: &str = "x-codex-beta-features";
 const ACCOUNT_ID_HEADER: &str = "chatgpt-account-id";
@@ -78,6 +82,8 @@ pub struct ModelClientParams {
     /// The `responses_websockets` feature gate: use websockets with every model of a provider that
     /// supports them (models with `prefer_websockets` use them regardless).
     pub enable_responses_websockets: bool,
+    /// `responses_websockets_v2` picks v2 (incremental follow-ups); v1 otherwise.
+    pub websocket_protocol: WebSocketProtocol,
 }
 
 struct ModelClientState {
@@ -91,6 +97,7 @@ struct ModelClientState {
     beta_features_header: Option<String>,
     http: reqwest::Client,
     enable_responses_websockets: bool,
+    websocket_protocol: WebSocketProtocol,
     /// Sticky for the whole session once a websocket failed at the transport level.
     disable_websockets: AtomicBool,
     preconnect: Mutex<PreconnectState>,
@@ -155,6 +162,7 @@ impl ModelClient {
                 beta_features_header: params.beta_features_header,
                 http: params.http.unwrap_or_default(),
                 enable_responses_websockets: params.enable_responses_websockets,
+                websocket_protocol: params.websocket_protocol,
                 disable_websockets: AtomicBool::new(false),
                 preconnect: Mutex::new(PreconnectState::Idle),
                 websocket: Arc::new(tokio::sync::Mutex::new(WebSocketSlot::default())),
@@ -197,7 +205,7 @@ impl ModelClient {
     /// Starts the websocket handshake in the background so the first turn finds a socket ready. Does
     /// nothing when websockets are not used for `model_info` or a preconnect already exists; failures are
     /// only logged (the turn then connects itself).
-    pub fn preconnect(&self, model_info: &ModelInfo) {
+    pub fn preconnect(&self, model_info: &ModelInfo, thread_metadata: Option<String>) {
         if !self.responses_websocket_enabled(model_info) || self.websockets_disabled() {
             return;
         }
@@ -215,8 +223,10 @@ impl ModelClient {
                     return None;
                 }
             };
-            let target = websocket_url(&setup)
-                .and_then(|url| Ok((url, client.request_headers(&setup, None, None)?)));
+            let target = websocket_url(&setup).and_then(|url| {
+                let headers = client.websocket_headers(&setup, None, thread_metadata.as_deref())?;
+                Ok((url, headers))
+            });
             let (url, headers) = match target {
                 Ok(target) => target,
                 Err(err) => {
@@ -295,6 +305,22 @@ impl ModelClient {
             PreconnectState::Idle => {}
             PreconnectState::InFlight(handle) => handle.abort(),
         }
+    }
+
+    /// A handshake's headers: every request's, plus the `OpenAI-Beta` that names the socket protocol.
+    fn websocket_headers(
+        &self,
+        setup: &ClientSetup,
+        turn_state: Option<&str>,
+        turn_metadata: Option<&str>,
+    ) -> Result<HeaderMap, ApiError> {
+        let mut headers = self.request_headers(setup, turn_state, turn_metadata)?;
+        insert_header(
+            &mut headers,
+            OPENAI_BETA_HEADER,
+            self.state.websocket_protocol.beta_header_value(),
+        )?;
+        Ok(headers)
     }
 
     /// Headers every model request carries, on either transport: auth and provider headers, identity,
@@ -521,9 +547,15 @@ impl ModelClientSession {
             slot.install(connection);
         }
         let state = &self.client.state;
+        let context = FrameContext {
+            protocol: state.websocket_protocol,
+            turn_metadata: turn_metadata_header,
+            turn_state: self.turn_state(),
+        };
         start_websocket_response(
             slot,
             request,
+            context,
             state.provider.stream_idle_timeout(),
             Arc::clone(&state.telemetry),
         )
@@ -562,7 +594,7 @@ impl ModelClientSession {
             let url = websocket_url(&setup).map_err(WebSocketSetback::Failed)?;
             let headers = self
                 .client
-                .request_headers(&setup, self.turn_state(), turn_metadata_header)
+                .websocket_headers(&setup, self.turn_state(), turn_metadata_header)
                 .map_err(WebSocketSetback::Failed)?;
             match self.client.connect_websocket_measured(&url, headers).await {
                 Ok(connection) => return Ok((connection, false)),

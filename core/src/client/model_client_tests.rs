@@ -81,6 +81,7 @@ fn client(provider: ModelProviderInfo, auth_manager: Option<Arc<AuthManager>>) -
         beta_features_header: None,
         http: None,
         enable_responses_websockets: false,
+        websocket_protocol: crate::client::WebSocketProtocol::V1,
     })
 }
 

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use reqwest::header::HeaderValue;
 use tokio::net::TcpStream;
 use tokio_tungstenite::MaybeTlsStream;
 use tokio_tungstenite::WebSocketStream;
@@ -19,9 +18,7 @@ use crate::client::response_headers::response_header_events;
 use crate::transport_error::error_chain;
 use crate::transport_error::host_and_port;
 
-const OPENAI_BETA_HEADER: &str = "openai-beta";
-const RESPONSES_WEBSOCKETS_BETA: &str = "responses_websockets=2026-02-04";
-const TURN_STATE_HEADER: &str = "x-codex-turn-state";
+use crate::client::model_client::TURN_STATE_HEADER;
 
 pub(crate) type WebSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -84,7 +81,7 @@ pub(crate) fn websocket_url(setup: &ClientSetup) -> Result<reqwest::Url, ApiErro
     Ok(url)
 }
 
-/// Opens a socket to `url` with `headers` (the HTTP request headers) plus `OpenAI-Beta`; the handshake
+/// Opens a socket to `url` with `headers` (the HTTP request headers plus the protocol's `OpenAI-Beta`); the handshake
 /// (TCP, TLS and upgrade) gets `timeout` (the provider's `websocket_connect_timeout_ms`).
 pub(crate) async fn connect_websocket(
     url: &reqwest::Url,
@@ -97,10 +94,6 @@ pub(crate) async fn connect_websocket(
     };
     let mut request = url.as_str().into_client_request().map_err(failed)?;
     request.headers_mut().extend(headers);
-    request.headers_mut().insert(
-        OPENAI_BETA_HEADER,
-        HeaderValue::from_static(RESPONSES_WEBSOCKETS_BETA),
-    );
     let connected = tokio::time::timeout(timeout, tokio_tungstenite::connect_async(request)).await;
     let (socket, response) = match connected {
         Err(_) => return Err(ConnectError::Timeout { timeout }),

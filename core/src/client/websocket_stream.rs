@@ -3,6 +3,7 @@
 //! payloads, `codex.rate_limits`, wrapped `error` frames), and the task reading frames into a
 //! `ResponseStream` while it holds the socket.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
@@ -23,6 +24,8 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::client::api_error::ApiError;
 use crate::client::error_response::ErrorResponse;
 use crate::client::error_response::classify_error_response;
+use crate::client::model_client::TURN_METADATA_HEADER;
+use crate::client::model_client::TURN_STATE_HEADER;
 use crate::client::rate_limit_headers::parse_rate_limit_event;
 use crate::client::response_event::ResponseEvent;
 use crate::client::response_sse::map_sse_event;
@@ -79,6 +82,36 @@ struct ResponseCreateFrame<'a> {
     request: ResponsesApiRequest<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous_response_id: Option<&'a str>,
+    /// What HTTP sends as headers and a socket cannot per request (`x-codex-turn-metadata`,
+    /// `x-codex-turn-state`), as upstream.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    client_metadata: BTreeMap<&'static str, &'a str>,
+}
+
+/// The Responses WebSocket protocol a thread speaks, announced in the handshake's `OpenAI-Beta` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebSocketProtocol {
+    /// `responses_websockets=2026-02-04`: every request is a full `response.create`.
+    V1,
+    /// `responses_websockets=2026-02-06`: a follow-up sends only the new input with `previous_response_id`.
+    V2,
+}
+
+impl WebSocketProtocol {
+    pub(crate) fn beta_header_value(self) -> &'static str {
+        match self {
+            WebSocketProtocol::V1 => "responses_websockets=2026-02-04",
+            WebSocketProtocol::V2 => "responses_websockets=2026-02-06",
+        }
+    }
+}
+
+/// Per-request facts a `response.create` frame carries besides the request itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameContext<'a> {
+    pub(crate) protocol: WebSocketProtocol,
+    pub(crate) turn_metadata: Option<&'a str>,
+    pub(crate) turn_state: Option<&'a str>,
 }
 
 impl WebSocketSlot {
@@ -100,6 +133,7 @@ impl WebSocketSlot {
     fn response_create_frame(
         &mut self,
         request: &ResponsesApiRequest<'_>,
+        context: FrameContext<'_>,
     ) -> Result<String, ApiError> {
         let encode_error = |err: serde_json::Error| {
             ApiError::InvalidRequest(format!("failed to encode request: {err}"))
@@ -114,7 +148,7 @@ impl WebSocketSlot {
                 settings: last_settings,
                 input: last_input,
                 response: Some(last_response),
-            }) if *last_settings == settings => {
+            }) if context.protocol == WebSocketProtocol::V2 && *last_settings == settings => {
                 let known = last_input.len() + last_response.output_items.len();
                 let extends = request.input.len() > known
                     && request.input.starts_with(last_input)
@@ -123,6 +157,13 @@ impl WebSocketSlot {
             }
             Some(_) | None => None,
         };
+        let mut client_metadata = BTreeMap::new();
+        if let Some(metadata) = context.turn_metadata {
+            client_metadata.insert(TURN_METADATA_HEADER, metadata);
+        }
+        if let Some(turn_state) = context.turn_state {
+            client_metadata.insert(TURN_STATE_HEADER, turn_state);
+        }
         let frame = match continuation {
             Some((previous_response_id, known)) => ResponseCreateFrame {
                 kind: "response.create",
@@ -131,11 +172,13 @@ impl WebSocketSlot {
                     ..request.clone()
                 },
                 previous_response_id: Some(previous_response_id),
+                client_metadata,
             },
             None => ResponseCreateFrame {
                 kind: "response.create",
                 request: request.clone(),
                 previous_response_id: None,
+                client_metadata,
             },
         };
         let text = serde_json::to_string(&frame).map_err(encode_error)?;
@@ -320,11 +363,12 @@ async fn next_text_frame(socket: &mut WebSocket, idle_timeout: Duration) -> Fram
 pub(crate) async fn start_websocket_response(
     mut slot: OwnedMutexGuard<WebSocketSlot>,
     request: &ResponsesApiRequest<'_>,
+    context: FrameContext<'_>,
     idle_timeout: Duration,
     telemetry: Arc<ClientTelemetry>,
 ) -> Result<ResponseStream, WebSocketSetback> {
     let frame = slot
-        .response_create_frame(request)
+        .response_create_frame(request, context)
         .map_err(WebSocketSetback::Failed)?;
     let Some(connection) = slot.connection.as_mut() else {
         return Err(WebSocketSetback::FallbackToHttp(
