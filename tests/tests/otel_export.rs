@@ -29,6 +29,16 @@ async fn run_one_turn_and_exit(
     env: Vec<(String, String)>,
     stop: Stop,
 ) -> anyhow::Result<()> {
+    run_one_turn_over_and_exit(args, env, stop, &MockProviderOptions::default()).await
+}
+
+/// [`run_one_turn_and_exit`] with the mock provider configured by `provider` (e.g. with WebSockets).
+async fn run_one_turn_over_and_exit(
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stop: Stop,
+    provider: &MockProviderOptions,
+) -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
     model.push_response(MockResponse::sse(vec![
         sse::response_created("resp_1"),
@@ -37,7 +47,7 @@ async fn run_one_turn_and_exit(
         sse::output_item_done_message("msg_1", "Hello", Some("final_answer")),
         sse::completed("resp_1"),
     ]));
-    let mut all_args = mock_provider_args(&model.uri(), &MockProviderOptions::default());
+    let mut all_args = mock_provider_args(&model.uri(), provider);
     all_args.extend(args);
     let mut server = AppServer::spawn_with(AppServerOptions {
         args: all_args,
@@ -245,6 +255,71 @@ async fn assert_json_export_after(stop: Stop) -> anyhow::Result<()> {
         .filter_map(|point| as_u64(&point["asInt"]))
         .sum();
     assert_eq!(sse_events, 5);
+    Ok(())
+}
+
+/// Over a WebSocket, `codex.websocket.event` counts each frame under its `type` with `success`.
+#[tokio::test]
+async fn a_websocket_turn_exports_its_frames_by_type() -> anyhow::Result<()> {
+    let collector = MockModelServer::start().await;
+    collector.mount_json("POST", "/v1/metrics", 200, json!({}));
+    let endpoint = format!("{}/v1/metrics", collector.uri());
+    run_one_turn_over_and_exit(
+        vec![
+            "--enable".to_string(),
+            "responses_websockets".to_string(),
+            "-c".to_string(),
+            format!("otel.exporter={{otlp-http={{endpoint=\"{endpoint}\",protocol=\"json\"}}}}"),
+        ],
+        Vec::new(),
+        Stop::StdinEof,
+        &MockProviderOptions {
+            supports_websockets: true,
+            ..MockProviderOptions::default()
+        },
+    )
+    .await?;
+    let bodies: Vec<Value> = collector
+        .requests()
+        .await
+        .iter()
+        .filter_map(|request| request.body_json.clone())
+        .collect();
+    let mut frames: Vec<(Attributes, Option<u64>)> = exported_metrics(&bodies)
+        .iter()
+        .filter(|(_, metric)| metric["name"] == "codex.websocket.event")
+        .flat_map(|(_, metric)| {
+            metric["sum"]["dataPoints"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|point| {
+            let mut attributes = string_attributes(&point["attributes"]);
+            attributes.sort_by(|left, right| left.0.cmp(&right.0));
+            (attributes, as_u64(&point["asInt"]))
+        })
+        .collect();
+    frames.sort_by_key(|(attributes, _)| format!("{attributes:?}"));
+    let frame = |kind: &str| {
+        (
+            vec![
+                ("kind".to_string(), json!(kind)),
+                ("success".to_string(), json!(true)),
+            ],
+            Some(1),
+        )
+    };
+    assert_eq!(
+        frames,
+        vec![
+            frame("response.completed"),
+            frame("response.created"),
+            frame("response.output_item.added"),
+            frame("response.output_item.done"),
+            frame("response.output_text.delta"),
+        ]
+    );
     Ok(())
 }
 

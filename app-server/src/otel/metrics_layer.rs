@@ -162,7 +162,7 @@ impl<S: Subscriber> Layer<S> for OtelMetricsLayer {
                     record(
                         Some(&instruments.websocket_events),
                         Some(&instruments.websocket_event_duration),
-                        &kind,
+                        &[kind[0].clone(), success()],
                     );
                 } else {
                     record(
@@ -269,11 +269,13 @@ mod tests {
                 TransportKind::Http,
                 "response.created",
                 Duration::from_micros(500),
+                true,
             );
             telemetry.on_event(
                 TransportKind::WebSocket,
                 "response.completed",
                 Duration::from_micros(1500),
+                false,
             );
             telemetry.on_fallback_to_http("handshake failed");
         });
@@ -344,13 +346,13 @@ mod tests {
                 ),
                 (
                     "codex.websocket.event".to_string(),
-                    strings(&["kind=response.completed"]),
+                    strings(&["kind=response.completed", "success=false"]),
                     1,
                     0.0
                 ),
                 (
                     "codex.websocket.event.duration_ms".to_string(),
-                    strings(&["kind=response.completed"]),
+                    strings(&["kind=response.completed", "success=false"]),
                     1,
                     1.5
                 ),

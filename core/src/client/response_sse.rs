@@ -249,7 +249,7 @@ pub(crate) async fn pump_sse<S, E>(
         let processing = Instant::now();
         match map_sse_event(&sse.data) {
             Ok(Some(event)) => {
-                telemetry.on_event(TransportKind::Http, &sse.event, processing.elapsed());
+                telemetry.on_event(TransportKind::Http, &sse.event, processing.elapsed(), true);
                 let completed = matches!(event, ResponseEvent::Completed { .. });
                 if tx.send(Ok(event)).await.is_err() || completed {
                     return;

@@ -142,15 +142,24 @@ impl ClientTelemetry {
     }
 
     /// One event decoded and forwarded; `kind` is its `type`.
-    pub fn on_event(&self, transport: TransportKind, kind: &str, processing: Duration) {
+    /// One stream event (`kind`: the SSE event or frame type); `duration` is the wait for it over a socket,
+    /// its processing over SSE; `success` is false for a frame that failed the stream.
+    pub fn on_event(
+        &self,
+        transport: TransportKind,
+        kind: &str,
+        duration: Duration,
+        success: bool,
+    ) {
         self.events.fetch_add(1, Ordering::Relaxed);
-        store_duration(&self.last_event_processing_micros, processing);
+        store_duration(&self.last_event_processing_micros, duration);
         tracing::trace!(
             target: "codex_otel",
             metric = "codex.stream_event",
             transport = transport.as_str(),
             kind,
-            duration_us = processing.as_micros() as u64,
+            success,
+            duration_us = duration.as_micros() as u64,
         );
     }
 
@@ -201,6 +210,7 @@ mod tests {
             TransportKind::WebSocket,
             "response.created",
             Duration::from_micros(3),
+            true,
         );
         telemetry.on_fallback_to_http("426");
         assert_eq!(

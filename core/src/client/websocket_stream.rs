@@ -233,6 +233,42 @@ struct FrameType<'a> {
     kind: Option<&'a str>,
 }
 
+/// The `type` of a server frame, for telemetry (`unknown` when it has none).
+fn frame_type(text: &str) -> String {
+    serde_json::from_str::<FrameType<'_>>(text)
+        .ok()
+        .and_then(|frame| frame.kind)
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+/// A socket that failed instead of giving a frame, for telemetry.
+fn record_transport_failure(telemetry: &ClientTelemetry, read: &FrameRead, waited: Duration) {
+    match read {
+        FrameRead::Text(_) => {}
+        FrameRead::Failed(_) | FrameRead::Ended(_) => {
+            telemetry.on_event(TransportKind::WebSocket, "transport_error", waited, false);
+        }
+    }
+}
+
+/// Maps a frame that was waited for `waited` and records it under its type, failed when it fails the
+/// stream.
+fn map_recorded_frame(
+    telemetry: &ClientTelemetry,
+    text: &str,
+    waited: Duration,
+) -> Result<Option<ResponseEvent>, ApiError> {
+    let mapped = map_websocket_frame(text);
+    telemetry.on_event(
+        TransportKind::WebSocket,
+        &frame_type(text),
+        waited,
+        mapped.is_ok(),
+    );
+    mapped
+}
+
 /// Maps one server text frame. `Ok(None)` for frames we do not consume.
 pub fn map_websocket_frame(text: &str) -> Result<Option<ResponseEvent>, ApiError> {
     let kind = serde_json::from_str::<FrameType<'_>>(text)
@@ -389,10 +425,13 @@ pub(crate) async fn start_websocket_response(
         started.elapsed(),
         send_error.as_deref(),
     );
+    let waiting = Instant::now();
     let first_read = match send_error {
         Some(reason) => FrameRead::Ended(reason),
         None => next_text_frame(&mut connection.socket, idle_timeout).await,
     };
+    let first_waited = waiting.elapsed();
+    record_transport_failure(&telemetry, &first_read, first_waited);
     let mut early = connection.replayed_events.clone();
     let first_text = match first_read {
         FrameRead::Text(text) => text,
@@ -406,8 +445,7 @@ pub(crate) async fn start_websocket_response(
         }
     };
     telemetry.on_first_event(TransportKind::WebSocket, started.elapsed());
-    let processing = Instant::now();
-    let first_event = match map_websocket_frame(&first_text) {
+    let first_event = match map_recorded_frame(&telemetry, &first_text, first_waited) {
         Ok(event) => event,
         Err(error) => {
             slot.reset();
@@ -417,7 +455,6 @@ pub(crate) async fn start_websocket_response(
     let mut output_items = Vec::new();
     let mut completed = false;
     if let Some(event) = first_event {
-        telemetry.on_event(TransportKind::WebSocket, "first", processing.elapsed());
         completed = slot.record_event(&event, &mut output_items);
         early.push(event);
     }
@@ -455,7 +492,11 @@ async fn pump_websocket(
         let Some(connection) = slot.connection.as_mut() else {
             return;
         };
-        let text = match next_text_frame(&mut connection.socket, idle_timeout).await {
+        let waiting = Instant::now();
+        let read = next_text_frame(&mut connection.socket, idle_timeout).await;
+        let waited = waiting.elapsed();
+        record_transport_failure(&telemetry, &read, waited);
+        let text = match read {
             FrameRead::Text(text) => text,
             FrameRead::Failed(error) => {
                 slot.reset();
@@ -468,11 +509,9 @@ async fn pump_websocket(
                 return;
             }
         };
-        let processing = Instant::now();
-        match map_websocket_frame(&text) {
+        match map_recorded_frame(&telemetry, &text, waited) {
             Ok(Some(event)) => {
                 let completed = slot.record_event(&event, &mut output_items);
-                telemetry.on_event(TransportKind::WebSocket, "frame", processing.elapsed());
                 if tx.send(Ok(event)).await.is_err() || completed {
                     return;
                 }
