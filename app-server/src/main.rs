@@ -10,6 +10,7 @@ use codex_app_server::otel::metrics_layer::OTEL_TARGET;
 use codex_app_server::otel::metrics_layer::OtelMetricsLayer;
 use codex_app_server::server_state::ServerState;
 use codex_app_server_protocol::ConfigWarningNotification;
+use codex_core::sandbox::SandboxSettings;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
@@ -56,6 +57,8 @@ fn main() -> anyhow::Result<()> {
         None => cli.server,
     };
 
+    configure_sandbox();
+
     let mut state = ServerState::from_cli(&args)?;
     let otel_export = match state.config.as_ref() {
         Some(config) => match OtelMetricsExport::start(&config.otel, &otel_metrics) {
@@ -84,4 +87,23 @@ fn main() -> anyhow::Result<()> {
         otel_export.shutdown();
     }
     Ok(())
+}
+
+/// Overrides how many tasks (processes and threads) one sandboxed command may have at once.
+const SANDBOX_MAX_PROCESSES_ENV_VAR: &str = "CODEX_SANDBOX_MAX_PROCESSES";
+
+/// Reads the sandbox's settings from the environment.
+fn configure_sandbox() {
+    let default = SandboxSettings::default();
+    let max_processes = match std::env::var(SANDBOX_MAX_PROCESSES_ENV_VAR) {
+        Ok(value) => value.parse().unwrap_or_else(|_| {
+            tracing::warn!(
+                "ignoring {SANDBOX_MAX_PROCESSES_ENV_VAR}={value:?}: not a number; using {}",
+                default.max_processes
+            );
+            default.max_processes
+        }),
+        Err(_) => default.max_processes,
+    };
+    codex_core::sandbox::configure_sandbox(SandboxSettings { max_processes });
 }

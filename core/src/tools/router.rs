@@ -175,6 +175,7 @@ struct ToolSettings {
     cwd: PathBuf,
     approval_policy: AskForApproval,
     sandbox: SandboxPolicy,
+    codex_home: PathBuf,
 }
 
 /// Runs one tool call to completion (or until `cancel`).
@@ -194,6 +195,7 @@ pub(crate) async fn run_tool_call(
                 settings.sandbox_mode,
                 &settings.sandbox_workspace_write,
             ),
+            codex_home: settings.codex_home.clone(),
         }
     };
     let tool = ToolRun {
@@ -214,6 +216,7 @@ pub(crate) async fn run_tool_call(
                     arguments,
                     &settings.cwd,
                     settings.sandbox.clone(),
+                    &settings.codex_home,
                 );
                 let escalation: EscalationArguments =
                     serde_json::from_str(arguments).unwrap_or_default();
@@ -263,6 +266,7 @@ pub(crate) async fn run_tool_call(
                     env: std::collections::HashMap::new(),
                     sandbox: settings.sandbox.clone(),
                     sandbox_cwd: settings.cwd.clone(),
+                    codex_home: settings.codex_home.clone(),
                 })
             };
             tool.run_shell_call(call_id, parsed, EscalationArguments::default(), diff)
