@@ -17,6 +17,14 @@ pub struct SandboxSettings {
     pub max_processes: u64,
 }
 
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        SandboxSettings {
+            max_processes: DEFAULT_MAX_PROCESSES,
+        }
+    }
+}
+
 pub fn configure_sandbox(_settings: SandboxSettings) {}
 
 /// Never built: [`SandboxedCommand::prepare`] always refuses.
