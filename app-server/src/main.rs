@@ -11,6 +11,7 @@ use codex_app_server::otel::metrics_layer::OtelMetricsLayer;
 use codex_app_server::server_state::ServerState;
 use codex_app_server::server_state::remove_interrupted_writes;
 use codex_app_server_protocol::ConfigWarningNotification;
+use codex_core::sandbox::SandboxSettings;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
 use tracing_subscriber::filter::LevelFilter;
@@ -57,6 +58,8 @@ fn main() -> anyhow::Result<()> {
         None => cli.server,
     };
 
+    configure_sandbox();
+
     let mut state = ServerState::from_cli(&args)?;
     remove_interrupted_writes(&state.resolved_codex_home());
     let otel_export = match state.config.as_ref() {
@@ -86,4 +89,23 @@ fn main() -> anyhow::Result<()> {
         otel_export.shutdown();
     }
     Ok(())
+}
+
+/// Overrides how many tasks (processes and threads) one sandboxed command may have at once.
+const SANDBOX_MAX_PROCESSES_ENV_VAR: &str = "CODEX_SANDBOX_MAX_PROCESSES";
+
+/// Reads the sandbox's settings from the environment.
+fn configure_sandbox() {
+    let default = SandboxSettings::default();
+    let max_processes = match std::env::var(SANDBOX_MAX_PROCESSES_ENV_VAR) {
+        Ok(value) => value.parse().unwrap_or_else(|_| {
+            tracing::warn!(
+                "ignoring {SANDBOX_MAX_PROCESSES_ENV_VAR}={value:?}: not a number; using {}",
+                default.max_processes
+            );
+            default.max_processes
+        }),
+        Err(_) => default.max_processes,
+    };
+    codex_core::sandbox::configure_sandbox(SandboxSettings { max_processes });
 }

@@ -1,6 +1,6 @@
 //! `command/exec` through the real binary: output and exit codes, stdout/stderr split, timeout, bad params,
-//! spawn failures, the default and relative cwd, requests answered while a command runs, and the Landlock
-//! sandbox per policy (or, on a kernel without Landlock, the error that refuses to run unsandboxed).
+//! spawn failures, the default and relative cwd, requests answered while a command runs, and the sandbox
+//! per policy (or, on a machine without bubblewrap, the error that refuses to run unsandboxed).
 
 use std::path::Path;
 
@@ -41,51 +41,22 @@ fn workspace_only() -> Value {
     json!({"type": "workspaceWrite", "excludeTmpdirEnvVar": true, "excludeSlashTmp": true})
 }
 
-/// Whether the kernel provides Landlock: `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`
-/// returns its ABI version (>= 1) or fails. This crate depends on no syscall wrapper, so libc's `syscall` is
-/// declared here; 444 is the syscall's number in the generic table x86_64 and aarch64 share.
-#[cfg(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-fn landlock_available() -> bool {
-    unsafe extern "C" {
-        fn syscall(number: std::ffi::c_long, ...) -> std::ffi::c_long;
-    }
-    const SYS_LANDLOCK_CREATE_RULESET: std::ffi::c_long = 444;
-    const LANDLOCK_CREATE_RULESET_VERSION: std::ffi::c_uint = 1;
-    // SAFETY: with a null attribute pointer and size 0 the kernel reads nothing and only reports the ABI.
-    let abi = unsafe {
-        syscall(
-            SYS_LANDLOCK_CREATE_RULESET,
-            std::ptr::null::<u8>(),
-            0_usize,
-            LANDLOCK_CREATE_RULESET_VERSION,
-        )
-    };
-    abi >= 1
+/// Whether bubblewrap, which sandboxed commands run under, is installed where the daemon looks first.
+fn bubblewrap_installed() -> bool {
+    ["/usr/bin/bwrap", "/bin/bwrap"]
+        .iter()
+        .any(|path| Path::new(path).exists())
 }
 
-#[cfg(not(all(
-    target_os = "linux",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-)))]
-fn landlock_available() -> bool {
-    false
-}
-
-/// On a kernel without Landlock a sandboxed command must be refused with this error (and never run).
-fn assert_needs_landlock(response: &Value, mode: &str) {
-    assert_eq!(
-        response["error"],
-        json!({
-            "code": -32603,
-            "message": format!(
-                "exec failed: sandbox_mode \"{mode}\" needs Landlock, which this kernel does not provide \
-                 (Linux 5.13+ with Landlock enabled); set sandbox_mode = \"danger-full-access\" to run \
-                 commands without a sandbox"
-            ),
-        })
+/// Without bubblewrap a sandboxed command must be refused with this error (and never run).
+fn assert_needs_bubblewrap(response: &Value, mode: &str) {
+    let message = response["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with(&format!(
+            "exec failed: sandbox_mode \"{mode}\" needs bubblewrap (`bwrap`), which is not installed: \
+             install it (Debian/Ubuntu: `apt-get install bubblewrap`"
+        )),
+        "{response}"
     );
 }
 
@@ -283,9 +254,9 @@ async fn workspace_write_writes_inside_cwd_and_is_refused_outside() -> anyhow::R
     )
     .await?;
     assert!(!outside_file.exists());
-    if !landlock_available() {
-        assert_needs_landlock(&inside, "workspace-write");
-        assert_needs_landlock(&refused, "workspace-write");
+    if !bubblewrap_installed() {
+        assert_needs_bubblewrap(&inside, "workspace-write");
+        assert_needs_bubblewrap(&refused, "workspace-write");
         assert!(!workspace.path().join("inside.txt").exists());
         return Ok(());
     }
@@ -296,7 +267,7 @@ async fn workspace_write_writes_inside_cwd_and_is_refused_outside() -> anyhow::R
             1,
             "",
             &format!(
-                "touch: cannot touch '{}': Permission denied\n",
+                "touch: cannot touch '{}': Read-only file system\n",
                 outside_file.display()
             )
         )
@@ -319,8 +290,8 @@ async fn read_only_refuses_a_write_in_cwd() -> anyhow::Result<()> {
     )
     .await?;
     assert!(!target.exists());
-    if !landlock_available() {
-        assert_needs_landlock(&response, "read-only");
+    if !bubblewrap_installed() {
+        assert_needs_bubblewrap(&response, "read-only");
         return Ok(());
     }
     assert_eq!(
@@ -329,7 +300,7 @@ async fn read_only_refuses_a_write_in_cwd() -> anyhow::Result<()> {
             1,
             "",
             &format!(
-                "touch: cannot touch '{}': Permission denied\n",
+                "touch: cannot touch '{}': Read-only file system\n",
                 target.display()
             )
         )
@@ -353,8 +324,8 @@ async fn without_a_policy_the_config_sandbox_mode_applies() -> anyhow::Result<()
     )
     .await?;
     assert!(!target.exists());
-    if !landlock_available() {
-        assert_needs_landlock(&response, "read-only");
+    if !bubblewrap_installed() {
+        assert_needs_bubblewrap(&response, "read-only");
         return Ok(());
     }
     assert_eq!(response["result"]["exitCode"], json!(1), "{response}");

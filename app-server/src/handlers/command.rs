@@ -74,6 +74,7 @@ pub async fn exec(
             sandbox,
             // Without a turn, the command's own directory is its workspace.
             sandbox_cwd: cwd,
+            codex_home: context.engine.threads.codex_home().clone(),
         },
         |chunk| match chunk.stream {
             ExecStream::Stdout => stdout.push(&chunk.bytes),

@@ -4,12 +4,12 @@
 use super::policy::SandboxPolicy;
 use crate::tools::exec::TIMEOUT_EXIT_CODE;
 
-/// Lower-case fragments of the errors a denied write or connect produces (EACCES, EPERM, EROFS).
-const DENIAL_MARKERS: [&str; 4] = [
+/// Lower-case fragments of the errors the sandbox produces: EROFS for a write outside the writable roots,
+/// EPERM for a socket, EACCES for what the mounts and namespaces hide.
+const DENIAL_MARKERS: [&str; 3] = [
     "permission denied",
     "operation not permitted",
     "read-only file system",
-    "landlock",
 ];
 
 /// True when `policy` restricts the command, it failed (non-zero, not a timeout) and its output shows a

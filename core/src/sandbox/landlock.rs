@@ -1,23 +1,13 @@
-//! Landlock enforcement of a `SandboxPolicy`: the ruleset is built in the parent and only applied (no new
-//! privileges, then `landlock_restrict_self`) in the child between `fork` and `exec`.
-//!
-//! Reads and execution stay allowed everywhere; writes are allowed under the policy's writable roots and on a
-//! few devices shells need. Without network access, TCP bind and connect are denied where the kernel's Landlock
-//! ABI has them (4+, Linux 6.7); older kernels leave the network open. A kernel with an older ABI enforces what
-//! it knows (best effort), but a kernel without Landlock is an error: commands never silently run unsandboxed.
+//! Landlock confinement of programs the daemon itself runs on input it does not trust (its own `git` in a
+//! workspace the model writes): the ruleset is built in the parent and only applied (no new privileges, then
+//! `landlock_restrict_self`) in the child between `fork` and `exec`. The agent's commands are sandboxed by
+//! bubblewrap instead (`launch.rs`).
 
-use super::policy::SandboxPolicy;
-
-/// Why a command cannot be put in its sandbox.
+/// Why a Landlock ruleset could not be built.
 #[derive(Debug, thiserror::Error)]
-pub enum SandboxError {
-    #[error(
-        "sandbox_mode \"{mode}\" needs Landlock, which this kernel does not provide (Linux 5.13+ with \
-         Landlock enabled); set sandbox_mode = \"danger-full-access\" to run commands without a sandbox"
-    )]
-    LandlockUnavailable { mode: &'static str },
+pub enum LandlockError {
     #[cfg(target_os = "linux")]
-    #[error("failed to build the Landlock sandbox: {0}")]
+    #[error("failed to build the Landlock ruleset: {0}")]
     Ruleset(#[from] landlock::RulesetError),
 }
 
@@ -34,7 +24,6 @@ pub use unsupported::landlock_available;
 mod linux {
     use std::os::fd::AsRawFd;
     use std::os::fd::OwnedFd;
-    use std::path::Path;
     use std::path::PathBuf;
 
     use landlock::ABI;
@@ -46,8 +35,7 @@ mod linux {
     use landlock::RulesetCreatedAttr;
     use landlock::path_beneath_rules;
 
-    use super::SandboxError;
-    use super::SandboxPolicy;
+    use super::LandlockError;
 
     /// The newest ABI whose filesystem rights we ask for. ABI 9 adds `ResolveUnix` to the write rights, which
     /// would also cut connecting to Unix sockets (ssh-agent, D-Bus): that is not a write.
@@ -64,43 +52,13 @@ mod linux {
     }
 
     impl LandlockRuleset {
-        /// Builds the ruleset for `policy`, whose writable roots are computed from `sandbox_cwd` (the turn's
-        /// working directory). `None` for `DangerFullAccess`, which applies nothing. Paths that do not exist
-        /// are skipped.
-        pub fn build(
-            policy: &SandboxPolicy,
-            sandbox_cwd: &Path,
-        ) -> Result<Option<LandlockRuleset>, SandboxError> {
-            if policy.is_unrestricted() {
-                return Ok(None);
-            }
-            let all = AccessFs::from_all(FS_ABI);
-            let mut ruleset = Ruleset::default().handle_access(all)?;
-            if !policy.has_network_access() {
-                // Handled with no rule means denied; silently dropped by kernels before ABI 4.
-                ruleset = ruleset.handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?;
-            }
-            let created = ruleset
-                .create()?
-                .add_rules(path_beneath_rules(["/"], AccessFs::from_read(FS_ABI)))?
-                .add_rules(path_beneath_rules(WRITABLE_DEVICES, all))?
-                .add_rules(path_beneath_rules(policy.writable_roots(sandbox_cwd), all))?;
-            // The crate creates no ruleset (and hands back no fd) when the kernel has no Landlock at all.
-            match Option::<OwnedFd>::from(created) {
-                Some(fd) => Ok(Some(LandlockRuleset { fd })),
-                None => Err(SandboxError::LandlockUnavailable {
-                    mode: policy.mode_name(),
-                }),
-            }
-        }
-
         /// Confines a program the daemon trusts but runs on input it does not (its own `git` in a workspace
         /// the model writes): it may read everything, write nothing but the devices above, execute nothing but
         /// `executables` (the program and its loader, see `executed_files`) and use no TCP. `None` when the
         /// kernel has no Landlock at all.
         pub fn confining_execution_to(
             executables: &[PathBuf],
-        ) -> Result<Option<LandlockRuleset>, SandboxError> {
+        ) -> Result<Option<LandlockRuleset>, LandlockError> {
             let all = AccessFs::from_all(FS_ABI);
             let created = Ruleset::default()
                 .handle_access(all)?
@@ -156,29 +114,16 @@ mod unsupported {
     use std::path::Path;
     use std::path::PathBuf;
 
-    use super::SandboxError;
-    use super::SandboxPolicy;
+    use super::LandlockError;
 
-    /// Landlock exists only on Linux; elsewhere every restricted policy is refused.
+    /// Landlock exists only on Linux; elsewhere nothing is confined by it.
     #[derive(Debug)]
     pub struct LandlockRuleset {}
 
     impl LandlockRuleset {
-        pub fn build(
-            policy: &SandboxPolicy,
-            _sandbox_cwd: &Path,
-        ) -> Result<Option<LandlockRuleset>, SandboxError> {
-            if policy.is_unrestricted() {
-                return Ok(None);
-            }
-            Err(SandboxError::LandlockUnavailable {
-                mode: policy.mode_name(),
-            })
-        }
-
         pub fn confining_execution_to(
             _executables: &[PathBuf],
-        ) -> Result<Option<LandlockRuleset>, SandboxError> {
+        ) -> Result<Option<LandlockRuleset>, LandlockError> {
             Ok(None)
         }
 

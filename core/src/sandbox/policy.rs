@@ -118,19 +118,35 @@ impl SandboxPolicy {
     }
 
     /// The writable roots with, for each, the entries inside it that stay read-only (see
-    /// [`protected_entries`]): the repository's `.git` (and the gitdir a `.git` file points to), `.codex`,
-    /// `.agents`, and `codex_home` when it falls inside the root.
+    /// [`protected_entries`]): the repository's `.git` (and the gitdir a `.git` file points to, with the
+    /// common directory of a worktree), `.codex`, `.agents`, and `codex_home` when it falls inside the root.
+    /// A gitdir found through one root is protected in whichever root holds it.
     pub fn writable_roots_with_protection(
         &self,
         cwd: &Path,
         codex_home: &Path,
     ) -> Vec<WritableRoot> {
-        self.writable_roots(cwd)
+        let roots: Vec<PathBuf> = self
+            .writable_roots(cwd)
+            .iter()
+            .map(|root| resolve_existing(root))
+            .collect();
+        let candidates: Vec<PathBuf> = roots
+            .iter()
+            .flat_map(|root| protection_candidates(root, codex_home))
+            .collect();
+        roots
             .into_iter()
             .map(|root| {
-                let read_only_subpaths = protected_entries(&root, codex_home);
+                let mut read_only_subpaths: Vec<PathBuf> = candidates
+                    .iter()
+                    .filter(|entry| entry.starts_with(&root) && **entry != root)
+                    .cloned()
+                    .collect();
+                read_only_subpaths.sort();
+                read_only_subpaths.dedup();
                 WritableRoot {
-                    root: resolve_existing(&root),
+                    root,
                     read_only_subpaths,
                 }
             })
@@ -184,10 +200,23 @@ impl WritableRoot {
 const PROTECTED_NAMES: [&str; 3] = [".git", ".codex", ".agents"];
 
 /// The existing entries under `root` that stay read-only: each of [`PROTECTED_NAMES`] present directly in
-/// it, the gitdir a `.git` file (worktree, submodule) points to when that is under the root too, and
-/// `codex_home` when it is under the root. Paths are canonical, like the roots.
+/// it, the gitdir a `.git` file (worktree, submodule) points to and a worktree's common directory (where
+/// its hooks and config live) when those are under the root too, and `codex_home` when it is under the
+/// root. Paths are canonical, like the roots.
 pub fn protected_entries(root: &Path, codex_home: &Path) -> Vec<PathBuf> {
     let root = resolve_existing(root);
+    let mut entries: Vec<PathBuf> = protection_candidates(&root, codex_home)
+        .into_iter()
+        .filter(|entry| entry.starts_with(&root) && *entry != root)
+        .collect();
+    entries.sort();
+    entries.dedup();
+    entries
+}
+
+/// What [`protected_entries`] protects, before keeping what lies under the (resolved) `root`: a `.git`
+/// file's gitdir and common directory may be anywhere.
+fn protection_candidates(root: &Path, codex_home: &Path) -> Vec<PathBuf> {
     let mut entries = Vec::new();
     for name in PROTECTED_NAMES {
         let entry = root.join(name);
@@ -197,18 +226,15 @@ pub fn protected_entries(root: &Path, codex_home: &Path) -> Vec<PathBuf> {
         if name == ".git"
             && metadata.is_file()
             && let Some(gitdir) = gitdir_of_git_file(&entry)
-            && gitdir.starts_with(&root)
         {
+            if let Some(common) = common_dir_of_gitdir(&gitdir) {
+                entries.push(common);
+            }
             entries.push(gitdir);
         }
         entries.push(entry);
     }
-    let codex_home = resolve_existing(&normalize(codex_home));
-    if codex_home.starts_with(&root) && codex_home != root {
-        entries.push(codex_home);
-    }
-    entries.sort();
-    entries.dedup();
+    entries.push(resolve_existing(&normalize(codex_home)));
     entries
 }
 
@@ -221,6 +247,13 @@ fn gitdir_of_git_file(git_file: &Path) -> Option<PathBuf> {
         .trim();
     let base = git_file.parent()?;
     Some(resolve_existing(&normalize(&base.join(gitdir))))
+}
+
+/// The repository directory a worktree's gitdir shares (its `commondir` file, relative to the gitdir).
+fn common_dir_of_gitdir(gitdir: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(gitdir.join("commondir")).ok()?;
+    let common = text.lines().next()?.trim();
+    Some(resolve_existing(&normalize(&gitdir.join(common))))
 }
 
 /// Canonicalizes the longest existing ancestor of `path` (following symlinks) and appends the rest, which
@@ -347,6 +380,43 @@ mod tests {
         assert_eq!(
             protected_entries(&root, Path::new("/nonexistent/home")),
             vec![root.join(".git"), root.join("modules/sub")]
+        );
+    }
+
+    #[test]
+    fn a_worktree_protects_its_gitdir_and_common_dir_in_whichever_root_holds_them() {
+        let workspace = tempfile::tempdir().expect("workspace");
+        let base = workspace.path().canonicalize().expect("canonical");
+        let main = base.join("main");
+        let worktree = base.join("worktree");
+        std::fs::create_dir_all(main.join(".git/worktrees/wt/hooks")).expect("mkdir");
+        std::fs::create_dir_all(&worktree).expect("mkdir");
+        std::fs::write(main.join(".git/worktrees/wt/commondir"), "../..\n").expect("commondir");
+        std::fs::write(
+            worktree.join(".git"),
+            format!("gitdir: {}\n", main.join(".git/worktrees/wt").display()),
+        )
+        .expect("git file");
+        let policy = SandboxPolicy::WorkspaceWrite {
+            writable_roots: vec![main.clone()],
+            network_access: false,
+            exclude_tmpdir_env_var: true,
+            exclude_slash_tmp: true,
+        };
+        let roots =
+            policy.writable_roots_with_protection(&worktree, Path::new("/nonexistent/home"));
+        assert_eq!(
+            roots,
+            vec![
+                WritableRoot {
+                    root: worktree.clone(),
+                    read_only_subpaths: vec![worktree.join(".git")],
+                },
+                WritableRoot {
+                    root: main.clone(),
+                    read_only_subpaths: vec![main.join(".git"), main.join(".git/worktrees/wt")],
+                },
+            ]
         );
     }
 }

@@ -178,7 +178,7 @@ struct ToolSettings {
     cwd: PathBuf,
     approval_policy: AskForApproval,
     sandbox: SandboxPolicy,
-    /// Stays read-only for patches where a writable root holds it.
+    /// Stays read-only for commands and patches where a writable root holds it.
     codex_home: PathBuf,
 }
 
@@ -220,6 +220,7 @@ pub(crate) async fn run_tool_call(
                     arguments,
                     &settings.cwd,
                     settings.sandbox.clone(),
+                    &settings.codex_home,
                 );
                 let escalation: EscalationArguments =
                     serde_json::from_str(arguments).unwrap_or_default();
@@ -269,6 +270,7 @@ pub(crate) async fn run_tool_call(
                     env: std::collections::HashMap::new(),
                     sandbox: settings.sandbox.clone(),
                     sandbox_cwd: settings.cwd.clone(),
+                    codex_home: settings.codex_home.clone(),
                 })
             };
             tool.run_shell_call(call_id, parsed, EscalationArguments::default(), diff)

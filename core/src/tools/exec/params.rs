@@ -28,9 +28,11 @@ pub struct ExecParams {
     pub timeout: Duration,
     /// Variables set on top of the daemon's own environment (overriding same-named ones).
     pub env: HashMap<String, String>,
-    /// Enforced in the child before `exec` (Landlock on Linux).
+    /// What the command may write and whether it may use the network (see `crate::sandbox`).
     pub sandbox: SandboxPolicy,
     /// The directory the policy's writable roots are computed from: the turn's working directory, not the
     /// command's `workdir`, so a command cannot widen its sandbox by choosing where it runs.
     pub sandbox_cwd: PathBuf,
+    /// The daemon's `CODEX_HOME`: read-only to the command even where a writable root holds it.
+    pub codex_home: PathBuf,
 }

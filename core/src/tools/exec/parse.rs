@@ -31,13 +31,14 @@ struct ShellCommandArguments {
 
 /// Parses a shell tool call. `default_cwd` is the turn's working directory: it is used when the model gives
 /// no `workdir` and resolves a relative one, and the command's sandbox (`sandbox`) takes its writable roots from
-/// it whatever the `workdir`. The error text is meant to be returned to the model as the
-/// call's output so it can correct itself.
+/// it whatever the `workdir`; `codex_home` stays read-only inside them. The error text is meant to be
+/// returned to the model as the call's output so it can correct itself.
 pub fn parse_shell_call(
     name: &str,
     arguments_json: &str,
     default_cwd: &Path,
     sandbox: SandboxPolicy,
+    codex_home: &Path,
 ) -> Result<ExecParams, String> {
     let (command, workdir, timeout_ms) = match name {
         "shell" => {
@@ -84,6 +85,7 @@ pub fn parse_shell_call(
         env: HashMap::new(),
         sandbox,
         sandbox_cwd: default_cwd.to_path_buf(),
+        codex_home: codex_home.to_path_buf(),
     })
 }
 
@@ -95,6 +97,8 @@ mod tests {
 
     use super::*;
 
+    const HOME: &str = "/home/user/.codex";
+
     #[test]
     fn parses_shell_argv_with_workdir_and_timeout() {
         let params = parse_shell_call(
@@ -102,6 +106,7 @@ mod tests {
             r#"{"command":["ls","-la"],"workdir":"sub","timeout_ms":2500}"#,
             Path::new("/repo"),
             SandboxPolicy::ReadOnly,
+            Path::new(HOME),
         );
         assert_eq!(
             params,
@@ -112,6 +117,7 @@ mod tests {
                 env: HashMap::new(),
                 sandbox: SandboxPolicy::ReadOnly,
                 sandbox_cwd: PathBuf::from("/repo"),
+                codex_home: PathBuf::from(HOME),
             })
         );
     }
@@ -123,6 +129,7 @@ mod tests {
             r#"{"command":"cargo test","sandbox_permissions":"use_default","justification":"run tests"}"#,
             Path::new("/repo"),
             SandboxPolicy::ReadOnly,
+            Path::new(HOME),
         );
         assert_eq!(
             params,
@@ -136,6 +143,7 @@ mod tests {
                 env: HashMap::new(),
                 sandbox: SandboxPolicy::ReadOnly,
                 sandbox_cwd: PathBuf::from("/repo"),
+                codex_home: PathBuf::from(HOME),
             })
         );
     }
@@ -147,6 +155,7 @@ mod tests {
             r#"{"command":"pwd","workdir":"/tmp","login":false}"#,
             Path::new("/repo"),
             SandboxPolicy::ReadOnly,
+            Path::new(HOME),
         );
         assert_eq!(
             params,
@@ -160,6 +169,7 @@ mod tests {
                 env: HashMap::new(),
                 sandbox: SandboxPolicy::ReadOnly,
                 sandbox_cwd: PathBuf::from("/repo"),
+                codex_home: PathBuf::from(HOME),
             })
         );
     }
@@ -168,14 +178,20 @@ mod tests {
     fn reports_bad_arguments_clearly() {
         let cwd = Path::new("/repo");
         assert_eq!(
-            parse_shell_call("shell", "{not json", cwd, SandboxPolicy::ReadOnly),
+            parse_shell_call(
+                "shell",
+                "{not json",
+                cwd,
+                SandboxPolicy::ReadOnly,
+                Path::new(HOME)
+            ),
             Err(
                 "failed to parse function arguments: key must be a string at line 1 column 2"
                     .to_string()
             )
         );
         assert_eq!(
-            parse_shell_call("shell", r#"{"command":"ls"}"#, cwd, SandboxPolicy::ReadOnly),
+            parse_shell_call("shell", r#"{"command":"ls"}"#, cwd, SandboxPolicy::ReadOnly, Path::new(HOME)),
             Err(
                 "failed to parse function arguments: invalid type: string \"ls\", expected a sequence at line 1 column 15"
                     .to_string()
@@ -186,7 +202,8 @@ mod tests {
                 "shell_command",
                 r#"{"workdir":"/x"}"#,
                 cwd,
-                SandboxPolicy::ReadOnly
+                SandboxPolicy::ReadOnly,
+                Path::new(HOME)
             ),
             Err(
                 "failed to parse function arguments: missing field `command` at line 1 column 16"
@@ -194,7 +211,13 @@ mod tests {
             )
         );
         assert_eq!(
-            parse_shell_call("shell", r#"{"command":[]}"#, cwd, SandboxPolicy::ReadOnly),
+            parse_shell_call(
+                "shell",
+                r#"{"command":[]}"#,
+                cwd,
+                SandboxPolicy::ReadOnly,
+                Path::new(HOME)
+            ),
             Err("failed to parse function arguments: `command` must not be empty".to_string())
         );
         assert_eq!(
@@ -202,7 +225,8 @@ mod tests {
                 "exec_command",
                 r#"{"cmd":"ls"}"#,
                 cwd,
-                SandboxPolicy::ReadOnly
+                SandboxPolicy::ReadOnly,
+                Path::new(HOME)
             ),
             Err("unsupported shell tool: exec_command".to_string())
         );
