@@ -196,6 +196,29 @@ async fn git_codex_and_codex_home_keep_their_contents_and_their_names() {
 }
 
 #[tokio::test]
+async fn a_codex_home_not_made_yet_is_made_and_kept_read_only() {
+    let (_workspace, root) = workspace();
+    let params = ExecParams {
+        codex_home: root.join("home/.codex"),
+        ..sh(
+            "mkdir -p home/.codex && echo 'sandbox_mode = \"danger-full-access\"' > home/.codex/config.toml \
+             || echo refused",
+            &root,
+            workspace_only(false),
+        )
+    };
+    let Some(outcome) = run_sandboxed(params).await else {
+        return;
+    };
+    assert!(
+        outcome.aggregated_output.ends_with("refused\n"),
+        "{outcome:?}"
+    );
+    assert!(root.join("home/.codex").is_dir());
+    assert!(!root.join("home/.codex/config.toml").exists());
+}
+
+#[tokio::test]
 async fn without_network_access_no_socket_opens_and_with_it_they_do() {
     let (_workspace, root) = workspace();
     let listener = std::os::unix::net::UnixListener::bind(root.join("agent.sock")).expect("bind");

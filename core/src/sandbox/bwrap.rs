@@ -49,6 +49,8 @@ impl MountPlan {
                     .filter(|file| writable_roots.iter().any(|root| file.starts_with(root))),
             )
             .collect();
+        // bubblewrap cannot bind what does not exist (a CODEX_HOME nobody could create, say).
+        read_only_entries.retain(|entry| entry.symlink_metadata().is_ok());
         read_only_entries.sort();
         read_only_entries.dedup();
         if let Some(link) = read_only_entries

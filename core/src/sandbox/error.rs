@@ -14,8 +14,9 @@ pub enum SandboxError {
     BubblewrapMissing { mode: &'static str },
     /// bubblewrap failed before the command started; `reason` is what it printed.
     #[error(
-        "sandbox_mode \"{mode}\" could not start its sandbox: {reason} (bubblewrap needs user namespaces, \
-         or to run as root; set sandbox_mode = \"danger-full-access\" to run commands without a sandbox)"
+        "sandbox_mode \"{mode}\" could not start its sandbox: {reason} (as an ordinary user, bubblewrap \
+         needs unprivileged user namespaces; see the README's sandbox section); set sandbox_mode = \
+         \"danger-full-access\" to run commands without a sandbox"
     )]
     Setup { mode: &'static str, reason: String },
     #[error(

@@ -157,6 +157,9 @@ impl SandboxedCommand {
             .bwrap
             .clone()
             .ok_or(SandboxError::BubblewrapMissing { mode })?;
+        // A CODEX_HOME that does not exist yet could be created by the command, config.toml included;
+        // made now, it is protected like any other. (If the daemon cannot make it, neither can the command.)
+        let _ = std::fs::create_dir_all(codex_home);
         let plan = MountPlan::new(
             policy,
             sandbox_cwd,
