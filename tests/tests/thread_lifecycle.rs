@@ -416,6 +416,16 @@ async fn a_turn_cut_short_by_a_kill_is_in_the_history_and_the_thread_goes_on() -
     )
     .await?;
     server.read_notification("item/agentMessage/delta").await?;
+    // The rollout is written by a background task, so the user message's record may trail the stream; the
+    // file offers nothing to await, hence the bounded polling before the kill.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !rollouts_mention(codex_home.path(), "Long task") {
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the user message never reached the rollout"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     server.kill().await?;
 
     let mut restarted = spawn_on_home(&model, codex_home.path()).await?;
@@ -494,4 +504,24 @@ async fn resuming_a_thread_that_is_already_loaded_returns_its_turns() -> anyhow:
 
     assert_eq!(resumed["thread"], read["thread"]);
     Ok(())
+}
+
+/// Whether a rollout file under `codex_home/sessions` holds `text`.
+fn rollouts_mention(codex_home: &std::path::Path, text: &str) -> bool {
+    let mut directories = vec![codex_home.join("sessions")];
+    while let Some(directory) = directories.pop() {
+        for entry in std::fs::read_dir(&directory)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                directories.push(path);
+            } else if std::fs::read_to_string(&path).is_ok_and(|content| content.contains(text)) {
+                return true;
+            }
+        }
+    }
+    false
 }
