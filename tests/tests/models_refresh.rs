@@ -36,6 +36,12 @@ fn served_model(slug: &str) -> Value {
 /// models list is fetched only then, as upstream.
 async fn spawn_signed_in_server(model: &MockModelServer) -> anyhow::Result<AppServer> {
     let mut server = spawn_server(model).await?;
+    sign_in_with_chatgpt(&mut server).await?;
+    Ok(server)
+}
+
+/// Signs in with host-supplied ChatGPT tokens (`ACCESS_TOKEN`).
+async fn sign_in_with_chatgpt(server: &mut AppServer) -> anyhow::Result<()> {
     let id = server
         .send_request(
             "account/login/start",
@@ -51,7 +57,7 @@ async fn spawn_signed_in_server(model: &MockModelServer) -> anyhow::Result<AppSe
         server.read_response(id).await?,
         json!({"id": id, "result": {"type": "chatgptAuthTokens"}})
     );
-    Ok(server)
+    Ok(())
 }
 
 async fn spawn_server(model: &MockModelServer) -> anyhow::Result<AppServer> {
@@ -274,18 +280,7 @@ async fn only_a_chatgpt_sign_in_fetches_the_models_list_with_the_upstream_client
     let thread_id = start_thread(&mut server).await?;
     run_turn(&mut server, &thread_id).await?;
 
-    let id = server
-        .send_request(
-            "account/login/start",
-            json!({
-                "type": "chatgptAuthTokens",
-                "accessToken": ACCESS_TOKEN,
-                "chatgptAccountId": "acct_models_refresh",
-                "chatgptPlanType": "pro",
-            }),
-        )
-        .await?;
-    server.read_response(id).await?;
+    sign_in_with_chatgpt(&mut server).await?;
     run_turn(&mut server, &thread_id).await?;
     // Refreshes run one at a time: once the ChatGPT one has shown, an API-key one would have run before it.
     await_listed(&mut server, "gpt-test-new").await?;
@@ -368,18 +363,7 @@ async fn prefer_websockets_from_the_refreshed_catalog_moves_new_threads_to_the_s
         ],
     )
     .await?;
-    let id = server
-        .send_request(
-            "account/login/start",
-            json!({
-                "type": "chatgptAuthTokens",
-                "accessToken": ACCESS_TOKEN,
-                "chatgptAccountId": "acct_models_refresh",
-                "chatgptPlanType": "pro",
-            }),
-        )
-        .await?;
-    server.read_response(id).await?;
+    sign_in_with_chatgpt(&mut server).await?;
     let first_thread = start_thread(&mut server).await?;
     run_turn(&mut server, &first_thread).await?;
     // The refreshed catalog is in place once it lists the marker model.
