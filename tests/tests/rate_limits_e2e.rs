@@ -60,6 +60,25 @@ fn codex_other_snapshot_json() -> Value {
     })
 }
 
+/// The headers of the `codex_other` bucket (`gpt-5.2-codex-sonic`) at 100% of its daily window.
+fn exhausted_sonic_headers() -> Vec<(String, String)> {
+    named_rate_limit_headers(
+        "codex-other",
+        "gpt-5.2-codex-sonic",
+        MockRateLimitWindow::new(100.0, 1440, 1_704_074_400),
+        None,
+    )
+}
+
+/// A 429 `usage_limit_reached` for a `pro` account carrying `headers`.
+fn usage_limit_429(headers: Vec<(String, String)>) -> MockResponse {
+    MockResponse::error(
+        429,
+        json!({"error": {"type": "usage_limit_reached", "message": "limit", "plan_type": "pro"}}),
+    )
+    .with_headers(headers)
+}
+
 async fn spawn_server(model: &MockModelServer, extra_args: &[&str]) -> anyhow::Result<AppServer> {
     spawn_server_with(model, &MockProviderOptions::default(), extra_args).await
 }
@@ -445,23 +464,12 @@ async fn a_chatgpt_read_merges_the_usage_endpoint_limits_with_header_snapshots()
 async fn a_usage_limit_429_on_a_named_bucket_fails_the_turn_with_that_bucket() -> anyhow::Result<()>
 {
     let model = MockModelServer::start().await;
-    let mut headers = named_rate_limit_headers(
-        "codex-other",
-        "gpt-5.2-codex-sonic",
-        MockRateLimitWindow::new(100.0, 1440, 1_704_074_400),
-        None,
-    );
+    let mut headers = exhausted_sonic_headers();
     headers.push((
         "x-codex-active-limit".to_string(),
         "codex-other".to_string(),
     ));
-    model.push_response(
-        MockResponse::error(
-            429,
-            json!({"error": {"type": "usage_limit_reached", "message": "limit", "plan_type": "pro"}}),
-        )
-        .with_headers(headers),
-    );
+    model.push_response(usage_limit_429(headers));
     let mut server = spawn_server(&model, &[]).await?;
     let thread_id = start_thread(&mut server).await?;
 
@@ -527,19 +535,14 @@ async fn without_an_account_or_snapshots_a_read_is_a_clear_invalid_request() -> 
 #[tokio::test]
 async fn a_wrapped_websocket_usage_limit_error_fails_the_turn_like_http() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
-    let headers_json: serde_json::Map<String, Value> = named_rate_limit_headers(
-        "codex-other",
-        "gpt-5.2-codex-sonic",
-        MockRateLimitWindow::new(100.0, 1440, 1_704_074_400),
-        None,
-    )
-    .into_iter()
-    .chain([(
-        "x-codex-active-limit".to_string(),
-        "codex-other".to_string(),
-    )])
-    .map(|(name, value)| (name, Value::String(value)))
-    .collect();
+    let headers_json: serde_json::Map<String, Value> = exhausted_sonic_headers()
+        .into_iter()
+        .chain([(
+            "x-codex-active-limit".to_string(),
+            "codex-other".to_string(),
+        )])
+        .map(|(name, value)| (name, Value::String(value)))
+        .collect();
     model.push_response(MockResponse::ws_error_frame_with_error(
         429,
         json!({"type": "usage_limit_reached", "message": "limit", "plan_type": "pro"}),
@@ -627,19 +630,8 @@ async fn logging_out_forgets_the_previous_accounts_limits() -> anyhow::Result<()
 async fn a_usage_limit_429_without_an_active_limit_names_the_default_bucket() -> anyhow::Result<()>
 {
     let model = MockModelServer::start().await;
-    let headers = named_rate_limit_headers(
-        "codex-other",
-        "gpt-5.2-codex-sonic",
-        MockRateLimitWindow::new(100.0, 1440, 1_704_074_400),
-        None,
-    );
-    model.push_response(
-        MockResponse::error(
-            429,
-            json!({"error": {"type": "usage_limit_reached", "message": "limit", "plan_type": "pro"}}),
-        )
-        .with_headers(headers),
-    );
+    let headers = exhausted_sonic_headers();
+    model.push_response(usage_limit_429(headers));
     let mut server = spawn_server(&model, &[]).await?;
     let thread_id = start_thread(&mut server).await?;
     let (_, messages) = run_turn(&mut server, &thread_id).await?;
