@@ -233,13 +233,11 @@ struct FrameType<'a> {
     kind: Option<&'a str>,
 }
 
-/// The `type` of a server frame, for telemetry (`unknown` when it has none).
-fn frame_type(text: &str) -> String {
+/// The `type` of a server frame, when it has one.
+fn frame_type(text: &str) -> Option<&str> {
     serde_json::from_str::<FrameType<'_>>(text)
         .ok()
         .and_then(|frame| frame.kind)
-        .unwrap_or("unknown")
-        .to_string()
 }
 
 /// A socket that failed instead of giving a frame, for telemetry.
@@ -259,10 +257,11 @@ fn map_recorded_frame(
     text: &str,
     waited: Duration,
 ) -> Result<Option<ResponseEvent>, ApiError> {
-    let mapped = map_websocket_frame(text);
+    let kind = frame_type(text);
+    let mapped = map_frame_of_type(text, kind);
     telemetry.on_event(
         TransportKind::WebSocket,
-        &frame_type(text),
+        kind.unwrap_or("unknown"),
         waited,
         mapped.is_ok(),
     );
@@ -271,9 +270,11 @@ fn map_recorded_frame(
 
 /// Maps one server text frame. `Ok(None)` for frames we do not consume.
 pub fn map_websocket_frame(text: &str) -> Result<Option<ResponseEvent>, ApiError> {
-    let kind = serde_json::from_str::<FrameType<'_>>(text)
-        .ok()
-        .and_then(|frame| frame.kind);
+    map_frame_of_type(text, frame_type(text))
+}
+
+/// [`map_websocket_frame`] for a frame whose `type` was already read.
+fn map_frame_of_type(text: &str, kind: Option<&str>) -> Result<Option<ResponseEvent>, ApiError> {
     match kind {
         Some("codex.rate_limits") => {
             let frame: Value = serde_json::from_str(text).map_err(|err| {
