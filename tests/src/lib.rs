@@ -6,3 +6,4 @@ pub mod app_server;
 pub mod hostile_repo;
 pub mod mock_model_server;
 pub mod mock_provider;
+pub mod upstream;
