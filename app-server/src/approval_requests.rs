@@ -26,6 +26,7 @@ pub fn ask_command_approval(
             thread_id: thread_id.clone(),
             turn_id: request.turn_id,
             item_id: request.item_id,
+            started_at_ms: wire_conversion::now_unix_ms(),
             approval_id: None,
             reason: request.reason,
             network_approval_context: None,
@@ -74,6 +75,7 @@ pub fn ask_patch_approval(
             thread_id: thread_id.clone(),
             turn_id: request.turn_id,
             item_id: request.item_id,
+            started_at_ms: wire_conversion::now_unix_ms(),
             reason: request.reason,
             // No extra write roots are granted through approvals; the sandbox's roots stay as configured.
             grant_root: None,

@@ -32,17 +32,26 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
                 turn: wire_conversion::turn_summary(&turn),
             })
         }
-        EventMsg::TurnCompleted(turn) => {
-            ServerNotification::TurnCompleted(wire::TurnCompletedNotification {
-                thread_id,
-                turn: wire_conversion::turn_summary(&turn),
-            })
-        }
+        EventMsg::TurnCompleted {
+            turn,
+            final_message,
+        } => ServerNotification::TurnCompleted(wire::TurnCompletedNotification {
+            thread_id,
+            turn: wire::Turn {
+                items: final_message
+                    .iter()
+                    .map(wire_conversion::thread_item)
+                    .collect(),
+                items_view: Some(wire::TurnItemsView::Summary),
+                ..wire_conversion::turn_summary(&turn)
+            },
+        }),
         EventMsg::ItemStarted { turn_id, item } => {
             ServerNotification::ItemStarted(wire::ItemStartedNotification {
                 item: wire_conversion::thread_item(&item),
                 thread_id,
                 turn_id,
+                started_at_ms: wire_conversion::now_unix_ms(),
             })
         }
         EventMsg::ItemCompleted { turn_id, item } => {
@@ -50,6 +59,7 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
                 item: wire_conversion::thread_item(&item),
                 thread_id,
                 turn_id,
+                completed_at_ms: wire_conversion::now_unix_ms(),
             })
         }
         EventMsg::AgentMessageDelta {
@@ -171,7 +181,7 @@ pub async fn forward_events(
             EventMsg::StatusChanged(_)
             | EventMsg::Closed
             | EventMsg::TurnStarted(_)
-            | EventMsg::TurnCompleted(_)
+            | EventMsg::TurnCompleted { .. }
             | EventMsg::ItemStarted { .. }
             | EventMsg::ItemCompleted { .. }
             | EventMsg::AgentMessageDelta { .. }

@@ -15,5 +15,6 @@ pub mod otel;
 pub mod outgoing;
 pub mod server_state;
 pub mod stdio;
+pub mod unsupported_params;
 pub mod user_agent;
 pub mod wire_conversion;

@@ -286,6 +286,9 @@ impl MessageProcessor {
             .set_opted_out_notifications(opt_out_notification_methods.clone());
         let response = InitializeResponse {
             user_agent: user_agent::user_agent(&client_info),
+            codex_home: self.engine.threads.codex_home().display().to_string(),
+            platform_family: std::env::consts::FAMILY.to_string(),
+            platform_os: std::env::consts::OS.to_string(),
         };
         // The host's name is the `originator` of every model request, as upstream.
         self.engine
@@ -382,9 +385,7 @@ async fn route(context: RequestContext, request: ClientRequest) -> Result<Answer
             .await
             .map(Answer::from),
         ClientRequest::LoginAccount { params, .. } => {
-            handlers::account::login_start(context, params)
-                .await
-                .map(Answer::from)
+            handlers::account::login_start(context, params).await
         }
         ClientRequest::CancelLoginAccount { params, .. } => {
             handlers::account::login_cancel(context, params)

@@ -26,6 +26,15 @@ use codex_core::turn_outcome::CodexErrorInfo;
 use codex_core::turn_outcome::TurnError;
 use codex_core::turn_outcome::TurnStatus;
 
+/// The current time in Unix milliseconds, for the wire's `*AtMs` fields.
+pub fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
 /// A loaded or stored thread as the wire's `Thread`; `turns` only when asked for.
 pub fn thread(snapshot: &ThreadSnapshot, include_turns: bool) -> wire::Thread {
     wire::Thread {
@@ -53,6 +62,8 @@ pub fn thread(snapshot: &ThreadSnapshot, include_turns: bool) -> wire::Thread {
             Vec::new()
         },
         ephemeral: snapshot.metadata.ephemeral,
+        session_id: snapshot.metadata.id.clone(),
+        project_id: None,
     }
 }
 
@@ -75,6 +86,8 @@ pub fn listed_thread(summary: &ThreadSummary, status: ThreadStatus) -> wire::Thr
         git_info: summary.meta.git.as_ref().map(git_info),
         turns: Vec::new(),
         ephemeral: false,
+        session_id: summary.id.clone(),
+        project_id: None,
     }
 }
 
@@ -118,6 +131,7 @@ pub fn turn_summary(turn: &TurnSummary) -> wire::Turn {
         started_at: turn.started_at,
         completed_at: turn.completed_at,
         duration_ms: turn.duration_ms,
+        items_view: Some(wire::TurnItemsView::NotLoaded),
     }
 }
 
@@ -131,6 +145,7 @@ pub fn stored_turn(turn: &StoredTurn) -> wire::Turn {
         started_at: turn.started_at,
         completed_at: turn.completed_at,
         duration_ms: turn.duration_ms,
+        items_view: Some(wire::TurnItemsView::Full),
     }
 }
 
@@ -178,9 +193,14 @@ fn codex_error_info(info: CodexErrorInfo) -> wire::CodexErrorInfo {
 
 pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
     match item {
-        TurnItem::UserMessage { id, content } => wire::ThreadItem::UserMessage {
+        TurnItem::UserMessage {
+            id,
+            content,
+            client_id,
+        } => wire::ThreadItem::UserMessage {
             id: id.clone(),
             content: content.iter().map(user_input).collect(),
+            client_id: client_id.clone(),
         },
         TurnItem::AgentMessage { id, text, phase } => wire::ThreadItem::AgentMessage {
             id: id.clone(),
@@ -277,7 +297,17 @@ fn user_input(input: &UserInput) -> wire::UserInput {
                 })
                 .collect(),
         },
-        UserInput::Image { url } => wire::UserInput::Image { url: url.clone() },
+        UserInput::Image {
+            url,
+            file_id,
+            detail,
+        } => wire::UserInput::Image {
+            url: url.clone(),
+            file_id: file_id.clone(),
+            detail: detail
+                .as_deref()
+                .and_then(|detail| serde_json::from_value(serde_json::json!(detail)).ok()),
+        },
         UserInput::LocalImage { path } => wire::UserInput::LocalImage { path: path.clone() },
     }
 }
@@ -299,7 +329,15 @@ pub fn core_user_input(input: wire::UserInput) -> UserInput {
                 })
                 .collect(),
         },
-        wire::UserInput::Image { url } => UserInput::Image { url },
+        wire::UserInput::Image {
+            url,
+            file_id,
+            detail,
+        } => UserInput::Image {
+            url,
+            file_id,
+            detail: detail.map(|detail| detail.as_str().to_string()),
+        },
         wire::UserInput::LocalImage { path } => UserInput::LocalImage { path },
         wire::UserInput::Skill { name, path } => UserInput::Text {
             text: format!("Use the skill `{name}` described in {path}."),
@@ -360,19 +398,35 @@ pub fn plan_type(plan: &str) -> wire::PlanType {
 pub fn approval_policy(policy: AskForApproval) -> wire::AskForApproval {
     match policy {
         AskForApproval::Untrusted => wire::AskForApproval::UnlessTrusted,
-        AskForApproval::OnFailure => wire::AskForApproval::OnFailure,
         AskForApproval::OnRequest => wire::AskForApproval::OnRequest,
+        AskForApproval::Granular(config) => {
+            wire::AskForApproval::Granular(wire::GranularApprovalConfig {
+                sandbox_approval: config.sandbox_approval,
+                rules: config.rules,
+                skill_approval: config.skill_approval,
+                request_permissions: config.request_permissions,
+                mcp_elicitations: config.mcp_elicitations,
+            })
+        }
         AskForApproval::Never => wire::AskForApproval::Never,
     }
 }
 
-/// The wire's approval policy as config's; a `reject` policy is the strictest config value.
+/// The wire's approval policy as config's (0.105's spellings were folded in when it was read).
 pub fn core_approval_policy(policy: wire::AskForApproval) -> AskForApproval {
     match policy {
         wire::AskForApproval::UnlessTrusted => AskForApproval::Untrusted,
-        wire::AskForApproval::OnFailure => AskForApproval::OnFailure,
         wire::AskForApproval::OnRequest => AskForApproval::OnRequest,
-        wire::AskForApproval::Reject(_) | wire::AskForApproval::Never => AskForApproval::Never,
+        wire::AskForApproval::Granular(config) => {
+            AskForApproval::Granular(codex_core::config::GranularApprovalConfig {
+                sandbox_approval: config.sandbox_approval,
+                rules: config.rules,
+                skill_approval: config.skill_approval,
+                request_permissions: config.request_permissions,
+                mcp_elicitations: config.mcp_elicitations,
+            })
+        }
+        wire::AskForApproval::Never => AskForApproval::Never,
     }
 }
 
@@ -416,14 +470,37 @@ pub fn reasoning_effort(effort: ReasoningEffort) -> wire::ReasoningEffort {
     }
 }
 
-pub fn core_reasoning_effort(effort: wire::ReasoningEffort) -> ReasoningEffort {
+/// The wire's effort as config's; 0.171's `max` and `ultra` are the most `model` offers (`xhigh` when its
+/// catalog entry lists no levels).
+pub fn core_reasoning_effort(
+    effort: wire::ReasoningEffort,
+    model: &codex_core::model_info::ModelInfo,
+) -> ReasoningEffort {
     match effort {
+        wire::ReasoningEffort::Max | wire::ReasoningEffort::Ultra => model
+            .supported_reasoning_levels
+            .iter()
+            .map(|preset| preset.effort)
+            .max_by_key(|effort| effort_rank(*effort))
+            .unwrap_or(ReasoningEffort::Xhigh),
         wire::ReasoningEffort::None => ReasoningEffort::None,
         wire::ReasoningEffort::Minimal => ReasoningEffort::Minimal,
         wire::ReasoningEffort::Low => ReasoningEffort::Low,
         wire::ReasoningEffort::Medium => ReasoningEffort::Medium,
         wire::ReasoningEffort::High => ReasoningEffort::High,
         wire::ReasoningEffort::XHigh => ReasoningEffort::Xhigh,
+    }
+}
+
+/// Orders efforts from least to most thinking.
+fn effort_rank(effort: ReasoningEffort) -> u8 {
+    match effort {
+        ReasoningEffort::None => 0,
+        ReasoningEffort::Minimal => 1,
+        ReasoningEffort::Low => 2,
+        ReasoningEffort::Medium => 3,
+        ReasoningEffort::High => 4,
+        ReasoningEffort::Xhigh => 5,
     }
 }
 

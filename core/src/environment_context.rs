@@ -126,7 +126,7 @@ impl EnvironmentContext {
             cwd: PathBuf::from(field("cwd")?),
             shell: field("shell")?,
             approval_policy: field("approval_policy").and_then(|policy| {
-                AskForApproval::ALL
+                AskForApproval::SIMPLE
                     .into_iter()
                     .find(|known| known.as_str() == policy)
             }),
@@ -229,12 +229,12 @@ mod tests {
         };
         assert_eq!(
             base.clone().with_policies(
-                AskForApproval::OnFailure,
+                AskForApproval::OnRequest,
                 SandboxMode::WorkspaceWrite,
                 &open_network
             ),
             EnvironmentContext {
-                approval_policy: Some(AskForApproval::OnFailure),
+                approval_policy: Some(AskForApproval::OnRequest),
                 sandbox_mode: Some(SandboxMode::WorkspaceWrite),
                 network_access: Some(true),
                 ..base.clone()

@@ -43,7 +43,11 @@ pub enum EventMsg {
     /// The thread was unloaded; it is reported nothing more until it is loaded again.
     Closed,
     TurnStarted(TurnSummary),
-    TurnCompleted(TurnSummary),
+    /// The turn ended; `final_message` is its last agent message, if any (0.171's summary of the turn).
+    TurnCompleted {
+        turn: TurnSummary,
+        final_message: Option<TurnItem>,
+    },
     ItemStarted {
         turn_id: String,
         item: TurnItem,

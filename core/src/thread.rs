@@ -62,6 +62,8 @@ pub struct ThreadSettings {
     pub model_provider_id: String,
     pub effort: Option<ReasoningEffort>,
     pub summary: ReasoningSummaryMode,
+    /// The processing tier asked of the provider (`fast`, `flex`, `priority`, `default`, ...).
+    pub service_tier: Option<String>,
     pub cwd: PathBuf,
     pub base_instructions: String,
     pub developer_instructions: Option<String>,
@@ -107,7 +109,8 @@ pub(crate) struct ThreadState {
     /// Whether the session prefix (developer instructions, environment) is already in history.
     pub(crate) prefix_recorded: bool,
     /// Input sent with `turn/steer` that the running turn has not picked up yet.
-    pub(crate) steered_input: Vec<Vec<UserInput>>,
+    /// Input added by `turn/steer`, with the host's id for each message.
+    pub(crate) steered_input: Vec<(Vec<UserInput>, Option<String>)>,
     /// What the host approved for the rest of the thread.
     pub(crate) session_approvals: SessionApprovals,
     /// The environment context (without git state) last put in history by this process; a turn whose cwd
@@ -225,11 +228,34 @@ pub struct TurnOverrides {
     pub approval_policy: Option<AskForApproval>,
     /// The sandbox mode and, for `workspace-write`, what it may write.
     pub sandbox: Option<(SandboxMode, SandboxWorkspaceWrite)>,
+    pub service_tier: Option<String>,
+    /// This turn only, not kept for later turns.
+    pub this_turn: TurnOnlyOptions,
+}
+
+/// Options of one turn that later turns do not inherit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TurnOnlyOptions {
+    /// JSON Schema the final answer must follow, sent as `text.format` json_schema.
+    pub output_schema: Option<serde_json::Value>,
+    /// The processing tier for this turn instead of the thread's.
+    pub service_tier: Option<String>,
+    /// The host's id for the turn's user message.
+    pub client_user_message_id: Option<String>,
 }
 
 impl CodexThread {
     pub fn id(&self) -> &str {
         &self.inner.metadata.id
+    }
+
+    /// The thread's current settings (a copy).
+    pub fn settings(&self) -> ThreadSettings {
+        self.inner
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn snapshot(&self) -> ThreadSnapshot {
@@ -305,6 +331,9 @@ impl CodexThread {
                 settings.sandbox_mode = mode;
                 settings.sandbox_workspace_write = workspace_write;
             }
+            if let Some(service_tier) = overrides.service_tier {
+                settings.service_tier = Some(service_tier);
+            }
         }
         let started_at = chrono::Utc::now().timestamp();
         let turn = TurnSummary {
@@ -318,9 +347,10 @@ impl CodexThread {
         let (release, released) = oneshot::channel();
         let inner = Arc::clone(&self.inner);
         let summary = turn.clone();
+        let this_turn = overrides.this_turn;
         tokio::spawn(async move {
             let _ = released.await;
-            crate::turn::run_turn(inner, summary, input, cancel).await;
+            crate::turn::run_turn(inner, summary, input, this_turn, cancel).await;
         });
         Ok(PendingTurn {
             turn,
@@ -334,6 +364,7 @@ impl CodexThread {
         &self,
         expected_turn_id: &str,
         input: Vec<UserInput>,
+        client_id: Option<String>,
     ) -> Result<String, ThreadError> {
         if input.is_empty() {
             return Err(ThreadError::InvalidInput(
@@ -343,7 +374,7 @@ impl CodexThread {
         let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         let active = self.running_turn(&state, expected_turn_id)?;
         let active_turn_id = active.turn_id.clone();
-        state.steered_input.push(input);
+        state.steered_input.push((input, client_id));
         Ok(active_turn_id)
     }
 

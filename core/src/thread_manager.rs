@@ -122,6 +122,13 @@ impl ThreadManager {
         &self.codex_home
     }
 
+    /// The provider a new thread would use, as config says now.
+    pub fn default_model_provider_id(&self) -> Result<String, ThreadError> {
+        Ok(self
+            .load_config(ConfigOverrides::default())?
+            .model_provider_id)
+    }
+
     /// The config a new or resumed thread runs with; its model's entry comes from the live catalog (refreshed
     /// from the provider, e.g. `prefer_websockets`) when that lists it, with config's per-model keys on top.
     fn load_config(&self, overrides: ConfigOverrides) -> Result<Config, ThreadError> {
@@ -171,6 +178,7 @@ impl ThreadManager {
             model_provider_id: config.model_provider_id.clone(),
             effort: config.model_reasoning_effort,
             summary: config.model_reasoning_summary,
+            service_tier: config.service_tier.clone(),
             cwd: config.cwd.clone(),
             base_instructions: config
                 .base_instructions
@@ -529,6 +537,7 @@ impl ThreadManager {
                 model_provider_id: meta.model_provider.clone(),
                 effort: None,
                 summary: Default::default(),
+                service_tier: None,
                 cwd: meta.cwd.clone(),
                 base_instructions: meta.base_instructions.clone().unwrap_or_default(),
                 developer_instructions: meta.developer_instructions.clone(),

@@ -8,6 +8,8 @@ use std::time::Instant;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
+use crate::thread::TurnOnlyOptions;
+
 use crate::client::ApiError;
 use crate::client::Prompt;
 use crate::client::ResponseEvent;
@@ -58,6 +60,7 @@ pub(crate) async fn run_turn(
     thread: Arc<ThreadInner>,
     mut turn: TurnSummary,
     input: Vec<UserInput>,
+    this_turn: TurnOnlyOptions,
     cancel: CancellationToken,
 ) {
     let started = Instant::now();
@@ -76,7 +79,15 @@ pub(crate) async fn run_turn(
     // An interrupted or failed turn, or a daemon killed while a tool ran, can leave a call without an output;
     // the model needs one for every call.
     answer_unanswered_calls(&thread);
-    let mut completed_items = vec![record_user_input(&thread, &turn_id, input).await];
+    let mut completed_items = vec![
+        record_user_input(
+            &thread,
+            &turn_id,
+            input,
+            this_turn.client_user_message_id.clone(),
+        )
+        .await,
+    ];
     let mut diff = TurnDiffTracker::default();
 
     let mut client_session = thread.client.new_session();
@@ -106,8 +117,8 @@ pub(crate) async fn run_turn(
                 .unwrap_or_else(|e| e.into_inner())
                 .steered_input,
         );
-        for input in steered {
-            completed_items.push(record_user_input(&thread, &turn_id, input).await);
+        for (input, client_id) in steered {
+            completed_items.push(record_user_input(&thread, &turn_id, input, client_id).await);
         }
         let (prompt, model_info, effort, summary) = {
             let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
@@ -127,7 +138,11 @@ pub(crate) async fn run_turn(
                     .tools_json(),
                     parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
                     base_instructions: settings.base_instructions.clone(),
-                    output_schema: None,
+                    output_schema: this_turn.output_schema.clone(),
+                    service_tier: this_turn
+                        .service_tier
+                        .clone()
+                        .or_else(|| settings.service_tier.clone()),
                 },
                 settings.model_info.clone(),
                 settings.effort,
@@ -301,6 +316,11 @@ pub(crate) async fn run_turn(
     {
         tracing::warn!("flushing rollout: {err}");
     }
+    let final_message = completed_items
+        .iter()
+        .rev()
+        .find(|item| matches!(item, TurnItem::AgentMessage { .. }))
+        .cloned();
     {
         let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
         state.turns.push(StoredTurn {
@@ -316,7 +336,12 @@ pub(crate) async fn run_turn(
         state.updated_at = completed_at;
     }
     thread.set_status(ThreadStatus::Idle).await;
-    thread.emit(EventMsg::TurnCompleted(turn)).await;
+    thread
+        .emit(EventMsg::TurnCompleted {
+            turn,
+            final_message,
+        })
+        .await;
     thread.turn_ended.notify_waiters();
 }
 
@@ -331,10 +356,16 @@ fn close_interrupt_window(thread: &ThreadInner, cancel: &CancellationToken) -> b
 }
 
 /// Puts user input into history and the rollout and reports it as a completed `userMessage` item.
-async fn record_user_input(thread: &ThreadInner, turn_id: &str, input: Vec<UserInput>) -> TurnItem {
+async fn record_user_input(
+    thread: &ThreadInner,
+    turn_id: &str,
+    input: Vec<UserInput>,
+    client_id: Option<String>,
+) -> TurnItem {
     let user_item = TurnItem::UserMessage {
         id: uuid::Uuid::new_v4().to_string(),
         content: input.clone(),
+        client_id,
     };
     let prefix_needed = {
         let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -462,8 +493,14 @@ fn user_message(input: &[UserInput]) -> ResponseItem {
         .iter()
         .map(|part| match part {
             UserInput::Text { text, .. } => ContentItem::InputText { text: text.clone() },
-            UserInput::Image { url } => ContentItem::InputImage {
+            UserInput::Image {
+                url,
+                file_id,
+                detail,
+            } => ContentItem::InputImage {
                 image_url: url.clone(),
+                file_id: file_id.clone(),
+                detail: detail.clone(),
             },
             UserInput::LocalImage { path } => ContentItem::InputText {
                 text: format!("<image path=\"{path}\" />"),

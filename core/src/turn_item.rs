@@ -14,6 +14,9 @@ pub enum TurnItem {
     UserMessage {
         id: String,
         content: Vec<UserInput>,
+        /// The host's own id for the message (`clientUserMessageId`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
     },
     AgentMessage {
         id: String,
@@ -127,8 +130,15 @@ pub enum UserInput {
         #[serde(default)]
         text_elements: Vec<TextElement>,
     },
+    /// A remote or `data:` URL, or a file uploaded to the provider (exactly one of the two).
     Image {
-        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file_id: Option<String>,
+        /// `auto`, `low`, `high` or `original`; the provider's default when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     LocalImage {
         path: String,

@@ -90,6 +90,7 @@ async fn stream_once(client: &ModelClient) -> Result<usize, ApiError> {
         parallel_tool_calls: false,
         base_instructions: "You are Codex.".to_string(),
         output_schema: None,
+        service_tier: None,
     };
     let stream = client
         .new_session()

@@ -94,6 +94,7 @@ fn prompt(input: Vec<ResponseItem>) -> Prompt {
         parallel_tool_calls: true,
         base_instructions: "You are Codex.".to_string(),
         output_schema: None,
+        service_tier: None,
     }
 }
 

@@ -26,7 +26,7 @@ struct Session {
 
 async fn start_session(
     workspace: &Path,
-    approval_policy: &str,
+    approval_policy: impl Into<Value>,
     sandbox: &str,
     extra_args: &[&str],
     responses: Vec<MockResponse>,
@@ -48,7 +48,7 @@ async fn start_session(
             "thread/start",
             json!({
                 "cwd": workspace.display().to_string(),
-                "approvalPolicy": approval_policy,
+                "approvalPolicy": approval_policy.into(),
                 "sandbox": sandbox,
             }),
         )
@@ -702,20 +702,27 @@ const NO_TMP_ROOTS: [&str; 4] = [
 ];
 
 #[tokio::test]
-async fn on_failure_offers_to_rerun_a_refused_command_outside_the_sandbox() -> anyhow::Result<()> {
+async fn untrusted_offers_to_rerun_a_refused_command_outside_the_sandbox() -> anyhow::Result<()> {
     let workspace = tempfile::tempdir()?;
     let outside = tempfile::tempdir()?;
     let target = outside.path().join("retried.txt");
     let target_text = target.display().to_string();
     let mut session = start_session(
         workspace.path(),
-        "on-failure",
+        "untrusted",
         "workspace-write",
         &NO_TMP_ROOTS,
         shell_call_then_done("call_1", &["touch", &target_text], json!({})),
     )
     .await?;
     session.start_turn("touch outside").await?;
+    // `touch` is not known to be read-only: the host approves running it (in the sandbox) first.
+    let first = session
+        .read_server_request("item/commandExecution/requestApproval")
+        .await?;
+    session
+        .answer(&first, json!({"decision": "accept"}))
+        .await?;
     let request = session
         .read_server_request("item/commandExecution/requestApproval")
         .await?;
@@ -755,6 +762,76 @@ async fn on_failure_offers_to_rerun_a_refused_command_outside_the_sandbox() -> a
         target.exists(),
         "the approved retry should have run outside the sandbox"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn on_failure_is_read_as_on_request_as_upstream_0171_does() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let outside = tempfile::tempdir()?;
+    let target = outside.path().join("not-retried.txt");
+    let target_text = target.display().to_string();
+    let mut session = start_session(
+        workspace.path(),
+        "on-failure",
+        "workspace-write",
+        &NO_TMP_ROOTS,
+        shell_call_then_done("call_1", &["touch", &target_text], json!({})),
+    )
+    .await?;
+    session.start_turn("touch outside").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    assert_eq!(
+        (
+            methods(&after)
+                .iter()
+                .any(|method| method.ends_with("requestApproval")),
+            completed_item(&after, "call_1").map(|item| item["status"].clone()),
+        ),
+        (false, Some(json!("failed")))
+    );
+    assert!(!target.exists());
+    Ok(())
+}
+
+#[tokio::test]
+async fn granular_policy_rejects_a_disabled_prompt_without_asking() -> anyhow::Result<()> {
+    let workspace = tempfile::tempdir()?;
+    let outside = tempfile::tempdir()?;
+    let target = outside.path().join("escalated.txt");
+    let target_text = target.display().to_string();
+    // 0.105's spelling of the same policy: reject sandbox approvals, allow the rest.
+    let mut session = start_session(
+        workspace.path(),
+        json!({"reject": {"sandbox_approval": true, "rules": false, "mcp_elicitations": false}}),
+        "workspace-write",
+        &NO_TMP_ROOTS,
+        shell_call_then_done(
+            "call_1",
+            &["touch", &target_text],
+            json!({"sandbox_permissions": "require_escalated", "justification": "write outside"}),
+        ),
+    )
+    .await?;
+    session.start_turn("touch outside").await?;
+    let after = notifications_until_turn_completed(&mut session.server).await?;
+    assert_eq!(
+        (
+            methods(&after)
+                .iter()
+                .any(|method| method.ends_with("requestApproval")),
+            completed_item(&after, "call_1").map(|item| item["status"].clone()),
+        ),
+        (false, Some(json!("declined")))
+    );
+    let output = session.call_output(1, "call_1").await?;
+    assert_eq!(
+        output,
+        json!(
+            "rejected by the approval policy: approval prompts for sandbox escalations are disabled (granular sandbox_approval = false)"
+        )
+    );
+    assert!(!target.exists());
     Ok(())
 }
 

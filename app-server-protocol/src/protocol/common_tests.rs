@@ -267,6 +267,7 @@ fn approval_requests_and_decisions_match_the_spec() {
             thread_id: "thr_1".to_string(),
             turn_id: "turn_1".to_string(),
             item_id: "call_9".to_string(),
+            started_at_ms: 1_796_000_000_000,
             reason: Some("needs network".to_string()),
             command: Some("npm install".to_string()),
             cwd: Some("/repo".to_string()),
@@ -280,7 +281,8 @@ fn approval_requests_and_decisions_match_the_spec() {
     assert_eq!(
         serde_json::to_value(&command).expect("encodes"),
         json!({"method": "item/commandExecution/requestApproval", "id": 0, "params": {
-            "threadId": "thr_1", "turnId": "turn_1", "itemId": "call_9", "reason": "needs network",
+            "threadId": "thr_1", "turnId": "turn_1", "itemId": "call_9",
+            "startedAtMs": 1_796_000_000_000_i64, "reason": "needs network",
             "command": "npm install", "cwd": "/repo",
             "commandActions": [{"type": "unknown", "command": "npm install"}],
             "proposedExecpolicyAmendment": ["npm", "install"]}})
@@ -300,6 +302,7 @@ fn approval_requests_and_decisions_match_the_spec() {
         thread_id: "thr_1".to_string(),
         turn_id: "turn_1".to_string(),
         item_id: "call_10".to_string(),
+        started_at_ms: 1_796_000_000_001,
         reason: None,
         grant_root: None,
     })
@@ -307,7 +310,8 @@ fn approval_requests_and_decisions_match_the_spec() {
     assert_eq!(
         serde_json::to_value(&file).expect("encodes"),
         json!({"method": "item/fileChange/requestApproval", "id": 1, "params": {
-            "threadId": "thr_1", "turnId": "turn_1", "itemId": "call_10", "reason": null, "grantRoot": null}})
+            "threadId": "thr_1", "turnId": "turn_1", "itemId": "call_10",
+            "startedAtMs": 1_796_000_000_001_i64, "reason": null, "grantRoot": null}})
     );
     assert_eq!(
         file.decode_response(json!({"decision": "decline"}))

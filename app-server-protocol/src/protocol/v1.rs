@@ -47,4 +47,10 @@ pub struct InitializeCapabilities {
 #[ts(export_to = "v1/")]
 pub struct InitializeResponse {
     pub user_agent: String,
+    /// Absolute path of the server's `CODEX_HOME`.
+    pub codex_home: String,
+    /// `"unix"` or `"windows"`.
+    pub platform_family: String,
+    /// `"linux"`, `"macos"`, `"windows"`, ...
+    pub platform_os: String,
 }

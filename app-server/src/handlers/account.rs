@@ -9,11 +9,13 @@ use codex_app_server_protocol::GetAccountParams;
 use codex_app_server_protocol::LoginAccountParams;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::auth::AuthError;
+use codex_core::auth::AuthManager;
 use codex_core::auth::AuthMode;
 use codex_core::backend::RateLimitsReadError;
 use codex_core::backend::RateLimitsReadOutcome;
 
 use crate::error::RequestError;
+use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::to_value;
 use crate::wire_conversion;
@@ -22,30 +24,59 @@ fn auth_error(error: AuthError) -> RequestError {
     RequestError::Rejected(error.to_string())
 }
 
+/// Signs in once the response is on its way (`account/login/completed` and `account/updated` must follow
+/// it), reporting the outcome in `account/login/completed`. Everything that can be checked up front was.
+fn login_after_response(
+    context: &RequestContext,
+    response: wire::LoginAccountResponse,
+    login: impl FnOnce(&AuthManager) -> Result<(), AuthError> + Send + 'static,
+) -> Result<Answer, RequestError> {
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let auth = std::sync::Arc::clone(&context.engine.auth);
+    let outgoing = context.outgoing.clone();
+    tokio::spawn(async move {
+        // Resolves (with an error) when the answer's release guard is dropped after the response is queued.
+        let _ = released.await;
+        outgoing.send_notification(login_completed(None, login(&auth)));
+    });
+    Ok(Answer {
+        result: to_value(response)?,
+        then_notify: Vec::new(),
+        then_release: Some(Box::new(release)),
+    })
+}
+
 pub async fn login_start(
     context: RequestContext,
     params: LoginAccountParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer, RequestError> {
     let auth = &context.engine.auth;
     match params {
         LoginAccountParams::ApiKey { api_key } => {
-            auth.login_with_api_key(&api_key).map_err(auth_error)?;
-            context
-                .outgoing
-                .send_notification(login_completed(None, Ok(())));
-            to_value(wire::LoginAccountResponse::ApiKey)
+            auth.check_api_key_login(&api_key).map_err(auth_error)?;
+            login_after_response(&context, wire::LoginAccountResponse::ApiKey, move |auth| {
+                auth.login_with_api_key(&api_key)
+            })
         }
         LoginAccountParams::ChatgptAuthTokens {
             access_token,
             chatgpt_account_id,
             chatgpt_plan_type,
         } => {
-            auth.login_with_external_tokens(access_token, chatgpt_account_id, chatgpt_plan_type)
-                .map_err(auth_error)?;
-            context
-                .outgoing
-                .send_notification(login_completed(None, Ok(())));
-            to_value(wire::LoginAccountResponse::ChatgptAuthTokens)
+            if access_token.trim().is_empty() {
+                return Err(auth_error(AuthError::EmptyCredential));
+            }
+            login_after_response(
+                &context,
+                wire::LoginAccountResponse::ChatgptAuthTokens,
+                move |auth| {
+                    auth.login_with_external_tokens(
+                        access_token,
+                        chatgpt_account_id,
+                        chatgpt_plan_type,
+                    )
+                },
+            )
         }
         LoginAccountParams::Chatgpt => {
             let handle = auth
@@ -72,10 +103,11 @@ pub async fn login_start(
                     .remove(&finished_id);
                 outgoing.send_notification(login_completed(Some(finished_id), result));
             });
-            to_value(wire::LoginAccountResponse::Chatgpt {
+            Ok(to_value(wire::LoginAccountResponse::Chatgpt {
                 login_id,
                 auth_url: handle.auth_url,
-            })
+            })?
+            .into())
         }
     }
 }

@@ -20,7 +20,51 @@ use tokio_util::sync::CancellationToken;
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
 use crate::handlers::to_value;
+use crate::unsupported_params;
 use crate::wire_conversion;
+
+/// How long a command with `disableTimeout` may run: in practice, until it exits or the daemon does.
+const NO_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// Refuses 0.171's fields for interactive and uncapped processes, which this server does not serve yet.
+fn check_exec_params(params: &CommandExecParams) -> Result<(), RequestError> {
+    const METHOD: &str = "command/exec";
+    let interactive = "streaming and interactive processes are not served yet; run to completion";
+    unsupported_params::refuse_if_set(METHOD, "processId", &params.process_id, interactive)?;
+    unsupported_params::refuse_if(METHOD, "tty", params.tty, interactive)?;
+    unsupported_params::refuse_if(METHOD, "streamStdin", params.stream_stdin, interactive)?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "streamStdoutStderr",
+        params.stream_stdout_stderr,
+        interactive,
+    )?;
+    unsupported_params::refuse_if_set(METHOD, "size", &params.size, interactive)?;
+    let capped = "each stream keeps its first and last 512 KiB";
+    unsupported_params::refuse_if_set(METHOD, "outputBytesCap", &params.output_bytes_cap, capped)?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "disableOutputCap",
+        params.disable_output_cap,
+        capped,
+    )?;
+    if params.disable_timeout && params.timeout_ms.is_some() {
+        return Err(RequestError::InvalidParams(
+            "command/exec: `disableTimeout` cannot be combined with `timeoutMs`".to_string(),
+        ));
+    }
+    let unsets = params
+        .env
+        .iter()
+        .flatten()
+        .any(|(_, value)| value.is_none());
+    unsupported_params::refuse_if(
+        METHOD,
+        "env",
+        unsets,
+        "a variable can be set but not unset (`null`)",
+    )
+}
 
 pub async fn exec(
     context: RequestContext,
@@ -31,7 +75,9 @@ pub async fn exec(
             "`command` must not be empty".to_string(),
         ));
     }
+    check_exec_params(&params)?;
     let timeout = match params.timeout_ms {
+        _ if params.disable_timeout => NO_TIMEOUT,
         Some(timeout_ms) => u64::try_from(timeout_ms)
             .map(Duration::from_millis)
             .map_err(|_| {
@@ -70,7 +116,12 @@ pub async fn exec(
             command: ExecCommand::Argv(params.command),
             cwd: cwd.clone(),
             timeout,
-            env: HashMap::new(),
+            env: params
+                .env
+                .into_iter()
+                .flatten()
+                .filter_map(|(name, value)| Some((name, value?)))
+                .collect::<HashMap<_, _>>(),
             sandbox,
             // Without a turn, the command's own directory is its workspace.
             sandbox_cwd: cwd,

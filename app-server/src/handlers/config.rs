@@ -134,6 +134,12 @@ pub async fn batch_write(
     context: RequestContext,
     params: ConfigBatchWriteParams,
 ) -> Result<serde_json::Value, RequestError> {
+    crate::unsupported_params::refuse_if(
+        "config/batchWrite",
+        "reloadUserConfig",
+        params.reload_user_config,
+        "loaded threads keep their settings; new threads read the written config",
+    )?;
     let edits = params
         .edits
         .into_iter()

@@ -19,6 +19,20 @@ pub async fn list(
     context: RequestContext,
     params: ModelListParams,
 ) -> Result<serde_json::Value, RequestError> {
+    if let Some(provider) = &params.model_provider {
+        let configured = context
+            .engine
+            .threads
+            .default_model_provider_id()
+            .map_err(crate::handlers::thread::thread_error)?;
+        if *provider != configured {
+            return Err(crate::unsupported_params::unsupported(
+                "model/list",
+                "modelProvider",
+                &format!("only the configured provider `{configured}` is listed"),
+            ));
+        }
+    }
     let catalog = context.engine.threads.models().catalog();
     let page = model_list_page(catalog, model_catalog::default_model(), params)?;
     to_value(page)
@@ -140,6 +154,7 @@ mod tests {
                 cursor: None,
                 limit: Some(2),
                 include_hidden: None,
+                model_provider: None,
             },
         )
         .expect("first page");
@@ -154,6 +169,7 @@ mod tests {
                 cursor: first.next_cursor,
                 limit: Some(2),
                 include_hidden: None,
+                model_provider: None,
             },
         )
         .expect("second page");
@@ -172,6 +188,7 @@ mod tests {
                 cursor: None,
                 limit: None,
                 include_hidden: Some(true),
+                model_provider: None,
             },
         )
         .expect("page");
@@ -190,6 +207,7 @@ mod tests {
                 cursor: Some("1".to_string()),
                 limit: Some(1),
                 include_hidden: None,
+                model_provider: None,
             },
         )
         .expect("page");
@@ -223,6 +241,7 @@ mod tests {
                 cursor: Some("zzz".to_string()),
                 limit: None,
                 include_hidden: None,
+                model_provider: None,
             },
         )
         .expect_err("bad cursor");

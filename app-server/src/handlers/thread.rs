@@ -19,6 +19,7 @@ use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::to_value;
+use crate::unsupported_params;
 use crate::wire_conversion;
 
 /// The config overrides that `thread/start`, `thread/resume` and `thread/fork` params all carry (same field
@@ -36,10 +37,14 @@ macro_rules! config_overrides {
             base_instructions: $params.base_instructions,
             developer_instructions: $params.developer_instructions,
             reasoning_effort: None,
+            service_tier: $params.service_tier,
             config: $params.config.unwrap_or_default(),
         }
     };
 }
+
+/// The most thread ids `thread/list` takes in `includedThreadIds` or `excludedThreadIds`, as upstream.
+const MAX_LISTED_THREAD_IDS: usize = 100;
 
 pub(crate) fn thread_error(error: ThreadError) -> RequestError {
     match error {
@@ -63,21 +68,66 @@ fn thread_response(thread: &CodexThread, include_turns: bool) -> wire::ThreadSta
         model_provider: settings.model_provider_id.clone(),
         cwd: settings.cwd.display().to_string(),
         approval_policy: wire_conversion::approval_policy(settings.approval_policy),
-        approvals_reviewer: None,
+        approvals_reviewer: wire::ApprovalsReviewer::User,
         sandbox: wire_conversion::sandbox_policy(
             settings.sandbox_mode,
             &settings.sandbox_workspace_write,
         ),
         reasoning_effort: settings.effort.map(wire_conversion::reasoning_effort),
-        service_tier: None,
+        service_tier: settings.service_tier.clone(),
         thread: wire_conversion::thread(&snapshot, include_turns),
     }
+}
+
+/// The notice for 0.105's `personality`, which 0.171 keeps only as a deprecated, style-less field.
+pub(crate) fn personality_notice(
+    personality: Option<wire::Personality>,
+) -> Option<ServerNotification> {
+    match personality? {
+        wire::Personality::None => None,
+        wire::Personality::Friendly | wire::Personality::Pragmatic => Some(
+            ServerNotification::DeprecationNotice(wire::DeprecationNoticeNotification {
+                summary: "`personality` no longer selects a style; the thread keeps its instructions"
+                    .to_string(),
+                details: Some(
+                    "As in upstream 0.171, `friendly` and `pragmatic` are accepted and have no effect."
+                        .to_string(),
+                ),
+            }),
+        ),
+    }
+}
+
+/// Refuses the `thread/start` fields this server does not implement.
+fn check_start_params(params: &wire::ThreadStartParams) -> Result<(), RequestError> {
+    const METHOD: &str = "thread/start";
+    unsupported_params::require_user_reviewer(METHOD, params.approvals_reviewer)?;
+    unsupported_params::refuse_if_set(
+        METHOD,
+        "dynamicTools",
+        &params.dynamic_tools,
+        "host tools are not offered to the model yet",
+    )?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "experimentalRawEvents",
+        params.experimental_raw_events == Some(true),
+        "raw Responses events are not forwarded",
+    )?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "persistExtendedHistory",
+        params.persist_extended_history == Some(true),
+        "the rollout keeps the standard history only",
+    )
 }
 
 pub async fn start(
     context: RequestContext,
     params: wire::ThreadStartParams,
 ) -> Result<Answer, RequestError> {
+    check_start_params(&params)?;
+    let notice = personality_notice(params.personality);
     let ephemeral = params.ephemeral.unwrap_or(false);
     let overrides = config_overrides!(params);
     let thread = context
@@ -104,7 +154,7 @@ pub async fn start(
     });
     Ok(Answer {
         result: to_value(response)?,
-        then_notify: vec![started],
+        then_notify: notice.into_iter().chain([started]).collect(),
         then_release: None,
     })
 }
@@ -119,6 +169,15 @@ pub async fn resume(
                 .to_string(),
         ));
     }
+    unsupported_params::require_user_reviewer("thread/resume", params.approvals_reviewer)?;
+    unsupported_params::refuse_if(
+        "thread/resume",
+        "persistExtendedHistory",
+        params.persist_extended_history == Some(true),
+        "the rollout keeps the standard history only",
+    )?;
+    let notice = personality_notice(params.personality);
+    let include_turns = params.exclude_turns != Some(true);
     let overrides = config_overrides!(params);
     let thread = context
         .engine
@@ -126,7 +185,11 @@ pub async fn resume(
         .resume_thread(&params.thread_id, overrides)
         .await
         .map_err(thread_error)?;
-    Ok(to_value(thread_response(&thread, true))?.into())
+    Ok(Answer {
+        result: to_value(thread_response(&thread, include_turns))?,
+        then_notify: notice.into_iter().collect(),
+        then_release: None,
+    })
 }
 
 pub async fn fork(
@@ -138,6 +201,20 @@ pub async fn fork(
             "thread/fork from `path` is not supported; fork by `threadId`".to_string(),
         ));
     }
+    unsupported_params::require_user_reviewer("thread/fork", params.approvals_reviewer)?;
+    unsupported_params::refuse_if_set(
+        "thread/fork",
+        "lastTurnId",
+        &params.last_turn_id,
+        "a fork copies the whole thread",
+    )?;
+    unsupported_params::refuse_if(
+        "thread/fork",
+        "persistExtendedHistory",
+        params.persist_extended_history == Some(true),
+        "the rollout keeps the standard history only",
+    )?;
+    let include_turns = params.exclude_turns != Some(true);
     let ephemeral = params.ephemeral.unwrap_or(false);
     let overrides = config_overrides!(params);
     let thread = context
@@ -146,7 +223,7 @@ pub async fn fork(
         .fork_thread(&params.thread_id, overrides, ephemeral)
         .await
         .map_err(thread_error)?;
-    let response = thread_response(&thread, true);
+    let response = thread_response(&thread, include_turns);
     let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
         thread: wire::Thread {
             turns: Vec::new(),
@@ -164,6 +241,44 @@ pub async fn list(
     context: RequestContext,
     params: wire::ThreadListParams,
 ) -> Result<Answer, RequestError> {
+    const METHOD: &str = "thread/list";
+    unsupported_params::refuse_if(
+        METHOD,
+        "sortKey",
+        params.sort_key == Some(wire::ThreadSortKey::SectionPosition),
+        "threads have no sections here",
+    )?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "sortDirection",
+        params.sort_direction == Some(wire::SortDirection::Asc),
+        "threads are listed newest first",
+    )?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "currentAccountOnly",
+        params.current_account_only == Some(true),
+        "local history is not kept per ChatGPT account",
+    )?;
+    unsupported_params::refuse_if_set(
+        METHOD,
+        "sectionId",
+        &params.section_id,
+        "threads have no sections here",
+    )?;
+    for (field, ids) in [
+        ("includedThreadIds", &params.included_thread_ids),
+        ("excludedThreadIds", &params.excluded_thread_ids),
+    ] {
+        if ids
+            .as_ref()
+            .is_some_and(|ids| ids.len() > MAX_LISTED_THREAD_IDS)
+        {
+            return Err(RequestError::InvalidParams(format!(
+                "{METHOD}: `{field}` holds more than {MAX_LISTED_THREAD_IDS} thread ids"
+            )));
+        }
+    }
     let query = ThreadListQuery {
         cursor: params.cursor,
         limit: params
@@ -172,12 +287,25 @@ pub async fn list(
                 limit as usize
             }),
         sort_key: match params.sort_key {
-            Some(wire::ThreadSortKey::UpdatedAt) => ThreadSortKey::UpdatedAt,
-            Some(wire::ThreadSortKey::CreatedAt) | None => ThreadSortKey::CreatedAt,
+            Some(wire::ThreadSortKey::UpdatedAt | wire::ThreadSortKey::RecencyAt) => {
+                ThreadSortKey::UpdatedAt
+            }
+            Some(wire::ThreadSortKey::CreatedAt | wire::ThreadSortKey::SectionPosition) | None => {
+                ThreadSortKey::CreatedAt
+            }
         },
         archived: params.archived.unwrap_or(false),
         model_providers: params.model_providers,
-        cwd: params.cwd.map(PathBuf::from),
+        cwds: params
+            .cwd
+            .map(wire::ThreadListCwdFilter::into_vec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(PathBuf::from)
+            .collect(),
+        thread_ids: params.included_thread_ids,
+        excluded_thread_ids: params.excluded_thread_ids.unwrap_or_default(),
+        originators: params.originators,
         search_term: params.search_term,
     };
     let (page, statuses) = context

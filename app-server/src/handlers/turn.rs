@@ -5,13 +5,16 @@ use std::path::PathBuf;
 
 use codex_app_server_protocol as wire;
 use codex_core::thread::CodexThread;
+use codex_core::thread::TurnOnlyOptions;
 use codex_core::thread::TurnOverrides;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
+use crate::handlers::thread::personality_notice;
 use crate::handlers::thread::thread_error;
 use crate::handlers::to_value;
+use crate::unsupported_params;
 use crate::wire_conversion;
 
 /// Upstream's cap on the characters of a turn's text input (all text items together).
@@ -38,6 +41,51 @@ fn check_input_size(input: &[wire::UserInput]) -> Result<(), RequestError> {
     Ok(())
 }
 
+/// Refuses an image input that names neither or both of `url` and `fileId`.
+fn check_images(method: &str, input: &[wire::UserInput]) -> Result<(), RequestError> {
+    for item in input {
+        if let wire::UserInput::Image { url, file_id, .. } = item
+            && url.is_some() == file_id.is_some()
+        {
+            return Err(RequestError::InvalidParams(format!(
+                "{method}: an `image` input needs exactly one of `url` and `fileId`"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses the `turn/start` fields this server does not implement.
+fn check_start_params(params: &wire::TurnStartParams) -> Result<(), RequestError> {
+    const METHOD: &str = "turn/start";
+    unsupported_params::require_user_reviewer(METHOD, params.approvals_reviewer)?;
+    let delegated = "turns are not started on behalf of other turns here";
+    unsupported_params::refuse_if_set(METHOD, "parentTurnId", &params.parent_turn_id, delegated)?;
+    unsupported_params::refuse_if_set(METHOD, "rootTurnId", &params.root_turn_id, delegated)?;
+    unsupported_params::refuse_if_set(
+        METHOD,
+        "toolOutput",
+        &params.tool_output,
+        "host tool outputs are not taken as turn input",
+    )?;
+    unsupported_params::refuse_if_set(
+        METHOD,
+        "collaborationMode",
+        &params.collaboration_mode,
+        "collaboration modes are not served yet",
+    )?;
+    unsupported_params::refuse_if(
+        METHOD,
+        "disabledPluginIds",
+        params
+            .disabled_plugin_ids
+            .as_ref()
+            .is_some_and(|ids| !ids.is_empty()),
+        "this server has no plugins",
+    )?;
+    check_images(METHOD, &params.input)
+}
+
 fn loaded_thread(context: &RequestContext, thread_id: &str) -> Result<CodexThread, RequestError> {
     context
         .engine
@@ -51,15 +99,24 @@ pub async fn start(
     params: wire::TurnStartParams,
 ) -> Result<Answer, RequestError> {
     check_input_size(&params.input)?;
+    check_start_params(&params)?;
     let thread = loaded_thread(&context, &params.thread_id)?;
+    let threads = &context.engine.threads;
     let input = params
         .input
         .into_iter()
         .map(wire_conversion::core_user_input)
         .collect::<Vec<_>>();
+    let model_info = match &params.model {
+        Some(slug) => threads.model_info(slug),
+        None => thread.settings().model_info,
+    };
+    let notice = personality_notice(params.personality);
     let overrides = TurnOverrides {
         model: params.model,
-        effort: params.effort.map(wire_conversion::core_reasoning_effort),
+        effort: params
+            .effort
+            .map(|effort| wire_conversion::core_reasoning_effort(effort, &model_info)),
         summary: params.summary.map(wire_conversion::core_reasoning_summary),
         cwd: params.cwd.map(PathBuf::from),
         approval_policy: params
@@ -71,8 +128,13 @@ pub async fn start(
             .transpose()
             .map_err(RequestError::InvalidParams)?
             .map(codex_core::sandbox::SandboxPolicy::into_config),
+        service_tier: params.service_tier,
+        this_turn: TurnOnlyOptions {
+            output_schema: params.output_schema,
+            service_tier: params.service_tier_for_turn,
+            client_user_message_id: params.client_user_message_id,
+        },
     };
-    let threads = &context.engine.threads;
     let pending = thread
         .start_turn(input, overrides, |slug| threads.model_info(slug))
         .map_err(thread_error)?;
@@ -81,7 +143,7 @@ pub async fn start(
     };
     Ok(Answer {
         result: to_value(response)?,
-        then_notify: Vec::new(),
+        then_notify: notice.into_iter().collect(),
         then_release: Some(Box::new(pending)),
     })
 }
@@ -100,6 +162,7 @@ pub async fn steer(
     params: wire::TurnSteerParams,
 ) -> Result<Answer, RequestError> {
     check_input_size(&params.input)?;
+    check_images("turn/steer", &params.input)?;
     let thread = loaded_thread(&context, &params.thread_id)?;
     let input = params
         .input
@@ -107,7 +170,11 @@ pub async fn steer(
         .map(wire_conversion::core_user_input)
         .collect::<Vec<_>>();
     let turn_id = thread
-        .steer(&params.expected_turn_id, input)
+        .steer(
+            &params.expected_turn_id,
+            input,
+            params.client_user_message_id,
+        )
         .map_err(thread_error)?;
     Ok(to_value(wire::TurnSteerResponse { turn_id })?.into())
 }

@@ -349,15 +349,22 @@ impl AuthManager {
 
     /// Stores `key` in `auth.json` (0600, atomic) and uses it from now on.
     pub fn login_with_api_key(&self, key: &str) -> Result<(), AuthError> {
+        self.check_api_key_login(key)?;
         let key = key.trim();
-        if key.is_empty() {
+        self.store_auth_file(AuthDotJson::api_key(key.to_string()))?;
+        self.emit_account_update();
+        Ok(())
+    }
+
+    /// Whether [`AuthManager::login_with_api_key`] would accept `key` now (only writing `auth.json` may
+    /// still fail).
+    pub fn check_api_key_login(&self, key: &str) -> Result<(), AuthError> {
+        if key.trim().is_empty() {
             return Err(AuthError::EmptyCredential);
         }
         if lock(&self.inner.state).external.is_some() {
             return Err(AuthError::ExternalAuthActive);
         }
-        self.store_auth_file(AuthDotJson::api_key(key.to_string()))?;
-        self.emit_account_update();
         Ok(())
     }
 

@@ -119,6 +119,7 @@ fn prompt() -> Prompt {
         parallel_tool_calls: true,
         base_instructions: "You are Codex.".to_string(),
         output_schema: None,
+        service_tier: None,
     }
 }
 

@@ -14,4 +14,6 @@ pub struct Prompt {
     pub base_instructions: String,
     /// JSON schema the final answer must follow.
     pub output_schema: Option<serde_json::Value>,
+    /// The processing tier asked of the provider, as configured (`fast` is sent as `priority`).
+    pub service_tier: Option<String>,
 }

@@ -28,6 +28,8 @@ pub struct ResponsesApiRequest<'a> {
     pub stream: bool,
     pub include: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt_cache_key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<TextControls>,
@@ -110,9 +112,23 @@ impl<'a> ResponsesApiRequest<'a> {
             store: false,
             stream: true,
             include,
+            service_tier: prompt
+                .service_tier
+                .as_deref()
+                .and_then(request_service_tier),
             prompt_cache_key: Some(conversation_id),
             text,
         }
+    }
+}
+
+/// The `service_tier` a configured tier is sent as: `fast` is the API's `priority`, and `default` (standard
+/// speed) is no field at all.
+fn request_service_tier(configured: &str) -> Option<&str> {
+    match configured {
+        "default" => None,
+        "fast" => Some("priority"),
+        other => Some(other),
     }
 }
 

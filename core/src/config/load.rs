@@ -48,6 +48,7 @@ pub struct ConfigOverrides {
     pub base_instructions: Option<String>,
     pub developer_instructions: Option<String>,
     pub reasoning_effort: Option<ReasoningEffort>,
+    pub service_tier: Option<String>,
     /// Dotted snake_case config.toml keys; `null` removes the key.
     pub config: BTreeMap<String, serde_json::Value>,
 }
@@ -81,6 +82,8 @@ pub struct Config {
     pub model_reasoning_effort: Option<ReasoningEffort>,
     pub model_reasoning_summary: ReasoningSummaryMode,
     pub model_verbosity: Option<Verbosity>,
+    /// The processing tier asked of the provider; `None` leaves it to the provider.
+    pub service_tier: Option<String>,
     pub approval_policy: AskForApproval,
     pub sandbox_mode: SandboxMode,
     pub sandbox_workspace_write: SandboxWorkspaceWrite,
@@ -355,6 +358,7 @@ impl Config {
                 .or(config_toml.model_reasoning_effort),
             model_reasoning_summary: config_toml.model_reasoning_summary.unwrap_or_default(),
             model_verbosity: config_toml.model_verbosity,
+            service_tier: overrides.service_tier.or(config_toml.service_tier.clone()),
             approval_policy: overrides
                 .approval_policy
                 .or(config_toml.approval_policy)
@@ -469,6 +473,7 @@ mod tests {
                 model_reasoning_effort: None,
                 model_reasoning_summary: ReasoningSummaryMode::Auto,
                 model_verbosity: None,
+                service_tier: None,
                 approval_policy: AskForApproval::OnRequest,
                 sandbox_mode: SandboxMode::ReadOnly,
                 sandbox_workspace_write: SandboxWorkspaceWrite::default(),
@@ -860,6 +865,7 @@ command = "docs-mcp"
                     base_instructions: Some("You are a test.".to_string()),
                     developer_instructions: None,
                     reasoning_effort: None,
+                    service_tier: None,
                     config: BTreeMap::from([
                         (
                             "sandbox_workspace_write.network_access".to_string(),

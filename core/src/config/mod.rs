@@ -36,6 +36,7 @@ pub use read::read_config;
 pub use types::AskForApproval;
 pub use types::AuthCredentialsStoreMode;
 pub use types::ForcedLoginMethod;
+pub use types::GranularApprovalConfig;
 pub use types::ProjectConfig;
 pub use types::SandboxMode;
 pub use types::SandboxWorkspaceWrite;

@@ -7,36 +7,111 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde::Serialize;
 
-/// When the agent must ask before running a command (`approval_policy`).
+/// When the agent must ask before running a command (`approval_policy`). As upstream 0.171, `on-failure` is
+/// read as `on-request`, and 0.105's `{ reject = { .. } }` as the `granular` policy allowing the prompts it
+/// did not reject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", from = "AskForApprovalSpelling")]
 pub enum AskForApproval {
     /// Ask for everything except known-safe read-only commands.
     Untrusted,
-    /// Run in the sandbox; ask only when a command fails there.
-    OnFailure,
     /// The model decides when to ask.
     #[default]
     OnRequest,
+    /// Like on-request, but each kind of prompt is either allowed (`true`) or rejected without asking.
+    Granular(GranularApprovalConfig),
     /// Never ask; failures go back to the model.
     Never,
 }
 
+/// Which prompts the `granular` approval policy allows; a `false` kind is rejected without asking the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GranularApprovalConfig {
+    /// Command and file-change approvals: running outside the sandbox, writing outside its roots.
+    pub sandbox_approval: bool,
+    /// Prompts required by exec-policy rules.
+    pub rules: bool,
+    /// Prompts for skill scripts.
+    #[serde(default)]
+    pub skill_approval: bool,
+    /// Prompts from the `request_permissions` tool.
+    #[serde(default)]
+    pub request_permissions: bool,
+    /// MCP servers' elicitation requests.
+    pub mcp_elicitations: bool,
+}
+
+/// 0.105's `reject` policy: `true` rejects that kind of prompt without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub struct RejectApprovalConfig {
+    #[serde(default)]
+    pub sandbox_approval: bool,
+    #[serde(default)]
+    pub rules: bool,
+    #[serde(default)]
+    pub mcp_elicitations: bool,
+}
+
+impl From<RejectApprovalConfig> for GranularApprovalConfig {
+    fn from(reject: RejectApprovalConfig) -> Self {
+        GranularApprovalConfig {
+            sandbox_approval: !reject.sandbox_approval,
+            rules: !reject.rules,
+            skill_approval: true,
+            request_permissions: true,
+            mcp_elicitations: !reject.mcp_elicitations,
+        }
+    }
+}
+
+/// Every spelling `approval_policy` is read from.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum AskForApprovalSpelling {
+    Untrusted,
+    #[serde(alias = "on-failure")]
+    OnRequest,
+    Granular(GranularApprovalConfig),
+    Reject(RejectApprovalConfig),
+    Never,
+}
+
+impl From<AskForApprovalSpelling> for AskForApproval {
+    fn from(spelling: AskForApprovalSpelling) -> Self {
+        match spelling {
+            AskForApprovalSpelling::Untrusted => AskForApproval::Untrusted,
+            AskForApprovalSpelling::OnRequest => AskForApproval::OnRequest,
+            AskForApprovalSpelling::Granular(config) => AskForApproval::Granular(config),
+            AskForApprovalSpelling::Reject(reject) => AskForApproval::Granular(reject.into()),
+            AskForApprovalSpelling::Never => AskForApproval::Never,
+        }
+    }
+}
+
 impl AskForApproval {
-    pub const ALL: [AskForApproval; 4] = [
+    /// The policies that are plain strings in config.
+    pub const SIMPLE: [AskForApproval; 3] = [
         AskForApproval::Untrusted,
-        AskForApproval::OnFailure,
         AskForApproval::OnRequest,
         AskForApproval::Never,
     ];
 
-    /// The config spelling (`approval_policy = "on-request"`).
+    /// The config spelling (`approval_policy = "on-request"`), or `granular` for the table form.
     pub fn as_str(self) -> &'static str {
         match self {
             AskForApproval::Untrusted => "untrusted",
-            AskForApproval::OnFailure => "on-failure",
             AskForApproval::OnRequest => "on-request",
+            AskForApproval::Granular(_) => "granular",
             AskForApproval::Never => "never",
+        }
+    }
+
+    /// Whether a command or file-change approval may be put to the user at all.
+    pub fn allows_sandbox_prompts(self) -> bool {
+        match self {
+            AskForApproval::Untrusted | AskForApproval::OnRequest => true,
+            AskForApproval::Granular(config) => config.sandbox_approval,
+            AskForApproval::Never => false,
         }
     }
 }

@@ -56,8 +56,14 @@ pub struct ThreadListQuery {
     pub archived: bool,
     /// Only threads of these providers; `None` or empty means all.
     pub model_providers: Option<Vec<String>>,
-    /// Only threads started in exactly this directory.
-    pub cwd: Option<PathBuf>,
+    /// Only threads started in exactly one of these directories; empty means any.
+    pub cwds: Vec<PathBuf>,
+    /// Only these threads, when set.
+    pub thread_ids: Option<Vec<String>>,
+    /// Never these threads.
+    pub excluded_thread_ids: Vec<String>,
+    /// Only threads recorded by one of these originators, when set.
+    pub originators: Option<Vec<String>>,
     /// Only threads whose preview or name contains this, ignoring case.
     pub search_term: Option<String>,
 }
@@ -70,7 +76,10 @@ impl Default for ThreadListQuery {
             sort_key: ThreadSortKey::default(),
             archived: false,
             model_providers: None,
-            cwd: None,
+            cwds: Vec::new(),
+            thread_ids: None,
+            excluded_thread_ids: Vec::new(),
+            originators: None,
             search_term: None,
         }
     }
@@ -291,8 +300,21 @@ fn matches_filters(summary: &ThreadSummary, query: &ThreadListQuery) -> bool {
     {
         return false;
     }
-    if let Some(cwd) = &query.cwd
-        && &summary.meta.cwd != cwd
+    if !query.cwds.is_empty() && !query.cwds.contains(&summary.meta.cwd) {
+        return false;
+    }
+    if query
+        .thread_ids
+        .as_ref()
+        .is_some_and(|ids| !ids.contains(&summary.id))
+        || query.excluded_thread_ids.contains(&summary.id)
+    {
+        return false;
+    }
+    if query
+        .originators
+        .as_ref()
+        .is_some_and(|originators| !originators.contains(&summary.meta.originator))
     {
         return false;
     }
@@ -533,7 +555,7 @@ mod tests {
         );
         assert_eq!(
             listed(ThreadListQuery {
-                cwd: Some(PathBuf::from("/other")),
+                cwds: vec![PathBuf::from("/other")],
                 ..ThreadListQuery::default()
             })
             .await,

@@ -44,6 +44,7 @@ pub(crate) fn user_message(turn_id: &str, text: &str) -> RolloutItem {
                 text: text.to_string(),
                 text_elements: Vec::new(),
             }],
+            client_id: None,
         },
     }
 }

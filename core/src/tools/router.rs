@@ -42,6 +42,8 @@ use crate::turn_item::TurnItem;
 const COMMAND_DECLINED: &str = "exec command rejected by user";
 /// The text the model gets for a patch the host declined.
 const PATCH_DECLINED: &str = "patch rejected by user";
+/// The text the model gets when the `granular` approval policy rejects a prompt without asking.
+const REJECTED_BY_POLICY: &str = "rejected by the approval policy: approval prompts for sandbox escalations are disabled (granular sandbox_approval = false)";
 /// A command streams at most this many `outputDelta` events; the rest of its output is only in the
 /// completed item (head and tail), so a runaway command cannot flood the host.
 const MAX_OUTPUT_DELTAS: usize = 10_000;
@@ -298,6 +300,8 @@ enum CommandGate {
     Run { unsandboxed: bool },
     /// Do not run it; `abort_turn` when the host cancelled.
     Refused { abort_turn: bool },
+    /// Do not run it: it needed an approval the policy rejects without asking.
+    RejectedByPolicy,
 }
 
 impl ToolRun<'_> {
@@ -369,10 +373,14 @@ impl ToolRun<'_> {
         let must_ask = !approved_for_session
             && match self.settings.approval_policy {
                 AskForApproval::Untrusted => !is_known_safe_command(&params.command),
-                AskForApproval::OnRequest => wants_escalation && sandboxed,
-                AskForApproval::OnFailure | AskForApproval::Never => false,
+                AskForApproval::OnRequest | AskForApproval::Granular(_) => {
+                    wants_escalation && sandboxed
+                }
+                AskForApproval::Never => false,
             };
-        let gate = if must_ask {
+        let gate = if must_ask && !self.settings.approval_policy.allows_sandbox_prompts() {
+            CommandGate::RejectedByPolicy
+        } else if must_ask {
             let reason = escalation.justification.clone().or_else(|| {
                 wants_escalation.then(|| "the command asks to run outside the sandbox".to_string())
             });
@@ -404,32 +412,29 @@ impl ToolRun<'_> {
                     && self.settings.approval_policy != AskForApproval::Never,
             }
         };
-        let unsandboxed = match gate {
-            CommandGate::Run { unsandboxed } => unsandboxed,
-            CommandGate::Refused { abort_turn } => {
-                set_command_result(&mut item, ToolItemStatus::Declined, None);
-                self.emit_completed(&item).await;
-                return Handled {
-                    text: if abort_turn {
-                        TOOL_ABORTED.to_string()
-                    } else {
-                        COMMAND_DECLINED.to_string()
-                    },
-                    item: Some(item),
-                    abort_turn,
-                };
-            }
+        let refusal = match gate {
+            CommandGate::Run { .. } => None,
+            CommandGate::Refused { abort_turn: true } => Some((TOOL_ABORTED, true)),
+            CommandGate::Refused { abort_turn: false } => Some((COMMAND_DECLINED, false)),
+            CommandGate::RejectedByPolicy => Some((REJECTED_BY_POLICY, false)),
         };
+        if let Some((text, abort_turn)) = refusal {
+            set_command_result(&mut item, ToolItemStatus::Declined, None);
+            self.emit_completed(&item).await;
+            return Handled {
+                text: text.to_string(),
+                item: Some(item),
+                abort_turn,
+            };
+        }
+        let unsandboxed = matches!(gate, CommandGate::Run { unsandboxed: true });
         if unsandboxed {
             params.sandbox = SandboxPolicy::DangerFullAccess;
         }
 
         let mut result = self.execute(call_id, params.clone()).await;
         // A command the sandbox stopped may be retried outside it, if the policy lets the host decide.
-        let may_retry_unsandboxed = matches!(
-            self.settings.approval_policy,
-            AskForApproval::Untrusted | AskForApproval::OnFailure
-        );
+        let may_retry_unsandboxed = self.settings.approval_policy == AskForApproval::Untrusted;
         if let Ok(outcome) = &result
             && may_retry_unsandboxed
             && crate::sandbox::is_likely_sandbox_denial(
@@ -680,10 +685,12 @@ impl ToolRun<'_> {
         };
         let must_ask = match self.settings.approval_policy {
             AskForApproval::Untrusted => !approved_for_session,
-            AskForApproval::OnRequest | AskForApproval::OnFailure => !unapproved.is_empty(),
+            AskForApproval::OnRequest | AskForApproval::Granular(_) => !unapproved.is_empty(),
             AskForApproval::Never => false,
         };
-        let refusal = if must_ask {
+        let refusal = if must_ask && !self.settings.approval_policy.allows_sandbox_prompts() {
+            Some((REJECTED_BY_POLICY.to_string(), false))
+        } else if must_ask {
             self.ask_patch(call_id, &touched, &unapproved).await
         } else {
             unapproved

@@ -5,4 +5,8 @@ import type { ThreadItem } from "./ThreadItem";
 /**
  * `item/completed`: the item's authoritative final state.
  */
-export type ItemCompletedNotification = { item: ThreadItem, threadId: string, turnId: string, };
+export type ItemCompletedNotification = { item: ThreadItem, threadId: string, turnId: string, 
+/**
+ * Unix milliseconds when the item completed.
+ */
+completedAtMs: number, };

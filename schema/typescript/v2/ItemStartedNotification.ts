@@ -5,4 +5,8 @@ import type { ThreadItem } from "./ThreadItem";
 /**
  * `item/started`.
  */
-export type ItemStartedNotification = { item: ThreadItem, threadId: string, turnId: string, };
+export type ItemStartedNotification = { item: ThreadItem, threadId: string, turnId: string, 
+/**
+ * Unix milliseconds when the item started.
+ */
+startedAtMs: number, };

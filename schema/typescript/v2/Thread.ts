@@ -30,6 +30,14 @@ path: string | null, cwd: string, cliVersion: string, source: SessionSource, age
  */
 turns: Array<Turn>, 
 /**
- * Not persisted; omitted when false, as 0.105 never sends it.
+ * Whether the thread lives only in memory (no rollout).
  */
-ephemeral?: boolean, };
+ephemeral: boolean, 
+/**
+ * The session tree the thread belongs to: its own id for a thread started or forked by a client.
+ */
+sessionId: string, 
+/**
+ * The project the server assigned the thread to; this server assigns none.
+ */
+projectId: string | null, };

@@ -4,7 +4,6 @@ import type { JsonValue } from "../serde_json/JsonValue";
 import type { ApprovalsReviewer } from "./ApprovalsReviewer";
 import type { AskForApproval } from "./AskForApproval";
 import type { SandboxMode } from "./SandboxMode";
-import type { ServiceTier } from "./ServiceTier";
 
 /**
  * Params of `thread/fork`: the source thread plus overrides (no personality).
@@ -13,7 +12,19 @@ export type ThreadForkParams = { threadId: string,
 /**
  * Experimental: fork this rollout file instead.
  */
-path?: string | null, model?: string | null, modelProvider?: string | null, serviceTier?: ServiceTier | null, cwd?: string | null, approvalPolicy?: AskForApproval | null, approvalsReviewer?: ApprovalsReviewer | null, sandbox?: SandboxMode | null, config?: { [key in string]?: JsonValue } | null, baseInstructions?: string | null, developerInstructions?: string | null, ephemeral?: boolean | null, 
+path?: string | null, model?: string | null, modelProvider?: string | null, serviceTier?: string | null, cwd?: string | null, approvalPolicy?: AskForApproval | null, approvalsReviewer?: ApprovalsReviewer | null, sandbox?: SandboxMode | null, config?: { [key in string]?: JsonValue } | null, baseInstructions?: string | null, developerInstructions?: string | null, ephemeral?: boolean | null, 
+/**
+ * Answer without the new thread's turns (0.171).
+ */
+excludeTurns?: boolean | null, 
+/**
+ * Fork only up to this turn (not served: refused when set).
+ */
+lastTurnId?: string | null, 
+/**
+ * The host's analytics classification of the thread; this server sends no analytics.
+ */
+threadSource?: JsonValue | null, 
 /**
  * Experimental.
  */

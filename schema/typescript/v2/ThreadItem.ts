@@ -15,7 +15,11 @@ import type { WebSearchAction } from "./WebSearchAction";
 /**
  * One thing that happened in a turn. Every variant has an `id`.
  */
-export type ThreadItem = { "type": "userMessage", id: string, content: Array<UserInput>, } | { "type": "agentMessage", id: string, text: string, 
+export type ThreadItem = { "type": "userMessage", id: string, content: Array<UserInput>, 
+/**
+ * The host's own id for the message, from `clientUserMessageId`.
+ */
+clientId?: string | null, } | { "type": "agentMessage", id: string, text: string, 
 /**
  * Null when the provider did not say; clients then treat the last message as the answer.
  */

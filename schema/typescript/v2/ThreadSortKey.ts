@@ -3,4 +3,4 @@
 /**
  * Which timestamp `thread/list` sorts by (newest first).
  */
-export type ThreadSortKey = "created_at" | "updated_at";
+export type ThreadSortKey = "created_at" | "updated_at" | "recency_at" | "section_position";

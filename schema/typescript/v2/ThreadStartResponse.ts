@@ -4,14 +4,17 @@ import type { ApprovalsReviewer } from "./ApprovalsReviewer";
 import type { AskForApproval } from "./AskForApproval";
 import type { ReasoningEffort } from "./ReasoningEffort";
 import type { SandboxPolicy } from "./SandboxPolicy";
-import type { ServiceTier } from "./ServiceTier";
 import type { Thread } from "./Thread";
 
 /**
  * The answer to thread/start, thread/resume and thread/fork: the thread plus its resolved settings.
  */
-export type ThreadStartResponse = { thread: Thread, model: string, modelProvider: string, cwd: string, approvalPolicy: AskForApproval, approvalsReviewer: ApprovalsReviewer | null, 
+export type ThreadStartResponse = { thread: Thread, model: string, modelProvider: string, cwd: string, approvalPolicy: AskForApproval, 
+/**
+ * Who reviews approval requests; always `user` here.
+ */
+approvalsReviewer: ApprovalsReviewer, 
 /**
  * The resolved policy object, not the `SandboxMode` string.
  */
-sandbox: SandboxPolicy, reasoningEffort: ReasoningEffort | null, serviceTier: ServiceTier | null, };
+sandbox: SandboxPolicy, reasoningEffort: ReasoningEffort | null, serviceTier: string | null, };

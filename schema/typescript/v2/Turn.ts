@@ -2,6 +2,7 @@
 
 import type { ThreadItem } from "./ThreadItem";
 import type { TurnError } from "./TurnError";
+import type { TurnItemsView } from "./TurnItemsView";
 import type { TurnStatus } from "./TurnStatus";
 
 /**
@@ -23,4 +24,8 @@ startedAt: number | null,
 /**
  * Unix seconds.
  */
-completedAt: number | null, durationMs: number | null, };
+completedAt: number | null, durationMs: number | null, 
+/**
+ * How much of the turn `items` holds (0.171); absent means all of it.
+ */
+itemsView?: TurnItemsView | null, };

@@ -1,6 +1,7 @@
 // GENERATED CODE! DO NOT MODIFY BY HAND!
 
 import type { JsonValue } from "../serde_json/JsonValue";
+import type { ApprovalsReviewer } from "./ApprovalsReviewer";
 import type { AskForApproval } from "./AskForApproval";
 import type { Personality } from "./Personality";
 import type { ReasoningEffort } from "./ReasoningEffort";
@@ -19,4 +20,40 @@ outputSchema?: JsonValue | null,
 /**
  * Experimental.
  */
-collaborationMode?: JsonValue | null, };
+collaborationMode?: JsonValue | null, 
+/**
+ * Only `user` is served.
+ */
+approvalsReviewer?: ApprovalsReviewer | null, 
+/**
+ * The tier for this and later turns.
+ */
+serviceTier?: string | null, 
+/**
+ * The tier for this turn only (`default`: standard speed).
+ */
+serviceTierForTurn?: string | null, 
+/**
+ * The host's id for the user message, echoed as the message item's `clientId`.
+ */
+clientUserMessageId?: string | null, 
+/**
+ * Delegated work (not served: refused when set).
+ */
+parentTurnId?: string | null, 
+/**
+ * Delegated work (not served: refused when set).
+ */
+rootTurnId?: string | null, 
+/**
+ * Plugins (not served: refused unless empty).
+ */
+disabledPluginIds?: Array<string> | null, 
+/**
+ * A tool output to add instead of input (not served: refused when set).
+ */
+toolOutput?: JsonValue | null, 
+/**
+ * The host's analytics classification of the turn; this server sends no analytics.
+ */
+turnTrigger?: string | null, };

@@ -9,4 +9,8 @@ export type TurnSteerParams = { threadId: string, input: Array<UserInput>,
 /**
  * Must match the active turn, else the request fails.
  */
-expectedTurnId: string, };
+expectedTurnId: string, 
+/**
+ * The host's id for the user message, echoed as the message item's `clientId`.
+ */
+clientUserMessageId: string | null, };

@@ -1,5 +1,6 @@
 // GENERATED CODE! DO NOT MODIFY BY HAND!
 
+import type { ImageDetail } from "./ImageDetail";
 import type { TextElement } from "./TextElement";
 
 /**
@@ -9,4 +10,4 @@ export type UserInput = { "type": "text", text: string,
 /**
  * UI elements inside `text`. The key is snake_case on the wire.
  */
-text_elements: Array<TextElement>, } | { "type": "image", url: string, } | { "type": "localImage", path: string, } | { "type": "skill", name: string, path: string, } | { "type": "mention", name: string, path: string, };
+text_elements: Array<TextElement>, } | { "type": "image", url?: string | null, fileId?: string | null, detail?: ImageDetail | null, } | { "type": "localImage", path: string, } | { "type": "skill", name: string, path: string, } | { "type": "mention", name: string, path: string, };

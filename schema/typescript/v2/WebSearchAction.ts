@@ -1,6 +1,6 @@
 // GENERATED CODE! DO NOT MODIFY BY HAND!
 
 /**
- * What a web search did. The two snake_case tags are upstream 0.105's spelling.
+ * What a web search did. Tags are 0.171's camelCase; 0.105's snake_case spellings are accepted on input.
  */
-export type WebSearchAction = { "type": "search", query: string | null, queries: Array<string> | null, } | { "type": "open_page", url: string | null, } | { "type": "find_in_page", url: string | null, pattern: string | null, } | { "type": "other" };
+export type WebSearchAction = { "type": "search", query: string | null, queries: Array<string> | null, } | { "type": "openPage", url: string | null, } | { "type": "findInPage", url: string | null, pattern: string | null, } | { "type": "other" };

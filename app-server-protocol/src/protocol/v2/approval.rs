@@ -15,6 +15,9 @@ pub struct CommandExecutionRequestApprovalParams {
     pub thread_id: String,
     pub turn_id: String,
     pub item_id: String,
+    /// Unix milliseconds when the approval request started.
+    #[ts(type = "number")]
+    pub started_at_ms: i64,
     /// Set for sub-command callbacks only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_id: Option<String>,
@@ -104,6 +107,9 @@ pub struct FileChangeRequestApprovalParams {
     pub thread_id: String,
     pub turn_id: String,
     pub item_id: String,
+    /// Unix milliseconds when the approval request started.
+    #[ts(type = "number")]
+    pub started_at_ms: i64,
     #[serde(default)]
     pub reason: Option<String>,
     /// A directory the agent asks write access to for the rest of the session.

@@ -130,6 +130,9 @@ pub struct ConfigBatchWriteParams {
     pub edits: Vec<ConfigEdit>,
     pub file_path: Option<String>,
     pub expected_version: Option<String>,
+    /// 0.171: reload the written config into loaded threads; refused when true (new threads read it).
+    #[serde(default)]
+    pub reload_user_config: bool,
 }
 
 impl ExperimentalApi for ConfigBatchWriteParams {}

@@ -12,9 +12,13 @@ use crate::protocol::v2::user_input::UserInput;
 #[serde(tag = "type", rename_all = "camelCase")]
 #[ts(export_to = "v2/")]
 pub enum ThreadItem {
+    #[serde(rename_all = "camelCase")]
     UserMessage {
         id: String,
         content: Vec<UserInput>,
+        /// The host's own id for the message, from `clientUserMessageId`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
     },
     AgentMessage {
         id: String,
@@ -223,9 +227,9 @@ pub struct McpToolCallError {
     pub message: String,
 }
 
-/// What a web search did. The two snake_case tags are upstream 0.105's spelling.
+/// What a web search did. Tags are 0.171's camelCase; 0.105's snake_case spellings are accepted on input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "camelCase")]
 #[ts(export_to = "v2/")]
 pub enum WebSearchAction {
     Search {
@@ -234,10 +238,12 @@ pub enum WebSearchAction {
         #[serde(default)]
         queries: Option<Vec<String>>,
     },
+    #[serde(alias = "open_page")]
     OpenPage {
         #[serde(default)]
         url: Option<String>,
     },
+    #[serde(alias = "find_in_page")]
     FindInPage {
         #[serde(default)]
         url: Option<String>,

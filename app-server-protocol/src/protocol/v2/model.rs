@@ -16,6 +16,8 @@ pub struct ModelListParams {
     pub cursor: Option<String>,
     pub limit: Option<u32>,
     pub include_hidden: Option<bool>,
+    /// 0.171: the provider whose models to list; only the configured provider is served.
+    pub model_provider: Option<String>,
 }
 
 impl ExperimentalApi for ModelListParams {}

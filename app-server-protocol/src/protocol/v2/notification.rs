@@ -181,6 +181,9 @@ pub struct ItemStartedNotification {
     pub item: ThreadItem,
     pub thread_id: String,
     pub turn_id: String,
+    /// Unix milliseconds when the item started.
+    #[ts(type = "number")]
+    pub started_at_ms: i64,
 }
 
 /// `item/completed`: the item's authoritative final state.
@@ -191,6 +194,9 @@ pub struct ItemCompletedNotification {
     pub item: ThreadItem,
     pub thread_id: String,
     pub turn_id: String,
+    /// Unix milliseconds when the item completed.
+    #[ts(type = "number")]
+    pub completed_at_ms: i64,
 }
 
 /// `item/agentMessage/delta`: text to append to an agent message.

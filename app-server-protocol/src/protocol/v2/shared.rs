@@ -6,37 +6,86 @@ use serde::Deserialize;
 use serde::Serialize;
 use ts_rs::TS;
 
-/// When the agent asks before running a command. Kebab-case on the wire; the README's camelCase
-/// spellings are accepted on input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+/// When the agent asks before running a command: 0.171's values, which 0.105 clients know but for
+/// `granular`. Kebab-case on the wire. Accepted on input too: the README's camelCase spellings, 0.105's
+/// `on-failure` (read as `on-request`, as 0.171 does) and 0.105's `{"reject": {..}}` (read as the
+/// `granular` policy allowing the prompts it did not reject).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, TS)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export_to = "v2/")]
 pub enum AskForApproval {
     /// Ask for everything but known-safe read-only commands.
-    #[serde(rename = "untrusted", alias = "unlessTrusted")]
+    #[serde(rename = "untrusted")]
     UnlessTrusted,
-    /// Run in the sandbox; ask only to retry outside it after a failure.
-    #[serde(alias = "onFailure")]
-    OnFailure,
     /// The model decides when to ask.
-    #[serde(alias = "onRequest")]
     OnRequest,
-    /// Like on-request, but automatically rejects the listed kinds of prompt.
-    Reject(RejectConfig),
+    /// Like on-request, but each kind of prompt is allowed (`true`) or rejected without asking (`false`).
+    Granular(GranularApprovalConfig),
     /// Never ask; failures go straight back to the model.
     Never,
 }
 
-/// Which approval prompts `AskForApproval::Reject` rejects automatically. Keys are snake_case.
+/// Which prompts the `granular` approval policy allows. Keys are snake_case, as upstream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export_to = "v2/")]
-pub struct RejectConfig {
-    #[serde(default)]
+pub struct GranularApprovalConfig {
     pub sandbox_approval: bool,
-    #[serde(default)]
     pub rules: bool,
     #[serde(default)]
+    pub skill_approval: bool,
+    #[serde(default)]
+    pub request_permissions: bool,
     pub mcp_elicitations: bool,
+}
+
+/// 0.105's `reject` policy (input only): `true` rejects that kind of prompt without asking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+struct RejectConfig {
+    #[serde(default)]
+    sandbox_approval: bool,
+    #[serde(default)]
+    rules: bool,
+    #[serde(default)]
+    mcp_elicitations: bool,
+}
+
+/// Every spelling of [`AskForApproval`] read from clients of either generation.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum AskForApprovalSpelling {
+    #[serde(rename = "untrusted", alias = "unlessTrusted")]
+    UnlessTrusted,
+    #[serde(alias = "onRequest", alias = "on-failure", alias = "onFailure")]
+    OnRequest,
+    Granular(GranularApprovalConfig),
+    Reject(RejectConfig),
+    Never,
+}
+
+impl<'de> Deserialize<'de> for AskForApproval {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        AskForApprovalSpelling::deserialize(deserializer).map(AskForApproval::from)
+    }
+}
+
+impl From<AskForApprovalSpelling> for AskForApproval {
+    fn from(spelling: AskForApprovalSpelling) -> Self {
+        match spelling {
+            AskForApprovalSpelling::UnlessTrusted => AskForApproval::UnlessTrusted,
+            AskForApprovalSpelling::OnRequest => AskForApproval::OnRequest,
+            AskForApprovalSpelling::Granular(config) => AskForApproval::Granular(config),
+            AskForApprovalSpelling::Reject(reject) => {
+                AskForApproval::Granular(GranularApprovalConfig {
+                    sandbox_approval: !reject.sandbox_approval,
+                    rules: !reject.rules,
+                    skill_approval: true,
+                    request_permissions: true,
+                    mcp_elicitations: !reject.mcp_elicitations,
+                })
+            }
+            AskForApprovalSpelling::Never => AskForApproval::Never,
+        }
+    }
 }
 
 /// Who reviews approval requests.
@@ -130,6 +179,10 @@ pub enum ReasoningEffort {
     High,
     #[serde(rename = "xhigh")]
     XHigh,
+    /// 0.171: the most the model offers.
+    Max,
+    /// 0.171: the most the model offers.
+    Ultra,
 }
 
 /// How much reasoning summary the model returns.
@@ -153,14 +206,9 @@ pub enum Personality {
     None,
 }
 
-/// The processing tier requested from the model provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "lowercase")]
-#[ts(export_to = "v2/")]
-pub enum ServiceTier {
-    Fast,
-    Flex,
-}
+/// The processing tier requested from the model provider: 0.105's `fast` / `flex` or any tier 0.171 names
+/// (`priority`, `default`, ...); sent to the provider as given, `fast` as `priority`.
+pub type ServiceTier = String;
 
 #[cfg(test)]
 mod tests {
@@ -176,17 +224,24 @@ mod tests {
             "untrusted",
             "on-failure",
             "onRequest",
-            "never"
+            "never",
+            {"reject": {"sandbox_approval": true, "rules": false, "mcp_elicitations": true}},
+            {"granular": {"sandbox_approval": false, "rules": true, "mcp_elicitations": false}}
         ]))
         .expect("decodes");
+        let allows_rules_only = json!({"granular": {"sandbox_approval": false, "rules": true,
+            "skill_approval": true, "request_permissions": true, "mcp_elicitations": false}});
         assert_eq!(
             serde_json::to_value(&policies).expect("encodes"),
             json!([
                 "untrusted",
                 "untrusted",
-                "on-failure",
                 "on-request",
-                "never"
+                "on-request",
+                "never",
+                allows_rules_only,
+                {"granular": {"sandbox_approval": false, "rules": true, "skill_approval": false,
+                              "request_permissions": false, "mcp_elicitations": false}}
             ])
         );
         let modes: Vec<SandboxMode> =

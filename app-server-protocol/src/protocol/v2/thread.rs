@@ -46,9 +46,15 @@ pub struct Thread {
     /// Populated only by history reads (resume, fork, read with `includeTurns`).
     #[serde(default)]
     pub turns: Vec<Turn>,
-    /// Not persisted; omitted when false, as 0.105 never sends it.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// Whether the thread lives only in memory (no rollout).
+    #[serde(default)]
     pub ephemeral: bool,
+    /// The session tree the thread belongs to: its own id for a thread started or forked by a client.
+    #[serde(default)]
+    pub session_id: String,
+    /// The project the server assigned the thread to; this server assigns none.
+    #[serde(default)]
+    pub project_id: Option<String>,
 }
 
 /// Whether a thread is loaded and what it is doing.
@@ -105,6 +111,38 @@ pub struct GitInfo {
 pub enum ThreadSortKey {
     CreatedAt,
     UpdatedAt,
+    /// 0.171: the latest activity, which here is the thread's last update.
+    RecencyAt,
+    /// 0.171: a position among the user's sections; refused (this server keeps no sections).
+    SectionPosition,
+}
+
+/// Which way `thread/list` sorts (0.171); newest first by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "v2/")]
+pub enum SortDirection {
+    Asc,
+    Desc,
+}
+
+/// The `cwd` filter of `thread/list`: one directory (0.105) or any of several (0.171).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(untagged)]
+#[ts(export_to = "v2/")]
+pub enum ThreadListCwdFilter {
+    One(String),
+    Any(Vec<String>),
+}
+
+impl ThreadListCwdFilter {
+    /// The directories, in the order given.
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            ThreadListCwdFilter::One(cwd) => vec![cwd],
+            ThreadListCwdFilter::Any(cwds) => cwds,
+        }
+    }
 }
 
 /// A `thread/list` filter on the thread's source.
@@ -154,6 +192,10 @@ pub struct ThreadStartParams {
     pub developer_instructions: Option<String>,
     pub personality: Option<Personality>,
     pub ephemeral: Option<bool>,
+    /// The host's analytics classification of the session start; this server sends no analytics.
+    pub session_start_source: Option<serde_json::Value>,
+    /// The host's analytics classification of the thread; this server sends no analytics.
+    pub thread_source: Option<serde_json::Value>,
     /// Experimental.
     pub dynamic_tools: Option<Vec<DynamicToolSpec>>,
     /// Experimental.
@@ -186,8 +228,8 @@ pub struct ThreadStartResponse {
     pub model_provider: String,
     pub cwd: String,
     pub approval_policy: AskForApproval,
-    #[serde(default)]
-    pub approvals_reviewer: Option<ApprovalsReviewer>,
+    /// Who reviews approval requests; always `user` here.
+    pub approvals_reviewer: ApprovalsReviewer,
     /// The resolved policy object, not the `SandboxMode` string.
     pub sandbox: SandboxPolicy,
     pub reasoning_effort: Option<ReasoningEffort>,
@@ -221,6 +263,8 @@ pub struct ThreadResumeParams {
     pub base_instructions: Option<String>,
     pub developer_instructions: Option<String>,
     pub personality: Option<Personality>,
+    /// Answer without the thread's turns (0.171).
+    pub exclude_turns: Option<bool>,
     /// Experimental.
     pub persist_extended_history: Option<bool>,
 }
@@ -259,6 +303,12 @@ pub struct ThreadForkParams {
     pub developer_instructions: Option<String>,
     #[serde(default)]
     pub ephemeral: Option<bool>,
+    /// Answer without the new thread's turns (0.171).
+    pub exclude_turns: Option<bool>,
+    /// Fork only up to this turn (not served: refused when set).
+    pub last_turn_id: Option<String>,
+    /// The host's analytics classification of the thread; this server sends no analytics.
+    pub thread_source: Option<serde_json::Value>,
     /// Experimental.
     pub persist_extended_history: Option<bool>,
 }
@@ -287,8 +337,21 @@ pub struct ThreadListParams {
     /// Absent or empty means interactive sources only.
     pub source_kinds: Option<Vec<ThreadSourceKind>>,
     pub archived: Option<bool>,
-    pub cwd: Option<String>,
+    pub cwd: Option<ThreadListCwdFilter>,
     pub search_term: Option<String>,
+    pub sort_direction: Option<SortDirection>,
+    /// Only these threads (at most 100).
+    pub included_thread_ids: Option<Vec<String>>,
+    /// Not these threads (at most 100).
+    pub excluded_thread_ids: Option<Vec<String>>,
+    /// Only threads recorded by these originators (the host names given at `initialize`).
+    pub originators: Option<Vec<String>>,
+    /// ChatGPT-account scoping: this server's history is not per account; refused when true.
+    pub current_account_only: Option<bool>,
+    /// Sections are not kept here; refused when set.
+    pub section_id: Option<String>,
+    /// Accepted: this server always lists from the rollout files.
+    pub use_state_db_only: Option<bool>,
 }
 
 impl ExperimentalApi for ThreadListParams {}

@@ -8,11 +8,13 @@ use ts_rs::TS;
 
 use crate::protocol::experimental::ExperimentalApi;
 use crate::protocol::v2::item::ThreadItem;
+use crate::protocol::v2::shared::ApprovalsReviewer;
 use crate::protocol::v2::shared::AskForApproval;
 use crate::protocol::v2::shared::Personality;
 use crate::protocol::v2::shared::ReasoningEffort;
 use crate::protocol::v2::shared::ReasoningSummary;
 use crate::protocol::v2::shared::SandboxPolicy;
+use crate::protocol::v2::shared::ServiceTier;
 use crate::protocol::v2::user_input::UserInput;
 
 /// One user request and everything the agent did for it.
@@ -37,6 +39,22 @@ pub struct Turn {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub duration_ms: Option<i64>,
+    /// How much of the turn `items` holds (0.171); absent means all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_view: Option<TurnItemsView>,
+}
+
+/// How much of a turn's items a `Turn` carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum TurnItemsView {
+    /// None loaded (`turn/start`, `turn/started`).
+    NotLoaded,
+    /// The turn's final agent message only (`turn/completed`).
+    Summary,
+    /// Every item (history reads).
+    Full,
 }
 
 /// Where a turn is in its life.
@@ -112,6 +130,24 @@ pub struct TurnStartParams {
     pub output_schema: Option<serde_json::Value>,
     /// Experimental.
     pub collaboration_mode: Option<serde_json::Value>,
+    /// Only `user` is served.
+    pub approvals_reviewer: Option<ApprovalsReviewer>,
+    /// The tier for this and later turns.
+    pub service_tier: Option<ServiceTier>,
+    /// The tier for this turn only (`default`: standard speed).
+    pub service_tier_for_turn: Option<ServiceTier>,
+    /// The host's id for the user message, echoed as the message item's `clientId`.
+    pub client_user_message_id: Option<String>,
+    /// Delegated work (not served: refused when set).
+    pub parent_turn_id: Option<String>,
+    /// Delegated work (not served: refused when set).
+    pub root_turn_id: Option<String>,
+    /// Plugins (not served: refused unless empty).
+    pub disabled_plugin_ids: Option<Vec<String>>,
+    /// A tool output to add instead of input (not served: refused when set).
+    pub tool_output: Option<serde_json::Value>,
+    /// The host's analytics classification of the turn; this server sends no analytics.
+    pub turn_trigger: Option<String>,
 }
 
 impl ExperimentalApi for TurnStartParams {
@@ -155,6 +191,9 @@ pub struct TurnSteerParams {
     pub input: Vec<UserInput>,
     /// Must match the active turn, else the request fails.
     pub expected_turn_id: String,
+    /// The host's id for the user message, echoed as the message item's `clientId`.
+    #[serde(default)]
+    pub client_user_message_id: Option<String>,
 }
 
 impl ExperimentalApi for TurnSteerParams {}

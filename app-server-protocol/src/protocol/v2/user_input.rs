@@ -16,9 +16,15 @@ pub enum UserInput {
         #[serde(default)]
         text_elements: Vec<TextElement>,
     },
-    /// A remote or `data:` URL.
+    /// A remote or `data:` URL, or (0.171) a file uploaded to the provider: exactly one of the two.
+    #[serde(rename_all = "camelCase")]
     Image {
-        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<ImageDetail>,
     },
     LocalImage {
         path: String,
@@ -49,4 +55,27 @@ pub struct TextElement {
 pub struct ByteRange {
     pub start: usize,
     pub end: usize,
+}
+
+/// How closely the model looks at an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export_to = "v2/")]
+pub enum ImageDetail {
+    Auto,
+    Low,
+    High,
+    Original,
+}
+
+impl ImageDetail {
+    /// The Responses API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageDetail::Auto => "auto",
+            ImageDetail::Low => "low",
+            ImageDetail::High => "high",
+            ImageDetail::Original => "original",
+        }
+    }
 }
