@@ -678,6 +678,40 @@ mod tests {
         Ok(())
     }
 
+    /// Our answer to a server request is checked against the response schema named after its params.
+    #[test]
+    fn answers_to_server_requests_are_checked() -> anyhow::Result<()> {
+        let request = json!({
+            "id": 5,
+            "method": "account/chatgptAuthTokens/refresh",
+            "params": {"reason": "unauthorized", "previousAccountId": "acct"},
+        });
+        let answer = json!({"id": 5, "result": {"chatgptAccountId": "acct"}});
+        let transcript = [Transcribed::Received(request), Transcribed::Sent(answer)];
+        for version in UPSTREAM_VERSIONS {
+            let errors = validate_transcript(version, &transcript)?;
+            let found: Vec<(&str, &str, &str)> = errors
+                .iter()
+                .map(|error| {
+                    (
+                        error.kind.as_str(),
+                        error.pointer.as_str(),
+                        error.message.as_str(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                found,
+                vec![(
+                    "our answer to account/chatgptAuthTokens/refresh",
+                    "/result",
+                    r#""accessToken" is a required property"#
+                )]
+            );
+        }
+        Ok(())
+    }
+
     /// A wrong field deep inside a tagged union is reported at its own pointer.
     #[test]
     fn errors_name_the_field_inside_tagged_unions() -> anyhow::Result<()> {
