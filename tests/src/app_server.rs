@@ -52,6 +52,15 @@ impl Default for AppServerOptions {
     }
 }
 
+/// One message of a session, in the order the test wrote or read it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transcribed {
+    /// Written to the server with [`AppServer::send_json`] (or a helper built on it).
+    Sent(Value),
+    /// Read from the server's stdout.
+    Received(Value),
+}
+
 /// A running `codex-app-server` child process and the messages it has written so far.
 pub struct AppServer {
     child: Child,
@@ -65,6 +74,8 @@ pub struct AppServer {
     next_request_id: i64,
     read_timeout: Duration,
     codex_home: tempfile::TempDir,
+    /// Every JSON message written and read so far (raw bytes from `send_raw` are not messages).
+    transcript: Vec<Transcribed>,
 }
 
 impl AppServer {
@@ -148,6 +159,7 @@ impl AppServer {
             next_request_id: 0,
             read_timeout: options.read_timeout,
             codex_home,
+            transcript: Vec::new(),
         })
     }
 
@@ -222,7 +234,14 @@ impl AppServer {
     pub async fn send_json(&mut self, message: &Value) -> anyhow::Result<()> {
         let mut line = serde_json::to_vec(message)?;
         line.push(b'\n');
+        self.transcript.push(Transcribed::Sent(message.clone()));
         self.send_raw(&line).await
+    }
+
+    /// Every message written with [`AppServer::send_json`] and read from stdout so far, in order (e.g. to
+    /// validate a whole session against upstream's schema).
+    pub fn transcript(&self) -> &[Transcribed] {
+        &self.transcript
     }
 
     /// Sends a request with the next integer id and returns that id.
@@ -266,6 +285,15 @@ impl AppServer {
     pub async fn initialize(&mut self) -> anyhow::Result<Value> {
         self.initialize_with(json!({
             "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
+        }))
+        .await
+    }
+
+    /// The handshake of a client that opts into the experimental API (`capabilities.experimentalApi`).
+    pub async fn initialize_experimental(&mut self) -> anyhow::Result<Value> {
+        self.initialize_with(json!({
+            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
+            "capabilities": {"experimentalApi": true},
         }))
         .await
     }
@@ -328,6 +356,30 @@ impl AppServer {
         .await
     }
 
+    /// Sends a request and returns its `result`, failing on an error answer.
+    pub async fn call(&mut self, method: &str, params: Value) -> anyhow::Result<Value> {
+        let id = self.send_request(method, params).await?;
+        let response = self.read_response(id).await?;
+        match response.get("result") {
+            Some(result) => Ok(result.clone()),
+            None => bail!("{method} answered {response}"),
+        }
+    }
+
+    /// The next request from the server named `method` (it carries an id to answer).
+    pub async fn read_server_request(&mut self, method: &str) -> anyhow::Result<Value> {
+        self.read_until(|message| {
+            message.get("id").is_some() && message.get("method") == Some(&json!(method))
+        })
+        .await
+    }
+
+    /// Answers the server's `request` with `result`.
+    pub async fn answer(&mut self, request: &Value, result: Value) -> anyhow::Result<()> {
+        self.send_json(&json!({"id": request["id"], "result": result}))
+            .await
+    }
+
     /// Removes and returns every buffered message.
     pub fn take_buffered(&mut self) -> Vec<Value> {
         self.buffered.drain(..).collect()
@@ -368,7 +420,7 @@ impl AppServer {
         while let Ok(Some(line)) =
             tokio::time::timeout(self.read_timeout, self.stdout_lines.recv()).await
         {
-            messages.push(parse_stdout_line(&line)?);
+            messages.push(self.parse_received(&line)?);
         }
         Ok(messages)
     }
@@ -384,7 +436,14 @@ impl AppServer {
                 )
             })?
             .with_context(|| format!("server closed stdout; stderr:\n{}", self.stderr()))?;
-        parse_stdout_line(&line)
+        self.parse_received(&line)
+    }
+
+    /// Parses a line of stdout and keeps it in the transcript.
+    fn parse_received(&mut self, line: &str) -> anyhow::Result<Value> {
+        let message = parse_stdout_line(line)?;
+        self.transcript.push(Transcribed::Received(message.clone()));
+        Ok(message)
     }
 }
 

@@ -1,9 +1,13 @@
 //! Test support shared by the end-to-end suites, the demo and the benchmark: a mock Responses server on
 //! loopback (SSE and WebSocket, with fault injection), a harness that spawns the real `codex-app-server`
-//! binary and talks JSON-RPC to it over stdio, and hostile git repositories (also used by core's tests).
+//! binary and talks JSON-RPC to it over stdio (keeping a transcript of the session), hostile git
+//! repositories (also used by core's tests), fake ChatGPT tokens, and upstream releases with the validation
+//! of our wire against their JSON Schema.
 
 pub mod app_server;
+pub mod chatgpt_token;
 pub mod hostile_repo;
 pub mod mock_model_server;
 pub mod mock_provider;
 pub mod upstream;
+pub mod upstream_schema;

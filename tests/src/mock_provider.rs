@@ -3,6 +3,8 @@
 //! Used by the suites, the demo and the bench, and accepted by upstream `codex app-server` too, so the same
 //! run can measure both.
 
+use crate::app_server::AppServerOptions;
+
 /// The knobs of the mock provider; the defaults suit the end-to-end suites (few, fast retries).
 #[derive(Debug, Clone)]
 pub struct MockProviderOptions {
@@ -23,6 +25,18 @@ impl Default for MockProviderOptions {
             supports_websockets: false,
             websocket_connect_timeout_ms: None,
         }
+    }
+}
+
+/// A server on the `mock` provider at `<server_uri>/v1` (default knobs) with `extra_args` after its flags,
+/// and tool output in plain English whatever the machine's locale (`LC_ALL=C`).
+pub fn mock_provider_options(server_uri: &str, extra_args: &[&str]) -> AppServerOptions {
+    let mut args = mock_provider_args(server_uri, &MockProviderOptions::default());
+    args.extend(extra_args.iter().map(|arg| arg.to_string()));
+    AppServerOptions {
+        args,
+        env: vec![("LC_ALL".to_string(), "C".to_string())],
+        ..AppServerOptions::default()
     }
 }
 

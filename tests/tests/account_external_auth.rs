@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use base64::Engine;
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::chatgpt_token::fake_jwt;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_provider::mock_openai_auth_provider_args;
@@ -19,14 +19,6 @@ use serde_json::json;
 
 const ACCOUNT_ID: &str = "acct_mock_123";
 const REFRESH_METHOD: &str = "account/chatgptAuthTokens/refresh";
-
-/// An unsigned JWT carrying `claims`, like the tokens a host hands over (the server only reads claims).
-fn fake_jwt(claims: &Value) -> String {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
-    let payload = engine.encode(claims.to_string());
-    format!("{header}.{payload}.sig")
-}
 
 /// An access token for `email` on the mock workspace with the `pro` plan; `marker` makes each one unique.
 fn access_token(email: &str, marker: &str) -> String {
@@ -54,12 +46,7 @@ async fn spawn_server(
         ..AppServerOptions::default()
     })
     .await?;
-    server
-        .initialize_with(json!({
-            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
-            "capabilities": {"experimentalApi": true},
-        }))
-        .await?;
+    server.initialize_experimental().await?;
     Ok(server)
 }
 
@@ -731,12 +718,7 @@ async fn an_unanswered_refresh_times_out_after_the_configured_timeout() -> anyho
         ..AppServerOptions::default()
     })
     .await?;
-    server
-        .initialize_with(json!({
-            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
-            "capabilities": {"experimentalApi": true},
-        }))
-        .await?;
+    server.initialize_experimental().await?;
     login_with_external_tokens(&mut server, &access_token("anchor@example.com", "old")).await?;
     let thread_id = start_thread(&mut server).await?;
     let turn_id = start_turn(&mut server, &thread_id).await?;
@@ -781,12 +763,7 @@ async fn a_refused_websocket_handshake_asks_the_host_and_reconnects_with_the_new
         ..AppServerOptions::default()
     })
     .await?;
-    server
-        .initialize_with(json!({
-            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
-            "capabilities": {"experimentalApi": true},
-        }))
-        .await?;
+    server.initialize_experimental().await?;
     let old_token = access_token("anchor@example.com", "ws-old");
     login_with_external_tokens(&mut server, &old_token).await?;
     let thread_id = start_thread(&mut server).await?;
@@ -856,12 +833,7 @@ async fn a_401_from_the_usage_endpoint_asks_the_host_and_retries() -> anyhow::Re
         ..AppServerOptions::default()
     })
     .await?;
-    server
-        .initialize_with(json!({
-            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
-            "capabilities": {"experimentalApi": true},
-        }))
-        .await?;
+    server.initialize_experimental().await?;
     let old_token = access_token("anchor@example.com", "usage-old");
     login_with_external_tokens(&mut server, &old_token).await?;
 

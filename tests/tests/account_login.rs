@@ -6,9 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use base64::Engine;
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::chatgpt_token::fake_jwt;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_model_server::RecordedRequest;
@@ -19,14 +19,6 @@ use serde_json::json;
 
 const ACCOUNT_ID: &str = "acct_login_456";
 const EMAIL: &str = "signed-in@example.com";
-
-/// An unsigned JWT carrying `claims`, like the issuer's tokens (the server only reads claims).
-fn fake_jwt(claims: &Value) -> String {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
-    let payload = engine.encode(claims.to_string());
-    format!("{header}.{payload}.sig")
-}
 
 /// A server whose provider requires OpenAI auth and points at `model`, handshaken; `issuer` overrides the
 /// OAuth issuer of the ChatGPT sign-in.

@@ -76,12 +76,7 @@ async fn spawn_server_with(
         ..AppServerOptions::default()
     })
     .await?;
-    server
-        .initialize_with(json!({
-            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
-            "capabilities": {"experimentalApi": true},
-        }))
-        .await?;
+    server.initialize_experimental().await?;
     Ok(server)
 }
 

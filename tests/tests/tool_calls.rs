@@ -12,6 +12,7 @@ use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_model_server::sse;
 use codex_app_server_tests::mock_provider::MockProviderOptions;
 use codex_app_server_tests::mock_provider::mock_provider_args;
+use codex_app_server_tests::mock_provider::mock_provider_options;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 use serde_json::json;
@@ -33,15 +34,8 @@ async fn start_session(
 ) -> anyhow::Result<Session> {
     let model = MockModelServer::start().await;
     model.push_responses(responses);
-    let mut args = mock_provider_args(&model.uri(), &MockProviderOptions::default());
-    args.extend(extra_args.iter().map(|arg| arg.to_string()));
-    let mut server = AppServer::spawn_with(AppServerOptions {
-        args,
-        // Tool output (e.g. `touch`'s errors) in plain English whatever the machine's locale.
-        env: vec![("LC_ALL".to_string(), "C".to_string())],
-        ..AppServerOptions::default()
-    })
-    .await?;
+    // Tool output (e.g. `touch`'s errors) in plain English whatever the machine's locale.
+    let mut server = AppServer::spawn_with(mock_provider_options(&model.uri(), extra_args)).await?;
     server.initialize().await?;
     let id = server
         .send_request(

@@ -1,0 +1,586 @@
+//! Every message of end-to-end sessions that call every method we serve (and cause the notifications and
+//! server requests those methods lead to) is valid against upstream's generated JSON Schema of both
+//! generations we are compatible with (0.105 and 0.171): what the daemon writes, and what the test writes
+//! as a client, so the tests speak the shapes upstream clients really send.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use codex_app_server_protocol::ClientRequest;
+use codex_app_server_protocol::ServerNotification;
+use codex_app_server_tests::app_server::AppServer;
+use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::Transcribed;
+use codex_app_server_tests::app_server::text_input;
+use codex_app_server_tests::chatgpt_token::fake_jwt;
+use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockRateLimitWindow;
+use codex_app_server_tests::mock_model_server::MockResponse;
+use codex_app_server_tests::mock_model_server::codex_rate_limit_headers;
+use codex_app_server_tests::mock_model_server::sse;
+use codex_app_server_tests::mock_provider::mock_openai_auth_provider_args;
+use codex_app_server_tests::mock_provider::mock_provider_options;
+use codex_app_server_tests::upstream::UPSTREAM_0_105;
+use codex_app_server_tests::upstream::UPSTREAM_0_171;
+use codex_app_server_tests::upstream::UPSTREAM_VERSIONS;
+use codex_app_server_tests::upstream_schema::grouped_report;
+use codex_app_server_tests::upstream_schema::validate_transcript;
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+use serde_json::json;
+
+/// Ids of requests the suite sends malformed on purpose (to get error responses); they are left out of the
+/// check of what we send, their error responses are checked.
+const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
+
+const SERVER_REQUESTS: [&str; 3] = [
+    "item/commandExecution/requestApproval",
+    "item/fileChange/requestApproval",
+    "account/chatgptAuthTokens/refresh",
+];
+
+/// Notifications no session here causes: their triggers are not reachable with the mock model.
+const NOT_CAUSED: [&str; 4] = [
+    "turn/plan/updated",
+    "item/fileChange/outputDelta",
+    "deprecationNotice",
+    "model/rerouted",
+];
+
+/// The id prefix of a request only one version's clients send (`only-0.171.0-...`): the other version's
+/// check leaves it and its answer out.
+const ONLY: &str = "only-";
+
+#[tokio::test]
+async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow::Result<()> {
+    let (policies, rejected) = approval_policies_session().await?;
+    let transcripts = vec![
+        threads_and_turns_session().await?,
+        accounts_session().await?,
+        external_tokens_session().await?,
+        policies,
+    ];
+    assert_every_method_is_covered(&transcripts);
+    let mut errors = Vec::new();
+    for version in UPSTREAM_VERSIONS {
+        for transcript in &transcripts {
+            errors.extend(validate_transcript(
+                version,
+                &as_sent_by(version, transcript),
+            )?);
+        }
+    }
+    if !errors.is_empty() {
+        println!("{}", grouped_report(&errors));
+    }
+    for rejection in &rejected {
+        println!("rejected an upstream client's request: {rejection}");
+    }
+    assert!(
+        errors.is_empty() && rejected.is_empty(),
+        "{} violations of upstream's schema and {} rejected upstream requests, listed above",
+        errors.len(),
+        rejected.len()
+    );
+    Ok(())
+}
+
+/// The transcript as a client of `version` would have seen it: without the requests malformed on purpose
+/// (their error answers stay), nor the requests only another version's clients send (and their answers).
+fn as_sent_by(version: &str, transcript: &[Transcribed]) -> Vec<Transcribed> {
+    let own = format!("{ONLY}{version}-");
+    let id = |message: &Value| message["id"].as_str().unwrap_or_default().to_string();
+    transcript
+        .iter()
+        .filter(|entry| match entry {
+            Transcribed::Sent(message) => {
+                let id = id(message);
+                !id.starts_with(INVALID_ON_PURPOSE)
+                    && (!id.starts_with(ONLY) || id.starts_with(&own))
+            }
+            Transcribed::Received(message) => {
+                let id = id(message);
+                !id.starts_with(ONLY) || id.starts_with(&own)
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+/// The methods each session called and the server requests and notifications it got.
+fn assert_every_method_is_covered(transcripts: &[Vec<Transcribed>]) {
+    let mut called = BTreeSet::new();
+    let mut received = BTreeSet::new();
+    for entry in transcripts.iter().flatten() {
+        match entry {
+            Transcribed::Sent(message) if message.get("id").is_some() => {
+                called.extend(message["method"].as_str().map(str::to_string));
+            }
+            Transcribed::Received(message) => {
+                received.extend(message["method"].as_str().map(str::to_string));
+            }
+            Transcribed::Sent(_) => {}
+        }
+    }
+    let served: BTreeSet<String> = ClientRequest::METHODS
+        .iter()
+        .map(|method| method.to_string())
+        .collect();
+    assert_eq!(
+        served.difference(&called).collect::<Vec<_>>(),
+        Vec::<&String>::new()
+    );
+    let caused: BTreeSet<String> = ServerNotification::METHODS
+        .iter()
+        .chain(SERVER_REQUESTS.iter())
+        .filter(|method| !NOT_CAUSED.contains(method))
+        .map(|method| method.to_string())
+        .collect();
+    assert_eq!(
+        caused.difference(&received).collect::<Vec<_>>(),
+        Vec::<&String>::new()
+    );
+}
+
+/// A server with the mock provider (plus `extra_args`), handshaken as a plain client.
+async fn spawn(model: &MockModelServer, extra_args: &[&str]) -> anyhow::Result<AppServer> {
+    let mut server = AppServer::spawn_with(mock_provider_options(&model.uri(), extra_args)).await?;
+    server.initialize().await?;
+    Ok(server)
+}
+
+/// Ends the session (EOF, exit) and returns everything written and read, the last messages included.
+async fn finish(mut server: AppServer) -> anyhow::Result<Vec<Transcribed>> {
+    server.close_stdin();
+    server.wait_exit(std::time::Duration::from_secs(10)).await?;
+    server.read_remaining().await?;
+    Ok(server.transcript().to_vec())
+}
+
+/// Threads, turns (streaming, reasoning, usage, rate limits, both approvals, web search, steer, interrupt,
+/// a failure), models, config, `command/exec` and error answers, on one server.
+async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
+    let workspace = tempfile::tempdir()?;
+    std::fs::write(workspace.path().join("lib.txt"), "alpha\nbeta\n")?;
+    let model = MockModelServer::start().await;
+    let mut server = spawn(&model, &["--enable", "no_such_feature_xyz"]).await?;
+    server.read_notification("configWarning").await?;
+    server.call("model/list", json!({})).await?;
+    configuration(&mut server).await?;
+    let thread_id = start_thread(&mut server, workspace.path()).await?;
+    streamed_turn(&mut server, &model, &thread_id).await?;
+    approved_tool_turns(&mut server, &model, &thread_id).await?;
+    web_search_turn(&mut server, &model, &thread_id).await?;
+    steered_and_interrupted_turn(&mut server, &model, &thread_id).await?;
+    failed_turn(&mut server, &model, &thread_id).await?;
+    thread_methods(&mut server, &thread_id).await?;
+    command_and_error_answers(&mut server, workspace.path()).await?;
+    finish(server).await
+}
+
+async fn configuration(server: &mut AppServer) -> anyhow::Result<()> {
+    server
+        .call("config/read", json!({"includeLayers": true}))
+        .await?;
+    server
+        .call(
+            "config/value/write",
+            json!({"keyPath": "model_reasoning_effort", "value": "high", "mergeStrategy": "replace"}),
+        )
+        .await?;
+    server
+        .call(
+            "config/batchWrite",
+            json!({"edits": [
+                {"keyPath": "features.web_search_request", "value": true, "mergeStrategy": "upsert"},
+                {"keyPath": "model_reasoning_summary", "value": "auto", "mergeStrategy": "replace"},
+            ]}),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A thread in `workspace` whose commands and patches need the host's approval.
+async fn start_thread(server: &mut AppServer, workspace: &Path) -> anyhow::Result<String> {
+    let started = server
+        .call(
+            "thread/start",
+            json!({"cwd": workspace, "approvalPolicy": "untrusted", "sandbox": "danger-full-access"}),
+        )
+        .await?;
+    server.read_notification("thread/started").await?;
+    started["thread"]["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow::anyhow!("thread/start answered {started}"))
+}
+
+/// Starts a turn with `text`; returns the turn's id.
+async fn start_turn(server: &mut AppServer, thread_id: &str, text: &str) -> anyhow::Result<String> {
+    let started = server
+        .call(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [text_input(text)]}),
+        )
+        .await?;
+    Ok(started["turn"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+async fn read_turn_completed(server: &mut AppServer, thread_id: &str) -> anyhow::Result<Value> {
+    server
+        .read_until(|message| {
+            message["method"] == "turn/completed" && message["params"]["threadId"] == thread_id
+        })
+        .await
+}
+
+/// Reasoning (summary and raw text), an answer in deltas, usage, and rate-limit headers.
+async fn streamed_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    let headers = codex_rate_limit_headers(
+        MockRateLimitWindow::new(12.5, 300, 1_730_947_200),
+        Some(MockRateLimitWindow::new(40.0, 10080, 1_731_400_000)),
+    );
+    model.push_response(
+        MockResponse::sse(vec![
+            sse::response_created("resp_1"),
+            sse::reasoning_item_added("rs_1"),
+            sse::reasoning_summary_part_added(0),
+            sse::reasoning_summary_text_delta("Checking.", 0),
+            sse::reasoning_text_delta("Raw thought.", 0),
+            sse::reasoning_item_done("rs_1", &["Checking."], None),
+            sse::output_item_added_message("msg_1", Some("commentary")),
+            sse::output_text_delta("Looking"),
+            sse::output_item_done_message("msg_1", "Looking", Some("commentary")),
+            sse::output_item_added_message("msg_2", Some("final_answer")),
+            sse::output_text_delta("Hello"),
+            sse::output_text_delta(" world"),
+            sse::output_item_done_message("msg_2", "Hello world", Some("final_answer")),
+            sse::completed_with_usage("resp_1", 1200, 200, 96, 12, 1296),
+        ])
+        .with_headers(headers),
+    );
+    start_turn(server, thread_id, "Say hello").await?;
+    read_turn_completed(server, thread_id).await?;
+    server.call("account/rateLimits/read", Value::Null).await?;
+    Ok(())
+}
+
+/// A shell command and a patch, each approved by the host when the daemon asks.
+async fn approved_tool_turns(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    let shell = json!({"command": ["bash", "-c", "echo hello > note.txt && cat note.txt"]});
+    let patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello\n*** Update File: lib.txt\n@@\n alpha\n-beta\n+gamma\n*** End Patch";
+    let calls = [
+        (
+            sse::function_call("call_1", "shell", &shell.to_string()),
+            "item/commandExecution/requestApproval",
+        ),
+        (
+            sse::custom_tool_call("call_2", "apply_patch", patch),
+            "item/fileChange/requestApproval",
+        ),
+    ];
+    for (call, approval) in calls {
+        model.push_responses([
+            MockResponse::sse(vec![
+                sse::response_created("resp_t"),
+                call,
+                sse::completed("resp_t"),
+            ]),
+            MockResponse::assistant_message(&["done"], Some("final_answer")),
+        ]);
+        start_turn(server, thread_id, "Use a tool").await?;
+        let request = server.read_server_request(approval).await?;
+        server
+            .answer(&request, json!({"decision": "accept"}))
+            .await?;
+        read_turn_completed(server, thread_id).await?;
+    }
+    Ok(())
+}
+
+/// Web search calls of each action: search, open a page, find in a page.
+async fn web_search_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    let action = |id: &str, action: Value| {
+        json!({
+            "type": "response.output_item.done",
+            "item": {"type": "web_search_call", "id": id, "status": "completed", "action": action},
+        })
+    };
+    model.push_response(MockResponse::sse(vec![
+        sse::response_created("resp_w"),
+        sse::web_search_call("ws_1", "rust 2024 edition"),
+        action("ws_2", json!({"type": "open_page", "url": "https://blog.rust-lang.org/"})),
+        action(
+            "ws_3",
+            json!({"type": "find_in_page", "url": "https://blog.rust-lang.org/", "pattern": "2024"}),
+        ),
+        sse::output_item_added_message("msg_w", Some("final_answer")),
+        sse::output_text_delta("Found it."),
+        sse::output_item_done_message("msg_w", "Found it.", Some("final_answer")),
+        sse::completed("resp_w"),
+    ]));
+    start_turn(server, thread_id, "Search the web").await?;
+    read_turn_completed(server, thread_id).await?;
+    Ok(())
+}
+
+/// A turn whose stream stalls: the host steers it, then interrupts it.
+async fn steered_and_interrupted_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    model
+        .push_response(MockResponse::assistant_message(&["Partial", " rest"], None).stall_after(3));
+    let turn_id = start_turn(server, thread_id, "Go").await?;
+    server.read_notification("item/agentMessage/delta").await?;
+    server
+        .call(
+            "turn/steer",
+            json!({"threadId": thread_id, "input": [text_input("Faster")], "expectedTurnId": turn_id}),
+        )
+        .await?;
+    server
+        .call(
+            "turn/interrupt",
+            json!({"threadId": thread_id, "turnId": turn_id}),
+        )
+        .await?;
+    read_turn_completed(server, thread_id).await?;
+    Ok(())
+}
+
+/// A turn the model fails: an `error` notification and a failed turn.
+async fn failed_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    model.push_response(MockResponse::sse(vec![
+        sse::response_created("resp_f"),
+        sse::failed(
+            "context_length_exceeded",
+            "Your input exceeds the context window.",
+        ),
+    ]));
+    start_turn(server, thread_id, "Too long").await?;
+    server.read_notification("error").await?;
+    read_turn_completed(server, thread_id).await?;
+    Ok(())
+}
+
+/// Naming, reading (with turns), listing, forking, archiving, resuming and unsubscribing.
+async fn thread_methods(server: &mut AppServer, thread_id: &str) -> anyhow::Result<()> {
+    let thread = json!({"threadId": thread_id});
+    server
+        .call(
+            "thread/name/set",
+            json!({"threadId": thread_id, "name": "Schema tour"}),
+        )
+        .await?;
+    server
+        .call(
+            "thread/read",
+            json!({"threadId": thread_id, "includeTurns": true}),
+        )
+        .await?;
+    server.call("thread/list", json!({"limit": 10})).await?;
+    server.call("thread/loaded/list", json!({})).await?;
+    let forked = server.call("thread/fork", thread.clone()).await?;
+    let fork_id = forked["thread"]["id"].clone();
+    server
+        .call("thread/archive", json!({"threadId": fork_id}))
+        .await?;
+    server.read_notification("thread/archived").await?;
+    server
+        .call("thread/list", json!({"archived": true}))
+        .await?;
+    server
+        .call("thread/unarchive", json!({"threadId": fork_id}))
+        .await?;
+    server.read_notification("thread/unarchived").await?;
+    server.call("thread/resume", thread.clone()).await?;
+    server.call("thread/unsubscribe", thread).await?;
+    server.read_notification("thread/closed").await?;
+    Ok(())
+}
+
+/// `command/exec`, and the error answers to an unknown method and to bad params.
+async fn command_and_error_answers(server: &mut AppServer, workspace: &Path) -> anyhow::Result<()> {
+    server
+        .call(
+            "command/exec",
+            json!({"command": ["echo", "hi"], "cwd": workspace, "sandboxPolicy": {"type": "dangerFullAccess"}}),
+        )
+        .await?;
+    for (name, method, params) in [
+        ("unknown", "no/such/method", json!({})),
+        ("params", "thread/read", json!({"thread": 7})),
+    ] {
+        let id = format!("{INVALID_ON_PURPOSE}{name}");
+        server
+            .send_json(&json!({"id": id, "method": method, "params": params}))
+            .await?;
+        let answer = server.read_response(id.as_str()).await?;
+        anyhow::ensure!(answer.get("error").is_some(), "{method} answered {answer}");
+    }
+    Ok(())
+}
+
+/// Threads started under every approval policy some upstream client sends (in the request, or in
+/// `config.toml` as older clients wrote it); returns the transcript and the requests the daemon refused.
+async fn approval_policies_session() -> anyhow::Result<(Vec<Transcribed>, Vec<String>)> {
+    let model = MockModelServer::start().await;
+    let mut server = spawn(&model, &[]).await?;
+    let flags = json!({"mcp_elicitations": true, "rules": false, "sandbox_approval": true});
+    let requests = [
+        (
+            format!("{ONLY}{UPSTREAM_0_105}-on-failure"),
+            json!("on-failure"),
+        ),
+        (
+            format!("{ONLY}{UPSTREAM_0_105}-reject"),
+            json!({"reject": flags}),
+        ),
+        (
+            format!("{ONLY}{UPSTREAM_0_171}-granular"),
+            json!({"granular": flags}),
+        ),
+        ("never".to_string(), json!("never")),
+        ("on-request".to_string(), json!("on-request")),
+    ];
+    let mut rejected = Vec::new();
+    for (id, policy) in requests {
+        let request =
+            json!({"id": id, "method": "thread/start", "params": {"approvalPolicy": policy}});
+        server.send_json(&request).await?;
+        let answer = server.read_response(id.as_str()).await?;
+        if answer.get("error").is_some() {
+            rejected.push(format!("{request} answered {answer}"));
+        }
+    }
+    // A `config.toml` written for 0.105 still says `on-failure`; a thread started without a policy uses it.
+    server
+        .call(
+            "config/value/write",
+            json!({"keyPath": "approval_policy", "value": "on-failure", "mergeStrategy": "replace"}),
+        )
+        .await?;
+    server.call("thread/start", json!({})).await?;
+    Ok((finish(server).await?, rejected))
+}
+
+/// API-key sign-in, reading the account, logout, and a ChatGPT sign-in cancelled by the host.
+async fn accounts_session() -> anyhow::Result<Vec<Transcribed>> {
+    let model = MockModelServer::start().await;
+    let issuer = MockModelServer::start().await;
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_openai_auth_provider_args(&model.uri()),
+        env: vec![
+            ("CODEX_AUTH_ISSUER".to_string(), issuer.uri()),
+            ("CODEX_LOGIN_CALLBACK_PORT".to_string(), "0".to_string()),
+        ],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    server
+        .call("account/read", json!({"refreshToken": false}))
+        .await?;
+    server
+        .call(
+            "account/login/start",
+            json!({"type": "apiKey", "apiKey": "sk-test-schema"}),
+        )
+        .await?;
+    server.read_notification("account/login/completed").await?;
+    server.read_notification("account/updated").await?;
+    server
+        .call("account/read", json!({"refreshToken": false}))
+        .await?;
+    server.call("account/logout", Value::Null).await?;
+    let started = server
+        .call("account/login/start", json!({"type": "chatgpt"}))
+        .await?;
+    server
+        .call(
+            "account/login/cancel",
+            json!({"loginId": started["loginId"]}),
+        )
+        .await?;
+    server.read_notification("account/login/completed").await?;
+    finish(server).await
+}
+
+/// The host's own ChatGPT tokens: sign-in, a 401 that makes the daemon ask the host for fresh tokens, the
+/// retried turn.
+async fn external_tokens_session() -> anyhow::Result<Vec<Transcribed>> {
+    let model = MockModelServer::start().await;
+    model.push_responses([
+        MockResponse::error(
+            401,
+            json!({"error": {"type": "invalid_request_error", "code": "token_expired", "message": "token expired"}}),
+        ),
+        MockResponse::assistant_message(&["Hello"], Some("final_answer")),
+    ]);
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_openai_auth_provider_args(&model.uri()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize_experimental().await?;
+    let tokens = host_tokens("old");
+    server.call("account/login/start", tokens).await?;
+    server.read_notification("account/updated").await?;
+    let thread_id = server.call("thread/start", json!({})).await?["thread"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    start_turn(&mut server, &thread_id, "Say hello").await?;
+    let refresh = server
+        .read_server_request("account/chatgptAuthTokens/refresh")
+        .await?;
+    let mut fresh = host_tokens("new");
+    if let Some(fresh) = fresh.as_object_mut() {
+        fresh.remove("type");
+    }
+    server.answer(&refresh, fresh).await?;
+    read_turn_completed(&mut server, &thread_id).await?;
+    finish(server).await
+}
+
+/// `account/login/start` params with host tokens for the mock account; `marker` makes the token unique.
+fn host_tokens(marker: &str) -> Value {
+    let token = fake_jwt(&json!({
+        "sub": "user_mock",
+        "marker": marker,
+        "exp": 4_102_444_800_i64,
+        "https://api.openai.com/profile": {"email": "schema@example.com", "email_verified": true},
+        "https://api.openai.com/auth": {
+            "chatgpt_account_id": "acct_mock_123",
+            "chatgpt_plan_type": "pro",
+            "chatgpt_user_id": "user_mock",
+        },
+    }));
+    json!({
+        "type": "chatgptAuthTokens",
+        "accessToken": token,
+        "chatgptAccountId": "acct_mock_123",
+        "chatgptPlanType": "pro",
+    })
+}
