@@ -462,7 +462,7 @@ mod tests {
 
     #[tokio::test]
     async fn handshake_order_is_enforced() {
-        let (_codex_home, mut client) = start();
+        let (codex_home, mut client) = start();
         client.send_json(&json!({"id": 1, "method": "model/list", "params": {}}));
         assert_eq!(
             next(&mut client).await,
@@ -473,7 +473,9 @@ mod tests {
         let user_agent = response["result"]["userAgent"].clone();
         assert_eq!(
             response,
-            json!({"id": "a", "result": {"userAgent": user_agent}})
+            json!({"id": "a", "result": {"userAgent": user_agent,
+                "codexHome": codex_home.path().display().to_string(),
+                "platformFamily": std::env::consts::FAMILY, "platformOs": std::env::consts::OS}})
         );
         client.send_json(&json!({"method": "initialized"}));
         client.send_json(&initialize(json!(2), Value::Null));

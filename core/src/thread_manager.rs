@@ -434,10 +434,10 @@ impl ThreadManager {
     pub async fn fork_thread(
         &self,
         source_id: &str,
-        overrides: ConfigOverrides,
+        mut overrides: ConfigOverrides,
         ephemeral: bool,
     ) -> Result<CodexThread, ThreadError> {
-        let items = match self.get(source_id) {
+        let source = match self.get(source_id) {
             Some(thread) => {
                 if let Some(recorder) = &thread.inner.recorder {
                     recorder
@@ -447,7 +447,6 @@ impl ThreadManager {
                     rollout::load_rollout(recorder.path())
                         .await
                         .map_err(|e| ThreadError::Rollout(e.to_string()))?
-                        .items
                 } else {
                     return Err(ThreadError::InvalidInput(format!(
                         "thread {source_id} is ephemeral and cannot be forked"
@@ -462,9 +461,14 @@ impl ThreadManager {
                 rollout::load_rollout(&path)
                     .await
                     .map_err(|e| ThreadError::Rollout(e.to_string()))?
-                    .items
             }
         };
+        // Like a resume, the copy keeps the source's model and working directory unless told otherwise.
+        overrides
+            .model
+            .get_or_insert_with(|| source.meta.model.clone());
+        overrides.cwd.get_or_insert_with(|| source.meta.cwd.clone());
+        let items = source.items;
         let config = self.load_config(overrides)?;
         let id = uuid::Uuid::now_v7().to_string();
         let workspace_git = collect_git_info(

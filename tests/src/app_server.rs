@@ -542,3 +542,73 @@ pub fn app_server_binary() -> anyhow::Result<PathBuf> {
         )
     }
 }
+
+/// The `turn/completed` notification expected for `actual`, whose timing fields (`startedAt`, `completedAt`,
+/// `durationMs`) are volatile and copied over. `items` is the turn's summary as 0.171 fills it: its final
+/// agent message, when it has one.
+pub fn expected_turn_completed(
+    actual: &Value,
+    thread_id: &Value,
+    turn_id: &Value,
+    status: &str,
+    error: Value,
+    items: Vec<Value>,
+) -> Value {
+    let turn = &actual["params"]["turn"];
+    json!({
+        "method": "turn/completed",
+        "params": {
+            "threadId": thread_id,
+            "turn": {
+                "id": turn_id,
+                "items": items,
+                "itemsView": "summary",
+                "status": status,
+                "error": error,
+                "startedAt": turn["startedAt"],
+                "completedAt": turn["completedAt"],
+                "durationMs": turn["durationMs"],
+            },
+        },
+    })
+}
+
+/// An `agentMessage` item as it completes with `phase: "final_answer"`.
+pub fn final_answer(id: &str, text: &str) -> Value {
+    json!({"type": "agentMessage", "id": id, "text": text, "phase": "final_answer"})
+}
+
+/// Checks that every `item/started` / `item/completed` (and approval request) in `messages` carries its
+/// Unix-milliseconds stamp (`startedAtMs` / `completedAtMs`), no earlier than `since_ms` and never going
+/// backwards, then removes the stamps so the messages compare whole against expected ones.
+pub fn strip_item_stamps(messages: &mut [Value], since_ms: i64) -> anyhow::Result<()> {
+    let mut last = since_ms;
+    for message in messages.iter_mut() {
+        let key = match message["method"].as_str() {
+            Some("item/started")
+            | Some("item/commandExecution/requestApproval")
+            | Some("item/fileChange/requestApproval") => "startedAtMs",
+            Some("item/completed") => "completedAtMs",
+            _ => continue,
+        };
+        let stamp = message["params"]
+            .as_object_mut()
+            .and_then(|params| params.remove(key))
+            .and_then(|stamp| stamp.as_i64())
+            .ok_or_else(|| anyhow!("{key} missing from {message}"))?;
+        if stamp < last {
+            bail!("{key} {stamp} is earlier than {last} in {message}");
+        }
+        last = stamp;
+    }
+    Ok(())
+}
+
+/// The current time in Unix milliseconds (for [`strip_item_stamps`]).
+pub fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}

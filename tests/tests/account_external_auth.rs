@@ -7,8 +7,10 @@
 use std::path::Path;
 use std::time::Duration;
 
+use codex_app_server_tests::app_server;
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::final_answer;
 use codex_app_server_tests::chatgpt_token::fake_jwt;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
@@ -127,30 +129,22 @@ async fn read_turn_completed(server: &mut AppServer, thread_id: &str) -> anyhow:
         .await
 }
 
-/// The `turn/completed` expected for `actual`, whose timing fields (`startedAt`, `completedAt`,
-/// `durationMs`) are volatile and copied over.
+/// The `turn/completed` expected for `actual`: the scripted "Hello" answer when it succeeded, no items when
+/// it failed with `error`.
 fn expected_turn_completed(actual: &Value, thread_id: &str, turn_id: &str, error: &Value) -> Value {
-    let turn = &actual["params"]["turn"];
-    let status = if error.is_null() {
-        "completed"
+    let (status, items) = if error.is_null() {
+        ("completed", vec![final_answer("msg_1", "Hello")])
     } else {
-        "failed"
+        ("failed", Vec::new())
     };
-    json!({
-        "method": "turn/completed",
-        "params": {
-            "threadId": thread_id,
-            "turn": {
-                "id": turn_id,
-                "items": [],
-                "status": status,
-                "error": error,
-                "startedAt": turn["startedAt"],
-                "completedAt": turn["completedAt"],
-                "durationMs": turn["durationMs"],
-            },
-        },
-    })
+    app_server::expected_turn_completed(
+        actual,
+        &json!(thread_id),
+        &json!(turn_id),
+        status,
+        error.clone(),
+        items,
+    )
 }
 
 /// Reads the thread's `turn/completed` and checks it whole: the turn succeeded.

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::final_answer;
 use codex_app_server_tests::chatgpt_token::fake_jwt;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
@@ -83,7 +84,8 @@ async fn run_turn(
                 "threadId": thread_id,
                 "turn": {
                     "id": turn_id,
-                    "items": [],
+                    "items": [final_answer("msg_1", "Hello")],
+                    "itemsView": "summary",
                     "status": "completed",
                     "error": null,
                     "startedAt": turn["startedAt"],

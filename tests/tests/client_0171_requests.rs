@@ -179,7 +179,13 @@ async fn the_user_message_echoes_the_client_id_and_turn_completed_carries_the_fi
 #[tokio::test]
 async fn fields_this_server_does_not_implement_are_refused_by_name() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
-    let mut server = spawn_initialized(&model).await?;
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    // Experimental fields (`dynamicTools`) get past the capability gate and are refused for what they are.
+    server.initialize_experimental().await?;
     let workspace = tempfile::tempdir()?;
     let thread_id = start_thread(&mut server, json!({"cwd": workspace.path()})).await?;
     let turn = |extra: Value| {

@@ -35,7 +35,12 @@ async fn initialize_answers_a_user_agent_naming_the_client() -> anyhow::Result<(
     );
     assert_eq!(
         response,
-        json!({"id": 0, "result": {"userAgent": user_agent}})
+        json!({"id": 0, "result": {
+            "userAgent": user_agent,
+            "codexHome": server.codex_home().display().to_string(),
+            "platformFamily": std::env::consts::FAMILY,
+            "platformOs": std::env::consts::OS,
+        }})
     );
     Ok(())
 }
@@ -88,7 +93,12 @@ async fn ids_come_back_with_their_json_type_with_or_without_jsonrpc_member() -> 
     let response = server.read_response("init-1").await?;
     assert_eq!(
         response,
-        json!({"id": "init-1", "result": {"userAgent": response["result"]["userAgent"]}})
+        json!({"id": "init-1", "result": {
+            "userAgent": response["result"]["userAgent"],
+            "codexHome": server.codex_home().display().to_string(),
+            "platformFamily": std::env::consts::FAMILY,
+            "platformOs": std::env::consts::OS,
+        }})
     );
     for (id, envelope) in [
         (

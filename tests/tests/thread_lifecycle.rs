@@ -374,9 +374,10 @@ async fn fork_copies_the_turns_into_a_new_started_thread_and_both_are_loaded() -
     );
     let started = server.read_notification("thread/started").await?;
     let mut expected_fork = source.clone();
-    for key in ["id", "path", "createdAt", "updatedAt"] {
+    for key in ["id", "path", "createdAt", "updatedAt", "sessionId"] {
         expected_fork[key] = fork[key].clone();
     }
+    assert_eq!(fork["sessionId"], fork["id"]);
     assert_eq!(fork, &expected_fork);
     let mut expected_started_thread = expected_fork.clone();
     expected_started_thread["turns"] = json!([]);
@@ -445,6 +446,7 @@ async fn a_turn_cut_short_by_a_kill_is_in_the_history_and_the_thread_goes_on() -
                 "id": turns[0]["items"][0]["id"],
                 "content": [{"type": "text", "text": "Long task", "text_elements": []}],
             }],
+            "itemsView": "full",
             "status": "interrupted",
             "error": null,
             "startedAt": turn["turn"]["startedAt"],
@@ -524,4 +526,34 @@ fn rollouts_mention(codex_home: &std::path::Path, text: &str) -> bool {
         }
     }
     false
+}
+
+#[tokio::test]
+async fn a_fork_without_overrides_keeps_the_source_threads_directory_and_model()
+-> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::assistant_message(&["Noted."], None));
+    let codex_home = tempfile::tempdir()?;
+    let workspace = tempfile::tempdir()?;
+    let mut server = spawn_on_home(&model, codex_home.path()).await?;
+    let started = call(
+        &mut server,
+        "thread/start",
+        json!({"cwd": workspace.path(), "model": "gpt-5.1-codex-mini"}),
+    )
+    .await?;
+    let source_id = started["thread"]["id"].clone();
+    run_turn(
+        &mut server,
+        source_id.as_str().unwrap_or_default(),
+        "Remember this",
+    )
+    .await?;
+    let forked = call(&mut server, "thread/fork", json!({"threadId": source_id})).await?;
+    let cwd = workspace.path().display().to_string();
+    assert_eq!(
+        (&forked["cwd"], &forked["model"], &forked["thread"]["cwd"]),
+        (&json!(cwd), &json!("gpt-5.1-codex-mini"), &json!(cwd))
+    );
+    Ok(())
 }

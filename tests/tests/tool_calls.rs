@@ -205,12 +205,14 @@ async fn approved_command_streams_its_output_and_the_model_gets_the_result() -> 
         .read_server_request("item/commandExecution/requestApproval")
         .await?;
     let cwd = workspace.path().display().to_string();
+    assert!(request["params"]["startedAtMs"].is_i64(), "{request}");
     assert_eq!(
         request["params"],
         json!({
             "threadId": session.thread_id,
             "turnId": turn_id,
             "itemId": "call_1",
+            "startedAtMs": request["params"]["startedAtMs"],
             "command": script,
             "cwd": cwd,
             "commandActions": [
@@ -574,9 +576,11 @@ async fn declined_patch_changes_nothing_and_a_bad_patch_gets_a_precise_error() -
     let request = session
         .read_server_request("item/fileChange/requestApproval")
         .await?;
+    assert!(request["params"]["startedAtMs"].is_i64(), "{request}");
     assert_eq!(
         request["params"],
         json!({
+            "startedAtMs": request["params"]["startedAtMs"],
             "threadId": session.thread_id,
             "turnId": turn_id,
             "itemId": "call_p",

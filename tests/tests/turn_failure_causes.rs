@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::expected_turn_completed;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_provider::MockProviderOptions;
@@ -37,22 +38,7 @@ async fn run_turn(server: &mut AppServer) -> anyhow::Result<(Value, Value, Value
 
 /// `turn/completed` of a failed turn with `error`, taking the times from `completed`.
 fn failed_turn(thread_id: &Value, turn_id: &Value, error: Value, completed: &Value) -> Value {
-    let turn = &completed["params"]["turn"];
-    json!({
-        "method": "turn/completed",
-        "params": {
-            "threadId": thread_id,
-            "turn": {
-                "id": turn_id,
-                "items": [],
-                "status": "failed",
-                "error": error,
-                "startedAt": turn["startedAt"],
-                "completedAt": turn["completedAt"],
-                "durationMs": turn["durationMs"],
-            },
-        },
-    })
+    expected_turn_completed(completed, thread_id, turn_id, "failed", error, Vec::new())
 }
 
 /// The `error` notifications buffered while waiting for `turn/completed`, as `(message, willRetry)`.

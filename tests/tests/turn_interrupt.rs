@@ -62,6 +62,7 @@ async fn interrupting_a_stalled_turn_ends_it_promptly_and_the_thread_serves_agai
                 "turn": {
                     "id": turn_id,
                     "items": [],
+                    "itemsView": "summary",
                     "status": "interrupted",
                     "error": null,
                     "startedAt": turn["startedAt"],

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::final_answer;
+use codex_app_server_tests::app_server::now_unix_ms;
+use codex_app_server_tests::app_server::strip_item_stamps;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_model_server::sse;
@@ -70,6 +73,9 @@ async fn thread_start_sends_idle_status_then_the_response_then_thread_started() 
         "gitInfo": null,
         "name": null,
         "turns": [],
+        "ephemeral": false,
+        "sessionId": thread_id,
+        "projectId": null,
     });
     assert_eq!(
         messages,
@@ -88,7 +94,7 @@ async fn thread_start_sends_idle_status_then_the_response_then_thread_started() 
                     "approvalPolicy": "on-request",
                     "sandbox": {"type": "readOnly", "access": {"type": "fullAccess"}},
                     "reasoningEffort": null,
-                    "approvalsReviewer": null,
+                    "approvalsReviewer": "user",
                     "serviceTier": null,
                 },
             }),
@@ -135,6 +141,7 @@ async fn a_streamed_turn_sends_every_message_in_order() -> anyhow::Result<()> {
         })]
     );
 
+    let sent_at_ms = now_unix_ms();
     let turn_request_id = server
         .send_request(
             "turn/start",
@@ -153,6 +160,7 @@ async fn a_streamed_turn_sends_every_message_in_order() -> anyhow::Result<()> {
             break;
         }
     }
+    strip_item_stamps(&mut messages, sent_at_ms)?;
 
     let turn = &messages[0]["result"]["turn"];
     let turn_id = turn["id"].as_str().unwrap_or_default().to_string();
@@ -165,6 +173,7 @@ async fn a_streamed_turn_sends_every_message_in_order() -> anyhow::Result<()> {
     let in_progress_turn = json!({
         "id": turn_id,
         "items": [],
+        "itemsView": "notLoaded",
         "status": "inProgress",
         "error": null,
         "startedAt": started_at,
@@ -257,7 +266,8 @@ async fn a_streamed_turn_sends_every_message_in_order() -> anyhow::Result<()> {
                 "threadId": thread_id,
                 "turn": {
                     "id": turn_id,
-                    "items": [],
+                    "items": [final_answer("msg_1", "Hello world")],
+                    "itemsView": "summary",
                     "status": "completed",
                     "error": null,
                     "startedAt": started_at,

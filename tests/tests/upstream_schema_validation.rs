@@ -40,16 +40,20 @@ const SERVER_REQUESTS: [&str; 3] = [
 ];
 
 /// Notifications no session here causes: their triggers are not reachable with the mock model.
-const NOT_CAUSED: [&str; 4] = [
+const NOT_CAUSED: [&str; 3] = [
     "turn/plan/updated",
     "item/fileChange/outputDelta",
-    "deprecationNotice",
     "model/rerouted",
 ];
 
 /// The id prefix of a request only one version's clients send (`only-0.171.0-...`): the other version's
 /// check leaves it and its answer out.
 const ONLY: &str = "only-";
+
+/// The id suffix of a 0.105 request whose answer follows 0.171 where the two schemas disagree (issue 16): a
+/// 0.105 client's `reject` policy comes back as 0.171's `granular`, which 0.105's schema does not have. The
+/// request is checked against 0.105, its answer against 0.171 (the same shape answers `only-0.171.0-granular`).
+const ANSWERED_AS_0171: &str = "-answered-as-0.171";
 
 #[tokio::test]
 async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow::Result<()> {
@@ -100,7 +104,8 @@ fn as_sent_by(version: &str, transcript: &[Transcribed]) -> Vec<Transcribed> {
             }
             Transcribed::Received(message) => {
                 let id = id(message);
-                !id.starts_with(ONLY) || id.starts_with(&own)
+                (!id.starts_with(ONLY) || id.starts_with(&own))
+                    && !(version == UPSTREAM_0_105 && id.ends_with(ANSWERED_AS_0171))
             }
         })
         .cloned()
@@ -454,7 +459,7 @@ async fn approval_policies_session() -> anyhow::Result<(Vec<Transcribed>, Vec<St
             json!("on-failure"),
         ),
         (
-            format!("{ONLY}{UPSTREAM_0_105}-reject"),
+            format!("{ONLY}{UPSTREAM_0_105}-reject{ANSWERED_AS_0171}"),
             json!({"reject": flags}),
         ),
         (
@@ -481,7 +486,10 @@ async fn approval_policies_session() -> anyhow::Result<(Vec<Transcribed>, Vec<St
             json!({"keyPath": "approval_policy", "value": "on-failure", "mergeStrategy": "replace"}),
         )
         .await?;
-    server.call("thread/start", json!({})).await?;
+    // A deprecated `personality` is accepted with a `deprecationNotice`.
+    server
+        .call("thread/start", json!({"personality": "friendly"}))
+        .await?;
     Ok((finish(server).await?, rejected))
 }
 

@@ -16,12 +16,14 @@ where
     decoded
 }
 
+/// A thread as recorded from upstream 0.105, with the three keys 0.171 requires and this server always sends.
 fn recorded_thread(thread_id: &str) -> serde_json::Value {
     json!({
         "id": thread_id, "preview": "", "modelProvider": "mock", "createdAt": 1795533967,
         "updatedAt": 1795533967, "status": {"type": "idle"}, "path": "/home/user/project",
         "cwd": "/home/user/project", "cliVersion": "0.105.0", "source": "vscode", "agentNickname": null,
-        "agentRole": null, "gitInfo": null, "name": null, "turns": []
+        "agentRole": null, "gitInfo": null, "name": null, "turns": [],
+        "ephemeral": false, "sessionId": thread_id, "projectId": null
     })
 }
 
@@ -162,7 +164,7 @@ fn recorded_thread_start_response_round_trips() {
     let response: ThreadStartResponse = serde_json::from_value(recorded.clone()).expect("decodes");
     // This project always emits the later keys `approvalsReviewer` and `serviceTier` too.
     let mut expected = recorded;
-    expected["approvalsReviewer"] = json!(null);
+    expected["approvalsReviewer"] = json!("user");
     expected["serviceTier"] = json!(null);
     assert_eq!(serde_json::to_value(&response).expect("encodes"), expected);
     assert_eq!(
@@ -180,10 +182,10 @@ fn recorded_turn_notifications_round_trip() {
     let lines = [
         json!({"method": "thread/started", "params": {"thread": recorded_thread(thread_id)}}),
         json!({"method": "thread/status/changed", "params": {"threadId": thread_id, "status": {"type": "active", "activeFlags": []}}}),
-        json!({"method": "item/started", "params": {"item": {"type": "userMessage", "id": "u1", "content": [{"type": "text", "text": "Say hello.", "text_elements": []}]}, "threadId": thread_id, "turnId": turn_id}}),
-        json!({"method": "item/started", "params": {"item": {"type": "agentMessage", "id": "msg_mock_1", "text": "", "phase": null}, "threadId": thread_id, "turnId": turn_id}}),
+        json!({"method": "item/started", "params": {"item": {"type": "userMessage", "id": "u1", "content": [{"type": "text", "text": "Say hello.", "text_elements": []}]}, "threadId": thread_id, "turnId": turn_id, "startedAtMs": 1795533968000_i64}}),
+        json!({"method": "item/started", "params": {"item": {"type": "agentMessage", "id": "msg_mock_1", "text": "", "phase": null}, "threadId": thread_id, "turnId": turn_id, "startedAtMs": 1795533968000_i64}}),
         json!({"method": "item/agentMessage/delta", "params": {"threadId": thread_id, "turnId": turn_id, "itemId": "msg_mock_1", "delta": "Hello from"}}),
-        json!({"method": "item/completed", "params": {"item": {"type": "agentMessage", "id": "msg_mock_1", "text": "Hello.", "phase": "final_answer"}, "threadId": thread_id, "turnId": turn_id}}),
+        json!({"method": "item/completed", "params": {"item": {"type": "agentMessage", "id": "msg_mock_1", "text": "Hello.", "phase": "final_answer"}, "threadId": thread_id, "turnId": turn_id, "completedAtMs": 1795533969000_i64}}),
         json!({"method": "thread/tokenUsage/updated", "params": {"threadId": thread_id, "turnId": turn_id, "tokenUsage": {"total": {"totalTokens": 110, "inputTokens": 100, "cachedInputTokens": 20, "outputTokens": 10, "reasoningOutputTokens": 3}, "last": {"totalTokens": 110, "inputTokens": 100, "cachedInputTokens": 20, "outputTokens": 10, "reasoningOutputTokens": 3}, "modelContextWindow": 258400}}}),
         json!({"method": "account/rateLimits/updated", "params": {"rateLimits": {"limitId": "codex_other", "limitName": "gpt-5.2-codex-sonic", "primary": {"usedPercent": 70, "windowDurationMins": 60, "resetsAt": 1795535767}, "secondary": null, "credits": {"hasCredits": true, "unlimited": false, "balance": "9.99"}, "planType": null}}}),
         json!({"method": "account/login/completed", "params": {"loginId": null, "success": true, "error": null}}),
@@ -336,8 +338,16 @@ fn thread_items_use_the_spec_casing() {
     }));
     assert_round_trip::<ThreadItem>(json!({
         "type": "webSearch", "id": "w1", "query": "rust",
-        "action": {"type": "open_page", "url": "https://example.com"}
+        "action": {"type": "openPage", "url": "https://example.com"}
     }));
+    // 0.105's snake_case action tags are read too.
+    let snake: WebSearchAction =
+        serde_json::from_value(json!({"type": "find_in_page", "url": null, "pattern": "x"}))
+            .expect("decodes");
+    assert_eq!(
+        serde_json::to_value(snake).expect("encodes"),
+        json!({"type": "findInPage", "url": null, "pattern": "x"})
+    );
     assert_round_trip::<ThreadItem>(json!({"type": "contextCompaction", "id": "x"}));
 }
 
@@ -358,7 +368,8 @@ fn thread_start_response_with_workspace_write_sandbox_round_trips() {
             serde_json::Value::Object(thread)
         }).expect("object"),
         "model": "gpt-5.1-codex", "modelProvider": "openai", "cwd": "/repo",
-        "approvalPolicy": {"reject": {"sandbox_approval": true, "rules": false, "mcp_elicitations": false}},
+        "approvalPolicy": {"granular": {"sandbox_approval": false, "rules": true, "skill_approval": true,
+                                        "request_permissions": true, "mcp_elicitations": true}},
         "approvalsReviewer": "user",
         "sandbox": {"type": "workspaceWrite", "writableRoots": ["/repo"], "readOnlyAccess": {"type": "fullAccess"},
                     "networkAccess": true, "excludeTmpdirEnvVar": false, "excludeSlashTmp": false},

@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "invalid value for `approval_policy` in /x/config.toml: unknown variant `sometimes`, \
-             expected one of `untrusted`, `on-failure`, `on-request`, `never`"
+             expected one of `untrusted`, `on-failure`, `on-request`, `granular`, `reject`, `never`"
         );
     }
 

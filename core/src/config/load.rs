@@ -706,7 +706,7 @@ command = "docs-mcp"
             err.to_string(),
             format!(
                 "invalid value for `approval_policy` in {}: unknown variant `sometimes`, expected one \
-                 of `untrusted`, `on-failure`, `on-request`, `never`",
+                 of `untrusted`, `on-failure`, `on-request`, `granular`, `reject`, `never`",
                 file.display()
             )
         );

@@ -11,7 +11,7 @@ import type { Thread } from "./Thread";
  */
 export type ThreadStartResponse = { thread: Thread, model: string, modelProvider: string, cwd: string, approvalPolicy: AskForApproval, 
 /**
- * Who reviews approval requests; always `user` here.
+ * Who reviews approval requests; always `user` here (and when 0.105 omits it).
  */
 approvalsReviewer: ApprovalsReviewer, 
 /**

@@ -16,6 +16,7 @@ pub struct CommandExecutionRequestApprovalParams {
     pub turn_id: String,
     pub item_id: String,
     /// Unix milliseconds when the approval request started.
+    #[serde(default)]
     #[ts(type = "number")]
     pub started_at_ms: i64,
     /// Set for sub-command callbacks only.
@@ -108,6 +109,7 @@ pub struct FileChangeRequestApprovalParams {
     pub turn_id: String,
     pub item_id: String,
     /// Unix milliseconds when the approval request started.
+    #[serde(default)]
     #[ts(type = "number")]
     pub started_at_ms: i64,
     #[serde(default)]

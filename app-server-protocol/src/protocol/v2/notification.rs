@@ -182,6 +182,7 @@ pub struct ItemStartedNotification {
     pub thread_id: String,
     pub turn_id: String,
     /// Unix milliseconds when the item started.
+    #[serde(default)]
     #[ts(type = "number")]
     pub started_at_ms: i64,
 }
@@ -195,6 +196,7 @@ pub struct ItemCompletedNotification {
     pub thread_id: String,
     pub turn_id: String,
     /// Unix milliseconds when the item completed.
+    #[serde(default)]
     #[ts(type = "number")]
     pub completed_at_ms: i64,
 }

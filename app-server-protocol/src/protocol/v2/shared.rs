@@ -89,10 +89,11 @@ impl From<AskForApprovalSpelling> for AskForApproval {
 }
 
 /// Who reviews approval requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export_to = "v2/")]
 pub enum ApprovalsReviewer {
+    #[default]
     User,
     AutoReview,
     GuardianSubagent,

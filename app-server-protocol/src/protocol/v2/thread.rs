@@ -228,7 +228,8 @@ pub struct ThreadStartResponse {
     pub model_provider: String,
     pub cwd: String,
     pub approval_policy: AskForApproval,
-    /// Who reviews approval requests; always `user` here.
+    /// Who reviews approval requests; always `user` here (and when 0.105 omits it).
+    #[serde(default)]
     pub approvals_reviewer: ApprovalsReviewer,
     /// The resolved policy object, not the `SandboxMode` string.
     pub sandbox: SandboxPolicy,
