@@ -398,7 +398,8 @@ impl ThreadManager {
         let loaded = rollout::load_rollout(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-        if overrides.model.is_none() {
+        // An upstream thread that never ran a turn names no model: the configured one is used.
+        if overrides.model.is_none() && !loaded.meta.model.is_empty() {
             overrides.model = Some(loaded.meta.model.clone());
         }
         if overrides.cwd.is_none() {
@@ -482,7 +483,7 @@ impl ThreadManager {
             let recorder = RolloutRecorder::create(&self.codex_home, meta.clone())
                 .await
                 .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-            recorder.record(
+            recorder.record_copied(
                 items
                     .into_iter()
                     .filter(|item| !matches!(item, RolloutItem::SessionMeta(_)))

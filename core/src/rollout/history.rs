@@ -1,5 +1,6 @@
 //! Rebuilding a thread's state from its rollout items: the model history, the turns as the user saw
-//! them, the name, the last token usage and the preview.
+//! them (from our turn lines, or from upstream Codex's `event_msg` lines, `event_turns.rs`), the
+//! name, the last token usage and the preview.
 
 use crate::response_item::ResponseItem;
 use crate::token_usage::TokenUsageInfo;
@@ -8,6 +9,7 @@ use crate::turn_item::UserInput;
 use crate::turn_outcome::TurnError;
 use crate::turn_outcome::TurnStatus;
 
+use super::event_turns::EventTurns;
 use super::item::RolloutItem;
 
 /// One turn as persisted.
@@ -45,17 +47,29 @@ impl ThreadHistory {
     /// comes back as `Interrupted`.
     pub fn from_items(items: &[RolloutItem]) -> Self {
         let mut rebuilt = ThreadHistory::default();
-        let mut saw_user_message = false;
+        let mut event_turns = EventTurns::default();
         for item in items {
             match item {
-                RolloutItem::SessionMeta(_) => {}
+                RolloutItem::SessionMeta(_) | RolloutItem::TurnContext(_) => {}
+                RolloutItem::ResponseItem(ResponseItem::Other) => {
+                    tracing::debug!("response item of a kind this build does not know; skipped");
+                }
                 RolloutItem::ResponseItem(response_item) => {
                     rebuilt.history.push(response_item.clone());
+                }
+                RolloutItem::Compacted(compacted) => match &compacted.replacement_history {
+                    Some(replacement) => rebuilt.history = replacement.clone(),
+                    None => tracing::debug!("compaction without its history; history kept"),
+                },
+                RolloutItem::EventMsg(event) => {
+                    let moved_to = event_turns.apply(event, &mut rebuilt.turns);
+                    rebuilt.updated_at = rebuilt.updated_at.max(moved_to);
                 }
                 RolloutItem::TurnStarted {
                     turn_id,
                     started_at,
                 } => {
+                    event_turns.native_turn_started(turn_id);
                     rebuilt.turns.push(StoredTurn {
                         id: turn_id.clone(),
                         items: Vec::new(),
@@ -68,10 +82,6 @@ impl ThreadHistory {
                     rebuilt.updated_at = rebuilt.updated_at.max(Some(*started_at));
                 }
                 RolloutItem::ItemCompleted { turn_id, item } => {
-                    if !saw_user_message && let Some(text) = user_message_text(item) {
-                        rebuilt.preview = text;
-                        saw_user_message = true;
-                    }
                     match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
                         Some(turn) => turn.items.push(item.clone()),
                         None => tracing::debug!("rollout item for unknown turn {turn_id}; skipped"),
@@ -101,6 +111,12 @@ impl ThreadHistory {
                 RolloutItem::ThreadName { name } => rebuilt.name = name.clone(),
             }
         }
+        rebuilt.preview = rebuilt
+            .turns
+            .iter()
+            .flat_map(|turn| &turn.items)
+            .find_map(user_message_text)
+            .unwrap_or_default();
         for turn in &mut rebuilt.turns {
             if turn.status == TurnStatus::InProgress {
                 turn.status = TurnStatus::Interrupted;

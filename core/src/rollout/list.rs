@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
 use super::archive::sorted_subdirs;
+use super::event_msg::EventMsg;
 use super::history::user_message_text;
 use super::item::RolloutItem;
 use super::item::SessionMeta;
@@ -31,8 +32,14 @@ pub const MAX_THREAD_LIST_LIMIT: usize = 100;
 /// summary never reads further than this.
 const HEAD_MAX_LINES: usize = 64;
 const HEAD_MAX_BYTES: u64 = 1024 * 1024;
-/// Only lines carrying this are parsed while looking for the preview (our writer emits compact JSON).
-const ITEM_COMPLETED_MARKER: &[u8] = br#""type":"item_completed""#;
+/// Only lines carrying one of these are parsed while looking for the preview and, in an upstream
+/// rollout, the model (every writer emits compact JSON): our `item_completed` and upstream 0.171's
+/// (inside an `event_msg`), upstream 0.105's `user_message` event, upstream's `turn_context`.
+const HEAD_MARKERS: [&[u8]; 3] = [
+    br#""type":"item_completed""#,
+    br#""type":"user_message""#,
+    br#""type":"turn_context""#,
+];
 
 /// Which timestamp orders the listing (newest first).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -266,16 +273,26 @@ fn read_summary(path: &Path) -> io::Result<Option<ThreadSummary>> {
             }
             continue;
         }
-        if !line
-            .windows(ITEM_COMPLETED_MARKER.len())
-            .any(|window| window == ITEM_COMPLETED_MARKER)
-        {
+        if !HEAD_MARKERS.iter().any(|marker| {
+            line.windows(marker.len())
+                .any(|window| window == *marker)
+        }) {
             continue;
         }
-        if let ParsedLine::Item(RolloutItem::ItemCompleted { item, .. }) = ParsedLine::parse(&line)
-            && let Some(text) = user_message_text(&item)
+        let ParsedLine::Item(item) = ParsedLine::parse(&line) else {
+            continue;
+        };
+        if let (RolloutItem::TurnContext(context), Some(meta)) = (&item, meta.as_mut())
+            && meta.model.is_empty()
+        {
+            meta.model = context.model.clone().unwrap_or_default();
+        }
+        if preview.is_empty()
+            && let Some(text) = head_user_message(&item)
         {
             preview = text;
+        }
+        if !preview.is_empty() && meta.as_ref().is_some_and(|meta| !meta.model.is_empty()) {
             break;
         }
     }
@@ -291,6 +308,25 @@ fn read_summary(path: &Path) -> io::Result<Option<ThreadSummary>> {
         updated_at: i64::try_from(updated_at).unwrap_or(i64::MAX),
         meta,
     }))
+}
+
+/// The text of a user message line, ours or upstream's.
+fn head_user_message(item: &RolloutItem) -> Option<String> {
+    if let RolloutItem::ItemCompleted { item, .. } = item {
+        return user_message_text(item);
+    }
+    let RolloutItem::EventMsg(event) = item else {
+        return None;
+    };
+    match event {
+        EventMsg::ItemCompleted { item, .. } => user_message_text(&item.to_turn_item()?),
+        EventMsg::UserMessage { message, .. } => Some(message.clone()),
+        EventMsg::TaskStarted { .. }
+        | EventMsg::TaskComplete { .. }
+        | EventMsg::TurnAborted { .. }
+        | EventMsg::AgentMessage { .. }
+        | EventMsg::AgentReasoning { .. } => None,
+    }
 }
 
 fn matches_filters(summary: &ThreadSummary, query: &ThreadListQuery) -> bool {

@@ -1,6 +1,7 @@
-//! Reading a whole rollout back: `load_rollout` returns its `SessionMeta` and every item after it,
-//! skipping damaged lines (a torn last line from a crash, garbage mid-file) with warnings and lines of
-//! kinds this build does not know with a debug log.
+//! Reading a whole rollout back, ours or upstream Codex's: `load_rollout` returns its `SessionMeta`
+//! and every item after it, skipping damaged lines (a torn last line from a crash, garbage mid-file)
+//! with warnings and lines of kinds this build does not know (upstream's `world_state`, an
+//! `event_msg` like `token_count`) with a debug log.
 
 use std::fs::File;
 use std::io;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use super::item::RolloutItem;
 use super::item::RolloutLine;
 use super::item::RolloutLineKind;
+use super::event_msg::EventMsg;
 use super::item::SessionMeta;
 
 /// A rollout read back from disk.
@@ -46,13 +48,38 @@ impl ParsedLine {
         match serde_json::from_slice::<RolloutLine>(line) {
             Ok(line) => ParsedLine::Item(line.item),
             Err(err) => match serde_json::from_slice::<RolloutLineKind>(line) {
-                Ok(RolloutLineKind { kind }) if !RolloutItem::KINDS.contains(&kind.as_str()) => {
+                Ok(RolloutLineKind { kind, .. }) if !RolloutItem::KINDS.contains(&kind.as_str()) => {
                     ParsedLine::UnknownKind(kind)
+                }
+                Ok(RolloutLineKind {
+                    kind,
+                    payload: Some(payload),
+                }) if kind == "event_msg"
+                    && payload
+                        .kind
+                        .as_deref()
+                        .is_some_and(|event| !EventMsg::KINDS.contains(&event)) =>
+                {
+                    ParsedLine::UnknownKind(format!(
+                        "event_msg {}",
+                        payload.kind.unwrap_or_default()
+                    ))
                 }
                 Ok(_) | Err(_) => ParsedLine::Invalid(err),
             },
         }
     }
+}
+
+/// The model of the first upstream `turn_context` naming one: an upstream meta names none.
+pub(crate) fn first_turn_model(items: &[RolloutItem]) -> Option<String> {
+    items.iter().find_map(|item| {
+        if let RolloutItem::TurnContext(context) = item {
+            context.model.clone()
+        } else {
+            None
+        }
+    })
 }
 
 /// Reads a rollout file. Blocking work runs on the blocking pool; big files are streamed line by line.
@@ -119,7 +146,11 @@ pub async fn load_rollout(path: &Path) -> Result<LoadedRollout, RolloutError> {
             tracing::warn!("{warning}");
             warnings.push(warning);
         }
-        let meta = meta.ok_or_else(|| RolloutError::MissingSessionMeta { path: path.clone() })?;
+        let mut meta =
+            meta.ok_or_else(|| RolloutError::MissingSessionMeta { path: path.clone() })?;
+        if meta.model.is_empty() {
+            meta.model = first_turn_model(&items).unwrap_or_default();
+        }
         Ok(LoadedRollout {
             meta,
             items,
@@ -140,6 +171,8 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
+    use crate::response_item::ResponseItem;
+    use crate::rollout::event_msg::UpstreamTurnItem;
     use crate::rollout::layout::line_timestamp;
     use crate::rollout::test_support::session_meta;
     use crate::rollout::test_support::user_message;
@@ -189,13 +222,21 @@ mod tests {
     async fn mid_file_garbage_is_skipped_with_a_warning_and_unknown_kinds_quietly() {
         let dir = tempfile::tempdir().unwrap();
         let meta = session_meta("thread-1", 1_770_286_272);
+        // Kinds a newer build writes: a line type, an event, a history item, a turn item.
+        let unknown_kinds = [
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"world_state","payload":{"full":true}}"#,
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","ordinal":9,"type":"event_msg","payload":{"type":"token_count","info":null}}"#,
+        ];
         let content = format!(
-            "{}{}not json at all\n{}\n{}\n{}",
+            "{}{}not json at all\n{}\n{}\n{}\n{}{}\n{}\n",
             line_of(RolloutItem::SessionMeta(Box::new(meta.clone()))),
             line_of(user_message("turn-1", "one")),
-            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"compacted","payload":{"message":"m"}}"#,
+            unknown_kinds[0],
             r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"thread_name","payload":{"name":7}}"#,
+            unknown_kinds[1],
             line_of(user_message("turn-2", "two")),
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"response_item","payload":{"type":"ghost_snapshot","commit":"abc"}}"#,
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"event_msg","payload":{"type":"item_completed","turn_id":"t","item":{"type":"Plan","id":"p"}}}"#,
         );
         let path = write_rollout(dir.path(), &content);
 
@@ -204,7 +245,15 @@ mod tests {
             (loaded.meta, loaded.items, loaded.warnings.len()),
             (
                 meta,
-                vec![user_message("turn-1", "one"), user_message("turn-2", "two")],
+                vec![
+                    user_message("turn-1", "one"),
+                    user_message("turn-2", "two"),
+                    RolloutItem::ResponseItem(ResponseItem::Other),
+                    RolloutItem::EventMsg(EventMsg::ItemCompleted {
+                        turn_id: "t".to_string(),
+                        item: UpstreamTurnItem::Other,
+                    }),
+                ],
                 2
             )
         );

@@ -1,0 +1,190 @@
+//! Rebuilding turns from upstream Codex's `event_msg` lines, as upstream does: a turn opens at
+//! `task_started` (or at a user message outside any turn, as older files have it), collects the
+//! messages, reasoning and items that follow, and ends at `task_complete` / `turn_aborted`. Events
+//! that mirror one of our own turns (we write both) are ignored: our turn lines say more.
+
+use std::collections::HashSet;
+
+use crate::turn_item::TurnItem;
+use crate::turn_item::UserInput;
+use crate::turn_outcome::TurnStatus;
+
+use super::event_msg::EventMsg;
+use super::history::StoredTurn;
+
+/// Which turn the next event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenTurn {
+    None,
+    /// An index into the turns being rebuilt.
+    Upstream(usize),
+    /// One of our turns; its events are our own mirror of it.
+    Mirror,
+}
+
+/// The state of the replay between events.
+#[derive(Debug)]
+pub(crate) struct EventTurns {
+    native_turn_ids: HashSet<String>,
+    open: OpenTurn,
+    /// Numbers the items of events that carry no id of their own (`item-1`, `item-2`, ...).
+    next_item: usize,
+}
+
+impl Default for EventTurns {
+    fn default() -> Self {
+        Self {
+            native_turn_ids: HashSet::new(),
+            open: OpenTurn::None,
+            next_item: 1,
+        }
+    }
+}
+
+impl EventTurns {
+    /// One of our `turn_started` lines: its events, if any, are a mirror.
+    pub(crate) fn native_turn_started(&mut self, turn_id: &str) {
+        self.native_turn_ids.insert(turn_id.to_string());
+    }
+
+    /// Applies `event` to `turns`; returns the Unix seconds it moved the thread to, if it says.
+    pub(crate) fn apply(&mut self, event: &EventMsg, turns: &mut Vec<StoredTurn>) -> Option<i64> {
+        match event {
+            EventMsg::TaskStarted {
+                turn_id,
+                started_at,
+            } => {
+                self.open = if self.native_turn_ids.contains(turn_id) {
+                    OpenTurn::Mirror
+                } else {
+                    turns.push(new_turn(turn_id.clone(), *started_at));
+                    OpenTurn::Upstream(turns.len() - 1)
+                };
+                *started_at
+            }
+            EventMsg::TaskComplete {
+                completed_at,
+                duration_ms,
+                ..
+            } => {
+                if let Some(turn) = self.close(turns) {
+                    turn.status = TurnStatus::Completed;
+                    turn.completed_at = *completed_at;
+                    turn.duration_ms = *duration_ms;
+                }
+                *completed_at
+            }
+            EventMsg::TurnAborted { .. } => {
+                if let Some(turn) = self.close(turns) {
+                    turn.status = TurnStatus::Interrupted;
+                }
+                None
+            }
+            EventMsg::ItemCompleted { turn_id, item } => {
+                if !self.native_turn_ids.contains(turn_id)
+                    && let Some(item) = item.to_turn_item()
+                {
+                    match turns.iter_mut().rev().find(|turn| &turn.id == turn_id) {
+                        Some(turn) => turn.items.push(item),
+                        None => tracing::debug!("upstream item for unknown turn {turn_id}; skipped"),
+                    }
+                }
+                None
+            }
+            EventMsg::UserMessage { .. }
+            | EventMsg::AgentMessage { .. }
+            | EventMsg::AgentReasoning { .. } => {
+                self.apply_message(event, turns);
+                None
+            }
+        }
+    }
+
+    /// A 0.105-style message event: added to the open upstream turn, a user message outside any turn
+    /// opening one.
+    fn apply_message(&mut self, event: &EventMsg, turns: &mut Vec<StoredTurn>) {
+        let index = match self.open {
+            OpenTurn::Mirror => return,
+            OpenTurn::Upstream(index) => index,
+            OpenTurn::None if matches!(event, EventMsg::UserMessage { .. }) => {
+                turns.push(new_turn(format!("turn-{}", turns.len() + 1), None));
+                self.open = OpenTurn::Upstream(turns.len() - 1);
+                turns.len() - 1
+            }
+            OpenTurn::None => {
+                tracing::debug!("upstream message outside any turn; skipped");
+                return;
+            }
+        };
+        let items = &mut turns[index].items;
+        if let EventMsg::AgentReasoning { text } = event
+            && let Some(TurnItem::Reasoning { summary, .. }) = items.last_mut()
+        {
+            summary.push(text.clone());
+            return;
+        }
+        let id = format!("item-{}", self.next_item);
+        self.next_item += 1;
+        items.extend(message_item(event, id));
+    }
+
+    fn close<'t>(&mut self, turns: &'t mut [StoredTurn]) -> Option<&'t mut StoredTurn> {
+        let open = std::mem::replace(&mut self.open, OpenTurn::None);
+        match open {
+            OpenTurn::Upstream(index) => turns.get_mut(index),
+            OpenTurn::None | OpenTurn::Mirror => None,
+        }
+    }
+}
+
+fn new_turn(id: String, started_at: Option<i64>) -> StoredTurn {
+    StoredTurn {
+        id,
+        items: Vec::new(),
+        status: TurnStatus::InProgress,
+        error: None,
+        started_at,
+        completed_at: None,
+        duration_ms: None,
+    }
+}
+
+/// The item a 0.105-style message event shows as.
+fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
+    match event {
+        EventMsg::UserMessage {
+            message,
+            images,
+            local_images,
+        } => {
+            let text = (!message.is_empty()).then(|| UserInput::Text {
+                text: message.clone(),
+                text_elements: Vec::new(),
+            });
+            let images = images.iter().flatten().map(|url| UserInput::Image {
+                url: url.clone(),
+            });
+            let local_images = local_images.iter().map(|path| UserInput::LocalImage {
+                path: path.clone(),
+            });
+            Some(TurnItem::UserMessage {
+                id,
+                content: text.into_iter().chain(images).chain(local_images).collect(),
+            })
+        }
+        EventMsg::AgentMessage { message, phase } => Some(TurnItem::AgentMessage {
+            id,
+            text: message.clone(),
+            phase: *phase,
+        }),
+        EventMsg::AgentReasoning { text } => Some(TurnItem::Reasoning {
+            id,
+            summary: vec![text.clone()],
+            content: Vec::new(),
+        }),
+        EventMsg::TaskStarted { .. }
+        | EventMsg::TaskComplete { .. }
+        | EventMsg::TurnAborted { .. }
+        | EventMsg::ItemCompleted { .. } => None,
+    }
+}

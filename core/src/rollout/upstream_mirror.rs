@@ -1,0 +1,136 @@
+//! The `event_msg` lines we write beside our own turn lines so that upstream Codex (0.171) lists and
+//! reads our threads with their turns: `task_started` / `task_complete` / `turn_aborted` around a
+//! turn, 0.105-style `user_message` / `agent_message` / `agent_reasoning` (which every upstream
+//! build reads) and 0.171's `item_completed` for a command. File changes and web searches have no
+//! upstream spelling we can vouch for and are not mirrored; our own reader ignores all of these for
+//! our turns (`event_turns.rs`).
+
+use crate::turn_item::ToolItemStatus;
+use crate::turn_item::TurnItem;
+use crate::turn_item::UserInput;
+use crate::turn_outcome::TurnStatus;
+
+use super::event_msg::CommandLine;
+use super::event_msg::EventMsg;
+use super::event_msg::UpstreamCommandExecution;
+use super::event_msg::UpstreamDuration;
+use super::event_msg::UpstreamTurnItem;
+use super::item::RolloutItem;
+
+/// The upstream events that say what `item` says, in order; none for most kinds.
+pub(crate) fn mirror_events(item: &RolloutItem) -> Vec<EventMsg> {
+    match item {
+        RolloutItem::TurnStarted {
+            turn_id,
+            started_at,
+        } => vec![EventMsg::TaskStarted {
+            turn_id: turn_id.clone(),
+            started_at: Some(*started_at),
+        }],
+        RolloutItem::ItemCompleted { turn_id, item } => item_events(turn_id, item),
+        RolloutItem::TurnCompleted {
+            turn_id,
+            status,
+            completed_at,
+            duration_ms,
+            ..
+        } => vec![match status {
+            TurnStatus::Interrupted => EventMsg::TurnAborted {
+                turn_id: Some(turn_id.clone()),
+                reason: Some("interrupted".to_string()),
+            },
+            TurnStatus::Completed | TurnStatus::Failed | TurnStatus::InProgress => {
+                EventMsg::TaskComplete {
+                    turn_id: Some(turn_id.clone()),
+                    last_agent_message: None,
+                    completed_at: Some(*completed_at),
+                    duration_ms: Some(*duration_ms),
+                }
+            }
+        }],
+        RolloutItem::SessionMeta(_)
+        | RolloutItem::ResponseItem(_)
+        | RolloutItem::TokenUsage { .. }
+        | RolloutItem::ThreadName { .. }
+        | RolloutItem::EventMsg(_)
+        | RolloutItem::TurnContext(_)
+        | RolloutItem::Compacted(_) => Vec::new(),
+    }
+}
+
+fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
+    match item {
+        TurnItem::UserMessage { content, .. } => vec![user_message(content)],
+        TurnItem::AgentMessage { text, phase, .. } => vec![EventMsg::AgentMessage {
+            message: text.clone(),
+            phase: *phase,
+        }],
+        TurnItem::Reasoning { summary, .. } => summary
+            .iter()
+            .map(|text| EventMsg::AgentReasoning { text: text.clone() })
+            .collect(),
+        TurnItem::CommandExecution {
+            id,
+            command,
+            cwd,
+            status,
+            aggregated_output,
+            exit_code,
+            duration_ms,
+            ..
+        } => vec![EventMsg::ItemCompleted {
+            turn_id: turn_id.to_string(),
+            item: UpstreamTurnItem::CommandExecution(UpstreamCommandExecution {
+                id: id.clone(),
+                // Upstream runs a model's command line through the user's shell the same way.
+                command: CommandLine::Argv(vec![
+                    "/bin/bash".to_string(),
+                    "-lc".to_string(),
+                    command.clone(),
+                ]),
+                cwd: cwd.clone(),
+                process_id: None,
+                parsed_cmd: vec![serde_json::json!({"type": "unknown", "cmd": command})],
+                source: Some("agent".to_string()),
+                status: Some(
+                    match status {
+                        ToolItemStatus::InProgress => "in_progress",
+                        ToolItemStatus::Completed => "completed",
+                        ToolItemStatus::Failed => "failed",
+                        ToolItemStatus::Declined => "declined",
+                    }
+                    .to_string(),
+                ),
+                aggregated_output: aggregated_output.clone(),
+                exit_code: *exit_code,
+                duration: duration_ms.map(|ms| {
+                    let ms = u64::try_from(ms).unwrap_or_default();
+                    UpstreamDuration {
+                        secs: ms / 1000,
+                        nanos: u32::try_from((ms % 1000) * 1_000_000).unwrap_or_default(),
+                    }
+                }),
+            }),
+        }],
+        TurnItem::FileChange { .. } | TurnItem::WebSearch { .. } => Vec::new(),
+    }
+}
+
+/// The text parts joined by newlines, image URLs and local image paths apart, as 0.105 writes them.
+fn user_message(content: &[UserInput]) -> EventMsg {
+    let mut texts = Vec::new();
+    let mut images = Vec::new();
+    let mut local_images = Vec::new();
+    for input in content {
+        match input {
+            UserInput::Text { text, .. } => texts.push(text.as_str()),
+            UserInput::Image { url } => images.push(url.clone()),
+            UserInput::LocalImage { path } => local_images.push(path.clone()),
+        }
+    }
+    EventMsg::UserMessage {
+        message: texts.join("\n"),
+        images: Some(images),
+        local_images,
+    }
+}
