@@ -63,11 +63,65 @@ pub enum EventMsg {
         turn_id: String,
         item: UpstreamTurnItem,
     },
+    /// A finished command, the way every upstream build rebuilds it.
+    ExecCommandEnd(ExecCommandEnd),
+}
+
+/// `exec_command_end`: a command's end with everything upstream shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecCommandEnd {
+    pub call_id: String,
+    #[serde(default)]
+    pub turn_id: String,
+    #[serde(default)]
+    pub process_id: Option<String>,
+    pub command: Vec<String>,
+    #[serde(default)]
+    pub cwd: String,
+    #[serde(default)]
+    pub parsed_cmd: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub stdout: String,
+    #[serde(default)]
+    pub stderr: String,
+    #[serde(default)]
+    pub aggregated_output: String,
+    #[serde(default)]
+    pub exit_code: i32,
+    #[serde(default)]
+    pub duration: Option<UpstreamDuration>,
+    #[serde(default)]
+    pub formatted_output: String,
+    /// `completed`, `failed` or `declined`.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl ExecCommandEnd {
+    /// The command item upstream rebuilds from this event.
+    pub fn to_turn_item(&self) -> TurnItem {
+        UpstreamCommandExecution {
+            id: self.call_id.clone(),
+            command: CommandLine::Argv(self.command.clone()),
+            cwd: self.cwd.clone(),
+            process_id: self.process_id.clone(),
+            parsed_cmd: Vec::new(),
+            source: self.source.clone(),
+            status: self.status.clone(),
+            aggregated_output: (!self.aggregated_output.is_empty())
+                .then(|| self.aggregated_output.clone()),
+            exit_code: Some(self.exit_code),
+            duration: self.duration,
+        }
+        .to_turn_item()
+    }
 }
 
 impl EventMsg {
     /// Every event `"type"` above; an `event_msg` of another type is skipped quietly.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 8] = [
         "task_started",
         "task_complete",
         "turn_aborted",
@@ -75,6 +129,7 @@ impl EventMsg {
         "agent_message",
         "agent_reasoning",
         "item_completed",
+        "exec_command_end",
     ];
 }
 
@@ -208,10 +263,10 @@ impl UpstreamTurnItem {
 }
 
 impl UpstreamCommandExecution {
-    fn to_turn_item(&self) -> TurnItem {
+    pub(crate) fn to_turn_item(&self) -> TurnItem {
         let command = match &self.command {
             CommandLine::Shell(line) => line.clone(),
-            CommandLine::Argv(argv) => shell_words(argv),
+            CommandLine::Argv(argv) => shell_join(argv),
         };
         TurnItem::CommandExecution {
             id: self.id.clone(),
@@ -233,32 +288,39 @@ impl UpstreamCommandExecution {
             aggregated_output: self.aggregated_output.clone(),
             exit_code: self.exit_code,
             duration_ms: self.duration.map(|duration| {
-                let millis = duration.secs.saturating_mul(1000)
-                    + u64::from(duration.nanos / 1_000_000);
+                let millis =
+                    duration.secs.saturating_mul(1000) + u64::from(duration.nanos / 1_000_000);
                 i64::try_from(millis).unwrap_or(i64::MAX)
             }),
         }
     }
 }
 
-/// argv as one line: `bash -lc <script>` shows the script, as upstream does.
-fn shell_words(argv: &[String]) -> String {
-    match argv {
-        [shell, flag, script] if flag.starts_with('-') && flag.ends_with('c') && is_shell(shell) => {
-            script.clone()
-        }
-        _ => argv.join(" "),
-    }
-}
-
-fn is_shell(program: &str) -> bool {
-    let name = program.rsplit('/').next().unwrap_or(program);
-    matches!(name, "bash" | "sh" | "zsh")
+/// argv as one shell line, each word quoted only when it needs it: how upstream shows a command.
+pub(crate) fn shell_join(argv: &[String]) -> String {
+    argv.iter()
+        .map(|word| {
+            let plain = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+            if plain {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r#"'"'"'"#))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A text part or an image reference of an upstream user message.
 fn user_input(part: &serde_json::Value) -> Option<UserInput> {
-    let text_of = |key: &str| part.get(key).and_then(|value| value.as_str()).map(str::to_string);
+    let text_of = |key: &str| {
+        part.get(key)
+            .and_then(|value| value.as_str())
+            .map(str::to_string)
+    };
     match part.get("type")?.as_str()? {
         "text" => Some(UserInput::Text {
             text: text_of("text")?,

@@ -81,14 +81,13 @@ impl EventTurns {
                 None
             }
             EventMsg::ItemCompleted { turn_id, item } => {
-                if !self.native_turn_ids.contains(turn_id)
-                    && let Some(item) = item.to_turn_item()
-                {
-                    match turns.iter_mut().rev().find(|turn| &turn.id == turn_id) {
-                        Some(turn) => turn.items.push(item),
-                        None => tracing::debug!("upstream item for unknown turn {turn_id}; skipped"),
-                    }
+                if let Some(item) = item.to_turn_item() {
+                    self.add_to_turn(turn_id, item, turns);
                 }
+                None
+            }
+            EventMsg::ExecCommandEnd(end) => {
+                self.add_to_turn(&end.turn_id, end.to_turn_item(), turns);
                 None
             }
             EventMsg::UserMessage { .. }
@@ -128,6 +127,25 @@ impl EventTurns {
         items.extend(message_item(event, id));
     }
 
+    /// An item naming its turn (the open one when it names none); ignored in a mirrored turn.
+    fn add_to_turn(&mut self, turn_id: &str, item: TurnItem, turns: &mut [StoredTurn]) {
+        if self.native_turn_ids.contains(turn_id)
+            || (turn_id.is_empty() && self.open == OpenTurn::Mirror)
+        {
+            return;
+        }
+        let turn = match self.open {
+            OpenTurn::Upstream(index) if turn_id.is_empty() => turns.get_mut(index),
+            OpenTurn::Upstream(_) | OpenTurn::None | OpenTurn::Mirror => {
+                turns.iter_mut().rev().find(|turn| turn.id == turn_id)
+            }
+        };
+        match turn {
+            Some(turn) => turn.items.push(item),
+            None => tracing::debug!("upstream item for unknown turn {turn_id:?}; skipped"),
+        }
+    }
+
     fn close<'t>(&mut self, turns: &'t mut [StoredTurn]) -> Option<&'t mut StoredTurn> {
         let open = std::mem::replace(&mut self.open, OpenTurn::None);
         match open {
@@ -161,12 +179,13 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
                 text: message.clone(),
                 text_elements: Vec::new(),
             });
-            let images = images.iter().flatten().map(|url| UserInput::Image {
-                url: url.clone(),
-            });
-            let local_images = local_images.iter().map(|path| UserInput::LocalImage {
-                path: path.clone(),
-            });
+            let images = images
+                .iter()
+                .flatten()
+                .map(|url| UserInput::Image { url: url.clone() });
+            let local_images = local_images
+                .iter()
+                .map(|path| UserInput::LocalImage { path: path.clone() });
             Some(TurnItem::UserMessage {
                 id,
                 content: text.into_iter().chain(images).chain(local_images).collect(),
@@ -185,6 +204,7 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
         EventMsg::TaskStarted { .. }
         | EventMsg::TaskComplete { .. }
         | EventMsg::TurnAborted { .. }
-        | EventMsg::ItemCompleted { .. } => None,
+        | EventMsg::ItemCompleted { .. }
+        | EventMsg::ExecCommandEnd(_) => None,
     }
 }

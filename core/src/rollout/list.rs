@@ -273,10 +273,10 @@ fn read_summary(path: &Path) -> io::Result<Option<ThreadSummary>> {
             }
             continue;
         }
-        if !HEAD_MARKERS.iter().any(|marker| {
-            line.windows(marker.len())
-                .any(|window| window == *marker)
-        }) {
+        if !HEAD_MARKERS
+            .iter()
+            .any(|marker| line.windows(marker.len()).any(|window| window == *marker))
+        {
             continue;
         }
         let ParsedLine::Item(item) = ParsedLine::parse(&line) else {
@@ -325,7 +325,8 @@ fn head_user_message(item: &RolloutItem) -> Option<String> {
         | EventMsg::TaskComplete { .. }
         | EventMsg::TurnAborted { .. }
         | EventMsg::AgentMessage { .. }
-        | EventMsg::AgentReasoning { .. } => None,
+        | EventMsg::AgentReasoning { .. }
+        | EventMsg::ExecCommandEnd(_) => None,
     }
 }
 

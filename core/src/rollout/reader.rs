@@ -10,10 +10,10 @@ use std::io::BufReader;
 use std::path::Path;
 use std::path::PathBuf;
 
+use super::event_msg::EventMsg;
 use super::item::RolloutItem;
 use super::item::RolloutLine;
 use super::item::RolloutLineKind;
-use super::event_msg::EventMsg;
 use super::item::SessionMeta;
 
 /// A rollout read back from disk.
@@ -48,7 +48,9 @@ impl ParsedLine {
         match serde_json::from_slice::<RolloutLine>(line) {
             Ok(line) => ParsedLine::Item(line.item),
             Err(err) => match serde_json::from_slice::<RolloutLineKind>(line) {
-                Ok(RolloutLineKind { kind, .. }) if !RolloutItem::KINDS.contains(&kind.as_str()) => {
+                Ok(RolloutLineKind { kind, .. })
+                    if !RolloutItem::KINDS.contains(&kind.as_str()) =>
+                {
                     ParsedLine::UnknownKind(kind)
                 }
                 Ok(RolloutLineKind {

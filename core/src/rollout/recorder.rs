@@ -23,8 +23,8 @@ use super::item::RolloutLine;
 use super::item::SessionMeta;
 use super::layout::RolloutFileName;
 use super::layout::line_timestamp;
-use super::upstream_mirror::mirror_events;
 use super::reader::ParsedLine;
+use super::upstream_mirror::mirror_events;
 
 /// Appends to one rollout file. Cheap to clone; all clones feed the same writer task.
 #[derive(Debug, Clone)]

@@ -110,9 +110,11 @@ impl TryFrom<SessionMetaOnDisk> for SessionMeta {
                 .unwrap_or_else(|| DEFAULT_MODEL_PROVIDER.to_string()),
             model: disk.model.unwrap_or_default(),
             reasoning_effort: disk.reasoning_effort,
-            base_instructions: disk.base_instructions.map(|instructions| match instructions {
-                Instructions::Text(text) | Instructions::Object { text } => text,
-            }),
+            base_instructions: disk
+                .base_instructions
+                .map(|instructions| match instructions {
+                    Instructions::Text(text) | Instructions::Object { text } => text,
+                }),
             developer_instructions: disk.developer_instructions,
             approval_policy: disk.approval_policy,
             sandbox: disk.sandbox,

@@ -1,7 +1,8 @@
 //! The `event_msg` lines we write beside our own turn lines so that upstream Codex (0.171) lists and
 //! reads our threads with their turns: `task_started` / `task_complete` / `turn_aborted` around a
-//! turn, 0.105-style `user_message` / `agent_message` / `agent_reasoning` (which every upstream
-//! build reads) and 0.171's `item_completed` for a command. File changes and web searches have no
+//! turn, and 0.105-style `user_message` / `agent_message` / `agent_reasoning` / `exec_command_end`
+//! (which every upstream build rebuilds turns from; 0.171 ignores its own `item_completed` for a
+//! command in a file like ours). File changes and web searches have no
 //! upstream spelling we can vouch for and are not mirrored; our own reader ignores all of these for
 //! our turns (`event_turns.rs`).
 
@@ -10,11 +11,10 @@ use crate::turn_item::TurnItem;
 use crate::turn_item::UserInput;
 use crate::turn_outcome::TurnStatus;
 
-use super::event_msg::CommandLine;
 use super::event_msg::EventMsg;
-use super::event_msg::UpstreamCommandExecution;
+use super::event_msg::ExecCommandEnd;
 use super::event_msg::UpstreamDuration;
-use super::event_msg::UpstreamTurnItem;
+use super::event_msg::shell_join;
 use super::item::RolloutItem;
 
 /// The upstream events that say what `item` says, in order; none for most kinds.
@@ -78,41 +78,47 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             exit_code,
             duration_ms,
             ..
-        } => vec![EventMsg::ItemCompleted {
+        } => vec![EventMsg::ExecCommandEnd(ExecCommandEnd {
+            call_id: id.clone(),
             turn_id: turn_id.to_string(),
-            item: UpstreamTurnItem::CommandExecution(UpstreamCommandExecution {
-                id: id.clone(),
-                // Upstream runs a model's command line through the user's shell the same way.
-                command: CommandLine::Argv(vec![
-                    "/bin/bash".to_string(),
-                    "-lc".to_string(),
-                    command.clone(),
-                ]),
-                cwd: cwd.clone(),
-                process_id: None,
-                parsed_cmd: vec![serde_json::json!({"type": "unknown", "cmd": command})],
-                source: Some("agent".to_string()),
-                status: Some(
-                    match status {
-                        ToolItemStatus::InProgress => "in_progress",
-                        ToolItemStatus::Completed => "completed",
-                        ToolItemStatus::Failed => "failed",
-                        ToolItemStatus::Declined => "declined",
-                    }
-                    .to_string(),
-                ),
-                aggregated_output: aggregated_output.clone(),
-                exit_code: *exit_code,
-                duration: duration_ms.map(|ms| {
-                    let ms = u64::try_from(ms).unwrap_or_default();
-                    UpstreamDuration {
-                        secs: ms / 1000,
-                        nanos: u32::try_from((ms % 1000) * 1_000_000).unwrap_or_default(),
-                    }
-                }),
+            process_id: None,
+            command: upstream_argv(command),
+            cwd: cwd.clone(),
+            parsed_cmd: vec![serde_json::json!({"type": "unknown", "cmd": command})],
+            source: Some("agent".to_string()),
+            stdout: String::new(),
+            stderr: String::new(),
+            aggregated_output: aggregated_output.clone().unwrap_or_default(),
+            exit_code: exit_code.unwrap_or(-1),
+            duration: duration_ms.map(|ms| {
+                let ms = u64::try_from(ms).unwrap_or_default();
+                UpstreamDuration {
+                    secs: ms / 1000,
+                    nanos: u32::try_from((ms % 1000) * 1_000_000).unwrap_or_default(),
+                }
             }),
-        }],
+            formatted_output: String::new(),
+            status: Some(
+                match status {
+                    ToolItemStatus::InProgress | ToolItemStatus::Failed => "failed",
+                    ToolItemStatus::Completed => "completed",
+                    ToolItemStatus::Declined => "declined",
+                }
+                .to_string(),
+            ),
+        })],
         TurnItem::FileChange { .. } | TurnItem::WebSearch { .. } => Vec::new(),
+    }
+}
+
+/// An argv upstream shows as exactly `command`: its words when they need no quoting, else the
+/// line run by bash.
+fn upstream_argv(command: &str) -> Vec<String> {
+    let words: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+    if shell_join(&words) == command {
+        words
+    } else {
+        vec!["bash".to_string(), "-lc".to_string(), command.to_string()]
     }
 }
 
