@@ -406,7 +406,10 @@ impl ThreadManager {
             overrides.cwd = Some(loaded.meta.cwd.clone());
         }
         let config = self.load_config(overrides)?;
-        let history = ThreadHistory::from_items(&loaded.items);
+        let mut history = ThreadHistory::from_items(&loaded.items);
+        if history.name.is_none() {
+            history.name = rollout::indexed_thread_name(&self.codex_home, thread_id).await;
+        }
         let recorder = RolloutRecorder::resume(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
@@ -517,7 +520,10 @@ impl ThreadManager {
         let loaded = rollout::load_rollout(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-        let history = ThreadHistory::from_items(&loaded.items);
+        let mut history = ThreadHistory::from_items(&loaded.items);
+        if history.name.is_none() {
+            history.name = rollout::indexed_thread_name(&self.codex_home, thread_id).await;
+        }
         let meta = loaded.meta;
         let model_info = self.model_info(&meta.model);
         Ok(ThreadSnapshot {

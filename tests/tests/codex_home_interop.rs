@@ -181,6 +181,8 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     model.push_responses(two_turns(tool, arguments));
     let mut theirs = spawn_on(Some(&upstream), tempfile::tempdir()?, Some(&model)).await?;
     let thread_id = run_two_turns(&mut theirs, workspace.path()).await?;
+    let name_params = json!({"threadId": thread_id, "name": "Named upstream"});
+    request(&mut theirs, "thread/name/set", name_params).await?;
     let upstream_view = request(
         &mut theirs,
         "thread/read",
@@ -205,7 +207,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
             json!({
                 "id": thread["id"], "preview": thread["preview"], "cwd": thread["cwd"],
                 "modelProvider": thread["modelProvider"], "cliVersion": thread["cliVersion"],
-                "source": thread["source"],
+                "source": thread["source"], "name": thread["name"],
             })
         })
         .collect();
@@ -214,6 +216,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
         vec![json!({
             "id": thread_id, "preview": "Run echo.", "cwd": workspace.path(),
             "modelProvider": "mock", "cliVersion": version, "source": "vscode",
+            "name": "Named upstream",
         })]
     );
     for filtered_out in [
@@ -231,8 +234,11 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     )
     .await?;
     assert_eq!(
-        turn_summaries(&read["thread"]),
-        turn_summaries(&upstream_view["thread"])
+        (&read["thread"]["name"], turn_summaries(&read["thread"])),
+        (
+            &json!("Named upstream"),
+            turn_summaries(&upstream_view["thread"])
+        )
     );
 
     request(&mut ours, "thread/resume", json!({"threadId": thread_id})).await?;
@@ -287,6 +293,8 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     ));
     let mut ours = spawn_on(None, tempfile::tempdir()?, Some(&model)).await?;
     let thread_id = run_two_turns(&mut ours, workspace.path()).await?;
+    let name_params = json!({"threadId": thread_id, "name": "Named by us"});
+    request(&mut ours, "thread/name/set", name_params).await?;
     let our_view = request(
         &mut ours,
         "thread/read",
@@ -307,11 +315,18 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
         .cloned()
         .unwrap_or_default()
         .iter()
-        .map(|thread| json!({"id": thread["id"], "preview": thread["preview"], "cwd": thread["cwd"]}))
+        .map(|thread| {
+            json!({
+                "id": thread["id"], "preview": thread["preview"], "cwd": thread["cwd"],
+                "name": thread["name"],
+            })
+        })
         .collect();
     assert_eq!(
         listed,
-        vec![json!({"id": thread_id, "preview": "Run echo.", "cwd": workspace.path()})]
+        vec![json!({
+            "id": thread_id, "preview": "Run echo.", "cwd": workspace.path(), "name": "Named by us",
+        })]
     );
     let read = request(
         &mut theirs,

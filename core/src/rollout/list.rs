@@ -23,6 +23,7 @@ use super::layout::RolloutFileName;
 use super::layout::SESSIONS_DIR;
 use super::list_cursor::ListCursor;
 use super::reader::ParsedLine;
+use super::session_index::index_names;
 use super::thread_name_index::thread_name;
 
 pub const DEFAULT_THREAD_LIST_LIMIT: usize = 25;
@@ -146,6 +147,8 @@ fn list_threads_blocking(codex_home: &Path, query: &ThreadListQuery) -> io::Resu
         }
         day_dirs
     };
+    // Upstream names its threads in the session index rather than in their rollouts.
+    let indexed_names = index_names(codex_home)?;
     // One more than the page, to know whether there is a next page.
     let mut found: Vec<(ListCursor, ThreadSummary)> = Vec::with_capacity(limit + 1);
     let mut take_from = |mut candidates: Vec<Candidate>| -> io::Result<bool> {
@@ -156,9 +159,12 @@ fn list_threads_blocking(codex_home: &Path, query: &ThreadListQuery) -> io::Resu
             {
                 continue;
             }
-            let Some(summary) = read_summary(&candidate.path)? else {
+            let Some(mut summary) = read_summary(&candidate.path)? else {
                 continue;
             };
+            if summary.name.is_none() {
+                summary.name = indexed_names.get(&summary.id).cloned();
+            }
             if matches_filters(&summary, query) {
                 found.push((candidate.position, summary));
                 if found.len() > limit {

@@ -14,6 +14,7 @@ mod list;
 mod list_cursor;
 mod reader;
 mod recorder;
+mod session_index;
 mod session_meta_on_disk;
 mod thread_name_index;
 mod upstream_mirror;
@@ -44,6 +45,9 @@ pub use reader::LoadedRollout;
 pub use reader::RolloutError;
 pub use reader::load_rollout;
 pub use recorder::RolloutRecorder;
+pub use session_index::SESSION_INDEX_FILE;
+pub use session_index::append_indexed_thread_name;
+pub use session_index::indexed_thread_name;
 
 #[cfg(test)]
 mod test_support;
