@@ -5,6 +5,8 @@
 //! other.
 
 use std::os::unix::fs::PermissionsExt;
+
+use base64::Engine;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
@@ -18,6 +20,7 @@ use codex_app_server_tests::mock_provider::MockProviderOptions;
 use codex_app_server_tests::mock_provider::mock_provider_args;
 use codex_app_server_tests::upstream::UPSTREAM_0_105;
 use codex_app_server_tests::upstream::UPSTREAM_0_171;
+use codex_app_server_tests::upstream::UPSTREAM_VERSIONS;
 use codex_app_server_tests::upstream::upstream_codex;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
@@ -386,26 +389,141 @@ fn file_mode(path: &Path) -> anyhow::Result<u32> {
 
 #[tokio::test]
 async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> anyhow::Result<()> {
-    let upstream = upstream_codex(UPSTREAM_0_171)?;
-
-    let upstream_home = tempfile::tempdir()?;
-    upstream_api_key_login(&upstream, upstream_home.path(), "sk-upstream-written")?;
-    let mut ours = spawn_on(None, upstream_home, None).await?;
-    let account = request(&mut ours, "account/read", json!({"refreshToken": false})).await?;
-    assert_eq!(account["account"], json!({"type": "apiKey"}));
-    stop(ours).await?;
-
     let mut ours = spawn_on(None, tempfile::tempdir()?, None).await?;
-    request(
-        &mut ours,
-        "account/login/start",
-        json!({"type": "apiKey", "apiKey": "sk-ours-written"}),
+    let login = json!({"type": "apiKey", "apiKey": "sk-ours-written"});
+    request(&mut ours, "account/login/start", login).await?;
+    let our_home = stop(ours).await?;
+    assert_eq!(file_mode(&our_home.path().join("auth.json"))?, 0o600);
+    let our_auth_json = std::fs::read(our_home.path().join("auth.json"))?;
+
+    for version in UPSTREAM_VERSIONS {
+        let upstream = upstream_codex(version)?;
+        let upstream_home = tempfile::tempdir()?;
+        upstream_api_key_login(&upstream, upstream_home.path(), "sk-upstream-written")?;
+        let mut ours = spawn_on(None, upstream_home, None).await?;
+        let account = request(&mut ours, "account/read", json!({"refreshToken": false})).await?;
+        assert_eq!(account["account"], json!({"type": "apiKey"}), "{version}");
+        stop(ours).await?;
+
+        let home = tempfile::tempdir()?;
+        std::fs::write(home.path().join("auth.json"), &our_auth_json)?;
+        let mut theirs = spawn_on(Some(&upstream), home, None).await?;
+        let account = request(&mut theirs, "account/read", json!({"refreshToken": false})).await?;
+        assert_eq!(account["account"], json!({"type": "apiKey"}), "{version}");
+        stop(theirs).await?;
+    }
+    Ok(())
+}
+
+const EMAIL: &str = "interop@example.com";
+const ACCOUNT_ID: &str = "acct_interop";
+
+/// An unsigned JWT carrying `claims` (both sides only read the claims).
+fn fake_jwt(claims: &Value) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
+    format!("{header}.{}.sig", engine.encode(claims.to_string()))
+}
+
+/// The id and access tokens of a Plus account.
+fn chatgpt_tokens() -> (String, String) {
+    let auth_claims = json!({"chatgpt_account_id": ACCOUNT_ID, "chatgpt_plan_type": "plus"});
+    (
+        fake_jwt(&json!({"email": EMAIL, "https://api.openai.com/auth": auth_claims})),
+        fake_jwt(&json!({"exp": 4_102_444_800_i64, "https://api.openai.com/auth": auth_claims})),
     )
+}
+
+/// The account as `account/read` shows it, without fields only one side has.
+async fn read_chatgpt_account(server: &mut AppServer) -> anyhow::Result<Value> {
+    let account = request(server, "account/read", json!({"refreshToken": false})).await?;
+    let account = &account["account"];
+    Ok(json!({"type": account["type"], "email": account["email"], "planType": account["planType"]}))
+}
+
+/// Signs `server` in to ChatGPT through the mock OAuth issuer it was started with.
+async fn sign_in_with_chatgpt(server: &mut AppServer) -> anyhow::Result<()> {
+    let login = request(server, "account/login/start", json!({"type": "chatgpt"})).await?;
+    let auth_url = reqwest::Url::parse(login["authUrl"].as_str().unwrap_or_default())?;
+    let param = |name: &str| {
+        auth_url
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default()
+    };
+    let browser = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let callback = format!("{}?code=x&state={}", param("redirect_uri"), param("state"));
+    let answer = browser.get(callback).send().await?;
+    anyhow::ensure!(
+        answer.status().is_success(),
+        "callback: {}",
+        answer.status()
+    );
+    let completed = server.read_notification("account/login/completed").await?;
+    anyhow::ensure!(completed["params"]["success"] == true, "{completed}");
+    Ok(())
+}
+
+/// With 0.105: 0.171's `account/read` of a ChatGPT account first asks the ChatGPT backend which
+/// workspace to route to, over HTTPS only, so it cannot be pointed at a loopback mock.
+#[tokio::test]
+async fn a_chatgpt_auth_json_written_by_either_side_is_read_by_the_other() -> anyhow::Result<()> {
+    let upstream = upstream_codex(UPSTREAM_0_105)?;
+    let (id_token, access_token) = chatgpt_tokens();
+    let account = json!({"type": "chatgpt", "email": EMAIL, "planType": "plus"});
+
+    // Ours, written by our sign-in, read by upstream.
+    let issuer = MockModelServer::start().await;
+    issuer.mount_json(
+        "POST",
+        "/oauth/token",
+        200,
+        json!({"id_token": id_token, "access_token": access_token, "refresh_token": "rt_interop"}),
+    );
+    let mut ours = AppServer::spawn_with(AppServerOptions {
+        env: vec![
+            ("CODEX_AUTH_ISSUER".to_string(), issuer.uri()),
+            ("CODEX_LOGIN_CALLBACK_PORT".to_string(), "0".to_string()),
+        ],
+        env_remove: vec!["OPENAI_API_KEY".to_string(), "CODEX_API_KEY".to_string()],
+        ..AppServerOptions::default()
+    })
     .await?;
+    ours.initialize().await?;
+    sign_in_with_chatgpt(&mut ours).await?;
     let our_home = stop(ours).await?;
     assert_eq!(file_mode(&our_home.path().join("auth.json"))?, 0o600);
     let mut theirs = spawn_on(Some(&upstream), our_home, None).await?;
-    let account = request(&mut theirs, "account/read", json!({"refreshToken": false})).await?;
-    assert_eq!(account["account"], json!({"type": "apiKey"}));
+    assert_eq!(read_chatgpt_account(&mut theirs).await?, account);
+    stop(theirs).await?;
+
+    // Upstream's layout (`AuthDotJson`: mode, key, tokens, last refresh), read by both.
+    let upstream_layout = json!({
+        "auth_mode": "chatgpt",
+        "OPENAI_API_KEY": null,
+        "tokens": {
+            "id_token": id_token,
+            "access_token": access_token,
+            "refresh_token": "rt_interop",
+            "account_id": ACCOUNT_ID,
+        },
+        // Now, so neither side thinks the tokens are due for a refresh.
+        "last_refresh": chrono::Utc::now().to_rfc3339(),
+    });
+    for program in [Some(upstream.as_path()), None] {
+        let home = tempfile::tempdir()?;
+        std::fs::write(home.path().join("auth.json"), upstream_layout.to_string())?;
+        let mut server = spawn_on(program, home, None).await?;
+        assert_eq!(
+            read_chatgpt_account(&mut server).await?,
+            account,
+            "{program:?}"
+        );
+        stop(server).await?;
+    }
     Ok(())
 }
