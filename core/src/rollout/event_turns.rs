@@ -208,3 +208,206 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
         | EventMsg::ExecCommandEnd(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+    use crate::response_item::MessagePhase;
+    use crate::rollout::event_msg::UpstreamTurnItem;
+    use crate::rollout::history::ThreadHistory;
+    use crate::rollout::item::RolloutItem;
+    use crate::rollout::test_support::user_message;
+    use crate::rollout::upstream_mirror::mirror_events;
+
+    fn event(json: serde_json::Value) -> RolloutItem {
+        RolloutItem::EventMsg(serde_json::from_value(json).unwrap())
+    }
+
+    fn text(text: &str) -> UserInput {
+        UserInput::Text {
+            text: text.to_string(),
+            text_elements: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn upstream_0_105_events_make_turns_a_user_message_outside_a_turn_opening_one() {
+        let items = vec![
+            event(
+                serde_json::json!({"type": "user_message", "message": "old style", "images": null}),
+            ),
+            event(serde_json::json!({"type": "agent_message", "message": "hi"})),
+            event(serde_json::json!({"type": "task_started", "turn_id": "t-2"})),
+            event(
+                serde_json::json!({"type": "user_message", "message": "run", "local_images": ["/a.png"]}),
+            ),
+            event(serde_json::json!({"type": "agent_reasoning", "text": "one"})),
+            event(serde_json::json!({"type": "agent_reasoning", "text": "two"})),
+            event(serde_json::json!({
+                "type": "exec_command_end", "call_id": "call_1", "turn_id": "t-2",
+                "command": ["bash", "-lc", "echo it's"], "cwd": "/repo", "aggregated_output": "it's\n",
+                "exit_code": 0, "duration": {"secs": 1, "nanos": 500_000_000}, "status": "completed",
+            })),
+            event(
+                serde_json::json!({"type": "agent_message", "message": "done", "phase": "final_answer"}),
+            ),
+            event(
+                serde_json::json!({"type": "task_complete", "turn_id": "t-2", "completed_at": 9}),
+            ),
+            event(serde_json::json!({"type": "task_started", "turn_id": "t-3"})),
+            event(
+                serde_json::json!({"type": "turn_aborted", "turn_id": "t-3", "reason": "interrupted"}),
+            ),
+        ];
+        let history = ThreadHistory::from_items(&items);
+        let summary = |turn: &StoredTurn| (turn.id.clone(), turn.status, turn.items.clone());
+        assert_eq!(
+            history.turns.iter().map(summary).collect::<Vec<_>>(),
+            vec![
+                (
+                    "turn-1".to_string(),
+                    TurnStatus::Interrupted,
+                    vec![
+                        TurnItem::UserMessage {
+                            id: "item-1".to_string(),
+                            content: vec![text("old style")]
+                        },
+                        TurnItem::AgentMessage {
+                            id: "item-2".to_string(),
+                            text: "hi".to_string(),
+                            phase: None
+                        },
+                    ],
+                ),
+                (
+                    "t-2".to_string(),
+                    TurnStatus::Completed,
+                    vec![
+                        TurnItem::UserMessage {
+                            id: "item-3".to_string(),
+                            content: vec![
+                                text("run"),
+                                UserInput::LocalImage {
+                                    path: "/a.png".to_string()
+                                }
+                            ],
+                        },
+                        TurnItem::Reasoning {
+                            id: "item-4".to_string(),
+                            summary: vec!["one".to_string(), "two".to_string()],
+                            content: Vec::new(),
+                        },
+                        TurnItem::CommandExecution {
+                            id: "call_1".to_string(),
+                            command: r#"bash -lc 'echo it'"'"'s'"#.to_string(),
+                            cwd: "/repo".to_string(),
+                            status: crate::turn_item::ToolItemStatus::Completed,
+                            command_actions: vec![crate::turn_item::CommandAction::Unknown {
+                                command: r#"bash -lc 'echo it'"'"'s'"#.to_string(),
+                            }],
+                            aggregated_output: Some("it's\n".to_string()),
+                            exit_code: Some(0),
+                            duration_ms: Some(1_500),
+                        },
+                        TurnItem::AgentMessage {
+                            id: "item-5".to_string(),
+                            text: "done".to_string(),
+                            phase: Some(MessagePhase::FinalAnswer),
+                        },
+                    ],
+                ),
+                ("t-3".to_string(), TurnStatus::Interrupted, Vec::new()),
+            ]
+        );
+        assert_eq!(
+            (history.preview.as_str(), history.updated_at),
+            ("old style", Some(9))
+        );
+    }
+
+    #[test]
+    fn upstream_0_171_items_land_in_their_turn_and_unknown_kinds_are_skipped() {
+        let items = vec![
+            event(serde_json::json!({"type": "task_started", "turn_id": "t-1", "started_at": 5})),
+            event(
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
+                    "type": "UserMessage", "id": "u-1",
+                    "content": [{"type": "text", "text": "hi", "text_elements": []}, {"type": "mention", "path": "x"}],
+                }}),
+            ),
+            event(
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {"type": "Plan", "id": "p"}}),
+            ),
+            event(
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
+                    "type": "AgentMessage", "id": "a-1", "content": [{"type": "Text", "text": "hello"}], "phase": "final_answer",
+                }}),
+            ),
+            event(
+                serde_json::json!({"type": "task_complete", "turn_id": "t-1", "completed_at": 6, "duration_ms": 900}),
+            ),
+        ];
+        let history = ThreadHistory::from_items(&items);
+        assert_eq!(
+            history.turns,
+            vec![StoredTurn {
+                id: "t-1".to_string(),
+                items: vec![
+                    TurnItem::UserMessage {
+                        id: "u-1".to_string(),
+                        content: vec![text("hi")]
+                    },
+                    TurnItem::AgentMessage {
+                        id: "a-1".to_string(),
+                        text: "hello".to_string(),
+                        phase: Some(MessagePhase::FinalAnswer),
+                    },
+                ],
+                status: TurnStatus::Completed,
+                error: None,
+                started_at: Some(5),
+                completed_at: Some(6),
+                duration_ms: Some(900),
+            }]
+        );
+        assert!(matches!(
+            items[2],
+            RolloutItem::EventMsg(EventMsg::ItemCompleted {
+                item: UpstreamTurnItem::Other,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_events_mirroring_our_own_turn_change_nothing() {
+        let ours = vec![
+            RolloutItem::TurnStarted {
+                turn_id: "t-1".to_string(),
+                started_at: 5,
+            },
+            user_message("t-1", "hello"),
+            RolloutItem::TurnCompleted {
+                turn_id: "t-1".to_string(),
+                status: TurnStatus::Completed,
+                error: None,
+                completed_at: 6,
+                duration_ms: 1_000,
+            },
+        ];
+        let with_mirrors: Vec<RolloutItem> = ours
+            .iter()
+            .flat_map(|item| {
+                std::iter::once(item.clone())
+                    .chain(mirror_events(item).into_iter().map(RolloutItem::EventMsg))
+            })
+            .collect();
+        assert_eq!(with_mirrors.len(), 6);
+        assert_eq!(
+            ThreadHistory::from_items(&with_mirrors),
+            ThreadHistory::from_items(&ours)
+        );
+    }
+}

@@ -140,3 +140,100 @@ fn user_message(content: &[UserInput]) -> EventMsg {
         local_images,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+    use crate::response_item::MessagePhase;
+
+    #[test]
+    fn a_turn_is_mirrored_as_the_events_upstream_rebuilds_it_from() {
+        let turn_items = [
+            RolloutItem::TurnStarted {
+                turn_id: "t-1".to_string(),
+                started_at: 5,
+            },
+            RolloutItem::ItemCompleted {
+                turn_id: "t-1".to_string(),
+                item: TurnItem::UserMessage {
+                    id: "u".to_string(),
+                    content: vec![
+                        UserInput::Text {
+                            text: "look".to_string(),
+                            text_elements: Vec::new(),
+                        },
+                        UserInput::Image {
+                            url: "data:image/png;base64,AA".to_string(),
+                        },
+                    ],
+                },
+            },
+            RolloutItem::ItemCompleted {
+                turn_id: "t-1".to_string(),
+                item: TurnItem::Reasoning {
+                    id: "r".to_string(),
+                    summary: vec!["a".to_string(), "b".to_string()],
+                    content: Vec::new(),
+                },
+            },
+            RolloutItem::ItemCompleted {
+                turn_id: "t-1".to_string(),
+                item: TurnItem::CommandExecution {
+                    id: "call_1".to_string(),
+                    command: "ls -la 'my dir'".to_string(),
+                    cwd: "/repo".to_string(),
+                    status: ToolItemStatus::Completed,
+                    command_actions: Vec::new(),
+                    aggregated_output: Some("x\n".to_string()),
+                    exit_code: Some(0),
+                    duration_ms: Some(1_250),
+                },
+            },
+            RolloutItem::ItemCompleted {
+                turn_id: "t-1".to_string(),
+                item: TurnItem::AgentMessage {
+                    id: "a".to_string(),
+                    text: "done".to_string(),
+                    phase: Some(MessagePhase::FinalAnswer),
+                },
+            },
+            RolloutItem::TurnCompleted {
+                turn_id: "t-1".to_string(),
+                status: TurnStatus::Interrupted,
+                error: None,
+                completed_at: 7,
+                duration_ms: 2_000,
+            },
+        ];
+        let events: Vec<serde_json::Value> = turn_items
+            .iter()
+            .flat_map(mirror_events)
+            .map(|event| serde_json::to_value(event).unwrap())
+            .collect();
+        assert_eq!(
+            events,
+            vec![
+                serde_json::json!({"type": "task_started", "turn_id": "t-1", "started_at": 5}),
+                serde_json::json!({
+                    "type": "user_message", "message": "look",
+                    "images": ["data:image/png;base64,AA"], "local_images": [],
+                }),
+                serde_json::json!({"type": "agent_reasoning", "text": "a"}),
+                serde_json::json!({"type": "agent_reasoning", "text": "b"}),
+                serde_json::json!({
+                    "type": "exec_command_end", "call_id": "call_1", "turn_id": "t-1",
+                    "process_id": null, "command": ["bash", "-lc", "ls -la 'my dir'"], "cwd": "/repo",
+                    "parsed_cmd": [{"type": "unknown", "cmd": "ls -la 'my dir'"}], "source": "agent",
+                    "stdout": "", "stderr": "", "aggregated_output": "x\n", "exit_code": 0,
+                    "duration": {"secs": 1, "nanos": 250_000_000}, "formatted_output": "",
+                    "status": "completed",
+                }),
+                serde_json::json!({"type": "agent_message", "message": "done", "phase": "final_answer"}),
+                serde_json::json!({"type": "turn_aborted", "turn_id": "t-1", "reason": "interrupted"}),
+            ]
+        );
+        assert_eq!(upstream_argv("ls -la /repo"), ["ls", "-la", "/repo"]);
+    }
+}
