@@ -1,8 +1,8 @@
 //! A Codex user's existing `CODEX_HOME` works both ways, checked against the real upstream binaries
 //! (`upstream_codex`): threads upstream 0.105 and 0.171 wrote are listed, read with their turns,
 //! resumed and continued by us (the next model request carries their history); threads we wrote are
-//! listed and read with their turns by upstream 0.171; `auth.json` written by either is read by the
-//! other.
+//! listed and read with their turns by upstream (and what it archives we list as archived); names
+//! travel through `session_index.jsonl`; `auth.json` written by either is read by the other.
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -225,6 +225,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     for filtered_out in [
         json!({"modelProviders": ["openai"]}),
         json!({"cwd": "/elsewhere"}),
+        json!({"sourceKinds": ["exec", "subAgent"]}),
     ] {
         let page = request(&mut ours, "thread/list", filtered_out.clone()).await?;
         assert_eq!(page["data"], json!([]), "{filtered_out}");
@@ -290,10 +291,15 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     let upstream = upstream_codex(version)?;
     let workspace = tempfile::tempdir()?;
     let model = MockModelServer::start().await;
-    model.push_responses(two_turns(
-        "shell",
-        json!({"command": ["bash", "-c", "echo hello"]}),
-    ));
+    let mut responses = two_turns("shell", json!({"command": ["bash", "-c", "echo hello"]}));
+    // Our second turn also searches the web.
+    responses[2] = MockResponse::sse(vec![
+        sse::response_created("resp_3"),
+        sse::web_search_call("ws_1", "rust editions"),
+        sse::output_item_done_message("msg_3", "Second answer.", Some("final_answer")),
+        sse::completed("resp_3"),
+    ]);
+    model.push_responses(responses);
     let mut ours = spawn_on(None, tempfile::tempdir()?, Some(&model)).await?;
     let thread_id = run_two_turns(&mut ours, workspace.path()).await?;
     let name_params = json!({"threadId": thread_id, "name": "Named by us"});
@@ -348,6 +354,24 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
         }
     }
     assert_eq!(turn_summaries(&read["thread"]), expected);
+
+    // Upstream archives it where we look for archived threads.
+    request(
+        &mut theirs,
+        "thread/archive",
+        json!({"threadId": thread_id}),
+    )
+    .await?;
+    let codex_home = stop(theirs).await?;
+    let mut ours = spawn_on(None, codex_home, Some(&model)).await?;
+    let archived = request(&mut ours, "thread/list", json!({"archived": true})).await?;
+    let archived_ids: Vec<&Value> = archived["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|thread| &thread["id"])
+        .collect();
+    assert_eq!(archived_ids, vec![&json!(thread_id)]);
     Ok(())
 }
 

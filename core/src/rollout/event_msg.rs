@@ -64,7 +64,16 @@ pub enum EventMsg {
         item: UpstreamTurnItem,
     },
     /// A finished command, the way every upstream build rebuilds it.
-    ExecCommandEnd(ExecCommandEnd),
+    /// Boxed: the biggest event by far.
+    ExecCommandEnd(Box<ExecCommandEnd>),
+    WebSearchEnd {
+        call_id: String,
+        #[serde(default)]
+        query: String,
+        /// Upstream's `{"type":"search","query":...}`; not shown.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        action: Option<serde_json::Value>,
+    },
 }
 
 /// `exec_command_end`: a command's end with everything upstream shows of it.
@@ -121,7 +130,7 @@ impl ExecCommandEnd {
 
 impl EventMsg {
     /// Every event `"type"` above; an `event_msg` of another type is skipped quietly.
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 9] = [
         "task_started",
         "task_complete",
         "turn_aborted",
@@ -130,6 +139,7 @@ impl EventMsg {
         "agent_reasoning",
         "item_completed",
         "exec_command_end",
+        "web_search_end",
     ];
 }
 
@@ -161,7 +171,8 @@ pub enum UpstreamTurnItem {
         #[serde(default)]
         raw_content: Vec<String>,
     },
-    CommandExecution(UpstreamCommandExecution),
+    /// Boxed: the biggest item by far.
+    CommandExecution(Box<UpstreamCommandExecution>),
     WebSearch {
         id: String,
         #[serde(default)]

@@ -90,6 +90,14 @@ impl EventTurns {
                 self.add_to_turn(&end.turn_id, end.to_turn_item(), turns);
                 None
             }
+            EventMsg::WebSearchEnd { call_id, query, .. } => {
+                let item = TurnItem::WebSearch {
+                    id: call_id.clone(),
+                    query: query.clone(),
+                };
+                self.add_to_turn("", item, turns);
+                None
+            }
             EventMsg::UserMessage { .. }
             | EventMsg::AgentMessage { .. }
             | EventMsg::AgentReasoning { .. } => {
@@ -205,7 +213,8 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
         | EventMsg::TaskComplete { .. }
         | EventMsg::TurnAborted { .. }
         | EventMsg::ItemCompleted { .. }
-        | EventMsg::ExecCommandEnd(_) => None,
+        | EventMsg::ExecCommandEnd(_)
+        | EventMsg::WebSearchEnd { .. } => None,
     }
 }
 

@@ -74,6 +74,9 @@ pub struct ThreadListQuery {
     pub originators: Option<Vec<String>>,
     /// Only threads whose preview or name contains this, ignoring case.
     pub search_term: Option<String>,
+    /// Only threads started from one of these sources, as `SessionMeta::source` names them (`cli`,
+    /// `vscode`, `exec`, `mcp`, `subagent_review`, ...); `None` means every source.
+    pub sources: Option<Vec<String>>,
 }
 
 impl Default for ThreadListQuery {
@@ -89,6 +92,7 @@ impl Default for ThreadListQuery {
             excluded_thread_ids: Vec::new(),
             originators: None,
             search_term: None,
+            sources: None,
         }
     }
 }
@@ -332,7 +336,8 @@ fn head_user_message(item: &RolloutItem) -> Option<String> {
         | EventMsg::TurnAborted { .. }
         | EventMsg::AgentMessage { .. }
         | EventMsg::AgentReasoning { .. }
-        | EventMsg::ExecCommandEnd(_) => None,
+        | EventMsg::ExecCommandEnd(_)
+        | EventMsg::WebSearchEnd { .. } => None,
     }
 }
 
@@ -358,6 +363,11 @@ fn matches_filters(summary: &ThreadSummary, query: &ThreadListQuery) -> bool {
         .originators
         .as_ref()
         .is_some_and(|originators| !originators.contains(&summary.meta.originator))
+    {
+        return false;
+    }
+    if let Some(sources) = &query.sources
+        && !sources.contains(&summary.meta.source)
     {
         return false;
     }
@@ -620,6 +630,20 @@ mod tests {
             .await,
             vec!["here"]
         );
+        for (sources, expected) in [
+            (["exec", "cli"], Vec::<&str>::new()),
+            (["cli", "vscode"], vec!["elsewhere", "here"]),
+        ] {
+            let sources = Some(sources.map(str::to_string).to_vec());
+            assert_eq!(
+                listed(ThreadListQuery {
+                    sources,
+                    ..ThreadListQuery::default()
+                })
+                .await,
+                expected
+            );
+        }
     }
 
     #[tokio::test]

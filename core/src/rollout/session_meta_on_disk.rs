@@ -123,14 +123,25 @@ impl TryFrom<SessionMetaOnDisk> for SessionMeta {
     }
 }
 
-/// `"vscode"`, `"cli"`, ... as they are; upstream's `{"subagent": ...}` is a sub-agent's thread.
+/// `"vscode"`, `"cli"`, `"exec"`, `"mcp"` as they are; upstream's sub-agent sources
+/// (`{"subagent": "review"}`, `{"subagent": {"thread_spawn": ...}}`, ...) as `subagent_<kind>`.
 fn source_name(source: Option<serde_json::Value>) -> String {
-    match source {
-        Some(serde_json::Value::String(name)) => name,
-        Some(serde_json::Value::Object(object)) if object.contains_key("subagent") => {
-            "subagent".to_string()
-        }
-        Some(_) | None => "unknown".to_string(),
+    let subagent = match source {
+        Some(serde_json::Value::String(name)) => return name,
+        Some(serde_json::Value::Object(object)) => match object.get("subagent") {
+            Some(subagent) => subagent.clone(),
+            None => return "unknown".to_string(),
+        },
+        Some(_) | None => return "unknown".to_string(),
+    };
+    let kind = match &subagent {
+        serde_json::Value::String(kind) => kind.as_str(),
+        serde_json::Value::Object(object) if object.contains_key("thread_spawn") => "thread_spawn",
+        _ => "other",
+    };
+    match kind {
+        "review" | "compact" | "thread_spawn" => format!("subagent_{kind}"),
+        _ => "subagent_other".to_string(),
     }
 }
 
@@ -179,7 +190,13 @@ mod tests {
                 meta.source.as_str(),
                 meta.base_instructions.as_deref()
             ),
-            (1_770_286_272, "openai", "", "subagent", Some("Be brief."))
+            (
+                1_770_286_272,
+                "openai",
+                "",
+                "subagent_review",
+                Some("Be brief.")
+            )
         );
     }
 

@@ -1,10 +1,9 @@
 //! The `event_msg` lines we write beside our own turn lines so that upstream Codex (0.171) lists and
 //! reads our threads with their turns: `task_started` / `task_complete` / `turn_aborted` around a
-//! turn, and 0.105-style `user_message` / `agent_message` / `agent_reasoning` / `exec_command_end`
-//! (which every upstream build rebuilds turns from; 0.171 ignores its own `item_completed` for a
-//! command in a file like ours). File changes and web searches have no
-//! upstream spelling we can vouch for and are not mirrored; our own reader ignores all of these for
-//! our turns (`event_turns.rs`).
+//! turn, and 0.105-style `user_message` / `agent_message` / `agent_reasoning` / `exec_command_end` /
+//! `web_search_end` (which every upstream build rebuilds turns from; 0.171 rebuilds no command from
+//! a file like ours, whatever the line). File changes are not mirrored. Our own reader ignores all
+//! of these for our turns (`event_turns.rs`).
 
 use crate::turn_item::ToolItemStatus;
 use crate::turn_item::TurnItem;
@@ -78,7 +77,7 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             exit_code,
             duration_ms,
             ..
-        } => vec![EventMsg::ExecCommandEnd(ExecCommandEnd {
+        } => vec![EventMsg::ExecCommandEnd(Box::new(ExecCommandEnd {
             call_id: id.clone(),
             turn_id: turn_id.to_string(),
             process_id: None,
@@ -106,8 +105,13 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
                 }
                 .to_string(),
             ),
-        })],
-        TurnItem::FileChange { .. } | TurnItem::WebSearch { .. } => Vec::new(),
+        }))],
+        TurnItem::WebSearch { id, query } => vec![EventMsg::WebSearchEnd {
+            call_id: id.clone(),
+            query: query.clone(),
+            action: Some(serde_json::json!({"type": "search", "query": query})),
+        }],
+        TurnItem::FileChange { .. } => Vec::new(),
     }
 }
 
@@ -193,6 +197,13 @@ mod tests {
             },
             RolloutItem::ItemCompleted {
                 turn_id: "t-1".to_string(),
+                item: TurnItem::WebSearch {
+                    id: "ws".to_string(),
+                    query: "rust".to_string(),
+                },
+            },
+            RolloutItem::ItemCompleted {
+                turn_id: "t-1".to_string(),
                 item: TurnItem::AgentMessage {
                     id: "a".to_string(),
                     text: "done".to_string(),
@@ -229,6 +240,10 @@ mod tests {
                     "stdout": "", "stderr": "", "aggregated_output": "x\n", "exit_code": 0,
                     "duration": {"secs": 1, "nanos": 250_000_000}, "formatted_output": "",
                     "status": "completed",
+                }),
+                serde_json::json!({
+                    "type": "web_search_end", "call_id": "ws", "query": "rust",
+                    "action": {"type": "search", "query": "rust"},
                 }),
                 serde_json::json!({"type": "agent_message", "message": "done", "phase": "final_answer"}),
                 serde_json::json!({"type": "turn_aborted", "turn_id": "t-1", "reason": "interrupted"}),
