@@ -176,6 +176,31 @@ fn conversation(input: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `thread/list` with `params`, each thread cut down to `fields`.
+async fn list_threads(
+    server: &mut AppServer,
+    params: Value,
+    fields: &[&str],
+) -> anyhow::Result<Vec<Value>> {
+    let page = request(server, "thread/list", params).await?;
+    let threads = page["data"].as_array().cloned().unwrap_or_default();
+    Ok(threads
+        .iter()
+        .map(|thread| {
+            let fields = fields
+                .iter()
+                .map(|field| (field.to_string(), thread[*field].clone()));
+            Value::Object(fields.collect())
+        })
+        .collect())
+}
+
+/// `thread/read` with its turns.
+async fn read_thread(server: &mut AppServer, thread_id: &str) -> anyhow::Result<Value> {
+    let params = json!({"threadId": thread_id, "includeTurns": true});
+    Ok(request(server, "thread/read", params).await?["thread"].clone())
+}
+
 async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyhow::Result<()> {
     let upstream = upstream_codex(version)?;
     let workspace = tempfile::tempdir()?;
@@ -186,36 +211,21 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     let thread_id = run_two_turns(&mut theirs, workspace.path()).await?;
     let name_params = json!({"threadId": thread_id, "name": "Named upstream"});
     request(&mut theirs, "thread/name/set", name_params).await?;
-    let upstream_view = request(
-        &mut theirs,
-        "thread/read",
-        json!({"threadId": thread_id, "includeTurns": true}),
-    )
-    .await?;
+    let upstream_view = read_thread(&mut theirs, &thread_id).await?;
     let codex_home = stop(theirs).await?;
 
     let mut ours = spawn_on(None, codex_home, Some(&model)).await?;
-    let listed = request(
-        &mut ours,
-        "thread/list",
-        json!({"modelProviders": ["mock"]}),
-    )
-    .await?;
-    let listed: Vec<Value> = listed["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|thread| {
-            json!({
-                "id": thread["id"], "preview": thread["preview"], "cwd": thread["cwd"],
-                "modelProvider": thread["modelProvider"], "cliVersion": thread["cliVersion"],
-                "source": thread["source"], "name": thread["name"],
-            })
-        })
-        .collect();
+    let fields = [
+        "id",
+        "preview",
+        "cwd",
+        "modelProvider",
+        "cliVersion",
+        "source",
+        "name",
+    ];
     assert_eq!(
-        listed,
+        list_threads(&mut ours, json!({"modelProviders": ["mock"]}), &fields).await?,
         vec![json!({
             "id": thread_id, "preview": "Run echo.", "cwd": workspace.path(),
             "modelProvider": "mock", "cliVersion": version, "source": "vscode",
@@ -231,18 +241,10 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
         assert_eq!(page["data"], json!([]), "{filtered_out}");
     }
 
-    let read = request(
-        &mut ours,
-        "thread/read",
-        json!({"threadId": thread_id, "includeTurns": true}),
-    )
-    .await?;
+    let read = read_thread(&mut ours, &thread_id).await?;
     assert_eq!(
-        (&read["thread"]["name"], turn_summaries(&read["thread"])),
-        (
-            &json!("Named upstream"),
-            turn_summaries(&upstream_view["thread"])
-        )
+        (&read["name"], turn_summaries(&read)),
+        (&json!("Named upstream"), turn_summaries(&upstream_view))
     );
 
     request(&mut ours, "thread/resume", json!({"threadId": thread_id})).await?;
@@ -304,46 +306,19 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     let thread_id = run_two_turns(&mut ours, workspace.path()).await?;
     let name_params = json!({"threadId": thread_id, "name": "Named by us"});
     request(&mut ours, "thread/name/set", name_params).await?;
-    let our_view = request(
-        &mut ours,
-        "thread/read",
-        json!({"threadId": thread_id, "includeTurns": true}),
-    )
-    .await?;
+    let our_view = read_thread(&mut ours, &thread_id).await?;
     let codex_home = stop(ours).await?;
 
     let mut theirs = spawn_on(Some(&upstream), codex_home, Some(&model)).await?;
-    let listed = request(
-        &mut theirs,
-        "thread/list",
-        json!({"modelProviders": ["mock"]}),
-    )
-    .await?;
-    let listed: Vec<Value> = listed["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|thread| {
-            json!({
-                "id": thread["id"], "preview": thread["preview"], "cwd": thread["cwd"],
-                "name": thread["name"],
-            })
-        })
-        .collect();
+    let fields = ["id", "preview", "cwd", "name"];
     assert_eq!(
-        listed,
+        list_threads(&mut theirs, json!({"modelProviders": ["mock"]}), &fields).await?,
         vec![json!({
             "id": thread_id, "preview": "Run echo.", "cwd": workspace.path(), "name": "Named by us",
         })]
     );
-    let read = request(
-        &mut theirs,
-        "thread/read",
-        json!({"threadId": thread_id, "includeTurns": true}),
-    )
-    .await?;
-    let mut expected = turn_summaries(&our_view["thread"]);
+    let read = read_thread(&mut theirs, &thread_id).await?;
+    let mut expected = turn_summaries(&our_view);
     if version == UPSTREAM_0_171 {
         // 0.171 rebuilds no command from a rollout without its own paginated history store, not
         // even from the `exec_command_begin` / `exec_command_end` it once wrote itself; 0.105 does.
@@ -353,7 +328,7 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
             }
         }
     }
-    assert_eq!(turn_summaries(&read["thread"]), expected);
+    assert_eq!(turn_summaries(&read), expected);
 
     // Upstream archives it where we look for archived threads.
     request(
@@ -364,14 +339,10 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     .await?;
     let codex_home = stop(theirs).await?;
     let mut ours = spawn_on(None, codex_home, Some(&model)).await?;
-    let archived = request(&mut ours, "thread/list", json!({"archived": true})).await?;
-    let archived_ids: Vec<&Value> = archived["data"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|thread| &thread["id"])
-        .collect();
-    assert_eq!(archived_ids, vec![&json!(thread_id)]);
+    assert_eq!(
+        list_threads(&mut ours, json!({"archived": true}), &["id"]).await?,
+        vec![json!({"id": thread_id})]
+    );
     Ok(())
 }
 

@@ -70,16 +70,7 @@ impl ThreadHistory {
                     started_at,
                 } => {
                     event_turns.native_turn_started(turn_id);
-                    rebuilt.turns.push(StoredTurn {
-                        id: turn_id.clone(),
-                        items: Vec::new(),
-                        status: TurnStatus::InProgress,
-                        error: None,
-                        started_at: Some(*started_at),
-                        completed_at: None,
-                        duration_ms: None,
-                    });
-                    rebuilt.updated_at = rebuilt.updated_at.max(Some(*started_at));
+                    rebuilt.start_turn(turn_id, *started_at);
                 }
                 RolloutItem::ItemCompleted { turn_id, item } => {
                     match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
@@ -93,20 +84,7 @@ impl ThreadHistory {
                     error,
                     completed_at,
                     duration_ms,
-                } => {
-                    match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
-                        Some(turn) => {
-                            turn.status = *status;
-                            turn.error = error.clone();
-                            turn.completed_at = Some(*completed_at);
-                            turn.duration_ms = Some(*duration_ms);
-                        }
-                        None => {
-                            tracing::debug!("turn_completed for unknown turn {turn_id}; skipped")
-                        }
-                    }
-                    rebuilt.updated_at = rebuilt.updated_at.max(Some(*completed_at));
-                }
+                } => rebuilt.complete_turn(turn_id, *status, error, *completed_at, *duration_ms),
                 RolloutItem::TokenUsage { info, .. } => rebuilt.token_usage = Some(*info),
                 RolloutItem::ThreadName { name } => rebuilt.name = name.clone(),
             }
@@ -123,6 +101,41 @@ impl ThreadHistory {
             }
         }
         rebuilt
+    }
+}
+
+impl ThreadHistory {
+    fn start_turn(&mut self, turn_id: &str, started_at: i64) {
+        self.turns.push(StoredTurn {
+            id: turn_id.to_string(),
+            items: Vec::new(),
+            status: TurnStatus::InProgress,
+            error: None,
+            started_at: Some(started_at),
+            completed_at: None,
+            duration_ms: None,
+        });
+        self.updated_at = self.updated_at.max(Some(started_at));
+    }
+
+    fn complete_turn(
+        &mut self,
+        turn_id: &str,
+        status: TurnStatus,
+        error: &Option<TurnError>,
+        completed_at: i64,
+        duration_ms: i64,
+    ) {
+        match self.turns.iter_mut().rev().find(|t| t.id == turn_id) {
+            Some(turn) => {
+                turn.status = status;
+                turn.error = error.clone();
+                turn.completed_at = Some(completed_at);
+                turn.duration_ms = Some(duration_ms);
+            }
+            None => tracing::debug!("turn_completed for unknown turn {turn_id}; skipped"),
+        }
+        self.updated_at = self.updated_at.max(Some(completed_at));
     }
 }
 
@@ -153,6 +166,7 @@ mod tests {
 
     use super::*;
     use crate::response_item::ContentItem;
+    use crate::rollout::item::Compacted;
     use crate::rollout::test_support::user_message;
     use crate::token_usage::TokenUsage;
 
@@ -244,6 +258,29 @@ mod tests {
             RolloutItem::ItemCompleted { turn_id: of, item } if of == turn_id => item.clone(),
             other => panic!("not an item of {turn_id}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_compaction_replaces_the_history_and_unknown_items_are_dropped() {
+        let summary = ResponseItem::user_text("summary of before");
+        let items = vec![
+            RolloutItem::ResponseItem(ResponseItem::user_text("before")),
+            RolloutItem::ResponseItem(ResponseItem::Other),
+            RolloutItem::Compacted(Compacted {
+                message: String::new(),
+                replacement_history: Some(vec![summary.clone()]),
+            }),
+            RolloutItem::ResponseItem(ResponseItem::user_text("after")),
+            // An older upstream compaction without its history keeps what there is.
+            RolloutItem::Compacted(Compacted {
+                message: "summary".to_string(),
+                replacement_history: None,
+            }),
+        ];
+        assert_eq!(
+            ThreadHistory::from_items(&items).history,
+            vec![summary, ResponseItem::user_text("after")]
+        );
     }
 
     #[test]

@@ -33,6 +33,17 @@ pub enum RolloutError {
     Io { path: PathBuf, source: io::Error },
     #[error("rollout {} does not start with a session_meta line", path.display())]
     MissingSessionMeta { path: PathBuf },
+    /// The first line is a `session_meta` this build cannot read (a field missing or mistyped).
+    #[error("rollout {} starts with an unreadable session_meta: {source}", path.display())]
+    InvalidSessionMeta {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn is_session_meta_line(line: &[u8]) -> bool {
+    serde_json::from_slice::<RolloutLineKind>(line).is_ok_and(|line| line.kind == "session_meta")
 }
 
 /// How one line of a rollout parsed.
@@ -125,6 +136,9 @@ pub async fn load_rollout(path: &Path) -> Result<LoadedRollout, RolloutError> {
                     ParsedLine::Item(RolloutItem::SessionMeta(first)) => {
                         meta = Some(*first);
                         continue;
+                    }
+                    ParsedLine::Invalid(source) if is_session_meta_line(&line) => {
+                        return Err(RolloutError::InvalidSessionMeta { path, source });
                     }
                     ParsedLine::Item(_) | ParsedLine::UnknownKind(_) | ParsedLine::Invalid(_) => {
                         return Err(RolloutError::MissingSessionMeta { path });
@@ -286,6 +300,14 @@ mod tests {
                 "{content:?}: {err}"
             );
         }
+        let undated = r#"{"timestamp":"t","type":"session_meta","payload":{"id":"t-1","timestamp":"yesterday","cwd":"/repo"}}"#;
+        let path = write_rollout(dir.path(), &format!("{undated}\n"));
+        let err = load_rollout(&path).await.unwrap_err();
+        assert!(
+            matches!(err, RolloutError::InvalidSessionMeta { .. })
+                && err.to_string().contains("\"yesterday\" is not RFC 3339"),
+            "{err}"
+        );
         let missing = load_rollout(&dir.path().join("missing.jsonl"))
             .await
             .unwrap_err();
