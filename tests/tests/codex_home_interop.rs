@@ -201,6 +201,31 @@ async fn read_thread(server: &mut AppServer, thread_id: &str) -> anyhow::Result<
     Ok(request(server, "thread/read", params).await?["thread"].clone())
 }
 
+/// `thread/resume`, then a turn saying "Continue."; returns the body of the model request it made.
+async fn continue_thread(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<Value> {
+    request(server, "thread/resume", json!({"threadId": thread_id})).await?;
+    model.push_response(MockResponse::assistant_message(
+        &["Continued."],
+        Some("final_answer"),
+    ));
+    let id = server.send_turn_start(thread_id, "Continue.").await?;
+    server.read_response(id).await?;
+    let completed = server.read_notification("turn/completed").await?;
+    assert_eq!(
+        completed["params"]["turn"]["status"], "completed",
+        "{completed}"
+    );
+    let requests = model.responses_requests().await;
+    Ok(requests
+        .last()
+        .and_then(|request| request.body_json.clone())
+        .unwrap_or_default())
+}
+
 async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyhow::Result<()> {
     let upstream = upstream_codex(version)?;
     let workspace = tempfile::tempdir()?;
@@ -247,23 +272,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
         (&json!("Named upstream"), turn_summaries(&upstream_view))
     );
 
-    request(&mut ours, "thread/resume", json!({"threadId": thread_id})).await?;
-    model.push_response(MockResponse::assistant_message(
-        &["Continued."],
-        Some("final_answer"),
-    ));
-    let id = ours.send_turn_start(&thread_id, "Continue.").await?;
-    ours.read_response(id).await?;
-    let completed = ours.read_notification("turn/completed").await?;
-    assert_eq!(
-        completed["params"]["turn"]["status"], "completed",
-        "{completed}"
-    );
-    let requests = model.responses_requests().await;
-    let last = requests
-        .last()
-        .and_then(|request| request.body_json.clone())
-        .unwrap_or_default();
+    let last = continue_thread(&mut ours, &model, &thread_id).await?;
     assert_eq!(
         conversation(&last["input"]),
         vec![
@@ -275,6 +284,24 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
             "assistant: Second answer.",
             "user: Continue.",
         ]
+    );
+
+    // Back in upstream, the continued thread shows the turn we added, except in 0.171: its threads
+    // keep their turns in its own SQLite history store, which only upstream writes.
+    let continued = turn_summaries(&read_thread(&mut ours, &thread_id).await?);
+    let mut theirs = spawn_on(Some(&upstream), stop(ours).await?, Some(&model)).await?;
+    let upstream_turns = if version == UPSTREAM_0_171 { 2 } else { 3 };
+    assert_eq!(
+        turn_summaries(&read_thread(&mut theirs, &thread_id).await?),
+        Value::Array(
+            continued
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(upstream_turns)
+                .cloned()
+                .collect()
+        )
     );
     Ok(())
 }
