@@ -5,14 +5,13 @@
 //! travel through `session_index.jsonl`; `auth.json` written by either is read by the other.
 
 use std::os::unix::fs::PermissionsExt;
-
-use base64::Engine;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::chatgpt_token::fake_jwt;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_model_server::sse;
@@ -111,15 +110,6 @@ async fn stop(mut server: AppServer) -> anyhow::Result<tempfile::TempDir> {
     server.into_codex_home().await
 }
 
-async fn request(server: &mut AppServer, method: &str, params: Value) -> anyhow::Result<Value> {
-    let id = server.send_request(method, params).await?;
-    let response = server.read_response(id).await?;
-    response
-        .get("result")
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("{method} failed: {response}"))
-}
-
 /// A thread's turns as both sides show them, without ids and timings.
 fn turn_summaries(thread: &Value) -> Value {
     let turns = thread["turns"].as_array().cloned().unwrap_or_default();
@@ -182,7 +172,7 @@ async fn list_threads(
     params: Value,
     fields: &[&str],
 ) -> anyhow::Result<Vec<Value>> {
-    let page = request(server, "thread/list", params).await?;
+    let page = server.call("thread/list", params).await?;
     let threads = page["data"].as_array().cloned().unwrap_or_default();
     Ok(threads
         .iter()
@@ -198,7 +188,7 @@ async fn list_threads(
 /// `thread/read` with its turns.
 async fn read_thread(server: &mut AppServer, thread_id: &str) -> anyhow::Result<Value> {
     let params = json!({"threadId": thread_id, "includeTurns": true});
-    Ok(request(server, "thread/read", params).await?["thread"].clone())
+    Ok(server.call("thread/read", params).await?["thread"].clone())
 }
 
 /// `thread/resume`, then a turn saying "Continue."; returns the body of the model request it made.
@@ -207,7 +197,9 @@ async fn continue_thread(
     model: &MockModelServer,
     thread_id: &str,
 ) -> anyhow::Result<Value> {
-    request(server, "thread/resume", json!({"threadId": thread_id})).await?;
+    server
+        .call("thread/resume", json!({"threadId": thread_id}))
+        .await?;
     model.push_response(MockResponse::assistant_message(
         &["Continued."],
         Some("final_answer"),
@@ -235,7 +227,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     let mut theirs = spawn_on(Some(&upstream), tempfile::tempdir()?, Some(&model)).await?;
     let thread_id = run_two_turns(&mut theirs, workspace.path()).await?;
     let name_params = json!({"threadId": thread_id, "name": "Named upstream"});
-    request(&mut theirs, "thread/name/set", name_params).await?;
+    theirs.call("thread/name/set", name_params).await?;
     let upstream_view = read_thread(&mut theirs, &thread_id).await?;
     let codex_home = stop(theirs).await?;
 
@@ -262,7 +254,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
         json!({"cwd": "/elsewhere"}),
         json!({"sourceKinds": ["exec", "subAgent"]}),
     ] {
-        let page = request(&mut ours, "thread/list", filtered_out.clone()).await?;
+        let page = ours.call("thread/list", filtered_out.clone()).await?;
         assert_eq!(page["data"], json!([]), "{filtered_out}");
     }
 
@@ -332,7 +324,7 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     let mut ours = spawn_on(None, tempfile::tempdir()?, Some(&model)).await?;
     let thread_id = run_two_turns(&mut ours, workspace.path()).await?;
     let name_params = json!({"threadId": thread_id, "name": "Named by us"});
-    request(&mut ours, "thread/name/set", name_params).await?;
+    ours.call("thread/name/set", name_params).await?;
     let our_view = read_thread(&mut ours, &thread_id).await?;
     let codex_home = stop(ours).await?;
 
@@ -358,12 +350,9 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     assert_eq!(turn_summaries(&read), expected);
 
     // Upstream archives it where we look for archived threads.
-    request(
-        &mut theirs,
-        "thread/archive",
-        json!({"threadId": thread_id}),
-    )
-    .await?;
+    theirs
+        .call("thread/archive", json!({"threadId": thread_id}))
+        .await?;
     let codex_home = stop(theirs).await?;
     let mut ours = spawn_on(None, codex_home, Some(&model)).await?;
     assert_eq!(
@@ -413,7 +402,7 @@ fn file_mode(path: &Path) -> anyhow::Result<u32> {
 async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> anyhow::Result<()> {
     let mut ours = spawn_on(None, tempfile::tempdir()?, None).await?;
     let login = json!({"type": "apiKey", "apiKey": "sk-ours-written"});
-    request(&mut ours, "account/login/start", login).await?;
+    ours.call("account/login/start", login).await?;
     let our_home = stop(ours).await?;
     assert_eq!(file_mode(&our_home.path().join("auth.json"))?, 0o600);
     let our_auth_json = std::fs::read(our_home.path().join("auth.json"))?;
@@ -423,14 +412,18 @@ async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> a
         let upstream_home = tempfile::tempdir()?;
         upstream_api_key_login(&upstream, upstream_home.path(), "sk-upstream-written")?;
         let mut ours = spawn_on(None, upstream_home, None).await?;
-        let account = request(&mut ours, "account/read", json!({"refreshToken": false})).await?;
+        let account = ours
+            .call("account/read", json!({"refreshToken": false}))
+            .await?;
         assert_eq!(account["account"], json!({"type": "apiKey"}), "{version}");
         stop(ours).await?;
 
         let home = tempfile::tempdir()?;
         std::fs::write(home.path().join("auth.json"), &our_auth_json)?;
         let mut theirs = spawn_on(Some(&upstream), home, None).await?;
-        let account = request(&mut theirs, "account/read", json!({"refreshToken": false})).await?;
+        let account = theirs
+            .call("account/read", json!({"refreshToken": false}))
+            .await?;
         assert_eq!(account["account"], json!({"type": "apiKey"}), "{version}");
         stop(theirs).await?;
     }
@@ -439,13 +432,6 @@ async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> a
 
 const EMAIL: &str = "interop@example.com";
 const ACCOUNT_ID: &str = "acct_interop";
-
-/// An unsigned JWT carrying `claims` (both sides only read the claims).
-fn fake_jwt(claims: &Value) -> String {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = engine.encode(r#"{"alg":"none","typ":"JWT"}"#);
-    format!("{header}.{}.sig", engine.encode(claims.to_string()))
-}
 
 /// The id and access tokens of a Plus account.
 fn chatgpt_tokens() -> (String, String) {
@@ -458,14 +444,18 @@ fn chatgpt_tokens() -> (String, String) {
 
 /// The account as `account/read` shows it, without fields only one side has.
 async fn read_chatgpt_account(server: &mut AppServer) -> anyhow::Result<Value> {
-    let account = request(server, "account/read", json!({"refreshToken": false})).await?;
+    let account = server
+        .call("account/read", json!({"refreshToken": false}))
+        .await?;
     let account = &account["account"];
     Ok(json!({"type": account["type"], "email": account["email"], "planType": account["planType"]}))
 }
 
 /// Signs `server` in to ChatGPT through the mock OAuth issuer it was started with.
 async fn sign_in_with_chatgpt(server: &mut AppServer) -> anyhow::Result<()> {
-    let login = request(server, "account/login/start", json!({"type": "chatgpt"})).await?;
+    let login = server
+        .call("account/login/start", json!({"type": "chatgpt"}))
+        .await?;
     let auth_url = reqwest::Url::parse(login["authUrl"].as_str().unwrap_or_default())?;
     let param = |name: &str| {
         auth_url

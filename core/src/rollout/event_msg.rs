@@ -242,6 +242,7 @@ impl UpstreamTurnItem {
             UpstreamTurnItem::UserMessage { id, content } => Some(TurnItem::UserMessage {
                 id: id.clone(),
                 content: content.iter().filter_map(user_input).collect(),
+                client_id: None,
             }),
             UpstreamTurnItem::AgentMessage { id, content, phase } => Some(TurnItem::AgentMessage {
                 id: id.clone(),
@@ -337,9 +338,15 @@ fn user_input(part: &serde_json::Value) -> Option<UserInput> {
             text: text_of("text")?,
             text_elements: Vec::new(),
         }),
-        "image" => Some(UserInput::Image {
-            url: text_of("image_url").or_else(|| text_of("url"))?,
-        }),
+        "image" => {
+            let url = text_of("image_url").or_else(|| text_of("url"));
+            let file_id = text_of("file_id");
+            (url.is_some() || file_id.is_some()).then(|| UserInput::Image {
+                url,
+                file_id,
+                detail: text_of("detail"),
+            })
+        }
         "local_image" => Some(UserInput::LocalImage {
             path: text_of("path")?,
         }),

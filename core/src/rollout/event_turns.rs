@@ -187,16 +187,18 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
                 text: message.clone(),
                 text_elements: Vec::new(),
             });
-            let images = images
-                .iter()
-                .flatten()
-                .map(|url| UserInput::Image { url: url.clone() });
+            let images = images.iter().flatten().map(|url| UserInput::Image {
+                url: Some(url.clone()),
+                file_id: None,
+                detail: None,
+            });
             let local_images = local_images
                 .iter()
                 .map(|path| UserInput::LocalImage { path: path.clone() });
             Some(TurnItem::UserMessage {
                 id,
                 content: text.into_iter().chain(images).chain(local_images).collect(),
+                client_id: None,
             })
         }
         EventMsg::AgentMessage { message, phase } => Some(TurnItem::AgentMessage {
@@ -281,7 +283,8 @@ mod tests {
                     vec![
                         TurnItem::UserMessage {
                             id: "item-1".to_string(),
-                            content: vec![text("old style")]
+                            content: vec![text("old style")],
+                            client_id: None,
                         },
                         TurnItem::AgentMessage {
                             id: "item-2".to_string(),
@@ -302,6 +305,7 @@ mod tests {
                                     path: "/a.png".to_string()
                                 }
                             ],
+                            client_id: None,
                         },
                         TurnItem::Reasoning {
                             id: "item-4".to_string(),
@@ -366,7 +370,8 @@ mod tests {
                 items: vec![
                     TurnItem::UserMessage {
                         id: "u-1".to_string(),
-                        content: vec![text("hi")]
+                        content: vec![text("hi")],
+                        client_id: None,
                     },
                     TurnItem::AgentMessage {
                         id: "a-1".to_string(),

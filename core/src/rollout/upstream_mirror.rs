@@ -134,7 +134,8 @@ fn user_message(content: &[UserInput]) -> EventMsg {
     for input in content {
         match input {
             UserInput::Text { text, .. } => texts.push(text.as_str()),
-            UserInput::Image { url } => images.push(url.clone()),
+            // 0.105's event lists image URLs only; an image by file id is not shown upstream.
+            UserInput::Image { url, .. } => images.extend(url.clone()),
             UserInput::LocalImage { path } => local_images.push(path.clone()),
         }
     }
@@ -169,9 +170,12 @@ mod tests {
                             text_elements: Vec::new(),
                         },
                         UserInput::Image {
-                            url: "data:image/png;base64,AA".to_string(),
+                            url: Some("data:image/png;base64,AA".to_string()),
+                            file_id: None,
+                            detail: None,
                         },
                     ],
+                    client_id: None,
                 },
             },
             RolloutItem::ItemCompleted {
