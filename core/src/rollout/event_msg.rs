@@ -1,7 +1,8 @@
 //! Upstream Codex's `event_msg` rollout lines that make up a turn as the user saw it: the turn's
-//! start and end (`task_started`, `task_complete`, `turn_aborted`), 0.105's per-kind events
-//! (`user_message`, `agent_message`, `agent_reasoning`) and 0.171's `item_completed` with its own
-//! `TurnItem` spelling. Other events (`token_count`, ...) are skipped on read.
+//! start and end (`task_started`, `task_complete`, `turn_aborted`), the per-kind events of 0.105
+//! and earlier (`user_message`, `agent_message`, `agent_reasoning`, `exec_command_end`,
+//! `web_search_end`) and 0.171's `item_completed` with its own `TurnItem` spelling. Other events
+//! (`token_count`, `thread_settings_applied`, ...) are skipped on read.
 
 use serde::Deserialize;
 use serde::Serialize;
@@ -63,8 +64,8 @@ pub enum EventMsg {
         turn_id: String,
         item: UpstreamTurnItem,
     },
-    /// A finished command, the way every upstream build rebuilds it.
-    /// Boxed: the biggest event by far.
+    /// A finished command; 0.105 rebuilds it, 0.171 only in its own history store. Boxed: the
+    /// biggest event by far.
     ExecCommandEnd(Box<ExecCommandEnd>),
     WebSearchEnd {
         call_id: String,
