@@ -99,9 +99,16 @@ fn git_info(git: &codex_core::rollout::GitInfo) -> wire::GitInfo {
     }
 }
 
+/// The stored source as the wire says it: upstream's `mcp` is an app-server thread; of its sub-agent
+/// sources (`subagent_<kind>` once stored) only the plain `review` / `compact` ones are known whole.
 fn session_source(source: &str) -> wire::SessionSource {
-    serde_json::from_value(serde_json::Value::String(source.to_string()))
-        .unwrap_or(wire::SessionSource::Unknown)
+    match source {
+        "mcp" => wire::SessionSource::AppServer,
+        "subagent_review" => wire::SessionSource::SubAgent(serde_json::json!("review")),
+        "subagent_compact" => wire::SessionSource::SubAgent(serde_json::json!("compact")),
+        _ => serde_json::from_value(serde_json::Value::String(source.to_string()))
+            .unwrap_or(wire::SessionSource::Unknown),
+    }
 }
 
 pub fn thread_status(status: ThreadStatus) -> wire::ThreadStatus {
@@ -583,5 +590,33 @@ fn require_full_read_access(access: &wire::ReadOnlyAccess) -> Result<(), String>
             "restricted read access is not supported: sandboxed commands may read everywhere"
                 .to_string(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+
+    #[test]
+    fn stored_sources_of_upstream_threads_map_to_the_wire() {
+        let sources = [
+            "vscode",
+            "exec",
+            "mcp",
+            "subagent_review",
+            "subagent_thread_spawn",
+        ];
+        assert_eq!(
+            sources.map(session_source),
+            [
+                wire::SessionSource::VSCode,
+                wire::SessionSource::Exec,
+                wire::SessionSource::AppServer,
+                wire::SessionSource::SubAgent(serde_json::json!("review")),
+                wire::SessionSource::Unknown,
+            ]
+        );
     }
 }

@@ -14,7 +14,7 @@ pub enum MessagePhase {
 }
 
 /// `phase` as sent, with a value this build does not know (or not a string) taken as none.
-fn known_phase_or_none<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn known_phase_or_none<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<MessagePhase>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(deserializer)?;

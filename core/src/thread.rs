@@ -473,6 +473,22 @@ impl CodexThread {
         }
         self.inner
             .record(vec![RolloutItem::ThreadName { name: name.clone() }]);
+        if self.inner.recorder.is_some() {
+            // Upstream Codex reads names from the session index, not from rollouts.
+            let codex_home = self
+                .inner
+                .settings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .codex_home
+                .clone();
+            if let Err(err) =
+                crate::rollout::append_indexed_thread_name(&codex_home, self.id(), name.as_deref())
+                    .await
+            {
+                tracing::warn!("naming thread {} in the session index: {err}", self.id());
+            }
+        }
         self.inner.emit(EventMsg::NameUpdated(name)).await;
     }
 

@@ -398,14 +398,18 @@ impl ThreadManager {
         let loaded = rollout::load_rollout(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-        if overrides.model.is_none() {
+        // An upstream thread that never ran a turn names no model: the configured one is used.
+        if overrides.model.is_none() && !loaded.meta.model.is_empty() {
             overrides.model = Some(loaded.meta.model.clone());
         }
         if overrides.cwd.is_none() {
             overrides.cwd = Some(loaded.meta.cwd.clone());
         }
         let config = self.load_config(overrides)?;
-        let history = ThreadHistory::from_items(&loaded.items);
+        let mut history = ThreadHistory::from_items(&loaded.items);
+        if history.name.is_none() {
+            history.name = rollout::indexed_thread_name(&self.codex_home, thread_id).await;
+        }
         let recorder = RolloutRecorder::resume(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
@@ -486,7 +490,7 @@ impl ThreadManager {
             let recorder = RolloutRecorder::create(&self.codex_home, meta.clone())
                 .await
                 .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-            recorder.record(
+            recorder.record_copied(
                 items
                     .into_iter()
                     .filter(|item| !matches!(item, RolloutItem::SessionMeta(_)))
@@ -520,7 +524,10 @@ impl ThreadManager {
         let loaded = rollout::load_rollout(&path)
             .await
             .map_err(|e| ThreadError::Rollout(e.to_string()))?;
-        let history = ThreadHistory::from_items(&loaded.items);
+        let mut history = ThreadHistory::from_items(&loaded.items);
+        if history.name.is_none() {
+            history.name = rollout::indexed_thread_name(&self.codex_home, thread_id).await;
+        }
         let meta = loaded.meta;
         let model_info = self.model_info(&meta.model);
         Ok(ThreadSnapshot {

@@ -98,14 +98,25 @@ impl AppServer {
         codex_home: tempfile::TempDir,
         options: AppServerOptions,
     ) -> anyhow::Result<Self> {
-        let binary = app_server_binary()?;
+        Self::spawn_program_in(&app_server_binary()?, &[], codex_home, options).await
+    }
+
+    /// Starts another app-server program the same way, e.g. an upstream `codex` with
+    /// `program_args` `["app-server"]`, for interop tests on a shared `CODEX_HOME`.
+    pub async fn spawn_program_in(
+        binary: &Path,
+        program_args: &[&str],
+        codex_home: tempfile::TempDir,
+        options: AppServerOptions,
+    ) -> anyhow::Result<Self> {
         let temp_dir = std::env::temp_dir();
         let git_ceiling = std::fs::canonicalize(&temp_dir).unwrap_or(temp_dir);
-        let mut command = tokio::process::Command::new(&binary);
+        let mut command = tokio::process::Command::new(binary);
         for name in &options.env_remove {
             command.env_remove(name);
         }
         command
+            .args(program_args)
             .args(&options.args)
             .env("CODEX_HOME", codex_home.path())
             .env("GIT_CEILING_DIRECTORIES", git_ceiling)

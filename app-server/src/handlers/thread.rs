@@ -307,6 +307,7 @@ pub async fn list(
         excluded_thread_ids: params.excluded_thread_ids.unwrap_or_default(),
         originators: params.originators,
         search_term: params.search_term,
+        sources: Some(stored_sources(params.source_kinds.unwrap_or_default())),
     };
     let (page, statuses) = context
         .engine
@@ -456,4 +457,36 @@ pub async fn loaded_list(
         next_cursor,
     })?
     .into())
+}
+
+/// The stored `session_meta.source` names of `kinds`; none means the interactive ones, as upstream.
+fn stored_sources(kinds: Vec<wire::ThreadSourceKind>) -> Vec<String> {
+    use wire::ThreadSourceKind as Kind;
+    let kinds = if kinds.is_empty() {
+        vec![Kind::Cli, Kind::VSCode]
+    } else {
+        kinds
+    };
+    let names = kinds
+        .into_iter()
+        .flat_map(|kind| -> &'static [&'static str] {
+            match kind {
+                Kind::Cli => &["cli"],
+                Kind::VSCode => &["vscode"],
+                Kind::Exec => &["exec"],
+                Kind::AppServer => &["mcp", "app_server"],
+                Kind::SubAgent => &[
+                    "subagent_review",
+                    "subagent_compact",
+                    "subagent_thread_spawn",
+                    "subagent_other",
+                ],
+                Kind::SubAgentReview => &["subagent_review"],
+                Kind::SubAgentCompact => &["subagent_compact"],
+                Kind::SubAgentThreadSpawn => &["subagent_thread_spawn"],
+                Kind::SubAgentOther => &["subagent_other"],
+                Kind::Unknown => &["unknown"],
+            }
+        });
+    names.map(|name| name.to_string()).collect()
 }

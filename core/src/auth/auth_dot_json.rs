@@ -31,6 +31,10 @@ pub(crate) struct AuthDotJson {
     /// RFC 3339 time of the last token refresh.
     #[serde(default)]
     pub last_refresh: Option<String>,
+    /// Keys a newer upstream writes (e.g. an agent identity), kept as they are when we rewrite the
+    /// file (a token refresh), so sharing `CODEX_HOME` with upstream loses none of its state.
+    #[serde(flatten)]
+    pub other_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// ChatGPT OAuth tokens as stored by our login flow (or upstream's).
@@ -43,6 +47,9 @@ pub(crate) struct StoredTokens {
     pub refresh_token: Option<String>,
     #[serde(default)]
     pub account_id: Option<String>,
+    /// Token fields a newer upstream writes, kept on rewrite.
+    #[serde(flatten)]
+    pub other_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AuthDotJson {
@@ -52,6 +59,7 @@ impl AuthDotJson {
             openai_api_key: Some(key),
             tokens: None,
             last_refresh: None,
+            other_fields: serde_json::Map::new(),
         }
     }
 
@@ -61,6 +69,7 @@ impl AuthDotJson {
             openai_api_key: None,
             tokens: Some(tokens),
             last_refresh: Some(refreshed_at.to_rfc3339()),
+            other_fields: serde_json::Map::new(),
         }
     }
 
@@ -241,8 +250,10 @@ mod tests {
                 access_token: "at".to_string(),
                 refresh_token: None,
                 account_id: None,
+                other_fields: serde_json::Map::new(),
             }),
             last_refresh: None,
+            other_fields: serde_json::Map::new(),
         };
         assert_eq!(
             file.to_codex_auth(),
@@ -250,5 +261,27 @@ mod tests {
                 key: "sk-1".to_string()
             })
         );
+    }
+
+    #[test]
+    fn fields_a_newer_upstream_writes_survive_our_rewrite() {
+        let home = tempfile::tempdir().unwrap();
+        let path = auth_file_path(home.path());
+        let upstream = serde_json::json!({
+            "auth_mode": "chatgpt",
+            "OPENAI_API_KEY": null,
+            "tokens": {
+                "id_token": "id", "access_token": "at", "refresh_token": "rt",
+                "account_id": "acct", "token_kind": "future",
+            },
+            "last_refresh": "2026-12-04T23:58:12Z",
+            "agent_identity": {"id": "agent-1"},
+        });
+        std::fs::write(&path, upstream.to_string()).unwrap();
+        let file = read_auth_file(&path).unwrap().unwrap();
+        write_auth_file(home.path(), &file).unwrap();
+        let rewritten: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(rewritten, upstream);
     }
 }

@@ -633,6 +633,7 @@ impl AuthManager {
             access_token: response.access_token.unwrap_or(tokens.access_token),
             refresh_token: response.refresh_token.or(tokens.refresh_token),
             account_id: tokens.account_id,
+            other_fields: tokens.other_fields,
         };
         self.store_auth_file(AuthDotJson {
             tokens: Some(refreshed),
@@ -1060,6 +1061,7 @@ mod tests {
                     access_token: fake_jwt(&json!({"exp": exp.map(|exp| exp.timestamp())})),
                     refresh_token: refresh_token.map(str::to_string),
                     account_id: None,
+                    other_fields: serde_json::Map::new(),
                 },
                 last_refresh,
             )

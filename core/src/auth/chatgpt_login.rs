@@ -327,6 +327,7 @@ impl CallbackFlow {
                 access_token,
                 refresh_token: Some(refresh_token),
                 account_id,
+                other_fields: serde_json::Map::new(),
             };
             write_auth_file(
                 &self.codex_home,

@@ -142,7 +142,7 @@ mod tests {
         let recorder = RolloutRecorder::create(home.path(), meta.clone())
             .await
             .unwrap();
-        recorder.record(vec![user_message("turn-1", "keep me")]);
+        recorder.record_copied(vec![user_message("turn-1", "keep me")]);
         recorder.shutdown().await.unwrap();
         let live = recorder.path().to_path_buf();
         let other = RolloutRecorder::create(home.path(), session_meta("other", 1_770_286_273))

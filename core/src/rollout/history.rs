@@ -1,5 +1,6 @@
 //! Rebuilding a thread's state from its rollout items: the model history, the turns as the user saw
-//! them, the name, the last token usage and the preview.
+//! them (from our turn lines, or from upstream Codex's `event_msg` lines, `event_turns.rs`), the
+//! name, the last token usage and the preview.
 
 use crate::response_item::ResponseItem;
 use crate::token_usage::TokenUsageInfo;
@@ -8,6 +9,7 @@ use crate::turn_item::UserInput;
 use crate::turn_outcome::TurnError;
 use crate::turn_outcome::TurnStatus;
 
+use super::event_turns::EventTurns;
 use super::item::RolloutItem;
 
 /// One turn as persisted.
@@ -45,33 +47,32 @@ impl ThreadHistory {
     /// comes back as `Interrupted`.
     pub fn from_items(items: &[RolloutItem]) -> Self {
         let mut rebuilt = ThreadHistory::default();
-        let mut saw_user_message = false;
+        let mut event_turns = EventTurns::default();
         for item in items {
             match item {
-                RolloutItem::SessionMeta(_) => {}
+                RolloutItem::SessionMeta(_) | RolloutItem::TurnContext(_) => {}
+                RolloutItem::ResponseItem(ResponseItem::Other) => {
+                    tracing::debug!("response item of a kind this build does not know; skipped");
+                }
                 RolloutItem::ResponseItem(response_item) => {
                     rebuilt.history.push(response_item.clone());
+                }
+                RolloutItem::Compacted(compacted) => match &compacted.replacement_history {
+                    Some(replacement) => rebuilt.history = replacement.clone(),
+                    None => tracing::debug!("compaction without its history; history kept"),
+                },
+                RolloutItem::EventMsg(event) => {
+                    let moved_to = event_turns.apply(event, &mut rebuilt.turns);
+                    rebuilt.updated_at = rebuilt.updated_at.max(moved_to);
                 }
                 RolloutItem::TurnStarted {
                     turn_id,
                     started_at,
                 } => {
-                    rebuilt.turns.push(StoredTurn {
-                        id: turn_id.clone(),
-                        items: Vec::new(),
-                        status: TurnStatus::InProgress,
-                        error: None,
-                        started_at: Some(*started_at),
-                        completed_at: None,
-                        duration_ms: None,
-                    });
-                    rebuilt.updated_at = rebuilt.updated_at.max(Some(*started_at));
+                    event_turns.native_turn_started(turn_id);
+                    rebuilt.start_turn(turn_id, *started_at);
                 }
                 RolloutItem::ItemCompleted { turn_id, item } => {
-                    if !saw_user_message && let Some(text) = user_message_text(item) {
-                        rebuilt.preview = text;
-                        saw_user_message = true;
-                    }
                     match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
                         Some(turn) => turn.items.push(item.clone()),
                         None => tracing::debug!("rollout item for unknown turn {turn_id}; skipped"),
@@ -83,30 +84,58 @@ impl ThreadHistory {
                     error,
                     completed_at,
                     duration_ms,
-                } => {
-                    match rebuilt.turns.iter_mut().rev().find(|t| &t.id == turn_id) {
-                        Some(turn) => {
-                            turn.status = *status;
-                            turn.error = error.clone();
-                            turn.completed_at = Some(*completed_at);
-                            turn.duration_ms = Some(*duration_ms);
-                        }
-                        None => {
-                            tracing::debug!("turn_completed for unknown turn {turn_id}; skipped")
-                        }
-                    }
-                    rebuilt.updated_at = rebuilt.updated_at.max(Some(*completed_at));
-                }
+                } => rebuilt.complete_turn(turn_id, *status, error, *completed_at, *duration_ms),
                 RolloutItem::TokenUsage { info, .. } => rebuilt.token_usage = Some(*info),
                 RolloutItem::ThreadName { name } => rebuilt.name = name.clone(),
             }
         }
+        rebuilt.preview = rebuilt
+            .turns
+            .iter()
+            .flat_map(|turn| &turn.items)
+            .find_map(user_message_text)
+            .unwrap_or_default();
         for turn in &mut rebuilt.turns {
             if turn.status == TurnStatus::InProgress {
                 turn.status = TurnStatus::Interrupted;
             }
         }
         rebuilt
+    }
+}
+
+impl ThreadHistory {
+    fn start_turn(&mut self, turn_id: &str, started_at: i64) {
+        self.turns.push(StoredTurn {
+            id: turn_id.to_string(),
+            items: Vec::new(),
+            status: TurnStatus::InProgress,
+            error: None,
+            started_at: Some(started_at),
+            completed_at: None,
+            duration_ms: None,
+        });
+        self.updated_at = self.updated_at.max(Some(started_at));
+    }
+
+    fn complete_turn(
+        &mut self,
+        turn_id: &str,
+        status: TurnStatus,
+        error: &Option<TurnError>,
+        completed_at: i64,
+        duration_ms: i64,
+    ) {
+        match self.turns.iter_mut().rev().find(|t| t.id == turn_id) {
+            Some(turn) => {
+                turn.status = status;
+                turn.error = error.clone();
+                turn.completed_at = Some(completed_at);
+                turn.duration_ms = Some(duration_ms);
+            }
+            None => tracing::debug!("turn_completed for unknown turn {turn_id}; skipped"),
+        }
+        self.updated_at = self.updated_at.max(Some(completed_at));
     }
 }
 
@@ -137,6 +166,7 @@ mod tests {
 
     use super::*;
     use crate::response_item::ContentItem;
+    use crate::rollout::item::Compacted;
     use crate::rollout::test_support::user_message;
     use crate::token_usage::TokenUsage;
 
@@ -228,6 +258,29 @@ mod tests {
             RolloutItem::ItemCompleted { turn_id: of, item } if of == turn_id => item.clone(),
             other => panic!("not an item of {turn_id}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_compaction_replaces_the_history_and_unknown_items_are_dropped() {
+        let summary = ResponseItem::user_text("summary of before");
+        let items = vec![
+            RolloutItem::ResponseItem(ResponseItem::user_text("before")),
+            RolloutItem::ResponseItem(ResponseItem::Other),
+            RolloutItem::Compacted(Compacted {
+                message: String::new(),
+                replacement_history: Some(vec![summary.clone()]),
+            }),
+            RolloutItem::ResponseItem(ResponseItem::user_text("after")),
+            // An older upstream compaction without its history keeps what there is.
+            RolloutItem::Compacted(Compacted {
+                message: "summary".to_string(),
+                replacement_history: None,
+            }),
+        ];
+        assert_eq!(
+            ThreadHistory::from_items(&items).history,
+            vec![summary, ResponseItem::user_text("after")]
+        );
     }
 
     #[test]

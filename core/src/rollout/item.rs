@@ -1,19 +1,26 @@
 //! What one rollout line holds: the `RolloutItem` kinds (session metadata, model history, turn
-//! lifecycle, token usage, thread name) and the `{"timestamp","type","payload"}` line around them.
+//! lifecycle, token usage, thread name, and upstream Codex's `event_msg` / `turn_context` /
+//! `compacted`) and the `{"timestamp","type","payload"}` line around them.
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 use serde::Serialize;
 
+use super::event_msg::EventMsg;
+use super::session_meta_on_disk::SessionMetaOnDisk;
+use super::session_meta_on_disk::serialize_base_instructions;
 use crate::response_item::ResponseItem;
 use crate::token_usage::TokenUsageInfo;
 use crate::turn_item::TurnItem;
 use crate::turn_outcome::TurnError;
 use crate::turn_outcome::TurnStatus;
 
-/// The first line of every rollout: who the thread is and how it was started.
+/// The first line of every rollout: who the thread is and how it was started. Read through
+/// `SessionMetaOnDisk`, so upstream Codex's metas (no `created_at`, no `model`, instructions as
+/// `{"text"}`) are read too; written in a shape upstream reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SessionMetaOnDisk")]
 pub struct SessionMeta {
     pub id: String,
     #[serde(default)]
@@ -28,10 +35,11 @@ pub struct SessionMeta {
     /// The session source as the wire spells it, e.g. `"vscode"`.
     pub source: String,
     pub model_provider: String,
+    /// `""` in an upstream meta until the rollout's first `turn_context` names it.
     pub model: String,
     #[serde(default)]
     pub reasoning_effort: Option<String>,
-    #[serde(default)]
+    #[serde(serialize_with = "serialize_base_instructions")]
     pub base_instructions: Option<String>,
     #[serde(default)]
     pub developer_instructions: Option<String>,
@@ -86,12 +94,38 @@ pub enum RolloutItem {
     ThreadName {
         name: Option<String>,
     },
+    /// Upstream Codex's turn events; we write the ones upstream rebuilds turns from beside our own
+    /// turn lines.
+    EventMsg(EventMsg),
+    /// Upstream Codex's per-turn settings; read for the model an upstream meta does not name.
+    TurnContext(TurnContext),
+    /// Upstream Codex's compaction: the history from here on is `replacement_history`.
+    Compacted(Compacted),
+}
+
+/// What we read of upstream's `turn_context` line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnContext {
+    #[serde(default)]
+    pub turn_id: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+/// Upstream's `compacted` line. Without `replacement_history` (older upstream builds) the history
+/// cannot be rebuilt past it, so it is kept as is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Compacted {
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub replacement_history: Option<Vec<ResponseItem>>,
 }
 
 impl RolloutItem {
     /// Every `"type"` this build writes; a line of any other kind was written by a newer build and is
     /// skipped on read rather than reported as damage.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 10] = [
         "session_meta",
         "response_item",
         "turn_started",
@@ -99,10 +133,13 @@ impl RolloutItem {
         "turn_completed",
         "token_usage",
         "thread_name",
+        "event_msg",
+        "turn_context",
+        "compacted",
     ];
 }
 
-/// One line of a rollout file.
+/// One line of a rollout file. Upstream adds other keys (`ordinal`); they are ignored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RolloutLine {
     /// RFC3339 UTC with milliseconds, e.g. `2026-02-05T10:11:12.345Z`.
@@ -117,4 +154,13 @@ pub struct RolloutLine {
 pub(crate) struct RolloutLineKind {
     #[serde(rename = "type")]
     pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) payload: Option<PayloadKind>,
+}
+
+/// The `"type"` inside a payload, for kinds whose payload is itself a tagged union.
+#[derive(Deserialize)]
+pub(crate) struct PayloadKind {
+    #[serde(rename = "type", default)]
+    pub(crate) kind: Option<String>,
 }

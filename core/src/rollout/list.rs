@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
 
 use super::archive::sorted_subdirs;
+use super::event_msg::EventMsg;
 use super::history::user_message_text;
 use super::item::RolloutItem;
 use super::item::SessionMeta;
@@ -22,6 +23,7 @@ use super::layout::RolloutFileName;
 use super::layout::SESSIONS_DIR;
 use super::list_cursor::ListCursor;
 use super::reader::ParsedLine;
+use super::session_index::index_names;
 use super::thread_name_index::thread_name;
 
 pub const DEFAULT_THREAD_LIST_LIMIT: usize = 25;
@@ -31,8 +33,14 @@ pub const MAX_THREAD_LIST_LIMIT: usize = 100;
 /// summary never reads further than this.
 const HEAD_MAX_LINES: usize = 64;
 const HEAD_MAX_BYTES: u64 = 1024 * 1024;
-/// Only lines carrying this are parsed while looking for the preview (our writer emits compact JSON).
-const ITEM_COMPLETED_MARKER: &[u8] = br#""type":"item_completed""#;
+/// Only lines carrying one of these are parsed while looking for the preview and, in an upstream
+/// rollout, the model (every writer emits compact JSON): our `item_completed` and upstream 0.171's
+/// (inside an `event_msg`), upstream 0.105's `user_message` event, upstream's `turn_context`.
+const HEAD_MARKERS: [&[u8]; 3] = [
+    br#""type":"item_completed""#,
+    br#""type":"user_message""#,
+    br#""type":"turn_context""#,
+];
 
 /// Which timestamp orders the listing (newest first).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,6 +74,9 @@ pub struct ThreadListQuery {
     pub originators: Option<Vec<String>>,
     /// Only threads whose preview or name contains this, ignoring case.
     pub search_term: Option<String>,
+    /// Only threads started from one of these sources, as `SessionMeta::source` names them (`cli`,
+    /// `vscode`, `exec`, `mcp`, `subagent_review`, ...); `None` means every source.
+    pub sources: Option<Vec<String>>,
 }
 
 impl Default for ThreadListQuery {
@@ -81,6 +92,7 @@ impl Default for ThreadListQuery {
             excluded_thread_ids: Vec::new(),
             originators: None,
             search_term: None,
+            sources: None,
         }
     }
 }
@@ -139,6 +151,8 @@ fn list_threads_blocking(codex_home: &Path, query: &ThreadListQuery) -> io::Resu
         }
         day_dirs
     };
+    // Upstream names its threads in the session index rather than in their rollouts.
+    let indexed_names = index_names(codex_home)?;
     // One more than the page, to know whether there is a next page.
     let mut found: Vec<(ListCursor, ThreadSummary)> = Vec::with_capacity(limit + 1);
     let mut take_from = |mut candidates: Vec<Candidate>| -> io::Result<bool> {
@@ -149,9 +163,12 @@ fn list_threads_blocking(codex_home: &Path, query: &ThreadListQuery) -> io::Resu
             {
                 continue;
             }
-            let Some(summary) = read_summary(&candidate.path)? else {
+            let Some(mut summary) = read_summary(&candidate.path)? else {
                 continue;
             };
+            if summary.name.is_none() {
+                summary.name = indexed_names.get(&summary.id).cloned();
+            }
             if matches_filters(&summary, query) {
                 found.push((candidate.position, summary));
                 if found.len() > limit {
@@ -266,16 +283,26 @@ fn read_summary(path: &Path) -> io::Result<Option<ThreadSummary>> {
             }
             continue;
         }
-        if !line
-            .windows(ITEM_COMPLETED_MARKER.len())
-            .any(|window| window == ITEM_COMPLETED_MARKER)
+        if !HEAD_MARKERS
+            .iter()
+            .any(|marker| line.windows(marker.len()).any(|window| window == *marker))
         {
             continue;
         }
-        if let ParsedLine::Item(RolloutItem::ItemCompleted { item, .. }) = ParsedLine::parse(&line)
-            && let Some(text) = user_message_text(&item)
+        let ParsedLine::Item(item) = ParsedLine::parse(&line) else {
+            continue;
+        };
+        if let (RolloutItem::TurnContext(context), Some(meta)) = (&item, meta.as_mut())
+            && meta.model.is_empty()
+        {
+            meta.model = context.model.clone().unwrap_or_default();
+        }
+        if preview.is_empty()
+            && let Some(text) = head_user_message(&item)
         {
             preview = text;
+        }
+        if !preview.is_empty() && meta.as_ref().is_some_and(|meta| !meta.model.is_empty()) {
             break;
         }
     }
@@ -291,6 +318,27 @@ fn read_summary(path: &Path) -> io::Result<Option<ThreadSummary>> {
         updated_at: i64::try_from(updated_at).unwrap_or(i64::MAX),
         meta,
     }))
+}
+
+/// The text of a user message line, ours or upstream's.
+fn head_user_message(item: &RolloutItem) -> Option<String> {
+    if let RolloutItem::ItemCompleted { item, .. } = item {
+        return user_message_text(item);
+    }
+    let RolloutItem::EventMsg(event) = item else {
+        return None;
+    };
+    match event {
+        EventMsg::ItemCompleted { item, .. } => user_message_text(&item.to_turn_item()?),
+        EventMsg::UserMessage { message, .. } => Some(message.clone()),
+        EventMsg::TaskStarted { .. }
+        | EventMsg::TaskComplete { .. }
+        | EventMsg::TurnAborted { .. }
+        | EventMsg::AgentMessage { .. }
+        | EventMsg::AgentReasoning { .. }
+        | EventMsg::ExecCommandEnd(_)
+        | EventMsg::WebSearchEnd { .. } => None,
+    }
 }
 
 fn matches_filters(summary: &ThreadSummary, query: &ThreadListQuery) -> bool {
@@ -315,6 +363,11 @@ fn matches_filters(summary: &ThreadSummary, query: &ThreadListQuery) -> bool {
         .originators
         .as_ref()
         .is_some_and(|originators| !originators.contains(&summary.meta.originator))
+    {
+        return false;
+    }
+    if let Some(sources) = &query.sources
+        && !sources.contains(&summary.meta.source)
     {
         return false;
     }
@@ -577,6 +630,20 @@ mod tests {
             .await,
             vec!["here"]
         );
+        for (sources, expected) in [
+            (["exec", "cli"], Vec::<&str>::new()),
+            (["cli", "vscode"], vec!["elsewhere", "here"]),
+        ] {
+            let sources = Some(sources.map(str::to_string).to_vec());
+            assert_eq!(
+                listed(ThreadListQuery {
+                    sources,
+                    ..ThreadListQuery::default()
+                })
+                .await,
+                expected
+            );
+        }
     }
 
     #[tokio::test]

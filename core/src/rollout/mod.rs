@@ -1,9 +1,12 @@
 //! Thread persistence: every non-ephemeral thread is an append-only JSONL rollout under
 //! `CODEX_HOME/sessions/YYYY/MM/DD/`. This module writes them (`RolloutRecorder`), reads them back
 //! (`load_rollout`, `ThreadHistory`), lists them (`list_threads`) and moves them in and out of
-//! `CODEX_HOME/archived_sessions/`.
+//! `CODEX_HOME/archived_sessions/`. Upstream Codex's rollouts (0.105, 0.171) are read the same way,
+//! and ours carry the `event_msg` lines upstream rebuilds turns from.
 
 mod archive;
+mod event_msg;
+mod event_turns;
 mod history;
 mod item;
 mod layout;
@@ -11,17 +14,23 @@ mod list;
 mod list_cursor;
 mod reader;
 mod recorder;
+mod session_index;
+mod session_meta_on_disk;
 mod thread_name_index;
+mod upstream_mirror;
 
 pub use archive::archive_thread;
 pub use archive::find_thread_path;
 pub use archive::unarchive_thread;
+pub use event_msg::EventMsg;
 pub use history::StoredTurn;
 pub use history::ThreadHistory;
+pub use item::Compacted;
 pub use item::GitInfo;
 pub use item::RolloutItem;
 pub use item::RolloutLine;
 pub use item::SessionMeta;
+pub use item::TurnContext;
 pub use layout::ARCHIVED_SESSIONS_DIR;
 pub use layout::RolloutFileName;
 pub use layout::SESSIONS_DIR;
@@ -36,6 +45,9 @@ pub use reader::LoadedRollout;
 pub use reader::RolloutError;
 pub use reader::load_rollout;
 pub use recorder::RolloutRecorder;
+pub use session_index::SESSION_INDEX_FILE;
+pub use session_index::append_indexed_thread_name;
+pub use session_index::indexed_thread_name;
 
 #[cfg(test)]
 mod test_support;

@@ -1,6 +1,7 @@
-//! Reading a whole rollout back: `load_rollout` returns its `SessionMeta` and every item after it,
-//! skipping damaged lines (a torn last line from a crash, garbage mid-file) with warnings and lines of
-//! kinds this build does not know with a debug log.
+//! Reading a whole rollout back, ours or upstream Codex's: `load_rollout` returns its `SessionMeta`
+//! and every item after it, skipping damaged lines (a torn last line from a crash, garbage mid-file)
+//! with warnings and lines of kinds this build does not know (upstream's `world_state`, an
+//! `event_msg` like `token_count`) with a debug log.
 
 use std::fs::File;
 use std::io;
@@ -9,6 +10,7 @@ use std::io::BufReader;
 use std::path::Path;
 use std::path::PathBuf;
 
+use super::event_msg::EventMsg;
 use super::item::RolloutItem;
 use super::item::RolloutLine;
 use super::item::RolloutLineKind;
@@ -31,6 +33,17 @@ pub enum RolloutError {
     Io { path: PathBuf, source: io::Error },
     #[error("rollout {} does not start with a session_meta line", path.display())]
     MissingSessionMeta { path: PathBuf },
+    /// The first line is a `session_meta` this build cannot read (a field missing or mistyped).
+    #[error("rollout {} starts with an unreadable session_meta: {source}", path.display())]
+    InvalidSessionMeta {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn is_session_meta_line(line: &[u8]) -> bool {
+    serde_json::from_slice::<RolloutLineKind>(line).is_ok_and(|line| line.kind == "session_meta")
 }
 
 /// How one line of a rollout parsed.
@@ -46,13 +59,40 @@ impl ParsedLine {
         match serde_json::from_slice::<RolloutLine>(line) {
             Ok(line) => ParsedLine::Item(line.item),
             Err(err) => match serde_json::from_slice::<RolloutLineKind>(line) {
-                Ok(RolloutLineKind { kind }) if !RolloutItem::KINDS.contains(&kind.as_str()) => {
+                Ok(RolloutLineKind { kind, .. })
+                    if !RolloutItem::KINDS.contains(&kind.as_str()) =>
+                {
                     ParsedLine::UnknownKind(kind)
+                }
+                Ok(RolloutLineKind {
+                    kind,
+                    payload: Some(payload),
+                }) if kind == "event_msg"
+                    && payload
+                        .kind
+                        .as_deref()
+                        .is_some_and(|event| !EventMsg::KINDS.contains(&event)) =>
+                {
+                    ParsedLine::UnknownKind(format!(
+                        "event_msg {}",
+                        payload.kind.unwrap_or_default()
+                    ))
                 }
                 Ok(_) | Err(_) => ParsedLine::Invalid(err),
             },
         }
     }
+}
+
+/// The model of the first upstream `turn_context` naming one: an upstream meta names none.
+pub(crate) fn first_turn_model(items: &[RolloutItem]) -> Option<String> {
+    items.iter().find_map(|item| {
+        if let RolloutItem::TurnContext(context) = item {
+            context.model.clone()
+        } else {
+            None
+        }
+    })
 }
 
 /// Reads a rollout file. Blocking work runs on the blocking pool; big files are streamed line by line.
@@ -97,6 +137,9 @@ pub async fn load_rollout(path: &Path) -> Result<LoadedRollout, RolloutError> {
                         meta = Some(*first);
                         continue;
                     }
+                    ParsedLine::Invalid(source) if is_session_meta_line(&line) => {
+                        return Err(RolloutError::InvalidSessionMeta { path, source });
+                    }
                     ParsedLine::Item(_) | ParsedLine::UnknownKind(_) | ParsedLine::Invalid(_) => {
                         return Err(RolloutError::MissingSessionMeta { path });
                     }
@@ -119,7 +162,11 @@ pub async fn load_rollout(path: &Path) -> Result<LoadedRollout, RolloutError> {
             tracing::warn!("{warning}");
             warnings.push(warning);
         }
-        let meta = meta.ok_or_else(|| RolloutError::MissingSessionMeta { path: path.clone() })?;
+        let mut meta =
+            meta.ok_or_else(|| RolloutError::MissingSessionMeta { path: path.clone() })?;
+        if meta.model.is_empty() {
+            meta.model = first_turn_model(&items).unwrap_or_default();
+        }
         Ok(LoadedRollout {
             meta,
             items,
@@ -140,6 +187,8 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
+    use crate::response_item::ResponseItem;
+    use crate::rollout::event_msg::UpstreamTurnItem;
     use crate::rollout::layout::line_timestamp;
     use crate::rollout::test_support::session_meta;
     use crate::rollout::test_support::user_message;
@@ -189,13 +238,21 @@ mod tests {
     async fn mid_file_garbage_is_skipped_with_a_warning_and_unknown_kinds_quietly() {
         let dir = tempfile::tempdir().unwrap();
         let meta = session_meta("thread-1", 1_770_286_272);
+        // Kinds a newer build writes: a line type, an event, a history item, a turn item.
+        let unknown_kinds = [
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"world_state","payload":{"full":true}}"#,
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","ordinal":9,"type":"event_msg","payload":{"type":"token_count","info":null}}"#,
+        ];
         let content = format!(
-            "{}{}not json at all\n{}\n{}\n{}",
+            "{}{}not json at all\n{}\n{}\n{}\n{}{}\n{}\n",
             line_of(RolloutItem::SessionMeta(Box::new(meta.clone()))),
             line_of(user_message("turn-1", "one")),
-            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"compacted","payload":{"message":"m"}}"#,
+            unknown_kinds[0],
             r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"thread_name","payload":{"name":7}}"#,
+            unknown_kinds[1],
             line_of(user_message("turn-2", "two")),
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"response_item","payload":{"type":"ghost_snapshot","commit":"abc"}}"#,
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"event_msg","payload":{"type":"item_completed","turn_id":"t","item":{"type":"Plan","id":"p"}}}"#,
         );
         let path = write_rollout(dir.path(), &content);
 
@@ -204,7 +261,15 @@ mod tests {
             (loaded.meta, loaded.items, loaded.warnings.len()),
             (
                 meta,
-                vec![user_message("turn-1", "one"), user_message("turn-2", "two")],
+                vec![
+                    user_message("turn-1", "one"),
+                    user_message("turn-2", "two"),
+                    RolloutItem::ResponseItem(ResponseItem::Other),
+                    RolloutItem::EventMsg(EventMsg::ItemCompleted {
+                        turn_id: "t".to_string(),
+                        item: UpstreamTurnItem::Other,
+                    }),
+                ],
                 2
             )
         );
@@ -235,6 +300,14 @@ mod tests {
                 "{content:?}: {err}"
             );
         }
+        let undated = r#"{"timestamp":"t","type":"session_meta","payload":{"id":"t-1","timestamp":"yesterday","cwd":"/repo"}}"#;
+        let path = write_rollout(dir.path(), &format!("{undated}\n"));
+        let err = load_rollout(&path).await.unwrap_err();
+        assert!(
+            matches!(err, RolloutError::InvalidSessionMeta { .. })
+                && err.to_string().contains("\"yesterday\" is not RFC 3339"),
+            "{err}"
+        );
         let missing = load_rollout(&dir.path().join("missing.jsonl"))
             .await
             .unwrap_err();

@@ -24,6 +24,7 @@ use super::item::SessionMeta;
 use super::layout::RolloutFileName;
 use super::layout::line_timestamp;
 use super::reader::ParsedLine;
+use super::upstream_mirror::mirror_events;
 
 /// Appends to one rollout file. Cheap to clone; all clones feed the same writer task.
 #[derive(Debug, Clone)]
@@ -112,8 +113,22 @@ impl RolloutRecorder {
         Self { path, commands }
     }
 
-    /// Queues `items` to be appended in order. Never blocks; write errors surface on the next `flush`.
+    /// Queues `items` to be appended in order, each followed by the upstream `event_msg` lines that
+    /// mirror it (`upstream_mirror.rs`). Never blocks; write errors surface on the next `flush`.
     pub fn record(&self, items: Vec<RolloutItem>) {
+        let with_mirrors = items
+            .into_iter()
+            .flat_map(|item| {
+                let mirrors = mirror_events(&item);
+                std::iter::once(item).chain(mirrors.into_iter().map(RolloutItem::EventMsg))
+            })
+            .collect();
+        self.record_copied(with_mirrors);
+    }
+
+    /// Queues `items` read from another rollout (a fork's source) to be appended exactly as they
+    /// are: their mirror lines are among them already.
+    pub fn record_copied(&self, items: Vec<RolloutItem>) {
         if items.is_empty() {
             return;
         }
@@ -373,7 +388,7 @@ mod tests {
                 "sessions/2026/02/05/rollout-2026-02-05T10-11-12-0194f0c2-0000-7000-8000-000000000001.jsonl"
             )
         );
-        recorder.record(every_kind());
+        recorder.record_copied(every_kind());
         recorder.flush().await.unwrap();
 
         let loaded = load_rollout(recorder.path()).await.unwrap();
@@ -431,7 +446,7 @@ mod tests {
                 .unwrap();
         let clone = recorder.clone();
         for index in 0..300 {
-            clone.record(vec![user_message(&format!("turn-{index}"), "hi")]);
+            clone.record_copied(vec![user_message(&format!("turn-{index}"), "hi")]);
         }
         recorder.flush().await.unwrap();
 
@@ -447,7 +462,7 @@ mod tests {
         let recorder = RolloutRecorder::create(home.path(), meta.clone())
             .await
             .unwrap();
-        recorder.record(vec![user_message("turn-1", "first")]);
+        recorder.record_copied(vec![user_message("turn-1", "first")]);
         recorder.shutdown().await.unwrap();
         let path = recorder.path().to_path_buf();
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
@@ -456,7 +471,7 @@ mod tests {
         drop(file);
 
         let resumed = RolloutRecorder::resume(&path).await.unwrap();
-        resumed.record(vec![user_message("turn-2", "second")]);
+        resumed.record_copied(vec![user_message("turn-2", "second")]);
         resumed.flush().await.unwrap();
 
         let loaded = load_rollout(&path).await.unwrap();
@@ -480,14 +495,14 @@ mod tests {
         let recorder = RolloutRecorder::create(home.path(), meta.clone())
             .await
             .unwrap();
-        recorder.record(vec![user_message("turn-1", "first")]);
+        recorder.record_copied(vec![user_message("turn-1", "first")]);
         recorder.shutdown().await.unwrap();
         let path = recorder.path().to_path_buf();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.trim_end()).unwrap();
 
         let resumed = RolloutRecorder::resume(&path).await.unwrap();
-        resumed.record(vec![user_message("turn-2", "second")]);
+        resumed.record_copied(vec![user_message("turn-2", "second")]);
         resumed.flush().await.unwrap();
 
         let loaded = load_rollout(&path).await.unwrap();
@@ -512,7 +527,7 @@ mod tests {
                 .await
                 .unwrap();
         recorder.shutdown().await.unwrap();
-        recorder.record(vec![user_message("turn-1", "late")]);
+        recorder.record_copied(vec![user_message("turn-1", "late")]);
         assert_eq!(
             recorder.flush().await.unwrap_err().kind(),
             io::ErrorKind::BrokenPipe
