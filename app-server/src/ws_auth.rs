@@ -6,8 +6,6 @@
 use std::path::Path;
 use std::path::PathBuf;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::Digest;
 use sha2::Sha256;
 
@@ -281,22 +279,24 @@ fn unix_now() -> i64 {
         })
 }
 
-/// Signs `claims` as an HS256 JWT (tests and tools that mint tokens for the daemon).
-pub fn sign_hs256(claims: &serde_json::Value, shared_secret: &[u8]) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let signing_input = format!("{header}.{payload}");
-    let signature = crate::ws_jwt::hmac_sha256(shared_secret, signing_input.as_bytes());
-    format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use pretty_assertions::assert_eq;
     use serde_json::json;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    /// Signs `claims` as an HS256 JWT.
+    fn sign_hs256(claims: &serde_json::Value, shared_secret: &[u8]) -> String {
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let signing_input = format!("{header}.{payload}");
+        let signature = crate::ws_jwt::hmac_sha256(shared_secret, signing_input.as_bytes());
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
 
     fn jwt_policy() -> WsAuthPolicy {
         WsAuthPolicy::SignedBearerToken {
