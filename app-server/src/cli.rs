@@ -48,7 +48,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve JSON-RPC (the default when no subcommand is given), or export the schema.
     #[command(after_help = ENVIRONMENT_HELP)]
-    AppServer(AppServerCommand),
+    AppServer(Box<AppServerCommand>),
     #[command(flatten)]
     Export(ExportCommand),
 }
@@ -73,7 +73,7 @@ pub enum ExportCommand {
 /// What the command line asks for, both invocation forms folded together.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Serve(AppServerArgs),
+    Serve(Box<AppServerArgs>),
     Export(ExportCommand),
 }
 
@@ -81,16 +81,18 @@ impl Cli {
     /// Flags given before `app-server` apply too; an export subcommand wins over serving.
     pub fn into_action(self) -> Action {
         match self.command {
-            None => Action::Serve(self.server),
+            None => Action::Serve(Box::new(self.server)),
             Some(Command::Export(export)) => Action::Export(export),
-            Some(Command::AppServer(AppServerCommand {
-                export: Some(export),
-                ..
-            })) => Action::Export(export),
-            Some(Command::AppServer(AppServerCommand {
-                server,
-                export: None,
-            })) => Action::Serve(self.server.merged_with(server)),
+            Some(Command::AppServer(command)) => match *command {
+                AppServerCommand {
+                    export: Some(export),
+                    ..
+                } => Action::Export(export),
+                AppServerCommand {
+                    server,
+                    export: None,
+                } => Action::Serve(Box::new(self.server.merged_with(server))),
+            },
         }
     }
 }
@@ -236,7 +238,7 @@ mod tests {
 
     fn server_args(argv: &[&str]) -> AppServerArgs {
         match action(argv) {
-            Action::Serve(args) => args,
+            Action::Serve(args) => *args,
             Action::Export(export) => panic!("not a server command: {export:?}"),
         }
     }

@@ -49,7 +49,7 @@ fn main() -> anyhow::Result<()> {
 
     let args = match cli.into_action() {
         Action::Export(export) => return export_schema(&export),
-        Action::Serve(args) => args,
+        Action::Serve(args) => *args,
     };
     let transport = args.transport();
     let auth = ws_auth_policy(&transport, &args)?;

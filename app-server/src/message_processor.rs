@@ -39,7 +39,8 @@ pub const MAX_REQUESTS_IN_FLIGHT: usize = 128;
 const EOF_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Serves `connection` as the daemon's only host (stdio), on an engine of its own, until its incoming side
-/// closes; then ends every thread: running turns are interrupted and every rollout is flushed.
+/// closes; then ends every thread: running turns are interrupted and every rollout is flushed. The
+/// connection never leaves: the engine's last events reach it before its writer stops.
 pub async fn serve(connection: Connection, state: Arc<ServerState>) {
     let engine = Engine::start(&state);
     let session = Session {
@@ -63,9 +64,9 @@ pub struct Session {
 }
 
 /// Serves one connection until its incoming side closes, then lets in-flight requests finish within
-/// `EOF_GRACE`, cancels the rest and leaves the engine's connections. Returns the threads nobody follows
-/// any more because this connection left.
-pub async fn serve_connection(connection: Connection, session: Session) -> Vec<String> {
+/// `EOF_GRACE` and cancels the rest. Returns the connection's id: it stays among the engine's connections
+/// (hearing its threads' events, e.g. their interruption at shutdown) until the caller makes it leave.
+pub async fn serve_connection(connection: Connection, session: Session) -> ConnectionId {
     let Connection {
         mut incoming,
         outgoing,
@@ -118,7 +119,7 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Vec<S
         );
     }
     requests_in_flight.shutdown().await;
-    engine.connections.leave(connection_id)
+    connection_id
 }
 
 struct MessageProcessor {

@@ -29,9 +29,10 @@ use crate::stdio::OutgoingKind;
 /// The close code of a connection the daemon ends itself (shutdown, or too far behind): "going away".
 const CLOSE_GOING_AWAY: u16 = 1001;
 
-/// Serves `socket` until the client closes it or `session.closer` is cancelled. Returns the threads
-/// nobody follows any more because this connection left.
+/// Serves `socket` until the client closes it or `session.closer` is cancelled; the connection then
+/// leaves the engine. Returns the threads nobody follows any more because it left.
 pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String> {
+    let connections = Arc::clone(&session.engine.connections);
     let (sink, stream) = socket.split();
     let (frames, incoming) = frame_channel();
     let (outgoing, messages) = mpsc::unbounded_channel();
@@ -43,12 +44,13 @@ pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String>
         let writing_done = writing_done.clone();
         async move { write_frames(sink, messages, &credit, writing_done).await }
     });
-    let orphaned = with_outgoing_credit(
+    let connection_id = with_outgoing_credit(
         credit,
         serve_connection(Connection { incoming, outgoing }, session),
     )
     .await;
     reader.abort();
+    let orphaned = connections.leave(connection_id);
     // Approvals still waiting may hold a sender: write what is queued, then close.
     writing_done.cancel();
     if let Err(error) = writer.await {
