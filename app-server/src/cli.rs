@@ -99,8 +99,8 @@ impl Cli {
 
 #[derive(Debug, Clone, Default, PartialEq, Args)]
 pub struct AppServerArgs {
-    /// Transport: `stdio://` (default), `unix://` (the socket `$CODEX_HOME/app-server-control/
-    /// app-server-control.sock`), `unix://PATH`, `ws://IP:PORT`, or `off`.
+    /// Transport: `stdio://` (default), `unix://` (`$CODEX_HOME/app-server-control/app-server-control.sock`),
+    /// `unix://PATH`, `ws://IP:PORT`, or `off`.
     #[arg(long, value_name = "URL", value_parser = parse_listen_url)]
     pub listen: Option<ListenTransport>,
     /// Serve stdio (the same as `--listen stdio://`).

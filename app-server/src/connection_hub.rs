@@ -241,12 +241,14 @@ impl ConnectionHub {
             }
             Overflow::Disconnect => match target.queue.try_send(item) {
                 Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
-                Err(mpsc::error::TrySendError::Full(_)) => {
+                Err(mpsc::error::TrySendError::Full(_)) if !target.closer.is_cancelled() => {
                     tracing::warn!(
                         "connection {id} is not reading its messages ({CONNECTION_EVENT_QUEUE_CAPACITY} events behind); closing it"
                     );
                     target.closer.cancel();
                 }
+                // Already closing: the event is dropped with the connection.
+                Err(mpsc::error::TrySendError::Full(_)) => {}
             },
         }
     }

@@ -34,6 +34,9 @@ use crate::ws_auth::WsAuthPolicy;
 /// Connections served at once at most; an upgrade beyond that is answered 503.
 pub const MAX_CONNECTIONS: usize = 128;
 
+/// Announces the message size limit on a unix socket's upgrade response, as upstream does.
+const MAX_MESSAGE_HEADER: &str = "x-codex-websocket-max-unfragmented-message-bytes";
+
 /// Why a listener does not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ListenerError {
@@ -103,6 +106,8 @@ struct Listener {
     auth: WsAuthPolicy,
     sessions: TaskTracker,
     shutdown: CancellationToken,
+    /// Whether upgrade responses carry [`MAX_MESSAGE_HEADER`] (the unix socket's do).
+    announce_max_message: bool,
 }
 
 /// Serves `bound` until SIGTERM or SIGINT, then closes every connection and ends every thread.
@@ -115,6 +120,7 @@ pub async fn serve_listener(state: Arc<ServerState>, bound: Bound, auth: WsAuthP
         auth,
         sessions: TaskTracker::new(),
         shutdown: CancellationToken::new(),
+        announce_max_message: matches!(bound, Bound::Unix(_)),
     });
     tokio::spawn(cancel_on_signal(listener.shutdown.clone()));
     let router = router(Arc::clone(&listener));
@@ -185,10 +191,18 @@ async fn upgrade(
             .into_response();
     }
     let sessions = listener.sessions.clone();
-    upgrade
+    let announce_max_message = listener.announce_max_message;
+    let mut response = upgrade
         .max_message_size(MAX_LINE_BYTES)
         .max_frame_size(MAX_LINE_BYTES)
-        .on_upgrade(move |socket| sessions.track_future(serve_session(socket, listener)))
+        .on_upgrade(move |socket| sessions.track_future(serve_session(socket, listener)));
+    if announce_max_message {
+        response.headers_mut().insert(
+            MAX_MESSAGE_HEADER,
+            axum::http::HeaderValue::from(MAX_LINE_BYTES),
+        );
+    }
+    response
 }
 
 /// One connection's life; the threads it leaves without subscribers are unloaded once idle.

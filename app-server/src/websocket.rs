@@ -29,6 +29,9 @@ use crate::stdio::OutgoingKind;
 /// The close code of a connection the daemon ends itself (shutdown, or too far behind): "going away".
 const CLOSE_GOING_AWAY: u16 = 1001;
 
+/// How long what is still queued may take to reach a client that stopped reading before the socket is dropped.
+const WRITER_DRAIN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Serves `socket` until the client closes it or `session.closer` is cancelled; the connection then
 /// leaves the engine. Returns the threads nobody follows any more because it left.
 pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String> {
@@ -39,7 +42,8 @@ pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String>
     let credit = Arc::new(OutgoingCredit::new(NOTIFICATION_QUEUE_CAPACITY));
     let reader = tokio::spawn(read_frames(stream, frames, session.closer.clone()));
     let writing_done = CancellationToken::new();
-    let writer = tokio::spawn({
+    let writer_credit = Arc::clone(&credit);
+    let mut writer = tokio::spawn({
         let credit = Arc::clone(&credit);
         let writing_done = writing_done.clone();
         async move { write_frames(sink, messages, &credit, writing_done).await }
@@ -51,10 +55,17 @@ pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String>
     .await;
     reader.abort();
     let orphaned = connections.leave(connection_id);
-    // Approvals still waiting may hold a sender: write what is queued, then close.
+    // Approvals still waiting may hold a sender: write what is queued, then close; a client that does not
+    // read gets a bounded wait, then its socket is dropped.
     writing_done.cancel();
-    if let Err(error) = writer.await {
-        tracing::warn!("websocket writer task failed: {error}");
+    match tokio::time::timeout(WRITER_DRAIN_GRACE, &mut writer).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!("websocket writer task failed: {error}"),
+        Err(_) => {
+            tracing::info!("dropping a websocket connection that does not read");
+            writer.abort();
+            writer_credit.close();
+        }
     }
     orphaned
 }

@@ -375,3 +375,72 @@ async fn signed_bearer_tokens_are_checked_for_signature_expiry_and_audience() ->
     client.initialize("signed").await?;
     Ok(())
 }
+
+/// Reads `stream` until the answer to request `id` (a client that reads, until it stops).
+async fn answer_of<S>(stream: &mut S, id: i64) -> anyhow::Result<Value>
+where
+    S: futures::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    use futures::StreamExt;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), stream.next())
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("closed before answer {id}"))??;
+        if let Message::Text(text) = frame {
+            let message: Value = serde_json::from_str(text.as_str())?;
+            if message["id"] == json!(id) && message.get("method").is_none() {
+                return Ok(message);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_stops_reading_is_closed_and_never_holds_up_the_others()
+-> anyhow::Result<()> {
+    use futures::SinkExt;
+    use futures::StreamExt;
+    let model = MockModelServer::start().await;
+    // Far more than the socket buffers, the connection's notification credit and its event queue hold.
+    model.push_responses([
+        MockResponse::many_deltas(60_000),
+        MockResponse::assistant_message(&["Unaffected."], None),
+    ]);
+    let (server, address) = listening(Some(&model), &["--listen", "ws://127.0.0.1:0"]).await?;
+    let cwd = tempfile::tempdir()?;
+
+    let (stalled, _response) = tokio_tungstenite::connect_async(format!("ws://{address}")).await?;
+    let (mut sink, mut stream) = stalled.split();
+    let mut answers = Vec::new();
+    for request in [
+        json!({"id": 0, "method": "initialize", "params": {"clientInfo": {"name": "stalled", "version": "1"}}}),
+        json!({"id": 1, "method": "thread/start", "params": {"cwd": cwd.path()}}),
+    ] {
+        let id = request["id"].as_i64().unwrap_or_default();
+        sink.send(Message::Text(request.to_string().into())).await?;
+        answers.push(answer_of(&mut stream, id).await?);
+    }
+    let stalled_thread = answers[1]["result"]["thread"]["id"].clone();
+    let turn = json!({"id": 2, "method": "turn/start", "params": {"threadId": stalled_thread, "input": [{"type": "text", "text": "flood", "text_elements": []}]}});
+    sink.send(Message::Text(turn.to_string().into())).await?;
+    // From here on the stalled client reads nothing.
+    server
+        .wait_for_stderr("is not reading its messages")
+        .await?;
+
+    let (mut other, other_thread) = connected(&address, "other", cwd.path()).await?;
+    let messages = run_turn(&mut other, &other_thread, "Still there?").await?;
+    assert_eq!(agent_texts(&messages), vec!["Unaffected.".to_string()]);
+
+    // The stalled connection was closed: reading on finds its end.
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(Ok(frame)) = stream.next().await {
+            if let Message::Close(_) = frame {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stalled connection was not closed");
+    Ok(())
+}
