@@ -444,3 +444,48 @@ async fn a_connection_that_stops_reading_is_closed_and_never_holds_up_the_others
     assert!(ended.is_ok(), "the stalled connection was not closed");
     Ok(())
 }
+
+#[tokio::test]
+async fn an_approval_is_asked_of_the_threads_follower_only() -> anyhow::Result<()> {
+    use codex_app_server_tests::mock_model_server::sse;
+    let model = MockModelServer::start().await;
+    let arguments = json!({"command": ["touch", "approved.txt"]}).to_string();
+    model.push_responses([
+        MockResponse::sse(vec![
+            sse::response_created("resp_1"),
+            sse::function_call("call_1", "shell", &arguments),
+            sse::completed("resp_1"),
+        ]),
+        MockResponse::assistant_message(&["done"], Some("final_answer")),
+    ]);
+    let (_server, address) = listening(Some(&model), &["--listen", "ws://127.0.0.1:0"]).await?;
+    let workspace = tempfile::tempdir()?;
+    let mut owner = WsClient::connect(&format!("ws://{address}"), None).await?;
+    owner.initialize("owner").await?;
+    let mut bystander = WsClient::connect(&format!("ws://{address}"), None).await?;
+    bystander.initialize("bystander").await?;
+    let id = owner.send_request(
+        "thread/start",
+        json!({"cwd": workspace.path(), "approvalPolicy": "untrusted", "sandbox": "danger-full-access"}),
+    )?;
+    let thread_id = owner.read_response(id).await?["result"]["thread"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
+    owner.send_turn_start(&thread_id, "touch a file")?;
+    let request = owner
+        .read_until(|message| message["method"] == "item/commandExecution/requestApproval")
+        .await?;
+    owner.send_json(&json!({"id": request["id"], "result": {"decision": "accept"}}))?;
+    owner.read_notification("turn/completed").await?;
+    assert!(workspace.path().join("approved.txt").exists());
+
+    // The bystander heard nothing of it: its next message is the answer to its own request.
+    let id = bystander.send_request("thread/loaded/list", json!({}))?;
+    assert_eq!(
+        bystander.read_message().await?,
+        json!({"id": id, "result": {"data": [thread_id], "nextCursor": null}})
+    );
+    Ok(())
+}
