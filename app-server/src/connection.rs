@@ -24,6 +24,8 @@ pub enum IncomingFrame {
     Line(Vec<u8>),
     /// A line longer than the transport's `limit` in bytes; its bytes were dropped as they arrived.
     TooLarge { limit: usize },
+    /// A binary WebSocket frame: messages travel as text frames.
+    Binary,
 }
 
 impl IncomingFrame {
@@ -31,7 +33,7 @@ impl IncomingFrame {
     fn cost(&self) -> u32 {
         let bytes = match self {
             IncomingFrame::Line(line) => line.len(),
-            IncomingFrame::TooLarge { .. } => 0,
+            IncomingFrame::TooLarge { .. } | IncomingFrame::Binary => 0,
         };
         u32::try_from(bytes.clamp(1, MAX_BYTES_READ_AHEAD)).unwrap_or(u32::MAX)
     }

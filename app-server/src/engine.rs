@@ -1,4 +1,4 @@
-//! The engine a connection drives: the thread manager (with the live model catalog), the auth manager,
+//! The engine every connection drives (one per daemon): the thread manager (with the live model catalog), the auth manager,
 //! the per-limit rate-limit store and the ChatGPT backend client of `codex-core`, built from the command
 //! line's config knobs; plus the tasks that turn the engine's events (thread events, auth changes) into
 //! notifications.
@@ -24,9 +24,9 @@ use codex_core::thread_manager::ThreadManager;
 use tokio::sync::broadcast;
 use tokio::sync::mpsc;
 
+use crate::connection_hub::ConnectionHub;
 use crate::event_translation::forward_events;
 use crate::host_token_refresher::HostTokenRefresher;
-use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
 use crate::wire_conversion;
 
@@ -48,11 +48,14 @@ pub struct Engine {
     pub backend: BackendClient,
     /// ChatGPT sign-ins in progress, by login id, so `account/login/cancel` can stop them.
     pub logins: Mutex<HashMap<String, LoginCanceller>>,
+    /// The connections served, and which threads each follows.
+    pub connections: Arc<ConnectionHub>,
 }
 
 impl Engine {
-    /// Builds the engine and starts forwarding its events to `outgoing`.
-    pub fn start(state: &ServerState, outgoing: OutgoingMessageSender) -> Arc<Engine> {
+    /// Builds the engine and starts forwarding its events to the connections that follow them.
+    pub fn start(state: &ServerState) -> Arc<Engine> {
+        let connections = Arc::new(ConnectionHub::default());
         let codex_home = state.resolved_codex_home();
         let mut auth_options = AuthManagerOptions::default();
         if let Some(config) = &state.config {
@@ -74,16 +77,20 @@ impl Engine {
         }
         let auth = Arc::new(AuthManager::with_options(codex_home.clone(), auth_options));
         auth.set_external_refresher(Arc::new(HostTokenRefresher {
-            outgoing: outgoing.clone(),
+            connections: Arc::clone(&connections),
         }));
         let rate_limits = RateLimitStore::new();
         tokio::spawn(forward_auth_events(
             auth.subscribe(),
             rate_limits.clone(),
-            outgoing.clone(),
+            Arc::clone(&connections),
         ));
         let (events, receiver) = mpsc::channel(EVENT_QUEUE_CAPACITY);
-        tokio::spawn(forward_events(receiver, rate_limits.clone(), outgoing));
+        tokio::spawn(forward_events(
+            receiver,
+            rate_limits.clone(),
+            Arc::clone(&connections),
+        ));
         let options = ConfigLoadOptions {
             codex_home: Some(codex_home.clone()),
             cli_overrides: state.config_overrides.clone(),
@@ -114,6 +121,7 @@ impl Engine {
             rate_limits,
             backend,
             logins: Mutex::new(HashMap::new()),
+            connections,
         })
     }
 }
@@ -126,23 +134,25 @@ pub fn wire_auth_mode(mode: AuthMode) -> wire::AuthMode {
     }
 }
 
-/// Sends `account/updated` for every change of the account, and forgets the rate limits of the account
+/// Sends `account/updated` to every connection for every change of the account, and forgets the rate limits of the account
 /// that was there before, so `account/rateLimits/read` never shows another account's limits.
 async fn forward_auth_events(
     mut events: broadcast::Receiver<codex_core::auth::AuthEvent>,
     rate_limits: RateLimitStore,
-    outgoing: OutgoingMessageSender,
+    connections: Arc<ConnectionHub>,
 ) {
     loop {
         match events.recv().await {
             Ok(event) => {
                 rate_limits.clear();
-                outgoing.send_notification(ServerNotification::AccountUpdated(
-                    wire::AccountUpdatedNotification {
-                        auth_mode: event.auth_mode.map(wire_auth_mode),
-                        plan_type: event.plan_type.as_deref().map(wire_conversion::plan_type),
-                    },
-                ));
+                connections
+                    .broadcast(ServerNotification::AccountUpdated(
+                        wire::AccountUpdatedNotification {
+                            auth_mode: event.auth_mode.map(wire_auth_mode),
+                            plan_type: event.plan_type.as_deref().map(wire_conversion::plan_type),
+                        },
+                    ))
+                    .await;
             }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 rate_limits.clear();

@@ -15,6 +15,11 @@ pub enum RequestError {
     /// The line exceeded the size limit and was discarded unread.
     #[error("message too large: a line may carry at most {limit} bytes")]
     MessageTooLarge { limit: usize },
+    /// A binary WebSocket frame, which carries no JSON-RPC message.
+    #[error(
+        "Invalid request: binary WebSocket frames are not supported; send each JSON-RPC message as one text frame"
+    )]
+    BinaryFrame,
     /// The text of a turn's input is longer than upstream's limit (`input_too_large` in `data`, as upstream).
     #[error("Input exceeds the maximum length of {max_chars} characters.")]
     InputTooLarge {
@@ -56,6 +61,7 @@ impl RequestError {
             RequestError::Parse(_) => error_code::PARSE_ERROR,
             RequestError::InvalidEnvelope(_)
             | RequestError::MessageTooLarge { .. }
+            | RequestError::BinaryFrame
             | RequestError::NotInitialized
             | RequestError::AlreadyInitialized
             | RequestError::InvalidClientName { .. }
@@ -88,6 +94,7 @@ impl From<RequestError> for JSONRPCErrorError {
             RequestError::Parse(_)
             | RequestError::InvalidEnvelope(_)
             | RequestError::MessageTooLarge { .. }
+            | RequestError::BinaryFrame
             | RequestError::NotInitialized
             | RequestError::AlreadyInitialized
             | RequestError::InvalidClientName { .. }

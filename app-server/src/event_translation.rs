@@ -8,9 +8,7 @@ use codex_core::event::ThreadEvent;
 use codex_core::rate_limit_store::RateLimitStore;
 use tokio::sync::mpsc;
 
-use crate::approval_requests::ask_command_approval;
-use crate::approval_requests::ask_patch_approval;
-use crate::outgoing::OutgoingMessageSender;
+use crate::connection_hub::ConnectionHub;
 use crate::wire_conversion;
 
 /// The notification for one engine event; `None` for approval requests, which are server requests.
@@ -162,12 +160,13 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
     Some(notification)
 }
 
-/// Forwards every engine event to the client until the engine drops its sender. Rate limits go through
-/// `store` first: a snapshot is merged with what is known of its limit and sent only when that changed.
+/// Forwards every engine event to the connections following its thread until the engine drops its sender.
+/// Rate limits go through `store` first: a snapshot is merged with what is known of its limit and sent
+/// only when that changed.
 pub async fn forward_events(
     mut events: mpsc::Receiver<ThreadEvent>,
     store: RateLimitStore,
-    outgoing: OutgoingMessageSender,
+    connections: std::sync::Arc<ConnectionHub>,
 ) {
     while let Some(event) = events.recv().await {
         let event = match event.msg {
@@ -192,18 +191,10 @@ pub async fn forward_events(
             | EventMsg::Error { .. }
             | EventMsg::NameUpdated(_)
             | EventMsg::CommandOutputDelta { .. }
-            | EventMsg::TurnDiffUpdated { .. } => event,
-            EventMsg::CommandApprovalRequested(request) => {
-                ask_command_approval(&outgoing, event.thread_id, request);
-                continue;
-            }
-            EventMsg::PatchApprovalRequested(request) => {
-                ask_patch_approval(&outgoing, event.thread_id, request);
-                continue;
-            }
+            | EventMsg::TurnDiffUpdated { .. }
+            | EventMsg::CommandApprovalRequested(_)
+            | EventMsg::PatchApprovalRequested(_) => event,
         };
-        if let Some(notification) = notification(event) {
-            outgoing.send_notification(notification);
-        }
+        connections.route(event).await;
     }
 }

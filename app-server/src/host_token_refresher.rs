@@ -1,6 +1,9 @@
 //! The external ChatGPT auth mode's refresher: on a 401 the engine asks the host for fresh tokens with the
-//! `account/chatgptAuthTokens/refresh` server request. The auth manager bounds the wait
-//! (`chatgpt_auth_tokens_refresh_timeout_ms`); a refresh it abandons forgets its request.
+//! `account/chatgptAuthTokens/refresh` server request, sent to the oldest connection (the engine's auth is
+//! shared, no thread owns it). The auth manager bounds the wait (`chatgpt_auth_tokens_refresh_timeout_ms`);
+//! a refresh it abandons forgets its request.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use codex_app_server_protocol::ChatgptAuthTokensRefreshParams;
@@ -11,11 +14,11 @@ use codex_core::auth::AuthError;
 use codex_core::auth::CodexAuth;
 use codex_core::auth::ExternalAuthRefresher;
 
-use crate::outgoing::OutgoingMessageSender;
+use crate::connection_hub::ConnectionHub;
 use crate::outgoing::ServerRequestError;
 
 pub struct HostTokenRefresher {
-    pub outgoing: OutgoingMessageSender,
+    pub connections: Arc<ConnectionHub>,
 }
 
 #[async_trait]
@@ -26,7 +29,12 @@ impl ExternalAuthRefresher for HostTokenRefresher {
                 reason: ChatgptAuthTokensRefreshReason::Unauthorized,
                 previous_account_id: previous.and_then(CodexAuth::account_id).map(str::to_string),
             });
-        let answer = match self.outgoing.request(request).answer().await {
+        let Some(outgoing) = self.connections.any_outgoing() else {
+            return Err(AuthError::ExternalRefreshFailed(
+                "no host is connected to ask for new tokens".to_string(),
+            ));
+        };
+        let answer = match outgoing.request(request).answer().await {
             Ok(answer) => answer,
             // The host answering with an error is how it declines.
             Err(ServerRequestError::ClientError { .. }) => return Ok(None),

@@ -1,15 +1,21 @@
-//! `codex-app-server`: parse the command line, send logs to stderr, then serve stdio or export the schema.
+//! `codex-app-server`: parse the command line, send logs to stderr, then serve stdio or a listener, or
+//! export the schema.
 
 use std::sync::Arc;
 
 use clap::Parser;
+use codex_app_server::cli::Action;
+use codex_app_server::cli::AppServerArgs;
 use codex_app_server::cli::Cli;
-use codex_app_server::cli::Command;
+use codex_app_server::cli::ExportCommand;
+use codex_app_server::cli::ListenTransport;
+use codex_app_server::listener::Bound;
 use codex_app_server::otel::OtelMetricsExport;
 use codex_app_server::otel::metrics_layer::OTEL_TARGET;
 use codex_app_server::otel::metrics_layer::OtelMetricsLayer;
 use codex_app_server::server_state::ServerState;
 use codex_app_server::server_state::remove_interrupted_writes;
+use codex_app_server::ws_auth::WsAuthPolicy;
 use codex_app_server_protocol::ConfigWarningNotification;
 use codex_core::sandbox::SandboxSettings;
 use tracing_subscriber::EnvFilter;
@@ -41,22 +47,12 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
 
-    let args = match cli.command {
-        Some(Command::GenerateJsonSchema(export)) => {
-            codex_app_server_protocol::generate_json_schema(&export.out).map_err(|error| {
-                anyhow::anyhow!("writing JSON Schema to {}: {error}", export.out.display())
-            })?;
-            return Ok(());
-        }
-        Some(Command::GenerateTs(export)) => {
-            codex_app_server_protocol::generate_ts(&export.out).map_err(|error| {
-                anyhow::anyhow!("writing TypeScript to {}: {error}", export.out.display())
-            })?;
-            return Ok(());
-        }
-        Some(Command::AppServer(args)) => cli.server.merged_with(args),
-        None => cli.server,
+    let args = match cli.into_action() {
+        Action::Export(export) => return export_schema(&export),
+        Action::Serve(args) => *args,
     };
+    let transport = args.transport();
+    let auth = ws_auth_policy(&transport, &args)?;
 
     configure_sandbox();
 
@@ -82,12 +78,69 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(codex_app_server::stdio::run_stdio_server(Arc::new(state)));
+    let served = runtime.block_on(serve(transport, Arc::new(state), auth));
     // stdin's blocking reader thread may still be parked; the answer is flushed, so do not wait for it.
     runtime.shutdown_background();
     if let Some(otel_export) = otel_export {
         otel_export.shutdown();
     }
+    served
+}
+
+fn export_schema(export: &ExportCommand) -> anyhow::Result<()> {
+    match export {
+        ExportCommand::GenerateJsonSchema(export) => {
+            codex_app_server_protocol::generate_json_schema(&export.out).map_err(|error| {
+                anyhow::anyhow!("writing JSON Schema to {}: {error}", export.out.display())
+            })
+        }
+        ExportCommand::GenerateTs(export) => codex_app_server_protocol::generate_ts(&export.out)
+            .map_err(|error| {
+                anyhow::anyhow!("writing TypeScript to {}: {error}", export.out.display())
+            }),
+    }
+}
+
+/// The WebSocket auth policy; its flags apply only to `ws://` listeners, so elsewhere they are an error.
+fn ws_auth_policy(
+    transport: &ListenTransport,
+    args: &AppServerArgs,
+) -> anyhow::Result<WsAuthPolicy> {
+    let policy = WsAuthPolicy::from_args(&args.ws_auth)?;
+    match transport {
+        ListenTransport::WebSocket(_) => Ok(policy),
+        ListenTransport::Stdio | ListenTransport::Unix(_) | ListenTransport::Off
+            if policy.is_enabled() =>
+        {
+            anyhow::bail!("`--ws-auth` applies only to `--listen ws://IP:PORT`")
+        }
+        ListenTransport::Stdio | ListenTransport::Unix(_) | ListenTransport::Off => Ok(policy),
+    }
+}
+
+/// Serves the chosen transport until it ends (stdin EOF or SIGTERM for stdio, a signal for listeners).
+async fn serve(
+    transport: ListenTransport,
+    state: Arc<ServerState>,
+    auth: WsAuthPolicy,
+) -> anyhow::Result<()> {
+    let bound = match transport {
+        ListenTransport::Stdio => {
+            codex_app_server::stdio::run_stdio_server(state).await;
+            return Ok(());
+        }
+        ListenTransport::Off => {
+            anyhow::bail!("no transport configured; use --listen (remote control is not supported)")
+        }
+        ListenTransport::Unix(path) => {
+            let path = path.unwrap_or_else(|| {
+                codex_app_server::unix_socket::default_socket_path(&state.resolved_codex_home())
+            });
+            Bound::Unix(codex_app_server::unix_socket::bind(&path)?)
+        }
+        ListenTransport::WebSocket(address) => Bound::tcp(address, &auth).await?,
+    };
+    codex_app_server::listener::serve_listener(state, bound, auth).await;
     Ok(())
 }
 

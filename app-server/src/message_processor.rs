@@ -15,9 +15,12 @@ use futures::FutureExt;
 use serde_json::Map;
 use serde_json::Value;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use crate::connection::Connection;
 use crate::connection::IncomingFrame;
+use crate::connection_hub::ConnectionId;
+use crate::connection_hub::Overflow;
 use crate::engine::Engine;
 use crate::error::RequestError;
 use crate::handlers;
@@ -35,20 +38,55 @@ pub const MAX_REQUESTS_IN_FLIGHT: usize = 128;
 /// How long requests still running when the client hangs up may take to answer before they are cancelled.
 const EOF_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// Serves `connection` until its incoming side closes, then lets in-flight requests finish within
-/// `EOF_GRACE` and cancels the rest.
+/// Serves `connection` as the daemon's only host (stdio), on an engine of its own, until its incoming side
+/// closes; then ends every thread: running turns are interrupted and every rollout is flushed. The
+/// connection never leaves: the engine's last events reach it before its writer stops.
 pub async fn serve(connection: Connection, state: Arc<ServerState>) {
+    let engine = Engine::start(&state);
+    let session = Session {
+        state,
+        engine: Arc::clone(&engine),
+        overflow: Overflow::Wait,
+        closer: CancellationToken::new(),
+    };
+    serve_connection(connection, session).await;
+    engine.threads.shutdown_all().await;
+}
+
+/// What one connection is served with: the daemon's state and engine, and how it is closed.
+pub struct Session {
+    pub state: Arc<ServerState>,
+    pub engine: Arc<Engine>,
+    /// What the connection's event queue does when the connection reads too slowly.
+    pub overflow: Overflow,
+    /// Cancelled by the engine to close the connection (it fell too far behind).
+    pub closer: CancellationToken,
+}
+
+/// Serves one connection until its incoming side closes, then lets in-flight requests finish within
+/// `EOF_GRACE` and cancels the rest. Returns the connection's id: it stays among the engine's connections
+/// (hearing its threads' events, e.g. their interruption at shutdown) until the caller makes it leave.
+pub async fn serve_connection(connection: Connection, session: Session) -> ConnectionId {
     let Connection {
         mut incoming,
         outgoing,
     } = connection;
     let outgoing = OutgoingMessageSender::new(outgoing);
-    let engine = Engine::start(&state, outgoing.clone());
+    let Session {
+        state,
+        engine,
+        overflow,
+        closer,
+    } = session;
+    let connection_id = engine.connections.next_connection_id();
     let mut processor = MessageProcessor {
         state,
         outgoing,
         capabilities: None,
         engine: Arc::clone(&engine),
+        connection_id,
+        overflow,
+        closer,
     };
     let mut requests_in_flight = JoinSet::new();
     loop {
@@ -81,8 +119,7 @@ pub async fn serve(connection: Connection, state: Arc<ServerState>) {
         );
     }
     requests_in_flight.shutdown().await;
-    // Running turns end as interrupted and every rollout is flushed before the process exits.
-    engine.threads.shutdown_all().await;
+    connection_id
 }
 
 struct MessageProcessor {
@@ -91,6 +128,9 @@ struct MessageProcessor {
     /// Set by a successful `initialize`; `None` means the handshake has not happened.
     capabilities: Option<Arc<ConnectionCapabilities>>,
     engine: Arc<Engine>,
+    connection_id: ConnectionId,
+    overflow: Overflow,
+    closer: CancellationToken,
 }
 
 impl MessageProcessor {
@@ -100,6 +140,11 @@ impl MessageProcessor {
             IncomingFrame::TooLarge { limit } => {
                 self.outgoing
                     .send_error(None, RequestError::MessageTooLarge { limit }.into());
+                return;
+            }
+            IncomingFrame::Binary => {
+                self.outgoing
+                    .send_error(None, RequestError::BinaryFrame.into());
                 return;
             }
         };
@@ -259,6 +304,7 @@ impl MessageProcessor {
             outgoing: self.outgoing.clone(),
             capabilities,
             engine: Arc::clone(&self.engine),
+            connection_id: self.connection_id,
         };
         let outgoing = self.outgoing.clone();
         requests_in_flight.spawn(answer_request(
@@ -297,6 +343,12 @@ impl MessageProcessor {
                 originator: client_info.name.clone(),
                 user_agent: response.user_agent.clone(),
             });
+        self.engine.connections.join(
+            self.connection_id,
+            self.outgoing.clone(),
+            self.overflow,
+            self.closer.clone(),
+        );
         self.capabilities = Some(Arc::new(ConnectionCapabilities {
             client_info,
             experimental_api: requested.experimental_api,
@@ -568,7 +620,10 @@ mod tests {
             state: Arc::clone(&state),
             outgoing: outgoing.clone(),
             capabilities: None,
-            engine: Engine::start(&state, outgoing.clone()),
+            engine: Engine::start(&state),
+            connection_id: 0,
+            overflow: Overflow::Wait,
+            closer: CancellationToken::new(),
         };
         let waiting = tokio::spawn({
             let outgoing = outgoing.clone();

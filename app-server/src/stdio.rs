@@ -103,11 +103,7 @@ pub async fn write_messages<W: AsyncWrite + Unpin>(
             if messages.is_empty() {
                 writer.flush().await?;
             }
-            match kind {
-                OutgoingKind::Notification => credit.release(),
-                OutgoingKind::Answer => credit.release_answer(),
-                OutgoingKind::Request => {}
-            }
+            kind.release(credit);
         }
         writer.flush().await
     }
@@ -117,18 +113,27 @@ pub async fn write_messages<W: AsyncWrite + Unpin>(
 }
 
 /// Which of the writer's counters a message belongs to.
-enum OutgoingKind {
+pub(crate) enum OutgoingKind {
     Notification,
     Answer,
     Request,
 }
 
 impl OutgoingKind {
-    fn of(message: &JSONRPCMessage) -> Self {
+    pub(crate) fn of(message: &JSONRPCMessage) -> Self {
         match message {
             JSONRPCMessage::Notification(_) => OutgoingKind::Notification,
             JSONRPCMessage::Response(_) | JSONRPCMessage::Error(_) => OutgoingKind::Answer,
             JSONRPCMessage::Request(_) => OutgoingKind::Request,
+        }
+    }
+
+    /// Gives back what the written (or dropped) message held of `credit`.
+    pub(crate) fn release(self, credit: &OutgoingCredit) {
+        match self {
+            OutgoingKind::Notification => credit.release(),
+            OutgoingKind::Answer => credit.release_answer(),
+            OutgoingKind::Request => {}
         }
     }
 }

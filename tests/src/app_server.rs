@@ -1,7 +1,6 @@
 //! A harness that spawns the real `codex-app-server` binary with a temporary `CODEX_HOME` and talks JSON-RPC
 //! to it over stdio, with a timeout on every read so a test never hangs. Usable from tests and from binaries.
 
-use std::collections::VecDeque;
 use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitStatus;
@@ -23,6 +22,8 @@ use tokio::io::BufReader;
 use tokio::process::Child;
 use tokio::process::ChildStdin;
 use tokio::sync::mpsc;
+
+use crate::inbox::Inbox;
 
 /// How long one read waits for the server before failing.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -52,30 +53,22 @@ impl Default for AppServerOptions {
     }
 }
 
-/// One message of a session, in the order the test wrote or read it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Transcribed {
-    /// Written to the server with [`AppServer::send_json`] (or a helper built on it).
-    Sent(Value),
-    /// Read from the server's stdout.
-    Received(Value),
-}
+pub use crate::inbox::Transcribed;
 
 /// A running `codex-app-server` child process and the messages it has written so far.
 pub struct AppServer {
     child: Child,
     stdin: Option<ChildStdin>,
-    stdout_lines: mpsc::UnboundedReceiver<String>,
-    /// Messages read while looking for another one, oldest first.
-    buffered: VecDeque<Value>,
+    /// The messages of stdout, one per line, and the session's transcript.
+    inbox: Inbox,
     stderr: Arc<Mutex<String>>,
+    /// Signalled whenever stderr grows.
+    stderr_grew: Arc<tokio::sync::Notify>,
     /// Ends when the child closes stderr; awaited by `wait_exit` so `stderr()` is then complete.
     stderr_reader: Option<tokio::task::JoinHandle<()>>,
     next_request_id: i64,
     read_timeout: Duration,
     codex_home: tempfile::TempDir,
-    /// Every JSON message written and read so far (raw bytes from `send_raw` are not messages).
-    transcript: Vec<Transcribed>,
 }
 
 impl AppServer {
@@ -146,6 +139,8 @@ impl AppServer {
         });
         let stderr = Arc::new(Mutex::new(String::new()));
         let stderr_sink = Arc::clone(&stderr);
+        let stderr_grew = Arc::new(tokio::sync::Notify::new());
+        let stderr_grown = Arc::clone(&stderr_grew);
         let stderr_reader = tokio::spawn(async move {
             let mut chunk = vec![0u8; 8192];
             while let Ok(read) = stderr_pipe.read(&mut chunk).await {
@@ -157,20 +152,33 @@ impl AppServer {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .push_str(&text);
+                stderr_grown.notify_waiters();
             }
+            stderr_grown.notify_waiters();
         });
+        let stderr_of_inbox = Arc::clone(&stderr);
+        let inbox = Inbox::new(
+            stdout_lines,
+            options.read_timeout,
+            Arc::new(move || {
+                let stderr = stderr_of_inbox
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone();
+                format!("server stderr:\n{stderr}")
+            }),
+        );
 
         Ok(Self {
             child,
             stdin: Some(stdin),
-            stdout_lines,
-            buffered: VecDeque::new(),
+            inbox,
             stderr,
+            stderr_grew,
             stderr_reader: Some(stderr_reader),
             next_request_id: 0,
             read_timeout: options.read_timeout,
             codex_home,
-            transcript: Vec::new(),
         })
     }
 
@@ -245,14 +253,14 @@ impl AppServer {
     pub async fn send_json(&mut self, message: &Value) -> anyhow::Result<()> {
         let mut line = serde_json::to_vec(message)?;
         line.push(b'\n');
-        self.transcript.push(Transcribed::Sent(message.clone()));
+        self.inbox.record_sent(message);
         self.send_raw(&line).await
     }
 
     /// Every message written with [`AppServer::send_json`] and read from stdout so far, in order (e.g. to
     /// validate a whole session against upstream's schema).
     pub fn transcript(&self) -> &[Transcribed] {
-        &self.transcript
+        self.inbox.transcript()
     }
 
     /// Sends a request with the next integer id and returns that id.
@@ -322,49 +330,25 @@ impl AppServer {
 
     /// The next message, from the buffer first.
     pub async fn read_message(&mut self) -> anyhow::Result<Value> {
-        match self.buffered.pop_front() {
-            Some(message) => Ok(message),
-            None => self.read_from_stdout().await,
-        }
+        self.inbox.read_message().await
     }
 
     /// The first message (buffered or new) matching `predicate`; messages read past stay buffered in order.
     pub async fn read_until(
         &mut self,
-        mut predicate: impl FnMut(&Value) -> bool,
+        predicate: impl FnMut(&Value) -> bool,
     ) -> anyhow::Result<Value> {
-        if let Some(position) = self.buffered.iter().position(&mut predicate) {
-            return self
-                .buffered
-                .remove(position)
-                .context("buffered message vanished");
-        }
-        loop {
-            let message = self.read_from_stdout().await?;
-            if predicate(&message) {
-                return Ok(message);
-            }
-            self.buffered.push_back(message);
-        }
+        self.inbox.read_until(predicate).await
     }
 
     /// The response or error answering request `id` (an integer or a string).
     pub async fn read_response(&mut self, id: impl Into<Value>) -> anyhow::Result<Value> {
-        let id = id.into();
-        self.read_until(|message| {
-            message.get("id") == Some(&id)
-                && message.get("method").is_none()
-                && (message.get("result").is_some() || message.get("error").is_some())
-        })
-        .await
+        self.inbox.read_response(id).await
     }
 
     /// The next notification named `method`.
     pub async fn read_notification(&mut self, method: &str) -> anyhow::Result<Value> {
-        self.read_until(|message| {
-            message.get("id").is_none() && message.get("method") == Some(&json!(method))
-        })
-        .await
+        self.inbox.read_notification(method).await
     }
 
     /// Sends a request and returns its `result`, failing on an error answer.
@@ -379,10 +363,7 @@ impl AppServer {
 
     /// The next request from the server named `method` (it carries an id to answer).
     pub async fn read_server_request(&mut self, method: &str) -> anyhow::Result<Value> {
-        self.read_until(|message| {
-            message.get("id").is_some() && message.get("method") == Some(&json!(method))
-        })
-        .await
+        self.inbox.read_server_request(method).await
     }
 
     /// Answers the server's `request` with `result`.
@@ -393,12 +374,38 @@ impl AppServer {
 
     /// Removes and returns every buffered message.
     pub fn take_buffered(&mut self) -> Vec<Value> {
-        self.buffered.drain(..).collect()
+        self.inbox.take_buffered()
+    }
+
+    /// Waits until stderr holds `needle` (a listener's banner, a log line); fails after the read timeout.
+    pub async fn wait_for_stderr(&self, needle: &str) -> anyhow::Result<String> {
+        let deadline = tokio::time::Instant::now() + self.read_timeout;
+        loop {
+            let grew = self.stderr_grew.notified();
+            let stderr = self.stderr();
+            if stderr.contains(needle) {
+                return Ok(stderr);
+            }
+            if tokio::time::timeout_at(deadline, grew).await.is_err() {
+                bail!("stderr never showed {needle:?}; stderr:\n{stderr}");
+            }
+        }
     }
 
     /// Closes stdin (EOF for the server).
     pub fn close_stdin(&mut self) {
         self.stdin = None;
+    }
+
+    /// Sends SIGTERM (a clean shutdown request).
+    pub fn terminate(&self) -> anyhow::Result<()> {
+        let pid = self.child.id().context("the server was already reaped")?;
+        let pid = libc::pid_t::try_from(pid).context("pid out of range")?;
+        // SAFETY: `kill` only sends a signal to our own child's process id; it touches no memory of ours.
+        if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
+            return Err(std::io::Error::last_os_error()).context("send SIGTERM");
+        }
+        Ok(())
     }
 
     /// Kills the process with SIGKILL (no chance to flush or clean up) and waits for it to be gone.
@@ -427,34 +434,7 @@ impl AppServer {
 
     /// The messages still on stdout after the server exited, each checked to be JSON.
     pub async fn read_remaining(&mut self) -> anyhow::Result<Vec<Value>> {
-        let mut messages: Vec<Value> = self.buffered.drain(..).collect();
-        while let Ok(Some(line)) =
-            tokio::time::timeout(self.read_timeout, self.stdout_lines.recv()).await
-        {
-            messages.push(self.parse_received(&line)?);
-        }
-        Ok(messages)
-    }
-
-    async fn read_from_stdout(&mut self) -> anyhow::Result<Value> {
-        let timeout = self.read_timeout;
-        let line = tokio::time::timeout(timeout, self.stdout_lines.recv())
-            .await
-            .map_err(|_| {
-                anyhow!(
-                    "no message from the server within {timeout:?}; stderr:\n{}",
-                    self.stderr()
-                )
-            })?
-            .with_context(|| format!("server closed stdout; stderr:\n{}", self.stderr()))?;
-        self.parse_received(&line)
-    }
-
-    /// Parses a line of stdout and keeps it in the transcript.
-    fn parse_received(&mut self, line: &str) -> anyhow::Result<Value> {
-        let message = parse_stdout_line(line)?;
-        self.transcript.push(Transcribed::Received(message.clone()));
-        Ok(message)
+        self.inbox.read_remaining().await
     }
 }
 
@@ -480,10 +460,6 @@ fn limit_open_files(command: &mut tokio::process::Command, limit: u64) {
 /// One `text` user input item, as `turn/start` and `turn/steer` take it.
 pub fn text_input(text: &str) -> Value {
     json!({"type": "text", "text": text, "text_elements": []})
-}
-
-fn parse_stdout_line(line: &str) -> anyhow::Result<Value> {
-    serde_json::from_str(line).with_context(|| format!("stdout carried a non-JSON line: {line:?}"))
 }
 
 /// The `codex-app-server` binary: `$CODEX_APP_SERVER_BIN`, else next to the running executable's profile

@@ -1,13 +1,15 @@
 //! Test support shared by the end-to-end suites, the demo and the benchmark: a mock Responses server on
 //! loopback (SSE and WebSocket, with fault injection), a harness that spawns the real `codex-app-server`
-//! binary and talks JSON-RPC to it over stdio (keeping a transcript of the session), hostile git
-//! repositories (also used by core's tests), fake ChatGPT tokens, and upstream releases with the validation
-//! of our wire against their JSON Schema.
+//! binary and talks JSON-RPC to it over stdio or over its listeners (`ws_client.rs`), keeping a transcript
+//! of the session (`inbox.rs`), hostile git repositories (also used by core's tests), fake ChatGPT tokens,
+//! and upstream releases with the validation of our wire against their JSON Schema.
 
 pub mod app_server;
 pub mod chatgpt_token;
 pub mod hostile_repo;
+pub mod inbox;
 pub mod mock_model_server;
 pub mod mock_provider;
 pub mod upstream;
 pub mod upstream_schema;
+pub mod ws_client;

@@ -14,6 +14,7 @@ use codex_app_server_protocol::ClientInfo;
 
 use codex_app_server_protocol::ServerNotification;
 
+use crate::connection_hub::ConnectionId;
 use crate::engine::Engine;
 use crate::error::RequestError;
 use crate::outgoing::OutgoingMessageSender;
@@ -34,6 +35,8 @@ pub struct RequestContext {
     pub outgoing: OutgoingMessageSender,
     pub capabilities: Arc<ConnectionCapabilities>,
     pub engine: Arc<Engine>,
+    /// The connection the request came on (its subscriptions are kept in `engine.connections`).
+    pub connection_id: ConnectionId,
 }
 
 /// A typed response as the JSON result of a request.

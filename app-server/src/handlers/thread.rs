@@ -15,6 +15,7 @@ use codex_core::thread::ThreadError;
 use codex_core::thread_manager::StartThreadOptions;
 use codex_core::thread_manager::UnsubscribeOutcome;
 
+use crate::connection_hub::Unsubscribed;
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
@@ -139,6 +140,10 @@ pub async fn start(
         })
         .await
         .map_err(thread_error)?;
+    context
+        .engine
+        .connections
+        .subscribe(context.connection_id, thread.id());
     // Upstream announces the new thread's idle status before answering, and `thread/started` after.
     context
         .outgoing
@@ -185,6 +190,10 @@ pub async fn resume(
         .resume_thread(&params.thread_id, overrides)
         .await
         .map_err(thread_error)?;
+    context
+        .engine
+        .connections
+        .subscribe(context.connection_id, thread.id());
     Ok(Answer {
         result: to_value(thread_response(&thread, include_turns))?,
         then_notify: notice.into_iter().collect(),
@@ -223,6 +232,10 @@ pub async fn fork(
         .fork_thread(&params.thread_id, overrides, ephemeral)
         .await
         .map_err(thread_error)?;
+    context
+        .engine
+        .connections
+        .subscribe(context.connection_id, thread.id());
     let response = thread_response(&thread, include_turns);
     let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
         thread: wire::Thread {
@@ -370,12 +383,23 @@ pub async fn archive(
     })
 }
 
-/// The connection stops following the thread; one nobody follows is unloaded once idle (`thread/closed`).
+/// The connection stops following the thread; one nobody follows any more is unloaded once idle
+/// (`thread/closed`, to the connection that left last).
 pub async fn unsubscribe(
     context: RequestContext,
     params: wire::ThreadUnsubscribeParams,
 ) -> Result<Answer, RequestError> {
-    let (outcome, pending_unload) = context.engine.threads.unsubscribe(&params.thread_id);
+    let connections = &context.engine.connections;
+    let (outcome, pending_unload) = match connections
+        .unsubscribe(context.connection_id, &params.thread_id)
+    {
+        Unsubscribed::Last => context.engine.threads.unsubscribe(&params.thread_id),
+        Unsubscribed::OthersRemain => (UnsubscribeOutcome::Unsubscribed, None),
+        Unsubscribed::NotSubscribed if context.engine.threads.get(&params.thread_id).is_none() => {
+            (UnsubscribeOutcome::NotLoaded, None)
+        }
+        Unsubscribed::NotSubscribed => (UnsubscribeOutcome::NotSubscribed, None),
+    };
     let status = match outcome {
         UnsubscribeOutcome::NotLoaded => wire::ThreadUnsubscribeStatus::NotLoaded,
         UnsubscribeOutcome::NotSubscribed => wire::ThreadUnsubscribeStatus::NotSubscribed,
