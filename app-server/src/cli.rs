@@ -13,7 +13,7 @@ use clap::Subcommand;
 /// (`codex_core::thread_manager::UPSTREAM_PROTOCOL_VERSION`, checked by a test).
 pub const VERSION_TEXT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (codex app-server protocol 0.105.0)"
+    " (codex app-server protocol 0.171.0)"
 );
 
 /// The end of `--help`: what the daemon reads besides its flags.

@@ -106,16 +106,16 @@ fn generate_json_schema_writes_json_files() {
 }
 
 #[test]
-fn non_stdio_listen_url_fails_with_a_clear_error() {
+fn an_unsupported_listen_url_fails_with_a_clear_error() {
     let output = Command::new(BINARY)
-        .args(["--listen", "ws://127.0.0.1:4000"])
+        .args(["--listen", "tcp://127.0.0.1:4000"])
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         (
             output.status.success(),
-            stderr.contains("only stdio:// is supported"),
+            stderr.contains("unsupported listen URL 'tcp://127.0.0.1:4000'"),
             output.stdout.is_empty()
         ),
         (false, true, true),

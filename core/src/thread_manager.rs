@@ -49,7 +49,7 @@ pub const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The `codex app-server` release whose protocol this daemon speaks; sent where the backend expects a
 /// Codex client version (the models list hides models newer clients need) and shown by `--version`.
-pub const UPSTREAM_PROTOCOL_VERSION: &str = "0.105.0";
+pub const UPSTREAM_PROTOCOL_VERSION: &str = "0.171.0";
 
 /// Who the host is, from `initialize`: sent as `originator` and `User-Agent`.
 #[derive(Debug, Clone)]

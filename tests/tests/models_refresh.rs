@@ -293,7 +293,7 @@ async fn only_a_chatgpt_sign_in_fetches_the_models_list_with_the_upstream_client
         fetches,
         vec![(
             Some(format!("Bearer {ACCESS_TOKEN}")),
-            "client_version=0.105.0".to_string()
+            "client_version=0.171.0".to_string()
         )]
     );
     Ok(())
