@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::expected_turn_completed;
 use codex_app_server_tests::app_server::final_answer;
 use codex_app_server_tests::chatgpt_token::fake_jwt;
 use codex_app_server_tests::mock_model_server::MockModelServer;
@@ -75,25 +76,16 @@ async fn run_turn(
         .await?;
     let turn_id = server.read_response(id).await?["result"]["turn"]["id"].clone();
     let completed = server.read_notification("turn/completed").await?;
-    let turn = &completed["params"]["turn"];
     assert_eq!(
         completed,
-        json!({
-            "method": "turn/completed",
-            "params": {
-                "threadId": thread_id,
-                "turn": {
-                    "id": turn_id,
-                    "items": [final_answer("msg_1", "Hello")],
-                    "itemsView": "summary",
-                    "status": "completed",
-                    "error": null,
-                    "startedAt": turn["startedAt"],
-                    "completedAt": turn["completedAt"],
-                    "durationMs": turn["durationMs"],
-                },
-            },
-        })
+        expected_turn_completed(
+            &completed,
+            &thread_id,
+            &turn_id,
+            "completed",
+            Value::Null,
+            vec![final_answer("msg_1", "Hello")],
+        )
     );
     let requests = model.responses_requests().await;
     requests

@@ -699,21 +699,46 @@ const NO_TMP_ROOTS: [&str; 4] = [
     "sandbox_workspace_write.exclude_tmpdir_env_var=true",
 ];
 
-#[tokio::test]
-async fn untrusted_offers_to_rerun_a_refused_command_outside_the_sandbox() -> anyhow::Result<()> {
+/// A `workspace-write` session (no temp roots) whose model runs `touch` on a file outside the workspace,
+/// with `extra` shell arguments, its turn started.
+struct TouchOutside {
+    session: Session,
+    target: std::path::PathBuf,
+    _dirs: [tempfile::TempDir; 2],
+}
+
+async fn touch_outside(
+    approval_policy: impl Into<Value>,
+    extra: Value,
+) -> anyhow::Result<TouchOutside> {
     let workspace = tempfile::tempdir()?;
     let outside = tempfile::tempdir()?;
-    let target = outside.path().join("retried.txt");
+    let target = outside.path().join("touched.txt");
     let target_text = target.display().to_string();
     let mut session = start_session(
         workspace.path(),
-        "untrusted",
+        approval_policy,
         "workspace-write",
         &NO_TMP_ROOTS,
-        shell_call_then_done("call_1", &["touch", &target_text], json!({})),
+        shell_call_then_done("call_1", &["touch", &target_text], extra),
     )
     .await?;
     session.start_turn("touch outside").await?;
+    Ok(TouchOutside {
+        session,
+        target,
+        _dirs: [workspace, outside],
+    })
+}
+
+#[tokio::test]
+async fn untrusted_offers_to_rerun_a_refused_command_outside_the_sandbox() -> anyhow::Result<()> {
+    // `_dirs` is bound so the directories live until the test ends.
+    let TouchOutside {
+        mut session,
+        target,
+        _dirs,
+    } = touch_outside("untrusted", json!({})).await?;
     // `touch` is not known to be read-only: the host approves running it (in the sandbox) first.
     let first = session
         .read_server_request("item/commandExecution/requestApproval")
@@ -765,19 +790,12 @@ async fn untrusted_offers_to_rerun_a_refused_command_outside_the_sandbox() -> an
 
 #[tokio::test]
 async fn on_failure_is_read_as_on_request_as_upstream_0171_does() -> anyhow::Result<()> {
-    let workspace = tempfile::tempdir()?;
-    let outside = tempfile::tempdir()?;
-    let target = outside.path().join("not-retried.txt");
-    let target_text = target.display().to_string();
-    let mut session = start_session(
-        workspace.path(),
-        "on-failure",
-        "workspace-write",
-        &NO_TMP_ROOTS,
-        shell_call_then_done("call_1", &["touch", &target_text], json!({})),
-    )
-    .await?;
-    session.start_turn("touch outside").await?;
+    // `_dirs` is bound so the directories live until the test ends.
+    let TouchOutside {
+        mut session,
+        target,
+        _dirs,
+    } = touch_outside("on-failure", json!({})).await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
     assert_eq!(
         (
@@ -794,24 +812,17 @@ async fn on_failure_is_read_as_on_request_as_upstream_0171_does() -> anyhow::Res
 
 #[tokio::test]
 async fn granular_policy_rejects_a_disabled_prompt_without_asking() -> anyhow::Result<()> {
-    let workspace = tempfile::tempdir()?;
-    let outside = tempfile::tempdir()?;
-    let target = outside.path().join("escalated.txt");
-    let target_text = target.display().to_string();
-    // 0.105's spelling of the same policy: reject sandbox approvals, allow the rest.
-    let mut session = start_session(
-        workspace.path(),
+    // 0.105's spelling of the policy: reject sandbox approvals, allow the rest.
+    // `_dirs` is bound so the directories live until the test ends.
+    let TouchOutside {
+        mut session,
+        target,
+        _dirs,
+    } = touch_outside(
         json!({"reject": {"sandbox_approval": true, "rules": false, "mcp_elicitations": false}}),
-        "workspace-write",
-        &NO_TMP_ROOTS,
-        shell_call_then_done(
-            "call_1",
-            &["touch", &target_text],
-            json!({"sandbox_permissions": "require_escalated", "justification": "write outside"}),
-        ),
+        json!({"sandbox_permissions": "require_escalated", "justification": "write outside"}),
     )
     .await?;
-    session.start_turn("touch outside").await?;
     let after = notifications_until_turn_completed(&mut session.server).await?;
     assert_eq!(
         (

@@ -3,11 +3,13 @@
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
+use codex_app_server_tests::app_server::expected_turn_completed;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_provider::MockProviderOptions;
 use codex_app_server_tests::mock_provider::mock_provider_args;
 use pretty_assertions::assert_eq;
+use serde_json::Value;
 use serde_json::json;
 
 #[tokio::test]
@@ -52,25 +54,19 @@ async fn interrupting_a_stalled_turn_ends_it_promptly_and_the_thread_serves_agai
     let interrupt_response = server.read_response(id).await?;
     let completed = server.read_notification("turn/completed").await?;
     assert_eq!(interrupt_response, json!({"id": id, "result": {}}));
-    let completed_turn = &completed["params"]["turn"];
     assert_eq!(
-        completed,
-        json!({
-            "method": "turn/completed",
-            "params": {
-                "threadId": thread_id,
-                "turn": {
-                    "id": turn_id,
-                    "items": [],
-                    "itemsView": "summary",
-                    "status": "interrupted",
-                    "error": null,
-                    "startedAt": turn["startedAt"],
-                    "completedAt": completed_turn["completedAt"],
-                    "durationMs": completed_turn["durationMs"],
-                },
-            },
-        })
+        (completed.clone(), &completed["params"]["turn"]["startedAt"]),
+        (
+            expected_turn_completed(
+                &completed,
+                &json!(thread_id),
+                &json!(turn_id),
+                "interrupted",
+                Value::Null,
+                Vec::new(),
+            ),
+            &turn["startedAt"]
+        )
     );
 
     server.take_buffered();
