@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod event_translation;
 pub mod handlers;
+pub mod history_page;
 pub mod host_token_refresher;
 pub mod listener;
 pub mod message_processor;

@@ -428,6 +428,24 @@ async fn route(context: RequestContext, request: ClientRequest) -> Result<Answer
         ClientRequest::ThreadUnsubscribe { params, .. } => {
             handlers::thread::unsubscribe(context, params).await
         }
+        ClientRequest::ThreadInjectItems { params, .. } => {
+            handlers::thread_history::inject_items(context, params).await
+        }
+        ClientRequest::ThreadTurnsList { params, .. } => {
+            handlers::thread_history::turns_list(context, params).await
+        }
+        ClientRequest::ThreadItemsList { params, .. } => {
+            handlers::thread_history::items_list(context, params).await
+        }
+        ClientRequest::ThreadDelete { params, .. } => {
+            handlers::thread_admin::delete(context, params).await
+        }
+        ClientRequest::ThreadMetadataUpdate { params, .. } => {
+            handlers::thread_admin::metadata_update(context, params).await
+        }
+        ClientRequest::ThreadShellCommand { params, .. } => {
+            handlers::thread_admin::shell_command(context, params).await
+        }
         ClientRequest::TurnStart { params, .. } => handlers::turn::start(context, params).await,
         ClientRequest::TurnInterrupt { params, .. } => {
             handlers::turn::interrupt(context, params).await

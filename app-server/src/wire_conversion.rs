@@ -18,6 +18,7 @@ use codex_core::thread::ThreadSnapshot;
 use codex_core::token_usage::TokenUsage;
 use codex_core::token_usage::TokenUsageInfo;
 use codex_core::turn_item::CommandAction;
+use codex_core::turn_item::CommandSource;
 use codex_core::turn_item::FileChangeKind;
 use codex_core::turn_item::ToolItemStatus;
 use codex_core::turn_item::TurnItem;
@@ -235,6 +236,7 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             aggregated_output,
             exit_code,
             duration_ms,
+            source,
         } => wire::ThreadItem::CommandExecution {
             id: id.clone(),
             command: command.clone(),
@@ -250,6 +252,10 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             aggregated_output: aggregated_output.clone(),
             exit_code: *exit_code,
             duration_ms: *duration_ms,
+            source: match source {
+                CommandSource::Agent => wire::CommandExecutionSource::Agent,
+                CommandSource::UserShell => wire::CommandExecutionSource::UserShell,
+            },
         },
         TurnItem::FileChange {
             id,

@@ -46,6 +46,9 @@ pub enum ThreadError {
     NotLoaded(String),
     #[error("thread not found: {0}")]
     NotFound(String),
+    /// Neither loaded nor stored (upstream's wording for `thread/delete` and `thread/metadata/update`).
+    #[error("no rollout found for thread id {0}")]
+    NoRollout(String),
     #[error("{0}")]
     InvalidInput(String),
     #[error("config error: {0}")]
@@ -207,7 +210,7 @@ pub struct CodexThread {
 /// that started it (so `turn/start`'s response precedes `turn/started`). Dropping it releases the turn.
 pub struct PendingTurn {
     pub turn: TurnSummary,
-    release: Option<oneshot::Sender<()>>,
+    pub(crate) release: Option<oneshot::Sender<()>>,
 }
 
 impl Drop for PendingTurn {

@@ -2,6 +2,10 @@
 //! unarchive and unload. Builds each thread's settings from config and its `ModelClient` from only the
 //! values the client needs.
 
+mod deletion;
+
+pub use deletion::ThreadDeletion;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;

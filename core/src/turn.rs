@@ -298,10 +298,23 @@ pub(crate) async fn run_turn(
             })
             .await;
     }
+    turn.status = status;
+    turn.error = error;
+    finish_turn(&thread, turn, completed_items, started).await;
+}
+
+/// Records how a turn ended, files it among the thread's turns, frees the thread for the next one and
+/// reports `turn/completed`. `turn` carries the final status and error.
+pub(crate) async fn finish_turn(
+    thread: &ThreadInner,
+    mut turn: TurnSummary,
+    completed_items: Vec<TurnItem>,
+    started: Instant,
+) {
+    let turn_id = turn.id.clone();
+    let (status, error) = (turn.status, turn.error.clone());
     let completed_at = chrono::Utc::now().timestamp();
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-    turn.status = status;
-    turn.error = error.clone();
     turn.completed_at = Some(completed_at);
     turn.duration_ms = Some(duration_ms);
     thread.record(vec![RolloutItem::TurnCompleted {
@@ -367,16 +380,7 @@ async fn record_user_input(
         content: input.clone(),
         client_id,
     };
-    let prefix_needed = {
-        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
-        !std::mem::replace(&mut state.prefix_recorded, true)
-    };
-    let mut new_history = if prefix_needed {
-        session_prefix(thread).await
-    } else {
-        Vec::new()
-    };
-    new_history.extend(environment_update(thread).await);
+    let mut new_history = context_items(thread).await;
     new_history.push(user_message(&input));
     {
         let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -408,6 +412,22 @@ async fn record_user_input(
         })
         .await;
     user_item
+}
+
+/// What must precede new items in history: the session prefix if this thread has none yet, and the
+/// environment context if it changed since the model last saw it.
+pub(crate) async fn context_items(thread: &ThreadInner) -> Vec<ResponseItem> {
+    let prefix_needed = {
+        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
+        !std::mem::replace(&mut state.prefix_recorded, true)
+    };
+    let mut items = if prefix_needed {
+        session_prefix(thread).await
+    } else {
+        Vec::new()
+    };
+    items.extend(environment_update(thread).await);
+    items
 }
 
 enum TurnEnd {

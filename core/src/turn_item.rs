@@ -45,6 +45,9 @@ pub enum TurnItem {
         exit_code: Option<i32>,
         #[serde(default)]
         duration_ms: Option<i64>,
+        /// Who ran it; rollouts written before this field existed hold only the model's commands.
+        #[serde(default)]
+        source: CommandSource,
     },
     FileChange {
         id: String,
@@ -68,6 +71,15 @@ impl TurnItem {
             | TurnItem::WebSearch { id, .. } => id,
         }
     }
+}
+
+/// Who started a command: the model through a tool call, or the host's user (`thread/shellCommand`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandSource {
+    #[default]
+    Agent,
+    UserShell,
 }
 
 /// The state of a tool-backed item (command or file change).

@@ -281,6 +281,30 @@ client_request_definitions! {
         params: ThreadUnsubscribeParams,
         response: ThreadUnsubscribeResponse,
     },
+    ThreadInjectItems => "thread/inject_items" {
+        params: ThreadInjectItemsParams,
+        response: ThreadInjectItemsResponse,
+    },
+    ThreadTurnsList => "thread/turns/list" {
+        params: ThreadTurnsListParams,
+        response: ThreadTurnsListResponse,
+    },
+    ThreadItemsList => "thread/items/list" {
+        params: ThreadItemsListParams,
+        response: ThreadItemsListResponse,
+    },
+    ThreadDelete => "thread/delete" {
+        params: ThreadDeleteParams,
+        response: ThreadDeleteResponse,
+    },
+    ThreadMetadataUpdate => "thread/metadata/update" {
+        params: ThreadMetadataUpdateParams,
+        response: ThreadMetadataUpdateResponse,
+    },
+    ThreadShellCommand => "thread/shellCommand" {
+        params: ThreadShellCommandParams,
+        response: ThreadShellCommandResponse,
+    },
     TurnStart => "turn/start" {
         params: TurnStartParams,
         response: TurnStartResponse,
@@ -346,6 +370,7 @@ server_notification_definitions! {
     ThreadArchived => "thread/archived" (ThreadArchivedNotification),
     ThreadUnarchived => "thread/unarchived" (ThreadUnarchivedNotification),
     ThreadClosed => "thread/closed" (ThreadClosedNotification),
+    ThreadDeleted => "thread/deleted" (ThreadDeletedNotification),
     ThreadNameUpdated => "thread/name/updated" (ThreadNameUpdatedNotification),
     ThreadTokenUsageUpdated => "thread/tokenUsage/updated" (ThreadTokenUsageUpdatedNotification),
     TurnStarted => "turn/started" (TurnStartedNotification),

@@ -5,6 +5,8 @@ pub mod command;
 pub mod config;
 pub mod model;
 pub mod thread;
+pub mod thread_admin;
+pub mod thread_history;
 pub mod turn;
 
 use std::collections::HashSet;

@@ -54,6 +54,7 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
         | ThreadError::TurnEnded { .. }
         | ThreadError::NotLoaded(_)
         | ThreadError::NotFound(_)
+        | ThreadError::NoRollout(_)
         | ThreadError::Config(_) => RequestError::Rejected(error.to_string()),
         ThreadError::InvalidInput(message) => RequestError::InvalidParams(message),
         ThreadError::Rollout(message) => RequestError::Internal(message),

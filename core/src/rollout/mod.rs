@@ -7,6 +7,7 @@
 mod archive;
 mod event_msg;
 mod event_turns;
+mod delete;
 mod history;
 mod item;
 mod layout;
@@ -23,6 +24,7 @@ pub use archive::archive_thread;
 pub use archive::find_thread_path;
 pub use archive::unarchive_thread;
 pub use event_msg::EventMsg;
+pub use delete::delete_rollout;
 pub use history::StoredTurn;
 pub use history::ThreadHistory;
 pub use item::Compacted;

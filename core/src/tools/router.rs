@@ -35,6 +35,7 @@ use crate::tools::exec::ExecOutputChunk;
 use crate::tools::exec::ExecParams;
 use crate::tools::safe_commands::is_known_safe_command;
 use crate::tools::turn_diff::TurnDiffTracker;
+use crate::turn_item::CommandSource;
 use crate::turn_item::ToolItemStatus;
 use crate::turn_item::TurnItem;
 
@@ -359,6 +360,7 @@ impl ToolRun<'_> {
             aggregated_output: None,
             exit_code: None,
             duration_ms: None,
+            source: CommandSource::Agent,
         };
         self.emit_started(&item).await;
 

@@ -55,6 +55,10 @@ pub enum ThreadItem {
         #[serde(default)]
         #[ts(type = "number | null")]
         duration_ms: Option<i64>,
+        /// Omitted for the model's commands (`agent`), as 0.105 never sends it.
+        #[serde(default, skip_serializing_if = "CommandExecutionSource::is_agent")]
+        #[ts(as = "Option<CommandExecutionSource>", optional)]
+        source: CommandExecutionSource,
     },
     FileChange {
         id: String,
@@ -121,6 +125,22 @@ impl ThreadItem {
 }
 
 /// Whether an agent message is progress narration or the turn's answer. snake_case on the wire.
+/// Who ran a command: the model (`agent`) or the host's user through `thread/shellCommand` (`userShell`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub enum CommandExecutionSource {
+    #[default]
+    Agent,
+    UserShell,
+}
+
+impl CommandExecutionSource {
+    pub fn is_agent(&self) -> bool {
+        *self == CommandExecutionSource::Agent
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export_to = "v2/")]

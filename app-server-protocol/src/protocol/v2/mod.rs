@@ -10,6 +10,8 @@ pub mod notification;
 pub mod rate_limits;
 pub mod shared;
 pub mod thread;
+pub mod thread_admin;
+pub mod thread_history;
 pub mod turn;
 pub mod user_input;
 
@@ -23,5 +25,7 @@ pub use notification::*;
 pub use rate_limits::*;
 pub use shared::*;
 pub use thread::*;
+pub use thread_admin::*;
+pub use thread_history::*;
 pub use turn::*;
 pub use user_input::*;

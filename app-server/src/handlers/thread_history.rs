@@ -1,0 +1,220 @@
+//! `thread/inject_items`, `thread/turns/list` and `thread/items/list`: writing raw model-visible items into
+//! a loaded thread, and paging through a thread's recorded turns and items (loaded or stored).
+
+use codex_app_server_protocol as wire;
+use codex_core::rollout::StoredTurn;
+use codex_core::thread::ThreadError;
+use codex_core::thread_injection::parse_items;
+use codex_core::turn_item::TurnItem;
+
+use crate::error::RequestError;
+use crate::handlers::Answer;
+use crate::handlers::RequestContext;
+use crate::handlers::thread::thread_error;
+use crate::handlers::to_value;
+use crate::history_page::CursorScope;
+use crate::history_page::PageCursor;
+use crate::history_page::page_cursors;
+use crate::history_page::window;
+use crate::wire_conversion;
+
+/// Page size when the request names none.
+const DEFAULT_PAGE_LIMIT: usize = 50;
+
+pub async fn inject_items(
+    context: RequestContext,
+    params: wire::ThreadInjectItemsParams,
+) -> Result<Answer, RequestError> {
+    let thread = context
+        .engine
+        .threads
+        .get(&params.thread_id)
+        .filter(|thread| !thread.is_closed())
+        .ok_or_else(|| thread_error(ThreadError::NotFound(params.thread_id.clone())))?;
+    let items =
+        parse_items(params.items).map_err(|error| RequestError::Rejected(error.to_string()))?;
+    thread.inject_items(items).await;
+    Ok(to_value(wire::ThreadInjectItemsResponse {})?.into())
+}
+
+/// The recorded turns of a loaded or stored thread.
+async fn recorded_turns(
+    context: &RequestContext,
+    thread_id: &str,
+) -> Result<Vec<StoredTurn>, RequestError> {
+    let snapshot = context
+        .engine
+        .threads
+        .read_thread(thread_id)
+        .await
+        .map_err(thread_error)?;
+    Ok(snapshot.turns)
+}
+
+fn decode_cursor(
+    cursor: Option<&str>,
+    thread_id: &str,
+    scope: CursorScope,
+) -> Result<Option<(usize, bool)>, RequestError> {
+    cursor
+        .map(|text| {
+            PageCursor::decode(text, thread_id, scope)
+                .map(|cursor| (cursor.position, cursor.include_anchor))
+                .map_err(|error| RequestError::Rejected(error.to_string()))
+        })
+        .transpose()
+}
+
+pub async fn turns_list(
+    context: RequestContext,
+    params: wire::ThreadTurnsListParams,
+) -> Result<Answer, RequestError> {
+    let turns = recorded_turns(&context, &params.thread_id).await?;
+    let anchor = decode_cursor(
+        params.cursor.as_deref(),
+        &params.thread_id,
+        CursorScope::Turns,
+    )?;
+    let page = window(
+        0..turns.len(),
+        anchor,
+        params.sort_direction.unwrap_or(wire::SortDirection::Desc),
+        params
+            .limit
+            .map_or(DEFAULT_PAGE_LIMIT, |limit| limit as usize),
+    );
+    let view = params.items_view.unwrap_or(wire::TurnItemsView::Summary);
+    let data = page
+        .positions
+        .iter()
+        .map(|&position| listed_turn(&turns[position], view))
+        .collect();
+    let (next_cursor, backwards_cursor) =
+        page_cursors(&page, &params.thread_id, CursorScope::Turns);
+    Ok(to_value(wire::ThreadTurnsListResponse {
+        data,
+        next_cursor,
+        backwards_cursor,
+    })?
+    .into())
+}
+
+/// A turn with the items its view asks for: none, the display summary (the user's message and the
+/// agent's last message), or all of them.
+fn listed_turn(turn: &StoredTurn, view: wire::TurnItemsView) -> wire::ListedTurn {
+    let mut wire_turn = wire_conversion::stored_turn(turn);
+    wire_turn.items = match view {
+        wire::TurnItemsView::NotLoaded => Vec::new(),
+        wire::TurnItemsView::Full => wire_turn.items,
+        wire::TurnItemsView::Summary => summary_items(&turn.items),
+    };
+    wire::ListedTurn {
+        turn: wire_turn,
+        items_view: view,
+    }
+}
+
+fn summary_items(items: &[TurnItem]) -> Vec<wire::ThreadItem> {
+    let user = items
+        .iter()
+        .find(|item| matches!(item, TurnItem::UserMessage { .. }));
+    let agent = items
+        .iter()
+        .rev()
+        .find(|item| matches!(item, TurnItem::AgentMessage { .. }));
+    user.into_iter()
+        .chain(agent)
+        .map(wire_conversion::thread_item)
+        .collect()
+}
+
+pub async fn items_list(
+    context: RequestContext,
+    params: wire::ThreadItemsListParams,
+) -> Result<Answer, RequestError> {
+    let turns = recorded_turns(&context, &params.thread_id).await?;
+    // Every item in order, each with the index of its turn.
+    let items: Vec<(usize, &TurnItem)> = turns
+        .iter()
+        .enumerate()
+        .flat_map(|(turn_index, turn)| turn.items.iter().map(move |item| (turn_index, item)))
+        .collect();
+    let range = match &params.turn_id {
+        Some(turn_id) => turn_range(&items, &turns, turn_id),
+        None => 0..items.len(),
+    };
+    let anchor = items_anchor(&params, &items, &range)?;
+    let page = window(
+        range,
+        anchor,
+        params.sort_direction.unwrap_or(wire::SortDirection::Asc),
+        params
+            .limit
+            .map_or(DEFAULT_PAGE_LIMIT, |limit| limit as usize),
+    );
+    let data = page
+        .positions
+        .iter()
+        .map(|&position| {
+            let (turn_index, item) = items[position];
+            wire::ThreadItemEntry {
+                turn_id: turns[turn_index].id.clone(),
+                item: wire_conversion::thread_item(item),
+                started_at_ms: None,
+                completed_at_ms: None,
+            }
+        })
+        .collect();
+    let (next_cursor, backwards_cursor) =
+        page_cursors(&page, &params.thread_id, CursorScope::Items);
+    Ok(to_value(wire::ThreadItemsListResponse {
+        data,
+        next_cursor,
+        backwards_cursor,
+    })?
+    .into())
+}
+
+/// The positions of `turn_id`'s items among all items; empty when no such turn was recorded.
+fn turn_range(
+    items: &[(usize, &TurnItem)],
+    turns: &[StoredTurn],
+    turn_id: &str,
+) -> std::ops::Range<usize> {
+    let Some(turn_index) = turns.iter().position(|turn| turn.id == turn_id) else {
+        return 0..0;
+    };
+    let start = items.partition_point(|(index, _)| *index < turn_index);
+    let end = items.partition_point(|(index, _)| *index <= turn_index);
+    start..end
+}
+
+/// Where the page starts: an opaque cursor, or an item of the requested turn (exclusive).
+fn items_anchor(
+    params: &wire::ThreadItemsListParams,
+    items: &[(usize, &TurnItem)],
+    range: &std::ops::Range<usize>,
+) -> Result<Option<(usize, bool)>, RequestError> {
+    match &params.cursor {
+        None => Ok(None),
+        Some(wire::ThreadItemsListCursor::Cursor(text)) => {
+            decode_cursor(Some(text), &params.thread_id, CursorScope::Items)
+        }
+        Some(wire::ThreadItemsListCursor::Anchor(wire::ThreadItemsListAnchor::Item {
+            item_id,
+        })) => {
+            let Some(turn_id) = params.turn_id.as_deref().filter(|id| !id.is_empty()) else {
+                return Err(RequestError::InvalidParams(
+                    "turnId is required when cursor is an item anchor".to_string(),
+                ));
+            };
+            range
+                .clone()
+                .find(|&position| items[position].1.id() == item_id)
+                .map(|position| Some((position, false)))
+                .ok_or_else(|| {
+                    RequestError::Rejected(format!("item {item_id} not found in turn {turn_id}"))
+                })
+        }
+    }
+}
