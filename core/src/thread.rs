@@ -121,6 +121,8 @@ pub(crate) struct ThreadState {
     pub(crate) environment_sent: Option<EnvironmentContext>,
     /// Set when the thread is unloaded: it takes no more turns (its handle may still be held somewhere).
     pub(crate) closed: bool,
+    /// The git metadata the host sees: the session's, or what `thread/metadata/update` last set.
+    pub(crate) git_info: Option<crate::rollout::GitInfo>,
 }
 
 pub(crate) struct ActiveTurn {
@@ -270,7 +272,10 @@ impl CodexThread {
             .clone();
         let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         ThreadSnapshot {
-            metadata: self.inner.metadata.clone(),
+            metadata: ThreadMetadata {
+                git_info: state.git_info.clone(),
+                ..self.inner.metadata.clone()
+            },
             settings,
             name: state.name.clone(),
             preview: state.preview.clone(),

@@ -3,8 +3,10 @@
 //! values the client needs.
 
 mod deletion;
+mod metadata_update;
 
 pub use deletion::ThreadDeletion;
+pub use metadata_update::GitInfoPatch;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -295,6 +297,7 @@ impl ThreadManager {
                     session_approvals: SessionApprovals::default(),
                     environment_sent,
                     closed: false,
+                    git_info: metadata.git_info.clone(),
                 }),
                 metadata,
                 events: self.events.clone(),
@@ -432,7 +435,10 @@ impl ThreadManager {
             ephemeral: false,
             cli_version: loaded.meta.cli_version.clone(),
             source: loaded.meta.source.clone(),
-            git_info: loaded.meta.git.clone(),
+            git_info: history
+                .git_info
+                .clone()
+                .unwrap_or_else(|| loaded.meta.git.clone()),
             workspace_git: Some((config.cwd.clone(), workspace_git)),
         };
         Ok(self.spawn_thread(metadata, &config, Some(recorder), history))
@@ -543,7 +549,7 @@ impl ThreadManager {
                 ephemeral: false,
                 cli_version: meta.cli_version.clone(),
                 source: meta.source.clone(),
-                git_info: meta.git.clone(),
+                git_info: history.git_info.clone().unwrap_or_else(|| meta.git.clone()),
                 workspace_git: None,
             },
             settings: ThreadSettings {
@@ -596,7 +602,10 @@ impl ThreadManager {
                 if !snapshot.preview.is_empty() {
                     summary.preview = snapshot.preview;
                 }
+                summary.meta.git = snapshot.metadata.git_info;
                 statuses.insert(summary.id.clone(), snapshot.status);
+            } else if let Some(git) = metadata_update::stored_git_info(&summary.path).await {
+                summary.meta.git = git;
             }
         }
         Ok((page, statuses))

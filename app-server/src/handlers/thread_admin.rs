@@ -3,6 +3,7 @@
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::thread::ThreadError;
+use codex_core::thread_manager::GitInfoPatch;
 use codex_core::thread_shell_command::USER_SHELL_DEFAULT_TIMEOUT;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::thread::thread_error;
 use crate::handlers::to_value;
+use crate::wire_conversion;
 
 /// Deletes a loaded or stored thread. A loaded one is unloaded first, announced (as upstream does) with
 /// `notLoaded` before the answer; `thread/deleted` follows the answer.
@@ -45,11 +47,59 @@ pub async fn delete(
     })
 }
 
+/// Patches a thread's stored git metadata and answers with the thread as it is now (without turns).
 pub async fn metadata_update(
-    _context: RequestContext,
-    _params: wire::ThreadMetadataUpdateParams,
+    context: RequestContext,
+    params: wire::ThreadMetadataUpdateParams,
 ) -> Result<Answer, RequestError> {
-    Err(RequestError::Internal("todo".to_string()))
+    let git_info = params.git_info.ok_or_else(|| {
+        RequestError::Rejected("thread metadata update must include at least one field".to_string())
+    })?;
+    let patch = git_info_patch(git_info)?;
+    let snapshot = context
+        .engine
+        .threads
+        .update_git_info(&params.thread_id, &patch)
+        .await
+        .map_err(thread_error)?;
+    Ok(to_value(wire::ThreadMetadataUpdateResponse {
+        thread: wire_conversion::thread(&snapshot, false),
+    })?
+    .into())
+}
+
+/// Checks the patch as upstream does: at least one field, and no empty string (clear with `null`).
+fn git_info_patch(
+    params: wire::ThreadMetadataGitInfoUpdateParams,
+) -> Result<GitInfoPatch, RequestError> {
+    let wire::ThreadMetadataGitInfoUpdateParams {
+        sha,
+        branch,
+        origin_url,
+    } = params;
+    if sha.is_none() && branch.is_none() && origin_url.is_none() {
+        return Err(RequestError::Rejected(
+            "gitInfo must include at least one field".to_string(),
+        ));
+    }
+    for (name, value) in [
+        ("sha", &sha),
+        ("branch", &branch),
+        ("originUrl", &origin_url),
+    ] {
+        if let Some(Some(text)) = value
+            && text.trim().is_empty()
+        {
+            return Err(RequestError::Rejected(format!(
+                "gitInfo.{name} must not be empty"
+            )));
+        }
+    }
+    Ok(GitInfoPatch {
+        commit_hash: sha,
+        branch,
+        repository_url: origin_url,
+    })
 }
 
 /// Runs the user's command line in a loaded thread as a turn of its own; answers `{}` before the turn's

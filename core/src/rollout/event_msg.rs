@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::response_item::MessagePhase;
 use crate::response_item::known_phase_or_none;
 use crate::turn_item::CommandAction;
+use crate::turn_item::CommandSource;
 use crate::turn_item::ToolItemStatus;
 use crate::turn_item::TurnItem;
 use crate::turn_item::UserInput;
@@ -305,6 +306,10 @@ impl UpstreamCommandExecution {
                     duration.secs.saturating_mul(1000) + u64::from(duration.nanos / 1_000_000);
                 i64::try_from(millis).unwrap_or(i64::MAX)
             }),
+            source: match self.source.as_deref() {
+                Some("user_shell" | "userShell") => CommandSource::UserShell,
+                Some(_) | None => CommandSource::Agent,
+            },
         }
     }
 }

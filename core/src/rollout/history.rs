@@ -10,6 +10,7 @@ use crate::turn_outcome::TurnError;
 use crate::turn_outcome::TurnStatus;
 
 use super::event_turns::EventTurns;
+use super::item::GitInfo;
 use super::item::RolloutItem;
 
 /// One turn as persisted.
@@ -40,6 +41,8 @@ pub struct ThreadHistory {
     /// Unix seconds of the latest turn start or end; `None` before the first turn. Callers fall back to
     /// the rollout file's mtime or the thread's `created_at`.
     pub updated_at: Option<i64>,
+    /// The last `thread_git_info` line, if any: it replaces the session meta's git state.
+    pub git_info: Option<Option<GitInfo>>,
 }
 
 impl ThreadHistory {
@@ -87,6 +90,7 @@ impl ThreadHistory {
                 } => rebuilt.complete_turn(turn_id, *status, error, *completed_at, *duration_ms),
                 RolloutItem::TokenUsage { info, .. } => rebuilt.token_usage = Some(*info),
                 RolloutItem::ThreadName { name } => rebuilt.name = name.clone(),
+                RolloutItem::ThreadGitInfo { git } => rebuilt.git_info = Some(git.clone()),
             }
         }
         rebuilt.preview = rebuilt
@@ -249,6 +253,7 @@ mod tests {
                 token_usage: Some(usage),
                 preview: "first".to_string(),
                 updated_at: Some(200),
+                git_info: None,
             }
         );
     }

@@ -101,6 +101,11 @@ pub enum RolloutItem {
     TurnContext(TurnContext),
     /// Upstream Codex's compaction: the history from here on is `replacement_history`.
     Compacted(Compacted),
+    /// The host replaced the thread's git metadata (`thread/metadata/update`); the last one wins over
+    /// the session meta's `git`, including one that clears it.
+    ThreadGitInfo {
+        git: Option<GitInfo>,
+    },
 }
 
 /// What we read of upstream's `turn_context` line.
@@ -125,7 +130,7 @@ pub struct Compacted {
 impl RolloutItem {
     /// Every `"type"` this build writes; a line of any other kind was written by a newer build and is
     /// skipped on read rather than reported as damage.
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 11] = [
         "session_meta",
         "response_item",
         "turn_started",
@@ -136,6 +141,7 @@ impl RolloutItem {
         "event_msg",
         "turn_context",
         "compacted",
+        "thread_git_info",
     ];
 }
 

@@ -5,9 +5,10 @@
 //! and ours carry the `event_msg` lines upstream rebuilds turns from.
 
 mod archive;
+mod delete;
 mod event_msg;
 mod event_turns;
-mod delete;
+mod git_info_update;
 mod history;
 mod item;
 mod layout;
@@ -23,8 +24,9 @@ mod upstream_mirror;
 pub use archive::archive_thread;
 pub use archive::find_thread_path;
 pub use archive::unarchive_thread;
-pub use event_msg::EventMsg;
 pub use delete::delete_rollout;
+pub use event_msg::EventMsg;
+pub use git_info_update::latest_git_info;
 pub use history::StoredTurn;
 pub use history::ThreadHistory;
 pub use item::Compacted;

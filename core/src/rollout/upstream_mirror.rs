@@ -5,6 +5,7 @@
 //! a file like ours, whatever the line). File changes are not mirrored. Our own reader ignores all
 //! of these for our turns (`event_turns.rs`).
 
+use crate::turn_item::CommandSource;
 use crate::turn_item::ToolItemStatus;
 use crate::turn_item::TurnItem;
 use crate::turn_item::UserInput;
@@ -51,6 +52,7 @@ pub(crate) fn mirror_events(item: &RolloutItem) -> Vec<EventMsg> {
         | RolloutItem::ResponseItem(_)
         | RolloutItem::TokenUsage { .. }
         | RolloutItem::ThreadName { .. }
+        | RolloutItem::ThreadGitInfo { .. }
         | RolloutItem::EventMsg(_)
         | RolloutItem::TurnContext(_)
         | RolloutItem::Compacted(_) => Vec::new(),
@@ -76,6 +78,7 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             aggregated_output,
             exit_code,
             duration_ms,
+            source,
             ..
         } => vec![EventMsg::ExecCommandEnd(Box::new(ExecCommandEnd {
             call_id: id.clone(),
@@ -84,7 +87,13 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             command: upstream_argv(command),
             cwd: cwd.clone(),
             parsed_cmd: vec![serde_json::json!({"type": "unknown", "cmd": command})],
-            source: Some("agent".to_string()),
+            source: Some(
+                match source {
+                    CommandSource::Agent => "agent",
+                    CommandSource::UserShell => "user_shell",
+                }
+                .to_string(),
+            ),
             stdout: String::new(),
             stderr: String::new(),
             aggregated_output: aggregated_output.clone().unwrap_or_default(),

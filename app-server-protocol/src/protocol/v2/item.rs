@@ -124,7 +124,6 @@ impl ThreadItem {
     }
 }
 
-/// Whether an agent message is progress narration or the turn's answer. snake_case on the wire.
 /// Who ran a command: the model (`agent`) or the host's user through `thread/shellCommand` (`userShell`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]
@@ -141,6 +140,7 @@ impl CommandExecutionSource {
     }
 }
 
+/// Whether an agent message is progress narration or the turn's answer. snake_case on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export_to = "v2/")]
