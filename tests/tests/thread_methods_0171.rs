@@ -741,3 +741,164 @@ async fn shell_command_is_interruptible_and_refuses_bad_params() -> anyhow::Resu
     server.read_notification("turn/completed").await?;
     Ok(())
 }
+
+/// Whether process `pid` exits (or is already gone) within `timeout_ms`, awaited on its pidfd, which
+/// becomes readable when the process exits.
+fn process_exits_within(pid: i32, timeout_ms: i32) -> anyhow::Result<bool> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1; nothing is borrowed.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        let error = std::io::Error::last_os_error();
+        return match error.raw_os_error() {
+            Some(libc::ESRCH) => Ok(true),
+            _ => Err(error.into()),
+        };
+    }
+    let fd = i32::try_from(fd)?;
+    let mut poll = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: `poll` points at one valid pollfd for the duration of the call; the fd is ours to close.
+    let ready = unsafe { libc::poll(&mut poll, 1, timeout_ms) };
+    // SAFETY: closes the descriptor pidfd_open gave us, once.
+    unsafe { libc::close(fd) };
+    Ok(ready == 1)
+}
+
+#[tokio::test]
+async fn a_daemon_shutting_down_kills_a_running_shell_command() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = spawn(&model).await?;
+    let workspace = tempfile::tempdir()?;
+    let thread_id = server.start_thread_in(workspace.path()).await?;
+    call(
+        &mut server,
+        "thread/shellCommand",
+        json!({"threadId": thread_id, "command": "echo $$; exec sleep 600"}),
+    )
+    .await?;
+    let delta = server
+        .read_notification("item/commandExecution/outputDelta")
+        .await?;
+    let pid: i32 = delta["params"]["delta"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .parse()?;
+    assert!(!process_exits_within(pid, 0)?, "the command is running");
+
+    server.close_stdin();
+    let status = server.wait_exit(std::time::Duration::from_secs(10)).await?;
+    assert!(status.success(), "{status:?}");
+    let exited = tokio::task::spawn_blocking(move || process_exits_within(pid, 5_000)).await??;
+    assert!(exited, "the user's command outlived the daemon");
+    Ok(())
+}
+
+#[tokio::test]
+async fn deleting_a_thread_stops_its_running_command_and_nothing_rewrites_the_rollout()
+-> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = spawn(&model).await?;
+    let workspace = tempfile::tempdir()?;
+    let thread_id = server.start_thread_in(workspace.path()).await?;
+    let read = call(&mut server, "thread/read", json!({"threadId": thread_id})).await?;
+    let path = rollout_path(&read["thread"]);
+    call(
+        &mut server,
+        "thread/shellCommand",
+        json!({"threadId": thread_id, "command": "echo $$; exec sleep 600"}),
+    )
+    .await?;
+    let delta = server
+        .read_notification("item/commandExecution/outputDelta")
+        .await?;
+    let pid: i32 = delta["params"]["delta"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .parse()?;
+
+    assert!(path.exists(), "{} was never written", path.display());
+    call(&mut server, "thread/delete", json!({"threadId": thread_id})).await?;
+    // The interrupted turn ended before the answer.
+    let turn_completed = server.read_notification("turn/completed").await?;
+    assert_eq!(turn_completed["params"]["turn"]["status"], "interrupted");
+    server.read_notification("thread/deleted").await?;
+    let exited = tokio::task::spawn_blocking(move || process_exits_within(pid, 5_000)).await??;
+    assert!(exited, "the command outlived its deleted thread");
+    assert!(!path.exists(), "{} came back", path.display());
+    let list = call(&mut server, "thread/list", json!({})).await?;
+    assert_eq!(list, json!({"data": [], "nextCursor": null}));
+    Ok(())
+}
+
+#[tokio::test]
+async fn experimental_fields_need_the_capability_and_unimplemented_ones_are_refused()
+-> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let mut server = spawn(&model).await?;
+    let workspace = tempfile::tempdir()?;
+    let thread_id = server.start_thread_in(workspace.path()).await?;
+    let gated = call_error(
+        &mut server,
+        "thread/metadata/update",
+        json!({"threadId": thread_id, "projectId": "p1"}),
+    )
+    .await?;
+    assert_eq!(
+        gated,
+        error(
+            -32600,
+            "thread/metadata/update.projectId requires experimentalApi capability"
+        )
+    );
+
+    let mut opted_in = AppServer::spawn_with(AppServerOptions {
+        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        ..AppServerOptions::default()
+    })
+    .await?;
+    opted_in
+        .initialize_with(json!({
+            "clientInfo": {"name": "codex_test", "title": "Codex Test", "version": "0.0.1"},
+            "capabilities": {"experimentalApi": true},
+        }))
+        .await?;
+    let thread_id = opted_in.start_thread_in(workspace.path()).await?;
+    let cases = [
+        (
+            "thread/metadata/update",
+            json!({"threadId": thread_id, "projectId": "p1"}),
+            "Invalid params: `projectId` is not supported by this server",
+        ),
+        (
+            "thread/metadata/update",
+            json!({"threadId": thread_id, "daybreakEnabled": true}),
+            "Invalid params: `daybreakEnabled` is not supported by this server",
+        ),
+        (
+            "thread/items/list",
+            json!({"threadId": thread_id, "deferOutput": {"commandExecution": true}}),
+            "Invalid params: `deferOutput.commandExecution` is not supported by this server",
+        ),
+    ];
+    for (method, params, message) in cases {
+        let refused = call_error(&mut opted_in, method, params).await?;
+        assert_eq!(refused, error(-32602, message));
+    }
+    // Asking for no deferral is honoured as it is.
+    let page = call(
+        &mut opted_in,
+        "thread/items/list",
+        json!({"threadId": thread_id, "deferOutput": {"commandExecution": false}}),
+    )
+    .await?;
+    assert_eq!(
+        page,
+        json!({"data": [], "nextCursor": null, "backwardsCursor": null})
+    );
+    Ok(())
+}

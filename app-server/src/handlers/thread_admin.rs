@@ -52,6 +52,17 @@ pub async fn metadata_update(
     context: RequestContext,
     params: wire::ThreadMetadataUpdateParams,
 ) -> Result<Answer, RequestError> {
+    // Projects and Daybreak are upstream features this daemon does not have: refused, never dropped.
+    if params.project_id.is_some() {
+        return Err(RequestError::InvalidParams(
+            "`projectId` is not supported by this server".to_string(),
+        ));
+    }
+    if params.daybreak_enabled.is_some() {
+        return Err(RequestError::InvalidParams(
+            "`daybreakEnabled` is not supported by this server".to_string(),
+        ));
+    }
     let git_info = params.git_info.ok_or_else(|| {
         RequestError::Rejected("thread metadata update must include at least one field".to_string())
     })?;

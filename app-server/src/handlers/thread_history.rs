@@ -132,6 +132,7 @@ pub async fn items_list(
     context: RequestContext,
     params: wire::ThreadItemsListParams,
 ) -> Result<Answer, RequestError> {
+    refuse_output_deferral(params.defer_output.as_ref())?;
     let turns = recorded_turns(&context, &params.thread_id).await?;
     // Every item in order, each with the index of its turn.
     let items: Vec<(usize, &TurnItem)> = turns
@@ -173,6 +174,27 @@ pub async fn items_list(
         backwards_cursor,
     })?
     .into())
+}
+
+/// Leaving outputs out of a page (to fetch them separately) is not implemented: asking for it is refused
+/// rather than answered with the outputs in.
+fn refuse_output_deferral(
+    deferral: Option<&wire::ThreadItemOutputDeferral>,
+) -> Result<(), RequestError> {
+    let Some(deferral) = deferral else {
+        return Ok(());
+    };
+    for (field, requested) in [
+        ("commandExecution", deferral.command_execution),
+        ("mcpToolCall", deferral.mcp_tool_call),
+    ] {
+        if requested == Some(true) {
+            return Err(RequestError::InvalidParams(format!(
+                "`deferOutput.{field}` is not supported by this server"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The positions of `turn_id`'s items among all items; empty when no such turn was recorded.

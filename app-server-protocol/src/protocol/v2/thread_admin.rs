@@ -79,9 +79,27 @@ pub struct ThreadMetadataUpdateParams {
     pub thread_id: String,
     #[serde(default)]
     pub git_info: Option<ThreadMetadataGitInfoUpdateParams>,
+    /// Experimental. The project the thread belongs to; an empty string clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub project_id: Option<String>,
+    /// Experimental. The client's Daybreak choice for this thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub daybreak_enabled: Option<bool>,
 }
 
-impl ExperimentalApi for ThreadMetadataUpdateParams {}
+impl ExperimentalApi for ThreadMetadataUpdateParams {
+    fn experimental_field(&self) -> Option<&'static str> {
+        if self.project_id.is_some() {
+            Some("projectId")
+        } else if self.daybreak_enabled.is_some() {
+            Some("daybreakEnabled")
+        } else {
+            None
+        }
+    }
+}
 
 /// Result of `thread/metadata/update`: the thread as stored now (without turns).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]

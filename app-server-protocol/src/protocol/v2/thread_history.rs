@@ -113,10 +113,20 @@ pub enum ThreadItemsListCursor {
     Anchor(ThreadItemsListAnchor),
 }
 
-/// Which saved outputs of a turn to fetch separately; it has no options yet.
+/// Which saved outputs of a turn to leave out of the page, to fetch separately by item id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
 #[ts(export_to = "v2/")]
-pub struct ThreadItemOutputDeferral {}
+pub struct ThreadItemOutputDeferral {
+    /// Experimental. Defer nonempty output from successful commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub command_execution: Option<bool>,
+    /// Experimental. Defer nonempty plain-text results from successful MCP tool calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub mcp_tool_call: Option<bool>,
+}
 
 /// Params of `thread/items/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
@@ -139,7 +149,18 @@ pub struct ThreadItemsListParams {
     pub defer_output: Option<ThreadItemOutputDeferral>,
 }
 
-impl ExperimentalApi for ThreadItemsListParams {}
+impl ExperimentalApi for ThreadItemsListParams {
+    fn experimental_field(&self) -> Option<&'static str> {
+        let deferral = self.defer_output.as_ref()?;
+        if deferral.command_execution.is_some() {
+            Some("deferOutput.commandExecution")
+        } else if deferral.mcp_tool_call.is_some() {
+            Some("deferOutput.mcpToolCall")
+        } else {
+            None
+        }
+    }
+}
 
 /// One listed item and the turn it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
