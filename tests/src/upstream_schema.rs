@@ -54,6 +54,36 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
         "v2/ThreadUnsubscribeResponse.json",
         &[UPSTREAM_0_105],
     ),
+    (
+        "thread/inject_items",
+        "v2/ThreadInjectItemsResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "thread/turns/list",
+        "v2/ThreadTurnsListResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "thread/items/list",
+        "v2/ThreadItemsListResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "thread/delete",
+        "v2/ThreadDeleteResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "thread/metadata/update",
+        "v2/ThreadMetadataUpdateResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "thread/shellCommand",
+        "v2/ThreadShellCommandResponse.json",
+        &[UPSTREAM_0_105],
+    ),
     ("turn/start", "v2/TurnStartResponse.json", &[]),
     ("turn/interrupt", "v2/TurnInterruptResponse.json", &[]),
     ("turn/steer", "v2/TurnSteerResponse.json", &[]),
@@ -83,6 +113,7 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
 pub const NOTIFICATIONS_NEWER_THAN: &[(&str, &str)] = &[
     ("thread/closed", UPSTREAM_0_105),
     ("serverRequest/resolved", UPSTREAM_0_105),
+    ("thread/deleted", UPSTREAM_0_105),
 ];
 
 /// The response schema file (relative to the schema directory) of client request `method` in `version`:

@@ -634,8 +634,14 @@ async fn shell_command_runs_unsandboxed_as_a_turn_and_the_model_sees_it() -> any
     });
     assert_eq!(
         item_started["params"],
-        json!({"threadId": thread_id, "turnId": turn_id, "item": item})
+        json!({
+            "threadId": thread_id,
+            "turnId": turn_id,
+            "item": item,
+            "startedAtMs": item_started["params"]["startedAtMs"],
+        })
     );
+    assert!(item_started["params"]["startedAtMs"].is_i64());
     let (streamed, completed) = command_output(&mut server).await?;
     assert_eq!(streamed, "one\ntwo\n");
     item["status"] = json!("completed");
@@ -644,7 +650,12 @@ async fn shell_command_runs_unsandboxed_as_a_turn_and_the_model_sees_it() -> any
     item["durationMs"] = completed["params"]["item"]["durationMs"].clone();
     assert_eq!(
         completed["params"],
-        json!({"threadId": thread_id, "turnId": turn_id, "item": item})
+        json!({
+            "threadId": thread_id,
+            "turnId": turn_id,
+            "item": item,
+            "completedAtMs": completed["params"]["completedAtMs"],
+        })
     );
     let turn_completed = server.read_notification("turn/completed").await?;
     assert_eq!(turn_completed["params"]["turn"]["status"], "completed");

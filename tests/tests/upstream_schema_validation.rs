@@ -179,6 +179,7 @@ async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
     steered_and_interrupted_turn(&mut server, &model, &thread_id).await?;
     failed_turn(&mut server, &model, &thread_id).await?;
     thread_methods(&mut server, &thread_id).await?;
+    thread_history_and_admin_methods(&mut server, &thread_id).await?;
     command_and_error_answers(&mut server, workspace.path()).await?;
     finish(server).await
 }
@@ -422,6 +423,62 @@ async fn thread_methods(server: &mut AppServer, thread_id: &str) -> anyhow::Resu
     server.call("thread/resume", thread.clone()).await?;
     server.call("thread/unsubscribe", thread).await?;
     server.read_notification("thread/closed").await?;
+    Ok(())
+}
+
+/// The 0.171 thread methods: injected items, turn and item pages, git metadata, the user's shell command
+/// (a turn of its own) and deleting a thread.
+async fn thread_history_and_admin_methods(
+    server: &mut AppServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    server
+        .call("thread/resume", json!({"threadId": thread_id}))
+        .await?;
+    let note = json!({"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Note."}]});
+    server
+        .call(
+            "thread/inject_items",
+            json!({"threadId": thread_id, "items": [note]}),
+        )
+        .await?;
+    let turns = server
+        .call(
+            "thread/turns/list",
+            json!({"threadId": thread_id, "limit": 2}),
+        )
+        .await?;
+    server
+        .call(
+            "thread/turns/list",
+            json!({"threadId": thread_id, "cursor": turns["backwardsCursor"], "sortDirection": "asc", "itemsView": "full"}),
+        )
+        .await?;
+    server
+        .call(
+            "thread/items/list",
+            json!({"threadId": thread_id, "limit": 3}),
+        )
+        .await?;
+    server
+        .call(
+            "thread/metadata/update",
+            json!({"threadId": thread_id, "gitInfo": {"branch": "schema-tour", "sha": null}}),
+        )
+        .await?;
+    server
+        .call(
+            "thread/shellCommand",
+            json!({"threadId": thread_id, "command": "echo from the user"}),
+        )
+        .await?;
+    read_turn_completed(server, thread_id).await?;
+    let doomed = server.call("thread/start", json!({})).await?;
+    let doomed_id = doomed["thread"]["id"].clone();
+    server
+        .call("thread/delete", json!({"threadId": doomed_id}))
+        .await?;
+    server.read_notification("thread/deleted").await?;
     Ok(())
 }
 

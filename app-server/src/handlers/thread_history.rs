@@ -101,17 +101,15 @@ pub async fn turns_list(
 
 /// A turn with the items its view asks for: none, the display summary (the user's message and the
 /// agent's last message), or all of them.
-fn listed_turn(turn: &StoredTurn, view: wire::TurnItemsView) -> wire::ListedTurn {
+fn listed_turn(turn: &StoredTurn, view: wire::TurnItemsView) -> wire::Turn {
     let mut wire_turn = wire_conversion::stored_turn(turn);
     wire_turn.items = match view {
         wire::TurnItemsView::NotLoaded => Vec::new(),
         wire::TurnItemsView::Full => wire_turn.items,
         wire::TurnItemsView::Summary => summary_items(&turn.items),
     };
-    wire::ListedTurn {
-        turn: wire_turn,
-        items_view: view,
-    }
+    wire_turn.items_view = Some(view);
+    wire_turn
 }
 
 fn summary_items(items: &[TurnItem]) -> Vec<wire::ThreadItem> {

@@ -1,11 +1,15 @@
 // GENERATED CODE! DO NOT MODIFY BY HAND!
 
-import type { ListedTurn } from "./ListedTurn";
+import type { Turn } from "./Turn";
 
 /**
  * Result of `thread/turns/list`.
  */
-export type ThreadTurnsListResponse = { data: Array<ListedTurn>, 
+export type ThreadTurnsListResponse = { 
+/**
+ * Each turn's `itemsView` says how much of its `items` is included.
+ */
+data: Array<Turn>, 
 /**
  * Continues after the last turn of this page; null when there are no more.
  */

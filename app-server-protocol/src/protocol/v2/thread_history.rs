@@ -8,7 +8,9 @@ use ts_rs::TS;
 
 use crate::protocol::experimental::ExperimentalApi;
 use crate::protocol::v2::item::ThreadItem;
+use crate::protocol::v2::thread::SortDirection;
 use crate::protocol::v2::turn::Turn;
+use crate::protocol::v2::turn::TurnItemsView;
 
 /// Params of `thread/inject_items`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
@@ -26,28 +28,6 @@ impl ExperimentalApi for ThreadInjectItemsParams {}
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[ts(export_to = "v2/")]
 pub struct ThreadInjectItemsResponse {}
-
-/// The order a page walks in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export_to = "v2/")]
-pub enum SortDirection {
-    Asc,
-    Desc,
-}
-
-/// How much of a listed turn's `items` is filled in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export_to = "v2/")]
-pub enum TurnItemsView {
-    /// `items` was not loaded for this turn. The field is intentionally empty.
-    NotLoaded,
-    /// `items` contains only a display summary for this turn.
-    Summary,
-    /// `items` contains every item recorded for this turn.
-    Full,
-}
 
 /// Params of `thread/turns/list`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
@@ -71,23 +51,13 @@ pub struct ThreadTurnsListParams {
 
 impl ExperimentalApi for ThreadTurnsListParams {}
 
-/// A turn as `thread/turns/list` returns it: the turn and how much of its items is included.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export_to = "v2/")]
-pub struct ListedTurn {
-    #[serde(flatten)]
-    #[ts(flatten)]
-    pub turn: Turn,
-    pub items_view: TurnItemsView,
-}
-
 /// Result of `thread/turns/list`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export_to = "v2/")]
 pub struct ThreadTurnsListResponse {
-    pub data: Vec<ListedTurn>,
+    /// Each turn's `itemsView` says how much of its `items` is included.
+    pub data: Vec<Turn>,
     /// Continues after the last turn of this page; null when there are no more.
     pub next_cursor: Option<String>,
     /// For the opposite `sortDirection`, starting at (and including) this page's last turn; null on an
