@@ -323,6 +323,7 @@ mod tests {
                             aggregated_output: Some("it's\n".to_string()),
                             exit_code: Some(0),
                             duration_ms: Some(1_500),
+                            source: crate::turn_item::CommandSource::Agent,
                         },
                         TurnItem::AgentMessage {
                             id: "item-5".to_string(),

@@ -206,6 +206,7 @@ mod tests {
                     aggregated_output: Some("x\n".to_string()),
                     exit_code: Some(0),
                     duration_ms: Some(1_250),
+                    source: CommandSource::Agent,
                 },
             },
             RolloutItem::ItemCompleted {
