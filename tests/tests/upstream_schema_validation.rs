@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use anyhow::Context;
 use codex_app_server_protocol::ClientRequest;
 use codex_app_server_protocol::ServerNotification;
 use codex_app_server_tests::app_server::AppServer;
@@ -171,16 +172,32 @@ async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
     let mut server = spawn(&model, &["--enable", "no_such_feature_xyz"]).await?;
     server.read_notification("configWarning").await?;
     server.call("model/list", json!({})).await?;
-    configuration(&mut server).await?;
+    configuration(&mut server).await.context("configuration")?;
     let thread_id = start_thread(&mut server, workspace.path()).await?;
-    streamed_turn(&mut server, &model, &thread_id).await?;
-    approved_tool_turns(&mut server, &model, &thread_id).await?;
-    web_search_turn(&mut server, &model, &thread_id).await?;
-    steered_and_interrupted_turn(&mut server, &model, &thread_id).await?;
-    failed_turn(&mut server, &model, &thread_id).await?;
-    thread_methods(&mut server, &thread_id).await?;
-    thread_history_and_admin_methods(&mut server, &thread_id).await?;
-    command_and_error_answers(&mut server, workspace.path()).await?;
+    streamed_turn(&mut server, &model, &thread_id)
+        .await
+        .context("streamed_turn")?;
+    approved_tool_turns(&mut server, &model, &thread_id)
+        .await
+        .context("approved_tool_turns")?;
+    web_search_turn(&mut server, &model, &thread_id)
+        .await
+        .context("web_search_turn")?;
+    steered_and_interrupted_turn(&mut server, &model, &thread_id)
+        .await
+        .context("steered_and_interrupted_turn")?;
+    failed_turn(&mut server, &model, &thread_id)
+        .await
+        .context("failed_turn")?;
+    thread_methods(&mut server, &thread_id)
+        .await
+        .context("thread_methods")?;
+    thread_history_and_admin_methods(&mut server, &thread_id)
+        .await
+        .context("thread_history_and_admin_methods")?;
+    command_and_error_answers(&mut server, workspace.path())
+        .await
+        .context("command_and_error_answers")?;
     finish(server).await
 }
 
