@@ -170,6 +170,41 @@ impl ConnectionHub {
         }
     }
 
+    /// A deleted thread: the connections following it, other than `asking` (which is answered on its own),
+    /// hear `notifications` in order, and nobody follows the thread any more.
+    pub async fn thread_deleted(
+        &self,
+        thread_id: &str,
+        asking: ConnectionId,
+        notifications: Vec<ServerNotification>,
+    ) {
+        let targets = self.targets(|state| {
+            state
+                .subscribers
+                .get(thread_id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|id| *id != asking)
+                .collect()
+        });
+        {
+            let mut state = self.lock();
+            state.subscribers.remove(thread_id);
+            state.departing.remove(thread_id);
+        }
+        for (id, target) in targets {
+            for notification in &notifications {
+                self.deliver(
+                    id,
+                    target.clone(),
+                    Routed::Notification(notification.clone()),
+                )
+                .await;
+            }
+        }
+    }
+
     /// Sends a thread's event to the connections following the thread.
     pub async fn route(&self, event: ThreadEvent) {
         let thread_id = event.thread_id.clone();
@@ -260,6 +295,7 @@ impl ConnectionHub {
     }
 }
 
+#[derive(Clone)]
 struct Target {
     queue: mpsc::Sender<Routed>,
     overflow: Overflow,

@@ -489,3 +489,44 @@ async fn an_approval_is_asked_of_the_threads_follower_only() -> anyhow::Result<(
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn deleting_a_shared_thread_tells_every_connection_following_it() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.push_response(MockResponse::assistant_message(&["Kept."], None));
+    let (_server, address) = listening(Some(&model), &["--listen", "ws://127.0.0.1:0"]).await?;
+    let cwd = tempfile::tempdir()?;
+    let (mut owner, thread_id) = connected(&address, "owner", cwd.path()).await?;
+    // A recorded turn gives the thread its rollout.
+    run_turn(&mut owner, &thread_id, "Hello").await?;
+    let mut follower = WsClient::connect(&format!("ws://{address}"), None).await?;
+    follower.initialize("follower").await?;
+    let id = follower.send_request("thread/resume", json!({"threadId": thread_id}))?;
+    follower.read_response(id).await?;
+    follower.take_buffered();
+
+    let id = owner.send_request("thread/delete", json!({"threadId": thread_id}))?;
+    let mut owner_messages = Vec::new();
+    for _ in 0..3 {
+        owner_messages.push(owner.read_message().await?);
+    }
+    let follower_messages = vec![
+        follower.read_message().await?,
+        follower.read_message().await?,
+    ];
+    let not_loaded = json!({"method": "thread/status/changed",
+                            "params": {"threadId": thread_id, "status": {"type": "notLoaded"}}});
+    let deleted = json!({"method": "thread/deleted", "params": {"threadId": thread_id}});
+    assert_eq!(
+        (owner_messages, follower_messages),
+        (
+            vec![
+                not_loaded.clone(),
+                json!({"id": id, "result": {}}),
+                deleted.clone()
+            ],
+            vec![not_loaded, deleted]
+        )
+    );
+    Ok(())
+}

@@ -27,23 +27,31 @@ pub async fn delete(
         .delete_thread(&params.thread_id)
         .await
         .map_err(thread_error)?;
+    let not_loaded =
+        ServerNotification::ThreadStatusChanged(wire::ThreadStatusChangedNotification {
+            thread_id: params.thread_id.clone(),
+            status: wire::ThreadStatus::NotLoaded,
+        });
+    let deleted = ServerNotification::ThreadDeleted(wire::ThreadDeletedNotification {
+        thread_id: params.thread_id.clone(),
+    });
     if deletion.unloaded {
-        context
-            .outgoing
-            .send_notification(ServerNotification::ThreadStatusChanged(
-                wire::ThreadStatusChangedNotification {
-                    thread_id: params.thread_id.clone(),
-                    status: wire::ThreadStatus::NotLoaded,
-                },
-            ));
+        context.outgoing.send_notification(not_loaded.clone());
     }
+    // The other connections following the thread learn it is gone too.
+    let others_hear = if deletion.unloaded {
+        vec![not_loaded, deleted.clone()]
+    } else {
+        vec![deleted.clone()]
+    };
+    context
+        .engine
+        .connections
+        .thread_deleted(&params.thread_id, context.connection_id, others_hear)
+        .await;
     Ok(Answer {
         result: to_value(wire::ThreadDeleteResponse {})?,
-        then_notify: vec![ServerNotification::ThreadDeleted(
-            wire::ThreadDeletedNotification {
-                thread_id: params.thread_id,
-            },
-        )],
+        then_notify: vec![deleted],
         then_release: None,
     })
 }
