@@ -14,9 +14,9 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
 
 use codex_app_server_protocol::ServerNotification;
-use codex_core::event::EventMsg;
-use codex_core::event::ThreadEvent;
-use codex_core::event::ThreadStatus;
+use codex_core::protocol::event::EventMsg;
+use codex_core::protocol::event::ThreadEvent;
+use codex_core::protocol::event::ThreadStatus;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

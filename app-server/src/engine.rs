@@ -17,10 +17,10 @@ use codex_core::auth::OAuthIssuer;
 use codex_core::backend::BackendClient;
 use codex_core::config::ConfigLoadOptions;
 use codex_core::config::DEFAULT_CHATGPT_BASE_URL;
-use codex_core::model_catalog;
-use codex_core::models_manager::ModelsManager;
+use codex_core::model::catalog;
+use codex_core::model::manager::ModelsManager;
 use codex_core::rate_limit_store::RateLimitStore;
-use codex_core::thread_manager::ThreadManager;
+use codex_core::session::thread_manager::ThreadManager;
 use tokio::sync::broadcast;
 use tokio::sync::mpsc;
 
@@ -111,7 +111,7 @@ impl Engine {
         let catalog = state
             .config
             .as_ref()
-            .map_or_else(model_catalog::builtin_models, |config| {
+            .map_or_else(catalog::builtin_models, |config| {
                 config.catalog_models.clone()
             });
         let models = Arc::new(ModelsManager::new(catalog, reqwest::Client::new()));

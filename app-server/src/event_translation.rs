@@ -3,8 +3,8 @@
 
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
-use codex_core::event::EventMsg;
-use codex_core::event::ThreadEvent;
+use codex_core::protocol::event::EventMsg;
+use codex_core::protocol::event::ThreadEvent;
 use codex_core::rate_limit_store::RateLimitStore;
 use tokio::sync::mpsc;
 

@@ -6,26 +6,26 @@ use codex_app_server_protocol as wire;
 use codex_core::config::AskForApproval;
 use codex_core::config::SandboxMode;
 use codex_core::config::SandboxWorkspaceWrite;
-use codex_core::event::ThreadStatus;
-use codex_core::event::TurnSummary;
-use codex_core::model_info::ReasoningEffort;
-use codex_core::model_info::ReasoningSummaryMode;
-use codex_core::rate_limit::RateLimitSnapshot;
-use codex_core::response_item::MessagePhase;
+use codex_core::model::info::ReasoningEffort;
+use codex_core::model::info::ReasoningSummaryMode;
+use codex_core::protocol::event::ThreadStatus;
+use codex_core::protocol::event::TurnSummary;
+use codex_core::protocol::rate_limit::RateLimitSnapshot;
+use codex_core::protocol::response_item::MessagePhase;
+use codex_core::protocol::token_usage::TokenUsage;
+use codex_core::protocol::token_usage::TokenUsageInfo;
+use codex_core::protocol::turn_item::CommandAction;
+use codex_core::protocol::turn_item::CommandSource;
+use codex_core::protocol::turn_item::FileChangeKind;
+use codex_core::protocol::turn_item::ToolItemStatus;
+use codex_core::protocol::turn_item::TurnItem;
+use codex_core::protocol::turn_item::UserInput;
+use codex_core::protocol::turn_outcome::CodexErrorInfo;
+use codex_core::protocol::turn_outcome::TurnError;
+use codex_core::protocol::turn_outcome::TurnStatus;
 use codex_core::rollout::StoredTurn;
 use codex_core::rollout::ThreadSummary;
-use codex_core::thread::ThreadSnapshot;
-use codex_core::token_usage::TokenUsage;
-use codex_core::token_usage::TokenUsageInfo;
-use codex_core::turn_item::CommandAction;
-use codex_core::turn_item::CommandSource;
-use codex_core::turn_item::FileChangeKind;
-use codex_core::turn_item::ToolItemStatus;
-use codex_core::turn_item::TurnItem;
-use codex_core::turn_item::UserInput;
-use codex_core::turn_outcome::CodexErrorInfo;
-use codex_core::turn_outcome::TurnError;
-use codex_core::turn_outcome::TurnStatus;
+use codex_core::session::thread::ThreadSnapshot;
 
 /// The current time in Unix milliseconds, for the wire's `*AtMs` fields.
 pub fn now_unix_ms() -> i64 {
@@ -335,7 +335,7 @@ pub fn core_user_input(input: wire::UserInput) -> UserInput {
             text,
             text_elements: text_elements
                 .into_iter()
-                .map(|element| codex_core::turn_item::TextElement {
+                .map(|element| codex_core::protocol::turn_item::TextElement {
                     byte_start: element.byte_range.start,
                     byte_end: element.byte_range.end,
                     placeholder: element.placeholder,
@@ -379,12 +379,13 @@ pub fn token_usage(info: &TokenUsageInfo) -> wire::ThreadTokenUsage {
 }
 
 pub fn rate_limit_snapshot(snapshot: &RateLimitSnapshot) -> wire::RateLimitSnapshot {
-    let window = |window: &codex_core::rate_limit::RateLimitWindow| wire::RateLimitWindow {
-        // The wire carries whole percents; round rather than truncate so 99.6% shows as 100.
-        used_percent: window.used_percent.round().clamp(0.0, f64::from(i32::MAX)) as i32,
-        window_duration_mins: window.window_minutes,
-        resets_at: window.resets_at,
-    };
+    let window =
+        |window: &codex_core::protocol::rate_limit::RateLimitWindow| wire::RateLimitWindow {
+            // The wire carries whole percents; round rather than truncate so 99.6% shows as 100.
+            used_percent: window.used_percent.round().clamp(0.0, f64::from(i32::MAX)) as i32,
+            window_duration_mins: window.window_minutes,
+            resets_at: window.resets_at,
+        };
     wire::RateLimitSnapshot {
         limit_id: snapshot.limit_id.clone(),
         limit_name: snapshot.limit_name.clone(),
@@ -487,7 +488,7 @@ pub fn reasoning_effort(effort: ReasoningEffort) -> wire::ReasoningEffort {
 /// catalog entry lists no levels).
 pub fn core_reasoning_effort(
     effort: wire::ReasoningEffort,
-    model: &codex_core::model_info::ModelInfo,
+    model: &codex_core::model::info::ModelInfo,
 ) -> ReasoningEffort {
     match effort {
         wire::ReasoningEffort::Max | wire::ReasoningEffort::Ultra => model

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::MutexGuard;
 
-use crate::rate_limit::DEFAULT_LIMIT_ID;
-use crate::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
+use crate::protocol::rate_limit::RateLimitSnapshot;
 
 /// The latest snapshot per `limit_id`. Cheap to clone; clones share the same state.
 #[derive(Debug, Clone, Default)]
@@ -116,8 +116,8 @@ impl RateLimitStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rate_limit::CreditsSnapshot;
-    use crate::rate_limit::RateLimitWindow;
+    use crate::protocol::rate_limit::CreditsSnapshot;
+    use crate::protocol::rate_limit::RateLimitWindow;
     use pretty_assertions::assert_eq;
 
     fn window(used_percent: f64, window_minutes: i64, resets_at: i64) -> Option<RateLimitWindow> {

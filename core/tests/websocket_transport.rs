@@ -18,15 +18,15 @@ use codex_core::client::Prompt;
 use codex_core::client::ResponseEvent;
 use codex_core::client::TelemetrySnapshot;
 use codex_core::client::UsageLimitReachedError;
-use codex_core::model_info::ModelInfo;
-use codex_core::model_info::ReasoningSummaryMode;
-use codex_core::model_provider::ModelProviderInfo;
-use codex_core::rate_limit::RateLimitSnapshot;
-use codex_core::rate_limit::RateLimitWindow;
-use codex_core::response_item::ContentItem;
-use codex_core::response_item::FunctionCallOutputBody;
-use codex_core::response_item::ResponseItem;
-use codex_core::turn_outcome::CodexErrorInfo;
+use codex_core::model::info::ModelInfo;
+use codex_core::model::info::ReasoningSummaryMode;
+use codex_core::model::provider::ModelProviderInfo;
+use codex_core::protocol::rate_limit::RateLimitSnapshot;
+use codex_core::protocol::rate_limit::RateLimitWindow;
+use codex_core::protocol::response_item::ContentItem;
+use codex_core::protocol::response_item::FunctionCallOutputBody;
+use codex_core::protocol::response_item::ResponseItem;
+use codex_core::protocol::turn_outcome::CodexErrorInfo;
 use futures::StreamExt;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
@@ -134,7 +134,7 @@ fn hello_events() -> Vec<Result<ResponseEvent, String>> {
             })
             .unwrap_or_default(),
         end_turn: None,
-        phase: Some(codex_core::response_item::MessagePhase::FinalAnswer),
+        phase: Some(codex_core::protocol::response_item::MessagePhase::FinalAnswer),
     };
     vec![
         Ok(ResponseEvent::Created),
@@ -144,7 +144,7 @@ fn hello_events() -> Vec<Result<ResponseEvent, String>> {
         Ok(ResponseEvent::OutputItemDone(message(Some("Hello")))),
         Ok(ResponseEvent::Completed {
             response_id: "resp_1".to_string(),
-            token_usage: Some(codex_core::token_usage::TokenUsage {
+            token_usage: Some(codex_core::protocol::token_usage::TokenUsage {
                 input_tokens: 100,
                 cached_input_tokens: 20,
                 output_tokens: 10,

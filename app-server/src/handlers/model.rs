@@ -7,9 +7,9 @@ use codex_app_server_protocol::ModelListParams;
 use codex_app_server_protocol::ModelListResponse;
 use codex_app_server_protocol::ReasoningEffort;
 use codex_app_server_protocol::ReasoningEffortOption;
-use codex_core::model_catalog;
-use codex_core::model_info::ModelInfo;
-use codex_core::model_info::ReasoningEffort as CoreReasoningEffort;
+use codex_core::model::catalog;
+use codex_core::model::info::ModelInfo;
+use codex_core::model::info::ReasoningEffort as CoreReasoningEffort;
 
 use crate::error::RequestError;
 use crate::handlers::RequestContext;
@@ -34,7 +34,7 @@ pub async fn list(
         }
     }
     let catalog = context.engine.threads.models().catalog();
-    let page = model_list_page(catalog, model_catalog::default_model(), params)?;
+    let page = model_list_page(catalog, catalog::default_model(), params)?;
     to_value(page)
 }
 
@@ -123,7 +123,7 @@ fn model_list_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use codex_core::model_info::ReasoningEffortPreset;
+    use codex_core::model::info::ReasoningEffortPreset;
     use pretty_assertions::assert_eq;
 
     fn catalog() -> Vec<ModelInfo> {
@@ -136,7 +136,7 @@ mod tests {
                     description: "deep".to_string(),
                 }],
                 default_reasoning_level: Some(CoreReasoningEffort::Low),
-                ..model_catalog::fallback(slug)
+                ..catalog::fallback(slug)
             })
             .collect()
     }

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::config::ConfigOverrides;
-use codex_core::event::ThreadStatus;
+use codex_core::protocol::event::ThreadStatus;
 use codex_core::rollout::ThreadListQuery;
 use codex_core::rollout::ThreadSortKey;
-use codex_core::thread::CodexThread;
-use codex_core::thread::ThreadError;
-use codex_core::thread_manager::StartThreadOptions;
-use codex_core::thread_manager::UnsubscribeOutcome;
+use codex_core::session::thread::CodexThread;
+use codex_core::session::thread::ThreadError;
+use codex_core::session::thread_manager::StartThreadOptions;
+use codex_core::session::thread_manager::UnsubscribeOutcome;
 
 use crate::connection_hub::Unsubscribed;
 use crate::error::RequestError;

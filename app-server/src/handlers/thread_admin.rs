@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
-use codex_core::thread::ThreadError;
-use codex_core::thread_manager::GitInfoPatch;
-use codex_core::thread_shell_command::USER_SHELL_DEFAULT_TIMEOUT;
+use codex_core::session::thread::ThreadError;
+use codex_core::session::thread_manager::GitInfoPatch;
+use codex_core::session::thread_shell_command::USER_SHELL_DEFAULT_TIMEOUT;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;

@@ -2,10 +2,10 @@
 //! a loaded thread, and paging through a thread's recorded turns and items (loaded or stored).
 
 use codex_app_server_protocol as wire;
+use codex_core::protocol::turn_item::TurnItem;
 use codex_core::rollout::StoredTurn;
-use codex_core::thread::ThreadError;
-use codex_core::thread_injection::parse_items;
-use codex_core::turn_item::TurnItem;
+use codex_core::session::thread::ThreadError;
+use codex_core::session::thread_injection::parse_items;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use codex_app_server_protocol as wire;
-use codex_core::thread::CodexThread;
-use codex_core::thread::TurnOnlyOptions;
-use codex_core::thread::TurnOverrides;
+use codex_core::session::thread::CodexThread;
+use codex_core::session::thread::TurnOnlyOptions;
+use codex_core::session::thread::TurnOverrides;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;

@@ -37,7 +37,7 @@ use super::auth_dot_json::remove_auth_file;
 use super::auth_dot_json::write_auth_file;
 use super::chatgpt_login::start_chatgpt_login;
 use super::provider_auth;
-use crate::model_provider::ModelProviderInfo;
+use crate::model::provider::ModelProviderInfo;
 
 /// How long the host gets to answer `account/chatgptAuthTokens/refresh` by default (upstream: 10 s); set with
 /// `chatgpt_auth_tokens_refresh_timeout_ms`.

@@ -31,7 +31,7 @@ pub use oauth_token_endpoint::OAuthIssuer;
 
 use async_trait::async_trait;
 
-use crate::model_provider::ModelProviderInfo;
+use crate::model::provider::ModelProviderInfo;
 
 const OPENAI_API_KEY_ENV_VAR: &str = "OPENAI_API_KEY";
 

@@ -10,7 +10,7 @@ use crate::auth::AuthError;
 use crate::auth::AuthManager;
 use crate::auth::CodexAuth;
 use crate::backend::UsagePayload;
-use crate::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::RateLimitSnapshot;
 use crate::transport_error::describe_http_error;
 
 const CHATGPT_ACCOUNT_ID_HEADER: &str = "chatgpt-account-id";

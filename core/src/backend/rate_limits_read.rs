@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use crate::auth::AuthManager;
 use crate::backend::BackendClient;
 use crate::backend::BackendError;
-use crate::rate_limit::DEFAULT_LIMIT_ID;
-use crate::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
+use crate::protocol::rate_limit::RateLimitSnapshot;
 use crate::rate_limit_store::RateLimitStore;
 
 /// Nothing to report: not signed in with ChatGPT and no rate-limit headers seen. The message is upstream's
@@ -92,7 +92,7 @@ impl RateLimitsReadOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rate_limit::RateLimitWindow;
+    use crate::protocol::rate_limit::RateLimitWindow;
     use pretty_assertions::assert_eq;
 
     fn snapshot(limit_id: &str, used_percent: f64) -> RateLimitSnapshot {

@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 
-use crate::rate_limit::CreditsSnapshot;
-use crate::rate_limit::DEFAULT_LIMIT_ID;
-use crate::rate_limit::RateLimitSnapshot;
-use crate::rate_limit::RateLimitWindow;
+use crate::protocol::rate_limit::CreditsSnapshot;
+use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
+use crate::protocol::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::RateLimitWindow;
 
 /// The usage endpoint's answer. Every part may be null or absent; unknown fields are ignored.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]

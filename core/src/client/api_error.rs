@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::auth::AuthError;
 use crate::client::usage_limit::UsageLimitReachedError;
-use crate::turn_outcome::CodexErrorInfo;
+use crate::protocol::turn_outcome::CodexErrorInfo;
 
 /// A failed model request or stream.
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use crate::client::rate_limit_headers::parse_promo_message;
 use crate::client::rate_limit_headers::parse_rate_limit_updates;
 use crate::client::response_headers::header_text;
 use crate::client::usage_limit::UsageLimitReachedError;
-use crate::rate_limit::DEFAULT_LIMIT_ID;
+use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 /// Error bodies can be whole HTML pages; keep messages readable.

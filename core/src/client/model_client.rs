@@ -44,12 +44,12 @@ use crate::client::websocket_stream::WebSocketProtocol;
 use crate::client::websocket_stream::WebSocketSetback;
 use crate::client::websocket_stream::WebSocketSlot;
 use crate::client::websocket_stream::start_websocket_response;
-use crate::model_info::ModelInfo;
-use crate::model_info::ReasoningEffort;
-use crate::model_info::ReasoningSummaryMode;
-use crate::model_info::Verbosity;
-use crate::model_provider::ModelProviderInfo;
-use crate::model_provider::WireApi;
+use crate::model::info::ModelInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningSummaryMode;
+use crate::model::info::Verbosity;
+use crate::model::provider::ModelProviderInfo;
+use crate::model::provider::WireApi;
 use crate::transport_error::describe_http_error;
 
 pub(crate) const TURN_STATE_HEADER: &str = "x-codex-turn-state";

@@ -24,12 +24,12 @@ use crate::auth::ExternalAuthRefresher;
 use crate::client::error_response::parse_retry_after;
 use crate::client::response_event::ResponseEvent;
 use crate::client::usage_limit::UsageLimitReachedError;
-use crate::rate_limit::RateLimitSnapshot;
-use crate::rate_limit::RateLimitWindow;
-use crate::response_item::ContentItem;
-use crate::response_item::MessagePhase;
-use crate::response_item::ResponseItem;
-use crate::token_usage::TokenUsage;
+use crate::protocol::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::RateLimitWindow;
+use crate::protocol::response_item::ContentItem;
+use crate::protocol::response_item::MessagePhase;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsage;
 
 const COMPLETED: &str = r#"{"type":"response.completed","response":{"id":"resp_1","usage":{"input_tokens":100,"input_tokens_details":{"cached_tokens":20},"output_tokens":10,"output_tokens_details":{"reasoning_tokens":3},"total_tokens":110}}}"#;
 

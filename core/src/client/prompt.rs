@@ -1,7 +1,7 @@
 //! `Prompt`: everything one sampling request sends that comes from the turn: history, tools, instructions
 //! and an optional output schema.
 
-use crate::response_item::ResponseItem;
+use crate::protocol::response_item::ResponseItem;
 
 /// The turn-owned part of a Responses request.
 #[derive(Debug, Clone, Default, PartialEq)]

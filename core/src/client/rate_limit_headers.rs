@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use reqwest::header::HeaderMap;
 
-use crate::rate_limit::CreditsSnapshot;
-use crate::rate_limit::DEFAULT_LIMIT_ID;
-use crate::rate_limit::RateLimitSnapshot;
-use crate::rate_limit::RateLimitWindow;
+use crate::protocol::rate_limit::CreditsSnapshot;
+use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
+use crate::protocol::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::RateLimitWindow;
 
 const PRIMARY_USED_PERCENT_SUFFIX: &str = "-primary-used-percent";
 const PROMO_MESSAGE_HEADER: &str = "x-codex-promo-message";

@@ -1,8 +1,8 @@
 //! `ResponseEvent`: what a model response stream yields, from response headers and SSE events alike.
 
-use crate::rate_limit::RateLimitSnapshot;
-use crate::response_item::ResponseItem;
-use crate::token_usage::TokenUsage;
+use crate::protocol::rate_limit::RateLimitSnapshot;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsage;
 
 /// One event of a model response.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,8 +17,8 @@ use crate::client::api_error::ApiError;
 use crate::client::response_event::ResponseEvent;
 use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TransportKind;
-use crate::response_item::ResponseItem;
-use crate::token_usage::TokenUsage;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsage;
 use crate::transport_error::error_chain;
 
 #[derive(Deserialize)]
@@ -267,8 +267,8 @@ pub(crate) async fn pump_sse<S, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response_item::ContentItem;
-    use crate::response_item::MessagePhase;
+    use crate::protocol::response_item::ContentItem;
+    use crate::protocol::response_item::MessagePhase;
     use pretty_assertions::assert_eq;
 
     #[test]

@@ -4,11 +4,11 @@
 use serde::Serialize;
 
 use crate::client::prompt::Prompt;
-use crate::model_info::ModelInfo;
-use crate::model_info::ReasoningEffort;
-use crate::model_info::ReasoningSummaryMode;
-use crate::model_info::Verbosity;
-use crate::response_item::ResponseItem;
+use crate::model::info::ModelInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningSummaryMode;
+use crate::model::info::Verbosity;
+use crate::protocol::response_item::ResponseItem;
 
 const ENCRYPTED_REASONING_INCLUDE: &str = "reasoning.encrypted_content";
 const OUTPUT_SCHEMA_NAME: &str = "codex_output_schema";

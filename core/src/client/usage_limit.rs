@@ -6,8 +6,8 @@ use chrono::Datelike;
 use chrono::Local;
 use chrono::TimeZone;
 
-use crate::rate_limit::DEFAULT_LIMIT_ID;
-use crate::rate_limit::RateLimitSnapshot;
+use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
+use crate::protocol::rate_limit::RateLimitSnapshot;
 
 /// The account hit its usage limit.
 #[derive(Debug, Clone, PartialEq)]

@@ -35,7 +35,7 @@ use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TransportKind;
 use crate::client::websocket_connection::WebSocket;
 use crate::client::websocket_connection::WebSocketConnection;
-use crate::response_item::ResponseItem;
+use crate::protocol::response_item::ResponseItem;
 
 const CONNECTION_LIMIT_CODE: &str = "websocket_connection_limit_reached";
 const CONNECTION_LIMIT_MESSAGE: &str =
@@ -530,8 +530,8 @@ async fn pump_websocket(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rate_limit::RateLimitSnapshot;
-    use crate::rate_limit::RateLimitWindow;
+    use crate::protocol::rate_limit::RateLimitSnapshot;
+    use crate::protocol::rate_limit::RateLimitWindow;
     use pretty_assertions::assert_eq;
     use serde_json::json;
 

@@ -16,10 +16,10 @@ use crate::config::SandboxMode;
 use crate::config::SandboxWorkspaceWrite;
 use crate::config::ShellEnvironmentPolicyToml;
 use crate::config::WebSearchMode;
-use crate::model_info::ReasoningEffort;
-use crate::model_info::ReasoningSummaryMode;
-use crate::model_info::Verbosity;
-use crate::model_provider::ModelProviderInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningSummaryMode;
+use crate::model::info::Verbosity;
+use crate::model::provider::ModelProviderInfo;
 
 /// config.toml as written by the user (or merged from several layers). Every key is optional.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]

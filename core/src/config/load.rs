@@ -23,13 +23,13 @@ use crate::config::ShellEnvironmentPolicyToml;
 use crate::config::WebSearchMode;
 use crate::config::apply_dotted_override;
 use crate::config::config_toml::is_known_key;
-use crate::model_catalog;
-use crate::model_info::ModelInfo;
-use crate::model_info::ReasoningEffort;
-use crate::model_info::ReasoningSummaryMode;
-use crate::model_info::Verbosity;
-use crate::model_provider::ModelProviderInfo;
-use crate::model_provider::OPENAI_PROVIDER_ID;
+use crate::model::catalog;
+use crate::model::info::ModelInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningSummaryMode;
+use crate::model::info::Verbosity;
+use crate::model::provider::ModelProviderInfo;
+use crate::model::provider::OPENAI_PROVIDER_ID;
 
 pub const CONFIG_TOML_FILE: &str = "config.toml";
 pub const DEFAULT_CHATGPT_BASE_URL: &str = "https://chatgpt.com/backend-api/";
@@ -110,7 +110,7 @@ pub struct Config {
     pub model_info: ModelInfo,
     /// The per-model keys, kept to apply them to a fresher catalog entry (see `Config::model_info_from`).
     pub model_overrides: ModelOverrides,
-    /// Built-in catalog merged with `model_catalog_json`; see `model_catalog::catalog`.
+    /// Built-in catalog merged with `model_catalog_json`; see `catalog::catalog`.
     pub catalog_models: Vec<ModelInfo>,
     /// The effective merged table, including keys this build does not use.
     pub raw: toml::Table,
@@ -306,12 +306,12 @@ impl Config {
         let model = overrides
             .model
             .or(config_toml.model.clone())
-            .unwrap_or_else(|| model_catalog::default_model().to_string());
+            .unwrap_or_else(|| catalog::default_model().to_string());
         let catalog_file = config_toml
             .model_catalog_json
             .as_ref()
             .map(|path| codex_home.join(path));
-        let catalog_models = model_catalog::load_catalog_with_file(catalog_file.as_deref())?;
+        let catalog_models = catalog::load_catalog_with_file(catalog_file.as_deref())?;
         let model_overrides = ModelOverrides {
             context_window: config_toml.model_context_window,
             supports_reasoning_summaries: config_toml.model_supports_reasoning_summaries,
@@ -321,7 +321,7 @@ impl Config {
                 .iter()
                 .find(|entry| entry.slug == model)
                 .cloned()
-                .unwrap_or_else(|| model_catalog::fallback(&model)),
+                .unwrap_or_else(|| catalog::fallback(&model)),
         );
 
         let process_cwd = std::env::current_dir().map_err(|source| ConfigError::Io {
@@ -434,8 +434,8 @@ impl ModelOverrides {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model_catalog;
-    use crate::model_provider::WireApi;
+    use crate::model::catalog;
+    use crate::model::provider::WireApi;
     use pretty_assertions::assert_eq;
 
     fn home_with(config_toml: &str) -> tempfile::TempDir {
@@ -455,8 +455,7 @@ mod tests {
     fn missing_file_gives_defaults() {
         let home = tempfile::tempdir().expect("tempdir");
         let config = load(&home, ConfigLoadOptions::default()).expect("load");
-        let model_info =
-            model_catalog::find(model_catalog::default_model()).expect("default model");
+        let model_info = catalog::find(catalog::default_model()).expect("default model");
         assert_eq!(
             config,
             Config {
@@ -495,7 +494,7 @@ mod tests {
                 mcp_servers: toml::Table::new(),
                 model_info,
                 model_overrides: ModelOverrides::default(),
-                catalog_models: model_catalog::builtin_models(),
+                catalog_models: catalog::builtin_models(),
                 raw: toml::Table::new(),
                 warnings: Vec::new(),
             }
@@ -883,7 +882,7 @@ command = "docs-mcp"
         .expect("load");
 
         assert_eq!(config.model, "my-local-model");
-        assert_eq!(config.model_info, model_catalog::fallback("my-local-model"));
+        assert_eq!(config.model_info, catalog::fallback("my-local-model"));
         assert_eq!(
             config.cwd,
             std::env::current_dir().expect("cwd").join("sub/dir")
@@ -903,7 +902,7 @@ command = "docs-mcp"
         let home = home_with(
             "model = \"local-llm\"\nmodel_catalog_json = \"models.json\"\nmodel_supports_reasoning_summaries = true\n",
         );
-        let local = model_catalog::fallback("local-llm");
+        let local = catalog::fallback("local-llm");
         std::fs::write(
             home.path().join("models.json"),
             serde_json::json!({ "models": [local.clone()] }).to_string(),
@@ -917,8 +916,8 @@ command = "docs-mcp"
             ..local
         };
         assert_eq!(config.model_info, configured);
-        let mut expected = model_catalog::builtin_models();
+        let mut expected = catalog::builtin_models();
         expected.push(configured);
-        assert_eq!(model_catalog::catalog(&config), expected);
+        assert_eq!(catalog::catalog(&config), expected);
     }
 }

@@ -24,7 +24,7 @@ use crate::config::load::CONFIG_TOML_FILE;
 use crate::config::load::SESSION_FLAGS_ORIGIN;
 use crate::config::load::merge_tables;
 use crate::config::load::parse_user_table;
-use crate::model_provider::OPENAI_PROVIDER_ID;
+use crate::model::provider::OPENAI_PROVIDER_ID;
 
 /// Writes to config.toml are serialised process-wide so two edits never interleave read-modify-write.
 static WRITE_LOCK: Mutex<()> = Mutex::new(());

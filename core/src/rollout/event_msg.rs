@@ -7,13 +7,13 @@
 use serde::Deserialize;
 use serde::Serialize;
 
-use crate::response_item::MessagePhase;
-use crate::response_item::known_phase_or_none;
-use crate::turn_item::CommandAction;
-use crate::turn_item::CommandSource;
-use crate::turn_item::ToolItemStatus;
-use crate::turn_item::TurnItem;
-use crate::turn_item::UserInput;
+use crate::protocol::response_item::MessagePhase;
+use crate::protocol::response_item::known_phase_or_none;
+use crate::protocol::turn_item::CommandAction;
+use crate::protocol::turn_item::CommandSource;
+use crate::protocol::turn_item::ToolItemStatus;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
 
 /// The upstream events a turn is rebuilt from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,9 +5,9 @@
 
 use std::collections::HashSet;
 
-use crate::turn_item::TurnItem;
-use crate::turn_item::UserInput;
-use crate::turn_outcome::TurnStatus;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
+use crate::protocol::turn_outcome::TurnStatus;
 
 use super::event_msg::EventMsg;
 use super::history::StoredTurn;
@@ -225,7 +225,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
-    use crate::response_item::MessagePhase;
+    use crate::protocol::response_item::MessagePhase;
     use crate::rollout::event_msg::UpstreamTurnItem;
     use crate::rollout::history::ThreadHistory;
     use crate::rollout::item::RolloutItem;
@@ -316,14 +316,16 @@ mod tests {
                             id: "call_1".to_string(),
                             command: r#"bash -lc 'echo it'"'"'s'"#.to_string(),
                             cwd: "/repo".to_string(),
-                            status: crate::turn_item::ToolItemStatus::Completed,
-                            command_actions: vec![crate::turn_item::CommandAction::Unknown {
-                                command: r#"bash -lc 'echo it'"'"'s'"#.to_string(),
-                            }],
+                            status: crate::protocol::turn_item::ToolItemStatus::Completed,
+                            command_actions: vec![
+                                crate::protocol::turn_item::CommandAction::Unknown {
+                                    command: r#"bash -lc 'echo it'"'"'s'"#.to_string(),
+                                }
+                            ],
                             aggregated_output: Some("it's\n".to_string()),
                             exit_code: Some(0),
                             duration_ms: Some(1_500),
-                            source: crate::turn_item::CommandSource::Agent,
+                            source: crate::protocol::turn_item::CommandSource::Agent,
                         },
                         TurnItem::AgentMessage {
                             id: "item-5".to_string(),

@@ -2,12 +2,12 @@
 //! them (from our turn lines, or from upstream Codex's `event_msg` lines, `event_turns.rs`), the
 //! name, the last token usage and the preview.
 
-use crate::response_item::ResponseItem;
-use crate::token_usage::TokenUsageInfo;
-use crate::turn_item::TurnItem;
-use crate::turn_item::UserInput;
-use crate::turn_outcome::TurnError;
-use crate::turn_outcome::TurnStatus;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
+use crate::protocol::turn_outcome::TurnError;
+use crate::protocol::turn_outcome::TurnStatus;
 
 use super::event_turns::EventTurns;
 use super::item::GitInfo;
@@ -169,10 +169,10 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
-    use crate::response_item::ContentItem;
+    use crate::protocol::response_item::ContentItem;
+    use crate::protocol::token_usage::TokenUsage;
     use crate::rollout::item::Compacted;
     use crate::rollout::test_support::user_message;
-    use crate::token_usage::TokenUsage;
 
     #[test]
     fn rebuilds_history_turns_name_usage_and_preview() {

@@ -10,11 +10,11 @@ use serde::Serialize;
 use super::event_msg::EventMsg;
 use super::session_meta_on_disk::SessionMetaOnDisk;
 use super::session_meta_on_disk::serialize_base_instructions;
-use crate::response_item::ResponseItem;
-use crate::token_usage::TokenUsageInfo;
-use crate::turn_item::TurnItem;
-use crate::turn_outcome::TurnError;
-use crate::turn_outcome::TurnStatus;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_outcome::TurnError;
+use crate::protocol::turn_outcome::TurnStatus;
 
 /// The first line of every rollout: who the thread is and how it was started. Read through
 /// `SessionMetaOnDisk`, so upstream Codex's metas (no `created_at`, no `model`, instructions as

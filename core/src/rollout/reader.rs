@@ -187,7 +187,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
-    use crate::response_item::ResponseItem;
+    use crate::protocol::response_item::ResponseItem;
     use crate::rollout::event_msg::UpstreamTurnItem;
     use crate::rollout::layout::line_timestamp;
     use crate::rollout::test_support::session_meta;

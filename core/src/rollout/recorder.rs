@@ -289,19 +289,19 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
-    use crate::response_item::ContentItem;
-    use crate::response_item::MessagePhase;
-    use crate::response_item::ResponseItem;
+    use crate::protocol::response_item::ContentItem;
+    use crate::protocol::response_item::MessagePhase;
+    use crate::protocol::response_item::ResponseItem;
+    use crate::protocol::token_usage::TokenUsage;
+    use crate::protocol::token_usage::TokenUsageInfo;
+    use crate::protocol::turn_item::TurnItem;
+    use crate::protocol::turn_outcome::CodexErrorInfo;
+    use crate::protocol::turn_outcome::TurnError;
+    use crate::protocol::turn_outcome::TurnStatus;
     use crate::rollout::reader::LoadedRollout;
     use crate::rollout::reader::load_rollout;
     use crate::rollout::test_support::session_meta;
     use crate::rollout::test_support::user_message;
-    use crate::token_usage::TokenUsage;
-    use crate::token_usage::TokenUsageInfo;
-    use crate::turn_item::TurnItem;
-    use crate::turn_outcome::CodexErrorInfo;
-    use crate::turn_outcome::TurnError;
-    use crate::turn_outcome::TurnStatus;
 
     fn assistant_message(text: &str, phase: MessagePhase) -> RolloutItem {
         RolloutItem::ResponseItem(ResponseItem::Message {

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use super::item::GitInfo;
 use super::item::RolloutItem;
 use super::item::SessionMeta;
-use crate::turn_item::TurnItem;
-use crate::turn_item::UserInput;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
 
 /// A fully populated meta for thread `id` created at `created_at` (unix seconds).
 pub(crate) fn session_meta(id: &str, created_at: i64) -> SessionMeta {

@@ -5,11 +5,11 @@
 //! a file like ours, whatever the line). File changes are not mirrored. Our own reader ignores all
 //! of these for our turns (`event_turns.rs`).
 
-use crate::turn_item::CommandSource;
-use crate::turn_item::ToolItemStatus;
-use crate::turn_item::TurnItem;
-use crate::turn_item::UserInput;
-use crate::turn_outcome::TurnStatus;
+use crate::protocol::turn_item::CommandSource;
+use crate::protocol::turn_item::ToolItemStatus;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
+use crate::protocol::turn_outcome::TurnStatus;
 
 use super::event_msg::EventMsg;
 use super::event_msg::ExecCommandEnd;
@@ -160,7 +160,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
-    use crate::response_item::MessagePhase;
+    use crate::protocol::response_item::MessagePhase;
 
     #[test]
     fn a_turn_is_mirrored_as_the_events_upstream_rebuilds_it_from() {

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use crate::turn_item::CommandAction;
+use crate::protocol::turn_item::CommandAction;
 
 /// The host's answer to an approval request.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use crate::protocol::turn_item::CommandAction;
 use crate::tools::exec::ExecCommand;
-use crate::turn_item::CommandAction;
 
 /// How a simple command is joined to the one before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,13 +9,16 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::AskForApproval;
-use crate::event::EventMsg;
-use crate::event::ThreadStatus;
-use crate::response_item::FunctionCallOutputBody;
-use crate::response_item::LocalShellAction;
-use crate::response_item::ResponseItem;
+use crate::protocol::event::EventMsg;
+use crate::protocol::event::ThreadStatus;
+use crate::protocol::response_item::FunctionCallOutputBody;
+use crate::protocol::response_item::LocalShellAction;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::turn_item::CommandSource;
+use crate::protocol::turn_item::ToolItemStatus;
+use crate::protocol::turn_item::TurnItem;
 use crate::sandbox::SandboxPolicy;
-use crate::thread::ThreadInner;
+use crate::session::thread::ThreadInner;
 use crate::tools::apply_patch::ApplyPatchError;
 use crate::tools::apply_patch::PathAccess;
 use crate::tools::apply_patch::WriteScope;
@@ -35,9 +38,6 @@ use crate::tools::exec::ExecOutputChunk;
 use crate::tools::exec::ExecParams;
 use crate::tools::safe_commands::is_known_safe_command;
 use crate::tools::turn_diff::TurnDiffTracker;
-use crate::turn_item::CommandSource;
-use crate::turn_item::ToolItemStatus;
-use crate::turn_item::TurnItem;
 
 /// The text the model gets for a command the host declined.
 const COMMAND_DECLINED: &str = "exec command rejected by user";
@@ -574,7 +574,7 @@ impl ToolRun<'_> {
         item_id: &str,
         command: &str,
         params: &ExecParams,
-        command_actions: &[crate::turn_item::CommandAction],
+        command_actions: &[crate::protocol::turn_item::CommandAction],
         words: Option<Vec<String>>,
         reason: Option<String>,
     ) -> Option<ReviewDecision> {

@@ -24,10 +24,10 @@ use super::seek_sequence::seek_sequence;
 use super::unified_diff::unified_diff;
 use super::write_scope::PathAccess;
 use super::write_scope::WriteScope;
+use crate::protocol::turn_item::FileChange;
+use crate::protocol::turn_item::FileChangeKind;
 use crate::sandbox::normalize;
 use crate::sandbox::resolve_existing;
-use crate::turn_item::FileChange;
-use crate::turn_item::FileChangeKind;
 
 /// The planned final state of every touched file, by resolved path: `Some(contents)` to write, `None` to
 /// delete.

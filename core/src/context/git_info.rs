@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::git_ceilings::GitCeilings;
-use crate::git_command::GitCommandError;
-use crate::git_command::GitProgram;
-use crate::git_command::HardenedGit;
+use crate::context::git_ceilings::GitCeilings;
+use crate::context::git_command::GitCommandError;
+use crate::context::git_command::GitProgram;
+use crate::context::git_command::HardenedGit;
 
 /// Upper bound callers can use when they have no better budget (thread start, turn metadata).
 pub const DEFAULT_GIT_INFO_TIMEOUT: Duration = Duration::from_secs(5);

@@ -22,18 +22,18 @@ use crate::client::WebSocketProtocol;
 use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
-use crate::environment_context::EnvironmentContext;
-use crate::event::EventMsg;
-use crate::event::ThreadEvent;
-use crate::event::ThreadStatus;
-use crate::git_ceilings::GitCeilings;
-use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
-use crate::git_info::collect_git_info;
-use crate::model_catalog;
-use crate::model_info::ModelInfo;
-use crate::models_manager::ModelsManager;
-use crate::response_item::ContentItem;
-use crate::response_item::ResponseItem;
+use crate::context::environment::EnvironmentContext;
+use crate::context::git_ceilings::GitCeilings;
+use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
+use crate::context::git_info::collect_git_info;
+use crate::model::catalog;
+use crate::model::info::ModelInfo;
+use crate::model::manager::ModelsManager;
+use crate::protocol::event::EventMsg;
+use crate::protocol::event::ThreadEvent;
+use crate::protocol::event::ThreadStatus;
+use crate::protocol::response_item::ContentItem;
+use crate::protocol::response_item::ResponseItem;
 use crate::rollout;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
@@ -41,13 +41,13 @@ use crate::rollout::SessionMeta;
 use crate::rollout::ThreadHistory;
 use crate::rollout::ThreadListPage;
 use crate::rollout::ThreadListQuery;
-use crate::thread::CodexThread;
-use crate::thread::ThreadError;
-use crate::thread::ThreadInner;
-use crate::thread::ThreadMetadata;
-use crate::thread::ThreadSettings;
-use crate::thread::ThreadSnapshot;
-use crate::thread::ThreadState;
+use crate::session::thread::CodexThread;
+use crate::session::thread::ThreadError;
+use crate::session::thread::ThreadInner;
+use crate::session::thread::ThreadMetadata;
+use crate::session::thread::ThreadSettings;
+use crate::session::thread::ThreadSnapshot;
+use crate::session::thread::ThreadState;
 use crate::tools::approval::SessionApprovals;
 
 /// The version reported as `cliVersion` and in the user agent.
@@ -189,7 +189,7 @@ impl ThreadManager {
             base_instructions: config
                 .base_instructions
                 .clone()
-                .unwrap_or_else(|| model_catalog::BASE_INSTRUCTIONS.to_string()),
+                .unwrap_or_else(|| catalog::BASE_INSTRUCTIONS.to_string()),
             developer_instructions: config.developer_instructions.clone(),
             approval_policy: config.approval_policy,
             sandbox_mode: config.sandbox_mode,
@@ -204,7 +204,7 @@ impl ThreadManager {
     pub fn model_info(&self, slug: &str) -> ModelInfo {
         self.models
             .find(slug)
-            .unwrap_or_else(|| model_catalog::fallback(slug))
+            .unwrap_or_else(|| catalog::fallback(slug))
     }
 
     fn insert(&self, thread: CodexThread) {
@@ -249,10 +249,10 @@ impl ThreadManager {
             .workspace_git
             .as_ref()
             .and_then(|(_, git)| git.as_ref());
-        let sandbox = crate::turn_metadata::sandbox_tag(config.sandbox_mode);
+        let sandbox = crate::context::turn_metadata::sandbox_tag(config.sandbox_mode);
         client.preconnect(
             &config.model_info,
-            Some(crate::turn_metadata::turn_metadata_header(
+            Some(crate::context::turn_metadata::turn_metadata_header(
                 "",
                 thread_git,
                 Some(sandbox),

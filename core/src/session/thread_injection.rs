@@ -2,10 +2,10 @@
 //! to its rollout, without a turn. They are not turn items, so history reads (`thread/read`,
 //! `thread/turns/list`) do not show them; the next turn's requests carry them.
 
-use crate::response_item::ResponseItem;
+use crate::protocol::response_item::ResponseItem;
 use crate::rollout::RolloutItem;
-use crate::thread::CodexThread;
-use crate::turn::context_items;
+use crate::session::thread::CodexThread;
+use crate::session::turn::context_items;
 
 /// Why items could not be injected.
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -5,9 +5,9 @@ use serde_json::Value;
 use serde_json::json;
 
 use crate::config::WebSearchMode;
-use crate::model_info::ApplyPatchToolType;
-use crate::model_info::ModelInfo;
-use crate::model_info::ShellToolType;
+use crate::model::info::ApplyPatchToolType;
+use crate::model::info::ModelInfo;
+use crate::model::info::ShellToolType;
 
 /// The Lark grammar the freeform `apply_patch` tool constrains the model's output to.
 pub const APPLY_PATCH_LARK_GRAMMAR: &str = r#"start: begin_patch hunk+ end_patch

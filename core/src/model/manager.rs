@@ -17,9 +17,9 @@ use serde_json::Value;
 
 use crate::auth::CodexAuth;
 use crate::client::ModelClient;
-use crate::model_info::ModelInfo;
-use crate::thread_manager::ClientIdentity;
-use crate::thread_manager::UPSTREAM_PROTOCOL_VERSION;
+use crate::model::info::ModelInfo;
+use crate::session::thread_manager::ClientIdentity;
+use crate::session::thread_manager::UPSTREAM_PROTOCOL_VERSION;
 use crate::transport_error::describe_http_error;
 
 /// A refresh runs beside turns; a provider that hangs must not keep the single-flight lock forever.
@@ -286,12 +286,12 @@ mod tests {
 
     use super::*;
     use crate::client::ModelClientParams;
-    use crate::model_catalog;
-    use crate::model_info::ApplyPatchToolType;
-    use crate::model_info::ReasoningEffort;
-    use crate::model_info::ReasoningEffortPreset;
-    use crate::model_info::ShellToolType;
-    use crate::model_provider::ModelProviderInfo;
+    use crate::model::catalog;
+    use crate::model::info::ApplyPatchToolType;
+    use crate::model::info::ReasoningEffort;
+    use crate::model::info::ReasoningEffortPreset;
+    use crate::model::info::ShellToolType;
+    use crate::model::provider::ModelProviderInfo;
 
     fn client(server: &MockServer) -> ModelClient {
         ModelClient::new(ModelClientParams {
@@ -316,7 +316,7 @@ mod tests {
     }
 
     fn manager() -> ModelsManager {
-        let manager = ModelsManager::new(model_catalog::builtin_models(), reqwest::Client::new());
+        let manager = ModelsManager::new(catalog::builtin_models(), reqwest::Client::new());
         manager.set_client_identity(ClientIdentity {
             originator: "codex_vscode".to_string(),
             user_agent: "codex_vscode/1.0".to_string(),
@@ -395,7 +395,7 @@ mod tests {
             (
                 std::iter::once("gpt-test-new".to_string())
                     .chain(
-                        model_catalog::builtin_models()
+                        catalog::builtin_models()
                             .into_iter()
                             .map(|model| model.slug)
                     )
@@ -437,7 +437,7 @@ mod tests {
         manager.refresh_if_etag_changed("v2", &client).await;
         manager.refresh_if_etag_changed("v2", &client).await;
         manager.refresh_if_etag_changed("v2", &client).await;
-        let builtin: Vec<String> = model_catalog::builtin_models()
+        let builtin: Vec<String> = catalog::builtin_models()
             .into_iter()
             .map(|model| model.slug)
             .collect();

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::config::AskForApproval;
 use crate::config::SandboxMode;
 use crate::config::SandboxWorkspaceWrite;
-use crate::git_info::GitInfo;
+use crate::context::git_info::GitInfo;
 
 /// Everything `<environment_context>` can say. Optional parts are left out of the block when `None` or empty,
 /// so `EnvironmentContext::new(cwd, shell)` renders the base form upstream 0.105 sends.

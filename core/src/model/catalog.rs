@@ -8,12 +8,12 @@ use serde::Deserialize;
 
 use crate::config::Config;
 use crate::config::ConfigError;
-use crate::model_info::ApplyPatchToolType;
-use crate::model_info::ModelInfo;
-use crate::model_info::ReasoningEffort;
-use crate::model_info::ReasoningEffortPreset;
-use crate::model_info::ShellToolType;
-use crate::model_info::Verbosity;
+use crate::model::info::ApplyPatchToolType;
+use crate::model::info::ModelInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningEffortPreset;
+use crate::model::info::ShellToolType;
+use crate::model::info::Verbosity;
 
 const DEFAULT_MODEL: &str = "gpt-5.2-codex";
 const DEFAULT_CONTEXT_WINDOW: i64 = 272_000;

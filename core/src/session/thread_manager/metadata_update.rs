@@ -9,8 +9,8 @@ use crate::rollout;
 use crate::rollout::GitInfo;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
-use crate::thread::ThreadError;
-use crate::thread::ThreadSnapshot;
+use crate::session::thread::ThreadError;
+use crate::session::thread::ThreadSnapshot;
 
 /// A patch of each git field: `None` leaves it, `Some(None)` clears it, `Some(Some(value))` replaces it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -15,23 +15,23 @@ use crate::client::ModelClient;
 use crate::config::AskForApproval;
 use crate::config::SandboxMode;
 use crate::config::SandboxWorkspaceWrite;
-use crate::environment_context::EnvironmentContext;
-use crate::event::EventMsg;
-use crate::event::ThreadEvent;
-use crate::event::ThreadStatus;
-use crate::event::TurnSummary;
-use crate::model_info::ModelInfo;
-use crate::model_info::ReasoningEffort;
-use crate::model_info::ReasoningSummaryMode;
-use crate::models_manager::ModelsManager;
-use crate::response_item::ResponseItem;
+use crate::context::environment::EnvironmentContext;
+use crate::model::info::ModelInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningSummaryMode;
+use crate::model::manager::ModelsManager;
+use crate::protocol::event::EventMsg;
+use crate::protocol::event::ThreadEvent;
+use crate::protocol::event::ThreadStatus;
+use crate::protocol::event::TurnSummary;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::turn_item::UserInput;
+use crate::protocol::turn_outcome::TurnStatus;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
 use crate::rollout::StoredTurn;
-use crate::token_usage::TokenUsageInfo;
 use crate::tools::approval::SessionApprovals;
-use crate::turn_item::UserInput;
-use crate::turn_outcome::TurnStatus;
 
 /// Errors of thread operations that the host can act on.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +96,7 @@ pub struct ThreadMetadata {
     pub git_info: Option<crate::rollout::GitInfo>,
     /// The directory inspected when the thread started and its full git state (`None`: not a repository),
     /// reused by the first turn's prefix.
-    pub workspace_git: Option<(PathBuf, Option<crate::git_info::GitInfo>)>,
+    pub workspace_git: Option<(PathBuf, Option<crate::context::git_info::GitInfo>)>,
 }
 
 /// The mutable state of a thread.
@@ -358,7 +358,7 @@ impl CodexThread {
         let this_turn = overrides.this_turn;
         tokio::spawn(async move {
             let _ = released.await;
-            crate::turn::run_turn(inner, summary, input, this_turn, cancel).await;
+            crate::session::turn::run_turn(inner, summary, input, this_turn, cancel).await;
         });
         Ok(PendingTurn {
             turn,

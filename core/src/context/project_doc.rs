@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use tokio::io::AsyncReadExt;
 
-use crate::git_ceilings::GitCeilings;
+use crate::context::git_ceilings::GitCeilings;
 
 /// The file looked for in every directory.
 pub const PROJECT_DOC_FILENAME: &str = "AGENTS.md";

@@ -221,14 +221,14 @@ impl HardenedGit {
             .current_dir(&self.cwd)
             .envs(HARDENING_ENV)
             .env_remove("GIT_EXTERNAL_DIFF")
-            .env_remove(crate::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR)
+            .env_remove(crate::context::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true);
         if let Some(ceilings) = &self.ceilings {
             command.env(
-                crate::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR,
+                crate::context::git_ceilings::GIT_CEILING_DIRECTORIES_ENV_VAR,
                 ceilings,
             );
         }

@@ -2,10 +2,10 @@
 //! stopped, so nothing recreates the file afterwards) and its rollout, live or archived, is removed.
 
 use super::ThreadManager;
-use crate::event::ThreadStatus;
+use crate::protocol::event::ThreadStatus;
 use crate::rollout;
-use crate::thread::CodexThread;
-use crate::thread::ThreadError;
+use crate::session::thread::CodexThread;
+use crate::session::thread::ThreadError;
 
 /// What deleting a thread did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

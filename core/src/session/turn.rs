@@ -8,42 +8,42 @@ use std::time::Instant;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::thread::TurnOnlyOptions;
+use crate::session::thread::TurnOnlyOptions;
 
 use crate::client::ApiError;
 use crate::client::Prompt;
 use crate::client::ResponseEvent;
-use crate::environment_context::EnvironmentContext;
-use crate::environment_context::user_shell_name;
-use crate::event::EventMsg;
-use crate::event::ThreadStatus;
-use crate::event::TurnSummary;
-use crate::git_ceilings::GitCeilings;
-use crate::git_info::DEFAULT_GIT_INFO_TIMEOUT;
-use crate::git_info::collect_git_info;
-use crate::project_doc::read_global_instructions;
-use crate::project_doc::render_user_instructions;
-use crate::project_doc::user_instructions;
-use crate::response_item::ContentItem;
-use crate::response_item::ReasoningContent;
-use crate::response_item::ReasoningSummary;
-use crate::response_item::ResponseItem;
-use crate::response_item::WebSearchCallAction;
+use crate::context::environment::EnvironmentContext;
+use crate::context::environment::user_shell_name;
+use crate::context::git_ceilings::GitCeilings;
+use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
+use crate::context::git_info::collect_git_info;
+use crate::context::project_doc::read_global_instructions;
+use crate::context::project_doc::render_user_instructions;
+use crate::context::project_doc::user_instructions;
+use crate::context::turn_metadata::TurnMetadataState;
+use crate::context::turn_metadata::sandbox_tag;
+use crate::protocol::event::EventMsg;
+use crate::protocol::event::ThreadStatus;
+use crate::protocol::event::TurnSummary;
+use crate::protocol::response_item::ContentItem;
+use crate::protocol::response_item::ReasoningContent;
+use crate::protocol::response_item::ReasoningSummary;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::response_item::WebSearchCallAction;
+use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
+use crate::protocol::turn_outcome::TurnError;
+use crate::protocol::turn_outcome::TurnStatus;
 use crate::rollout::RolloutItem;
 use crate::rollout::StoredTurn;
-use crate::thread::ThreadInner;
-use crate::token_usage::TokenUsageInfo;
+use crate::session::thread::ThreadInner;
 use crate::tools::router::TOOL_ABORTED;
 use crate::tools::router::ToolCall;
 use crate::tools::router::run_tool_call;
+use crate::tools::spec::ToolsSpecConfig;
 use crate::tools::turn_diff::TurnDiffTracker;
-use crate::tools_spec::ToolsSpecConfig;
-use crate::turn_item::TurnItem;
-use crate::turn_item::UserInput;
-use crate::turn_metadata::TurnMetadataState;
-use crate::turn_metadata::sandbox_tag;
-use crate::turn_outcome::TurnError;
-use crate::turn_outcome::TurnStatus;
 
 /// Why a sampling request stopped.
 enum SamplingOutcome {
@@ -559,9 +559,9 @@ async fn run_sampling_request(
     turn_id: &str,
     client_session: &mut crate::client::ModelClientSession,
     prompt: &Prompt,
-    model_info: &crate::model_info::ModelInfo,
-    effort: Option<crate::model_info::ReasoningEffort>,
-    summary: crate::model_info::ReasoningSummaryMode,
+    model_info: &crate::model::info::ModelInfo,
+    effort: Option<crate::model::info::ReasoningEffort>,
+    summary: crate::model::info::ReasoningSummaryMode,
     turn_metadata: &str,
     completed_items: &mut Vec<TurnItem>,
 ) -> Result<SamplingOutcome, ApiError> {

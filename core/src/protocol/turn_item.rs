@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde::Serialize;
 
-use crate::response_item::MessagePhase;
+use crate::protocol::response_item::MessagePhase;
 
 /// One item of a turn. Every variant has an id unique within its thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

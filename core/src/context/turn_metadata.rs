@@ -11,9 +11,9 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use crate::config::SandboxMode;
-use crate::git_ceilings::GitCeilings;
-use crate::git_info::GitInfo;
-use crate::git_info::collect_git_info;
+use crate::context::git_ceilings::GitCeilings;
+use crate::context::git_info::GitInfo;
+use crate::context::git_info::collect_git_info;
 
 #[derive(Serialize)]
 struct TurnMetadata<'a> {
