@@ -6,10 +6,10 @@
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
 use codex_app_server_protocol::ServerRequestPayload;
-use codex_core::tools::approval::ApprovalReply;
-use codex_core::tools::approval::CommandApprovalRequest;
-use codex_core::tools::approval::PatchApprovalRequest;
-use codex_core::tools::approval::ReviewDecision;
+use codex_core::protocol::approval::ApprovalReply;
+use codex_core::protocol::approval::CommandApprovalRequest;
+use codex_core::protocol::approval::PatchApprovalRequest;
+use codex_core::protocol::approval::ReviewDecision;
 
 use crate::outgoing::ClientAnswer;
 use crate::outgoing::OutgoingMessageSender;

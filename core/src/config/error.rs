@@ -29,8 +29,8 @@ pub enum ConfigError {
     UnknownModelProvider { id: String },
     #[error("config profile `{name}` not found")]
     UnknownProfile { name: String },
-    #[error("invalid model catalog {}: {message}", path.display())]
-    ModelCatalog { path: PathBuf, message: String },
+    #[error(transparent)]
+    ModelCatalog(#[from] crate::model::catalog::CatalogError),
 }
 
 /// Something in config that was ignored or looks wrong but did not stop loading. The app-server forwards

@@ -110,7 +110,7 @@ pub struct Config {
     pub model_info: ModelInfo,
     /// The per-model keys, kept to apply them to a fresher catalog entry (see `Config::model_info_from`).
     pub model_overrides: ModelOverrides,
-    /// Built-in catalog merged with `model_catalog_json`; see `catalog::catalog`.
+    /// Built-in catalog merged with `model_catalog_json`; see `Config::catalog`.
     pub catalog_models: Vec<ModelInfo>,
     /// The effective merged table, including keys this build does not use.
     pub raw: toml::Table,
@@ -230,6 +230,17 @@ fn unknown_key_warnings(
 }
 
 impl Config {
+    /// The catalog for this config: the built-in entries, replaced or extended by `model_catalog_json`, with
+    /// the configured model's per-model overrides (`model_context_window`,
+    /// `model_supports_reasoning_summaries`) applied to its entry.
+    pub fn catalog(&self) -> Vec<ModelInfo> {
+        let mut models = self.catalog_models.clone();
+        if let Some(entry) = models.iter_mut().find(|model| model.slug == self.model) {
+            *entry = self.model_info.clone();
+        }
+        models
+    }
+
     pub fn load(options: ConfigLoadOptions) -> Result<Config, ConfigError> {
         let codex_home = match options.codex_home {
             Some(home) => home,
@@ -918,6 +929,6 @@ command = "docs-mcp"
         assert_eq!(config.model_info, configured);
         let mut expected = catalog::builtin_models();
         expected.push(configured);
-        assert_eq!(catalog::catalog(&config), expected);
+        assert_eq!(config.catalog(), expected);
     }
 }

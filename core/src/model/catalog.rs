@@ -1,19 +1,33 @@
 //! The built-in model catalog: the models this build knows about, the default model, a fallback for slugs
-//! it does not know, the default base instructions, and the catalog as adjusted by config
-//! (`model_catalog_json` plus the per-model keys).
+//! it does not know, the default base instructions, and the catalog merged with a `model_catalog_json`
+//! file.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::config::Config;
-use crate::config::ConfigError;
 use crate::model::info::ApplyPatchToolType;
 use crate::model::info::ModelInfo;
 use crate::model::info::ReasoningEffort;
 use crate::model::info::ReasoningEffortPreset;
 use crate::model::info::ShellToolType;
 use crate::model::info::Verbosity;
+
+/// Why a `model_catalog_json` file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("failed to read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid model catalog {}: {message}", path.display())]
+    Invalid {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
 
 const DEFAULT_MODEL: &str = "gpt-5.2-codex";
 const DEFAULT_CONTEXT_WINDOW: i64 = 272_000;
@@ -111,19 +125,8 @@ pub fn fallback(slug: &str) -> ModelInfo {
     }
 }
 
-/// The catalog for this config: the built-in entries, replaced or extended by `model_catalog_json`, with the
-/// configured model's per-model overrides (`model_context_window`, `model_supports_reasoning_summaries`)
-/// applied to its entry.
-pub fn catalog(config: &Config) -> Vec<ModelInfo> {
-    let mut models = config.catalog_models.clone();
-    if let Some(entry) = models.iter_mut().find(|model| model.slug == config.model) {
-        *entry = config.model_info.clone();
-    }
-    models
-}
-
 /// The built-in catalog merged with the entries of a `{"models": [...]}` file (same slug replaces).
-pub(crate) fn load_catalog_with_file(path: Option<&Path>) -> Result<Vec<ModelInfo>, ConfigError> {
+pub(crate) fn load_catalog_with_file(path: Option<&Path>) -> Result<Vec<ModelInfo>, CatalogError> {
     #[derive(Deserialize)]
     struct CatalogFile {
         models: Vec<serde_json::Value>,
@@ -133,19 +136,19 @@ pub(crate) fn load_catalog_with_file(path: Option<&Path>) -> Result<Vec<ModelInf
     let Some(path) = path else {
         return Ok(models);
     };
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+    let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
         path: path.to_path_buf(),
         source,
     })?;
     let file: CatalogFile =
-        serde_json::from_str(&text).map_err(|err| ConfigError::ModelCatalog {
+        serde_json::from_str(&text).map_err(|err| CatalogError::Invalid {
             path: path.to_path_buf(),
             message: err.to_string(),
         })?;
     for entry in file.models {
         // Our own shape and upstream's `model_catalog_json` shape are both accepted.
         let model =
-            ModelInfo::from_catalog_entry(entry).map_err(|err| ConfigError::ModelCatalog {
+            ModelInfo::from_catalog_entry(entry).map_err(|err| CatalogError::Invalid {
                 path: path.to_path_buf(),
                 message: err.to_string(),
             })?;

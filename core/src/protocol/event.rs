@@ -6,8 +6,8 @@ use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
-use crate::tools::approval::CommandApprovalRequest;
-use crate::tools::approval::PatchApprovalRequest;
+use crate::protocol::approval::CommandApprovalRequest;
+use crate::protocol::approval::PatchApprovalRequest;
 
 /// One event of one thread.
 #[derive(Debug, Clone, PartialEq)]

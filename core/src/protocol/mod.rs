@@ -1,7 +1,9 @@
 //! The engine's shared vocabulary: the events a thread reports, the items of history and of turns, token
 //! usage and rate limits. Leaf types every other module may use; they depend on nothing of the engine.
 
+pub mod approval;
 pub mod event;
+pub mod exit_code;
 pub mod rate_limit;
 pub mod response_item;
 pub mod token_usage;

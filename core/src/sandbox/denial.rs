@@ -2,7 +2,7 @@
 //! offer to run it again outside.
 
 use super::policy::SandboxPolicy;
-use crate::tools::exec::TIMEOUT_EXIT_CODE;
+use crate::protocol::exit_code::TIMEOUT_EXIT_CODE;
 
 /// Lower-case fragments of the errors the sandbox produces: EROFS for a write outside the writable roots,
 /// EPERM for a socket, EACCES for what the mounts and namespaces hide.

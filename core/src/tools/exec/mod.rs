@@ -17,5 +17,5 @@ pub use run::ExecError;
 pub use run::ExecOutcome;
 pub use run::ExecOutputChunk;
 pub use run::ExecStream;
-pub use run::TIMEOUT_EXIT_CODE;
+pub use crate::protocol::exit_code::TIMEOUT_EXIT_CODE;
 pub use run::run;

@@ -20,13 +20,11 @@ use tokio_util::sync::CancellationToken;
 use super::capped_output::CappedOutput;
 use super::params::ExecCommand;
 use super::params::ExecParams;
+use crate::protocol::exit_code::SIGNAL_EXIT_CODE_BASE;
+use crate::protocol::exit_code::TIMEOUT_EXIT_CODE;
 use crate::sandbox::SandboxError;
 use crate::sandbox::SandboxedCommand;
 
-/// Reported as the exit code of a command killed by its timeout, like upstream (and coreutils `timeout`).
-pub const TIMEOUT_EXIT_CODE: i32 = 124;
-/// A command killed by signal N reports 128 + N, as shells do.
-const SIGNAL_EXIT_CODE_BASE: i32 = 128;
 /// After the direct child exits, background processes it started may still hold the pipes open; output is
 /// collected for at most this long before `run` returns without them.
 const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
