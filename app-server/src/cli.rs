@@ -10,7 +10,7 @@ use clap::Parser;
 use clap::Subcommand;
 
 /// `--version`: this crate's version and the upstream `codex app-server` release whose protocol it speaks
-/// (`codex_core::session::thread_manager::UPSTREAM_PROTOCOL_VERSION`, checked by a test).
+/// (`codex_core::client::identity::UPSTREAM_PROTOCOL_VERSION`, checked by a test).
 pub const VERSION_TEXT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (codex app-server protocol 0.171.0)"

@@ -337,12 +337,12 @@ impl MessageProcessor {
             platform_os: std::env::consts::OS.to_string(),
         };
         // The host's name is the `originator` of every model request, as upstream.
-        self.engine.threads.set_client_identity(
-            codex_core::session::thread_manager::ClientIdentity {
+        self.engine
+            .threads
+            .set_client_identity(codex_core::client::identity::ClientIdentity {
                 originator: client_info.name.clone(),
                 user_agent: response.user_agent.clone(),
-            },
-        );
+            });
         self.engine.connections.join(
             self.connection_id,
             self.outgoing.clone(),

@@ -19,7 +19,7 @@ fn version_prints_name_crate_version_and_the_upstream_protocol_version() {
             format!(
                 "codex-app-server {} (codex app-server protocol {})\n",
                 env!("CARGO_PKG_VERSION"),
-                codex_core::session::thread_manager::UPSTREAM_PROTOCOL_VERSION
+                codex_core::client::identity::UPSTREAM_PROTOCOL_VERSION
             )
         )
     );

@@ -4,6 +4,7 @@
 
 mod api_error;
 mod error_response;
+pub mod identity;
 mod model_client;
 mod preconnect;
 mod prompt;

@@ -140,18 +140,16 @@ pub(crate) fn load_catalog_with_file(path: Option<&Path>) -> Result<Vec<ModelInf
         path: path.to_path_buf(),
         source,
     })?;
-    let file: CatalogFile =
-        serde_json::from_str(&text).map_err(|err| CatalogError::Invalid {
+    let file: CatalogFile = serde_json::from_str(&text).map_err(|err| CatalogError::Invalid {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    })?;
+    for entry in file.models {
+        // Our own shape and upstream's `model_catalog_json` shape are both accepted.
+        let model = ModelInfo::from_catalog_entry(entry).map_err(|err| CatalogError::Invalid {
             path: path.to_path_buf(),
             message: err.to_string(),
         })?;
-    for entry in file.models {
-        // Our own shape and upstream's `model_catalog_json` shape are both accepted.
-        let model =
-            ModelInfo::from_catalog_entry(entry).map_err(|err| CatalogError::Invalid {
-                path: path.to_path_buf(),
-                message: err.to_string(),
-            })?;
         match models.iter_mut().find(|known| known.slug == model.slug) {
             Some(known) => *known = model,
             None => models.push(model),

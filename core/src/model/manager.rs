@@ -17,9 +17,9 @@ use serde_json::Value;
 
 use crate::auth::CodexAuth;
 use crate::client::ModelClient;
+use crate::client::identity::ClientIdentity;
+use crate::client::identity::UPSTREAM_PROTOCOL_VERSION;
 use crate::model::info::ModelInfo;
-use crate::session::thread_manager::ClientIdentity;
-use crate::session::thread_manager::UPSTREAM_PROTOCOL_VERSION;
 use crate::transport_error::describe_http_error;
 
 /// A refresh runs beside turns; a provider that hangs must not keep the single-flight lock forever.

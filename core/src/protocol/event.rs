@@ -1,13 +1,13 @@
 //! What the engine tells its host while threads run: status changes, turn boundaries, items and their
 //! deltas, token usage, rate limits and errors. The app-server maps each one onto a v2 notification.
 
+use crate::protocol::approval::CommandApprovalRequest;
+use crate::protocol::approval::PatchApprovalRequest;
 use crate::protocol::rate_limit::RateLimitSnapshot;
 use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
-use crate::protocol::approval::CommandApprovalRequest;
-use crate::protocol::approval::PatchApprovalRequest;
 
 /// One event of one thread.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,6 +19,8 @@ use crate::auth::AuthManager;
 use crate::client::ModelClient;
 use crate::client::ModelClientParams;
 use crate::client::WebSocketProtocol;
+use crate::client::identity::CLI_VERSION;
+use crate::client::identity::ClientIdentity;
 use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
@@ -49,30 +51,6 @@ use crate::session::thread::ThreadSettings;
 use crate::session::thread::ThreadSnapshot;
 use crate::session::thread::ThreadState;
 use crate::tools::approval::SessionApprovals;
-
-/// The version reported as `cliVersion` and in the user agent.
-pub const CLI_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// The `codex app-server` release whose protocol this daemon speaks; sent where the backend expects a
-/// Codex client version (the models list hides models newer clients need) and shown by `--version`.
-pub const UPSTREAM_PROTOCOL_VERSION: &str = "0.171.0";
-
-/// Who the host is, from `initialize`: sent as `originator` and `User-Agent`.
-#[derive(Debug, Clone)]
-pub struct ClientIdentity {
-    pub originator: String,
-    pub user_agent: String,
-}
-
-impl Default for ClientIdentity {
-    /// This server's own identity, until `initialize` names the host.
-    fn default() -> Self {
-        ClientIdentity {
-            originator: "codex_app_server".to_string(),
-            user_agent: format!("codex_app_server/{CLI_VERSION}"),
-        }
-    }
-}
 
 /// How a thread is created.
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,7 @@ pub mod params;
 pub mod parse;
 pub mod run;
 
+pub use crate::protocol::exit_code::TIMEOUT_EXIT_CODE;
 pub use capped_output::CappedOutput;
 pub use format::format_for_model;
 pub use params::DEFAULT_EXEC_TIMEOUT;
@@ -17,5 +18,4 @@ pub use run::ExecError;
 pub use run::ExecOutcome;
 pub use run::ExecOutputChunk;
 pub use run::ExecStream;
-pub use crate::protocol::exit_code::TIMEOUT_EXIT_CODE;
 pub use run::run;
