@@ -16,6 +16,10 @@ test:
 write-schema:
     cargo run -q -p codex-app-server-protocol --bin write_schema -- schema
 
+# The source-structure report: module cycles, files over 800 lines, functions over 120 (exit 1 on any).
+structure:
+    cargo run -q -p codex-app-server-tests --bin source_structure
+
 # Everything CI runs.
 ci:
     bash .ci/run

@@ -2,7 +2,8 @@
 //! loopback (SSE and WebSocket, with fault injection), a harness that spawns the real `codex-app-server`
 //! binary and talks JSON-RPC to it over stdio or over its listeners (`ws_client.rs`), keeping a transcript
 //! of the session (`inbox.rs`), hostile git repositories (also used by core's tests), fake ChatGPT tokens,
-//! and upstream releases with the validation of our wire against their JSON Schema.
+//! and upstream releases with the validation of our wire against their JSON Schema; and the check of the
+//! workspace's source structure (no module cycle, no overlong file or function).
 
 pub mod app_server;
 pub mod chatgpt_token;
@@ -10,6 +11,7 @@ pub mod hostile_repo;
 pub mod inbox;
 pub mod mock_model_server;
 pub mod mock_provider;
+pub mod source_structure;
 pub mod upstream;
 pub mod upstream_schema;
 pub mod ws_client;
