@@ -18,7 +18,7 @@ use codex_core::backend::BackendClient;
 use codex_core::config::ConfigLoadOptions;
 use codex_core::config::DEFAULT_CHATGPT_BASE_URL;
 use codex_core::model::catalog;
-use codex_core::model::manager::ModelsManager;
+use codex_core::session::models_manager::ModelsManager;
 use codex_core::rate_limit_store::RateLimitStore;
 use codex_core::session::thread_manager::ThreadManager;
 use tokio::sync::broadcast;

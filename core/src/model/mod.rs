@@ -1,7 +1,6 @@
-//! The models a thread can use: the catalog and its sources, what the engine knows of a model, the
-//! provider it is served by, and the manager that keeps the list current.
+//! The models a thread can use: the catalog and its sources, what the engine knows of a model, and the
+//! provider it is served by. Data only: the manager that keeps the list current is in `session`.
 
 pub mod catalog;
 pub mod info;
-pub mod manager;
 pub mod provider;

@@ -1,6 +1,7 @@
 //! Threads and their turns: the loaded threads and their manager, the turn loop, and what a thread does
 //! besides turns (injected items, the user's own shell commands).
 
+pub mod models_manager;
 pub mod thread;
 pub mod thread_injection;
 pub mod thread_manager;

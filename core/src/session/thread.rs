@@ -19,7 +19,7 @@ use crate::context::environment::EnvironmentContext;
 use crate::model::info::ModelInfo;
 use crate::model::info::ReasoningEffort;
 use crate::model::info::ReasoningSummaryMode;
-use crate::model::manager::ModelsManager;
+use crate::session::models_manager::ModelsManager;
 use crate::protocol::event::EventMsg;
 use crate::protocol::event::ThreadEvent;
 use crate::protocol::event::ThreadStatus;

@@ -30,7 +30,7 @@ use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::context::git_info::collect_git_info;
 use crate::model::catalog;
 use crate::model::info::ModelInfo;
-use crate::model::manager::ModelsManager;
+use crate::session::models_manager::ModelsManager;
 use crate::protocol::event::EventMsg;
 use crate::protocol::event::ThreadEvent;
 use crate::protocol::event::ThreadStatus;
