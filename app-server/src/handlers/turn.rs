@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use codex_app_server_protocol as wire;
 use codex_core::session::thread::CodexThread;
-use codex_core::session::thread::TurnOnlyOptions;
-use codex_core::session::thread::TurnOverrides;
+use codex_core::session::thread_settings::TurnOnlyOptions;
+use codex_core::session::thread_settings::TurnOverrides;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;

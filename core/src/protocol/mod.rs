@@ -3,6 +3,7 @@
 
 pub mod approval;
 pub mod event;
+pub mod event_sink;
 pub mod exit_code;
 pub mod rate_limit;
 pub mod response_item;

@@ -101,6 +101,21 @@ pub enum ResponseItem {
 }
 
 impl ResponseItem {
+    /// The call a `*_call_output` item answers; `None` for every other item.
+    pub fn output_call_id(&self) -> Option<&str> {
+        match self {
+            ResponseItem::FunctionCallOutput { call_id, .. }
+            | ResponseItem::CustomToolCallOutput { call_id, .. } => Some(call_id),
+            ResponseItem::Message { .. }
+            | ResponseItem::Reasoning { .. }
+            | ResponseItem::FunctionCall { .. }
+            | ResponseItem::CustomToolCall { .. }
+            | ResponseItem::LocalShellCall { .. }
+            | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Other => None,
+        }
+    }
+
     /// A user-role message made of plain text parts.
     pub fn user_text(text: impl Into<String>) -> Self {
         ResponseItem::Message {

@@ -1,9 +1,12 @@
 //! Threads and their turns: the loaded threads and their manager, the turn loop, and what a thread does
 //! besides turns (injected items, the user's own shell commands).
 
+pub(crate) mod conversation;
 pub mod models_manager;
 pub mod thread;
 pub mod thread_injection;
 pub mod thread_manager;
+pub mod thread_settings;
 pub mod thread_shell_command;
 mod turn;
+pub(crate) mod turn_context;

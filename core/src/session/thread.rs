@@ -1,36 +1,33 @@
-//! One loaded thread: its settings, model client, history, turns and rollout, and the single turn that may
-//! be running in it. Turns run on their own task; the thread serialises them and reports through events.
+//! One loaded thread: its settings, model client, conversation and events, and the single turn that may be
+//! running in it. Turns run on their own task with a `TurnContext`; the thread serialises them.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering;
 
-use tokio::sync::mpsc;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::ModelClient;
-use crate::config::AskForApproval;
-use crate::config::SandboxMode;
-use crate::config::SandboxWorkspaceWrite;
-use crate::context::environment::EnvironmentContext;
 use crate::model::info::ModelInfo;
-use crate::model::info::ReasoningEffort;
-use crate::model::info::ReasoningSummaryMode;
-use crate::session::models_manager::ModelsManager;
 use crate::protocol::event::EventMsg;
-use crate::protocol::event::ThreadEvent;
 use crate::protocol::event::ThreadStatus;
 use crate::protocol::event::TurnSummary;
-use crate::protocol::response_item::ResponseItem;
-use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::event_sink::EventSink;
 use crate::protocol::turn_item::UserInput;
 use crate::protocol::turn_outcome::TurnStatus;
 use crate::rollout::RolloutItem;
-use crate::rollout::RolloutRecorder;
 use crate::rollout::StoredTurn;
+use crate::session::conversation::ActiveTurn;
+use crate::session::conversation::Conversation;
+use crate::session::conversation::ThreadState;
+use crate::session::models_manager::ModelsManager;
+use crate::session::thread_settings::ThreadMetadata;
+use crate::session::thread_settings::ThreadSettings;
+use crate::session::thread_settings::TurnOnlyOptions;
+use crate::session::thread_settings::TurnOverrides;
+use crate::session::turn::run_turn;
+use crate::session::turn_context::TurnContext;
+use crate::session::turn_context::TurnShared;
 use crate::tools::approval::SessionApprovals;
 
 /// Errors of thread operations that the host can act on.
@@ -57,82 +54,6 @@ pub enum ThreadError {
     Rollout(String),
 }
 
-/// Per-thread settings that turns read and that `turn/start` overrides persist into.
-#[derive(Debug, Clone)]
-pub struct ThreadSettings {
-    pub model: String,
-    pub model_info: ModelInfo,
-    pub model_provider_id: String,
-    pub effort: Option<ReasoningEffort>,
-    pub summary: ReasoningSummaryMode,
-    /// The processing tier asked of the provider (`fast`, `flex`, `priority`, `default`, ...).
-    pub service_tier: Option<String>,
-    pub cwd: PathBuf,
-    pub base_instructions: String,
-    pub developer_instructions: Option<String>,
-    pub approval_policy: AskForApproval,
-    pub sandbox_mode: SandboxMode,
-    pub sandbox_workspace_write: SandboxWorkspaceWrite,
-    /// Where global `AGENTS.md` instructions are read from.
-    pub codex_home: PathBuf,
-    /// Cap on the `AGENTS.md` text put in the session prefix.
-    pub project_doc_max_bytes: usize,
-    /// Whether requests offer the hosted web search tool, and with live or cached results; `None` (not
-    /// configured) follows the turn's sandbox.
-    pub web_search_mode: Option<crate::config::WebSearchMode>,
-}
-
-/// Identity and metadata of a thread as the host sees it.
-#[derive(Debug, Clone)]
-pub struct ThreadMetadata {
-    pub id: String,
-    pub forked_from_id: Option<String>,
-    pub created_at: i64,
-    pub path: Option<PathBuf>,
-    pub ephemeral: bool,
-    pub cli_version: String,
-    pub source: String,
-    /// The git state of the thread's working directory when it started.
-    pub git_info: Option<crate::rollout::GitInfo>,
-    /// The directory inspected when the thread started and its full git state (`None`: not a repository),
-    /// reused by the first turn's prefix.
-    pub workspace_git: Option<(PathBuf, Option<crate::context::git_info::GitInfo>)>,
-}
-
-/// The mutable state of a thread.
-pub(crate) struct ThreadState {
-    pub(crate) history: Vec<ResponseItem>,
-    pub(crate) turns: Vec<StoredTurn>,
-    pub(crate) token_usage: Option<TokenUsageInfo>,
-    pub(crate) name: Option<String>,
-    pub(crate) preview: String,
-    pub(crate) updated_at: i64,
-    pub(crate) status: ThreadStatus,
-    pub(crate) active_turn: Option<ActiveTurn>,
-    /// Whether the session prefix (developer instructions, environment) is already in history.
-    pub(crate) prefix_recorded: bool,
-    /// Input sent with `turn/steer` that the running turn has not picked up yet.
-    /// Input added by `turn/steer`, with the host's id for each message.
-    pub(crate) steered_input: Vec<(Vec<UserInput>, Option<String>)>,
-    /// What the host approved for the rest of the thread.
-    pub(crate) session_approvals: SessionApprovals,
-    /// The environment context (without git state) last put in history by this process; a turn whose cwd
-    /// or permissions differ puts a new one in front of its input.
-    pub(crate) environment_sent: Option<EnvironmentContext>,
-    /// Set when the thread is unloaded: it takes no more turns (its handle may still be held somewhere).
-    pub(crate) closed: bool,
-    /// The git metadata the host sees: the session's, or what `thread/metadata/update` last set.
-    pub(crate) git_info: Option<crate::rollout::GitInfo>,
-}
-
-pub(crate) struct ActiveTurn {
-    pub(crate) turn_id: String,
-    pub(crate) cancel: CancellationToken,
-    /// Set when the turn has decided how it ends: from then on it can no longer be interrupted or steered,
-    /// so an interrupt that succeeds always makes the turn end `interrupted`.
-    pub(crate) ending: bool,
-}
-
 /// A point-in-time copy of a thread for `thread/read`, `thread/list` and responses.
 #[derive(Debug, Clone)]
 pub struct ThreadSnapshot {
@@ -151,54 +72,70 @@ pub(crate) struct ThreadInner {
     pub(crate) client: ModelClient,
     /// Refreshed from this thread's responses when the provider's `x-models-etag` changes.
     pub(crate) models: Arc<ModelsManager>,
-    pub(crate) recorder: Option<RolloutRecorder>,
-    pub(crate) state: Mutex<ThreadState>,
-    pub(crate) events: mpsc::Sender<ThreadEvent>,
-    /// Whether the host follows the thread; an unfollowed thread's events are not reported (its approval
-    /// requests are then declined) and it is unloaded once idle.
-    pub(crate) subscribed: AtomicBool,
+    pub(crate) conversation: Conversation,
+    pub(crate) events: EventSink,
+    /// What the host approved for the rest of the thread.
+    pub(crate) approvals: SessionApprovals,
     /// Notified when a turn has ended (after `turn/completed` is emitted).
-    pub(crate) turn_ended: tokio::sync::Notify,
+    pub(crate) turn_ended: Arc<tokio::sync::Notify>,
 }
 
 impl ThreadInner {
     pub(crate) async fn emit(&self, msg: EventMsg) {
-        if !self.subscribed.load(Ordering::Acquire) {
-            tracing::trace!(
-                "thread {} is not followed; dropping an event",
-                self.metadata.id
-            );
-            return;
-        }
-        self.emit_always(msg).await;
+        self.events.emit(msg).await;
     }
 
     /// Emits even when nobody follows the thread (its unloading is reported to every host).
     pub(crate) async fn emit_always(&self, msg: EventMsg) {
-        let event = ThreadEvent {
-            thread_id: self.metadata.id.clone(),
-            msg,
-        };
-        if self.events.send(event).await.is_err() {
-            tracing::debug!("event receiver gone; dropping event");
-        }
+        self.events.emit_always(msg).await;
     }
 
     pub(crate) fn record(&self, items: Vec<RolloutItem>) {
-        if let Some(recorder) = &self.recorder {
-            recorder.record(items);
-        }
+        self.conversation.record(items);
     }
 
     pub(crate) async fn set_status(&self, status: ThreadStatus) {
-        {
-            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-            if state.status == status {
-                return;
-            }
-            state.status = status;
+        self.events.set_status(status).await;
+    }
+
+    /// What the thread's turns share with it.
+    pub(crate) fn shared(&self) -> TurnShared {
+        TurnShared {
+            conversation: self.conversation.clone(),
+            events: self.events.clone(),
+            approvals: self.approvals.clone(),
+            turn_ended: Arc::clone(&self.turn_ended),
+            workspace_git: self.metadata.workspace_git.clone(),
         }
-        self.emit(EventMsg::StatusChanged(status)).await;
+    }
+
+    /// What a turn starting now runs with: a snapshot of the settings and handles on what it shares with
+    /// the thread.
+    fn turn_context(
+        self: &Arc<Self>,
+        turn_id: String,
+        this_turn: TurnOnlyOptions,
+        cancel: CancellationToken,
+    ) -> TurnContext {
+        let settings = self
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let models = Arc::clone(&self.models);
+        let client = self.client.clone();
+        TurnContext::new(turn_id, settings, this_turn, cancel, self.shared())
+            .with_stream_max_retries(self.client.provider().stream_max_retries())
+            .with_models_etag_hook(Arc::new(move |etag: String| {
+                // The fetch runs beside the turn; its outcome never touches the turn.
+                if models.etag().as_deref() != Some(etag.as_str()) {
+                    let models = Arc::clone(&models);
+                    let client = client.clone();
+                    tokio::spawn(async move {
+                        models.refresh_if_etag_changed(&etag, &client).await;
+                    });
+                }
+            }))
     }
 }
 
@@ -223,32 +160,6 @@ impl Drop for PendingTurn {
     }
 }
 
-/// Per-turn overrides that persist for later turns.
-#[derive(Debug, Clone, Default)]
-pub struct TurnOverrides {
-    pub model: Option<String>,
-    pub effort: Option<ReasoningEffort>,
-    pub summary: Option<ReasoningSummaryMode>,
-    pub cwd: Option<PathBuf>,
-    pub approval_policy: Option<AskForApproval>,
-    /// The sandbox mode and, for `workspace-write`, what it may write.
-    pub sandbox: Option<(SandboxMode, SandboxWorkspaceWrite)>,
-    pub service_tier: Option<String>,
-    /// This turn only, not kept for later turns.
-    pub this_turn: TurnOnlyOptions,
-}
-
-/// Options of one turn that later turns do not inherit.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct TurnOnlyOptions {
-    /// JSON Schema the final answer must follow, sent as `text.format` json_schema.
-    pub output_schema: Option<serde_json::Value>,
-    /// The processing tier for this turn instead of the thread's.
-    pub service_tier: Option<String>,
-    /// The host's id for the turn's user message.
-    pub client_user_message_id: Option<String>,
-}
-
 impl CodexThread {
     pub fn id(&self) -> &str {
         &self.inner.metadata.id
@@ -270,7 +181,7 @@ impl CodexThread {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self.inner.conversation.lock();
         ThreadSnapshot {
             metadata: ThreadMetadata {
                 git_info: state.git_info.clone(),
@@ -280,7 +191,7 @@ impl CodexThread {
             name: state.name.clone(),
             preview: state.preview.clone(),
             updated_at: state.updated_at,
-            status: state.status,
+            status: self.inner.events.status(),
             turns: state.turns.clone(),
         }
     }
@@ -300,7 +211,7 @@ impl CodexThread {
         let turn_id = uuid::Uuid::now_v7().to_string();
         let cancel = CancellationToken::new();
         {
-            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = self.inner.conversation.lock();
             if state.closed {
                 return Err(ThreadError::NotLoaded(self.id().to_string()));
             }
@@ -313,36 +224,12 @@ impl CodexThread {
                 ending: false,
             });
         }
-        {
-            let mut settings = self
-                .inner
-                .settings
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            if let Some(model) = overrides.model {
-                settings.model_info = model_lookup(&model);
-                settings.model = model;
-            }
-            if let Some(effort) = overrides.effort {
-                settings.effort = Some(effort);
-            }
-            if let Some(summary) = overrides.summary {
-                settings.summary = summary;
-            }
-            if let Some(cwd) = overrides.cwd {
-                settings.cwd = cwd;
-            }
-            if let Some(approval_policy) = overrides.approval_policy {
-                settings.approval_policy = approval_policy;
-            }
-            if let Some((mode, workspace_write)) = overrides.sandbox {
-                settings.sandbox_mode = mode;
-                settings.sandbox_workspace_write = workspace_write;
-            }
-            if let Some(service_tier) = overrides.service_tier {
-                settings.service_tier = Some(service_tier);
-            }
-        }
+        let this_turn = overrides.this_turn.clone();
+        self.inner
+            .settings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .apply(overrides, model_lookup);
         let started_at = chrono::Utc::now().timestamp();
         let turn = TurnSummary {
             id: turn_id.clone(),
@@ -355,10 +242,11 @@ impl CodexThread {
         let (release, released) = oneshot::channel();
         let inner = Arc::clone(&self.inner);
         let summary = turn.clone();
-        let this_turn = overrides.this_turn;
         tokio::spawn(async move {
             let _ = released.await;
-            crate::session::turn::run_turn(inner, summary, input, this_turn, cancel).await;
+            let ctx = inner.turn_context(summary.id.clone(), this_turn, cancel);
+            let mut model = inner.client.new_session();
+            run_turn(&ctx, &mut model, summary, input).await;
         });
         Ok(PendingTurn {
             turn,
@@ -379,7 +267,7 @@ impl CodexThread {
                 "turn/steer needs at least one input item".to_string(),
             ));
         }
-        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.inner.conversation.lock();
         let active = self.running_turn(&state, expected_turn_id)?;
         let active_turn_id = active.turn_id.clone();
         state.steered_input.push((input, client_id));
@@ -415,28 +303,24 @@ impl CodexThread {
     /// Cancels the running turn; it completes as `interrupted`. A turn that has already decided how it ends
     /// cannot be interrupted any more: that is an error, never a success followed by `completed`.
     pub fn interrupt(&self, turn_id: &str) -> Result<(), ThreadError> {
-        let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self.inner.conversation.lock();
         self.running_turn(&state, turn_id)?.cancel.cancel();
         Ok(())
     }
 
     /// Whether the thread was unloaded (a handle on it may outlive that).
     pub fn is_closed(&self) -> bool {
-        self.inner
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .closed
+        self.inner.conversation.lock().closed
     }
 
     /// Whether the host follows this thread.
     pub fn is_subscribed(&self) -> bool {
-        self.inner.subscribed.load(Ordering::Acquire)
+        self.inner.events.is_subscribed()
     }
 
     /// Follows or stops following the thread; returns whether it was followed before.
     pub(crate) fn set_subscribed(&self, subscribed: bool) -> bool {
-        self.inner.subscribed.swap(subscribed, Ordering::AcqRel)
+        self.inner.events.set_subscribed(subscribed)
     }
 
     /// Waits until no turn runs in the thread.
@@ -445,13 +329,7 @@ impl CodexThread {
             let ended = self.inner.turn_ended.notified();
             tokio::pin!(ended);
             ended.as_mut().enable();
-            let idle = self
-                .inner
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .active_turn
-                .is_none();
+            let idle = self.inner.conversation.lock().active_turn.is_none();
             if idle {
                 return;
             }
@@ -462,7 +340,7 @@ impl CodexThread {
     /// Closes the thread if it is idle and nobody follows it (`Some(true)`); a closed thread takes no more
     /// turns. `None` when it was already closed.
     pub(crate) fn close_if_unfollowed_and_idle(&self) -> Option<bool> {
-        let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = self.inner.conversation.lock();
         if state.closed {
             return None;
         }
@@ -476,12 +354,12 @@ impl CodexThread {
     /// Renames the thread (persisted) and reports it.
     pub async fn set_name(&self, name: Option<String>) {
         {
-            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = self.inner.conversation.lock();
             state.name = name.clone();
         }
         self.inner
             .record(vec![RolloutItem::ThreadName { name: name.clone() }]);
-        if self.inner.recorder.is_some() {
+        if self.inner.conversation.recorder().is_some() {
             // Upstream Codex reads names from the session index, not from rollouts.
             let codex_home = self
                 .inner
@@ -503,15 +381,13 @@ impl CodexThread {
     /// Interrupts any running turn and flushes the rollout.
     pub async fn shutdown(&self) {
         let cancel = {
-            let state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            let state = self.inner.conversation.lock();
             state.active_turn.as_ref().map(|a| a.cancel.clone())
         };
         if let Some(cancel) = cancel {
             cancel.cancel();
         }
-        if let Some(recorder) = &self.inner.recorder
-            && let Err(err) = recorder.flush().await
-        {
+        if let Err(err) = self.inner.conversation.flush().await {
             tracing::warn!("flushing rollout of thread {}: {err}", self.id());
         }
     }

@@ -48,10 +48,10 @@ impl CodexThread {
     /// Appends `items` to the history the next request sends, after the session prefix and environment
     /// context (recorded first if the thread has none yet, as a turn would), and persists them.
     pub async fn inject_items(&self, items: Vec<ResponseItem>) {
-        let mut new_history = context_items(&self.inner).await;
+        let mut new_history = context_items(&self.inner.shared(), &self.settings()).await;
         new_history.extend(items);
         {
-            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = self.inner.conversation.lock();
             state.history.extend(new_history.iter().cloned());
         }
         self.inner.record(
@@ -60,9 +60,7 @@ impl CodexThread {
                 .map(RolloutItem::ResponseItem)
                 .collect(),
         );
-        if let Some(recorder) = &self.inner.recorder
-            && let Err(err) = recorder.flush().await
-        {
+        if let Err(err) = self.inner.conversation.flush().await {
             tracing::warn!("flushing rollout of thread {}: {err}", self.id());
         }
     }

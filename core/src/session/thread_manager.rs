@@ -30,10 +30,10 @@ use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::context::git_info::collect_git_info;
 use crate::model::catalog;
 use crate::model::info::ModelInfo;
-use crate::session::models_manager::ModelsManager;
 use crate::protocol::event::EventMsg;
 use crate::protocol::event::ThreadEvent;
 use crate::protocol::event::ThreadStatus;
+use crate::protocol::event_sink::EventSink;
 use crate::protocol::response_item::ContentItem;
 use crate::protocol::response_item::ResponseItem;
 use crate::rollout;
@@ -43,13 +43,15 @@ use crate::rollout::SessionMeta;
 use crate::rollout::ThreadHistory;
 use crate::rollout::ThreadListPage;
 use crate::rollout::ThreadListQuery;
+use crate::session::conversation::Conversation;
+use crate::session::conversation::ThreadState;
+use crate::session::models_manager::ModelsManager;
 use crate::session::thread::CodexThread;
 use crate::session::thread::ThreadError;
 use crate::session::thread::ThreadInner;
-use crate::session::thread::ThreadMetadata;
-use crate::session::thread::ThreadSettings;
 use crate::session::thread::ThreadSnapshot;
-use crate::session::thread::ThreadState;
+use crate::session::thread_settings::ThreadMetadata;
+use crate::session::thread_settings::ThreadSettings;
 use crate::tools::approval::SessionApprovals;
 
 /// How a thread is created.
@@ -260,27 +262,27 @@ impl ThreadManager {
                 settings: Mutex::new(Self::settings_from(config)),
                 client,
                 models: Arc::clone(&self.models),
-                recorder,
-                state: Mutex::new(ThreadState {
-                    history: history.history,
-                    turns: history.turns,
-                    token_usage: history.token_usage,
-                    name: history.name,
-                    preview: history.preview,
-                    updated_at: history.updated_at.unwrap_or(metadata.created_at),
-                    status: ThreadStatus::Idle,
-                    active_turn: None,
-                    prefix_recorded,
-                    steered_input: Vec::new(),
-                    session_approvals: SessionApprovals::default(),
-                    environment_sent,
-                    closed: false,
-                    git_info: metadata.git_info.clone(),
-                }),
+                conversation: Conversation::new(
+                    ThreadState {
+                        history: history.history,
+                        turns: history.turns,
+                        token_usage: history.token_usage,
+                        name: history.name,
+                        preview: history.preview,
+                        updated_at: history.updated_at.unwrap_or(metadata.created_at),
+                        active_turn: None,
+                        prefix_recorded,
+                        steered_input: Vec::new(),
+                        environment_sent,
+                        closed: false,
+                        git_info: metadata.git_info.clone(),
+                    },
+                    recorder,
+                ),
+                events: EventSink::new(&metadata.id, self.events.clone(), ThreadStatus::Idle),
                 metadata,
-                events: self.events.clone(),
-                subscribed: std::sync::atomic::AtomicBool::new(true),
-                turn_ended: tokio::sync::Notify::new(),
+                approvals: SessionApprovals::default(),
+                turn_ended: Arc::new(tokio::sync::Notify::new()),
             }),
         };
         self.insert(thread.clone());
@@ -431,7 +433,7 @@ impl ThreadManager {
     ) -> Result<CodexThread, ThreadError> {
         let source = match self.get(source_id) {
             Some(thread) => {
-                if let Some(recorder) = &thread.inner.recorder {
+                if let Some(recorder) = thread.inner.conversation.recorder() {
                     recorder
                         .flush()
                         .await
@@ -702,12 +704,7 @@ async fn unload_when_idle(threads: Arc<Mutex<HashMap<String, CodexThread>>>, thr
         }
     }
     thread.shutdown().await;
-    thread
-        .inner
-        .state
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .status = ThreadStatus::NotLoaded;
+    thread.inner.events.replace_status(ThreadStatus::NotLoaded);
     thread
         .inner
         .emit_always(EventMsg::StatusChanged(ThreadStatus::NotLoaded))

@@ -23,7 +23,7 @@ use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnStatus;
 use crate::rollout::RolloutItem;
 use crate::sandbox::SandboxPolicy;
-use crate::session::thread::ActiveTurn;
+use crate::session::conversation::ActiveTurn;
 use crate::session::thread::CodexThread;
 use crate::session::thread::PendingTurn;
 use crate::session::thread::ThreadError;
@@ -55,7 +55,7 @@ impl CodexThread {
         let turn_id = uuid::Uuid::now_v7().to_string();
         let cancel = CancellationToken::new();
         {
-            let mut state = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut state = self.inner.conversation.lock();
             if state.closed {
                 return Err(ThreadError::NotFound(self.id().to_string()));
             }
@@ -148,19 +148,14 @@ async fn run_shell_turn(
     if let Ok(outcome) = &result {
         record_for_model(&thread, &script, outcome).await;
     }
-    let interrupted = {
-        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(active) = state.active_turn.as_mut() {
-            active.ending = true;
-        }
-        cancel.is_cancelled()
-    };
+    thread.conversation.mark_turn_ending();
+    let interrupted = cancel.is_cancelled();
     turn.status = if interrupted {
         TurnStatus::Interrupted
     } else {
         TurnStatus::Completed
     };
-    finish_turn(&thread, turn, vec![item], started).await;
+    finish_turn(&thread.shared(), turn, vec![item], started).await;
 }
 
 async fn emit_item(thread: &ThreadInner, turn_id: &str, item: &TurnItem, completed: bool) {
@@ -260,12 +255,18 @@ fn settle_item(item: &mut TurnItem, result: &Result<ExecOutcome, ExecError>) {
 /// Puts the command and its (bounded) result in history, behind the session prefix, so the model's next
 /// request shows what the user ran.
 async fn record_for_model(thread: &ThreadInner, script: &str, outcome: &ExecOutcome) {
-    let mut new_history = context_items(thread).await;
+    let settings = thread
+        .settings
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let mut new_history = context_items(&thread.shared(), &settings).await;
     new_history.push(ResponseItem::user_text(user_shell_message(script, outcome)));
-    {
-        let mut state = thread.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.history.extend(new_history.iter().cloned());
-    }
+    thread
+        .conversation
+        .lock()
+        .history
+        .extend(new_history.iter().cloned());
     thread.record(
         new_history
             .into_iter()

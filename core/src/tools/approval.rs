@@ -1,29 +1,65 @@
 //! What the host approved for the rest of a thread (commands, command prefixes, patched paths), which lets
 //! later tool calls of the same kind run without asking again.
 
+use std::collections::HashSet;
+use std::path::Path;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
 
-/// What the host approved for the rest of a thread, so the same request is not asked twice.
-#[derive(Debug, Default)]
+/// What the host approved for the rest of a thread, so the same request is not asked twice. Clones share
+/// one record: the thread keeps it, each turn's tools read and extend it.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct SessionApprovals {
+    approved: Arc<Mutex<Approved>>,
+}
+
+#[derive(Debug, Default)]
+struct Approved {
     /// Commands approved with "accept for session", by their text.
-    pub(crate) commands: std::collections::HashSet<String>,
+    commands: HashSet<String>,
     /// Word prefixes approved with an exec-policy amendment.
-    pub(crate) prefixes: Vec<Vec<String>>,
+    prefixes: Vec<Vec<String>>,
     /// Files the host let patches write for the rest of the thread.
-    pub(crate) patch_paths: std::collections::HashSet<PathBuf>,
+    patch_paths: HashSet<PathBuf>,
 }
 
 impl SessionApprovals {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Approved> {
+        self.approved.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Whether a command was approved for the session: its exact text, or its words (`None` for a script
     /// that is more than one simple command) starting with an approved prefix.
     pub(crate) fn allows_command(&self, text: &str, words: Option<&[String]>) -> bool {
-        self.commands.contains(text)
+        let approved = self.lock();
+        approved.commands.contains(text)
             || words.is_some_and(|words| {
-                self.prefixes
+                approved
+                    .prefixes
                     .iter()
                     .any(|prefix| !prefix.is_empty() && words.starts_with(prefix))
             })
+    }
+
+    /// "Accept for session": the same command text runs without asking from now on.
+    pub(crate) fn approve_command(&self, text: &str) {
+        self.lock().commands.insert(text.to_string());
+    }
+
+    /// An exec-policy amendment: commands whose words start with `prefix` run without asking.
+    pub(crate) fn approve_prefix(&self, prefix: Vec<String>) {
+        self.lock().prefixes.push(prefix);
+    }
+
+    /// Patches may write these files for the rest of the thread.
+    pub(crate) fn approve_patch_paths(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        self.lock().patch_paths.extend(paths);
+    }
+
+    /// Whether patches were allowed to write `path` for the rest of the thread.
+    pub(crate) fn allows_patch_path(&self, path: &Path) -> bool {
+        self.lock().patch_paths.contains(path)
     }
 }
 
@@ -33,10 +69,8 @@ mod tests {
 
     #[test]
     fn a_prefix_rule_matches_words_but_never_a_compound_script() {
-        let approvals = SessionApprovals {
-            prefixes: vec![vec!["npm".to_string(), "install".to_string()]],
-            ..SessionApprovals::default()
-        };
+        let approvals = SessionApprovals::default();
+        approvals.approve_prefix(vec!["npm".to_string(), "install".to_string()]);
         let words = |text: &str| text.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert!(
             approvals.allows_command("npm install left-pad", Some(&words("npm install left-pad")))

@@ -3,6 +3,7 @@
 pub mod apply_patch;
 pub mod approval;
 pub mod command_actions;
+pub(crate) mod context;
 pub mod exec;
 pub mod router;
 pub mod safe_commands;

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::config::AskForApproval;
 use crate::protocol::approval::ApprovalReply;
@@ -22,7 +21,6 @@ use crate::protocol::turn_item::CommandSource;
 use crate::protocol::turn_item::ToolItemStatus;
 use crate::protocol::turn_item::TurnItem;
 use crate::sandbox::SandboxPolicy;
-use crate::session::thread::ThreadInner;
 use crate::tools::apply_patch::ApplyPatchError;
 use crate::tools::apply_patch::PathAccess;
 use crate::tools::apply_patch::WriteScope;
@@ -30,6 +28,7 @@ use crate::tools::apply_patch::patch_invocation;
 use crate::tools::apply_patch::plan_patch;
 use crate::tools::command_actions::command_text;
 use crate::tools::command_actions::parse_command_actions;
+use crate::tools::context::ToolContext;
 use crate::tools::exec;
 use crate::tools::exec::ExecCommand;
 use crate::tools::exec::ExecError;
@@ -176,41 +175,14 @@ impl Handled {
     }
 }
 
-/// The settings a tool call runs under, read once when it starts.
-struct ToolSettings {
-    cwd: PathBuf,
-    approval_policy: AskForApproval,
-    sandbox: SandboxPolicy,
-    /// Stays read-only for commands and patches where a writable root holds it.
-    codex_home: PathBuf,
-}
-
 /// Runs one tool call to completion (or until `cancel`).
 pub(crate) async fn run_tool_call(
-    thread: &ThreadInner,
-    turn_id: &str,
+    ctx: &ToolContext,
     call: &ToolCall,
     diff: &mut TurnDiffTracker,
-    cancel: &CancellationToken,
 ) -> ToolCallResult {
-    let settings = {
-        let settings = thread.settings.lock().unwrap_or_else(|e| e.into_inner());
-        ToolSettings {
-            cwd: settings.cwd.clone(),
-            approval_policy: settings.approval_policy,
-            sandbox: SandboxPolicy::from_config(
-                settings.sandbox_mode,
-                &settings.sandbox_workspace_write,
-            ),
-            codex_home: settings.codex_home.clone(),
-        }
-    };
-    let tool = ToolRun {
-        thread,
-        turn_id,
-        settings: &settings,
-        cancel,
-    };
+    let settings = &ctx.settings;
+    let tool = ToolRun { ctx };
     let handled = match call {
         ToolCall::Function {
             name,
@@ -289,10 +261,7 @@ pub(crate) async fn run_tool_call(
 
 /// One tool call in flight, with what it needs to report and to ask.
 struct ToolRun<'a> {
-    thread: &'a ThreadInner,
-    turn_id: &'a str,
-    settings: &'a ToolSettings,
-    cancel: &'a CancellationToken,
+    ctx: &'a ToolContext,
 }
 
 /// How a command's approval question was settled.
@@ -365,22 +334,19 @@ impl ToolRun<'_> {
         self.emit_started(&item).await;
 
         let approved_for_session = self
-            .thread
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .session_approvals
+            .ctx
+            .approvals
             .allows_command(&command, words.as_deref());
         let sandboxed = !params.sandbox.is_unrestricted();
         let must_ask = !approved_for_session
-            && match self.settings.approval_policy {
+            && match self.ctx.settings.approval_policy {
                 AskForApproval::Untrusted => !is_known_safe_command(&params.command),
                 AskForApproval::OnRequest | AskForApproval::Granular(_) => {
                     wants_escalation && sandboxed
                 }
                 AskForApproval::Never => false,
             };
-        let gate = if must_ask && !self.settings.approval_policy.allows_sandbox_prompts() {
+        let gate = if must_ask && !self.ctx.settings.approval_policy.allows_sandbox_prompts() {
             CommandGate::RejectedByPolicy
         } else if must_ask {
             let reason = escalation.justification.clone().or_else(|| {
@@ -411,7 +377,7 @@ impl ToolRun<'_> {
             CommandGate::Run {
                 unsandboxed: wants_escalation
                     && approved_for_session
-                    && self.settings.approval_policy != AskForApproval::Never,
+                    && self.ctx.settings.approval_policy != AskForApproval::Never,
             }
         };
         let refusal = match gate {
@@ -436,7 +402,7 @@ impl ToolRun<'_> {
 
         let mut result = self.execute(call_id, params.clone()).await;
         // A command the sandbox stopped may be retried outside it, if the policy lets the host decide.
-        let may_retry_unsandboxed = self.settings.approval_policy == AskForApproval::Untrusted;
+        let may_retry_unsandboxed = self.ctx.settings.approval_policy == AskForApproval::Untrusted;
         if let Ok(outcome) = &result
             && may_retry_unsandboxed
             && crate::sandbox::is_likely_sandbox_denial(
@@ -531,7 +497,7 @@ impl ToolRun<'_> {
             move |chunk| {
                 let _ = chunks.send(chunk);
             },
-            self.cancel.clone(),
+            self.ctx.cancel.clone(),
         );
         tokio::pin!(run);
         let mut deltas = 0;
@@ -558,9 +524,10 @@ impl ToolRun<'_> {
     }
 
     async fn emit_output(&self, item_id: &str, chunk: &ExecOutputChunk) {
-        self.thread
+        self.ctx
+            .events
             .emit(EventMsg::CommandOutputDelta {
-                turn_id: self.turn_id.to_string(),
+                turn_id: self.ctx.turn_id.to_string(),
                 item_id: item_id.to_string(),
                 delta: String::from_utf8_lossy(&chunk.bytes).into_owned(),
             })
@@ -580,7 +547,7 @@ impl ToolRun<'_> {
     ) -> Option<ReviewDecision> {
         let (reply, answer) = ApprovalReply::channel();
         let request = EventMsg::CommandApprovalRequested(CommandApprovalRequest {
-            turn_id: self.turn_id.to_string(),
+            turn_id: self.ctx.turn_id.to_string(),
             item_id: item_id.to_string(),
             command: command.to_string(),
             cwd: params.cwd.clone(),
@@ -590,13 +557,10 @@ impl ToolRun<'_> {
             reply,
         });
         let decision = self.wait_for_decision(request, answer).await;
-        let mut state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
         match &decision {
-            Some(ReviewDecision::ApprovedForSession) => {
-                state.session_approvals.commands.insert(command.to_string());
-            }
+            Some(ReviewDecision::ApprovedForSession) => self.ctx.approvals.approve_command(command),
             Some(ReviewDecision::ApprovedWithPrefix(prefix)) => {
-                state.session_approvals.prefixes.push(prefix.clone());
+                self.ctx.approvals.approve_prefix(prefix.clone());
             }
             Some(ReviewDecision::Approved | ReviewDecision::Denied | ReviewDecision::Abort)
             | None => {}
@@ -611,18 +575,20 @@ impl ToolRun<'_> {
         request: EventMsg,
         answer: tokio::sync::oneshot::Receiver<ReviewDecision>,
     ) -> Option<ReviewDecision> {
-        self.thread
+        self.ctx
+            .events
             .set_status(ThreadStatus::Active {
                 waiting_on_approval: true,
             })
             .await;
-        self.thread.emit(request).await;
+        self.ctx.events.emit(request).await;
         let decision = tokio::select! {
             biased;
-            () = self.cancel.cancelled() => None,
+            () = self.ctx.cancel.cancelled() => None,
             answer = answer => Some(answer.unwrap_or(ReviewDecision::Denied)),
         };
-        self.thread
+        self.ctx
+            .events
             .set_status(ThreadStatus::Active {
                 waiting_on_approval: false,
             })
@@ -640,9 +606,9 @@ impl ToolRun<'_> {
         cwd: PathBuf,
         diff: &mut TurnDiffTracker,
     ) -> Handled {
-        let sandbox = self.settings.sandbox.clone();
-        let sandbox_cwd = self.settings.cwd.clone();
-        let codex_home = self.settings.codex_home.clone();
+        let sandbox = self.ctx.settings.sandbox.clone();
+        let sandbox_cwd = self.ctx.settings.cwd.clone();
+        let codex_home = self.ctx.settings.codex_home.clone();
         let planned = tokio::task::spawn_blocking(move || -> Result<_, ApplyPatchError> {
             let plan = plan_patch(&patch, &cwd)?;
             Ok((plan, WriteScope::new(&sandbox, &sandbox_cwd, &codex_home)))
@@ -673,31 +639,26 @@ impl ToolRun<'_> {
                 }
             })
             .collect();
-        let (approved_for_session, unapproved) = {
-            let state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
-            let approved = &state.session_approvals.patch_paths;
-            (
-                touched.iter().all(|path| approved.contains(path)),
-                blocked
-                    .iter()
-                    .filter(|(path, _)| !approved.contains(path))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let must_ask = match self.settings.approval_policy {
+        let approvals = &self.ctx.approvals;
+        let approved_for_session = touched.iter().all(|path| approvals.allows_patch_path(path));
+        let unapproved: Vec<(PathBuf, PathAccess)> = blocked
+            .iter()
+            .filter(|(path, _)| !approvals.allows_patch_path(path))
+            .cloned()
+            .collect();
+        let must_ask = match self.ctx.settings.approval_policy {
             AskForApproval::Untrusted => !approved_for_session,
             AskForApproval::OnRequest | AskForApproval::Granular(_) => !unapproved.is_empty(),
             AskForApproval::Never => false,
         };
-        let refusal = if must_ask && !self.settings.approval_policy.allows_sandbox_prompts() {
+        let refusal = if must_ask && !self.ctx.settings.approval_policy.allows_sandbox_prompts() {
             Some((REJECTED_BY_POLICY.to_string(), false))
         } else if must_ask {
             self.ask_patch(call_id, &touched, &unapproved).await
         } else {
             unapproved
                 .first()
-                .map(|(path, access)| (never_refusal(path, access, &self.settings.cwd), false))
+                .map(|(path, access)| (never_refusal(path, access, &self.ctx.settings.cwd), false))
         };
         if let Some((text, abort_turn)) = refusal {
             set_patch_status(&mut item, ToolItemStatus::Declined);
@@ -737,10 +698,11 @@ impl ToolRun<'_> {
             }
         };
         self.emit_completed(&item).await;
-        self.thread
+        self.ctx
+            .events
             .emit(EventMsg::TurnDiffUpdated {
-                turn_id: self.turn_id.to_string(),
-                diff: diff.diff(&self.settings.cwd),
+                turn_id: self.ctx.turn_id.to_string(),
+                diff: diff.diff(&self.ctx.settings.cwd),
             })
             .await;
         Handled {
@@ -770,18 +732,16 @@ impl ToolRun<'_> {
         });
         let (reply, answer) = ApprovalReply::channel();
         let request = EventMsg::PatchApprovalRequested(PatchApprovalRequest {
-            turn_id: self.turn_id.to_string(),
+            turn_id: self.ctx.turn_id.to_string(),
             item_id: call_id.to_string(),
             reason,
             reply,
         });
         match self.wait_for_decision(request, answer).await {
             Some(ReviewDecision::ApprovedForSession) => {
-                let mut state = self.thread.state.lock().unwrap_or_else(|e| e.into_inner());
-                state
-                    .session_approvals
-                    .patch_paths
-                    .extend(touched.iter().cloned());
+                self.ctx
+                    .approvals
+                    .approve_patch_paths(touched.iter().cloned());
                 None
             }
             Some(ReviewDecision::Approved | ReviewDecision::ApprovedWithPrefix(_)) => None,
@@ -791,18 +751,20 @@ impl ToolRun<'_> {
     }
 
     async fn emit_started(&self, item: &TurnItem) {
-        self.thread
+        self.ctx
+            .events
             .emit(EventMsg::ItemStarted {
-                turn_id: self.turn_id.to_string(),
+                turn_id: self.ctx.turn_id.to_string(),
                 item: item.clone(),
             })
             .await;
     }
 
     async fn emit_completed(&self, item: &TurnItem) {
-        self.thread
+        self.ctx
+            .events
             .emit(EventMsg::ItemCompleted {
-                turn_id: self.turn_id.to_string(),
+                turn_id: self.ctx.turn_id.to_string(),
                 item: item.clone(),
             })
             .await;

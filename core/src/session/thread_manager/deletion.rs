@@ -45,9 +45,9 @@ impl ThreadManager {
 /// rollout writer after it wrote everything recorded so far.
 async fn stop_for_deletion(thread: &CodexThread) {
     let cancel = {
-        let mut state = thread.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut state = thread.inner.conversation.lock();
         state.closed = true;
-        state.status = ThreadStatus::NotLoaded;
+        thread.inner.events.replace_status(ThreadStatus::NotLoaded);
         state
             .active_turn
             .as_ref()
@@ -57,7 +57,7 @@ async fn stop_for_deletion(thread: &CodexThread) {
         cancel.cancel();
     }
     thread.wait_until_idle().await;
-    if let Some(recorder) = &thread.inner.recorder
+    if let Some(recorder) = thread.inner.conversation.recorder()
         && let Err(err) = recorder.shutdown().await
     {
         tracing::warn!(

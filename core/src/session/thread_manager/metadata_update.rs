@@ -56,11 +56,11 @@ impl ThreadManager {
     ) -> Result<ThreadSnapshot, ThreadError> {
         if let Some(thread) = self.get(thread_id) {
             let git = {
-                let mut state = thread.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+                let mut state = thread.inner.conversation.lock();
                 state.git_info = patch.apply(state.git_info.take());
                 state.git_info.clone()
             };
-            if let Some(recorder) = &thread.inner.recorder {
+            if let Some(recorder) = thread.inner.conversation.recorder() {
                 recorder.record(vec![RolloutItem::ThreadGitInfo { git }]);
                 recorder
                     .flush()

@@ -1,0 +1,202 @@
+//! A thread's conversation as its turns change it: history, the turns so far, token usage, steered input
+//! and the rollout that persists it. The turn loop reaches it only through `Conversation`'s methods, each
+//! one short critical section.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::MutexGuard;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::context::environment::EnvironmentContext;
+use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_usage::TokenUsage;
+use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::turn_item::UserInput;
+use crate::rollout::RolloutItem;
+use crate::rollout::RolloutRecorder;
+use crate::rollout::StoredTurn;
+use crate::tools::router::TOOL_ABORTED;
+use crate::tools::router::ToolCall;
+
+/// The mutable state of a thread.
+pub(crate) struct ThreadState {
+    pub(crate) history: Vec<ResponseItem>,
+    pub(crate) turns: Vec<StoredTurn>,
+    pub(crate) token_usage: Option<TokenUsageInfo>,
+    pub(crate) name: Option<String>,
+    pub(crate) preview: String,
+    pub(crate) updated_at: i64,
+    pub(crate) active_turn: Option<ActiveTurn>,
+    /// Whether the session prefix (developer instructions, environment) is already in history.
+    pub(crate) prefix_recorded: bool,
+    /// Input added by `turn/steer` that the running turn has not picked up yet, with the host's id for
+    /// each message.
+    pub(crate) steered_input: Vec<(Vec<UserInput>, Option<String>)>,
+    /// The environment context (without git state) last put in history by this process; a turn whose cwd
+    /// or permissions differ puts a new one in front of its input.
+    pub(crate) environment_sent: Option<EnvironmentContext>,
+    /// Set when the thread is unloaded: it takes no more turns (its handle may still be held somewhere).
+    pub(crate) closed: bool,
+    /// The git metadata the host sees: the session's, or what `thread/metadata/update` last set.
+    pub(crate) git_info: Option<crate::rollout::GitInfo>,
+}
+
+pub(crate) struct ActiveTurn {
+    pub(crate) turn_id: String,
+    pub(crate) cancel: CancellationToken,
+    /// Set when the turn has decided how it ends: from then on it can no longer be interrupted or steered,
+    /// so an interrupt that succeeds always makes the turn end `interrupted`.
+    pub(crate) ending: bool,
+}
+
+/// Input added by `turn/steer`, with the host's id for the message.
+pub(crate) type SteeredInput = (Vec<UserInput>, Option<String>);
+
+/// A handle on a thread's conversation; clones share it.
+#[derive(Clone)]
+pub(crate) struct Conversation {
+    state: Arc<Mutex<ThreadState>>,
+    recorder: Option<RolloutRecorder>,
+}
+
+impl Conversation {
+    pub(crate) fn new(state: ThreadState, recorder: Option<RolloutRecorder>) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(state)),
+            recorder,
+        }
+    }
+
+    /// The whole state, for the thread's own operations (never held across an await).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ThreadState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn recorder(&self) -> Option<&RolloutRecorder> {
+        self.recorder.as_ref()
+    }
+
+    /// Appends to the rollout (nothing for an ephemeral thread).
+    pub(crate) fn record(&self, items: Vec<RolloutItem>) {
+        if let Some(recorder) = &self.recorder {
+            recorder.record(items);
+        }
+    }
+
+    /// Waits until what was recorded is on disk.
+    pub(crate) async fn flush(&self) -> std::io::Result<()> {
+        match &self.recorder {
+            Some(recorder) => recorder.flush().await,
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn history(&self) -> Vec<ResponseItem> {
+        self.lock().history.clone()
+    }
+
+    pub(crate) fn history_len(&self) -> usize {
+        self.lock().history.len()
+    }
+
+    pub(crate) fn push_history(&self, item: ResponseItem) {
+        self.lock().history.push(item);
+    }
+
+    /// Drops what was added after the first `len` items (a retried request resends the same prompt).
+    pub(crate) fn truncate_history(&self, len: usize) {
+        self.lock().history.truncate(len);
+    }
+
+    /// Puts the user's input into history; the first input names the thread's preview.
+    pub(crate) fn add_input(&self, items: &[ResponseItem], preview: impl FnOnce() -> String) {
+        let mut state = self.lock();
+        if state.preview.is_empty() {
+            state.preview = preview();
+        }
+        state.history.extend(items.iter().cloned());
+        state.updated_at = chrono::Utc::now().timestamp();
+    }
+
+    pub(crate) fn take_steered_input(&self) -> Vec<SteeredInput> {
+        std::mem::take(&mut self.lock().steered_input)
+    }
+
+    pub(crate) fn has_steered_input(&self) -> bool {
+        !self.lock().steered_input.is_empty()
+    }
+
+    /// Adds a response's usage to the thread's totals and returns them.
+    pub(crate) fn add_token_usage(
+        &self,
+        usage: TokenUsage,
+        context_window: Option<i64>,
+    ) -> TokenUsageInfo {
+        let mut state = self.lock();
+        let mut info = state.token_usage.unwrap_or(TokenUsageInfo {
+            model_context_window: context_window,
+            ..TokenUsageInfo::default()
+        });
+        info.total.add(&usage);
+        info.last = usage;
+        info.model_context_window = context_window;
+        state.token_usage = Some(info);
+        info
+    }
+
+    /// Whether the session prefix still has to go into history; from now on it counts as recorded.
+    pub(crate) fn take_prefix_needed(&self) -> bool {
+        !std::mem::replace(&mut self.lock().prefix_recorded, true)
+    }
+
+    /// Notes the environment context the model is about to see; `false` when it saw the same one last.
+    pub(crate) fn replace_environment(&self, environment: &EnvironmentContext) -> bool {
+        let mut state = self.lock();
+        if state.environment_sent.as_ref() == Some(environment) {
+            return false;
+        }
+        state.environment_sent = Some(environment.clone());
+        true
+    }
+
+    /// Marks the active turn as ending, so `turn/interrupt` and `turn/steer` are refused from now on.
+    pub(crate) fn mark_turn_ending(&self) {
+        if let Some(active) = self.lock().active_turn.as_mut() {
+            active.ending = true;
+        }
+    }
+
+    /// Files a finished turn among the thread's turns and frees the thread for the next one.
+    pub(crate) fn file_turn(&self, turn: StoredTurn, completed_at: i64) {
+        let mut state = self.lock();
+        state.turns.push(turn);
+        state.active_turn = None;
+        state.updated_at = completed_at;
+    }
+
+    /// Gives every tool call in history without an output the output "aborted": an interrupted or failed
+    /// turn, or a daemon killed while a tool ran, can leave one, and the model needs one for every call.
+    pub(crate) fn answer_unanswered_calls(&self) {
+        let outputs: Vec<ResponseItem> = {
+            let mut state = self.lock();
+            let answered: std::collections::HashSet<&str> = state
+                .history
+                .iter()
+                .filter_map(ResponseItem::output_call_id)
+                .collect();
+            let outputs: Vec<ResponseItem> = state
+                .history
+                .iter()
+                .filter_map(ToolCall::from_item)
+                .filter(|call| !answered.contains(call.call_id()))
+                .map(|call| call.output(TOOL_ABORTED.to_string()))
+                .collect();
+            state.history.extend(outputs.iter().cloned());
+            outputs
+        };
+        if !outputs.is_empty() {
+            self.record(outputs.into_iter().map(RolloutItem::ResponseItem).collect());
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! The turn loop: take the user's input, ask the model, run the tools it calls and ask again until it is
+//! done, retrying dropped streams, and end the turn once with its status. Everything it touches comes
+//! through its `TurnContext`.
+
+mod context_prefix;
+mod finish;
+pub(crate) mod model_stream;
+mod sampling;
+mod stream_items;
+#[cfg(test)]
+mod tests;
+mod user_input;
+
+use std::time::Instant;
+
+use crate::client::ApiError;
+use crate::client::Prompt;
+use crate::config::WebSearchMode;
+use crate::protocol::event::EventMsg;
+use crate::protocol::event::ThreadStatus;
+use crate::protocol::event::TurnSummary;
+use crate::protocol::turn_item::TurnItem;
+use crate::protocol::turn_item::UserInput;
+use crate::protocol::turn_outcome::TurnError;
+use crate::rollout::RolloutItem;
+use crate::session::turn_context::TurnContext;
+use crate::tools::router::ToolCall;
+use crate::tools::router::run_tool_call;
+use crate::tools::spec::ToolsSpecConfig;
+use crate::tools::turn_diff::TurnDiffTracker;
+
+pub(crate) use context_prefix::context_items;
+use finish::TurnEnd;
+pub(crate) use finish::finish_turn;
+use finish::settle_status;
+use model_stream::ModelStream;
+use sampling::SamplingOutcome;
+use sampling::run_sampling_request;
+use user_input::record_user_input;
+
+/// Runs the turn `turn` (announced as in progress) with `input` to its end; `turn/completed` is the last
+/// event it reports.
+pub(crate) async fn run_turn(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    mut turn: TurnSummary,
+    input: Vec<UserInput>,
+) {
+    let started = Instant::now();
+    begin_turn(ctx, &turn).await;
+    let client_id = ctx.this_turn.client_user_message_id.clone();
+    let mut completed_items = vec![record_user_input(ctx, input, client_id).await];
+    let outcome = sample_until_done(ctx, model, &mut completed_items).await;
+    let (status, error) = settle_status(ctx, outcome);
+    if let Some(error) = &error {
+        ctx.events()
+            .emit(EventMsg::Error {
+                turn_id: turn.id.clone(),
+                error: error.clone(),
+                will_retry: false,
+            })
+            .await;
+    }
+    turn.status = status;
+    turn.error = error;
+    finish_turn(&ctx.shared, turn, completed_items, started).await;
+}
+
+/// Records and reports the turn's start and makes the conversation valid for its requests.
+async fn begin_turn(ctx: &TurnContext, turn: &TurnSummary) {
+    ctx.conversation().record(vec![RolloutItem::TurnStarted {
+        turn_id: turn.id.clone(),
+        started_at: turn.started_at.unwrap_or_default(),
+    }]);
+    ctx.events().emit(EventMsg::TurnStarted(turn.clone())).await;
+    ctx.events()
+        .set_status(ThreadStatus::Active {
+            waiting_on_approval: false,
+        })
+        .await;
+    ctx.conversation().answer_unanswered_calls();
+}
+
+/// Asks the model until it is done: after tool calls (their outputs go back in the next request) and
+/// after input steered in while it answered.
+async fn sample_until_done(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    completed_items: &mut Vec<TurnItem>,
+) -> Result<(), TurnEnd> {
+    let mut diff = TurnDiffTracker::default();
+    loop {
+        for (input, client_id) in ctx.conversation().take_steered_input() {
+            completed_items.push(record_user_input(ctx, input, client_id).await);
+        }
+        let prompt = prompt(ctx);
+        match sample_with_retries(ctx, model, &prompt, completed_items).await {
+            Ok(SamplingOutcome::Done {
+                needs_follow_up,
+                tool_calls,
+            }) if needs_follow_up || !tool_calls.is_empty() => {
+                run_tool_calls(ctx, tool_calls, &mut diff, completed_items).await?;
+            }
+            Ok(SamplingOutcome::Done { .. }) => {
+                if !ctx.conversation().has_steered_input() {
+                    return Ok(());
+                }
+            }
+            Ok(SamplingOutcome::Interrupted) => return Err(TurnEnd::Interrupted),
+            Err(err) => return Err(TurnEnd::Failed(failure(ctx, err).await)),
+        }
+    }
+}
+
+/// The next request: the whole history, the tools this model is offered and the turn's options.
+fn prompt(ctx: &TurnContext) -> Prompt {
+    let settings = &ctx.settings;
+    let web_search = WebSearchMode::for_sandbox(settings.web_search_mode, settings.sandbox_mode);
+    Prompt {
+        input: ctx.conversation().history(),
+        tools: ToolsSpecConfig::for_model(&settings.model_info, web_search, true, true)
+            .tools_json(),
+        parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
+        base_instructions: settings.base_instructions.clone(),
+        output_schema: ctx.this_turn.output_schema.clone(),
+        service_tier: ctx
+            .this_turn
+            .service_tier
+            .clone()
+            .or_else(|| settings.service_tier.clone()),
+    }
+}
+
+/// One request, retried with backoff while the error is retryable; what a failed attempt added to history
+/// and to the turn's items is dropped, since the retry resends the same prompt.
+async fn sample_with_retries(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    prompt: &Prompt,
+    completed_items: &mut Vec<TurnItem>,
+) -> Result<SamplingOutcome, ApiError> {
+    let max_retries = ctx.stream_max_retries;
+    let mut retries = 0u64;
+    loop {
+        let history_len = ctx.conversation().history_len();
+        let items_len = completed_items.len();
+        let attempt = tokio::select! {
+            biased;
+            () = ctx.cancel().cancelled() => Ok(SamplingOutcome::Interrupted),
+            result = run_sampling_request(ctx, model, prompt, completed_items) => result,
+        };
+        let err = match attempt {
+            Err(err) if err.is_retryable() && retries < max_retries => err,
+            other => return other,
+        };
+        retries += 1;
+        ctx.conversation().truncate_history(history_len);
+        completed_items.truncate(items_len);
+        let delay = err
+            .retry_delay()
+            .unwrap_or_else(|| crate::client::backoff(retries));
+        tracing::warn!("stream error, retrying {retries}/{max_retries} in {delay:?}: {err}");
+        ctx.events()
+            .emit(EventMsg::Error {
+                turn_id: ctx.turn_id().to_string(),
+                error: TurnError {
+                    message: format!("Reconnecting... {retries}/{max_retries}"),
+                    codex_error_info: Some(err.codex_error_info()),
+                    additional_details: Some(err.to_string()),
+                },
+                will_retry: true,
+            })
+            .await;
+        tokio::select! {
+            () = ctx.cancel().cancelled() => return Ok(SamplingOutcome::Interrupted),
+            () = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+/// Runs the model's tool calls in order and puts their outputs into history; `Interrupted` when the host
+/// aborted one or the turn was interrupted.
+async fn run_tool_calls(
+    ctx: &TurnContext,
+    tool_calls: Vec<ToolCall>,
+    diff: &mut TurnDiffTracker,
+    completed_items: &mut Vec<TurnItem>,
+) -> Result<(), TurnEnd> {
+    for call in tool_calls {
+        if ctx.cancel().is_cancelled() {
+            break;
+        }
+        let result = run_tool_call(&ctx.tools, &call, diff).await;
+        let mut records = vec![RolloutItem::ResponseItem(result.output.clone())];
+        if let Some(item) = &result.item {
+            records.push(RolloutItem::ItemCompleted {
+                turn_id: ctx.turn_id().to_string(),
+                item: item.clone(),
+            });
+            completed_items.push(item.clone());
+        }
+        ctx.conversation().push_history(result.output);
+        ctx.conversation().record(records);
+        if result.abort_turn {
+            return Err(TurnEnd::Interrupted);
+        }
+    }
+    if ctx.cancel().is_cancelled() {
+        return Err(TurnEnd::Interrupted);
+    }
+    Ok(())
+}
+
+/// The turn's error for a request that failed for good. The limit that was hit is reported before the turn
+/// fails, so the host shows it at 100%.
+async fn failure(ctx: &TurnContext, err: ApiError) -> TurnError {
+    if let ApiError::UsageLimitReached(limit) = &err
+        && let Some(snapshot) = &limit.rate_limits
+    {
+        ctx.events()
+            .emit(EventMsg::RateLimitsUpdated(snapshot.clone()))
+            .await;
+    }
+    tracing::warn!("turn {} failed: {err}", ctx.turn_id());
+    TurnError {
+        message: err.to_string(),
+        codex_error_info: Some(err.codex_error_info()),
+        additional_details: None,
+    }
+}

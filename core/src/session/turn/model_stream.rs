@@ -1,0 +1,58 @@
+//! The model as the turn loop sees it: something that answers a prompt with a stream of response events.
+//! The thread's `ModelClientSession` is one; in-process tests script another.
+
+use std::pin::Pin;
+
+use futures::Stream;
+use futures::future::BoxFuture;
+
+use crate::client::ApiError;
+use crate::client::ModelClientSession;
+use crate::client::Prompt;
+use crate::client::ResponseEvent;
+use crate::model::info::ModelInfo;
+use crate::model::info::ReasoningEffort;
+use crate::model::info::ReasoningSummaryMode;
+
+/// The events of one response, ending with `Completed` (or an error).
+pub(crate) type ResponseEvents =
+    Pin<Box<dyn Stream<Item = Result<ResponseEvent, ApiError>> + Send>>;
+
+/// One request of a turn: the prompt and how the model should answer it.
+#[derive(Clone, Copy)]
+pub(crate) struct SamplingRequest<'a> {
+    pub(crate) prompt: &'a Prompt,
+    pub(crate) model_info: &'a ModelInfo,
+    pub(crate) effort: Option<ReasoningEffort>,
+    pub(crate) summary: ReasoningSummaryMode,
+    /// The `x-codex-turn-metadata` header value.
+    pub(crate) turn_metadata: &'a str,
+}
+
+/// Sends a turn's requests; one per turn, so a transport can keep per-turn state (WebSocket, sticky routing).
+pub(crate) trait ModelStream: Send {
+    fn stream<'a>(
+        &'a mut self,
+        request: SamplingRequest<'a>,
+    ) -> BoxFuture<'a, Result<ResponseEvents, ApiError>>;
+}
+
+impl ModelStream for ModelClientSession {
+    fn stream<'a>(
+        &'a mut self,
+        request: SamplingRequest<'a>,
+    ) -> BoxFuture<'a, Result<ResponseEvents, ApiError>> {
+        Box::pin(async move {
+            let events = ModelClientSession::stream(
+                self,
+                request.prompt,
+                request.model_info,
+                request.effort,
+                request.summary,
+                Some(request.turn_metadata),
+            )
+            .await?;
+            Ok(Box::pin(events) as ResponseEvents)
+        })
+    }
+}

@@ -1,0 +1,32 @@
+//! What a tool call may see of its turn: the turn's id, the settings it runs under, its cancellation, the
+//! thread's event sink and the session's approvals. Never the thread itself, so tools cannot touch history.
+
+use std::path::PathBuf;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::AskForApproval;
+use crate::protocol::event_sink::EventSink;
+use crate::sandbox::SandboxPolicy;
+use crate::tools::approval::SessionApprovals;
+
+/// The settings a tool call runs under, fixed when its turn starts.
+#[derive(Debug, Clone)]
+pub(crate) struct ToolSettings {
+    pub(crate) cwd: PathBuf,
+    pub(crate) approval_policy: AskForApproval,
+    pub(crate) sandbox: SandboxPolicy,
+    /// Stays read-only for commands and patches where a writable root holds it.
+    pub(crate) codex_home: PathBuf,
+}
+
+/// The part of a turn its tool calls run in.
+#[derive(Debug, Clone)]
+pub(crate) struct ToolContext {
+    pub(crate) turn_id: String,
+    pub(crate) settings: ToolSettings,
+    /// Cancelled when the turn is interrupted; a running tool stops and reports it.
+    pub(crate) cancel: CancellationToken,
+    pub(crate) events: EventSink,
+    pub(crate) approvals: SessionApprovals,
+}
