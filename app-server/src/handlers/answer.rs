@@ -1,13 +1,14 @@
 //! A handler's successful answer, typed by its method's response, and the one order it is written in:
 //! the notifications upstream sends just before the response, the response, the notifications that follow
 //! it, then what must wait for it (a turn released, a follow-up task started with a [`NotificationSink`]).
-//! A sink exists only once its response is queued, so a handler cannot put a notification ahead of it.
+//! A sink exists only once its response is queued, so a handler cannot put a notification ahead of its
+//! response other than the ones it declares with [`Answer::preceded_by`].
 
 use std::future::Future;
-use std::pin::Pin;
 
 use codex_app_server_protocol::RequestId;
 use codex_app_server_protocol::ServerNotification;
+use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,8 +16,7 @@ use crate::error::RequestError;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing_queue::RequestSlot;
 
-type FollowUp =
-    Box<dyn FnOnce(NotificationSink) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+type FollowUp = Box<dyn FnOnce(NotificationSink) -> BoxFuture<'static, ()> + Send>;
 
 /// What a handler answers `M` with: `Answer<M::Response>`.
 pub struct Answer<R> {
