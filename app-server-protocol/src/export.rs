@@ -34,17 +34,13 @@ use crate::protocol::common::ServerRequest;
 use crate::protocol::common::visit_client_request_types;
 use crate::protocol::common::visit_server_notification_types;
 use crate::protocol::common::visit_server_request_types;
+use crate::wire_type_visitor::WireTypeVisitor;
 
 /// First line of every generated TypeScript file.
 pub const TS_HEADER: &str = "// GENERATED CODE! DO NOT MODIFY BY HAND!\n\n";
 
 /// File name of the JSON Schema bundle holding every definition.
 pub const JSON_BUNDLE_FILE: &str = "codex_app_server_protocol.schemas.json";
-
-/// Receives every top-level wire type the method tables name.
-pub(crate) trait WireTypeVisitor {
-    fn visit<T: JsonSchema + TS + 'static>(&mut self);
-}
 
 /// Walks every top-level wire type: the envelope, the four unions, and each method's payload types.
 fn visit_all_wire_types(visitor: &mut impl WireTypeVisitor) {

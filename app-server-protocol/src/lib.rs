@@ -4,10 +4,12 @@
 pub mod export;
 pub mod jsonrpc;
 pub mod protocol;
+mod wire_type_visitor;
 
 pub use export::generate_json_schema;
 pub use export::generate_ts;
 pub use jsonrpc::*;
+pub use protocol::client_method::ClientMethod;
 pub use protocol::common::*;
 pub use protocol::experimental::ExperimentalApi;
 pub use protocol::v1::*;

@@ -134,12 +134,14 @@ fn ask(
             }
             Some(Err(_closed)) => Some(ReviewDecision::Denied),
         };
-        outgoing.send_notification(ServerNotification::ServerRequestResolved(
-            wire::ServerRequestResolvedNotification {
-                thread_id,
-                request_id,
-            },
-        ));
+        outgoing
+            .send_notification(ServerNotification::ServerRequestResolved(
+                wire::ServerRequestResolvedNotification {
+                    thread_id,
+                    request_id,
+                },
+            ))
+            .await;
         if let Some(decision) = decision
             && reply.send(decision).is_err()
         {

@@ -7,9 +7,12 @@
 
 use std::sync::Arc;
 
-use codex_app_server_protocol::JSONRPCMessage;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc;
+
+use crate::outgoing_queue::OutgoingMessages;
+use crate::outgoing_queue::OutgoingQueue;
+use crate::outgoing_queue::outgoing_queue;
 
 /// Frames read ahead of the processor at most.
 pub const MAX_FRAMES_READ_AHEAD: usize = 64;
@@ -126,19 +129,20 @@ impl IncomingFrames {
 /// The server end: frames come in, messages go out through a single writer queue.
 pub struct Connection {
     pub incoming: IncomingFrames,
-    pub outgoing: mpsc::UnboundedSender<JSONRPCMessage>,
+    pub outgoing: OutgoingQueue,
 }
 
-/// The client end of an in-memory connection, for tests.
+/// The client end of an in-memory connection, for tests; it writes what it receives, so the queue's
+/// budgets hold as with a real writer.
 pub struct MemoryClient {
     pub to_server: FrameSender,
-    pub from_server: mpsc::UnboundedReceiver<JSONRPCMessage>,
+    pub from_server: OutgoingMessages,
 }
 
 impl Connection {
     pub fn memory() -> (Connection, MemoryClient) {
         let (to_server, incoming) = frame_channel();
-        let (outgoing, from_server) = mpsc::unbounded_channel();
+        let (outgoing, from_server) = outgoing_queue();
         (
             Connection { incoming, outgoing },
             MemoryClient {
@@ -162,7 +166,7 @@ impl MemoryClient {
 
     /// The next message the server wrote, as the JSON a client would read; `None` once the server is gone.
     pub async fn recv_json(&mut self) -> Option<serde_json::Value> {
-        let message = self.from_server.recv().await?;
+        let message = self.from_server.recv().await?.into_message();
         Some(serde_json::to_value(message).expect("wire messages always serialize"))
     }
 }

@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
 
 use codex_app_server_protocol::ServerNotification;
+use codex_app_server_protocol::ServerRequestPayload;
 use codex_core::protocol::event::EventMsg;
 use codex_core::protocol::event::ThreadEvent;
 use codex_core::protocol::event::ThreadStatus;
@@ -24,6 +25,7 @@ use crate::approval_requests::ask_command_approval;
 use crate::approval_requests::ask_patch_approval;
 use crate::event_translation::notification;
 use crate::outgoing::OutgoingMessageSender;
+use crate::outgoing::PendingServerRequest;
 
 /// Routed items waiting for one connection's forwarder at most (its writer holds up to 1,024 more).
 pub const CONNECTION_EVENT_QUEUE_CAPACITY: usize = 1024;
@@ -151,14 +153,14 @@ impl ConnectionHub {
         Unsubscribed::Last
     }
 
-    /// The way to ask a host something no thread owns (a token refresh): the oldest connection.
-    pub fn any_outgoing(&self) -> Option<OutgoingMessageSender> {
-        let state = self.lock();
-        state
-            .members
-            .values()
-            .next()
-            .map(|member| member.outgoing.clone())
+    /// Asks a host something no thread owns (a token refresh): writes the request to the oldest connection.
+    /// `None` when no connection has joined.
+    pub fn request_oldest(&self, payload: ServerRequestPayload) -> Option<PendingServerRequest> {
+        let outgoing = {
+            let state = self.lock();
+            state.members.values().next()?.outgoing.clone()
+        };
+        Some(outgoing.request(payload))
     }
 
     /// Every connection hears `notification` (account changes).
@@ -302,11 +304,11 @@ struct Target {
     closer: CancellationToken,
 }
 
-/// One connection's forwarder: writes its routed items in order, waiting for its writer's credit.
+/// One connection's forwarder: writes its routed items in order, waiting for room in its outgoing queue.
 async fn forward_routed(mut routed: mpsc::Receiver<Routed>, outgoing: OutgoingMessageSender) {
     while let Some(item) = routed.recv().await {
         match item {
-            Routed::Notification(notification) => outgoing.send_notification(notification),
+            Routed::Notification(notification) => outgoing.send_notification(notification).await,
             Routed::Approval(ThreadEvent { thread_id, msg }) => match msg {
                 EventMsg::CommandApprovalRequested(request) => {
                     ask_command_approval(&outgoing, thread_id, request);
@@ -325,17 +327,12 @@ mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
 
-    fn member(
-        hub: &ConnectionHub,
-    ) -> (
-        ConnectionId,
-        mpsc::UnboundedReceiver<codex_app_server_protocol::JSONRPCMessage>,
-    ) {
+    fn member(hub: &ConnectionHub) -> (ConnectionId, crate::outgoing_queue::OutgoingMessages) {
         let id = hub.next_connection_id();
-        let (sender, receiver) = mpsc::unbounded_channel();
+        let (queue, receiver) = crate::outgoing_queue::outgoing_queue();
         hub.join(
             id,
-            OutgoingMessageSender::new(sender),
+            OutgoingMessageSender::new(queue),
             Overflow::Wait,
             CancellationToken::new(),
         );
@@ -381,7 +378,7 @@ mod tests {
         assert_eq!(hub.unsubscribe(second, "b"), Unsubscribed::Last);
         hub.route(event("b", EventMsg::Closed)).await;
         hub.route(event("b", EventMsg::Closed)).await;
-        let method = |message: codex_app_server_protocol::JSONRPCMessage| match message {
+        let method = |queued: crate::outgoing_queue::QueuedMessage| match queued.into_message() {
             codex_app_server_protocol::JSONRPCMessage::Notification(notification) => {
                 notification.method
             }

@@ -29,12 +29,12 @@ impl ExternalAuthRefresher for HostTokenRefresher {
                 reason: ChatgptAuthTokensRefreshReason::Unauthorized,
                 previous_account_id: previous.and_then(CodexAuth::account_id).map(str::to_string),
             });
-        let Some(outgoing) = self.connections.any_outgoing() else {
+        let Some(pending) = self.connections.request_oldest(request) else {
             return Err(AuthError::ExternalRefreshFailed(
                 "no host is connected to ask for new tokens".to_string(),
             ));
         };
-        let answer = match outgoing.request(request).answer().await {
+        let answer = match pending.answer().await {
             Ok(answer) => answer,
             // The host answering with an error is how it declines.
             Err(ServerRequestError::ClientError { .. }) => return Ok(None),

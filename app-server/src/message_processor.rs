@@ -1,8 +1,8 @@
-//! The dispatcher: turns each incoming line into a checked `ClientRequest` (envelope, handshake, experimental
-//! gate), runs it in its own task, and routes it to the handler of its resource.
+//! The message processor: turns each incoming line into a checked `ClientRequest` (envelope, handshake,
+//! experimental gate) and runs it in its own task through the dispatcher; answers bad input itself and
+//! routes the client's responses to the server requests waiting for them.
 
 use std::collections::HashSet;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use codex_app_server_protocol::ClientRequest;
@@ -11,7 +11,6 @@ use codex_app_server_protocol::InitializeResponse;
 use codex_app_server_protocol::JSONRPCErrorError;
 use codex_app_server_protocol::RequestId;
 use codex_app_server_protocol::ServerNotification;
-use futures::FutureExt;
 use serde_json::Map;
 use serde_json::Value;
 use tokio::task::JoinSet;
@@ -19,21 +18,19 @@ use tokio_util::sync::CancellationToken;
 
 use crate::connection::Connection;
 use crate::connection::IncomingFrame;
+use crate::connection::IncomingFrames;
 use crate::connection_hub::ConnectionId;
 use crate::connection_hub::Overflow;
+use crate::dispatch;
 use crate::engine::Engine;
 use crate::error::RequestError;
-use crate::handlers;
 use crate::handlers::Answer;
 use crate::handlers::ConnectionCapabilities;
 use crate::handlers::RequestContext;
 use crate::outgoing::OutgoingMessageSender;
+use crate::outgoing_queue::RequestSlot;
 use crate::server_state::ServerState;
 use crate::user_agent;
-
-/// Requests being handled or waiting for their answer to be written, at most; beyond this no more input is
-/// read until one is done (upstream's app-server queue holds 128 too).
-pub const MAX_REQUESTS_IN_FLIGHT: usize = 128;
 
 /// How long requests still running when the client hangs up may take to answer before they are cancelled.
 const EOF_GRACE: std::time::Duration = std::time::Duration::from_millis(300);
@@ -81,7 +78,7 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
     let connection_id = engine.connections.next_connection_id();
     let mut processor = MessageProcessor {
         state,
-        outgoing,
+        outgoing: outgoing.clone(),
         capabilities: None,
         engine: Arc::clone(&engine),
         connection_id,
@@ -90,13 +87,11 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
     };
     let mut requests_in_flight = JoinSet::new();
     loop {
-        // A request counts until its answer is written: a host that sends faster than it reads stops
-        // being read instead of growing the daemon's memory.
-        let saturated = requests_in_flight.len() + processor.outgoing.answers_unwritten()
-            >= MAX_REQUESTS_IN_FLIGHT;
         tokio::select! {
-            frame = incoming.recv(), if !saturated => match frame {
-                Some(frame) => processor.process_frame(frame, &mut requests_in_flight),
+            next = next_frame(&outgoing, &mut incoming) => match next {
+                Some((slot, frame)) => {
+                    processor.process_frame(frame, slot, &mut requests_in_flight).await;
+                }
                 None => break,
             },
             Some(finished) = requests_in_flight.join_next(), if !requests_in_flight.is_empty() => {
@@ -104,7 +99,6 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
                     tracing::warn!("request task ended abnormally: {error}");
                 }
             }
-            () = processor.outgoing.answer_written(), if saturated => {}
         }
     }
     // Requests already read get a short grace to answer; anything slower is cancelled so EOF exits promptly.
@@ -122,6 +116,87 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
     connection_id
 }
 
+/// The next frame with room for its answer: a request counts until its answer is written, so a host that
+/// sends faster than it reads stops being read instead of growing the daemon's memory. `None` at EOF.
+async fn next_frame(
+    outgoing: &OutgoingMessageSender,
+    incoming: &mut IncomingFrames,
+) -> Option<(RequestSlot, IncomingFrame)> {
+    let slot = outgoing.request_slot().await;
+    let frame = incoming.recv().await?;
+    Some((slot, frame))
+}
+
+/// What a readable frame is, once its envelope is checked.
+enum Incoming {
+    Request {
+        id: RequestId,
+        method: String,
+        envelope: Map<String, Value>,
+    },
+    /// The client's answer to one of our server requests.
+    Response(Map<String, Value>),
+    Notification(String),
+    Blank,
+}
+
+/// Reads a frame's envelope; an unreadable one is answered with the error, under the id when there is one.
+fn classify(frame: IncomingFrame) -> Result<Incoming, (Option<RequestId>, RequestError)> {
+    let line = match frame {
+        IncomingFrame::Line(line) => line,
+        IncomingFrame::TooLarge { limit } => {
+            return Err((None, RequestError::MessageTooLarge { limit }));
+        }
+        IncomingFrame::Binary => return Err((None, RequestError::BinaryFrame)),
+    };
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Incoming::Blank);
+    }
+    let text = std::str::from_utf8(&line)
+        .map_err(|error| (None, RequestError::Parse(format!("invalid UTF-8: {error}"))))?;
+    let value = serde_json::from_str::<Value>(text)
+        .map_err(|error| (None, RequestError::Parse(error.to_string())))?;
+    let Value::Object(envelope) = value else {
+        let error = RequestError::InvalidEnvelope("expected a JSON object".to_string());
+        return Err((None, error));
+    };
+    if !envelope.contains_key("method")
+        && (envelope.contains_key("result") || envelope.contains_key("error"))
+    {
+        return Ok(Incoming::Response(envelope));
+    }
+    let id = match envelope.get("id").cloned() {
+        None => None,
+        Some(raw_id) => Some(serde_json::from_value::<RequestId>(raw_id).map_err(|_| {
+            let reason = "`id` must be a string or a 64-bit integer";
+            (None, RequestError::InvalidEnvelope(reason.to_string()))
+        })?),
+    };
+    match (envelope.get("method"), id) {
+        (Some(Value::String(method)), Some(id)) => Ok(Incoming::Request {
+            id,
+            method: method.clone(),
+            envelope,
+        }),
+        (Some(Value::String(method)), None) => Ok(Incoming::Notification(method.clone())),
+        (Some(_), id) => {
+            let error = RequestError::InvalidEnvelope("`method` must be a string".to_string());
+            Err((id, error))
+        }
+        (None, id) => {
+            let reason = "not a request, notification or response";
+            Err((id, RequestError::InvalidEnvelope(reason.to_string())))
+        }
+    }
+}
+
+/// A request that passed every check the processor makes.
+enum Checked {
+    /// The handshake, answered inline so the next line already sees the connection's capabilities.
+    Initialize(InitializeParams),
+    Routed(Box<ClientRequest>, Arc<ConnectionCapabilities>),
+}
+
 struct MessageProcessor {
     state: Arc<ServerState>,
     outgoing: OutgoingMessageSender,
@@ -134,82 +209,30 @@ struct MessageProcessor {
 }
 
 impl MessageProcessor {
-    fn process_frame(&mut self, frame: IncomingFrame, requests_in_flight: &mut JoinSet<()>) {
-        let line = match frame {
-            IncomingFrame::Line(line) => line,
-            IncomingFrame::TooLarge { limit } => {
-                self.outgoing
-                    .send_error(None, RequestError::MessageTooLarge { limit }.into());
-                return;
+    /// Handles one frame read in `slot`; the slot goes with its answer, or is given back at once when the
+    /// frame needs none.
+    async fn process_frame(
+        &mut self,
+        frame: IncomingFrame,
+        slot: RequestSlot,
+        requests_in_flight: &mut JoinSet<()>,
+    ) {
+        match classify(frame) {
+            Ok(Incoming::Request {
+                id,
+                method,
+                envelope,
+            }) => {
+                self.process_request(slot, id, method, envelope, requests_in_flight)
+                    .await;
             }
-            IncomingFrame::Binary => {
-                self.outgoing
-                    .send_error(None, RequestError::BinaryFrame.into());
-                return;
-            }
-        };
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return;
-        }
-        let text = match std::str::from_utf8(&line) {
-            Ok(text) => text,
-            Err(error) => {
-                let error = RequestError::Parse(format!("invalid UTF-8: {error}"));
-                self.outgoing.send_error(None, error.into());
-                return;
-            }
-        };
-        let value = match serde_json::from_str::<Value>(text) {
-            Ok(value) => value,
-            Err(error) => {
-                self.outgoing
-                    .send_error(None, RequestError::Parse(error.to_string()).into());
-                return;
-            }
-        };
-        let Value::Object(envelope) = value else {
-            let error = RequestError::InvalidEnvelope("expected a JSON object".to_string());
-            self.outgoing.send_error(None, error.into());
-            return;
-        };
-        if !envelope.contains_key("method")
-            && (envelope.contains_key("result") || envelope.contains_key("error"))
-        {
-            self.process_response(envelope);
-            return;
-        }
-        let id = match envelope.get("id").cloned() {
-            None => None,
-            Some(raw_id) => match serde_json::from_value::<RequestId>(raw_id) {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    let error = RequestError::InvalidEnvelope(
-                        "`id` must be a string or a 64-bit integer".to_string(),
-                    );
-                    self.outgoing.send_error(None, error.into());
-                    return;
-                }
-            },
-        };
-        match (envelope.get("method"), id) {
-            (Some(Value::String(method)), Some(id)) => {
-                let method = method.clone();
-                self.process_request(id, method, envelope, requests_in_flight);
-            }
-            (Some(Value::String(method)), None) => match method.as_str() {
+            Ok(Incoming::Response(envelope)) => self.process_response(envelope),
+            Ok(Incoming::Notification(method)) => match method.as_str() {
                 "initialized" => tracing::debug!("client sent initialized"),
                 other => tracing::warn!("ignoring unknown client notification {other}"),
             },
-            (Some(_), id) => {
-                let error = RequestError::InvalidEnvelope("`method` must be a string".to_string());
-                self.outgoing.send_error(id, error.into());
-            }
-            (None, id) => {
-                let error = RequestError::InvalidEnvelope(
-                    "not a request, notification or response".to_string(),
-                );
-                self.outgoing.send_error(id, error.into());
-            }
+            Ok(Incoming::Blank) => {}
+            Err((id, error)) => self.outgoing.send_error(slot, id, error.into()),
         }
     }
 
@@ -236,8 +259,9 @@ impl MessageProcessor {
         self.outgoing.resolve(id, answer);
     }
 
-    fn process_request(
+    async fn process_request(
         &mut self,
+        slot: RequestSlot,
         id: RequestId,
         method: String,
         envelope: Map<String, Value>,
@@ -245,77 +269,70 @@ impl MessageProcessor {
     ) {
         // Params are never logged: some carry secrets (API keys, tokens).
         tracing::debug!("request {id}: {method}");
+        match self.check_request(method.clone(), envelope) {
+            Err(error) => self.outgoing.send_error(slot, Some(id), error.into()),
+            Ok(Checked::Initialize(params)) => {
+                let answer = self.initialize(params).and_then(Answer::into_json);
+                dispatch::write_answer(&self.outgoing, slot, id, answer).await;
+            }
+            Ok(Checked::Routed(request, capabilities)) => {
+                let context = RequestContext {
+                    state: Arc::clone(&self.state),
+                    capabilities,
+                    engine: Arc::clone(&self.engine),
+                    connection_id: self.connection_id,
+                };
+                requests_in_flight.spawn(dispatch::answer_request(
+                    self.outgoing.clone(),
+                    slot,
+                    id,
+                    method,
+                    dispatch::route(context, *request),
+                ));
+            }
+        }
+    }
+
+    /// The method exists, the handshake is done (or this is it), the params decode and use nothing
+    /// experimental the connection did not opt into.
+    fn check_request(
+        &self,
+        method: String,
+        envelope: Map<String, Value>,
+    ) -> Result<Checked, RequestError> {
         if !ClientRequest::METHODS.contains(&method.as_str()) {
-            self.outgoing
-                .send_error(Some(id), RequestError::MethodNotFound { method }.into());
-            return;
+            return Err(RequestError::MethodNotFound { method });
         }
         let capabilities = match (&self.capabilities, method.as_str()) {
             (None, "initialize") => None,
-            (None, _) => {
-                self.outgoing
-                    .send_error(Some(id), RequestError::NotInitialized.into());
-                return;
-            }
+            (None, _) => return Err(RequestError::NotInitialized),
             (Some(capabilities), _) => Some(Arc::clone(capabilities)),
         };
-        let request = match serde_json::from_value::<ClientRequest>(Value::Object(envelope)) {
-            Ok(request) => request,
-            Err(error) => {
-                self.outgoing.send_error(
-                    Some(id),
-                    RequestError::InvalidParams(error.to_string()).into(),
-                );
-                return;
-            }
-        };
+        let request = serde_json::from_value::<ClientRequest>(Value::Object(envelope))
+            .map_err(|error| RequestError::InvalidParams(error.to_string()))?;
         let Some(capabilities) = capabilities else {
-            // Initialize runs inline so the next line already sees the connection's capabilities.
-            let result = match request {
-                ClientRequest::Initialize { params, .. } => self.initialize(params),
+            return match request {
+                ClientRequest::Initialize { params, .. } => Ok(Checked::Initialize(params)),
                 other => Err(RequestError::Internal(format!(
                     "{} decoded where initialize was expected",
                     other.method()
                 ))),
             };
-            match result {
-                Ok(result) => {
-                    self.outgoing.send_response(id, result);
-                    for warning in &self.state.startup_warnings {
-                        self.outgoing
-                            .send_notification(ServerNotification::ConfigWarning(warning.clone()));
-                    }
-                }
-                Err(error) => self.outgoing.send_error(Some(id), error.into()),
-            }
-            return;
         };
         if let Some(descriptor) = request.experimental_reason()
             && !capabilities.experimental_api
         {
-            self.outgoing.send_error(
-                Some(id),
-                RequestError::ExperimentalApiRequired { descriptor }.into(),
-            );
-            return;
+            return Err(RequestError::ExperimentalApiRequired { descriptor });
         }
-        let context = RequestContext {
-            state: Arc::clone(&self.state),
-            outgoing: self.outgoing.clone(),
-            capabilities,
-            engine: Arc::clone(&self.engine),
-            connection_id: self.connection_id,
-        };
-        let outgoing = self.outgoing.clone();
-        requests_in_flight.spawn(answer_request(
-            outgoing,
-            id,
-            method,
-            route(context, request),
-        ));
+        Ok(Checked::Routed(Box::new(request), capabilities))
     }
 
-    fn initialize(&mut self, params: InitializeParams) -> Result<Value, RequestError> {
+    /// `initialize`: fixes the connection's capabilities and joins it to the engine; the startup config
+    /// warnings follow the response.
+    fn initialize(
+        &mut self,
+        params: InitializeParams,
+    ) -> Result<Answer<InitializeResponse>, RequestError> {
         let client_info = params.client_info;
         if !user_agent::is_valid_header_value(&client_info.name) {
             return Err(RequestError::InvalidClientName {
@@ -354,7 +371,8 @@ impl MessageProcessor {
             experimental_api: requested.experimental_api,
             opt_out_notification_methods,
         }));
-        serde_json::to_value(response).map_err(|error| RequestError::Internal(error.to_string()))
+        let warnings = self.state.startup_warnings.iter().cloned();
+        Ok(Answer::new(response).then_notify(warnings.map(ServerNotification::ConfigWarning)))
     }
 }
 
@@ -362,132 +380,6 @@ impl MessageProcessor {
 fn malformed_response(id: &RequestId, reason: &str) -> JSONRPCErrorError {
     tracing::warn!("malformed response to server request {id}: {reason}");
     RequestError::InvalidEnvelope(format!("malformed response: {reason}")).into()
-}
-
-/// Runs one request's handler to completion and writes its answer; a panic becomes an internal error.
-async fn answer_request(
-    outgoing: OutgoingMessageSender,
-    id: RequestId,
-    method: String,
-    handler: impl Future<Output = Result<Answer, RequestError>>,
-) {
-    let result = AssertUnwindSafe(handler)
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|panic| {
-            let reason = panic
-                .downcast_ref::<&str>()
-                .map(|reason| reason.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "handler panicked".to_string());
-            tracing::error!("handler for {method} panicked: {reason}");
-            Err(RequestError::Internal(format!(
-                "handler for {method} panicked"
-            )))
-        });
-    match result {
-        Ok(Answer {
-            result,
-            then_notify,
-            then_release,
-        }) => {
-            outgoing.send_response(id, result);
-            for notification in then_notify {
-                outgoing.send_notification(notification);
-            }
-            // Only now may the turn run: its notifications must follow the response.
-            drop(then_release);
-        }
-        Err(error) => outgoing.send_error(Some(id), error.into()),
-    }
-}
-
-/// One arm per method, so a new method cannot be forgotten here.
-async fn route(context: RequestContext, request: ClientRequest) -> Result<Answer, RequestError> {
-    match request {
-        ClientRequest::Initialize { .. } => Err(RequestError::AlreadyInitialized),
-        ClientRequest::ThreadStart { params, .. } => handlers::thread::start(context, params).await,
-        ClientRequest::ThreadResume { params, .. } => {
-            handlers::thread::resume(context, params).await
-        }
-        ClientRequest::ThreadFork { params, .. } => handlers::thread::fork(context, params).await,
-        ClientRequest::ThreadList { params, .. } => handlers::thread::list(context, params).await,
-        ClientRequest::ThreadRead { params, .. } => handlers::thread::read(context, params).await,
-        ClientRequest::ThreadArchive { params, .. } => {
-            handlers::thread::archive(context, params).await
-        }
-        ClientRequest::ThreadUnarchive { params, .. } => {
-            handlers::thread::unarchive(context, params).await
-        }
-        ClientRequest::ThreadSetName { params, .. } => {
-            handlers::thread::set_name(context, params).await
-        }
-        ClientRequest::ThreadLoadedList { params, .. } => {
-            handlers::thread::loaded_list(context, params).await
-        }
-        ClientRequest::ThreadUnsubscribe { params, .. } => {
-            handlers::thread::unsubscribe(context, params).await
-        }
-        ClientRequest::ThreadInjectItems { params, .. } => {
-            handlers::thread_history::inject_items(context, params).await
-        }
-        ClientRequest::ThreadTurnsList { params, .. } => {
-            handlers::thread_history::turns_list(context, params).await
-        }
-        ClientRequest::ThreadItemsList { params, .. } => {
-            handlers::thread_history::items_list(context, params).await
-        }
-        ClientRequest::ThreadDelete { params, .. } => {
-            handlers::thread_admin::delete(context, params).await
-        }
-        ClientRequest::ThreadMetadataUpdate { params, .. } => {
-            handlers::thread_admin::metadata_update(context, params).await
-        }
-        ClientRequest::ThreadShellCommand { params, .. } => {
-            handlers::thread_admin::shell_command(context, params).await
-        }
-        ClientRequest::TurnStart { params, .. } => handlers::turn::start(context, params).await,
-        ClientRequest::TurnInterrupt { params, .. } => {
-            handlers::turn::interrupt(context, params).await
-        }
-        ClientRequest::TurnSteer { params, .. } => handlers::turn::steer(context, params).await,
-        ClientRequest::ModelList { params, .. } => handlers::model::list(context, params)
-            .await
-            .map(Answer::from),
-        ClientRequest::LoginAccount { params, .. } => {
-            handlers::account::login_start(context, params).await
-        }
-        ClientRequest::CancelLoginAccount { params, .. } => {
-            handlers::account::login_cancel(context, params)
-                .await
-                .map(Answer::from)
-        }
-        ClientRequest::LogoutAccount { .. } => {
-            handlers::account::logout(context).await.map(Answer::from)
-        }
-        ClientRequest::GetAccount { params, .. } => handlers::account::read(context, params)
-            .await
-            .map(Answer::from),
-        ClientRequest::GetAccountRateLimits { .. } => handlers::account::read_rate_limits(context)
-            .await
-            .map(Answer::from),
-        ClientRequest::ConfigRead { params, .. } => handlers::config::read(context, params)
-            .await
-            .map(Answer::from),
-        ClientRequest::ConfigValueWrite { params, .. } => {
-            handlers::config::write_value(context, params)
-                .await
-                .map(Answer::from)
-        }
-        ClientRequest::ConfigBatchWrite { params, .. } => {
-            handlers::config::batch_write(context, params)
-                .await
-                .map(Answer::from)
-        }
-        ClientRequest::CommandExec { params, .. } => handlers::command::exec(context, params)
-            .await
-            .map(Answer::from),
-    }
 }
 
 #[cfg(test)]
@@ -584,21 +476,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_panicking_handler_answers_internal_error() {
-        let (outgoing, mut written) = tokio::sync::mpsc::unbounded_channel();
-        let outgoing = OutgoingMessageSender::new(outgoing);
-        answer_request(outgoing, RequestId::Integer(8), "x/y".to_string(), async {
-            panic!("boom")
-        })
-        .await;
-        let message = serde_json::to_value(written.recv().await.expect("answer")).expect("json");
-        assert_eq!(
-            message,
-            json!({"id": 8, "error": {"code": -32603, "message": "Internal error: handler for x/y panicked"}})
-        );
-    }
-
-    #[tokio::test]
     async fn experimental_fields_are_gated_per_connection() {
         let request = json!({"id": 5, "method": "thread/start", "params": {"dynamicTools": []}});
         let (_plain_home, mut plain) = start();
@@ -631,8 +508,8 @@ mod tests {
 
     #[tokio::test]
     async fn client_answers_reach_the_waiting_server_request() {
-        let (sender, mut written) = tokio::sync::mpsc::unbounded_channel();
-        let outgoing = OutgoingMessageSender::new(sender);
+        let (queue, mut written) = crate::outgoing_queue::outgoing_queue();
+        let outgoing = OutgoingMessageSender::new(queue);
         let (_codex_home, state) = test_state();
         let mut processor = MessageProcessor {
             state: Arc::clone(&state),
@@ -659,9 +536,16 @@ mod tests {
                     .await
             }
         });
-        let request = serde_json::to_value(written.recv().await.expect("request")).expect("json");
+        let request = written.recv().await.expect("request").into_message();
+        let request = serde_json::to_value(request).expect("json");
         let line = json!({"id": request["id"], "result": {"ok": true}}).to_string();
-        processor.process_frame(IncomingFrame::Line(line.into_bytes()), &mut JoinSet::new());
+        processor
+            .process_frame(
+                IncomingFrame::Line(line.into_bytes()),
+                RequestSlot::unbudgeted(),
+                &mut JoinSet::new(),
+            )
+            .await;
         assert_eq!(waiting.await.expect("joined"), Ok(json!({"ok": true})));
     }
 
@@ -685,7 +569,8 @@ mod tests {
         drop(to_server);
         let mut answered = Vec::new();
         while let Some(message) = from_server.recv().await {
-            answered.push(serde_json::to_value(message).expect("json")["id"].clone());
+            let message = serde_json::to_value(message.into_message()).expect("json");
+            answered.push(message["id"].clone());
         }
         assert_eq!(answered, vec![json!(0), json!(1)]);
     }

@@ -1,25 +1,21 @@
 //! The byte transport: a reader that splits input into bounded lines and a writer that owns the output,
-//! one JSON message per line, flushed per message and paced by the connection's notification credit.
+//! one JSON message per line, flushed per message; each message's budget permit is given back as it is written.
 //! Generic over the streams so tests can use pipes. SIGTERM is handled like stdin EOF.
 
 use std::io;
 
-use codex_app_server_protocol::JSONRPCMessage;
 use tokio::io::AsyncBufReadExt;
 use tokio::io::AsyncRead;
 use tokio::io::AsyncWrite;
 use tokio::io::AsyncWriteExt;
 use tokio::io::BufReader;
 use tokio::io::BufWriter;
-use tokio::sync::mpsc;
 
 use crate::connection::Connection;
 use crate::connection::FrameSender;
 use crate::connection::IncomingFrame;
-use crate::outgoing::OutgoingCredit;
-
-/// Notifications that may wait for stdout at once; beyond this the engine's turns wait for the host.
-pub const NOTIFICATION_QUEUE_CAPACITY: usize = 1024;
+use crate::outgoing_queue::OutgoingMessages;
+use crate::outgoing_queue::outgoing_queue;
 
 /// Lines longer than this are answered with "message too large" and dropped. Upstream caps a turn's text at
 /// 1 MiB characters; this leaves room for inline images while keeping one message's cost bounded.
@@ -84,58 +80,24 @@ pub async fn read_frames<R: AsyncRead + Unpin>(
     }
 }
 
-/// Writes every queued message as one line, until every sender is gone, giving each notification's slot
-/// back to `credit` once written. Flushes whenever the queue is momentarily empty, so a burst costs one
-/// write while a lone message is never held back. `credit` is closed when writing stops, whatever the cause.
+/// Writes every queued message as one line, until every producer is gone, releasing each message's permit
+/// once it is written. Flushes whenever the queue is momentarily empty, so a burst costs one write while a
+/// lone message is never held back. The queue's budgets close when writing stops, whatever the cause.
 pub async fn write_messages<W: AsyncWrite + Unpin>(
     writer: W,
-    mut messages: mpsc::UnboundedReceiver<JSONRPCMessage>,
-    credit: &OutgoingCredit,
+    mut messages: OutgoingMessages,
 ) -> io::Result<()> {
     let mut writer = BufWriter::new(writer);
-    let written = async {
-        while let Some(message) = messages.recv().await {
-            let kind = OutgoingKind::of(&message);
-            let mut line = serde_json::to_vec(&message)?;
-            drop(message);
-            line.push(b'\n');
-            writer.write_all(&line).await?;
-            if messages.is_empty() {
-                writer.flush().await?;
-            }
-            kind.release(credit);
+    while let Some(queued) = messages.recv().await {
+        let mut line = serde_json::to_vec(queued.message())?;
+        line.push(b'\n');
+        writer.write_all(&line).await?;
+        if messages.is_empty() {
+            writer.flush().await?;
         }
-        writer.flush().await
+        drop(queued);
     }
-    .await;
-    credit.close();
-    written
-}
-
-/// Which of the writer's counters a message belongs to.
-pub(crate) enum OutgoingKind {
-    Notification,
-    Answer,
-    Request,
-}
-
-impl OutgoingKind {
-    pub(crate) fn of(message: &JSONRPCMessage) -> Self {
-        match message {
-            JSONRPCMessage::Notification(_) => OutgoingKind::Notification,
-            JSONRPCMessage::Response(_) | JSONRPCMessage::Error(_) => OutgoingKind::Answer,
-            JSONRPCMessage::Request(_) => OutgoingKind::Request,
-        }
-    }
-
-    /// Gives back what the written (or dropped) message held of `credit`.
-    pub(crate) fn release(self, credit: &OutgoingCredit) {
-        match self {
-            OutgoingKind::Notification => credit.release(),
-            OutgoingKind::Answer => credit.release_answer(),
-            OutgoingKind::Request => {}
-        }
-    }
+    writer.flush().await
 }
 
 /// Serves one connection over the process's stdin/stdout until stdin closes or SIGTERM arrives, then
@@ -143,7 +105,7 @@ impl OutgoingKind {
 /// their grace, running turns end and every rollout is flushed.
 pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerState>) {
     let (frames_tx, incoming) = crate::connection::frame_channel();
-    let (outgoing, messages) = mpsc::unbounded_channel();
+    let (outgoing, messages) = outgoing_queue();
     let reader = tokio::spawn(async move {
         if let Err(error) = read_frames(tokio::io::stdin(), MAX_LINE_BYTES, frames_tx).await {
             tracing::warn!("stdin read failed: {error}");
@@ -165,20 +127,12 @@ pub async fn run_stdio_server(state: std::sync::Arc<crate::server_state::ServerS
                 None
             }
         };
-    let credit = std::sync::Arc::new(OutgoingCredit::new(NOTIFICATION_QUEUE_CAPACITY));
-    let writer = tokio::spawn({
-        let credit = std::sync::Arc::clone(&credit);
-        async move {
-            if let Err(error) = write_messages(tokio::io::stdout(), messages, &credit).await {
-                tracing::warn!("stdout write failed: {error}");
-            }
+    let writer = tokio::spawn(async move {
+        if let Err(error) = write_messages(tokio::io::stdout(), messages).await {
+            tracing::warn!("stdout write failed: {error}");
         }
     });
-    crate::outgoing::with_outgoing_credit(
-        credit,
-        crate::message_processor::serve(Connection { incoming, outgoing }, state),
-    )
-    .await;
+    crate::message_processor::serve(Connection { incoming, outgoing }, state).await;
     reader.abort();
     if let Some(terminate_watcher) = terminate_watcher {
         terminate_watcher.abort();
@@ -232,20 +186,16 @@ mod tests {
 
     #[tokio::test]
     async fn writer_emits_one_line_per_message_without_jsonrpc_member() {
-        let (tx, rx) = mpsc::unbounded_channel();
-        tx.send(JSONRPCMessage::Notification(
+        let (queue, messages) = outgoing_queue();
+        queue.push_request(codex_app_server_protocol::JSONRPCMessage::Notification(
             codex_app_server_protocol::JSONRPCNotification {
                 method: "initialized".to_string(),
                 params: None,
             },
-        ))
-        .expect("send");
-        drop(tx);
+        ));
+        drop(queue);
         let mut output = Vec::new();
-        let credit = OutgoingCredit::new(4);
-        write_messages(&mut output, rx, &credit)
-            .await
-            .expect("write");
+        write_messages(&mut output, messages).await.expect("write");
         assert_eq!(
             String::from_utf8(output).expect("utf8"),
             "{\"method\":\"initialized\"}\n"
@@ -253,35 +203,35 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn writer_gives_back_the_credit_of_every_written_notification() {
-        let credit = std::sync::Arc::new(OutgoingCredit::new(8));
-        let (tx, rx) = mpsc::unbounded_channel();
-        let outgoing =
-            crate::outgoing::with_outgoing_credit(std::sync::Arc::clone(&credit), async move {
-                crate::outgoing::OutgoingMessageSender::new(tx)
-            })
-            .await;
+    async fn writer_gives_back_the_permit_of_every_written_notification() {
+        let (queue, messages) = crate::outgoing_queue::bounded_outgoing_queue(8, 8);
+        let outgoing = crate::outgoing::OutgoingMessageSender::new(queue.clone());
         for summary in ["a", "b", "c"] {
-            outgoing.send_notification(
-                codex_app_server_protocol::ServerNotification::DeprecationNotice(
-                    codex_app_server_protocol::DeprecationNoticeNotification {
-                        summary: summary.to_string(),
-                        details: None,
-                    },
-                ),
-            );
+            outgoing
+                .send_notification(
+                    codex_app_server_protocol::ServerNotification::DeprecationNotice(
+                        codex_app_server_protocol::DeprecationNoticeNotification {
+                            summary: summary.to_string(),
+                            details: None,
+                        },
+                    ),
+                )
+                .await;
         }
         outgoing.send_response(
+            crate::outgoing_queue::RequestSlot::unbudgeted(),
             codex_app_server_protocol::RequestId::Integer(1),
             serde_json::json!({}),
         );
-        assert_eq!(credit.queued(), 3);
-        drop(outgoing);
-        let mut output = Vec::new();
-        write_messages(&mut output, rx, &credit)
-            .await
-            .expect("write");
-        assert_eq!(credit.queued(), 0);
-        assert_eq!(String::from_utf8(output).expect("utf8").lines().count(), 4);
+        assert_eq!(queue.notifications_unwritten(), 3);
+        let (pipe, mut output) = tokio::io::duplex(1 << 16);
+        let writer = tokio::spawn(write_messages(pipe, messages));
+        let mut lines = tokio::io::BufReader::new(&mut output).lines();
+        for _ in 0..4 {
+            lines.next_line().await.expect("read").expect("a line");
+        }
+        assert_eq!(queue.notifications_unwritten(), 0);
+        drop((outgoing, queue));
+        writer.await.expect("joined").expect("written");
     }
 }

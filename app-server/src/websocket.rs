@@ -1,18 +1,16 @@
 //! One WebSocket as a connection: each text frame carries one JSON-RPC message in, each message out is one
 //! text frame. Binary frames are answered with an error; pings are answered by the WebSocket layer. The
-//! connection has its own read-ahead budget, writer and notification credit, like stdio.
+//! connection has its own read-ahead budget, writer and outgoing queue, like stdio.
 
 use std::sync::Arc;
 
 use axum::extract::ws::CloseFrame;
 use axum::extract::ws::Message;
 use axum::extract::ws::WebSocket;
-use codex_app_server_protocol::JSONRPCMessage;
 use futures::SinkExt;
 use futures::StreamExt;
 use futures::stream::SplitSink;
 use futures::stream::SplitStream;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::connection::Connection;
@@ -21,10 +19,8 @@ use crate::connection::IncomingFrame;
 use crate::connection::frame_channel;
 use crate::message_processor::Session;
 use crate::message_processor::serve_connection;
-use crate::outgoing::OutgoingCredit;
-use crate::outgoing::with_outgoing_credit;
-use crate::stdio::NOTIFICATION_QUEUE_CAPACITY;
-use crate::stdio::OutgoingKind;
+use crate::outgoing_queue::OutgoingMessages;
+use crate::outgoing_queue::outgoing_queue;
 
 /// The close code of a connection the daemon ends itself (shutdown, or too far behind): "going away".
 const CLOSE_GOING_AWAY: u16 = 1001;
@@ -38,21 +34,11 @@ pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String>
     let connections = Arc::clone(&session.engine.connections);
     let (sink, stream) = socket.split();
     let (frames, incoming) = frame_channel();
-    let (outgoing, messages) = mpsc::unbounded_channel();
-    let credit = Arc::new(OutgoingCredit::new(NOTIFICATION_QUEUE_CAPACITY));
+    let (outgoing, messages) = outgoing_queue();
     let reader = tokio::spawn(read_frames(stream, frames, session.closer.clone()));
     let writing_done = CancellationToken::new();
-    let writer_credit = Arc::clone(&credit);
-    let mut writer = tokio::spawn({
-        let credit = Arc::clone(&credit);
-        let writing_done = writing_done.clone();
-        async move { write_frames(sink, messages, &credit, writing_done).await }
-    });
-    let connection_id = with_outgoing_credit(
-        credit,
-        serve_connection(Connection { incoming, outgoing }, session),
-    )
-    .await;
+    let mut writer = tokio::spawn(write_frames(sink, messages, writing_done.clone()));
+    let connection_id = serve_connection(Connection { incoming, outgoing }, session).await;
     reader.abort();
     let orphaned = connections.leave(connection_id);
     // Approvals still waiting may hold a sender: write what is queued, then close; a client that does not
@@ -63,8 +49,8 @@ pub async fn serve_websocket(socket: WebSocket, session: Session) -> Vec<String>
         Ok(Err(error)) => tracing::warn!("websocket writer task failed: {error}"),
         Err(_) => {
             tracing::info!("dropping a websocket connection that does not read");
+            // Dropping the writer's end of the queue releases whoever waits for room in it.
             writer.abort();
-            writer_credit.close();
         }
     }
     orphaned
@@ -98,37 +84,35 @@ async fn read_frames(
     }
 }
 
-/// Writes every message as one text frame, giving back its credit, until every sender is gone or
-/// `done` fires (then what is already queued is still written), and closes the socket.
+/// Writes every message as one text frame, releasing its permit, until every producer is gone or `done`
+/// fires (then what is already queued is still written), and closes the socket. Whatever ends the writing,
+/// the queue's budgets close with it.
 async fn write_frames(
     mut sink: SplitSink<WebSocket, Message>,
-    mut messages: mpsc::UnboundedReceiver<JSONRPCMessage>,
-    credit: &OutgoingCredit,
+    mut messages: OutgoingMessages,
     done: CancellationToken,
 ) {
     loop {
-        let message = tokio::select! {
+        let queued = tokio::select! {
             biased;
-            message = messages.recv() => message,
-            () = done.cancelled() => messages.try_recv().ok(),
+            queued = messages.recv() => queued,
+            () = done.cancelled() => messages.try_recv(),
         };
-        let Some(message) = message else { break };
-        let kind = OutgoingKind::of(&message);
-        let sent = match serde_json::to_string(&message) {
+        let Some(queued) = queued else { break };
+        let sent = match serde_json::to_string(queued.message()) {
             Ok(text) => sink.send(Message::Text(text.into())).await,
             Err(error) => {
                 tracing::error!("dropping a message that does not serialize: {error}");
                 Ok(())
             }
         };
-        kind.release(credit);
+        drop(queued);
         if let Err(error) = sent {
             tracing::debug!("websocket write failed: {error}");
-            credit.close();
             return;
         }
     }
-    credit.close();
+    drop(messages);
     let close = Message::Close(Some(CloseFrame {
         code: CLOSE_GOING_AWAY,
         reason: "".into(),

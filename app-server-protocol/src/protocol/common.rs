@@ -1,19 +1,20 @@
 //! The method tables: every client request, client notification, server notification and server->client
 //! request, each method name written once. Macros turn the tables into the tagged unions that decode whole
-//! wire messages, plus the lists of payload types that the schema export walks.
+//! wire messages, the marker type of each client method (`methods`), plus the lists of payload types that the
+//! schema export walks.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::export::WireTypeVisitor;
 use crate::jsonrpc::JSONRPCNotification;
 use crate::jsonrpc::JSONRPCRequest;
 use crate::jsonrpc::RequestId;
 use crate::protocol::experimental::ExperimentalApi;
 use crate::protocol::v1::*;
 use crate::protocol::v2::*;
+use crate::wire_type_visitor::WireTypeVisitor;
 
 /// The params of a method that takes none: a missing `params`, `null` and `{}` all decode to it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
@@ -74,6 +75,25 @@ macro_rules! client_request_definitions {
                     })*
                 }
             }
+        }
+
+        /// One marker type per client request method, named like its `ClientRequest` variant: the method's
+        /// name, params and response at the type level, for handlers typed by their method.
+        pub mod methods {
+            use super::*;
+            use crate::protocol::client_method::ClientMethod;
+
+            $(
+                #[doc = concat!("`", $method, "`: params `", stringify!($params), "`, response `", stringify!($response), "`.")]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+                pub struct $variant;
+
+                impl ClientMethod for $variant {
+                    const METHOD: &'static str = $method;
+                    type Params = $params;
+                    type Response = $response;
+                }
+            )*
         }
 
         /// Visits every client request's params and response type.

@@ -429,3 +429,65 @@ fn generic_request_envelopes_convert_into_typed_requests() {
         "missing field `turnId`"
     );
 }
+
+use crate::protocol::client_method::ClientMethod;
+
+/// The params and response types a method's marker names, checked at compile time.
+fn marker_types<M: ClientMethod>(
+    params: M::Params,
+    response: M::Response,
+) -> (M::Params, M::Response) {
+    (params, response)
+}
+
+#[test]
+fn every_method_has_a_marker_with_its_wire_name_and_types() {
+    assert_eq!(methods::ThreadSetName::METHOD, "thread/name/set");
+    assert_eq!(methods::Initialize::METHOD, "initialize");
+    assert_eq!(methods::LogoutAccount::METHOD, "account/logout");
+    let (params, response) = marker_types::<methods::ThreadSetName>(
+        ThreadSetNameParams {
+            thread_id: "t".to_string(),
+            name: "n".to_string(),
+        },
+        ThreadSetNameResponse {},
+    );
+    assert_eq!(
+        serde_json::to_value(params).expect("encodes"),
+        json!({"threadId": "t", "name": "n"})
+    );
+    assert_eq!(serde_json::to_value(response).expect("encodes"), json!({}));
+    let markers = [
+        methods::Initialize::METHOD,
+        methods::ThreadStart::METHOD,
+        methods::ThreadResume::METHOD,
+        methods::ThreadFork::METHOD,
+        methods::ThreadList::METHOD,
+        methods::ThreadRead::METHOD,
+        methods::ThreadArchive::METHOD,
+        methods::ThreadUnarchive::METHOD,
+        methods::ThreadSetName::METHOD,
+        methods::ThreadLoadedList::METHOD,
+        methods::ThreadUnsubscribe::METHOD,
+        methods::ThreadInjectItems::METHOD,
+        methods::ThreadTurnsList::METHOD,
+        methods::ThreadItemsList::METHOD,
+        methods::ThreadDelete::METHOD,
+        methods::ThreadMetadataUpdate::METHOD,
+        methods::ThreadShellCommand::METHOD,
+        methods::TurnStart::METHOD,
+        methods::TurnInterrupt::METHOD,
+        methods::TurnSteer::METHOD,
+        methods::ModelList::METHOD,
+        methods::LoginAccount::METHOD,
+        methods::CancelLoginAccount::METHOD,
+        methods::LogoutAccount::METHOD,
+        methods::GetAccount::METHOD,
+        methods::GetAccountRateLimits::METHOD,
+        methods::ConfigRead::METHOD,
+        methods::ConfigValueWrite::METHOD,
+        methods::ConfigBatchWrite::METHOD,
+        methods::CommandExec::METHOD,
+    ];
+    assert_eq!(markers.as_slice(), ClientRequest::METHODS);
+}

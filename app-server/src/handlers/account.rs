@@ -7,6 +7,7 @@ use codex_app_server_protocol as wire;
 use codex_app_server_protocol::CancelLoginAccountParams;
 use codex_app_server_protocol::GetAccountParams;
 use codex_app_server_protocol::LoginAccountParams;
+use codex_app_server_protocol::NoParams;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::auth::AuthError;
 use codex_core::auth::AuthManager;
@@ -17,46 +18,40 @@ use codex_core::backend::RateLimitsReadOutcome;
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
-use crate::handlers::to_value;
 use crate::wire_conversion;
 
 fn auth_error(error: AuthError) -> RequestError {
     RequestError::Rejected(error.to_string())
 }
 
-/// Signs in once the response is on its way (`account/login/completed` and `account/updated` must follow
-/// it), reporting the outcome in `account/login/completed`. Everything that can be checked up front was.
+/// Signs in once the response is queued (`account/login/completed` and `account/updated` must follow it),
+/// reporting the outcome in `account/login/completed`. Everything that can be checked up front was.
 fn login_after_response(
     context: &RequestContext,
     response: wire::LoginAccountResponse,
     login: impl FnOnce(&AuthManager) -> Result<(), AuthError> + Send + 'static,
-) -> Result<Answer, RequestError> {
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
+) -> Answer<wire::LoginAccountResponse> {
     let auth = std::sync::Arc::clone(&context.engine.auth);
-    let outgoing = context.outgoing.clone();
-    tokio::spawn(async move {
-        // Resolves (with an error) when the answer's release guard is dropped after the response is queued.
-        let _ = released.await;
-        outgoing.send_notification(login_completed(None, login(&auth)));
-    });
-    Ok(Answer {
-        result: to_value(response)?,
-        then_notify: Vec::new(),
-        then_release: Some(Box::new(release)),
+    Answer::new(response).then_spawn(move |sink| async move {
+        sink.notify(login_completed(None, login(&auth))).await;
     })
 }
 
+/// `account/login/start`: signs in with an API key or host-supplied ChatGPT tokens after the response, or
+/// starts a browser sign-in whose outcome follows in `account/login/completed`.
 pub async fn login_start(
     context: RequestContext,
     params: LoginAccountParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::LoginAccountResponse>, RequestError> {
     let auth = &context.engine.auth;
     match params {
         LoginAccountParams::ApiKey { api_key } => {
             auth.check_api_key_login(&api_key).map_err(auth_error)?;
-            login_after_response(&context, wire::LoginAccountResponse::ApiKey, move |auth| {
-                auth.login_with_api_key(&api_key)
-            })
+            Ok(login_after_response(
+                &context,
+                wire::LoginAccountResponse::ApiKey,
+                move |auth| auth.login_with_api_key(&api_key),
+            ))
         }
         LoginAccountParams::ChatgptAuthTokens {
             access_token,
@@ -66,7 +61,7 @@ pub async fn login_start(
             if access_token.trim().is_empty() {
                 return Err(auth_error(AuthError::EmptyCredential));
             }
-            login_after_response(
+            Ok(login_after_response(
                 &context,
                 wire::LoginAccountResponse::ChatgptAuthTokens,
                 move |auth| {
@@ -76,40 +71,45 @@ pub async fn login_start(
                         chatgpt_plan_type,
                     )
                 },
-            )
+            ))
         }
-        LoginAccountParams::Chatgpt => {
-            let handle = auth
-                .start_chatgpt_login(auth.login_options())
-                .await
-                .map_err(auth_error)?;
-            let login_id = handle.login_id.clone();
-            context
-                .engine
-                .logins
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(login_id.clone(), handle.canceller.clone());
-            let engine = std::sync::Arc::clone(&context.engine);
-            let outgoing = context.outgoing.clone();
-            let completion = handle.completion;
-            let finished_id = login_id.clone();
-            tokio::spawn(async move {
-                let result = completion.await;
-                engine
-                    .logins
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .remove(&finished_id);
-                outgoing.send_notification(login_completed(Some(finished_id), result));
-            });
-            Ok(to_value(wire::LoginAccountResponse::Chatgpt {
-                login_id,
-                auth_url: handle.auth_url,
-            })?
-            .into())
-        }
+        LoginAccountParams::Chatgpt => browser_login(&context).await,
     }
+}
+
+/// Starts the ChatGPT browser sign-in; a task started after the response reports how it ends.
+async fn browser_login(
+    context: &RequestContext,
+) -> Result<Answer<wire::LoginAccountResponse>, RequestError> {
+    let auth = &context.engine.auth;
+    let handle = auth
+        .start_chatgpt_login(auth.login_options())
+        .await
+        .map_err(auth_error)?;
+    let login_id = handle.login_id.clone();
+    context
+        .engine
+        .logins
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(login_id.clone(), handle.canceller.clone());
+    let engine = std::sync::Arc::clone(&context.engine);
+    let completion = handle.completion;
+    let finished_id = login_id.clone();
+    let response = wire::LoginAccountResponse::Chatgpt {
+        login_id,
+        auth_url: handle.auth_url,
+    };
+    Ok(Answer::new(response).then_spawn(move |sink| async move {
+        let result = completion.await;
+        engine
+            .logins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&finished_id);
+        sink.notify(login_completed(Some(finished_id), result))
+            .await;
+    }))
 }
 
 fn login_completed(login_id: Option<String>, result: Result<(), AuthError>) -> ServerNotification {
@@ -120,10 +120,11 @@ fn login_completed(login_id: Option<String>, result: Result<(), AuthError>) -> S
     })
 }
 
+/// `account/login/cancel`: stops a browser sign-in in progress.
 pub async fn login_cancel(
     context: RequestContext,
     params: CancelLoginAccountParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<wire::CancelLoginAccountResponse>, RequestError> {
     let canceller = context
         .engine
         .logins
@@ -137,18 +138,23 @@ pub async fn login_cancel(
         }
         None => wire::CancelLoginAccountStatus::NotFound,
     };
-    to_value(wire::CancelLoginAccountResponse { status })
+    Ok(Answer::new(wire::CancelLoginAccountResponse { status }))
 }
 
-pub async fn logout(context: RequestContext) -> Result<serde_json::Value, RequestError> {
+/// `account/logout`: forgets the stored credentials (`account/updated` comes from the auth event task).
+pub async fn logout(
+    context: RequestContext,
+    _params: Option<NoParams>,
+) -> Result<Answer<wire::LogoutAccountResponse>, RequestError> {
     context.engine.auth.logout().map_err(auth_error)?;
-    to_value(wire::LogoutAccountResponse {})
+    Ok(Answer::new(wire::LogoutAccountResponse {}))
 }
 
+/// `account/read`: the signed-in account, after refreshing its tokens if asked.
 pub async fn read(
     context: RequestContext,
     params: GetAccountParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<wire::GetAccountResponse>, RequestError> {
     let auth = &context.engine.auth;
     if params.refresh_token {
         auth.refresh_token().await.map_err(auth_error)?;
@@ -168,13 +174,18 @@ pub async fn read(
         .config
         .as_ref()
         .is_none_or(|config| config.model_provider.requires_openai_auth);
-    to_value(wire::GetAccountResponse {
+    Ok(Answer::new(wire::GetAccountResponse {
         account,
         requires_openai_auth,
-    })
+    }))
 }
 
-pub async fn read_rate_limits(context: RequestContext) -> Result<serde_json::Value, RequestError> {
+/// `account/rateLimits/read`: the account's rate limits, from the usage endpoint when signed in with
+/// ChatGPT, else as last seen on model responses.
+pub async fn read_rate_limits(
+    context: RequestContext,
+    _params: Option<NoParams>,
+) -> Result<Answer<wire::GetAccountRateLimitsResponse>, RequestError> {
     let engine = &context.engine;
     let outcome = RateLimitsReadOutcome::read(&engine.rate_limits, &engine.backend, &engine.auth)
         .await
@@ -190,9 +201,9 @@ pub async fn read_rate_limits(context: RequestContext) -> Result<serde_json::Val
             .map(|(key, snapshot)| (key.clone(), wire_conversion::rate_limit_snapshot(snapshot)))
             .collect()
     };
-    to_value(wire::GetAccountRateLimitsResponse {
+    Ok(Answer::new(wire::GetAccountRateLimitsResponse {
         rate_limits: wire_conversion::rate_limit_snapshot(&outcome.rate_limits),
         rate_limits_by_name: Some(by(outcome.by_name)),
         rate_limits_by_limit_id: Some(by(outcome.by_limit_id)),
-    })
+    }))
 }

@@ -18,8 +18,8 @@ use codex_core::tools::exec::ExecStream;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::RequestError;
+use crate::handlers::Answer;
 use crate::handlers::RequestContext;
-use crate::handlers::to_value;
 use crate::unsupported_params;
 use crate::wire_conversion;
 
@@ -66,10 +66,12 @@ fn check_exec_params(params: &CommandExecParams) -> Result<(), RequestError> {
     )
 }
 
+/// `command/exec`: runs one command outside any thread, under the configured (or given) sandbox, and
+/// answers with its exit code and output.
 pub async fn exec(
     context: RequestContext,
     params: CommandExecParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<CommandExecResponse>, RequestError> {
     if params.command.is_empty() {
         return Err(RequestError::InvalidParams(
             "`command` must not be empty".to_string(),
@@ -141,9 +143,9 @@ pub async fn exec(
         }
         ExecError::Wait(_) | ExecError::Cancelled => RequestError::Internal(error.to_string()),
     })?;
-    to_value(CommandExecResponse {
+    Ok(Answer::new(CommandExecResponse {
         exit_code: outcome.exit_code,
         stdout: stdout.into_text(),
         stderr: stderr.into_text(),
-    })
+    }))
 }

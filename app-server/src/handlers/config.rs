@@ -14,8 +14,8 @@ use codex_core::config::ConfigWriteStatus;
 use codex_core::config::MergeStrategy;
 
 use crate::error::RequestError;
+use crate::handlers::Answer;
 use crate::handlers::RequestContext;
-use crate::handlers::to_value;
 
 fn layer_source(source: &ConfigLayerSource) -> wire::ConfigLayerSource {
     match source {
@@ -33,10 +33,11 @@ fn layer_metadata(metadata: &ConfigLayerMetadata) -> wire::ConfigLayerMetadata {
     }
 }
 
+/// `config/read`: the effective config, where each key comes from, and the layers if asked.
 pub async fn read(
     context: RequestContext,
     params: ConfigReadParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<wire::ConfigReadResponse>, RequestError> {
     let outcome = codex_core::config::read_config(
         ConfigReadOptions {
             codex_home: Some(context.engine.threads.codex_home().clone()),
@@ -53,7 +54,7 @@ pub async fn read(
             )));
         }
     };
-    to_value(wire::ConfigReadResponse {
+    Ok(Answer::new(wire::ConfigReadResponse {
         config,
         origins: outcome
             .origins
@@ -71,7 +72,7 @@ pub async fn read(
                 })
                 .collect()
         }),
-    })
+    }))
 }
 
 fn edit(key_path: String, value: serde_json::Value, strategy: wire::MergeStrategy) -> ConfigEdit {
@@ -90,7 +91,7 @@ fn write(
     file_path: Option<String>,
     expected_version: Option<String>,
     edits: Vec<ConfigEdit>,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<wire::ConfigWriteResponse>, RequestError> {
     let outcome = codex_core::config::write_config(
         context.engine.threads.codex_home(),
         file_path.map(std::path::PathBuf::from),
@@ -105,7 +106,7 @@ fn write(
             .unwrap_or_default(),
         message: error.message,
     })?;
-    to_value(wire::ConfigWriteResponse {
+    Ok(Answer::new(wire::ConfigWriteResponse {
         status: match outcome.status {
             ConfigWriteStatus::Ok => wire::WriteStatus::Ok,
             ConfigWriteStatus::OkOverridden => wire::WriteStatus::OkOverridden,
@@ -119,21 +120,23 @@ fn write(
                 overriding_layer: layer_metadata(&overridden.overriding_layer),
                 effective_value: overridden.effective_value,
             }),
-    })
+    }))
 }
 
+/// `config/value/write`: writes one key of `config.toml` (or the file named).
 pub async fn write_value(
     context: RequestContext,
     params: ConfigValueWriteParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<wire::ConfigWriteResponse>, RequestError> {
     let edits = vec![edit(params.key_path, params.value, params.merge_strategy)];
     write(&context, params.file_path, params.expected_version, edits)
 }
 
+/// `config/batchWrite`: writes several keys of `config.toml` (or the file named) in one write.
 pub async fn batch_write(
     context: RequestContext,
     params: ConfigBatchWriteParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<wire::ConfigWriteResponse>, RequestError> {
     crate::unsupported_params::refuse_if(
         "config/batchWrite",
         "reloadUserConfig",

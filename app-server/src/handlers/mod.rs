@@ -1,6 +1,10 @@
-//! Per-resource request handlers, one module per resource, and the context every handler receives.
+//! Per-resource request handlers, one module per resource, the context every handler receives and the
+//! [`Answer`] every handler returns. A handler for method `M` has one shape,
+//! `async fn(RequestContext, M::Params) -> Result<Answer<M::Response>, RequestError>`, and its `///` line
+//! starts with the method's name.
 
 pub mod account;
+pub mod answer;
 pub mod command;
 pub mod config;
 pub mod model;
@@ -14,12 +18,11 @@ use std::sync::Arc;
 
 use codex_app_server_protocol::ClientInfo;
 
-use codex_app_server_protocol::ServerNotification;
+pub use crate::handlers::answer::Answer;
+pub use crate::handlers::answer::NotificationSink;
 
 use crate::connection_hub::ConnectionId;
 use crate::engine::Engine;
-use crate::error::RequestError;
-use crate::outgoing::OutgoingMessageSender;
 use crate::server_state::ServerState;
 
 /// What the client declared at `initialize`; fixed for the connection's lifetime.
@@ -30,37 +33,13 @@ pub struct ConnectionCapabilities {
     pub opt_out_notification_methods: HashSet<String>,
 }
 
-/// Handed to every handler: shared state, the way out to the client, and the connection's capabilities.
+/// Handed to every handler: shared state, the engine and the connection's capabilities. There is no way
+/// out to the client here: a handler speaks through its [`Answer`].
 #[derive(Clone)]
 pub struct RequestContext {
     pub state: Arc<ServerState>,
-    pub outgoing: OutgoingMessageSender,
     pub capabilities: Arc<ConnectionCapabilities>,
     pub engine: Arc<Engine>,
     /// The connection the request came on (its subscriptions are kept in `engine.connections`).
     pub connection_id: ConnectionId,
-}
-
-/// A typed response as the JSON result of a request.
-pub(crate) fn to_value(value: impl serde::Serialize) -> Result<serde_json::Value, RequestError> {
-    serde_json::to_value(value).map_err(|error| RequestError::Internal(error.to_string()))
-}
-
-/// A handler's successful answer: the result, the notifications that must follow it on the wire, and work
-/// whose events must wait until the result is queued (a `PendingTurn`, a `PendingUnload`), released by
-/// dropping it.
-pub struct Answer {
-    pub result: serde_json::Value,
-    pub then_notify: Vec<ServerNotification>,
-    pub then_release: Option<Box<dyn Send>>,
-}
-
-impl From<serde_json::Value> for Answer {
-    fn from(result: serde_json::Value) -> Self {
-        Answer {
-            result,
-            then_notify: Vec::new(),
-            then_release: None,
-        }
-    }
 }

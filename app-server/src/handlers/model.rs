@@ -12,13 +12,14 @@ use codex_core::model::info::ModelInfo;
 use codex_core::model::info::ReasoningEffort as CoreReasoningEffort;
 
 use crate::error::RequestError;
+use crate::handlers::Answer;
 use crate::handlers::RequestContext;
-use crate::handlers::to_value;
 
+/// `model/list`: one page of the model catalog.
 pub async fn list(
     context: RequestContext,
     params: ModelListParams,
-) -> Result<serde_json::Value, RequestError> {
+) -> Result<Answer<ModelListResponse>, RequestError> {
     if let Some(provider) = &params.model_provider {
         let configured = context
             .engine
@@ -35,7 +36,7 @@ pub async fn list(
     }
     let catalog = context.engine.threads.models().catalog();
     let page = model_list_page(catalog, catalog::default_model(), params)?;
-    to_value(page)
+    Ok(Answer::new(page))
 }
 
 /// One page of `catalog`. The cursor is the decimal offset of the page's first model; `limit` defaults to

@@ -19,7 +19,6 @@ use crate::connection_hub::Unsubscribed;
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
-use crate::handlers::to_value;
 use crate::unsupported_params;
 use crate::wire_conversion;
 
@@ -124,10 +123,12 @@ fn check_start_params(params: &wire::ThreadStartParams) -> Result<(), RequestErr
     )
 }
 
+/// `thread/start`: starts a thread and subscribes the connection to it; upstream announces the thread's idle
+/// status before the response and `thread/started` after it.
 pub async fn start(
     context: RequestContext,
     params: wire::ThreadStartParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadStartResponse>, RequestError> {
     check_start_params(&params)?;
     let notice = personality_notice(params.personality);
     let ephemeral = params.ephemeral.unwrap_or(false);
@@ -145,30 +146,24 @@ pub async fn start(
         .engine
         .connections
         .subscribe(context.connection_id, thread.id());
-    // Upstream announces the new thread's idle status before answering, and `thread/started` after.
-    context
-        .outgoing
-        .send_notification(ServerNotification::ThreadStatusChanged(
-            wire::ThreadStatusChangedNotification {
-                thread_id: thread.id().to_string(),
-                status: wire::ThreadStatus::Idle,
-            },
-        ));
+    let idle = ServerNotification::ThreadStatusChanged(wire::ThreadStatusChangedNotification {
+        thread_id: thread.id().to_string(),
+        status: wire::ThreadStatus::Idle,
+    });
     let response = thread_response(&thread, false);
     let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
         thread: response.thread.clone(),
     });
-    Ok(Answer {
-        result: to_value(response)?,
-        then_notify: notice.into_iter().chain([started]).collect(),
-        then_release: None,
-    })
+    Ok(Answer::new(response)
+        .preceded_by(idle)
+        .then_notify(notice.into_iter().chain([started])))
 }
 
+/// `thread/resume`: loads a stored thread (or takes the loaded one) and subscribes the connection to it.
 pub async fn resume(
     context: RequestContext,
     params: wire::ThreadResumeParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadResumeResponse>, RequestError> {
     if params.history.is_some() || params.path.is_some() {
         return Err(RequestError::Rejected(
             "thread/resume from `history` or `path` is not supported; resume by `threadId`"
@@ -195,17 +190,15 @@ pub async fn resume(
         .engine
         .connections
         .subscribe(context.connection_id, thread.id());
-    Ok(Answer {
-        result: to_value(thread_response(&thread, include_turns))?,
-        then_notify: notice.into_iter().collect(),
-        then_release: None,
-    })
+    Ok(Answer::new(thread_response(&thread, include_turns)).then_notify(notice))
 }
 
+/// `thread/fork`: copies a thread into a new one and subscribes the connection to the copy; `thread/started`
+/// follows the response.
 pub async fn fork(
     context: RequestContext,
     params: wire::ThreadForkParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadForkResponse>, RequestError> {
     if params.path.is_some() {
         return Err(RequestError::Rejected(
             "thread/fork from `path` is not supported; fork by `threadId`".to_string(),
@@ -244,17 +237,14 @@ pub async fn fork(
             ..response.thread.clone()
         },
     });
-    Ok(Answer {
-        result: to_value(response)?,
-        then_notify: vec![started],
-        then_release: None,
-    })
+    Ok(Answer::new(response).then_notify([started]))
 }
 
+/// `thread/list`: one page of the stored threads, newest first, with the status of each.
 pub async fn list(
     context: RequestContext,
     params: wire::ThreadListParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadListResponse>, RequestError> {
     const METHOD: &str = "thread/list";
     unsupported_params::refuse_if(
         METHOD,
@@ -340,56 +330,51 @@ pub async fn list(
             wire_conversion::listed_thread(summary, status)
         })
         .collect();
-    Ok(to_value(wire::ThreadListResponse {
+    Ok(Answer::new(wire::ThreadListResponse {
         data,
         next_cursor: page.next_cursor,
-    })?
-    .into())
+    }))
 }
 
+/// `thread/read`: a loaded or stored thread, with its turns if asked.
 pub async fn read(
     context: RequestContext,
     params: wire::ThreadReadParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadReadResponse>, RequestError> {
     let snapshot = context
         .engine
         .threads
         .read_thread(&params.thread_id)
         .await
         .map_err(thread_error)?;
-    Ok(to_value(wire::ThreadReadResponse {
+    Ok(Answer::new(wire::ThreadReadResponse {
         thread: wire_conversion::thread(&snapshot, params.include_turns),
-    })?
-    .into())
+    }))
 }
 
+/// `thread/archive`: moves a thread's rollout to the archive; `thread/archived` follows the response.
 pub async fn archive(
     context: RequestContext,
     params: wire::ThreadArchiveParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadArchiveResponse>, RequestError> {
     context
         .engine
         .threads
         .archive_thread(&params.thread_id)
         .await
         .map_err(thread_error)?;
-    Ok(Answer {
-        result: to_value(wire::ThreadArchiveResponse {})?,
-        then_notify: vec![ServerNotification::ThreadArchived(
-            wire::ThreadArchivedNotification {
-                thread_id: params.thread_id,
-            },
-        )],
-        then_release: None,
-    })
+    let archived = ServerNotification::ThreadArchived(wire::ThreadArchivedNotification {
+        thread_id: params.thread_id,
+    });
+    Ok(Answer::new(wire::ThreadArchiveResponse {}).then_notify([archived]))
 }
 
-/// The connection stops following the thread; one nobody follows any more is unloaded once idle
-/// (`thread/closed`, to the connection that left last).
+/// `thread/unsubscribe`: the connection stops following the thread; one nobody follows any more is unloaded
+/// once idle (`thread/closed`, to the connection that left last, after the response).
 pub async fn unsubscribe(
     context: RequestContext,
     params: wire::ThreadUnsubscribeParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadUnsubscribeResponse>, RequestError> {
     let connections = &context.engine.connections;
     let (outcome, pending_unload) = match connections
         .unsubscribe(context.connection_id, &params.thread_id)
@@ -406,47 +391,45 @@ pub async fn unsubscribe(
         UnsubscribeOutcome::NotSubscribed => wire::ThreadUnsubscribeStatus::NotSubscribed,
         UnsubscribeOutcome::Unsubscribed => wire::ThreadUnsubscribeStatus::Unsubscribed,
     };
-    Ok(Answer {
-        result: to_value(wire::ThreadUnsubscribeResponse { status })?,
-        then_notify: Vec::new(),
-        then_release: pending_unload.map(|pending| Box::new(pending) as Box<dyn Send>),
+    let answer = Answer::new(wire::ThreadUnsubscribeResponse { status });
+    Ok(match pending_unload {
+        Some(pending) => answer.then_release(pending),
+        None => answer,
     })
 }
 
+/// `thread/unarchive`: moves a thread's rollout back from the archive; `thread/unarchived` follows the
+/// response.
 pub async fn unarchive(
     context: RequestContext,
     params: wire::ThreadUnarchiveParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadUnarchiveResponse>, RequestError> {
     let snapshot = context
         .engine
         .threads
         .unarchive_thread(&params.thread_id)
         .await
         .map_err(thread_error)?;
-    Ok(Answer {
-        result: to_value(wire::ThreadUnarchiveResponse {
-            thread: wire_conversion::thread(&snapshot, false),
-        })?,
-        then_notify: vec![ServerNotification::ThreadUnarchived(
-            wire::ThreadUnarchivedNotification {
-                thread_id: params.thread_id,
-            },
-        )],
-        then_release: None,
+    let unarchived = ServerNotification::ThreadUnarchived(wire::ThreadUnarchivedNotification {
+        thread_id: params.thread_id,
+    });
+    Ok(Answer::new(wire::ThreadUnarchiveResponse {
+        thread: wire_conversion::thread(&snapshot, false),
     })
+    .then_notify([unarchived]))
 }
 
+/// `thread/name/set`: names a loaded or stored thread (loading it, so the name lands in its rollout).
 pub async fn set_name(
     context: RequestContext,
     params: wire::ThreadSetNameParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadSetNameResponse>, RequestError> {
     let name = params.name.trim().to_string();
     if name.is_empty() {
         return Err(RequestError::InvalidParams(
             "thread name must not be empty".to_string(),
         ));
     }
-    // A stored thread is loaded to be renamed, so the name lands in its rollout like any other change.
     let thread = match context.engine.threads.get(&params.thread_id) {
         Some(thread) => thread,
         None => context
@@ -457,13 +440,14 @@ pub async fn set_name(
             .map_err(thread_error)?,
     };
     thread.set_name(Some(name)).await;
-    Ok(to_value(wire::ThreadSetNameResponse {})?.into())
+    Ok(Answer::new(wire::ThreadSetNameResponse {}))
 }
 
+/// `thread/loaded/list`: one page of the loaded threads' ids, sorted.
 pub async fn loaded_list(
     context: RequestContext,
     params: wire::ThreadLoadedListParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadLoadedListResponse>, RequestError> {
     let ids = context.engine.threads.loaded_ids();
     // The cursor is the last id of the previous page; ids are sorted, so pages never overlap.
     let start = match &params.cursor {
@@ -477,11 +461,10 @@ pub async fn loaded_list(
     let next_cursor = (start + page.len() < ids.len())
         .then(|| page.last().cloned())
         .flatten();
-    Ok(to_value(wire::ThreadLoadedListResponse {
+    Ok(Answer::new(wire::ThreadLoadedListResponse {
         data: page,
         next_cursor,
-    })?
-    .into())
+    }))
 }
 
 /// The stored `session_meta.source` names of `kinds`; none means the interactive ones, as upstream.

@@ -12,15 +12,15 @@ use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::thread::thread_error;
-use crate::handlers::to_value;
 use crate::wire_conversion;
 
-/// Deletes a loaded or stored thread. A loaded one is unloaded first, announced (as upstream does) with
-/// `notLoaded` before the answer; `thread/deleted` follows the answer.
+/// `thread/delete`: deletes a loaded or stored thread. A loaded one is unloaded first, announced (as upstream
+/// does) with `notLoaded` before the response; `thread/deleted` follows the response. The other connections
+/// following the thread hear both.
 pub async fn delete(
     context: RequestContext,
     params: wire::ThreadDeleteParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadDeleteResponse>, RequestError> {
     let deletion = context
         .engine
         .threads
@@ -35,12 +35,8 @@ pub async fn delete(
     let deleted = ServerNotification::ThreadDeleted(wire::ThreadDeletedNotification {
         thread_id: params.thread_id.clone(),
     });
-    if deletion.unloaded {
-        context.outgoing.send_notification(not_loaded.clone());
-    }
-    // The other connections following the thread learn it is gone too.
     let others_hear = if deletion.unloaded {
-        vec![not_loaded, deleted.clone()]
+        vec![not_loaded.clone(), deleted.clone()]
     } else {
         vec![deleted.clone()]
     };
@@ -49,18 +45,21 @@ pub async fn delete(
         .connections
         .thread_deleted(&params.thread_id, context.connection_id, others_hear)
         .await;
-    Ok(Answer {
-        result: to_value(wire::ThreadDeleteResponse {})?,
-        then_notify: vec![deleted],
-        then_release: None,
-    })
+    let answer = Answer::new(wire::ThreadDeleteResponse {});
+    let answer = if deletion.unloaded {
+        answer.preceded_by(not_loaded)
+    } else {
+        answer
+    };
+    Ok(answer.then_notify([deleted]))
 }
 
-/// Patches a thread's stored git metadata and answers with the thread as it is now (without turns).
+/// `thread/metadata/update`: patches a thread's stored git metadata and answers with the thread as it is now
+/// (without turns).
 pub async fn metadata_update(
     context: RequestContext,
     params: wire::ThreadMetadataUpdateParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadMetadataUpdateResponse>, RequestError> {
     // Projects and Daybreak are upstream features this daemon does not have: refused, never dropped.
     if params.project_id.is_some() {
         return Err(RequestError::InvalidParams(
@@ -82,10 +81,9 @@ pub async fn metadata_update(
         .update_git_info(&params.thread_id, &patch)
         .await
         .map_err(thread_error)?;
-    Ok(to_value(wire::ThreadMetadataUpdateResponse {
+    Ok(Answer::new(wire::ThreadMetadataUpdateResponse {
         thread: wire_conversion::thread(&snapshot, false),
-    })?
-    .into())
+    }))
 }
 
 /// Checks the patch as upstream does: at least one field, and no empty string (clear with `null`).
@@ -122,12 +120,12 @@ fn git_info_patch(
     })
 }
 
-/// Runs the user's command line in a loaded thread as a turn of its own; answers `{}` before the turn's
-/// events.
+/// `thread/shellCommand`: runs the user's command line in a loaded thread as a turn of its own; answers `{}`
+/// before the turn's events.
 pub async fn shell_command(
     context: RequestContext,
     params: wire::ThreadShellCommandParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadShellCommandResponse>, RequestError> {
     let thread = context
         .engine
         .threads
@@ -152,9 +150,5 @@ pub async fn shell_command(
     let pending = thread
         .start_shell_command(params.command, timeout)
         .map_err(thread_error)?;
-    Ok(Answer {
-        result: to_value(wire::ThreadShellCommandResponse {})?,
-        then_notify: Vec::new(),
-        then_release: Some(Box::new(pending)),
-    })
+    Ok(Answer::new(wire::ThreadShellCommandResponse {}).then_release(pending))
 }

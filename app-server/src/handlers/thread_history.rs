@@ -11,7 +11,6 @@ use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::thread::thread_error;
-use crate::handlers::to_value;
 use crate::history_page::CursorScope;
 use crate::history_page::PageCursor;
 use crate::history_page::page_cursors;
@@ -21,10 +20,11 @@ use crate::wire_conversion;
 /// Page size when the request names none.
 const DEFAULT_PAGE_LIMIT: usize = 50;
 
+/// `thread/inject_items`: appends raw model-visible items to a loaded thread's history.
 pub async fn inject_items(
     context: RequestContext,
     params: wire::ThreadInjectItemsParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadInjectItemsResponse>, RequestError> {
     let thread = context
         .engine
         .threads
@@ -34,7 +34,7 @@ pub async fn inject_items(
     let items =
         parse_items(params.items).map_err(|error| RequestError::Rejected(error.to_string()))?;
     thread.inject_items(items).await;
-    Ok(to_value(wire::ThreadInjectItemsResponse {})?.into())
+    Ok(Answer::new(wire::ThreadInjectItemsResponse {}))
 }
 
 /// The recorded turns of a loaded or stored thread.
@@ -65,10 +65,11 @@ fn decode_cursor(
         .transpose()
 }
 
+/// `thread/turns/list`: one page of a thread's recorded turns, each with the items its view asks for.
 pub async fn turns_list(
     context: RequestContext,
     params: wire::ThreadTurnsListParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadTurnsListResponse>, RequestError> {
     let turns = recorded_turns(&context, &params.thread_id).await?;
     let anchor = decode_cursor(
         params.cursor.as_deref(),
@@ -91,12 +92,11 @@ pub async fn turns_list(
         .collect();
     let (next_cursor, backwards_cursor) =
         page_cursors(&page, &params.thread_id, CursorScope::Turns);
-    Ok(to_value(wire::ThreadTurnsListResponse {
+    Ok(Answer::new(wire::ThreadTurnsListResponse {
         data,
         next_cursor,
         backwards_cursor,
-    })?
-    .into())
+    }))
 }
 
 /// A turn with the items its view asks for: none, the display summary (the user's message and the
@@ -126,10 +126,11 @@ fn summary_items(items: &[TurnItem]) -> Vec<wire::ThreadItem> {
         .collect()
 }
 
+/// `thread/items/list`: one page of a thread's recorded items, all of them or one turn's.
 pub async fn items_list(
     context: RequestContext,
     params: wire::ThreadItemsListParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::ThreadItemsListResponse>, RequestError> {
     refuse_output_deferral(params.defer_output.as_ref())?;
     let turns = recorded_turns(&context, &params.thread_id).await?;
     // Every item in order, each with the index of its turn.
@@ -166,12 +167,11 @@ pub async fn items_list(
         .collect();
     let (next_cursor, backwards_cursor) =
         page_cursors(&page, &params.thread_id, CursorScope::Items);
-    Ok(to_value(wire::ThreadItemsListResponse {
+    Ok(Answer::new(wire::ThreadItemsListResponse {
         data,
         next_cursor,
         backwards_cursor,
-    })?
-    .into())
+    }))
 }
 
 /// Leaving outputs out of a page (to fetch them separately) is not implemented: asking for it is refused

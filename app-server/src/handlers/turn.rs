@@ -13,7 +13,6 @@ use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::thread::personality_notice;
 use crate::handlers::thread::thread_error;
-use crate::handlers::to_value;
 use crate::unsupported_params;
 use crate::wire_conversion;
 
@@ -94,10 +93,12 @@ fn loaded_thread(context: &RequestContext, thread_id: &str) -> Result<CodexThrea
         .ok_or_else(|| RequestError::Rejected(format!("thread not loaded: {thread_id}")))
 }
 
+/// `turn/start`: starts a turn in a loaded thread; the turn is held back until its response is queued, so
+/// `turn/started` and every other event of the turn follow it.
 pub async fn start(
     context: RequestContext,
     params: wire::TurnStartParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::TurnStartResponse>, RequestError> {
     check_input_size(&params.input)?;
     check_start_params(&params)?;
     let thread = loaded_thread(&context, &params.thread_id)?;
@@ -141,26 +142,26 @@ pub async fn start(
     let response = wire::TurnStartResponse {
         turn: wire_conversion::turn_summary(&pending.turn),
     };
-    Ok(Answer {
-        result: to_value(response)?,
-        then_notify: notice.into_iter().collect(),
-        then_release: Some(Box::new(pending)),
-    })
+    Ok(Answer::new(response)
+        .then_notify(notice)
+        .then_release(pending))
 }
 
+/// `turn/interrupt`: asks the running turn to stop; it ends `interrupted`.
 pub async fn interrupt(
     context: RequestContext,
     params: wire::TurnInterruptParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::TurnInterruptResponse>, RequestError> {
     let thread = loaded_thread(&context, &params.thread_id)?;
     thread.interrupt(&params.turn_id).map_err(thread_error)?;
-    Ok(to_value(wire::TurnInterruptResponse {})?.into())
+    Ok(Answer::new(wire::TurnInterruptResponse {}))
 }
 
+/// `turn/steer`: adds input to the running turn, which takes it at its next step.
 pub async fn steer(
     context: RequestContext,
     params: wire::TurnSteerParams,
-) -> Result<Answer, RequestError> {
+) -> Result<Answer<wire::TurnSteerResponse>, RequestError> {
     check_input_size(&params.input)?;
     check_images("turn/steer", &params.input)?;
     let thread = loaded_thread(&context, &params.thread_id)?;
@@ -176,5 +177,5 @@ pub async fn steer(
             params.client_user_message_id,
         )
         .map_err(thread_error)?;
-    Ok(to_value(wire::TurnSteerResponse { turn_id })?.into())
+    Ok(Answer::new(wire::TurnSteerResponse { turn_id }))
 }

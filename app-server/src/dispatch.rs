@@ -1,0 +1,193 @@
+//! The dispatcher, in the style of rust-analyzer's `RequestDispatcher::on::<R>`: [`route`] gives each decoded
+//! request to the handler typed by its method's marker (`codex_app_server_protocol::methods`), through
+//! [`on`], and [`answer_request`] writes what comes back, in one place: the typed response as JSON, its
+//! notifications in order, a failure or a panic as a JSON-RPC error.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use codex_app_server_protocol::ClientMethod;
+use codex_app_server_protocol::ClientRequest;
+use codex_app_server_protocol::RequestId;
+use codex_app_server_protocol::methods as m;
+use futures::FutureExt;
+use serde_json::Value;
+
+use crate::error::RequestError;
+use crate::handlers::Answer;
+use crate::handlers::RequestContext;
+use crate::handlers::account;
+use crate::handlers::command;
+use crate::handlers::config;
+use crate::handlers::model;
+use crate::handlers::thread;
+use crate::handlers::thread_admin;
+use crate::handlers::thread_history;
+use crate::handlers::turn;
+use crate::outgoing::OutgoingMessageSender;
+use crate::outgoing_queue::RequestSlot;
+
+/// Runs `handler` as the handler of method `M`. Every handler has this one shape; one whose params or
+/// response are not `M`'s does not compile:
+///
+/// ```compile_fail
+/// # use codex_app_server::{dispatch::on, error::RequestError, handlers::{Answer, RequestContext}};
+/// # use codex_app_server_protocol::{methods, ThreadArchiveResponse, ThreadSetNameParams};
+/// async fn set_name(
+///     _: RequestContext,
+///     _: ThreadSetNameParams,
+/// ) -> Result<Answer<ThreadArchiveResponse>, RequestError> {
+///     Ok(Answer::new(ThreadArchiveResponse {}))
+/// }
+/// async fn route(context: RequestContext, params: ThreadSetNameParams) {
+///     let _ = on::<methods::ThreadSetName, _>(context, params, set_name).await;
+/// }
+/// ```
+///
+/// while the same handler answering `thread/name/set`'s own response does:
+///
+/// ```no_run
+/// # use codex_app_server::{dispatch::on, error::RequestError, handlers::{Answer, RequestContext}};
+/// # use codex_app_server_protocol::{methods, ThreadSetNameParams, ThreadSetNameResponse};
+/// async fn set_name(
+///     _: RequestContext,
+///     _: ThreadSetNameParams,
+/// ) -> Result<Answer<ThreadSetNameResponse>, RequestError> {
+///     Ok(Answer::new(ThreadSetNameResponse {}))
+/// }
+/// async fn route(context: RequestContext, params: ThreadSetNameParams) {
+///     let _ = on::<methods::ThreadSetName, _>(context, params, set_name).await;
+/// }
+/// ```
+pub async fn on<M, Fut>(
+    context: RequestContext,
+    params: M::Params,
+    handler: impl FnOnce(RequestContext, M::Params) -> Fut,
+) -> Result<Answer<Value>, RequestError>
+where
+    M: ClientMethod,
+    Fut: Future<Output = Result<Answer<M::Response>, RequestError>>,
+{
+    handler(context, params).await?.into_json()
+}
+
+/// One arm per method, so a new method cannot be forgotten here.
+pub async fn route(
+    context: RequestContext,
+    request: ClientRequest,
+) -> Result<Answer<Value>, RequestError> {
+    use ClientRequest as R;
+    let cx = context;
+    match request {
+        R::Initialize { .. } => Err(RequestError::AlreadyInitialized),
+        R::ThreadStart { params, .. } => on::<m::ThreadStart, _>(cx, params, thread::start).await,
+        R::ThreadResume { params, .. } => {
+            on::<m::ThreadResume, _>(cx, params, thread::resume).await
+        }
+        R::ThreadFork { params, .. } => on::<m::ThreadFork, _>(cx, params, thread::fork).await,
+        R::ThreadList { params, .. } => on::<m::ThreadList, _>(cx, params, thread::list).await,
+        R::ThreadRead { params, .. } => on::<m::ThreadRead, _>(cx, params, thread::read).await,
+        R::ThreadArchive { params, .. } => {
+            on::<m::ThreadArchive, _>(cx, params, thread::archive).await
+        }
+        R::ThreadUnarchive { params, .. } => {
+            on::<m::ThreadUnarchive, _>(cx, params, thread::unarchive).await
+        }
+        R::ThreadSetName { params, .. } => {
+            on::<m::ThreadSetName, _>(cx, params, thread::set_name).await
+        }
+        R::ThreadLoadedList { params, .. } => {
+            on::<m::ThreadLoadedList, _>(cx, params, thread::loaded_list).await
+        }
+        R::ThreadUnsubscribe { params, .. } => {
+            on::<m::ThreadUnsubscribe, _>(cx, params, thread::unsubscribe).await
+        }
+        R::ThreadInjectItems { params, .. } => {
+            on::<m::ThreadInjectItems, _>(cx, params, thread_history::inject_items).await
+        }
+        R::ThreadTurnsList { params, .. } => {
+            on::<m::ThreadTurnsList, _>(cx, params, thread_history::turns_list).await
+        }
+        R::ThreadItemsList { params, .. } => {
+            on::<m::ThreadItemsList, _>(cx, params, thread_history::items_list).await
+        }
+        R::ThreadDelete { params, .. } => {
+            on::<m::ThreadDelete, _>(cx, params, thread_admin::delete).await
+        }
+        R::ThreadMetadataUpdate { params, .. } => {
+            on::<m::ThreadMetadataUpdate, _>(cx, params, thread_admin::metadata_update).await
+        }
+        R::ThreadShellCommand { params, .. } => {
+            on::<m::ThreadShellCommand, _>(cx, params, thread_admin::shell_command).await
+        }
+        R::TurnStart { params, .. } => on::<m::TurnStart, _>(cx, params, turn::start).await,
+        R::TurnInterrupt { params, .. } => {
+            on::<m::TurnInterrupt, _>(cx, params, turn::interrupt).await
+        }
+        R::TurnSteer { params, .. } => on::<m::TurnSteer, _>(cx, params, turn::steer).await,
+        R::ModelList { params, .. } => on::<m::ModelList, _>(cx, params, model::list).await,
+        R::LoginAccount { params, .. } => {
+            on::<m::LoginAccount, _>(cx, params, account::login_start).await
+        }
+        R::CancelLoginAccount { params, .. } => {
+            on::<m::CancelLoginAccount, _>(cx, params, account::login_cancel).await
+        }
+        R::LogoutAccount { params, .. } => {
+            on::<m::LogoutAccount, _>(cx, params, account::logout).await
+        }
+        R::GetAccount { params, .. } => on::<m::GetAccount, _>(cx, params, account::read).await,
+        R::GetAccountRateLimits { params, .. } => {
+            on::<m::GetAccountRateLimits, _>(cx, params, account::read_rate_limits).await
+        }
+        R::ConfigRead { params, .. } => on::<m::ConfigRead, _>(cx, params, config::read).await,
+        R::ConfigValueWrite { params, .. } => {
+            on::<m::ConfigValueWrite, _>(cx, params, config::write_value).await
+        }
+        R::ConfigBatchWrite { params, .. } => {
+            on::<m::ConfigBatchWrite, _>(cx, params, config::batch_write).await
+        }
+        R::CommandExec { params, .. } => on::<m::CommandExec, _>(cx, params, command::exec).await,
+    }
+}
+
+/// Runs one request's handler to completion and writes its answer; a panic becomes an internal error.
+pub(crate) async fn answer_request(
+    outgoing: OutgoingMessageSender,
+    slot: RequestSlot,
+    id: RequestId,
+    method: String,
+    routed: impl Future<Output = Result<Answer<Value>, RequestError>>,
+) {
+    let result = AssertUnwindSafe(routed)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|reason| reason.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "handler panicked".to_string());
+            tracing::error!("handler for {method} panicked: {reason}");
+            Err(RequestError::Internal(format!(
+                "handler for {method} panicked"
+            )))
+        });
+    write_answer(&outgoing, slot, id, result).await;
+}
+
+/// Writes a request's outcome: its answer in the answer's order, or its error.
+pub(crate) async fn write_answer(
+    outgoing: &OutgoingMessageSender,
+    slot: RequestSlot,
+    id: RequestId,
+    result: Result<Answer<Value>, RequestError>,
+) {
+    match result {
+        Ok(answer) => answer.write(outgoing, slot, id).await,
+        Err(error) => outgoing.send_error(slot, Some(id), error.into()),
+    }
+}
+
+#[cfg(test)]
+#[path = "dispatch_tests.rs"]
+mod tests;
