@@ -16,8 +16,8 @@ use crate::protocol::turn_item::UserInput;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
 use crate::rollout::StoredTurn;
-use crate::tools::router::TOOL_ABORTED;
-use crate::tools::router::ToolCall;
+use crate::tools::tool_call::TOOL_ABORTED;
+use crate::tools::tool_call::ToolCall;
 
 /// The mutable state of a thread.
 pub(crate) struct ThreadState {

@@ -24,9 +24,9 @@ use crate::protocol::turn_item::UserInput;
 use crate::protocol::turn_outcome::TurnError;
 use crate::rollout::RolloutItem;
 use crate::session::turn_context::TurnContext;
-use crate::tools::router::ToolCall;
 use crate::tools::router::run_tool_call;
 use crate::tools::spec::ToolsSpecConfig;
+use crate::tools::tool_call::ToolCall;
 use crate::tools::turn_diff::TurnDiffTracker;
 
 pub(crate) use context_prefix::context_items;

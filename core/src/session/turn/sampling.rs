@@ -17,7 +17,7 @@ use crate::session::turn::stream_items::StreamingItem;
 use crate::session::turn::stream_items::completed_item;
 use crate::session::turn::stream_items::started_item;
 use crate::session::turn_context::TurnContext;
-use crate::tools::router::ToolCall;
+use crate::tools::tool_call::ToolCall;
 
 /// Why a sampling request stopped.
 pub(super) enum SamplingOutcome {
