@@ -2,6 +2,8 @@
 //! message decoder and, for requests, the typed `ClientRequest` decoder: nothing may panic, each input
 //! decodes in bounded time, and inputs that must be refused are.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::PathBuf;
 use std::time::Duration;
 use std::time::Instant;

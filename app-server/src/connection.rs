@@ -10,9 +10,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc;
 
-use crate::outgoing_queue::OutgoingMessages;
 use crate::outgoing_queue::OutgoingQueue;
-use crate::outgoing_queue::outgoing_queue;
 
 /// Frames read ahead of the processor at most.
 pub const MAX_FRAMES_READ_AHEAD: usize = 64;
@@ -134,15 +132,17 @@ pub struct Connection {
 
 /// The client end of an in-memory connection, for tests; it writes what it receives, so the queue's
 /// budgets hold as with a real writer.
+#[cfg(test)]
 pub struct MemoryClient {
     pub to_server: FrameSender,
-    pub from_server: OutgoingMessages,
+    pub from_server: crate::outgoing_queue::OutgoingMessages,
 }
 
+#[cfg(test)]
 impl Connection {
     pub fn memory() -> (Connection, MemoryClient) {
         let (to_server, incoming) = frame_channel();
-        let (outgoing, from_server) = outgoing_queue();
+        let (outgoing, from_server) = crate::outgoing_queue::outgoing_queue();
         (
             Connection { incoming, outgoing },
             MemoryClient {
@@ -153,6 +153,7 @@ impl Connection {
     }
 }
 
+#[cfg(test)]
 impl MemoryClient {
     /// Sends one JSON value as a line, exactly as a client would write it.
     pub fn send_json(&self, message: &serde_json::Value) {

@@ -1,5 +1,7 @@
 //! The binary's command line without a protocol session: `--version`, `--help`, schema export, bad `--listen`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::process::Command;
 
 use pretty_assertions::assert_eq;

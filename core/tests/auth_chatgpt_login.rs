@@ -1,6 +1,8 @@
 //! End-to-end ChatGPT browser sign-in against a mock issuer on loopback: PKCE and state in the authorize
 //! URL, the callback server, the code exchange, the stored tokens, and cancellation.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::HashMap;
 
 use base64::Engine;

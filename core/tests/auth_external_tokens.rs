@@ -1,6 +1,8 @@
 //! The external ChatGPT token mode (`chatgptAuthTokens`) through the real model client: a 401 asks the
 //! host's refresher once, the request is retried with the new tokens, and nothing ever reaches disk.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::sync::Arc;
 use std::sync::Mutex;
 

@@ -1,6 +1,8 @@
 //! The rate-limit store fed by parsed response headers and WebSocket events, the way a turn feeds it:
 //! one change per limit, names carried over from earlier responses, other limits left alone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_core::client::parse_rate_limit_event;
 use codex_core::client::parse_rate_limit_updates;
 use codex_core::protocol::rate_limit::CreditsSnapshot;

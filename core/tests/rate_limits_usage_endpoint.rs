@@ -2,6 +2,8 @@
 //! whole snapshots, 401 recovery through the `AuthManager`, readable errors, and the
 //! `account/rateLimits/read` rule on top of the rate-limit store.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;

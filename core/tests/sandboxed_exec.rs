@@ -3,6 +3,8 @@
 //! command's processes contained (they end with it, see nothing outside, and are counted). On a machine
 //! without bubblewrap every sandboxed command must be refused with the message naming what to install.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::path::PathBuf;

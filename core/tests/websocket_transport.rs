@@ -2,6 +2,8 @@
 //! one socket per turn with incremental follow-ups, turn state, preconnect, HTTP fallback, transport
 //! selection, wrapped error and rate-limit frames, and telemetry.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::mock_model_server::MockModelServer;

@@ -4,6 +4,8 @@
 //! refused meanwhile, logout forgets the tokens, and the tokens never reach the disk or the logs. Both
 //! transports: a 401 on the HTTP request and a 401 refusing the websocket handshake.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -2,6 +2,8 @@
 //! the ChatGPT browser sign-in against a mock OAuth issuer (callback on localhost, tokens stored 0600, sent
 //! with `chatgpt-account-id`, refreshed at the issuer after a 401), cancelling a sign-in, and logging out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;

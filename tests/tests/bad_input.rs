@@ -1,5 +1,7 @@
 //! Bad input through the real binary: every malformed line gets its error answer and the daemon keeps serving.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use pretty_assertions::assert_eq;
 use serde_json::Value;

@@ -2,6 +2,8 @@
 //! line, one turn whose text is over upstream's limit, and 20,000 requests in one write. The peak RSS
 //! of the process (`VmHWM`) stays under 100 MB in every case, and the daemon keeps serving.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::app_server::text_input;

@@ -1,5 +1,7 @@
 //! The command line as hosts use it: both invocation forms, overrides, and unknown features.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;

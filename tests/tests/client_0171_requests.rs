@@ -3,6 +3,8 @@
 //! message `turn/completed` carries, the `thread/list` filters, the deprecated `personality`, the fields
 //! this server refuses by name, and responses that precede the notifications they cause.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::app_server::text_input;

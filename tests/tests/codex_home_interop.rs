@@ -4,6 +4,8 @@
 //! listed and read with their turns by upstream (and what it archives we list as archived); names
 //! travel through `session_index.jsonl`; `auth.json` written by either is read by the other.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;

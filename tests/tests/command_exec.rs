@@ -2,6 +2,8 @@
 //! spawn failures, the default and relative cwd, requests answered while a command runs, and the sandbox
 //! per policy (or, on a machine without bubblewrap, the error that refuses to run unsandboxed).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 
 use codex_app_server_tests::app_server::AppServer;

@@ -1,5 +1,7 @@
 //! Many requests in flight at once through the real binary: every one is answered, ids intact.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeSet;
 
 use codex_app_server_tests::app_server::AppServer;

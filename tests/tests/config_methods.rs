@@ -1,6 +1,8 @@
 //! `config/read`, `config/value/write` and `config/batchWrite` through the real binary: origins per layer,
 //! comment-preserving writes, `okOverridden` under a `-c` flag, and write errors with their code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use pretty_assertions::assert_eq;

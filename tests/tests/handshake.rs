@@ -1,6 +1,8 @@
 //! The `initialize` handshake through the real binary: user agent, ordering errors, id echo, the `jsonrpc`
 //! member, and clean exit on EOF with nothing but JSON on stdout.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;

@@ -8,6 +8,8 @@
 //! One suite plants the repositories directly (so it does not depend on what the sandbox lets the model
 //! write); the other has a scripted model create one with `git init` in a workspace that had none.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 
 use codex_app_server_tests::app_server::AppServer;

@@ -1,6 +1,8 @@
 //! Tests of the mock Responses server: SSE rendering, the response queue, recording, faults, the usage
 //! endpoint and the websocket transport, driven by real HTTP (reqwest) and websocket (tungstenite) clients.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 use std::time::Instant;
 

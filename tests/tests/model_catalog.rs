@@ -2,6 +2,8 @@
 //! `models.json` and `/models` use: `visibility`, an `upgrade` object, `truncation_policy`,
 //! `model_messages`, nulls) is accepted like one in ours, and its models are listed and usable.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;

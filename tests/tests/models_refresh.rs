@@ -2,6 +2,8 @@
 //! carries a new etag makes the server fetch `GET /v1/models` once, with the turn's auth and identity
 //! headers, and `model/list` then serves the fetched list; the same etag again fetches nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;

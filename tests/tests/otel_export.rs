@@ -1,6 +1,8 @@
 //! OTLP metrics export through the real binary: a mock collector receives the model client's request
 //! counter and duration histogram when `[otel]` names an `otlp-http` exporter, and nothing otherwise.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use anyhow::Context;
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;

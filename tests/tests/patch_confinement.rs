@@ -3,6 +3,8 @@
 //! of patches must never write outside; and `.git`, `.codex`, `.agents` and `CODEX_HOME` inside the workspace
 //! stay read-only for patches unless the host approves.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::ffi::CString;

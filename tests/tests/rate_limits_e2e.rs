@@ -3,6 +3,8 @@
 //! `account/rateLimits/read` answers from the store or the usage endpoint, and a usage-limit 429 fails the
 //! turn with the bucket's message.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 use std::time::SystemTime;
 use std::time::UNIX_EPOCH;

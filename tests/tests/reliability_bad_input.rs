@@ -4,6 +4,8 @@
 //! line that cannot carry one gets exactly one `id: null` error, a response (even a malformed one) gets no
 //! answer at all, and the daemon stays up.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

@@ -2,6 +2,8 @@
 //! error and its `codexErrorInfo`; either way the items completed before the fault are in the rollout and
 //! the daemon then serves a normal turn on the same thread.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 use std::time::Instant;
 

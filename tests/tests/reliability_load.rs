@@ -2,6 +2,8 @@
 //! order per thread; and a host that reads stdout slowly slows the stream down instead of growing the
 //! daemon's memory.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! (the client gets its `turn/completed`), flushes the rollout (the turn's started record and every item
 //! completed so far) and exits 0 within 2 s.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 use std::time::Instant;
 

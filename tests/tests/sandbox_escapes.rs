@@ -6,6 +6,8 @@
 //! and floods the machine with processes. Every attempt must fail (the sockets open again with
 //! `network_access = true`) and the daemon must keep serving.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 use std::path::PathBuf;
 use std::time::Duration;

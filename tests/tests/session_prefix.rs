@@ -3,6 +3,8 @@
 //! instructions are included, the thread reports its `gitInfo`, and every request carries the
 //! `x-codex-turn-metadata` header.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 use std::process::Command;
 

@@ -1,6 +1,8 @@
 //! Threads over their whole life through the real binary: resume after the daemon was killed, listing with
 //! pagination, reading stored and unknown threads, archive/unarchive, naming, forking and the loaded list.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -3,6 +3,8 @@
 //! `thread/items/list` (pages both ways), `thread/delete` (`thread/deleted`), `thread/metadata/update`
 //! (kept across a restart) and `thread/shellCommand` (a turn of its own, unsandboxed, interruptible).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 
 use codex_app_server_tests::app_server::AppServer;

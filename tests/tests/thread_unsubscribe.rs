@@ -2,6 +2,8 @@
 //! idle, after its turn otherwise) with `thread/status/changed` (`notLoaded`) and `thread/closed`, and an
 //! idle loaded thread holds no file descriptor, so hundreds of threads fit under a small open-file limit.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;

@@ -3,6 +3,8 @@
 //! `item/fileChange/requestApproval`), the host's decision is honoured, output streams as
 //! `item/commandExecution/outputDelta`, and the result goes back to the model in the follow-up request.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::path::Path;
 
 use codex_app_server_tests::app_server::AppServer;

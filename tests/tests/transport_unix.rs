@@ -2,6 +2,8 @@
 //! `$CODEX_HOME/app-server-control/app-server-control.sock` by default; several connections each with their
 //! own session; a stale socket file replaced; SIGTERM ends the daemon and removes the socket.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 use std::time::Duration;

@@ -2,6 +2,8 @@
 //! JSON-RPC session seeing only the threads it follows; `/readyz` and `/healthz`; frames; and `--ws-auth`
 //! (capability token, HS256 signed bearer token), with a non-loopback listener refused without auth.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! Turns on two threads of one daemon at the same time: each thread's notifications carry its own ids,
 //! keep the per-turn order, and both turns finish with their own answers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;

@@ -2,6 +2,8 @@
 //! in and sends nothing; a connection the OS refused names that cause and the host:port, in the turn's
 //! error and in the logs. (A 401 keeping the server's explanation is in `turn_faults.rs`.)
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;

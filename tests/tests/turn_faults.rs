@@ -1,6 +1,8 @@
 //! Model-side faults through the real binary: a retried 429, a stream cut until retries run out, a 500 and
 //! a 401. Each failure ends the turn as `failed` with a readable error, and the thread keeps working.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;

@@ -1,6 +1,8 @@
 //! The `phase` of assistant messages (commentary vs final answer) survives the whole round trip: item
 //! notifications, the next request to the model, the rollout on disk, and a restart of the daemon.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;

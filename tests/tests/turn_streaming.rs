@@ -1,6 +1,8 @@
 //! A streamed turn through the real binary: thread/start's own messages, every message from the turn/start
 //! response to turn/completed as whole objects, and the request the model received.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeMap;
 
 use codex_app_server_tests::app_server::AppServer;

@@ -3,6 +3,8 @@
 //! generations we are compatible with (0.105 and 0.171): what the daemon writes, and what the test writes
 //! as a client, so the tests speak the shapes upstream clients really send.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

@@ -2,6 +2,8 @@
 //! default, live under `danger-full-access` or on request, disabled on request), no eligibility header is sent, and the model's web search calls
 //! surface as `webSearch` items.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;

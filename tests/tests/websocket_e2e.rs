@@ -2,6 +2,8 @@
 //! turn, the preconnected socket adopted (ready or still in flight), sticky fallback to HTTP after a
 //! refused handshake, `prefer_websockets` from the model catalog, and the sticky-routing token.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
+
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;

@@ -53,7 +53,7 @@ pub(crate) struct StoredTokens {
 }
 
 impl AuthDotJson {
-    pub fn api_key(key: String) -> Self {
+    pub(super) fn api_key(key: String) -> Self {
         AuthDotJson {
             auth_mode: Some(AUTH_MODE_API_KEY.to_string()),
             openai_api_key: Some(key),
@@ -63,7 +63,7 @@ impl AuthDotJson {
         }
     }
 
-    pub fn chatgpt(tokens: StoredTokens, refreshed_at: DateTime<Utc>) -> Self {
+    pub(super) fn chatgpt(tokens: StoredTokens, refreshed_at: DateTime<Utc>) -> Self {
         AuthDotJson {
             auth_mode: Some(AUTH_MODE_CHATGPT.to_string()),
             openai_api_key: None,
@@ -74,7 +74,7 @@ impl AuthDotJson {
     }
 
     /// The ChatGPT tokens when they are the credentials in use (an explicit `apikey` mode with a key wins).
-    pub fn active_tokens(&self) -> Option<&StoredTokens> {
+    pub(super) fn active_tokens(&self) -> Option<&StoredTokens> {
         let prefers_api_key = self
             .auth_mode
             .as_deref()
@@ -91,7 +91,7 @@ impl AuthDotJson {
             .filter(|key| !key.trim().is_empty())
     }
 
-    pub fn last_refresh(&self) -> Option<DateTime<Utc>> {
+    pub(super) fn last_refresh(&self) -> Option<DateTime<Utc>> {
         self.last_refresh
             .as_deref()
             .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
@@ -99,7 +99,7 @@ impl AuthDotJson {
     }
 
     /// The credentials this file grants.
-    pub fn to_codex_auth(&self) -> Option<CodexAuth> {
+    pub(super) fn to_codex_auth(&self) -> Option<CodexAuth> {
         match self.active_tokens() {
             Some(tokens) => {
                 let claims = tokens.claims();
@@ -118,7 +118,7 @@ impl AuthDotJson {
 
 impl StoredTokens {
     /// Id token claims first (profile, plan), then the access token's (expiry).
-    pub fn claims(&self) -> JwtClaims {
+    pub(super) fn claims(&self) -> JwtClaims {
         JwtClaims::merged(
             self.id_token
                 .as_deref()

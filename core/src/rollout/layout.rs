@@ -71,7 +71,7 @@ fn utc(unix_seconds: i64) -> DateTime<Utc> {
 }
 
 /// The timestamp of a rollout line: RFC3339 UTC with milliseconds.
-pub fn line_timestamp(now: DateTime<Utc>) -> String {
+pub(super) fn line_timestamp(now: DateTime<Utc>) -> String {
     now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 

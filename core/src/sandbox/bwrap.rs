@@ -13,7 +13,7 @@ use super::policy::SandboxPolicy;
 
 /// Where the sandbox lets a command write and what stays read-only inside that.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MountPlan {
+pub(super) struct MountPlan {
     /// Existing writable roots, canonical, each parent before its children.
     pub writable_roots: Vec<PathBuf>,
     /// Entries under the writable roots bound read-only on top of them.
@@ -25,7 +25,7 @@ impl MountPlan {
     /// programs that build the sandbox) stay read-only too where a writable root holds them, so no command
     /// can replace what starts the next one. A protected entry that is a symbolic link is refused: a mount
     /// lands on the link's target, and the link itself could be swapped for a directory of the command's.
-    pub fn new(
+    pub(super) fn new(
         policy: &SandboxPolicy,
         sandbox_cwd: &Path,
         codex_home: &Path,
@@ -70,7 +70,11 @@ impl MountPlan {
 
     /// bubblewrap's options (everything before its `--`). `new_user_namespace` for a daemon that is not
     /// the machine's root: the namespaces need one, and the process-count limit is counted in it.
-    pub fn bwrap_args(&self, network_access: bool, new_user_namespace: bool) -> Vec<OsString> {
+    pub(super) fn bwrap_args(
+        &self,
+        network_access: bool,
+        new_user_namespace: bool,
+    ) -> Vec<OsString> {
         let mut args: Vec<OsString> = [
             // setsid: no controlling terminal to push input into (TIOCSTI).
             "--new-session",

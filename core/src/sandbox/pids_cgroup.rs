@@ -20,7 +20,7 @@ const NAME_PREFIX: &str = "codex-exec-";
 
 /// One command's cgroup; removed when dropped (or, while its processes are still exiting, by a later one).
 #[derive(Debug)]
-pub struct PidsCgroup {
+pub(super) struct PidsCgroup {
     dir: PathBuf,
     /// The membership file, open for writing; the child writes `0` (itself) to it.
     procs: OwnedFd,
@@ -36,7 +36,7 @@ static LEFTOVERS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 impl PidsCgroup {
     /// Creates a cgroup that holds at most `max_processes` tasks (threads count).
-    pub fn create(max_processes: u64) -> Result<PidsCgroup, String> {
+    pub(super) fn create(max_processes: u64) -> Result<PidsCgroup, String> {
         static PARENT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let parent = PARENT.get_or_init(find_parent).clone()?;
@@ -70,7 +70,7 @@ impl PidsCgroup {
     }
 
     /// The descriptor the child writes `0` to, between `fork` and `exec`, to join the cgroup.
-    pub fn procs_fd(&self) -> i32 {
+    pub(super) fn procs_fd(&self) -> i32 {
         self.procs.as_raw_fd()
     }
 }
@@ -88,7 +88,7 @@ impl Drop for PidsCgroup {
 
 /// Moves the calling (single-threaded) process into the cgroup whose membership file is open as `procs_fd`.
 /// Async-signal-safe: one `write`, meant for the child between `fork` and `exec`.
-pub fn join(procs_fd: i32) -> std::io::Result<()> {
+pub(super) fn join(procs_fd: i32) -> std::io::Result<()> {
     // SAFETY: writes one byte from a static buffer.
     if unsafe { libc::write(procs_fd, b"0".as_ptr().cast(), 1) } != 1 {
         return Err(std::io::Error::last_os_error());

@@ -16,10 +16,10 @@ use libc::sock_filter;
 /// Why no filter exists for this machine.
 #[derive(Debug, thiserror::Error)]
 #[error("the network filter is implemented for x86_64 and aarch64 only")]
-pub struct UnsupportedArchitecture;
+pub(super) struct UnsupportedArchitecture;
 
 /// The filter for a command with or without network access.
-pub fn filter(network_access: bool) -> Result<Vec<sock_filter>, UnsupportedArchitecture> {
+pub(super) fn filter(network_access: bool) -> Result<Vec<sock_filter>, UnsupportedArchitecture> {
     if network_access {
         return Ok(vec![ret(libc::SECCOMP_RET_ALLOW)]);
     }
@@ -27,7 +27,7 @@ pub fn filter(network_access: bool) -> Result<Vec<sock_filter>, UnsupportedArchi
 }
 
 /// The program as bubblewrap reads it: the instructions' bytes, in the machine's order.
-pub fn to_bytes(filter: &[sock_filter]) -> Vec<u8> {
+pub(super) fn to_bytes(filter: &[sock_filter]) -> Vec<u8> {
     filter
         .iter()
         .flat_map(|instruction| {
@@ -130,7 +130,8 @@ mod native {
     }
 }
 
-#[cfg(all(test, any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[cfg(test)]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod tests {
     use pretty_assertions::assert_eq;
 

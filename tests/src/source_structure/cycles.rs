@@ -47,7 +47,7 @@ struct Evidence {
 /// The sibling graphs: parent module -> (child, child it depends on) -> evidence.
 type SiblingGraphs = BTreeMap<ModuleId, BTreeMap<(ModuleId, ModuleId), Evidence>>;
 
-pub fn find_cycles(tree: &ModuleTree, resolved: &[(Reference, Resolution)]) -> Vec<Cycle> {
+pub(super) fn find_cycles(tree: &ModuleTree, resolved: &[(Reference, Resolution)]) -> Vec<Cycle> {
     let mut graphs = SiblingGraphs::new();
     for (reference, resolution) in resolved {
         let Some((parent, from, to)) = sibling_edge(tree, reference.module, resolution.module)

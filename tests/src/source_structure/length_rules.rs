@@ -45,7 +45,7 @@ pub struct LongFunction {
     pub lines: usize,
 }
 
-pub fn long_files(tree: &ModuleTree) -> Vec<LongFile> {
+pub(super) fn long_files(tree: &ModuleTree) -> Vec<LongFile> {
     tree.files()
         .iter()
         .map(|file| LongFile {
@@ -56,7 +56,7 @@ pub fn long_files(tree: &ModuleTree) -> Vec<LongFile> {
         .collect()
 }
 
-pub fn long_functions(tree: &ModuleTree) -> Vec<LongFunction> {
+pub(super) fn long_functions(tree: &ModuleTree) -> Vec<LongFunction> {
     let mut functions = Vec::new();
     for (_, module) in tree.modules() {
         for source in &module.sources {

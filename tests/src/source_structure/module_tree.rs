@@ -20,17 +20,17 @@ use super::test_code::is_test_file;
 use super::test_code::is_test_only;
 use super::test_code::item_attrs;
 
-pub type ModuleId = usize;
-pub type FileId = usize;
+pub(super) type ModuleId = usize;
+pub(super) type FileId = usize;
 
-pub const ROOT: ModuleId = 0;
+pub(super) const ROOT: ModuleId = 0;
 
-pub struct ModuleTree {
+pub(super) struct ModuleTree {
     modules: Vec<Module>,
     files: Vec<SourceFile>,
 }
 
-pub struct Module {
+pub(super) struct Module {
     pub name: String,
     pub parent: Option<ModuleId>,
     pub children: BTreeMap<String, ModuleId>,
@@ -39,12 +39,12 @@ pub struct Module {
 }
 
 /// Part of a module's body, without its child modules and its test-only items.
-pub struct ModuleSource {
+pub(super) struct ModuleSource {
     pub file: FileId,
     pub items: Vec<Item>,
 }
 
-pub struct SourceFile {
+pub(super) struct SourceFile {
     /// Relative to the workspace root, as reports show it.
     pub path: PathBuf,
     pub lines: usize,
@@ -64,7 +64,7 @@ struct ModuleDirs {
 
 impl ModuleTree {
     /// Builds the tree of the crate target whose root file is `root_file`.
-    pub fn build(workspace_root: &Path, root_file: &Path) -> Result<Self, StructureError> {
+    pub(super) fn build(workspace_root: &Path, root_file: &Path) -> Result<Self, StructureError> {
         let mut builder = Builder {
             workspace_root,
             loaded: BTreeSet::new(),
@@ -78,29 +78,29 @@ impl ModuleTree {
         Ok(builder.tree)
     }
 
-    pub fn module(&self, id: ModuleId) -> &Module {
+    pub(super) fn module(&self, id: ModuleId) -> &Module {
         &self.modules[id]
     }
 
-    pub fn modules(&self) -> impl Iterator<Item = (ModuleId, &Module)> {
+    pub(super) fn modules(&self) -> impl Iterator<Item = (ModuleId, &Module)> {
         self.modules.iter().enumerate()
     }
 
-    pub fn file(&self, id: FileId) -> &SourceFile {
+    pub(super) fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id]
     }
 
-    pub fn files(&self) -> &[SourceFile] {
+    pub(super) fn files(&self) -> &[SourceFile] {
         &self.files
     }
 
     /// The root file, as reports name the tree.
-    pub fn root_file(&self) -> &Path {
+    pub(super) fn root_file(&self) -> &Path {
         self.files.first().map_or(Path::new(""), |file| &file.path)
     }
 
     /// The modules from the root down to `id`, both included.
-    pub fn ancestry(&self, id: ModuleId) -> Vec<ModuleId> {
+    pub(super) fn ancestry(&self, id: ModuleId) -> Vec<ModuleId> {
         let mut chain = vec![id];
         let mut current = id;
         while let Some(parent) = self.modules[current].parent {
@@ -112,7 +112,7 @@ impl ModuleTree {
     }
 
     /// `crate::tools::exec`.
-    pub fn display_path(&self, id: ModuleId) -> String {
+    pub(super) fn display_path(&self, id: ModuleId) -> String {
         let names: Vec<&str> = self
             .ancestry(id)
             .into_iter()

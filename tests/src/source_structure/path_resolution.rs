@@ -14,13 +14,13 @@ use super::use_tree::Binding;
 /// How many imports a lookup follows before it gives up: glob imports can point at each other.
 const MAX_HOPS: usize = 8;
 
-pub struct Resolver<'a> {
+pub(super) struct Resolver<'a> {
     tree: &'a ModuleTree,
     scopes: &'a [Scope],
 }
 
 /// Where a path lands, and the first import it went through, if any.
-pub struct Resolution {
+pub(super) struct Resolution {
     pub module: ModuleId,
     pub via: Option<Location>,
 }
@@ -39,12 +39,12 @@ struct Lookup {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(tree: &'a ModuleTree, scopes: &'a [Scope]) -> Self {
+    pub(super) fn new(tree: &'a ModuleTree, scopes: &'a [Scope]) -> Self {
         Resolver { tree, scopes }
     }
 
     /// Where `path`, written in module `from`, lands; `None` when it leaves the crate or names nothing known.
-    pub fn resolve(&self, from: ModuleId, path: &[String]) -> Option<Resolution> {
+    pub(super) fn resolve(&self, from: ModuleId, path: &[String]) -> Option<Resolution> {
         self.resolve_path(from, path, 0).map(|lookup| Resolution {
             module: match lookup.found {
                 Found::Module(module) | Found::Item(module) => module,

@@ -30,7 +30,7 @@ use super::test_code::item_attrs;
 use super::test_code::trait_item_attrs;
 use super::use_tree::flatten;
 
-pub struct Reference {
+pub(super) struct Reference {
     /// The module the code is in.
     pub module: ModuleId,
     pub path: Vec<String>,
@@ -39,12 +39,12 @@ pub struct Reference {
 
 impl Reference {
     /// The path as written, less generic arguments: `crate::tools::run`.
-    pub fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         self.path.join("::")
     }
 }
 
-pub fn references(tree: &ModuleTree) -> Vec<Reference> {
+pub(super) fn references(tree: &ModuleTree) -> Vec<Reference> {
     let mut references = Vec::new();
     for (module, body) in tree.modules() {
         for source in &body.sources {

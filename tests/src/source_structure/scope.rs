@@ -12,19 +12,19 @@ use super::use_tree::Binding;
 use super::use_tree::flatten;
 
 #[derive(Default)]
-pub struct Scope {
+pub(super) struct Scope {
     pub items: BTreeSet<String>,
     pub imports: Vec<Import>,
 }
 
-pub struct Import {
+pub(super) struct Import {
     pub path: Vec<String>,
     pub binding: Binding,
     pub location: Location,
 }
 
 /// One scope per module, indexed by module id.
-pub fn scopes(tree: &ModuleTree) -> Vec<Scope> {
+pub(super) fn scopes(tree: &ModuleTree) -> Vec<Scope> {
     tree.modules()
         .map(|(_, module)| {
             let mut scope = Scope::default();

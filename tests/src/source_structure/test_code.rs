@@ -13,7 +13,7 @@ use syn::TraitItem;
 use syn::punctuated::Punctuated;
 
 /// Whether these attributes compile their item only in tests.
-pub fn is_test_only(attrs: &[Attribute]) -> bool {
+pub(super) fn is_test_only(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|attr| {
         attr.path().is_ident("cfg")
             && attr
@@ -44,7 +44,7 @@ fn holds_only_in_tests(predicate: &Meta) -> bool {
 }
 
 /// Whether a source file (its path relative to the workspace) is kept for tests only.
-pub fn is_test_file(path: &Path) -> bool {
+pub(super) fn is_test_file(path: &Path) -> bool {
     let file_name = path
         .file_name()
         .and_then(|name| name.to_str())
@@ -57,7 +57,7 @@ pub fn is_test_file(path: &Path) -> bool {
             .any(|part| part.as_os_str() == "test_support")
 }
 
-pub fn item_attrs(item: &Item) -> &[Attribute] {
+pub(super) fn item_attrs(item: &Item) -> &[Attribute] {
     match item {
         Item::Const(item) => &item.attrs,
         Item::Enum(item) => &item.attrs,
@@ -78,7 +78,7 @@ pub fn item_attrs(item: &Item) -> &[Attribute] {
     }
 }
 
-pub fn impl_item_attrs(item: &ImplItem) -> &[Attribute] {
+pub(super) fn impl_item_attrs(item: &ImplItem) -> &[Attribute] {
     match item {
         ImplItem::Const(item) => &item.attrs,
         ImplItem::Fn(item) => &item.attrs,
@@ -88,7 +88,7 @@ pub fn impl_item_attrs(item: &ImplItem) -> &[Attribute] {
     }
 }
 
-pub fn trait_item_attrs(item: &TraitItem) -> &[Attribute] {
+pub(super) fn trait_item_attrs(item: &TraitItem) -> &[Attribute] {
     match item {
         TraitItem::Const(item) => &item.attrs,
         TraitItem::Fn(item) => &item.attrs,

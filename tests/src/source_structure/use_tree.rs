@@ -6,7 +6,7 @@ use syn::ItemUse;
 use syn::UseTree;
 use syn::ext::IdentExt;
 
-pub struct UseLeaf {
+pub(super) struct UseLeaf {
     /// The full path; a `self` leaf names its prefix.
     pub path: Vec<String>,
     pub binding: Binding,
@@ -14,7 +14,7 @@ pub struct UseLeaf {
 }
 
 #[derive(Clone, PartialEq, Eq)]
-pub enum Binding {
+pub(super) enum Binding {
     Name(String),
     /// `use x::*`: every public name of `x`.
     Glob,
@@ -23,7 +23,7 @@ pub enum Binding {
 }
 
 /// The imports of one `use` item; none for `use ::other_crate::..`, which can only name another crate.
-pub fn flatten(item: &ItemUse) -> Vec<UseLeaf> {
+pub(super) fn flatten(item: &ItemUse) -> Vec<UseLeaf> {
     let mut leaves = Vec::new();
     if item.leading_colon.is_none() {
         walk(&item.tree, &mut Vec::new(), &mut leaves);

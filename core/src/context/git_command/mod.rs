@@ -70,7 +70,7 @@ const READS_NO_WORKTREE_FILES: [&str; 3] = ["config", "rev-parse", "remote"];
 
 /// Why a git command gave no answer.
 #[derive(Debug, thiserror::Error)]
-pub enum GitCommandError {
+pub(super) enum GitCommandError {
     #[error("git is not on PATH")]
     NotFound,
     #[error("cannot run {program}: {source}", program = program.display())]
@@ -97,14 +97,14 @@ pub enum GitCommandError {
 
 /// The `git` the daemon runs: the one on `PATH`, confined where the kernel allows. Tests use stand-ins.
 #[derive(Debug, Clone)]
-pub struct GitProgram {
+pub(super) struct GitProgram {
     /// The program (looked up on `PATH` when it has no `/`) and any leading arguments.
     argv: Vec<String>,
     confine: bool,
 }
 
 impl GitProgram {
-    pub fn installed() -> Self {
+    pub(super) fn installed() -> Self {
         Self {
             argv: vec!["git".to_string()],
             confine: true,
@@ -132,7 +132,7 @@ impl GitProgram {
 
 /// Git in one directory, every command hardened the same way (see the module's documentation).
 #[derive(Debug)]
-pub struct HardenedGit {
+pub(super) struct HardenedGit {
     program: PathBuf,
     leading_args: Vec<String>,
     cwd: PathBuf,
@@ -144,7 +144,7 @@ pub struct HardenedGit {
 }
 
 impl HardenedGit {
-    pub fn new(git: &GitProgram, cwd: &Path) -> Result<Self, GitCommandError> {
+    pub(super) fn new(git: &GitProgram, cwd: &Path) -> Result<Self, GitCommandError> {
         let (program, leading_args) = git.argv.split_first().ok_or(GitCommandError::NotFound)?;
         let program = if program.contains('/') {
             PathBuf::from(program)
@@ -166,13 +166,13 @@ impl HardenedGit {
     }
 
     /// Runs every command with `GIT_CEILING_DIRECTORIES` set to `ceilings` (`None`: unset).
-    pub fn with_ceilings(self, ceilings: Option<std::ffi::OsString>) -> Self {
+    pub(super) fn with_ceilings(self, ceilings: Option<std::ffi::OsString>) -> Self {
         Self { ceilings, ..self }
     }
 
     /// Runs `git <args>` (`args` starts with the subcommand) and returns its stdout; any failure, or the
     /// `deadline` passing (the child is killed then), is an error.
-    pub async fn output(
+    pub(super) async fn output(
         &self,
         args: &[&str],
         deadline: Instant,

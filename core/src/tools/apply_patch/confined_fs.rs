@@ -110,7 +110,7 @@ impl ConfinedPath {
 }
 
 /// Whether an error means "no such file": missing, or a file standing where a directory should be.
-pub fn is_missing(error: &io::Error) -> bool {
+pub(super) fn is_missing(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
@@ -118,12 +118,12 @@ pub fn is_missing(error: &io::Error) -> bool {
 }
 
 /// Whether an error means a symlink (or a magic link, or a `..` escape) stood in the path.
-pub fn is_link_in_path(error: &io::Error) -> bool {
+pub(super) fn is_link_in_path(error: &io::Error) -> bool {
     matches!(error.raw_os_error(), Some(libc::ELOOP | libc::EXDEV))
 }
 
 /// Whether the kernel has no `openat2` (Linux before 5.6, or a seccomp filter that hides it).
-pub fn is_openat2_missing(error: &io::Error) -> bool {
+pub(super) fn is_openat2_missing(error: &io::Error) -> bool {
     error.raw_os_error() == Some(libc::ENOSYS)
 }
 
@@ -235,7 +235,7 @@ mod sys {
         .union(ResolveFlags::NO_SYMLINKS)
         .union(ResolveFlags::NO_MAGICLINKS);
 
-    pub fn open_anchor(anchor: &Path) -> io::Result<OwnedFd> {
+    pub(super) fn open_anchor(anchor: &Path) -> io::Result<OwnedFd> {
         // The anchor is canonical: no symlink may stand anywhere in it either.
         let resolve = ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
         match rustix::fs::openat2(CWD, anchor, directory_flags(), Mode::empty(), resolve) {
@@ -247,7 +247,7 @@ mod sys {
         }
     }
 
-    pub fn open_dir(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
+    pub(super) fn open_dir(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
         Ok(rustix::fs::openat2(
             dir,
             name,
@@ -261,7 +261,7 @@ mod sys {
         OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC
     }
 
-    pub fn make_dir(dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
+    pub(super) fn make_dir(dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
         Ok(rustix::fs::mkdirat(
             dir,
             name,
@@ -269,7 +269,7 @@ mod sys {
         )?)
     }
 
-    pub fn open_read(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
+    pub(super) fn open_read(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
         let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
         Ok(rustix::fs::openat2(
             dir,
@@ -280,14 +280,14 @@ mod sys {
         )?)
     }
 
-    pub fn create_new(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
+    pub(super) fn create_new(dir: &OwnedFd, name: &OsStr) -> io::Result<OwnedFd> {
         let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
         let mode = Mode::from_bits_truncate(0o666);
         Ok(rustix::fs::openat2(dir, name, flags, mode, BENEATH)?)
     }
 
     /// The permission bits of `name` when it is a regular file.
-    pub fn regular_file_mode(dir: &OwnedFd, name: &OsStr) -> io::Result<Option<u32>> {
+    pub(super) fn regular_file_mode(dir: &OwnedFd, name: &OsStr) -> io::Result<Option<u32>> {
         match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(stat) if FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile => {
                 Ok(Some(stat.st_mode & 0o7777))
@@ -297,19 +297,19 @@ mod sys {
         }
     }
 
-    pub fn set_mode(file: &std::fs::File, mode: u32) -> io::Result<()> {
+    pub(super) fn set_mode(file: &std::fs::File, mode: u32) -> io::Result<()> {
         Ok(rustix::fs::fchmod(file, Mode::from_bits_truncate(mode))?)
     }
 
-    pub fn rename(dir: &OwnedFd, from: &OsStr, to: &OsStr) -> io::Result<()> {
+    pub(super) fn rename(dir: &OwnedFd, from: &OsStr, to: &OsStr) -> io::Result<()> {
         Ok(rustix::fs::renameat(dir, from, dir, to)?)
     }
 
-    pub fn remove_file(dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
+    pub(super) fn remove_file(dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
         Ok(rustix::fs::unlinkat(dir, name, AtFlags::empty())?)
     }
 
-    pub fn remove_dir(dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
+    pub(super) fn remove_dir(dir: &OwnedFd, name: &OsStr) -> io::Result<()> {
         Ok(rustix::fs::unlinkat(dir, name, AtFlags::REMOVEDIR)?)
     }
 }
@@ -358,7 +358,8 @@ mod sys {
     }
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
+#[cfg(target_os = "linux")]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::fs::symlink;
