@@ -25,7 +25,7 @@ use tokio::sync::broadcast;
 use tokio::sync::mpsc;
 
 use crate::connection_hub::ConnectionHub;
-use crate::event_translation::forward_events;
+use crate::event_forwarder::forward_events;
 use crate::host_token_refresher::HostTokenRefresher;
 use crate::server_state::ServerState;
 use crate::wire_conversion;

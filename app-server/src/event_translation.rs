@@ -1,20 +1,41 @@
-//! Core thread events as v2 server notifications, and the task that forwards them to the client in the
-//! order the engine produced them.
+//! Core thread events as v2 server notifications.
 
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::protocol::event::EventMsg;
 use codex_core::protocol::event::ThreadEvent;
-use codex_core::rate_limit_store::RateLimitStore;
-use tokio::sync::mpsc;
 
-use crate::connection_hub::ConnectionHub;
 use crate::wire_conversion;
 
 /// The notification for one engine event; `None` for approval requests, which are server requests.
 pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
     let ThreadEvent { thread_id, msg } = event;
     let notification = match msg {
+        EventMsg::StatusChanged(_)
+        | EventMsg::Closed
+        | EventMsg::NameUpdated(_)
+        | EventMsg::TokenUsageUpdated { .. }
+        | EventMsg::RateLimitsUpdated(_) => thread_notification(thread_id, msg),
+        EventMsg::TurnStarted(_)
+        | EventMsg::TurnCompleted { .. }
+        | EventMsg::TurnDiffUpdated { .. }
+        | EventMsg::Error { .. } => turn_notification(thread_id, msg),
+        EventMsg::ItemStarted { .. } | EventMsg::ItemCompleted { .. } => {
+            item_notification(thread_id, msg)
+        }
+        EventMsg::AgentMessageDelta { .. }
+        | EventMsg::ReasoningSummaryTextDelta { .. }
+        | EventMsg::ReasoningSummaryPartAdded { .. }
+        | EventMsg::ReasoningTextDelta { .. }
+        | EventMsg::CommandOutputDelta { .. } => item_delta_notification(thread_id, msg),
+        EventMsg::CommandApprovalRequested(_) | EventMsg::PatchApprovalRequested(_) => return None,
+    };
+    Some(notification)
+}
+
+/// Thread-wide changes: status, close, name, token usage, and the account's rate limits.
+fn thread_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
+    match msg {
         EventMsg::StatusChanged(status) => {
             ServerNotification::ThreadStatusChanged(wire::ThreadStatusChangedNotification {
                 thread_id,
@@ -24,6 +45,31 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
         EventMsg::Closed => {
             ServerNotification::ThreadClosed(wire::ThreadClosedNotification { thread_id })
         }
+        EventMsg::NameUpdated(thread_name) => {
+            ServerNotification::ThreadNameUpdated(wire::ThreadNameUpdatedNotification {
+                thread_id,
+                thread_name,
+            })
+        }
+        EventMsg::TokenUsageUpdated { turn_id, info } => {
+            ServerNotification::ThreadTokenUsageUpdated(wire::ThreadTokenUsageUpdatedNotification {
+                thread_id,
+                turn_id,
+                token_usage: wire_conversion::token_usage(&info),
+            })
+        }
+        EventMsg::RateLimitsUpdated(snapshot) => ServerNotification::AccountRateLimitsUpdated(
+            wire::AccountRateLimitsUpdatedNotification {
+                rate_limits: wire_conversion::rate_limit_snapshot(&snapshot),
+            },
+        ),
+        other => unreachable!("not a thread event: {other:?}"),
+    }
+}
+
+/// A turn starting, completing, failing, or changing the files' diff.
+fn turn_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
+    match msg {
         EventMsg::TurnStarted(turn) => {
             ServerNotification::TurnStarted(wire::TurnStartedNotification {
                 thread_id,
@@ -44,6 +90,30 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
                 ..wire_conversion::turn_summary(&turn)
             },
         }),
+        EventMsg::TurnDiffUpdated { turn_id, diff } => {
+            ServerNotification::TurnDiffUpdated(wire::TurnDiffUpdatedNotification {
+                thread_id,
+                turn_id,
+                diff,
+            })
+        }
+        EventMsg::Error {
+            turn_id,
+            error,
+            will_retry,
+        } => ServerNotification::Error(wire::ErrorNotification {
+            error: wire_conversion::turn_error(&error),
+            will_retry,
+            thread_id,
+            turn_id,
+        }),
+        other => unreachable!("not a turn event: {other:?}"),
+    }
+}
+
+/// An item starting or completing, stamped with the time the daemon saw it.
+fn item_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
+    match msg {
         EventMsg::ItemStarted { turn_id, item } => {
             ServerNotification::ItemStarted(wire::ItemStartedNotification {
                 item: wire_conversion::thread_item(&item),
@@ -60,6 +130,13 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
                 completed_at_ms: wire_conversion::now_unix_ms(),
             })
         }
+        other => unreachable!("not an item lifecycle event: {other:?}"),
+    }
+}
+
+/// A streamed piece of an item in progress: message text, reasoning, or command output.
+fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
+    match msg {
         EventMsg::AgentMessageDelta {
             turn_id,
             item_id,
@@ -108,34 +185,6 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
             delta,
             content_index,
         }),
-        EventMsg::TokenUsageUpdated { turn_id, info } => {
-            ServerNotification::ThreadTokenUsageUpdated(wire::ThreadTokenUsageUpdatedNotification {
-                thread_id,
-                turn_id,
-                token_usage: wire_conversion::token_usage(&info),
-            })
-        }
-        EventMsg::RateLimitsUpdated(snapshot) => ServerNotification::AccountRateLimitsUpdated(
-            wire::AccountRateLimitsUpdatedNotification {
-                rate_limits: wire_conversion::rate_limit_snapshot(&snapshot),
-            },
-        ),
-        EventMsg::Error {
-            turn_id,
-            error,
-            will_retry,
-        } => ServerNotification::Error(wire::ErrorNotification {
-            error: wire_conversion::turn_error(&error),
-            will_retry,
-            thread_id,
-            turn_id,
-        }),
-        EventMsg::NameUpdated(thread_name) => {
-            ServerNotification::ThreadNameUpdated(wire::ThreadNameUpdatedNotification {
-                thread_id,
-                thread_name,
-            })
-        }
         EventMsg::CommandOutputDelta {
             turn_id,
             item_id,
@@ -148,53 +197,110 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
                 delta,
             },
         ),
-        EventMsg::TurnDiffUpdated { turn_id, diff } => {
-            ServerNotification::TurnDiffUpdated(wire::TurnDiffUpdatedNotification {
-                thread_id,
-                turn_id,
-                diff,
-            })
-        }
-        EventMsg::CommandApprovalRequested(_) | EventMsg::PatchApprovalRequested(_) => return None,
-    };
-    Some(notification)
+        other => unreachable!("not an item delta event: {other:?}"),
+    }
 }
 
-/// Forwards every engine event to the connections following its thread until the engine drops its sender.
-/// Rate limits go through `store` first: a snapshot is merged with what is known of its limit and sent
-/// only when that changed.
-pub async fn forward_events(
-    mut events: mpsc::Receiver<ThreadEvent>,
-    store: RateLimitStore,
-    connections: std::sync::Arc<ConnectionHub>,
-) {
-    while let Some(event) = events.recv().await {
-        let event = match event.msg {
-            EventMsg::RateLimitsUpdated(snapshot) => match store.update(snapshot) {
-                Some(merged) => ThreadEvent {
-                    thread_id: event.thread_id,
-                    msg: EventMsg::RateLimitsUpdated(merged),
-                },
-                None => continue,
-            },
-            EventMsg::StatusChanged(_)
-            | EventMsg::Closed
-            | EventMsg::TurnStarted(_)
-            | EventMsg::TurnCompleted { .. }
-            | EventMsg::ItemStarted { .. }
-            | EventMsg::ItemCompleted { .. }
-            | EventMsg::AgentMessageDelta { .. }
-            | EventMsg::ReasoningSummaryTextDelta { .. }
-            | EventMsg::ReasoningSummaryPartAdded { .. }
-            | EventMsg::ReasoningTextDelta { .. }
-            | EventMsg::TokenUsageUpdated { .. }
-            | EventMsg::Error { .. }
-            | EventMsg::NameUpdated(_)
-            | EventMsg::CommandOutputDelta { .. }
-            | EventMsg::TurnDiffUpdated { .. }
-            | EventMsg::CommandApprovalRequested(_)
-            | EventMsg::PatchApprovalRequested(_) => event,
+#[cfg(test)]
+mod tests {
+    use codex_core::protocol::event::EventMsg;
+    use codex_core::protocol::event::ThreadEvent;
+    use codex_core::protocol::event::ThreadStatus;
+    use codex_core::protocol::event::TurnSummary;
+    use codex_core::protocol::rate_limit::RateLimitSnapshot;
+    use codex_core::protocol::token_usage::TokenUsageInfo;
+    use codex_core::protocol::turn_item::TurnItem;
+    use codex_core::protocol::turn_outcome::TurnError;
+    use codex_core::protocol::turn_outcome::TurnStatus;
+
+    use super::notification;
+
+    /// Every event but an approval request reaches the family that translates it (none falls through).
+    #[test]
+    fn every_event_family_translates() {
+        let turn = TurnSummary {
+            id: "turn".to_string(),
+            status: TurnStatus::Completed,
+            error: None,
+            started_at: None,
+            completed_at: None,
+            duration_ms: None,
         };
-        connections.route(event).await;
+        let item = TurnItem::AgentMessage {
+            id: "item".to_string(),
+            text: "hi".to_string(),
+            phase: None,
+        };
+        let ids = || ("turn".to_string(), "item".to_string());
+        let events = vec![
+            EventMsg::StatusChanged(ThreadStatus::Idle),
+            EventMsg::Closed,
+            EventMsg::NameUpdated(Some("name".to_string())),
+            EventMsg::TokenUsageUpdated {
+                turn_id: ids().0,
+                info: TokenUsageInfo::default(),
+            },
+            EventMsg::RateLimitsUpdated(RateLimitSnapshot::default()),
+            EventMsg::TurnStarted(turn.clone()),
+            EventMsg::TurnCompleted {
+                turn,
+                final_message: Some(item.clone()),
+            },
+            EventMsg::TurnDiffUpdated {
+                turn_id: ids().0,
+                diff: String::new(),
+            },
+            EventMsg::Error {
+                turn_id: ids().0,
+                error: TurnError {
+                    message: "failed".to_string(),
+                    codex_error_info: None,
+                    additional_details: None,
+                },
+                will_retry: false,
+            },
+            EventMsg::ItemStarted {
+                turn_id: ids().0,
+                item: item.clone(),
+            },
+            EventMsg::ItemCompleted {
+                turn_id: ids().0,
+                item,
+            },
+            EventMsg::AgentMessageDelta {
+                turn_id: ids().0,
+                item_id: ids().1,
+                delta: "d".to_string(),
+            },
+            EventMsg::ReasoningSummaryTextDelta {
+                turn_id: ids().0,
+                item_id: ids().1,
+                delta: "d".to_string(),
+                summary_index: 0,
+            },
+            EventMsg::ReasoningSummaryPartAdded {
+                turn_id: ids().0,
+                item_id: ids().1,
+                summary_index: 0,
+            },
+            EventMsg::ReasoningTextDelta {
+                turn_id: ids().0,
+                item_id: ids().1,
+                delta: "d".to_string(),
+                content_index: 0,
+            },
+            EventMsg::CommandOutputDelta {
+                turn_id: ids().0,
+                item_id: ids().1,
+                delta: "d".to_string(),
+            },
+        ];
+        for msg in events {
+            let event = ThreadEvent {
+                thread_id: "thread".to_string(),
+                msg: msg.clone(),
+            };
+            assert!(notification(event).is_some(), "{msg:?} has no notification");
+        }
     }
 }

@@ -3,7 +3,6 @@
 //! SIGINT) stops accepting, closes every connection, ends every thread and removes the socket file.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -24,6 +23,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::connection_hub::Overflow;
 use crate::engine::Engine;
+use crate::listener_error::ListenerError;
 use crate::message_processor::Session;
 use crate::server_state::ServerState;
 use crate::stdio::MAX_LINE_BYTES;
@@ -36,31 +36,6 @@ pub const MAX_CONNECTIONS: usize = 128;
 
 /// Announces the message size limit on a unix socket's upgrade response, as upstream does.
 const MAX_MESSAGE_HEADER: &str = "x-codex-websocket-max-unfragmented-message-bytes";
-
-/// Why a listener does not start.
-#[derive(Debug, thiserror::Error)]
-pub enum ListenerError {
-    #[error(
-        "refusing to start non-loopback websocket listener {0} without auth; configure `--ws-auth capability-token` or `--ws-auth signed-bearer-token`"
-    )]
-    UnauthenticatedNonLoopback(SocketAddr),
-    #[error("cannot listen on {address}: {source}")]
-    Tcp {
-        address: SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot listen on unix socket {}: {source}", path.display())]
-    UnixSocket {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("app-server control socket is already in use at {}", .0.display())]
-    SocketInUse(PathBuf),
-    #[error("app-server control socket path exists and is not a socket: {}", .0.display())]
-    NotASocket(PathBuf),
-}
 
 /// A bound listener, ready to serve.
 pub enum Bound {

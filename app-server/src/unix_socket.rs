@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use tokio::net::UnixListener;
 
-use crate::listener::ListenerError;
+use crate::listener_error::ListenerError;
 
 /// Directory of the default socket under `CODEX_HOME`, as upstream.
 pub const CONTROL_DIR: &str = "app-server-control";

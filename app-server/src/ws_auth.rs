@@ -11,6 +11,7 @@ use sha2::Sha256;
 
 use crate::cli::WsAuthArgs;
 use crate::cli::WsAuthMode;
+use crate::ws_auth_rejection::WsAuthRejection;
 
 /// `--ws-max-clock-skew-seconds` when absent, as upstream.
 pub const DEFAULT_MAX_CLOCK_SKEW_SECONDS: u64 = 30;
@@ -54,27 +55,6 @@ pub enum WsAuthConfigError {
     ShortSecret { path: PathBuf },
     #[error("--ws-max-clock-skew-seconds is too large")]
     SkewTooLarge,
-}
-
-/// Why an upgrade was refused (HTTP 401); the message is upstream's and names no secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum WsAuthRejection {
-    #[error("missing websocket bearer token")]
-    MissingToken,
-    #[error("invalid authorization header")]
-    InvalidHeader,
-    #[error("invalid websocket bearer token")]
-    WrongToken,
-    #[error("invalid websocket jwt")]
-    InvalidJwt,
-    #[error("expired websocket jwt")]
-    Expired,
-    #[error("websocket jwt is not valid yet")]
-    NotYetValid,
-    #[error("websocket jwt issuer mismatch")]
-    WrongIssuer,
-    #[error("websocket jwt audience mismatch")]
-    WrongAudience,
 }
 
 /// How upgrades are checked; `None` lets every upgrade through.

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use serde::Deserialize;
 
-use crate::ws_auth::WsAuthRejection;
+use crate::ws_auth_rejection::WsAuthRejection;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 

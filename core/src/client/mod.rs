@@ -3,7 +3,9 @@
 //! error classification, rate-limit header parsing and client telemetry.
 
 mod api_error;
+mod client_setup;
 mod error_response;
+mod headers;
 pub mod identity;
 mod model_client;
 mod preconnect;
@@ -20,7 +22,7 @@ mod websocket_connection;
 mod websocket_stream;
 
 pub use api_error::ApiError;
-pub use model_client::ClientSetup;
+pub use client_setup::ClientSetup;
 pub use model_client::ModelClient;
 pub use model_client::ModelClientParams;
 pub use model_client::ModelClientSession;

@@ -22,9 +22,16 @@ use crate::auth::AuthManager;
 use crate::auth::CodexAuth;
 use crate::auth::provider_auth;
 use crate::client::api_error::ApiError;
+use crate::client::client_setup::ClientSetup;
 use crate::client::error_response::ErrorResponse;
 use crate::client::error_response::classify_error_response;
 use crate::client::error_response::unauthorized_error;
+use crate::client::headers::ACCOUNT_ID_HEADER;
+use crate::client::headers::BETA_FEATURES_HEADER;
+use crate::client::headers::OPENAI_BETA_HEADER;
+use crate::client::headers::SUBAGENT_HEADER;
+use crate::client::headers::TURN_METADATA_HEADER;
+use crate::client::headers::TURN_STATE_HEADER;
 use crate::client::preconnect::PreconnectState;
 use crate::client::prompt::Prompt;
 use crate::client::response_headers::header_text;
@@ -52,13 +59,6 @@ use crate::model::provider::ModelProviderInfo;
 use crate::model::provider::WireApi;
 use crate::transport_error::describe_http_error;
 
-pub(crate) const TURN_STATE_HEADER: &str = "x-codex-turn-state";
-pub(crate) const TURN_METADATA_HEADER: &str = "x-codex-turn-metadata";
-/// Announces the Responses WebSocket protocol version in the handshake.
-const OPENAI_BETA_HEADER: &str = "OpenAI-Beta";
-const SUBAGENT_HEADER: &str = "x-openai-subagent";
-const BETA_FEATURES_HEADER: &str = "x-codex-beta-features";
-const ACCOUNT_ID_HEADER: &str = "chatgpt-account-id";
 /// Room for a whole response's deltas so a slow consumer rarely stalls the reader.
 const EVENT_CHANNEL_CAPACITY: usize = 1600;
 const INITIAL_BACKOFF_MS: f64 = 200.0;
@@ -118,33 +118,6 @@ impl std::fmt::Debug for ModelClient {
             .field("conversation_id", &self.state.conversation_id)
             .field("provider", &self.state.provider.name)
             .finish_non_exhaustive()
-    }
-}
-
-/// The resolved target of a request for the current auth: base URL, auth and provider headers, query.
-/// Every transport (HTTP, WebSocket, preconnect, usage) starts from this, so they cannot diverge.
-#[derive(Clone)]
-pub struct ClientSetup {
-    pub base_url: String,
-    pub auth: Option<CodexAuth>,
-    /// `authorization`, `chatgpt-account-id` and the provider's static and env headers.
-    pub headers: HeaderMap,
-    pub query_params: Vec<(String, String)>,
-}
-
-impl std::fmt::Debug for ClientSetup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientSetup")
-            .field("base_url", &self.base_url)
-            .field("auth", &self.auth)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ClientSetup {
-    /// `{base_url}/{path}`.
-    pub fn url(&self, path: &str) -> String {
-        format!("{}/{}", self.base_url, path.trim_start_matches('/'))
     }
 }
 

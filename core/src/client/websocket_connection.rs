@@ -11,14 +11,14 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::client::ClientSetup;
 use crate::client::api_error::ApiError;
+use crate::client::client_setup::ClientSetup;
 use crate::client::response_event::ResponseEvent;
 use crate::client::response_headers::response_header_events;
 use crate::transport_error::error_chain;
 use crate::transport_error::host_and_port;
 
-use crate::client::model_client::TURN_STATE_HEADER;
+use crate::client::headers::TURN_STATE_HEADER;
 
 pub(crate) type WebSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 

@@ -247,49 +247,12 @@ impl Config {
             None => find_codex_home()?,
         };
         let layers = ConfigLayers::read(&codex_home, &options.cli_overrides)?;
-        let config_file_display = layers.config_file.display().to_string();
         let mut warnings = Vec::new();
-
-        ConfigToml::from_table(&layers.user, &config_file_display)?;
-        unknown_key_warnings(&layers.user, "", Some(&layers.config_file), &mut warnings);
-        unknown_key_warnings(&layers.session_flags, "", None, &mut warnings);
-        let mut merged = layers.merged();
-        let mut config_toml = ConfigToml::from_table(&merged, SESSION_FLAGS_ORIGIN)?;
-        for (name, profile) in &config_toml.profiles {
-            unknown_key_warnings(
-                profile,
-                &format!("profiles.{name}."),
-                Some(&layers.config_file),
-                &mut warnings,
-            );
-        }
-
-        let active_profile = config_toml.profile.clone();
-        if let Some(name) = &active_profile {
-            let profile = config_toml
-                .profiles
-                .get(name)
-                .ok_or_else(|| ConfigError::UnknownProfile { name: name.clone() })?;
-            merge_tables(&mut merged, profile);
-            config_toml = ConfigToml::from_table(&merged, &format!("profile `{name}`"))?;
-        }
-
-        if !options.overrides.config.is_empty() {
-            for (key, value) in &options.overrides.config {
-                if value.is_null() {
-                    remove_dotted_key(&mut merged, key);
-                    continue;
-                }
-                let value =
-                    toml::Value::try_from(value).map_err(|err| ConfigError::InvalidValue {
-                        key: key.clone(),
-                        origin: THREAD_OVERRIDES_ORIGIN.to_string(),
-                        message: err.to_string(),
-                    })?;
-                apply_dotted_override(&mut merged, key, value);
-            }
-            config_toml = ConfigToml::from_table(&merged, THREAD_OVERRIDES_ORIGIN)?;
-        }
+        let MergedLayers {
+            table: merged,
+            config_toml,
+            active_profile,
+        } = MergedLayers::merge(&layers, &options.overrides.config, &mut warnings)?;
 
         let overrides = options.overrides;
         let features = Features::resolve(
@@ -299,63 +262,16 @@ impl Config {
             &layers.config_file,
             &mut warnings,
         );
-
-        let mut model_providers =
-            BTreeMap::from([(OPENAI_PROVIDER_ID.to_string(), ModelProviderInfo::openai())]);
-        model_providers.extend(config_toml.model_providers.clone());
-        let model_provider_id = overrides
-            .model_provider
-            .or(config_toml.model_provider.clone())
-            .unwrap_or_else(|| OPENAI_PROVIDER_ID.to_string());
-        let model_provider = model_providers
-            .get(&model_provider_id)
-            .cloned()
-            .ok_or_else(|| ConfigError::UnknownModelProvider {
-                id: model_provider_id.clone(),
-            })?;
-
+        let (model_providers, model_provider_id, model_provider) =
+            resolve_model_provider(&config_toml, overrides.model_provider)?;
         let model = overrides
             .model
             .or(config_toml.model.clone())
             .unwrap_or_else(|| catalog::default_model().to_string());
-        let catalog_file = config_toml
-            .model_catalog_json
-            .as_ref()
-            .map(|path| codex_home.join(path));
-        let catalog_models = catalog::load_catalog_with_file(catalog_file.as_deref())?;
-        let model_overrides = ModelOverrides {
-            context_window: config_toml.model_context_window,
-            supports_reasoning_summaries: config_toml.model_supports_reasoning_summaries,
-        };
-        let model_info = model_overrides.apply(
-            catalog_models
-                .iter()
-                .find(|entry| entry.slug == model)
-                .cloned()
-                .unwrap_or_else(|| catalog::fallback(&model)),
-        );
-
-        let process_cwd = std::env::current_dir().map_err(|source| ConfigError::Io {
-            path: PathBuf::from("."),
-            source,
-        })?;
-        let cwd = match overrides.cwd {
-            Some(cwd) if cwd.is_absolute() => cwd,
-            Some(cwd) => process_cwd.join(cwd),
-            None => process_cwd,
-        };
-
-        // Upstream order: explicit `web_search`, then the legacy feature gates; unset, the sandbox decides.
-        let web_search_mode = config_toml.web_search.or_else(|| {
-            match (
-                features.enabled(Feature::WebSearchRequest),
-                features.enabled(Feature::WebSearchCached),
-            ) {
-                (true, false) => Some(WebSearchMode::Live),
-                (_, true) => Some(WebSearchMode::Cached),
-                (false, false) => None,
-            }
-        });
+        let (catalog_models, model_overrides, model_info) =
+            resolve_model_info(&codex_home, &config_toml, &model)?;
+        let cwd = resolve_cwd(overrides.cwd)?;
+        let web_search_mode = web_search_mode(config_toml.web_search, &features);
 
         Ok(Config {
             config_file: layers.config_file.clone(),
@@ -420,6 +336,161 @@ impl Config {
             codex_home,
         })
     }
+}
+
+/// Every layer merged into one table, with its typed view: the user's file, the session flags, the active
+/// profile, then the thread's `config` overrides.
+struct MergedLayers {
+    table: toml::Table,
+    config_toml: ConfigToml,
+    active_profile: Option<String>,
+}
+
+impl MergedLayers {
+    /// Merges the layers in order, validating each step; unknown keys become `warnings`.
+    fn merge(
+        layers: &ConfigLayers,
+        thread_config: &BTreeMap<String, serde_json::Value>,
+        warnings: &mut Vec<ConfigWarning>,
+    ) -> Result<MergedLayers, ConfigError> {
+        let config_file_display = layers.config_file.display().to_string();
+        ConfigToml::from_table(&layers.user, &config_file_display)?;
+        unknown_key_warnings(&layers.user, "", Some(&layers.config_file), warnings);
+        unknown_key_warnings(&layers.session_flags, "", None, warnings);
+        let mut merged = layers.merged();
+        let mut config_toml = ConfigToml::from_table(&merged, SESSION_FLAGS_ORIGIN)?;
+        for (name, profile) in &config_toml.profiles {
+            unknown_key_warnings(
+                profile,
+                &format!("profiles.{name}."),
+                Some(&layers.config_file),
+                warnings,
+            );
+        }
+
+        let active_profile = config_toml.profile.clone();
+        if let Some(name) = &active_profile {
+            let profile = config_toml
+                .profiles
+                .get(name)
+                .ok_or_else(|| ConfigError::UnknownProfile { name: name.clone() })?;
+            merge_tables(&mut merged, profile);
+            config_toml = ConfigToml::from_table(&merged, &format!("profile `{name}`"))?;
+        }
+
+        if !thread_config.is_empty() {
+            apply_thread_config(&mut merged, thread_config)?;
+            config_toml = ConfigToml::from_table(&merged, THREAD_OVERRIDES_ORIGIN)?;
+        }
+        Ok(MergedLayers {
+            table: merged,
+            config_toml,
+            active_profile,
+        })
+    }
+}
+
+/// Applies a thread's dotted `config` overrides to `merged`; `null` removes the key.
+fn apply_thread_config(
+    merged: &mut toml::Table,
+    thread_config: &BTreeMap<String, serde_json::Value>,
+) -> Result<(), ConfigError> {
+    for (key, value) in thread_config {
+        if value.is_null() {
+            remove_dotted_key(merged, key);
+            continue;
+        }
+        let value = toml::Value::try_from(value).map_err(|err| ConfigError::InvalidValue {
+            key: key.clone(),
+            origin: THREAD_OVERRIDES_ORIGIN.to_string(),
+            message: err.to_string(),
+        })?;
+        apply_dotted_override(merged, key, value);
+    }
+    Ok(())
+}
+
+/// The built-in and configured providers, and the one selected (thread override, then config, then OpenAI).
+fn resolve_model_provider(
+    config_toml: &ConfigToml,
+    provider_override: Option<String>,
+) -> Result<
+    (
+        BTreeMap<String, ModelProviderInfo>,
+        String,
+        ModelProviderInfo,
+    ),
+    ConfigError,
+> {
+    let mut model_providers =
+        BTreeMap::from([(OPENAI_PROVIDER_ID.to_string(), ModelProviderInfo::openai())]);
+    model_providers.extend(config_toml.model_providers.clone());
+    let model_provider_id = provider_override
+        .or(config_toml.model_provider.clone())
+        .unwrap_or_else(|| OPENAI_PROVIDER_ID.to_string());
+    let model_provider = model_providers
+        .get(&model_provider_id)
+        .cloned()
+        .ok_or_else(|| ConfigError::UnknownModelProvider {
+            id: model_provider_id.clone(),
+        })?;
+    Ok((model_providers, model_provider_id, model_provider))
+}
+
+/// The catalog (built-in, or `model_catalog_json` under `codex_home`), the per-model overrides, and
+/// `model`'s entry with them applied (a fallback entry for a model the catalog does not know).
+fn resolve_model_info(
+    codex_home: &Path,
+    config_toml: &ConfigToml,
+    model: &str,
+) -> Result<(Vec<ModelInfo>, ModelOverrides, ModelInfo), ConfigError> {
+    let catalog_file = config_toml
+        .model_catalog_json
+        .as_ref()
+        .map(|path| codex_home.join(path));
+    let catalog_models = catalog::load_catalog_with_file(catalog_file.as_deref())?;
+    let model_overrides = ModelOverrides {
+        context_window: config_toml.model_context_window,
+        supports_reasoning_summaries: config_toml.model_supports_reasoning_summaries,
+    };
+    let model_info = model_overrides.apply(
+        catalog_models
+            .iter()
+            .find(|entry| entry.slug == model)
+            .cloned()
+            .unwrap_or_else(|| catalog::fallback(model)),
+    );
+    Ok((catalog_models, model_overrides, model_info))
+}
+
+/// The thread's working directory: the override, made absolute against the process's, else the process's.
+fn resolve_cwd(cwd_override: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
+    let process_cwd = std::env::current_dir().map_err(|source| ConfigError::Io {
+        path: PathBuf::from("."),
+        source,
+    })?;
+    Ok(match cwd_override {
+        Some(cwd) if cwd.is_absolute() => cwd,
+        Some(cwd) => process_cwd.join(cwd),
+        None => process_cwd,
+    })
+}
+
+/// Upstream order: explicit `web_search`, then the legacy feature gates; unset, the sandbox decides.
+fn web_search_mode(
+    configured: Option<WebSearchMode>,
+    features: &Features,
+) -> Option<WebSearchMode> {
+    configured.or_else(|| {
+        match (
+            features.enabled(Feature::WebSearchRequest),
+            features.enabled(Feature::WebSearchCached),
+        ) {
+            (true, false) => Some(WebSearchMode::Live),
+            (_, true) => Some(WebSearchMode::Cached),
+            (false, false) => None,
+        }
+    })
 }
 
 /// `model_context_window` and `model_supports_reasoning_summaries`: config's say over the model's catalog

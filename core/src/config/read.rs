@@ -6,24 +6,11 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::config::ConfigError;
+use crate::config::ConfigLayerMetadata;
+use crate::config::ConfigLayerSource;
 use crate::config::config_version;
 use crate::config::find_codex_home;
 use crate::config::load::ConfigLayers;
-
-/// Which layer a value came from (the wire's tagged ConfigLayerSource).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum ConfigLayerSource {
-    User { file: PathBuf },
-    SessionFlags,
-}
-
-/// `origins` entry: the layer and its version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ConfigLayerMetadata {
-    pub name: ConfigLayerSource,
-    pub version: String,
-}
 
 /// One layer as `config/read` reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

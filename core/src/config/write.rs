@@ -8,8 +8,6 @@ use std::sync::Mutex;
 
 use serde::Deserialize;
 use serde::Serialize;
-use sha2::Digest;
-use sha2::Sha256;
 use toml_edit::DocumentMut;
 use toml_edit::Item;
 use toml_edit::TableLike;
@@ -20,6 +18,7 @@ use crate::config::ConfigLayerSource;
 use crate::config::ConfigToml;
 use crate::config::apply_dotted_override;
 use crate::config::config_toml::is_known_key;
+use crate::config::config_version;
 use crate::config::load::CONFIG_TOML_FILE;
 use crate::config::load::SESSION_FLAGS_ORIGIN;
 use crate::config::load::merge_tables;
@@ -99,13 +98,6 @@ impl ConfigWriteError {
             message: message.into(),
         }
     }
-}
-
-/// `sha256:<hex>` of the file bytes: the opaque version used for optimistic concurrency.
-pub fn config_version(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("sha256:{hex}")
 }
 
 /// Applies `edits` to `$codex_home/config.toml` (the only writable layer). `cli_overrides` are the session's

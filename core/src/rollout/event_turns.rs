@@ -10,7 +10,7 @@ use crate::protocol::turn_item::UserInput;
 use crate::protocol::turn_outcome::TurnStatus;
 
 use super::event_msg::EventMsg;
-use super::history::StoredTurn;
+use super::stored_turn::StoredTurn;
 
 /// Which turn the next event belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

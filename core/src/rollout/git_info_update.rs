@@ -7,9 +7,9 @@ use std::io::BufRead;
 use std::io::BufReader;
 use std::path::Path;
 
-use super::item::GitInfo;
 use super::item::RolloutItem;
 use super::reader::ParsedLine;
+use super::session_meta::GitInfo;
 
 /// Our writer emits compact JSON, so a `thread_git_info` line always contains this.
 const GIT_INFO_MARKER: &[u8] = br#""type":"thread_git_info""#;

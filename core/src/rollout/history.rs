@@ -10,22 +10,9 @@ use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
 
 use super::event_turns::EventTurns;
-use super::item::GitInfo;
 use super::item::RolloutItem;
-
-/// One turn as persisted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredTurn {
-    pub id: String,
-    pub items: Vec<TurnItem>,
-    pub status: TurnStatus,
-    pub error: Option<TurnError>,
-    /// Unix seconds.
-    pub started_at: Option<i64>,
-    /// Unix seconds.
-    pub completed_at: Option<i64>,
-    pub duration_ms: Option<i64>,
-}
+use super::session_meta::GitInfo;
+use super::stored_turn::StoredTurn;
 
 /// A thread's state rebuilt from its rollout.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -2,65 +2,17 @@
 //! lifecycle, token usage, thread name, and upstream Codex's `event_msg` / `turn_context` /
 //! `compacted`) and the `{"timestamp","type","payload"}` line around them.
 
-use std::path::PathBuf;
-
 use serde::Deserialize;
 use serde::Serialize;
 
 use super::event_msg::EventMsg;
-use super::session_meta_on_disk::SessionMetaOnDisk;
-use super::session_meta_on_disk::serialize_base_instructions;
+use super::session_meta::GitInfo;
+use super::session_meta::SessionMeta;
 use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
-
-/// The first line of every rollout: who the thread is and how it was started. Read through
-/// `SessionMetaOnDisk`, so upstream Codex's metas (no `created_at`, no `model`, instructions as
-/// `{"text"}`) are read too; written in a shape upstream reads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "SessionMetaOnDisk")]
-pub struct SessionMeta {
-    pub id: String,
-    #[serde(default)]
-    pub forked_from_id: Option<String>,
-    /// RFC3339 UTC.
-    pub timestamp: String,
-    /// Unix seconds; also decides the rollout's `sessions/YYYY/MM/DD` directory and file name.
-    pub created_at: i64,
-    pub cwd: PathBuf,
-    pub originator: String,
-    pub cli_version: String,
-    /// The session source as the wire spells it, e.g. `"vscode"`.
-    pub source: String,
-    pub model_provider: String,
-    /// `""` in an upstream meta until the rollout's first `turn_context` names it.
-    pub model: String,
-    #[serde(default)]
-    pub reasoning_effort: Option<String>,
-    #[serde(serialize_with = "serialize_base_instructions")]
-    pub base_instructions: Option<String>,
-    #[serde(default)]
-    pub developer_instructions: Option<String>,
-    #[serde(default)]
-    pub approval_policy: Option<String>,
-    #[serde(default)]
-    pub sandbox: Option<serde_json::Value>,
-    #[serde(default)]
-    pub git: Option<GitInfo>,
-}
-
-/// The git state of the thread's working directory when it started.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GitInfo {
-    #[serde(default)]
-    pub commit_hash: Option<String>,
-    #[serde(default)]
-    pub branch: Option<String>,
-    #[serde(default)]
-    pub repository_url: Option<String>,
-}
 
 /// One persisted fact about a thread. Serialized as `"type"` (the kind) and `"payload"`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

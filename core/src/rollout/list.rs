@@ -17,13 +17,13 @@ use super::archive::sorted_subdirs;
 use super::event_msg::EventMsg;
 use super::history::user_message_text;
 use super::item::RolloutItem;
-use super::item::SessionMeta;
 use super::layout::ARCHIVED_SESSIONS_DIR;
 use super::layout::RolloutFileName;
 use super::layout::SESSIONS_DIR;
 use super::list_cursor::ListCursor;
 use super::reader::ParsedLine;
 use super::session_index::index_names;
+use super::session_meta::SessionMeta;
 use super::thread_name_index::thread_name;
 
 pub const DEFAULT_THREAD_LIST_LIMIT: usize = 25;

@@ -17,7 +17,8 @@ mod list_cursor;
 mod reader;
 mod recorder;
 mod session_index;
-mod session_meta_on_disk;
+mod session_meta;
+mod stored_turn;
 mod thread_name_index;
 mod upstream_mirror;
 
@@ -27,13 +28,10 @@ pub use archive::unarchive_thread;
 pub use delete::delete_rollout;
 pub use event_msg::EventMsg;
 pub use git_info_update::latest_git_info;
-pub use history::StoredTurn;
 pub use history::ThreadHistory;
 pub use item::Compacted;
-pub use item::GitInfo;
 pub use item::RolloutItem;
 pub use item::RolloutLine;
-pub use item::SessionMeta;
 pub use item::TurnContext;
 pub use layout::ARCHIVED_SESSIONS_DIR;
 pub use layout::RolloutFileName;
@@ -52,6 +50,9 @@ pub use recorder::RolloutRecorder;
 pub use session_index::SESSION_INDEX_FILE;
 pub use session_index::append_indexed_thread_name;
 pub use session_index::indexed_thread_name;
+pub use session_meta::GitInfo;
+pub use session_meta::SessionMeta;
+pub use stored_turn::StoredTurn;
 
 #[cfg(test)]
 mod test_support;

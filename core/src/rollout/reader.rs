@@ -14,7 +14,7 @@ use super::event_msg::EventMsg;
 use super::item::RolloutItem;
 use super::item::RolloutLine;
 use super::item::RolloutLineKind;
-use super::item::SessionMeta;
+use super::session_meta::SessionMeta;
 
 /// A rollout read back from disk.
 #[derive(Debug, Clone, PartialEq)]

@@ -20,10 +20,10 @@ use tokio::sync::oneshot;
 
 use super::item::RolloutItem;
 use super::item::RolloutLine;
-use super::item::SessionMeta;
 use super::layout::RolloutFileName;
 use super::layout::line_timestamp;
 use super::reader::ParsedLine;
+use super::session_meta::SessionMeta;
 use super::upstream_mirror::mirror_events;
 
 /// Appends to one rollout file. Cheap to clone; all clones feed the same writer task.

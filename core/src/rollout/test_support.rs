@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::item::GitInfo;
 use super::item::RolloutItem;
-use super::item::SessionMeta;
+use super::session_meta::GitInfo;
+use super::session_meta::SessionMeta;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_item::UserInput;
 

@@ -18,6 +18,7 @@ use super::confined_fs::is_missing;
 use super::confined_fs::is_openat2_missing;
 use super::error::ApplyPatchError;
 use super::parser::FileOperation;
+use super::parser::UpdateChunk;
 use super::parser::parse_patch;
 use super::report::PatchReport;
 use super::seek_sequence::seek_sequence;
@@ -353,151 +354,207 @@ impl StagedPatch {
 /// the first hunk that does not apply.
 pub fn plan_patch(patch: &str, cwd: &Path) -> Result<PatchPlan, ApplyPatchError> {
     let operations = parse_patch(patch)?;
-    let resolve = |path: &str| ResolvedPath::new(cwd, path);
-    let mut planned = PlannedFiles {
-        order: Vec::new(),
-        contents: HashMap::new(),
+    let mut planner = PatchPlanner {
+        cwd,
+        planned: PlannedFiles {
+            order: Vec::new(),
+            contents: HashMap::new(),
+        },
+        changes: Vec::new(),
+        added: Vec::new(),
+        modified: Vec::new(),
+        deleted: Vec::new(),
     };
-    let mut changes = Vec::new();
-    let mut added = Vec::new();
-    let mut modified = Vec::new();
-    let mut deleted = Vec::new();
-
     for operation in &operations {
         match operation {
-            FileOperation::Add { path, contents } => {
-                let resolved = resolve(path);
-                // Like upstream, an added file is reported with its content rather than a diff.
-                changes.push(FileChange {
-                    diff: contents.clone(),
-                    path: resolved.display.display().to_string(),
-                    kind: FileChangeKind::Add,
-                });
-                planned.plan(resolved.contents, Some(contents.clone()));
-                added.push(path.clone());
-            }
-            FileOperation::Delete { path } => {
-                let resolved = resolve(path);
-                let Some(old) = planned.read(&resolved.contents)? else {
-                    return Err(ApplyPatchError::FileNotFound {
-                        path: resolved.display,
-                    });
-                };
-                // Like upstream, a deleted file is reported with the content it had.
-                changes.push(FileChange {
-                    diff: old,
-                    path: resolved.display.display().to_string(),
-                    kind: FileChangeKind::Delete,
-                });
-                planned.plan(resolved.entry, None);
-                deleted.push(path.clone());
-            }
+            FileOperation::Add { path, contents } => planner.add(path, contents),
+            FileOperation::Delete { path } => planner.delete(path)?,
             FileOperation::Update {
                 path,
                 move_path,
                 chunks,
-            } => {
-                let resolved = resolve(path);
-                let Some(old) = planned.read(&resolved.contents)? else {
-                    return Err(ApplyPatchError::FileNotFound {
-                        path: resolved.display,
-                    });
-                };
-                let mut lines: Vec<String> = old.split('\n').map(str::to_string).collect();
-                // The final newline yields an empty last element that is not a line.
-                if lines.last().is_some_and(String::is_empty) {
-                    lines.pop();
-                }
-                let mut replacements: Vec<(usize, usize, &[String])> = Vec::new();
-                let mut line_index = 0;
-                for chunk in chunks {
-                    if let Some(context) = &chunk.change_context {
-                        let Some(found) =
-                            seek_sequence(&lines, std::slice::from_ref(context), line_index, false)
-                        else {
-                            return Err(ApplyPatchError::ContextNotFound {
-                                path: resolved.display,
-                                context: context.clone(),
-                            });
-                        };
-                        line_index = found + 1;
-                    }
-                    if chunk.old_lines.is_empty() {
-                        // A hunk with nothing to find only adds lines, at the end of the file like upstream.
-                        replacements.push((lines.len(), 0, &chunk.new_lines));
-                        continue;
-                    }
-                    let mut old_lines = chunk.old_lines.as_slice();
-                    let mut new_lines = chunk.new_lines.as_slice();
-                    let mut found =
-                        seek_sequence(&lines, old_lines, line_index, chunk.is_end_of_file);
-                    // A trailing blank hunk line often stands for the file's final newline, not a line.
-                    if found.is_none() && old_lines.last().is_some_and(String::is_empty) {
-                        old_lines = &old_lines[..old_lines.len() - 1];
-                        if new_lines.last().is_some_and(String::is_empty) {
-                            new_lines = &new_lines[..new_lines.len() - 1];
-                        }
-                        found = seek_sequence(&lines, old_lines, line_index, chunk.is_end_of_file);
-                    }
-                    let Some(start) = found else {
-                        return Err(ApplyPatchError::HunkNotFound {
-                            path: resolved.display,
-                            first_line: chunk.old_lines[0].clone(),
-                        });
-                    };
-                    replacements.push((start, old_lines.len(), new_lines));
-                    line_index = start + old_lines.len();
-                }
-                replacements.sort_by_key(|(start, _, _)| *start);
-                for (start, removed, inserted) in replacements.into_iter().rev() {
-                    lines.splice(start..start + removed, inserted.iter().cloned());
-                }
-                let mut new = lines.join("\n");
-                new.push('\n');
+            } => planner.update(path, move_path.as_deref(), chunks)?,
+        }
+    }
+    Ok(planner.finish())
+}
 
-                let display = resolved.display.display().to_string();
-                let (kind, destination) = match move_path {
-                    Some(target) => {
-                        let target_resolved = resolve(target);
-                        modified.push(target.clone());
-                        (
-                            FileChangeKind::Update {
-                                move_path: Some(target_resolved.display.display().to_string()),
-                            },
-                            target_resolved.contents,
-                        )
-                    }
-                    None => {
-                        modified.push(path.clone());
-                        (
-                            FileChangeKind::Update { move_path: None },
-                            resolved.contents.clone(),
-                        )
-                    }
-                };
-                changes.push(FileChange {
-                    diff: unified_diff(&old, &new, &display),
-                    path: display,
-                    kind,
-                });
-                if move_path.is_some() && destination != resolved.entry {
-                    planned.plan(resolved.entry, None);
-                }
-                planned.plan(destination, Some(new));
+/// A plan in the making: the files planned so far, the changes to report and, for the model's summary,
+/// the paths as the patch spelled them.
+struct PatchPlanner<'a> {
+    cwd: &'a Path,
+    planned: PlannedFiles,
+    changes: Vec<FileChange>,
+    added: Vec<String>,
+    modified: Vec<String>,
+    deleted: Vec<String>,
+}
+
+impl PatchPlanner<'_> {
+    fn add(&mut self, path: &str, contents: &str) {
+        let resolved = ResolvedPath::new(self.cwd, path);
+        // Like upstream, an added file is reported with its content rather than a diff.
+        self.changes.push(FileChange {
+            diff: contents.to_string(),
+            path: resolved.display.display().to_string(),
+            kind: FileChangeKind::Add,
+        });
+        self.planned
+            .plan(resolved.contents, Some(contents.to_string()));
+        self.added.push(path.to_string());
+    }
+
+    fn delete(&mut self, path: &str) -> Result<(), ApplyPatchError> {
+        let resolved = ResolvedPath::new(self.cwd, path);
+        let Some(old) = self.planned.read(&resolved.contents)? else {
+            return Err(ApplyPatchError::FileNotFound {
+                path: resolved.display,
+            });
+        };
+        // Like upstream, a deleted file is reported with the content it had.
+        self.changes.push(FileChange {
+            diff: old,
+            path: resolved.display.display().to_string(),
+            kind: FileChangeKind::Delete,
+        });
+        self.planned.plan(resolved.entry, None);
+        self.deleted.push(path.to_string());
+        Ok(())
+    }
+
+    /// The file as earlier operations left it with `chunks` applied, written to `move_path` when given (the
+    /// source is then removed).
+    fn update(
+        &mut self,
+        path: &str,
+        move_path: Option<&str>,
+        chunks: &[UpdateChunk],
+    ) -> Result<(), ApplyPatchError> {
+        let resolved = ResolvedPath::new(self.cwd, path);
+        let Some(old) = self.planned.read(&resolved.contents)? else {
+            return Err(ApplyPatchError::FileNotFound {
+                path: resolved.display,
+            });
+        };
+        let new = apply_chunks(&old, chunks, &resolved.display)?;
+
+        let display = resolved.display.display().to_string();
+        let (kind, destination) = match move_path {
+            Some(target) => {
+                let target_resolved = ResolvedPath::new(self.cwd, target);
+                self.modified.push(target.to_string());
+                (
+                    FileChangeKind::Update {
+                        move_path: Some(target_resolved.display.display().to_string()),
+                    },
+                    target_resolved.contents,
+                )
+            }
+            None => {
+                self.modified.push(path.to_string());
+                (
+                    FileChangeKind::Update { move_path: None },
+                    resolved.contents.clone(),
+                )
+            }
+        };
+        self.changes.push(FileChange {
+            diff: unified_diff(&old, &new, &display),
+            path: display,
+            kind,
+        });
+        if move_path.is_some() && destination != resolved.entry {
+            self.planned.plan(resolved.entry, None);
+        }
+        self.planned.plan(destination, Some(new));
+        Ok(())
+    }
+
+    /// The plan, with the model's summary: added, then modified, then deleted paths.
+    fn finish(self) -> PatchPlan {
+        let mut summary = String::from("Success. Updated the following files:\n");
+        for (letter, paths) in [('A', self.added), ('M', self.modified), ('D', self.deleted)] {
+            for path in paths {
+                summary.push_str(&format!("{letter} {path}\n"));
             }
         }
-    }
-
-    let mut summary = String::from("Success. Updated the following files:\n");
-    for (letter, paths) in [('A', added), ('M', modified), ('D', deleted)] {
-        for path in paths {
-            summary.push_str(&format!("{letter} {path}\n"));
+        PatchPlan {
+            report: PatchReport {
+                changes: self.changes,
+                summary,
+            },
+            files: self.planned,
         }
     }
-    Ok(PatchPlan {
-        report: PatchReport { changes, summary },
-        files: planned,
-    })
+}
+
+/// `old` with every hunk applied. Hunks are found in order, each after the one before; they are applied
+/// from the end so earlier positions stay valid. `display` names the file in errors.
+fn apply_chunks(
+    old: &str,
+    chunks: &[UpdateChunk],
+    display: &Path,
+) -> Result<String, ApplyPatchError> {
+    let mut lines: Vec<String> = old.split('\n').map(str::to_string).collect();
+    // The final newline yields an empty last element that is not a line.
+    if lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let mut replacements = Vec::new();
+    let mut line_index = 0;
+    for chunk in chunks {
+        replacements.push(locate_chunk(&lines, chunk, &mut line_index, display)?);
+    }
+    replacements.sort_by_key(|(start, _, _)| *start);
+    for (start, removed, inserted) in replacements.into_iter().rev() {
+        lines.splice(start..start + removed, inserted.iter().cloned());
+    }
+    let mut new = lines.join("\n");
+    new.push('\n');
+    Ok(new)
+}
+
+/// Where `chunk` applies in `lines`, searching from `line_index` (then moved past it): the first line it
+/// replaces, how many it replaces, and the lines that replace them.
+fn locate_chunk<'c>(
+    lines: &[String],
+    chunk: &'c UpdateChunk,
+    line_index: &mut usize,
+    display: &Path,
+) -> Result<(usize, usize, &'c [String]), ApplyPatchError> {
+    if let Some(context) = &chunk.change_context {
+        let Some(found) = seek_sequence(lines, std::slice::from_ref(context), *line_index, false)
+        else {
+            return Err(ApplyPatchError::ContextNotFound {
+                path: display.to_path_buf(),
+                context: context.clone(),
+            });
+        };
+        *line_index = found + 1;
+    }
+    if chunk.old_lines.is_empty() {
+        // A hunk with nothing to find only adds lines, at the end of the file like upstream.
+        return Ok((lines.len(), 0, &chunk.new_lines));
+    }
+    let mut old_lines = chunk.old_lines.as_slice();
+    let mut new_lines = chunk.new_lines.as_slice();
+    let mut found = seek_sequence(lines, old_lines, *line_index, chunk.is_end_of_file);
+    // A trailing blank hunk line often stands for the file's final newline, not a line.
+    if found.is_none() && old_lines.last().is_some_and(String::is_empty) {
+        old_lines = &old_lines[..old_lines.len() - 1];
+        if new_lines.last().is_some_and(String::is_empty) {
+            new_lines = &new_lines[..new_lines.len() - 1];
+        }
+        found = seek_sequence(lines, old_lines, *line_index, chunk.is_end_of_file);
+    }
+    let Some(start) = found else {
+        return Err(ApplyPatchError::HunkNotFound {
+            path: display.to_path_buf(),
+            first_line: chunk.old_lines[0].clone(),
+        });
+    };
+    *line_index = start + old_lines.len();
+    Ok((start, old_lines.len(), new_lines))
 }
 
 #[cfg(test)]

@@ -41,154 +41,25 @@ pub struct UpdateChunk {
 
 /// Parses a whole patch into its file operations, in patch order.
 pub fn parse_patch(patch: &str) -> Result<Vec<FileOperation>, ParseError> {
-    let trimmed_start = patch.trim_start();
-    let leading_lines = patch[..patch.len() - trimmed_start.len()]
-        .matches('\n')
-        .count();
-    let mut lines: Vec<&str> = trimmed_start.trim_end().lines().collect();
-    let mut first_line_number = leading_lines + 1;
-    let heredoc_start = lines.first().is_some_and(|line| {
-        let line = line.trim();
-        let redirect = line
-            .strip_prefix("apply_patch")
-            .or_else(|| line.strip_prefix("applypatch"))
-            .unwrap_or(line)
-            .trim_start();
-        matches!(redirect, "<<'EOF'" | "<<\"EOF\"" | "<<EOF")
-    });
-    if heredoc_start {
-        if lines.len() < 2 || lines.last().map(|line| line.trim()) != Some("EOF") {
-            return Err(ParseError {
-                line_number: first_line_number + lines.len().saturating_sub(1),
-                message: "expected 'EOF' closing the heredoc".to_string(),
-            });
-        }
-        lines = lines[1..lines.len() - 1].to_vec();
-        first_line_number += 1;
-    }
-    let error_at = |index: usize, message: String| ParseError {
-        line_number: first_line_number + index,
-        message,
-    };
-    if lines.first().map(|line| line.trim()) != Some(BEGIN_PATCH) {
-        return Err(error_at(0, format!("expected '{BEGIN_PATCH}'")));
-    }
-    let last = lines.len() - 1;
-    if last == 0 || lines[last].trim() != END_PATCH {
-        return Err(error_at(last, format!("expected '{END_PATCH}'")));
-    }
-
+    let mut patch = PatchLines::unwrap(patch)?;
     let mut operations = Vec::new();
-    let mut index = 1;
-    while index < last {
-        let header = lines[index].trim();
+    while patch.index < patch.last {
+        let header = patch.lines[patch.index].trim();
         if header.is_empty() {
-            index += 1;
+            patch.index += 1;
         } else if let Some(path) = header.strip_prefix(ADD_FILE) {
-            let path = non_empty_path(path, || error_at(index, "missing path".to_string()))?;
-            index += 1;
-            let mut contents = String::new();
-            while index < last {
-                let Some(added) = lines[index].strip_prefix('+') else {
-                    break;
-                };
-                contents.push_str(added);
-                contents.push('\n');
-                index += 1;
-            }
-            operations.push(FileOperation::Add { path, contents });
+            let path = patch.header_path(path)?;
+            operations.push(patch.add_file(path));
         } else if let Some(path) = header.strip_prefix(DELETE_FILE) {
-            let path = non_empty_path(path, || error_at(index, "missing path".to_string()))?;
-            index += 1;
+            let path = patch.header_path(path)?;
+            patch.index += 1;
             operations.push(FileOperation::Delete { path });
         } else if let Some(path) = header.strip_prefix(UPDATE_FILE) {
-            let path = non_empty_path(path, || error_at(index, "missing path".to_string()))?;
-            let header_index = index;
-            index += 1;
-            let mut move_path = None;
-            if let Some(target) = lines[index].trim().strip_prefix(MOVE_TO) {
-                move_path = Some(non_empty_path(target, || {
-                    error_at(index, "missing move target".to_string())
-                })?);
-                index += 1;
-            }
-            let mut chunks = Vec::new();
-            while index < last && !is_file_header(lines[index]) {
-                let change_context = match lines[index].strip_prefix("@@") {
-                    Some(rest) => {
-                        index += 1;
-                        let context = rest.trim();
-                        (!context.is_empty()).then(|| context.to_string())
-                    }
-                    None if chunks.is_empty() => None,
-                    None => {
-                        return Err(error_at(
-                            index,
-                            format!("expected '@@' hunk header, found '{}'", lines[index]),
-                        ));
-                    }
-                };
-                let mut chunk = UpdateChunk {
-                    change_context,
-                    old_lines: Vec::new(),
-                    new_lines: Vec::new(),
-                    is_end_of_file: false,
-                };
-                let chunk_start = index;
-                while index < last {
-                    let line = lines[index];
-                    if line.trim() == END_OF_FILE {
-                        chunk.is_end_of_file = true;
-                        index += 1;
-                        break;
-                    }
-                    if line.starts_with("@@") || is_file_header(line) {
-                        break;
-                    }
-                    match line.chars().next() {
-                        None => {
-                            chunk.old_lines.push(String::new());
-                            chunk.new_lines.push(String::new());
-                        }
-                        Some(' ') => {
-                            chunk.old_lines.push(line[1..].to_string());
-                            chunk.new_lines.push(line[1..].to_string());
-                        }
-                        Some('-') => chunk.old_lines.push(line[1..].to_string()),
-                        Some('+') => chunk.new_lines.push(line[1..].to_string()),
-                        Some(_) => {
-                            return Err(error_at(
-                                index,
-                                format!(
-                                    "expected a hunk line starting with ' ', '-' or '+', found '{line}'"
-                                ),
-                            ));
-                        }
-                    }
-                    index += 1;
-                }
-                if chunk.old_lines.is_empty() && chunk.new_lines.is_empty() {
-                    return Err(error_at(
-                        chunk_start,
-                        "expected hunk lines starting with ' ', '-' or '+'".to_string(),
-                    ));
-                }
-                chunks.push(chunk);
-            }
-            if chunks.is_empty() {
-                return Err(error_at(
-                    header_index,
-                    format!("update of '{path}' has no hunks"),
-                ));
-            }
-            operations.push(FileOperation::Update {
-                path,
-                move_path,
-                chunks,
-            });
+            let path = patch.header_path(path)?;
+            operations.push(patch.update_file(path)?);
         } else {
-            return Err(error_at(
-                index,
+            return Err(patch.error_at(
+                patch.index,
                 format!(
                     "expected '{ADD_FILE}', '{DELETE_FILE}' or '{UPDATE_FILE}' file header, found '{header}'"
                 ),
@@ -196,6 +67,187 @@ pub fn parse_patch(patch: &str) -> Result<Vec<FileOperation>, ParseError> {
         }
     }
     Ok(operations)
+}
+
+/// The lines of a patch from `*** Begin Patch` to `*** End Patch`, read front to back from `index`. Errors
+/// name lines as numbered in the input as received.
+struct PatchLines<'a> {
+    lines: Vec<&'a str>,
+    /// The input's number of `lines[0]`.
+    first_line_number: usize,
+    /// The next line to read.
+    index: usize,
+    /// The index of `*** End Patch`.
+    last: usize,
+}
+
+impl<'a> PatchLines<'a> {
+    /// Drops surrounding whitespace and a heredoc wrapper, then checks the begin and end markers.
+    fn unwrap(patch: &'a str) -> Result<PatchLines<'a>, ParseError> {
+        let trimmed_start = patch.trim_start();
+        let leading_lines = patch[..patch.len() - trimmed_start.len()]
+            .matches('\n')
+            .count();
+        let mut lines: Vec<&str> = trimmed_start.trim_end().lines().collect();
+        let mut first_line_number = leading_lines + 1;
+        if lines.first().is_some_and(|line| is_heredoc_start(line)) {
+            if lines.len() < 2 || lines.last().map(|line| line.trim()) != Some("EOF") {
+                return Err(ParseError {
+                    line_number: first_line_number + lines.len().saturating_sub(1),
+                    message: "expected 'EOF' closing the heredoc".to_string(),
+                });
+            }
+            lines = lines[1..lines.len() - 1].to_vec();
+            first_line_number += 1;
+        }
+        let mut patch = PatchLines {
+            lines,
+            first_line_number,
+            index: 1,
+            last: 0,
+        };
+        if patch.lines.first().map(|line| line.trim()) != Some(BEGIN_PATCH) {
+            return Err(patch.error_at(0, format!("expected '{BEGIN_PATCH}'")));
+        }
+        patch.last = patch.lines.len() - 1;
+        if patch.last == 0 || patch.lines[patch.last].trim() != END_PATCH {
+            return Err(patch.error_at(patch.last, format!("expected '{END_PATCH}'")));
+        }
+        Ok(patch)
+    }
+
+    fn error_at(&self, index: usize, message: String) -> ParseError {
+        ParseError {
+            line_number: self.first_line_number + index,
+            message,
+        }
+    }
+
+    /// The path after a file header at `index`.
+    fn header_path(&self, path: &str) -> Result<String, ParseError> {
+        non_empty_path(path, || {
+            self.error_at(self.index, "missing path".to_string())
+        })
+    }
+
+    /// `*** Add File:` at `index`: the `+` lines after it are the file's contents.
+    fn add_file(&mut self, path: String) -> FileOperation {
+        self.index += 1;
+        let mut contents = String::new();
+        while self.index < self.last {
+            let Some(added) = self.lines[self.index].strip_prefix('+') else {
+                break;
+            };
+            contents.push_str(added);
+            contents.push('\n');
+            self.index += 1;
+        }
+        FileOperation::Add { path, contents }
+    }
+
+    /// `*** Update File:` at `index`: an optional `*** Move to:`, then at least one hunk.
+    fn update_file(&mut self, path: String) -> Result<FileOperation, ParseError> {
+        let header_index = self.index;
+        self.index += 1;
+        let mut move_path = None;
+        if let Some(target) = self.lines[self.index].trim().strip_prefix(MOVE_TO) {
+            move_path = Some(non_empty_path(target, || {
+                self.error_at(self.index, "missing move target".to_string())
+            })?);
+            self.index += 1;
+        }
+        let mut chunks = Vec::new();
+        while self.index < self.last && !is_file_header(self.lines[self.index]) {
+            let change_context = self.hunk_header(chunks.is_empty())?;
+            chunks.push(self.hunk(change_context)?);
+        }
+        if chunks.is_empty() {
+            return Err(self.error_at(header_index, format!("update of '{path}' has no hunks")));
+        }
+        Ok(FileOperation::Update {
+            path,
+            move_path,
+            chunks,
+        })
+    }
+
+    /// The context of the `@@` line opening a hunk; the first hunk of a file may go without one.
+    fn hunk_header(&mut self, first_hunk: bool) -> Result<Option<String>, ParseError> {
+        let line = self.lines[self.index];
+        match line.strip_prefix("@@") {
+            Some(rest) => {
+                self.index += 1;
+                let context = rest.trim();
+                Ok((!context.is_empty()).then(|| context.to_string()))
+            }
+            None if first_hunk => Ok(None),
+            None => Err(self.error_at(
+                self.index,
+                format!("expected '@@' hunk header, found '{line}'"),
+            )),
+        }
+    }
+
+    /// A hunk's lines, up to the next `@@`, file header or end of the patch, or through `*** End of File`.
+    fn hunk(&mut self, change_context: Option<String>) -> Result<UpdateChunk, ParseError> {
+        let mut chunk = UpdateChunk {
+            change_context,
+            old_lines: Vec::new(),
+            new_lines: Vec::new(),
+            is_end_of_file: false,
+        };
+        let chunk_start = self.index;
+        while self.index < self.last {
+            let line = self.lines[self.index];
+            if line.trim() == END_OF_FILE {
+                chunk.is_end_of_file = true;
+                self.index += 1;
+                break;
+            }
+            if line.starts_with("@@") || is_file_header(line) {
+                break;
+            }
+            match line.chars().next() {
+                None => {
+                    chunk.old_lines.push(String::new());
+                    chunk.new_lines.push(String::new());
+                }
+                Some(' ') => {
+                    chunk.old_lines.push(line[1..].to_string());
+                    chunk.new_lines.push(line[1..].to_string());
+                }
+                Some('-') => chunk.old_lines.push(line[1..].to_string()),
+                Some('+') => chunk.new_lines.push(line[1..].to_string()),
+                Some(_) => {
+                    return Err(self.error_at(
+                        self.index,
+                        format!(
+                            "expected a hunk line starting with ' ', '-' or '+', found '{line}'"
+                        ),
+                    ));
+                }
+            }
+            self.index += 1;
+        }
+        if chunk.old_lines.is_empty() && chunk.new_lines.is_empty() {
+            return Err(self.error_at(
+                chunk_start,
+                "expected hunk lines starting with ' ', '-' or '+'".to_string(),
+            ));
+        }
+        Ok(chunk)
+    }
+}
+
+/// `apply_patch <<'EOF'` (or `applypatch`, or the redirect alone, any quoting).
+fn is_heredoc_start(line: &str) -> bool {
+    let line = line.trim();
+    let redirect = line
+        .strip_prefix("apply_patch")
+        .or_else(|| line.strip_prefix("applypatch"))
+        .unwrap_or(line)
+        .trim_start();
+    matches!(redirect, "<<'EOF'" | "<<\"EOF\"" | "<<EOF")
 }
 
 fn is_file_header(line: &str) -> bool {

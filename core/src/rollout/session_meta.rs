@@ -1,7 +1,8 @@
-//! How a `session_meta` payload is read and how its instructions are written: our metas and
-//! upstream Codex's (0.105, 0.171) alike. Upstream's lack `created_at` (taken from `timestamp`) and
-//! `model` (taken later from the first `turn_context`), spell instructions `{"text": ...}`, may
-//! omit `model_provider` (upstream's default, `openai`) and give a sub-agent's `source` as an object.
+//! The first line of every rollout, `SessionMeta` (with the thread's `GitInfo`), and how it is read and
+//! how its instructions are written: our metas and upstream Codex's (0.105, 0.171) alike. Upstream's lack
+//! `created_at` (taken from `timestamp`) and `model` (taken later from the first `turn_context`), spell
+//! instructions `{"text": ...}`, may omit `model_provider` (upstream's default, `openai`) and give a
+//! sub-agent's `source` as an object.
 
 use std::path::PathBuf;
 
@@ -10,15 +11,58 @@ use serde::Deserialize;
 use serde::Serialize;
 use serde::Serializer;
 
-use super::item::GitInfo;
-use super::item::SessionMeta;
+/// The first line of every rollout: who the thread is and how it was started. Read through
+/// `SessionMetaOnDisk`, so upstream Codex's metas (no `created_at`, no `model`, instructions as
+/// `{"text"}`) are read too; written in a shape upstream reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SessionMetaOnDisk")]
+pub struct SessionMeta {
+    pub id: String,
+    #[serde(default)]
+    pub forked_from_id: Option<String>,
+    /// RFC3339 UTC.
+    pub timestamp: String,
+    /// Unix seconds; also decides the rollout's `sessions/YYYY/MM/DD` directory and file name.
+    pub created_at: i64,
+    pub cwd: PathBuf,
+    pub originator: String,
+    pub cli_version: String,
+    /// The session source as the wire spells it, e.g. `"vscode"`.
+    pub source: String,
+    pub model_provider: String,
+    /// `""` in an upstream meta until the rollout's first `turn_context` names it.
+    pub model: String,
+    #[serde(default)]
+    pub reasoning_effort: Option<String>,
+    #[serde(serialize_with = "serialize_base_instructions")]
+    pub base_instructions: Option<String>,
+    #[serde(default)]
+    pub developer_instructions: Option<String>,
+    #[serde(default)]
+    pub approval_policy: Option<String>,
+    #[serde(default)]
+    pub sandbox: Option<serde_json::Value>,
+    #[serde(default)]
+    pub git: Option<GitInfo>,
+}
+
+/// The git state of the thread's working directory when it started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitInfo {
+    #[serde(default)]
+    pub commit_hash: Option<String>,
+    #[serde(default)]
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub repository_url: Option<String>,
+}
 
 /// The provider upstream assumes when a meta names none.
 const DEFAULT_MODEL_PROVIDER: &str = "openai";
 
 /// Every field any build has written; what one lacks is derived in `TryFrom`.
 #[derive(Deserialize)]
-pub(crate) struct SessionMetaOnDisk {
+struct SessionMetaOnDisk {
     id: String,
     #[serde(default)]
     forked_from_id: Option<String>,
@@ -64,7 +108,7 @@ struct InstructionsObject<'a> {
     text: &'a str,
 }
 
-pub(crate) fn serialize_base_instructions<S: Serializer>(
+fn serialize_base_instructions<S: Serializer>(
     instructions: &Option<String>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

@@ -1,0 +1,32 @@
+//! One iteration of one command: every scenario once, each with fresh servers.
+
+use std::path::Path;
+
+use crate::failure::BenchFailure;
+use crate::figures::IterationSamples;
+use crate::http_turns::http_figures;
+use crate::load::load_figures;
+use crate::options::BenchOptions;
+use crate::websocket_turn::websocket_figures;
+
+/// One fresh server process for the HTTP figures, one per websocket first-turn figure, then one for the
+/// load figures: every figure once.
+pub async fn run_iteration(
+    options: &BenchOptions,
+    command_line: &str,
+    stderr_log: &Path,
+    samples: &mut IterationSamples,
+    notes: &mut Vec<String>,
+) -> Result<(), BenchFailure> {
+    http_figures(options, command_line, stderr_log, samples, notes).await?;
+    websocket_figures(options, command_line, stderr_log, samples, notes).await?;
+    let (load_rate, load_rss) = load_figures(
+        options,
+        command_line,
+        &stderr_log.with_extension("load.log"),
+    )
+    .await?;
+    samples.load_deltas_per_second = load_rate;
+    samples.load_peak_rss_mb = load_rss;
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! `bench`: measures one or more app-server commands against the mock Responses server and prints one
+//! table with a column per command.
+//!
+//! ```text
+//! cargo build --release -p codex-app-server
+//! cargo run --release -p codex-app-server-tests --bin bench -- \
+//!     [--server-cmd "<command line>"]... [--iterations N] [--deltas N] [--timeout-secs S] [--log-dir DIR]
+//! ```
+//!
+//! Every iteration spawns a fresh server process (through `sh -c 'exec <command line> "$@"'`, so the
+//! command line may use shell quoting) with a fresh `CODEX_HOME`, points it at a fresh mock server with
+//! `-c` overrides appended after the command line, and drives it over stdio with newline-delimited
+//! JSON-RPC: `initialize`, `initialized`, `thread/start {}`, one short turn, then one turn streaming
+//! `--deltas` deltas. Three more fresh servers per iteration measure the first turn over a websocket
+//! (provider `supports_websockets = true`, `-c features.responses_websockets=true`): with an instant
+//! handshake, and with every handshake delayed by 200 ms once after the preconnect had time to finish
+//! (`turn/start` 300 ms after the `thread/start` response) and once with `turn/start` sent right after
+//! it, so the turn has to wait for the preconnect still in flight. A tool turn has the model call
+//! `shell_command` with `echo hi` and `login: false` (a login shell would add the machine's profile
+//! scripts to both columns; the host accepts any approval request) and measures turn/start ->
+//! turn/completed across both model requests and the command. Figures are the median and p90 over
+//! the iterations; a wait that exceeds the timeout shows `timeout` in its cell and the bench moves on.
+//! The server's stderr goes to a log file per iteration under the log directory.
+
+mod failure;
+mod figures;
+mod http_turns;
+mod iteration;
+mod load;
+mod options;
+mod peak_rss;
+mod scratch;
+mod server_process;
+mod table;
+mod websocket_turn;
+mod workload;
+
+use anyhow::Context;
+
+use crate::failure::BenchFailure;
+use crate::figures::CommandResults;
+use crate::figures::IterationSamples;
+use crate::iteration::run_iteration;
+use crate::options::parse_options;
+use crate::table::print_table;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = parse_options()?;
+    std::fs::create_dir_all(&options.log_dir)
+        .with_context(|| format!("creating {}", options.log_dir.display()))?;
+    let mut results: Vec<CommandResults> = options
+        .server_commands
+        .iter()
+        .map(|_| CommandResults::default())
+        .collect();
+    // Iterations of the commands interleave so that a noisy moment of the machine hits all of them.
+    for iteration in 0..options.iterations {
+        for (index, command_line) in options.server_commands.iter().enumerate() {
+            let result = &mut results[index];
+            if result.gave_up {
+                continue;
+            }
+            eprintln!(
+                "bench: [{}] iteration {}/{}",
+                index + 1,
+                iteration + 1,
+                options.iterations
+            );
+            let stderr_log = options.log_dir.join(format!(
+                "server{}-iteration{}.stderr.log",
+                index + 1,
+                iteration + 1
+            ));
+            let mut samples = IterationSamples::default();
+            let mut notes = Vec::new();
+            let outcome = run_iteration(
+                &options,
+                command_line,
+                &stderr_log,
+                &mut samples,
+                &mut notes,
+            )
+            .await;
+            let failure = outcome.err();
+            if let Some(failure) = &failure {
+                eprintln!("bench: [{}] {failure}", index + 1);
+            }
+            result.record(&samples, failure.as_ref());
+            for note in notes {
+                result.note(note);
+            }
+            // A server that times out once would make every later iteration wait just as long.
+            if let Some(BenchFailure::Timeout(_)) = failure {
+                result.gave_up = true;
+            }
+        }
+    }
+    print_table(&options, &results);
+    Ok(())
+}
