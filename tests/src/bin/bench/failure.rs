@@ -2,7 +2,7 @@
 
 /// Why an iteration stopped before measuring everything.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum BenchFailure {
+pub(crate) enum BenchFailure {
     #[error("could not spawn the server: {0}")]
     Spawn(String),
     #[error("timed out waiting for {0}")]

@@ -11,7 +11,7 @@ use crate::workload::SLOW_HANDSHAKE;
 
 /// The rows of the table, in print order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Figure {
+pub(crate) enum Figure {
     InitializeLatency,
     FirstDeltaLatency,
     TurnLatency,
@@ -25,7 +25,7 @@ pub enum Figure {
     LoadPeakRss,
 }
 
-pub const FIGURES: [Figure; 11] = [
+pub(crate) const FIGURES: [Figure; 11] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
@@ -40,7 +40,7 @@ pub const FIGURES: [Figure; 11] = [
 ];
 
 impl Figure {
-    pub fn label(self, delta_count: usize) -> String {
+    pub(crate) fn label(self, delta_count: usize) -> String {
         match self {
             Figure::InitializeLatency => "spawn -> initialize response".to_string(),
             Figure::FirstDeltaLatency => "turn/start -> first agentMessage delta".to_string(),
@@ -69,7 +69,7 @@ impl Figure {
         }
     }
 
-    pub fn unit(self) -> &'static str {
+    pub(crate) fn unit(self) -> &'static str {
         match self {
             Figure::InitializeLatency
             | Figure::FirstDeltaLatency
@@ -83,7 +83,7 @@ impl Figure {
         }
     }
 
-    pub fn format_value(self, value: f64) -> String {
+    pub(crate) fn format_value(self, value: f64) -> String {
         match self {
             Figure::InitializeLatency
             | Figure::FirstDeltaLatency
@@ -101,7 +101,7 @@ impl Figure {
 
 /// The figures one iteration measured; `None` where the iteration stopped before them.
 #[derive(Debug, Default)]
-pub struct IterationSamples {
+pub(crate) struct IterationSamples {
     pub initialize_ms: Option<f64>,
     pub first_delta_ms: Option<f64>,
     pub turn_ms: Option<f64>,
@@ -139,7 +139,7 @@ impl IterationSamples {
 
 /// Everything measured for one command over all iterations.
 #[derive(Debug, Default)]
-pub struct CommandResults {
+pub(crate) struct CommandResults {
     samples: BTreeMap<Figure, Vec<f64>>,
     /// Figures that lacked a sample in some iteration because of a timeout.
     timed_out_figures: BTreeSet<Figure>,
@@ -149,13 +149,13 @@ pub struct CommandResults {
 }
 
 impl CommandResults {
-    pub fn note(&mut self, note: String) {
+    pub(crate) fn note(&mut self, note: String) {
         if !self.notes.contains(&note) {
             self.notes.push(note);
         }
     }
 
-    pub fn record(&mut self, samples: &IterationSamples, failure: Option<&BenchFailure>) {
+    pub(crate) fn record(&mut self, samples: &IterationSamples, failure: Option<&BenchFailure>) {
         for figure in FIGURES {
             match samples.get(figure) {
                 Some(value) => self.samples.entry(figure).or_default().push(value),
@@ -171,7 +171,7 @@ impl CommandResults {
         }
     }
 
-    pub fn cell(&self, figure: Figure, iterations: usize) -> String {
+    pub(crate) fn cell(&self, figure: Figure, iterations: usize) -> String {
         let mut values = self.samples.get(&figure).cloned().unwrap_or_default();
         if values.is_empty() {
             return if self.timed_out_figures.contains(&figure) {

@@ -21,7 +21,7 @@ use crate::workload::SHORT_ANSWER_CHUNKS;
 
 /// A fresh mock and server: the initialize latency, the short turn, the tool turn, the stream's throughput
 /// and the peak RSS after it.
-pub async fn http_figures(
+pub(crate) async fn http_figures(
     options: &BenchOptions,
     command_line: &str,
     stderr_log: &Path,

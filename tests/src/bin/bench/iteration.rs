@@ -11,7 +11,7 @@ use crate::websocket_turn::websocket_figures;
 
 /// One fresh server process for the HTTP figures, one per websocket first-turn figure, then one for the
 /// load figures: every figure once.
-pub async fn run_iteration(
+pub(crate) async fn run_iteration(
     options: &BenchOptions,
     command_line: &str,
     stderr_log: &Path,

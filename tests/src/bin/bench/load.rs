@@ -18,7 +18,7 @@ use crate::workload::LOAD_THREADS;
 
 /// A fresh mock and server; `LOAD_THREADS` threads each run one `LOAD_DELTAS`-delta turn, all started at
 /// once. Returns the deltas per second over all of them (first delta to last) and the peak RSS.
-pub async fn load_figures(
+pub(crate) async fn load_figures(
     options: &BenchOptions,
     command_line: &str,
     stderr_log: &Path,

@@ -17,7 +17,7 @@ usage: bench [--server-cmd \"<command line>\"]... [--iterations N] [--deltas N] 
   --log-dir       where the servers' stderr goes (default <tmp>/codex-app-server-bench)";
 
 /// What the command line asked for.
-pub struct BenchOptions {
+pub(crate) struct BenchOptions {
     pub server_commands: Vec<String>,
     pub iterations: usize,
     pub delta_count: usize,
@@ -26,7 +26,7 @@ pub struct BenchOptions {
 }
 
 /// Reads the command line; `--help` prints the usage and exits.
-pub fn parse_options() -> anyhow::Result<BenchOptions> {
+pub(crate) fn parse_options() -> anyhow::Result<BenchOptions> {
     let mut server_commands = Vec::new();
     let mut iterations = 10;
     let mut delta_count = 20_000;

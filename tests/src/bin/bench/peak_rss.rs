@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 /// Sum of the peak resident set (VmHWM) of `pid` and its descendants, in MB; a launcher such as the npm
 /// `codex` script runs the real server as a child process.
-pub fn peak_rss_mb(pid: u32) -> Option<f64> {
+pub(crate) fn peak_rss_mb(pid: u32) -> Option<f64> {
     let mut children_of: HashMap<u32, Vec<u32>> = HashMap::new();
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let Some(candidate) = entry

@@ -14,7 +14,7 @@ use crate::workload::MODEL;
 
 /// Spawns `command_line` with a fresh `CODEX_HOME` and working directory (kept alive by the returned
 /// guard), returning the instant just before the spawn.
-pub fn spawn_in_scratch(
+pub(crate) fn spawn_in_scratch(
     options: &BenchOptions,
     command_line: &str,
     extra_args: &[String],
@@ -40,7 +40,7 @@ pub fn spawn_in_scratch(
 
 /// `-c` overrides selecting the mock provider (a dummy `env_key`, no OpenAI auth); with websockets also
 /// the provider flag and the feature gate.
-pub fn mock_provider_args(mock_uri: &str, websockets: bool) -> Vec<String> {
+pub(crate) fn mock_provider_args(mock_uri: &str, websockets: bool) -> Vec<String> {
     let mut args = vec![
         "-c".to_string(),
         "model_provider=\"mock\"".to_string(),
@@ -63,7 +63,7 @@ pub fn mock_provider_args(mock_uri: &str, websockets: bool) -> Vec<String> {
 
 /// `initialize`, `initialized` and `thread/start {}`; returns when the initialize response arrived and
 /// the new thread's id.
-pub async fn initialize_and_start_thread(
+pub(crate) async fn initialize_and_start_thread(
     server: &mut ServerProcess,
 ) -> Result<(Instant, String), BenchFailure> {
     let initialize = server

@@ -21,16 +21,16 @@ use crate::failure::BenchFailure;
 
 /// The environment variable named by the mock provider's `env_key`; set to a dummy value because a
 /// provider with an `env_key` refuses to start a turn when the variable is missing.
-pub const MOCK_API_KEY_ENV: &str = "CODEX_BENCH_MOCK_API_KEY";
+pub(crate) const MOCK_API_KEY_ENV: &str = "CODEX_BENCH_MOCK_API_KEY";
 
 /// One line the server wrote, parsed, with the time it was read.
-pub struct IncomingMessage {
+pub(crate) struct IncomingMessage {
     pub received_at: Instant,
     pub message: Value,
 }
 
 /// A spawned server and the JSON-RPC plumbing to it.
-pub struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Child,
     pub pid: Option<u32>,
     stdin: Option<ChildStdin>,
@@ -40,7 +40,7 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    pub fn spawn(
+    pub(crate) fn spawn(
         command_line: &str,
         extra_args: &[String],
         codex_home: &Path,
@@ -101,7 +101,7 @@ impl ServerProcess {
         })
     }
 
-    pub async fn send(&mut self, message: Value) -> Result<(), BenchFailure> {
+    pub(crate) async fn send(&mut self, message: Value) -> Result<(), BenchFailure> {
         let stdin = self
             .stdin
             .as_mut()
@@ -133,7 +133,11 @@ impl ServerProcess {
         }
     }
 
-    pub async fn send_request(&mut self, method: &str, params: Value) -> Result<i64, BenchFailure> {
+    pub(crate) async fn send_request(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<i64, BenchFailure> {
         self.next_request_id += 1;
         let id = self.next_request_id;
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
@@ -143,7 +147,7 @@ impl ServerProcess {
 
     /// The next message before `deadline`; server-to-client requests (approvals...) are declined on
     /// the way so the server never waits on the bench.
-    pub async fn next_message(
+    pub(crate) async fn next_message(
         &mut self,
         deadline: tokio::time::Instant,
         waiting_for: &'static str,
@@ -185,7 +189,7 @@ impl ServerProcess {
     }
 
     /// Waits for the response to request `id`; an error response becomes a failure.
-    pub async fn wait_for_response(
+    pub(crate) async fn wait_for_response(
         &mut self,
         id: i64,
         method: &'static str,
@@ -207,7 +211,7 @@ impl ServerProcess {
     }
 
     /// Starts a turn and follows it to `turn/completed`, timing its agent-message deltas.
-    pub async fn run_turn(&mut self, thread_id: &str) -> Result<TurnTimings, BenchFailure> {
+    pub(crate) async fn run_turn(&mut self, thread_id: &str) -> Result<TurnTimings, BenchFailure> {
         let params = json!({
             "threadId": thread_id,
             "input": [{"type": "text", "text": "hi", "text_elements": []}],
@@ -267,7 +271,7 @@ impl ServerProcess {
     }
 
     /// Closes stdin and waits for the server to exit, killing it if it lingers.
-    pub async fn shut_down(mut self) {
+    pub(crate) async fn shut_down(mut self) {
         drop(self.stdin.take());
         let exited = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
         if exited.is_err() {
@@ -280,7 +284,7 @@ impl ServerProcess {
 }
 
 /// When the notifications of one turn arrived.
-pub struct TurnTimings {
+pub(crate) struct TurnTimings {
     pub started_at: Instant,
     pub first_delta_at: Option<Instant>,
     pub last_delta_at: Option<Instant>,
@@ -299,6 +303,6 @@ fn describe_exit(status: ExitStatus) -> String {
 }
 
 /// Milliseconds from `from` to `to`.
-pub fn millis(from: Instant, to: Instant) -> f64 {
+pub(crate) fn millis(from: Instant, to: Instant) -> f64 {
     to.duration_since(from).as_secs_f64() * 1000.0
 }

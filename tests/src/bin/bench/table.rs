@@ -68,7 +68,7 @@ fn column_title(command_line: &str) -> String {
 }
 
 /// The results as one table, a column per command, with the machine, the date and each command's notes.
-pub fn print_table(options: &BenchOptions, results: &[CommandResults]) {
+pub(crate) fn print_table(options: &BenchOptions, results: &[CommandResults]) {
     let mut rows = vec![{
         let mut header = vec!["figure".to_string(), "unit".to_string()];
         header.extend(

@@ -20,7 +20,7 @@ use crate::workload::SLOW_HANDSHAKE;
 
 /// Three fresh servers whose first turn goes over a websocket: instant handshake; slow handshake with the
 /// preconnect done; slow handshake with `turn/start` sent at once. Each log goes beside `stderr_log`.
-pub async fn websocket_figures(
+pub(crate) async fn websocket_figures(
     options: &BenchOptions,
     command_line: &str,
     stderr_log: &Path,

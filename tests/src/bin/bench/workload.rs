@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-pub const MODEL: &str = "gpt-5.2-codex";
-pub const SHORT_ANSWER_CHUNKS: [&str; 3] = ["Hello", " from the", " bench."];
+pub(crate) const MODEL: &str = "gpt-5.2-codex";
+pub(crate) const SHORT_ANSWER_CHUNKS: [&str; 3] = ["Hello", " from the", " bench."];
 /// How long the mock delays each websocket handshake in the slow-handshake figures.
-pub const SLOW_HANDSHAKE: Duration = Duration::from_millis(200);
+pub(crate) const SLOW_HANDSHAKE: Duration = Duration::from_millis(200);
 /// How long the preconnect figures wait after `thread/start` so the warmed socket is ready.
-pub const PRECONNECT_SETTLE: Duration = Duration::from_millis(300);
+pub(crate) const PRECONNECT_SETTLE: Duration = Duration::from_millis(300);
 /// The load case: this many threads stream at once...
-pub const LOAD_THREADS: usize = 50;
+pub(crate) const LOAD_THREADS: usize = 50;
 /// ...each this many deltas.
-pub const LOAD_DELTAS: usize = 2_000;
+pub(crate) const LOAD_DELTAS: usize = 2_000;
