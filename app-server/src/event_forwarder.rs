@@ -1,9 +1,9 @@
 //! The task that forwards one engine's thread events to the connections following each thread, in the
 //! order the engine produced them.
 
+use codex_core::backend::rate_limit_store::RateLimitStore;
 use codex_core::protocol::event::EventMsg;
 use codex_core::protocol::event::ThreadEvent;
-use codex_core::rate_limit_store::RateLimitStore;
 use tokio::sync::mpsc;
 
 use crate::connection_hub::ConnectionHub;

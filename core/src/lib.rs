@@ -10,7 +10,6 @@ pub mod config;
 pub mod context;
 pub mod model;
 pub mod protocol;
-pub mod rate_limit_store;
 pub mod rollout;
 pub mod sandbox;
 pub mod session;

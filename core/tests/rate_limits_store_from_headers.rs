@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
 
+use codex_core::backend::rate_limit_store::RateLimitStore;
 use codex_core::client::parse_rate_limit_event;
 use codex_core::client::parse_rate_limit_updates;
 use codex_core::protocol::rate_limit::CreditsSnapshot;
 use codex_core::protocol::rate_limit::RateLimitSnapshot;
 use codex_core::protocol::rate_limit::RateLimitWindow;
-use codex_core::rate_limit_store::RateLimitStore;
 use pretty_assertions::assert_eq;
 use reqwest::header::HeaderMap;
 use reqwest::header::HeaderName;

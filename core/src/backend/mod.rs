@@ -1,7 +1,9 @@
 //! The ChatGPT backend (`chatgpt_base_url`, not the model provider): the usage endpoint that reports
-//! every rate limit of a ChatGPT account, and the `account/rateLimits/read` rule built on it.
+//! every rate limit of a ChatGPT account, the `account/rateLimits/read` rule built on it, and the store of
+//! rate-limit snapshots (from headers, stream frames and this endpoint) that reports only what changed.
 
 mod backend_client;
+pub mod rate_limit_store;
 mod rate_limits_read;
 mod usage_payload;
 

@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use crate::auth::AuthManager;
 use crate::backend::BackendClient;
 use crate::backend::BackendError;
+use crate::backend::rate_limit_store::RateLimitStore;
 use crate::protocol::rate_limit::DEFAULT_LIMIT_ID;
 use crate::protocol::rate_limit::RateLimitSnapshot;
-use crate::rate_limit_store::RateLimitStore;
 
 /// Nothing to report: not signed in with ChatGPT and no rate-limit headers seen. The message is upstream's
 /// (0.105 answers it as JSON-RPC -32600).
