@@ -56,7 +56,7 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
         | ThreadError::NoRollout(_)
         | ThreadError::Config(_) => RequestError::Rejected(error.to_string()),
         ThreadError::InvalidInput(message) => RequestError::InvalidParams(message),
-        ThreadError::Rollout(message) => RequestError::Internal(message),
+        ThreadError::Rollout(source) => RequestError::Internal(source.to_string()),
     }
 }
 

@@ -49,9 +49,9 @@ pub enum ThreadError {
     #[error("{0}")]
     InvalidInput(String),
     #[error("config error: {0}")]
-    Config(String),
+    Config(#[source] crate::config::ConfigError),
     #[error("rollout error: {0}")]
-    Rollout(String),
+    Rollout(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// A point-in-time copy of a thread for `thread/read`, `thread/list` and responses.

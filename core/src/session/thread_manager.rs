@@ -120,7 +120,7 @@ impl ThreadManager {
     fn load_config(&self, overrides: ConfigOverrides) -> Result<Config, ThreadError> {
         let mut options = self.base_options.clone();
         options.overrides = overrides;
-        let mut config = Config::load(options).map_err(|e| ThreadError::Config(e.to_string()))?;
+        let mut config = Config::load(options).map_err(|e| ThreadError::Config(e))?;
         if let Some(live) = self.models.find(&config.model) {
             config.model_info = config.model_overrides.apply(live);
         }
@@ -348,7 +348,7 @@ impl ThreadManager {
             Some(
                 RolloutRecorder::create(&self.codex_home, meta.clone())
                     .await
-                    .map_err(|e| ThreadError::Rollout(e.to_string()))?,
+                    .map_err(|e| ThreadError::Rollout(e.into()))?,
             )
         };
         let metadata = ThreadMetadata {
@@ -380,11 +380,11 @@ impl ThreadManager {
         }
         let (path, _archived) = rollout::find_thread_path(&self.codex_home, thread_id)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .map_err(|e| ThreadError::Rollout(e.into()))?
             .ok_or_else(|| ThreadError::NotFound(thread_id.to_string()))?;
         let loaded = rollout::load_rollout(&path)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            .map_err(|e| ThreadError::Rollout(e.into()))?;
         // An upstream thread that never ran a turn names no model: the configured one is used.
         if overrides.model.is_none() && !loaded.meta.model.is_empty() {
             overrides.model = Some(loaded.meta.model.clone());
@@ -399,7 +399,7 @@ impl ThreadManager {
         }
         let recorder = RolloutRecorder::resume(&path)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            .map_err(|e| ThreadError::Rollout(e.into()))?;
         // Gathered now, as at thread start, so the first request of the next turn already carries it.
         let workspace_git = collect_git_info(
             &config.cwd,
@@ -437,10 +437,10 @@ impl ThreadManager {
                     recorder
                         .flush()
                         .await
-                        .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+                        .map_err(|e| ThreadError::Rollout(e.into()))?;
                     rollout::load_rollout(recorder.path())
                         .await
-                        .map_err(|e| ThreadError::Rollout(e.to_string()))?
+                        .map_err(|e| ThreadError::Rollout(e.into()))?
                 } else {
                     return Err(ThreadError::InvalidInput(format!(
                         "thread {source_id} is ephemeral and cannot be forked"
@@ -450,11 +450,11 @@ impl ThreadManager {
             None => {
                 let (path, _) = rollout::find_thread_path(&self.codex_home, source_id)
                     .await
-                    .map_err(|e| ThreadError::Rollout(e.to_string()))?
+                    .map_err(|e| ThreadError::Rollout(e.into()))?
                     .ok_or_else(|| ThreadError::NotFound(source_id.to_string()))?;
                 rollout::load_rollout(&path)
                     .await
-                    .map_err(|e| ThreadError::Rollout(e.to_string()))?
+                    .map_err(|e| ThreadError::Rollout(e.into()))?
             }
         };
         // Like a resume, the copy keeps the source's model and working directory unless told otherwise.
@@ -479,7 +479,7 @@ impl ThreadManager {
         } else {
             let recorder = RolloutRecorder::create(&self.codex_home, meta.clone())
                 .await
-                .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+                .map_err(|e| ThreadError::Rollout(e.into()))?;
             recorder.record_copied(
                 items
                     .into_iter()
@@ -509,11 +509,11 @@ impl ThreadManager {
         }
         let (path, _) = rollout::find_thread_path(&self.codex_home, thread_id)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .map_err(|e| ThreadError::Rollout(e.into()))?
             .ok_or_else(|| ThreadError::NotLoaded(thread_id.to_string()))?;
         let loaded = rollout::load_rollout(&path)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            .map_err(|e| ThreadError::Rollout(e.into()))?;
         let mut history = ThreadHistory::from_items(&loaded.items);
         if history.name.is_none() {
             history.name = rollout::indexed_thread_name(&self.codex_home, thread_id).await;
@@ -571,7 +571,7 @@ impl ThreadManager {
             .map_err(|e| match e.kind() {
                 // The only bad input a listing can get is a cursor it did not hand out.
                 std::io::ErrorKind::InvalidInput => ThreadError::InvalidInput(e.to_string()),
-                _ => ThreadError::Rollout(e.to_string()),
+                _ => ThreadError::Rollout(e.into()),
             })?;
         let mut statuses = HashMap::new();
         // A loaded thread's name and preview may be newer than what its rollout writer has flushed.
@@ -603,14 +603,14 @@ impl ThreadManager {
         }
         let (path, archived) = rollout::find_thread_path(&self.codex_home, thread_id)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .map_err(|e| ThreadError::Rollout(e.into()))?
             .ok_or_else(|| ThreadError::NotFound(thread_id.to_string()))?;
         if archived {
             return Ok(());
         }
         rollout::archive_thread(&self.codex_home, &path)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            .map_err(|e| ThreadError::Rollout(e.into()))?;
         Ok(())
     }
 
@@ -618,12 +618,12 @@ impl ThreadManager {
     pub async fn unarchive_thread(&self, thread_id: &str) -> Result<ThreadSnapshot, ThreadError> {
         let (path, archived) = rollout::find_thread_path(&self.codex_home, thread_id)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .map_err(|e| ThreadError::Rollout(e.into()))?
             .ok_or_else(|| ThreadError::NotFound(thread_id.to_string()))?;
         if archived {
             rollout::unarchive_thread(&self.codex_home, &path)
                 .await
-                .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+                .map_err(|e| ThreadError::Rollout(e.into()))?;
         }
         self.read_thread(thread_id).await
     }

@@ -29,11 +29,11 @@ impl ThreadManager {
         }
         let found = rollout::find_thread_path(&self.codex_home, thread_id)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+            .map_err(|e| ThreadError::Rollout(e.into()))?;
         match found {
             Some((path, _archived)) => rollout::delete_rollout(&path)
                 .await
-                .map_err(|e| ThreadError::Rollout(e.to_string()))?,
+                .map_err(|e| ThreadError::Rollout(e.into()))?,
             None if unloaded => {}
             None => return Err(ThreadError::NoRollout(thread_id.to_string())),
         }

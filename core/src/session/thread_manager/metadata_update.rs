@@ -65,13 +65,13 @@ impl ThreadManager {
                 recorder
                     .flush()
                     .await
-                    .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+                    .map_err(|e| ThreadError::Rollout(e.into()))?;
             }
             return Ok(thread.snapshot());
         }
         let (path, _archived) = rollout::find_thread_path(&self.codex_home, thread_id)
             .await
-            .map_err(|e| ThreadError::Rollout(e.to_string()))?
+            .map_err(|e| ThreadError::Rollout(e.into()))?
             .ok_or_else(|| ThreadError::NoRollout(thread_id.to_string()))?;
         let current = self.read_thread(thread_id).await?.metadata.git_info;
         append_git_info(&path, patch.apply(current)).await?;
@@ -83,12 +83,12 @@ impl ThreadManager {
 async fn append_git_info(path: &Path, git: Option<GitInfo>) -> Result<(), ThreadError> {
     let recorder = RolloutRecorder::resume(path)
         .await
-        .map_err(|e| ThreadError::Rollout(e.to_string()))?;
+        .map_err(|e| ThreadError::Rollout(e.into()))?;
     recorder.record(vec![RolloutItem::ThreadGitInfo { git }]);
     recorder
         .shutdown()
         .await
-        .map_err(|e| ThreadError::Rollout(e.to_string()))
+        .map_err(|e| ThreadError::Rollout(e.into()))
 }
 
 /// The git metadata last set on a stored thread, if ever; a rollout that cannot be read keeps its session
