@@ -1,36 +1,14 @@
 //! What a shell command does, as the UI shows it: `command_text` (the command as written) and
-//! `parse_command_actions` (the reads, listings and searches it performs), plus the script splitter that
+//! `parse_command_actions` (the reads, listings and searches it performs), plus `simple_commands`, which
 //! `safe_commands` shares.
 
 use std::path::Path;
 
 use crate::tools::exec::ExecCommand;
+use crate::tools::shell_script::Connector;
+use crate::tools::shell_script::SimpleCommand;
+use crate::tools::shell_script::split_script;
 use crate::turn_item::CommandAction;
-
-/// How a simple command is joined to the one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Connector {
-    /// `;` or a line break.
-    Sequence,
-    And,
-    Or,
-    Pipe,
-}
-
-/// One simple command of a script (or the whole argv of a command run without a shell).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SimpleCommand {
-    /// The command as written, trimmed.
-    pub(crate) text: String,
-    /// Its words after quote removal, without the `2>&1` / `>/dev/null` redirections.
-    pub(crate) words: Vec<String>,
-    /// How it is joined to the previous command; `None` for the first.
-    pub(crate) after: Option<Connector>,
-    /// A `$` outside single quotes (parameter expansion, `$'...'`): its words are not what will run.
-    pub(crate) expands: bool,
-    /// An unquoted `*`, `?`, `[` or `{`: the shell may turn a file name into any word, flags included.
-    pub(crate) globs: bool,
-}
 
 /// What an `ExecCommand` starts: a program with its argv, or a script for a shell.
 enum Invocation<'a> {
@@ -79,215 +57,19 @@ pub fn command_text(command: &ExecCommand) -> String {
     }
 }
 
-/// Splits a command into its simple commands; `None` when it is a script this module does not understand
-/// (unbalanced quotes, subshells, `$(...)`, backticks, background `&`, input redirections or heredocs, output
-/// redirections other than `2>&1`-style duplications and `>/dev/null`).
+/// Splits a command into its simple commands; `None` when it is a script `split_script` does not
+/// understand. A command run without a shell is one simple command.
 pub(crate) fn simple_commands(command: &ExecCommand) -> Option<Vec<SimpleCommand>> {
-    let script = match invocation(command) {
-        Invocation::Script(script) => script,
-        Invocation::Program(argv) => {
-            return Some(vec![SimpleCommand {
-                text: command_text(command),
-                words: argv.to_vec(),
-                after: None,
-                expands: false,
-                globs: false,
-            }]);
-        }
-    };
-
-    /// Where the current simple command ends.
-    enum Boundary {
-        Operator(Connector),
-        Newline,
-        End,
+    match invocation(command) {
+        Invocation::Script(script) => split_script(script),
+        Invocation::Program(argv) => Some(vec![SimpleCommand {
+            text: command_text(command),
+            words: argv.to_vec(),
+            after: None,
+            expands: false,
+            globs: false,
+        }]),
     }
-
-    let chars: Vec<char> = script.chars().collect();
-    let mut commands = Vec::new();
-    // The text handed to shlex: the command without comments and allowed redirections.
-    let mut words = String::new();
-    let mut start = 0;
-    let mut expands = false;
-    let mut globs = false;
-    let mut after: Option<Connector> = None;
-    let mut i = 0;
-    loop {
-        let end = i;
-        let boundary = match chars.get(i).copied() {
-            None => Some(Boundary::End),
-            Some('\'') => {
-                let close = i + 1 + chars[i + 1..].iter().position(|&c| c == '\'')?;
-                words.extend(&chars[i..=close]);
-                i = close + 1;
-                None
-            }
-            Some('"') => {
-                let mut j = i + 1;
-                loop {
-                    match chars.get(j).copied()? {
-                        '"' => break,
-                        '\\' => j += 2,
-                        '`' => return None,
-                        '$' if chars.get(j + 1) == Some(&'(') => return None,
-                        '$' => {
-                            expands = true;
-                            j += 1;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                words.extend(&chars[i..=j]);
-                i = j + 1;
-                None
-            }
-            Some('\\') => {
-                words.extend(chars.get(i..i + 2)?);
-                i += 2;
-                None
-            }
-            Some('`' | '(' | ')' | '<') => return None,
-            Some('$') if chars.get(i + 1) == Some(&'(') => return None,
-            Some('$') => {
-                expands = true;
-                words.push('$');
-                i += 1;
-                None
-            }
-            Some('*' | '?' | '[' | '{') => {
-                globs = true;
-                words.push(chars[i]);
-                i += 1;
-                None
-            }
-            Some('#') if words.is_empty() || words.ends_with([' ', '\t']) => {
-                while chars.get(i).is_some_and(|&c| c != '\n') {
-                    i += 1;
-                }
-                None
-            }
-            Some('&') if chars.get(i + 1) == Some(&'&') => {
-                i += 2;
-                Some(Boundary::Operator(Connector::And))
-            }
-            Some('|') if chars.get(i + 1) == Some(&'|') => {
-                i += 2;
-                Some(Boundary::Operator(Connector::Or))
-            }
-            Some('|') if chars.get(i + 1) == Some(&'&') => return None,
-            Some('|') => {
-                i += 1;
-                Some(Boundary::Operator(Connector::Pipe))
-            }
-            Some(';') => {
-                i += 1;
-                Some(Boundary::Operator(Connector::Sequence))
-            }
-            Some('\n') => {
-                i += 1;
-                Some(Boundary::Newline)
-            }
-            Some(c @ ('&' | '>')) => {
-                // A redirection: `>`, `>>`, `&>`, optionally after a file descriptor number.
-                let both = c == '&';
-                if both && chars.get(i + 1) != Some(&'>') {
-                    // `&` alone runs the command in the background.
-                    return None;
-                }
-                // shlex splits words on ASCII blanks only, all one byte long.
-                let word_start = words.rfind([' ', '\t', '\n']).map_or(0, |blank| blank + 1);
-                let fd = &words[word_start..];
-                let fd_is_number = !fd.is_empty() && fd.chars().all(|c| c.is_ascii_digit());
-                if both && !fd.is_empty() && !fd_is_number {
-                    return None;
-                }
-                if fd_is_number {
-                    if !matches!(fd, "1" | "2") || both {
-                        return None;
-                    }
-                    words.truncate(word_start);
-                }
-                i += if both { 2 } else { 1 };
-                if chars.get(i) == Some(&'>') {
-                    i += 1;
-                }
-                if chars.get(i) == Some(&'&') {
-                    // `2>&1`, `1>&2`: duplicating stdout and stderr onto each other writes nothing new.
-                    let target: String = chars[i + 1..]
-                        .iter()
-                        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|'))
-                        .collect();
-                    if both || !matches!(target.as_str(), "1" | "2") {
-                        return None;
-                    }
-                    i += 1 + target.chars().count();
-                } else {
-                    while chars.get(i).is_some_and(|&c| c == ' ' || c == '\t') {
-                        i += 1;
-                    }
-                    let target: String = chars[i..]
-                        .iter()
-                        .take_while(|c| {
-                            !c.is_whitespace()
-                                && !matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')')
-                        })
-                        .collect();
-                    if target != "/dev/null" {
-                        return None;
-                    }
-                    i += target.chars().count();
-                }
-                words.push(' ');
-                None
-            }
-            Some(c) => {
-                words.push(c);
-                i += 1;
-                None
-            }
-        };
-        let Some(boundary) = boundary else {
-            continue;
-        };
-        let parsed = shlex::split(&words)?;
-        if parsed.is_empty() {
-            // An empty command is fine between line breaks and after a final `;`; a line break after `&&`,
-            // `||` or `|` continues the command list; anything else is a syntax error.
-            match (&boundary, after) {
-                (Boundary::Operator(_), _) => return None,
-                (Boundary::End, Some(Connector::And | Connector::Or | Connector::Pipe)) => {
-                    return None;
-                }
-                (Boundary::Newline, Some(Connector::And | Connector::Or | Connector::Pipe)) => {}
-                (Boundary::Newline | Boundary::End, None | Some(Connector::Sequence)) => {}
-            }
-        } else {
-            commands.push(SimpleCommand {
-                text: chars[start..end]
-                    .iter()
-                    .collect::<String>()
-                    .trim()
-                    .to_string(),
-                words: parsed,
-                after,
-                expands,
-                globs,
-            });
-            after = Some(match boundary {
-                Boundary::Operator(connector) => connector,
-                Boundary::Newline | Boundary::End => Connector::Sequence,
-            });
-        }
-        match boundary {
-            Boundary::End => break,
-            Boundary::Operator(_) | Boundary::Newline => {}
-        }
-        words.clear();
-        expands = false;
-        globs = false;
-        start = i;
-    }
-    Some(commands)
 }
 
 /// The operands and flag values of a command's arguments.

@@ -6,4 +6,5 @@ pub mod command_actions;
 pub mod exec;
 pub mod router;
 pub mod safe_commands;
+mod shell_script;
 pub mod turn_diff;
