@@ -25,6 +25,8 @@ use crate::client::api_error::ApiError;
 use crate::client::error_response::ErrorResponse;
 use crate::client::error_response::classify_error_response;
 use crate::client::error_response::unauthorized_error;
+use crate::client::metrics::Metrics;
+use crate::client::metrics::TransportKind;
 use crate::client::preconnect::PreconnectState;
 use crate::client::prompt::Prompt;
 use crate::client::response_headers::header_text;
@@ -34,7 +36,6 @@ use crate::client::response_stream::ResponseStream;
 use crate::client::responses_request::ResponsesApiRequest;
 use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TelemetrySnapshot;
-use crate::client::telemetry::TransportKind;
 use crate::client::websocket_connection::ConnectError;
 use crate::client::websocket_connection::WebSocketConnection;
 use crate::client::websocket_connection::connect_websocket;
@@ -149,7 +150,13 @@ impl ClientSetup {
 }
 
 impl ModelClient {
+    /// A client whose measurements go nowhere but its own [`ModelClient::telemetry`].
     pub fn new(params: ModelClientParams) -> Self {
+        ModelClient::with_metrics(params, Metrics::default())
+    }
+
+    /// A client that also reports its measurements to `metrics`.
+    pub fn with_metrics(params: ModelClientParams, metrics: Metrics) -> Self {
         ModelClient {
             state: Arc::new(ModelClientState {
                 conversation_id: params.conversation_id,
@@ -166,7 +173,7 @@ impl ModelClient {
                 disable_websockets: AtomicBool::new(false),
                 preconnect: Mutex::new(PreconnectState::Idle),
                 websocket: Arc::new(tokio::sync::Mutex::new(WebSocketSlot::default())),
-                telemetry: Arc::new(ClientTelemetry::default()),
+                telemetry: Arc::new(ClientTelemetry::new(metrics)),
             }),
         }
     }
