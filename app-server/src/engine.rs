@@ -116,7 +116,8 @@ impl Engine {
             });
         let models = Arc::new(ModelsManager::new(catalog, reqwest::Client::new()));
         Arc::new(Engine {
-            threads: ThreadManager::new(options, codex_home, Arc::clone(&auth), events, models),
+            threads: ThreadManager::new(options, codex_home, Arc::clone(&auth), events, models)
+                .with_metrics(state.metrics.clone()),
             auth,
             rate_limits,
             backend,

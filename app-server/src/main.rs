@@ -11,8 +11,6 @@ use codex_app_server::cli::ExportCommand;
 use codex_app_server::cli::ListenTransport;
 use codex_app_server::listener::Bound;
 use codex_app_server::otel::OtelMetricsExport;
-use codex_app_server::otel::metrics_layer::OTEL_TARGET;
-use codex_app_server::otel::metrics_layer::OtelMetricsLayer;
 use codex_app_server::server_state::ServerState;
 use codex_app_server::server_state::remove_interrupted_writes;
 use codex_app_server::ws_auth::WsAuthPolicy;
@@ -20,8 +18,6 @@ use codex_app_server_protocol::ConfigWarningNotification;
 use codex_core::sandbox::SandboxSettings;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
-use tracing_subscriber::filter::LevelFilter;
-use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -36,15 +32,8 @@ fn main() -> anyhow::Result<()> {
     } else {
         logs.boxed()
     };
-    // The metrics layer has its own filter so RUST_LOG never hides measurements from the exporter.
-    let otel_metrics = OtelMetricsLayer::default();
     tracing_subscriber::registry()
         .with(logs.with_filter(filter))
-        .with(
-            otel_metrics
-                .clone()
-                .with_filter(Targets::new().with_target(OTEL_TARGET, LevelFilter::TRACE)),
-        )
         .init();
 
     let args = match cli.into_action() {
@@ -59,7 +48,7 @@ fn main() -> anyhow::Result<()> {
     let mut state = ServerState::from_cli(&args)?;
     remove_interrupted_writes(&state.resolved_codex_home());
     let otel_export = match state.config.as_ref() {
-        Some(config) => match OtelMetricsExport::start(&config.otel, &otel_metrics) {
+        Some(config) => match OtelMetricsExport::start(&config.otel) {
             Ok(export) => export,
             Err(error) => {
                 tracing::warn!("OTLP metrics export disabled: {error}");
@@ -74,6 +63,9 @@ fn main() -> anyhow::Result<()> {
         },
         None => None,
     };
+    if let Some(export) = &otel_export {
+        state.metrics = export.metrics();
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,11 +1,14 @@
 //! OTLP metrics export: when the effective `[otel]` metrics exporter is `otlp-http`, a meter provider pushes
-//! the model client's measurements (recorded by [`metrics_layer::OtelMetricsLayer`]) to the configured
-//! endpoint periodically and once more at shutdown.
+//! the model client's measurements (recorded by [`metrics_sink::OtelMetrics`], the sink the engine is given)
+//! to the configured endpoint periodically and once more at shutdown.
 
-pub mod metrics_layer;
+pub mod metrics_sink;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+
+use codex_core::client::Metrics;
 
 use codex_core::config::OtelConfig;
 use codex_core::config::OtelExporter;
@@ -20,7 +23,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::metrics::PeriodicReader;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
-use crate::otel::metrics_layer::OtelMetricsLayer;
+use crate::otel::metrics_sink::OtelMetrics;
 
 /// `service.name` of every exported resource.
 const SERVICE_NAME: &str = "codex-app-server";
@@ -38,16 +41,13 @@ pub enum OtelExportError {
 #[derive(Debug)]
 pub struct OtelMetricsExport {
     provider: SdkMeterProvider,
+    metrics: Metrics,
 }
 
 impl OtelMetricsExport {
-    /// Starts exporting when `config` names an `otlp-http` metrics exporter and points `layer` at it;
-    /// `Ok(None)` when metrics are not exported. Builds a blocking HTTP client, so call it outside the
-    /// async runtime.
-    pub fn start(
-        config: &OtelConfig,
-        layer: &OtelMetricsLayer,
-    ) -> Result<Option<OtelMetricsExport>, OtelExportError> {
+    /// Starts exporting when `config` names an `otlp-http` metrics exporter; `Ok(None)` when metrics are
+    /// not exported. Builds a blocking HTTP client, so call it outside the async runtime.
+    pub fn start(config: &OtelConfig) -> Result<Option<OtelMetricsExport>, OtelExportError> {
         let (endpoint, headers, protocol) = match config.effective_metrics_exporter() {
             OtelExporter::None => return Ok(None),
             OtelExporter::OtlpGrpc { .. } => return Err(OtelExportError::GrpcUnsupported),
@@ -88,8 +88,13 @@ impl OtelMetricsExport {
             .with_reader(reader)
             .with_resource(resource)
             .build();
-        layer.install(&provider.meter(SERVICE_NAME));
-        Ok(Some(OtelMetricsExport { provider }))
+        let metrics = Metrics::new(Arc::new(OtelMetrics::new(&provider.meter(SERVICE_NAME))));
+        Ok(Some(OtelMetricsExport { provider, metrics }))
+    }
+
+    /// The sink to give the engine (`ServerState::metrics`): what it records is exported.
+    pub fn metrics(&self) -> Metrics {
+        self.metrics.clone()
     }
 
     /// Exports what was recorded since the last push and stops the exporter; blocks, so call it after

@@ -8,6 +8,7 @@ use codex_app_server_protocol::ConfigWarningNotification;
 use codex_core::atomic_write::STALE_TEMP_FILE_AGE;
 use codex_core::atomic_write::remove_stale_temp_files;
 use codex_core::auth::AUTH_FILE_NAME;
+use codex_core::client::Metrics;
 use codex_core::config::CONFIG_TOML_FILE;
 use codex_core::config::Config;
 use codex_core::config::ConfigLoadOptions;
@@ -38,6 +39,8 @@ pub struct ServerState {
     pub config: Option<Config>,
     /// Sent as `configWarning` notifications right after the `initialize` response.
     pub startup_warnings: Vec<ConfigWarningNotification>,
+    /// Where the engine reports its measurements: the OTLP exporter's sink when metrics are exported.
+    pub metrics: Metrics,
 }
 
 impl ServerState {
@@ -107,6 +110,7 @@ impl ServerState {
             disabled_features: args.disable.clone(),
             config,
             startup_warnings,
+            metrics: Metrics::default(),
         })
     }
 }

@@ -228,3 +228,57 @@ async fn issuer_error_on_callback_fails_the_sign_in() {
         ))
     );
 }
+
+#[tokio::test]
+async fn a_silent_client_does_not_block_the_real_callback_and_is_dropped() {
+    use std::time::Duration;
+    use tokio::io::AsyncReadExt;
+
+    let issuer = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "access-1",
+            "refresh_token": "refresh-1"
+        })))
+        .expect(1)
+        .mount(&issuer)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let manager = manager_for(&issuer, home.path());
+    let handle = manager
+        .start_chatgpt_login(codex_core::auth::LoginOptions {
+            port: 0,
+            callback_timeouts: codex_core::auth::CallbackTimeouts {
+                header_read: Duration::from_millis(300),
+                connection: Duration::from_secs(60),
+            },
+            ..manager.login_options()
+        })
+        .await
+        .unwrap();
+    let params = query_map(&reqwest::Url::parse(&handle.auth_url).unwrap());
+    let callback = params["redirect_uri"].replace("localhost", "127.0.0.1");
+    let port = reqwest::Url::parse(&callback).unwrap().port().unwrap();
+    // Connects first and never sends a byte: the old one-connection-at-a-time server waited on it forever.
+    let mut silent = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+
+    let answer = reqwest::Client::new()
+        .get(&callback)
+        .query(&[("code", "the-code"), ("state", params["state"].as_str())])
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    handle.completion.await.unwrap();
+    assert!(home.path().join("auth.json").exists());
+
+    let mut received = Vec::new();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(20), silent.read_to_end(&mut received)).await;
+    assert!(closed.is_ok(), "the silent client should have been dropped");
+    assert_eq!(received, b"");
+}

@@ -1,7 +1,6 @@
 //! `AuthDotJson`: the upstream `CODEX_HOME/auth.json` layout, how it is read, and how it is written
 //! (owner-only 0600, atomically via a temp file in the same directory and a rename).
 
-use std::io::Write;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -13,7 +12,8 @@ use serde::Serialize;
 use super::AuthError;
 use super::CodexAuth;
 use super::jwt_claims::JwtClaims;
-use crate::atomic_write::temp_path_for;
+use crate::atomic_write::FileMode;
+use crate::atomic_write::write_atomic;
 
 pub const AUTH_FILE_NAME: &str = "auth.json";
 pub(crate) const AUTH_MODE_API_KEY: &str = "apikey";
@@ -170,30 +170,12 @@ pub(crate) fn write_auth_file(codex_home: &Path, auth: &AuthDotJson) -> Result<(
         path: path.display().to_string(),
         message: format!("failed to encode: {err}"),
     })?;
-    let temp_path = temp_path_for(&path);
-    let written = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
+    write_atomic(&path, json.as_bytes(), FileMode::OwnerOnly).map_err(|err| {
+        AuthError::AuthFileUnwritable {
+            path: path.display().to_string(),
+            message: err.to_string(),
         }
-        let mut file = options.open(&temp_path)?;
-        #[cfg(unix)]
-        {
-            // The umask cannot widen 0600, but a pre-existing ACL default might; pin it explicitly.
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
-        file.write_all(json.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temp_path, &path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp_path);
-    }
-    written.map_err(write_error)
+    })
 }
 
 /// Removes the file; `Ok(true)` when there was one.

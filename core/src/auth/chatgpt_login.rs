@@ -1,21 +1,26 @@
 //! The ChatGPT browser sign-in: an OAuth authorization-code flow with PKCE (S256) whose redirect lands on
-//! a one-shot HTTP server on 127.0.0.1 (`/auth/callback`); the code is exchanged at `{issuer}/oauth/token`
-//! and the tokens are stored in `auth.json`. [`start_chatgpt_login`] returns as soon as the server listens.
+//! an HTTP server on 127.0.0.1 (`/auth/callback`, see `login_callback_server`) that lives until the sign-in
+//! finishes; the code is exchanged at `{issuer}/oauth/token` and the tokens are stored in `auth.json`.
+//! [`start_chatgpt_login`] returns as soon as the server listens.
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::Mutex;
 use std::task::Context;
 use std::task::Poll;
 
+use axum::Router;
+use axum::extract::RawQuery;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Html;
 use base64::Engine;
 use rand::RngCore;
 use sha2::Digest;
 use sha2::Sha256;
-use tokio::io::AsyncReadExt;
-use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
@@ -24,14 +29,14 @@ use super::auth_dot_json::AuthDotJson;
 use super::auth_dot_json::StoredTokens;
 use super::auth_dot_json::write_auth_file;
 use super::jwt_claims::JwtClaims;
+use super::login_callback_server::CallbackTimeouts;
+use super::login_callback_server::serve_until_finished;
 use super::oauth_token_endpoint::OAuthIssuer;
 
 pub const DEFAULT_LOGIN_PORT: u16 = 1455;
 const CALLBACK_PATH: &str = "/auth/callback";
 const LOGIN_SCOPE: &str = "openid profile email offline_access";
 const ORIGINATOR: &str = "codex_cli_rs";
-/// A browser request head is far smaller; anything bigger is not our redirect.
-const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
 const SUCCESS_PAGE: &str = "<!doctype html><html><head><title>Signed in to Codex</title></head>\
 <body><h1>Signed in to Codex</h1><p>You can close this window and return to your editor.</p></body></html>";
 const FAILURE_PAGE: &str = "<!doctype html><html><head><title>Codex sign-in failed</title></head>\
@@ -47,6 +52,8 @@ pub struct LoginOptions {
     /// Where `auth.json` is written; use the `AuthManager`'s home so it sees the new account.
     pub codex_home: PathBuf,
     pub open_browser: bool,
+    /// How long one connection to the callback server may take.
+    pub callback_timeouts: CallbackTimeouts,
 }
 
 impl LoginOptions {
@@ -58,6 +65,7 @@ impl LoginOptions {
             port: DEFAULT_LOGIN_PORT,
             codex_home,
             open_browser: false,
+            callback_timeouts: CallbackTimeouts::default(),
         }
     }
 }
@@ -154,68 +162,179 @@ pub async fn start_chatgpt_login(options: LoginOptions) -> Result<LoginHandle, A
     let redirect_uri = format!("http://localhost:{port}{CALLBACK_PATH}");
     let pkce = PkceCodes::generate();
     let state = random_url_safe(32);
-    let auth_url = reqwest::Url::parse_with_params(
-        &format!("{}/oauth/authorize", options.issuer.trim_end_matches('/')),
-        &[
-            ("response_type", "code"),
-            ("client_id", options.client_id.as_str()),
-            ("redirect_uri", redirect_uri.as_str()),
-            ("scope", LOGIN_SCOPE),
-            ("code_challenge", pkce.challenge.as_str()),
-            ("code_challenge_method", "S256"),
-            ("id_token_add_organizations", "true"),
-            ("codex_cli_simplified_flow", "true"),
-            ("state", state.as_str()),
-            ("originator", ORIGINATOR),
-        ],
-    )
-    .map_err(|err| AuthError::LoginFailed(format!("invalid issuer URL: {err}")))?
-    .to_string();
+    let auth_url = authorize_url(&options, &redirect_uri, &pkce, &state)?;
     if options.open_browser {
-        let opener = if cfg!(target_os = "macos") {
-            "open"
-        } else {
-            "xdg-open"
-        };
-        // Its output must never reach our stdout, which carries the protocol.
-        let spawned = std::process::Command::new(opener)
-            .arg(&auth_url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        if let Err(err) = spawned {
-            tracing::warn!("could not open a browser with {opener}: {err}");
-        }
+        open_browser(&auth_url);
     }
 
+    let callbacks = Arc::new(CallbackState {
+        flow: CallbackFlow {
+            issuer: OAuthIssuer {
+                issuer: options.issuer,
+                client_id: options.client_id,
+            },
+            codex_home: options.codex_home,
+            redirect_uri,
+            code_verifier: pkce.verifier,
+            state,
+            http: reqwest::Client::new(),
+        },
+        handling: tokio::sync::Mutex::new(()),
+        outcome: Mutex::new(None),
+        finished: CancellationToken::new(),
+    });
     let cancel = CancellationToken::new();
     let (done_tx, done_rx) = oneshot::channel();
-    let flow = CallbackFlow {
-        issuer: OAuthIssuer {
-            issuer: options.issuer,
-            client_id: options.client_id,
-        },
-        codex_home: options.codex_home,
-        redirect_uri,
-        code_verifier: pkce.verifier,
-        state,
-        http: reqwest::Client::new(),
-    };
-    let server_cancel = cancel.clone();
-    tokio::spawn(async move {
-        let outcome = tokio::select! {
-            outcome = flow.serve(listener) => outcome,
-            () = server_cancel.cancelled() => Err(AuthError::LoginCancelled),
-        };
-        let _ = done_tx.send(outcome);
-    });
+    tokio::spawn(run_callback_server(
+        listener,
+        callbacks,
+        options.callback_timeouts,
+        cancel.clone(),
+        done_tx,
+    ));
     Ok(LoginHandle {
         login_id: uuid::Uuid::new_v4().to_string(),
         auth_url,
         completion: LoginCompletion::new(done_rx),
         canceller: LoginCanceller(cancel),
     })
+}
+
+fn authorize_url(
+    options: &LoginOptions,
+    redirect_uri: &str,
+    pkce: &PkceCodes,
+    state: &str,
+) -> Result<String, AuthError> {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/oauth/authorize", options.issuer.trim_end_matches('/')),
+        &[
+            ("response_type", "code"),
+            ("client_id", options.client_id.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("scope", LOGIN_SCOPE),
+            ("code_challenge", pkce.challenge.as_str()),
+            ("code_challenge_method", "S256"),
+            ("id_token_add_organizations", "true"),
+            ("codex_cli_simplified_flow", "true"),
+            ("state", state),
+            ("originator", ORIGINATOR),
+        ],
+    )
+    .map_err(|err| AuthError::LoginFailed(format!("invalid issuer URL: {err}")))?;
+    Ok(url.to_string())
+}
+
+fn open_browser(auth_url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    // Its output must never reach our stdout, which carries the protocol.
+    let spawned = std::process::Command::new(opener)
+        .arg(auth_url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(err) = spawned {
+        tracing::warn!("could not open a browser with {opener}: {err}");
+    }
+}
+
+/// Serves the callback routes until the sign-in finishes (then the browser gets its page before the
+/// completion resolves) or is cancelled (then the server closes at once).
+async fn run_callback_server(
+    listener: TcpListener,
+    callbacks: Arc<CallbackState>,
+    timeouts: CallbackTimeouts,
+    cancel: CancellationToken,
+    done: oneshot::Sender<Result<(), AuthError>>,
+) {
+    let router = Router::new()
+        .route(CALLBACK_PATH, axum::routing::get(callback))
+        .fallback(not_found)
+        .with_state(callbacks.clone());
+    let served = serve_until_finished(listener, router, timeouts, callbacks.finished.clone());
+    let outcome = tokio::select! {
+        served = served => match served {
+            Ok(()) => callbacks.take_outcome(),
+            Err(err) => Err(AuthError::LoginFailed(format!("callback server failed: {err}"))),
+        },
+        () = cancel.cancelled() => Err(AuthError::LoginCancelled),
+    };
+    let _ = done.send(outcome);
+}
+
+async fn not_found() -> (StatusCode, Html<&'static str>) {
+    (StatusCode::NOT_FOUND, Html("not found"))
+}
+
+/// `GET /auth/callback`. The work runs in a task of its own: a browser that closes the connection during
+/// the token exchange must not abort the sign-in.
+async fn callback(
+    State(callbacks): State<Arc<CallbackState>>,
+    RawQuery(query): RawQuery,
+) -> (StatusCode, Html<String>) {
+    let handled = tokio::spawn(async move { callbacks.handle(query.as_deref()).await });
+    handled.await.unwrap_or_else(|err| {
+        tracing::warn!("login callback task failed: {err}");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Html(FAILURE_PAGE.to_string()),
+        )
+    })
+}
+
+/// What the callback routes share.
+struct CallbackState {
+    flow: CallbackFlow,
+    /// Held while a callback is handled, so that two requests never exchange a code at once.
+    handling: tokio::sync::Mutex<()>,
+    /// Set once, by the callback that finished the sign-in.
+    outcome: Mutex<Option<Result<(), AuthError>>>,
+    /// Cancelled once `outcome` is set: the server then stops.
+    finished: CancellationToken,
+}
+
+impl CallbackState {
+    async fn handle(&self, query: Option<&str>) -> (StatusCode, Html<String>) {
+        let _handling = self.handling.lock().await;
+        if self.finished.is_cancelled() {
+            return (
+                StatusCode::GONE,
+                Html("the sign-in has already finished".to_string()),
+            );
+        }
+        let result = match self.flow.handle_callback(query.unwrap_or_default()).await {
+            CallbackOutcome::Ignored { status, body } => return (status, Html(body)),
+            CallbackOutcome::Finished(result) => result,
+        };
+        let page = match &result {
+            Ok(()) => (StatusCode::OK, Html(SUCCESS_PAGE.to_string())),
+            // The details go to the editor, not into a page that would echo query text.
+            Err(_) => (StatusCode::BAD_REQUEST, Html(FAILURE_PAGE.to_string())),
+        };
+        *self
+            .outcome
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(result);
+        self.finished.cancel();
+        page
+    }
+
+    fn take_outcome(&self) -> Result<(), AuthError> {
+        self.outcome
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+            .unwrap_or_else(|| {
+                Err(AuthError::LoginFailed(
+                    "the login flow ended unexpectedly".to_string(),
+                ))
+            })
+    }
 }
 
 /// The state one sign-in's callback server needs.
@@ -230,62 +349,31 @@ struct CallbackFlow {
 
 /// What the browser brought to `/auth/callback`.
 enum CallbackOutcome {
-    /// Not our redirect (wrong path, wrong state): answer and keep listening.
+    /// Not our redirect (wrong state): answer and keep listening.
     Ignored {
-        status: &'static str,
+        status: StatusCode,
         body: String,
     },
     Finished(Result<(), AuthError>),
 }
 
 impl CallbackFlow {
-    async fn serve(&self, listener: TcpListener) -> Result<(), AuthError> {
-        loop {
-            let (mut stream, _) = listener
-                .accept()
-                .await
-                .map_err(|err| AuthError::LoginFailed(format!("callback server failed: {err}")))?;
-            let Some(target) = read_request_target(&mut stream).await else {
-                continue;
-            };
-            match self.handle_callback(&target).await {
-                CallbackOutcome::Ignored { status, body } => {
-                    respond(&mut stream, status, &body).await;
-                }
-                CallbackOutcome::Finished(Ok(())) => {
-                    respond(&mut stream, "200 OK", SUCCESS_PAGE).await;
-                    return Ok(());
-                }
-                CallbackOutcome::Finished(Err(err)) => {
-                    // The details go to the editor, not into a page that would echo query text.
-                    respond(&mut stream, "400 Bad Request", FAILURE_PAGE).await;
-                    return Err(err);
-                }
-            }
-        }
-    }
-
-    async fn handle_callback(&self, target: &str) -> CallbackOutcome {
-        let Ok(url) = reqwest::Url::parse(&format!("http://localhost{target}")) else {
-            return CallbackOutcome::Ignored {
-                status: "400 Bad Request",
-                body: "bad request".to_string(),
-            };
-        };
-        if url.path() != CALLBACK_PATH {
-            return CallbackOutcome::Ignored {
-                status: "404 Not Found",
-                body: "not found".to_string(),
-            };
-        }
+    /// Checks the callback's query (`state`, then `error` or `code`) and, for a code, exchanges it and stores
+    /// the tokens.
+    async fn handle_callback(&self, query: &str) -> CallbackOutcome {
+        let pairs: Vec<(String, String)> =
+            reqwest::Url::parse(&format!("http://localhost/?{query}"))
+                .map(|url| url.query_pairs().into_owned().collect())
+                .unwrap_or_default();
         let param = |name: &str| {
-            url.query_pairs()
+            pairs
+                .iter()
                 .find(|(key, _)| key == name)
-                .map(|(_, value)| value.into_owned())
+                .map(|(_, value)| value.clone())
         };
         if param("state").as_deref() != Some(self.state.as_str()) {
             return CallbackOutcome::Ignored {
-                status: "400 Bad Request",
+                status: StatusCode::BAD_REQUEST,
                 body: "State mismatch".to_string(),
             };
         }
@@ -302,70 +390,42 @@ impl CallbackFlow {
                 "the callback carried no authorization code".to_string(),
             )));
         };
-        let stored = async {
-            let response = self
-                .issuer
-                .exchange_code(&self.http, &code, &self.redirect_uri, &self.code_verifier)
-                .await?;
-            let (Some(access_token), Some(refresh_token)) =
-                (response.access_token, response.refresh_token)
-            else {
-                return Err(AuthError::LoginFailed(
-                    "the token endpoint returned no access or refresh token".to_string(),
-                ));
-            };
-            let account_id = JwtClaims::merged(
-                response
-                    .id_token
-                    .as_deref()
-                    .into_iter()
-                    .chain([access_token.as_str()]),
-            )
-            .account_id;
-            let tokens = StoredTokens {
-                id_token: response.id_token,
-                access_token,
-                refresh_token: Some(refresh_token),
-                account_id,
-                other_fields: serde_json::Map::new(),
-            };
-            write_auth_file(
-                &self.codex_home,
-                &AuthDotJson::chatgpt(tokens, chrono::Utc::now()),
-            )
+        CallbackOutcome::Finished(self.store_tokens_for(&code).await)
+    }
+
+    /// Exchanges `code` at the issuer and writes the tokens to `auth.json`.
+    async fn store_tokens_for(&self, code: &str) -> Result<(), AuthError> {
+        let response = self
+            .issuer
+            .exchange_code(&self.http, code, &self.redirect_uri, &self.code_verifier)
+            .await?;
+        let (Some(access_token), Some(refresh_token)) =
+            (response.access_token, response.refresh_token)
+        else {
+            return Err(AuthError::LoginFailed(
+                "the token endpoint returned no access or refresh token".to_string(),
+            ));
         };
-        CallbackOutcome::Finished(stored.await)
+        let account_id = JwtClaims::merged(
+            response
+                .id_token
+                .as_deref()
+                .into_iter()
+                .chain([access_token.as_str()]),
+        )
+        .account_id;
+        let tokens = StoredTokens {
+            id_token: response.id_token,
+            access_token,
+            refresh_token: Some(refresh_token),
+            account_id,
+            other_fields: serde_json::Map::new(),
+        };
+        write_auth_file(
+            &self.codex_home,
+            &AuthDotJson::chatgpt(tokens, chrono::Utc::now()),
+        )
     }
-}
-
-/// The request target of an HTTP/1 request line (`GET <target> HTTP/1.1`), once the head is complete.
-async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
-        let read = stream.read(&mut chunk).await.ok()?;
-        if read == 0 || head.len() + read > MAX_REQUEST_HEAD_BYTES {
-            return None;
-        }
-        head.extend_from_slice(&chunk[..read]);
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut request_line = head.lines().next()?.split(' ');
-    match (request_line.next(), request_line.next()) {
-        (Some("GET"), Some(target)) if target.starts_with('/') => Some(target.to_string()),
-        _ => None,
-    }
-}
-
-async fn respond(stream: &mut TcpStream, status: &str, body: &str) {
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    if let Err(err) = stream.write_all(response.as_bytes()).await {
-        tracing::debug!("login callback response not delivered: {err}");
-    }
-    let _ = stream.shutdown().await;
 }
 
 #[cfg(test)]

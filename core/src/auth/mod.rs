@@ -8,6 +8,7 @@ mod auth_manager;
 mod chatgpt_login;
 mod codex_auth;
 mod jwt_claims;
+mod login_callback_server;
 mod oauth_token_endpoint;
 
 pub use account_info::AccountInfo;
@@ -25,6 +26,7 @@ pub use chatgpt_login::LoginOptions;
 pub use chatgpt_login::start_chatgpt_login;
 pub use codex_auth::CodexAuth;
 pub use jwt_claims::JwtClaims;
+pub use login_callback_server::CallbackTimeouts;
 pub use oauth_token_endpoint::DEFAULT_CLIENT_ID;
 pub use oauth_token_endpoint::DEFAULT_ISSUER;
 pub use oauth_token_endpoint::OAuthIssuer;

@@ -1,12 +1,13 @@
 //! The Responses API client: `ModelClient` (one per thread) and `ModelClientSession` (one per turn), the
 //! request body, the HTTP SSE and websocket transports (with preconnect and HTTP fallback), retries,
-//! error classification, rate-limit header parsing and client telemetry.
+//! error classification, rate-limit header parsing, client telemetry and the `MetricsSink` it reports to.
 
 mod api_error;
 mod client_setup;
 mod error_response;
 mod headers;
 pub mod identity;
+mod metrics;
 mod model_client;
 mod preconnect;
 mod prompt;
@@ -23,6 +24,10 @@ mod websocket_stream;
 
 pub use api_error::ApiError;
 pub use client_setup::ClientSetup;
+pub use metrics::MetricEvent;
+pub use metrics::Metrics;
+pub use metrics::MetricsSink;
+pub use metrics::TransportKind;
 pub use model_client::ModelClient;
 pub use model_client::ModelClientParams;
 pub use model_client::ModelClientSession;
@@ -37,7 +42,6 @@ pub use response_stream::ResponseStream;
 pub use responses_request::ResponsesApiRequest;
 pub use telemetry::ClientTelemetry;
 pub use telemetry::TelemetrySnapshot;
-pub use telemetry::TransportKind;
 pub use usage_limit::UsageLimitReachedError;
 pub use websocket_stream::WebSocketProtocol;
 pub use websocket_stream::map_websocket_frame;

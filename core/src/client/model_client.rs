@@ -32,6 +32,8 @@ use crate::client::headers::OPENAI_BETA_HEADER;
 use crate::client::headers::SUBAGENT_HEADER;
 use crate::client::headers::TURN_METADATA_HEADER;
 use crate::client::headers::TURN_STATE_HEADER;
+use crate::client::metrics::Metrics;
+use crate::client::metrics::TransportKind;
 use crate::client::preconnect::PreconnectState;
 use crate::client::prompt::Prompt;
 use crate::client::response_headers::header_text;
@@ -41,7 +43,6 @@ use crate::client::response_stream::ResponseStream;
 use crate::client::responses_request::ResponsesApiRequest;
 use crate::client::telemetry::ClientTelemetry;
 use crate::client::telemetry::TelemetrySnapshot;
-use crate::client::telemetry::TransportKind;
 use crate::client::websocket_connection::ConnectError;
 use crate::client::websocket_connection::WebSocketConnection;
 use crate::client::websocket_connection::connect_websocket;
@@ -122,7 +123,13 @@ impl std::fmt::Debug for ModelClient {
 }
 
 impl ModelClient {
+    /// A client whose measurements go nowhere but its own [`ModelClient::telemetry`].
     pub fn new(params: ModelClientParams) -> Self {
+        ModelClient::with_metrics(params, Metrics::default())
+    }
+
+    /// A client that also reports its measurements to `metrics`.
+    pub fn with_metrics(params: ModelClientParams, metrics: Metrics) -> Self {
         ModelClient {
             state: Arc::new(ModelClientState {
                 conversation_id: params.conversation_id,
@@ -139,7 +146,7 @@ impl ModelClient {
                 disable_websockets: AtomicBool::new(false),
                 preconnect: Mutex::new(PreconnectState::Idle),
                 websocket: Arc::new(tokio::sync::Mutex::new(WebSocketSlot::default())),
-                telemetry: Arc::new(ClientTelemetry::default()),
+                telemetry: Arc::new(ClientTelemetry::new(metrics)),
             }),
         }
     }

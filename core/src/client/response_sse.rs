@@ -14,9 +14,9 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use crate::client::api_error::ApiError;
+use crate::client::metrics::TransportKind;
 use crate::client::response_event::ResponseEvent;
 use crate::client::telemetry::ClientTelemetry;
-use crate::client::telemetry::TransportKind;
 use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_usage::TokenUsage;
 use crate::transport_error::error_chain;

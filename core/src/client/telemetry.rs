@@ -1,29 +1,17 @@
 //! `ClientTelemetry`: the model client's request and stream measurements (request durations per
-//! transport, time to first event, per-event processing time, HTTP fallbacks), kept in one place and
-//! mirrored as `tracing` events on the `codex_otel` target for a later OpenTelemetry exporter.
+//! transport, time to first event, per-event processing time, HTTP fallbacks), kept in one place, handed
+//! to the injected [`Metrics`] sink as typed events, and logged.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use crate::client::metrics::MetricEvent;
+use crate::client::metrics::Metrics;
+use crate::client::metrics::TransportKind;
+
 /// Marks "never measured" in the duration slots.
 const UNSET: u64 = u64::MAX;
-
-/// Which transport carried a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportKind {
-    Http,
-    WebSocket,
-}
-
-impl TransportKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            TransportKind::Http => "http",
-            TransportKind::WebSocket => "websocket",
-        }
-    }
-}
 
 /// Counters and last durations of one `ModelClient`, shared by all its sessions.
 #[derive(Debug)]
@@ -38,6 +26,7 @@ pub struct ClientTelemetry {
     last_websocket_request_micros: AtomicU64,
     last_time_to_first_event_micros: AtomicU64,
     last_event_processing_micros: AtomicU64,
+    metrics: Metrics,
 }
 
 /// A point-in-time copy of [`ClientTelemetry`].
@@ -67,6 +56,13 @@ pub struct TelemetrySnapshot {
 
 impl Default for ClientTelemetry {
     fn default() -> Self {
+        ClientTelemetry::new(Metrics::default())
+    }
+}
+
+impl ClientTelemetry {
+    /// Telemetry whose measurements also go to `metrics`.
+    pub fn new(metrics: Metrics) -> Self {
         ClientTelemetry {
             http_requests: AtomicU64::new(0),
             websocket_requests: AtomicU64::new(0),
@@ -78,6 +74,7 @@ impl Default for ClientTelemetry {
             last_websocket_request_micros: AtomicU64::new(UNSET),
             last_time_to_first_event_micros: AtomicU64::new(UNSET),
             last_event_processing_micros: AtomicU64::new(UNSET),
+            metrics,
         }
     }
 }
@@ -110,38 +107,47 @@ impl ClientTelemetry {
         if error.is_some() {
             self.failed_requests.fetch_add(1, Ordering::Relaxed);
         }
+        self.metrics.record(MetricEvent::ApiRequest {
+            transport,
+            duration,
+            success: error.is_none(),
+        });
         tracing::info!(
-            target: "codex_otel",
-            metric = "codex.api_request",
             transport = transport.as_str(),
             duration_ms = duration.as_millis() as u64,
             success = error.is_none(),
             error = error.unwrap_or_default(),
+            "model API request"
         );
     }
 
     pub fn on_websocket_handshake(&self, duration: Duration, error: Option<&str>) {
         self.websocket_handshakes.fetch_add(1, Ordering::Relaxed);
+        self.metrics.record(MetricEvent::WebSocketConnect {
+            duration,
+            success: error.is_none(),
+        });
         tracing::info!(
-            target: "codex_otel",
-            metric = "codex.websocket_connect",
             duration_ms = duration.as_millis() as u64,
             success = error.is_none(),
             error = error.unwrap_or_default(),
+            "websocket handshake"
         );
     }
 
     pub fn on_first_event(&self, transport: TransportKind, since_request: Duration) {
         store_duration(&self.last_time_to_first_event_micros, since_request);
+        self.metrics.record(MetricEvent::TimeToFirstEvent {
+            transport,
+            duration: since_request,
+        });
         tracing::debug!(
-            target: "codex_otel",
-            metric = "codex.time_to_first_event",
             transport = transport.as_str(),
             duration_ms = since_request.as_millis() as u64,
+            "first stream event"
         );
     }
 
-    /// One event decoded and forwarded; `kind` is its `type`.
     /// One stream event (`kind`: the SSE event or frame type); `duration` is the wait for it over a socket,
     /// its processing over SSE; `success` is false for a frame that failed the stream.
     pub fn on_event(
@@ -153,24 +159,25 @@ impl ClientTelemetry {
     ) {
         self.events.fetch_add(1, Ordering::Relaxed);
         store_duration(&self.last_event_processing_micros, duration);
+        self.metrics.record(MetricEvent::StreamEvent {
+            transport,
+            kind,
+            duration,
+            success,
+        });
         tracing::trace!(
-            target: "codex_otel",
-            metric = "codex.stream_event",
             transport = transport.as_str(),
             kind,
             success,
             duration_us = duration.as_micros() as u64,
+            "stream event"
         );
     }
 
     pub fn on_fallback_to_http(&self, reason: &str) {
         self.fallbacks_to_http.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(
-            target: "codex_otel",
-            metric = "codex.transport.fallback_to_http",
-            from_wire_api = "responses_websocket",
-            reason,
-        );
+        self.metrics.record(MetricEvent::FallbackToHttp);
+        tracing::info!(reason, "falling back from the Responses websocket to HTTP");
     }
 
     pub fn snapshot(&self) -> TelemetrySnapshot {
@@ -228,5 +235,58 @@ mod tests {
                 last_event_processing_duration: Some(Duration::from_micros(3)),
             }
         );
+    }
+
+    #[test]
+    fn measurements_reach_the_injected_sink_as_typed_events() {
+        use std::sync::Arc;
+        use std::sync::Mutex;
+
+        use crate::client::metrics::MetricsSink;
+
+        #[derive(Default)]
+        struct Recorded(Mutex<Vec<String>>);
+        impl MetricsSink for Recorded {
+            fn record(&self, event: MetricEvent<'_>) {
+                self.0.lock().expect("lock").push(format!("{event:?}"));
+            }
+        }
+
+        let sink = Arc::new(Recorded::default());
+        let telemetry = ClientTelemetry::new(Metrics::new(sink.clone()));
+        telemetry.on_request(TransportKind::Http, Duration::from_millis(5), Some("boom"));
+        telemetry.on_websocket_handshake(Duration::from_millis(1), None);
+        telemetry.on_first_event(TransportKind::WebSocket, Duration::from_millis(7));
+        telemetry.on_event(
+            TransportKind::Http,
+            "response.created",
+            Duration::from_micros(3),
+            true,
+        );
+        telemetry.on_fallback_to_http("426");
+        let expected = [
+            MetricEvent::ApiRequest {
+                transport: TransportKind::Http,
+                duration: Duration::from_millis(5),
+                success: false,
+            },
+            MetricEvent::WebSocketConnect {
+                duration: Duration::from_millis(1),
+                success: true,
+            },
+            MetricEvent::TimeToFirstEvent {
+                transport: TransportKind::WebSocket,
+                duration: Duration::from_millis(7),
+            },
+            MetricEvent::StreamEvent {
+                transport: TransportKind::Http,
+                kind: "response.created",
+                duration: Duration::from_micros(3),
+                success: true,
+            },
+            MetricEvent::FallbackToHttp,
+        ]
+        .map(|event| format!("{event:?}"));
+        assert_eq!(*sink.0.lock().expect("lock"), expected);
     }
 }

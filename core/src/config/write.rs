@@ -1,7 +1,6 @@
 //! `config/value/write` and `config/batchWrite`: edits to the user's config.toml that keep its comments and
 //! formatting (`toml_edit`), with optimistic concurrency on a content hash and atomic replacement.
 
-use std::io::Write;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -12,7 +11,8 @@ use toml_edit::DocumentMut;
 use toml_edit::Item;
 use toml_edit::TableLike;
 
-use crate::atomic_write::temp_path_for;
+use crate::atomic_write::FileMode;
+use crate::atomic_write::write_atomic;
 use crate::config::ConfigLayerMetadata;
 use crate::config::ConfigLayerSource;
 use crate::config::ConfigToml;
@@ -126,9 +126,9 @@ pub fn write_config(
         ));
     }
 
-    let (old_bytes, existing_metadata) = match std::fs::read(&config_file) {
-        Ok(bytes) => (bytes, std::fs::metadata(&config_file).ok()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (Vec::new(), None),
+    let old_bytes = match std::fs::read(&config_file) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(err) => {
             return Err(ConfigWriteError::new(
                 ConfigWriteErrorCode::UserLayerNotFound,
@@ -191,12 +191,10 @@ pub fn write_config(
         )));
     }
 
-    write_atomically(
-        &config_file,
-        new_text.as_bytes(),
-        existing_metadata.as_ref(),
-    )
-    .map_err(|err| validation(format!("failed to write {}: {err}", config_file.display())))?;
+    std::fs::create_dir_all(config_file.parent().unwrap_or(Path::new(".")))
+        .map_err(|err| validation(format!("failed to write {}: {err}", config_file.display())))?;
+    write_atomic(&config_file, new_text.as_bytes(), FileMode::KeepExisting)
+        .map_err(|err| validation(format!("failed to write {}: {err}", config_file.display())))?;
     let version = config_version(new_text.as_bytes());
 
     let overridden = overridden_metadata(&edits, &new_table, &session_flags, &effective);
@@ -379,29 +377,6 @@ fn json_to_toml(
             toml_edit::Value::InlineTable(table)
         }
     })
-}
-
-fn write_atomically(
-    path: &Path,
-    bytes: &[u8],
-    existing_metadata: Option<&std::fs::Metadata>,
-) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let temp_path = temp_path_for(path);
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp_path)?;
-        file.write_all(bytes)?;
-        if let Some(metadata) = existing_metadata {
-            file.set_permissions(metadata.permissions())?;
-        }
-        file.sync_all()?;
-        std::fs::rename(&temp_path, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp_path);
-    }
-    result
 }
 
 /// The first edit whose written value is not the effective one because a session flag sets it.

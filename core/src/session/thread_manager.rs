@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use tokio::sync::mpsc;
 
 use crate::auth::AuthManager;
+use crate::client::Metrics;
 use crate::client::ModelClient;
 use crate::client::ModelClientParams;
 use crate::client::WebSocketProtocol;
@@ -72,6 +73,8 @@ pub struct ThreadManager {
     /// One connection pool shared by every thread's model client.
     http: reqwest::Client,
     models: Arc<ModelsManager>,
+    /// Where every thread's model client reports its measurements.
+    metrics: Metrics,
 }
 
 impl ThreadManager {
@@ -91,7 +94,14 @@ impl ThreadManager {
             events,
             http: reqwest::Client::new(),
             models,
+            metrics: Metrics::default(),
         }
+    }
+
+    /// Reports the measurements of the model clients of threads created from now on to `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn set_client_identity(&self, identity: ClientIdentity) {
@@ -120,7 +130,7 @@ impl ThreadManager {
     fn load_config(&self, overrides: ConfigOverrides) -> Result<Config, ThreadError> {
         let mut options = self.base_options.clone();
         options.overrides = overrides;
-        let mut config = Config::load(options).map_err(|e| ThreadError::Config(e))?;
+        let mut config = Config::load(options).map_err(ThreadError::Config)?;
         if let Some(live) = self.models.find(&config.model) {
             config.model_info = config.model_overrides.apply(live);
         }
@@ -133,7 +143,7 @@ impl ThreadManager {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        ModelClient::new(ModelClientParams {
+        let params = ModelClientParams {
             conversation_id: thread_id.to_string(),
             provider: config.model_provider.clone(),
             auth_manager: Some(Arc::clone(&self.auth_manager)),
@@ -154,7 +164,8 @@ impl ThreadManager {
             } else {
                 WebSocketProtocol::V1
             },
-        })
+        };
+        ModelClient::with_metrics(params, self.metrics.clone())
     }
 
     fn settings_from(config: &Config) -> ThreadSettings {

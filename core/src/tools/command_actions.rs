@@ -1,36 +1,14 @@
 //! What a shell command does, as the UI shows it: `command_text` (the command as written) and
-//! `parse_command_actions` (the reads, listings and searches it performs), plus the script splitter that
+//! `parse_command_actions` (the reads, listings and searches it performs), plus `simple_commands`, which
 //! `safe_commands` shares.
 
 use std::path::Path;
 
 use crate::protocol::turn_item::CommandAction;
 use crate::tools::exec::ExecCommand;
-
-/// How a simple command is joined to the one before it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Connector {
-    /// `;` or a line break.
-    Sequence,
-    And,
-    Or,
-    Pipe,
-}
-
-/// One simple command of a script (or the whole argv of a command run without a shell).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SimpleCommand {
-    /// The command as written, trimmed.
-    pub(crate) text: String,
-    /// Its words after quote removal, without the `2>&1` / `>/dev/null` redirections.
-    pub(crate) words: Vec<String>,
-    /// How it is joined to the previous command; `None` for the first.
-    pub(crate) after: Option<Connector>,
-    /// A `$` outside single quotes (parameter expansion, `$'...'`): its words are not what will run.
-    pub(crate) expands: bool,
-    /// An unquoted `*`, `?`, `[` or `{`: the shell may turn a file name into any word, flags included.
-    pub(crate) globs: bool,
-}
+use crate::tools::shell_script::Connector;
+use crate::tools::shell_script::SimpleCommand;
+use crate::tools::shell_script::split_script;
 
 /// What an `ExecCommand` starts: a program with its argv, or a script for a shell.
 enum Invocation<'a> {
@@ -79,215 +57,19 @@ pub fn command_text(command: &ExecCommand) -> String {
     }
 }
 
-/// Splits a command into its simple commands; `None` when it is a script this module does not understand
-/// (unbalanced quotes, subshells, `$(...)`, backticks, background `&`, input redirections or heredocs, output
-/// redirections other than `2>&1`-style duplications and `>/dev/null`).
+/// Splits a command into its simple commands; `None` when it is a script `split_script` does not
+/// understand. A command run without a shell is one simple command.
 pub(crate) fn simple_commands(command: &ExecCommand) -> Option<Vec<SimpleCommand>> {
-    let script = match invocation(command) {
-        Invocation::Script(script) => script,
-        Invocation::Program(argv) => {
-            return Some(vec![SimpleCommand {
-                text: command_text(command),
-                words: argv.to_vec(),
-                after: None,
-                expands: false,
-                globs: false,
-            }]);
-        }
-    };
-
-    /// Where the current simple command ends.
-    enum Boundary {
-        Operator(Connector),
-        Newline,
-        End,
+    match invocation(command) {
+        Invocation::Script(script) => split_script(script),
+        Invocation::Program(argv) => Some(vec![SimpleCommand {
+            text: command_text(command),
+            words: argv.to_vec(),
+            after: None,
+            expands: false,
+            globs: false,
+        }]),
     }
-
-    let chars: Vec<char> = script.chars().collect();
-    let mut commands = Vec::new();
-    // The text handed to shlex: the command without comments and allowed redirections.
-    let mut words = String::new();
-    let mut start = 0;
-    let mut expands = false;
-    let mut globs = false;
-    let mut after: Option<Connector> = None;
-    let mut i = 0;
-    loop {
-        let end = i;
-        let boundary = match chars.get(i).copied() {
-            None => Some(Boundary::End),
-            Some('\'') => {
-                let close = i + 1 + chars[i + 1..].iter().position(|&c| c == '\'')?;
-                words.extend(&chars[i..=close]);
-                i = close + 1;
-                None
-            }
-            Some('"') => {
-                let mut j = i + 1;
-                loop {
-                    match chars.get(j).copied()? {
-                        '"' => break,
-                        '\\' => j += 2,
-                        '`' => return None,
-                        '$' if chars.get(j + 1) == Some(&'(') => return None,
-                        '$' => {
-                            expands = true;
-                            j += 1;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                words.extend(&chars[i..=j]);
-                i = j + 1;
-                None
-            }
-            Some('\\') => {
-                words.extend(chars.get(i..i + 2)?);
-                i += 2;
-                None
-            }
-            Some('`' | '(' | ')' | '<') => return None,
-            Some('$') if chars.get(i + 1) == Some(&'(') => return None,
-            Some('$') => {
-                expands = true;
-                words.push('$');
-                i += 1;
-                None
-            }
-            Some('*' | '?' | '[' | '{') => {
-                globs = true;
-                words.push(chars[i]);
-                i += 1;
-                None
-            }
-            Some('#') if words.is_empty() || words.ends_with([' ', '\t']) => {
-                while chars.get(i).is_some_and(|&c| c != '\n') {
-                    i += 1;
-                }
-                None
-            }
-            Some('&') if chars.get(i + 1) == Some(&'&') => {
-                i += 2;
-                Some(Boundary::Operator(Connector::And))
-            }
-            Some('|') if chars.get(i + 1) == Some(&'|') => {
-                i += 2;
-                Some(Boundary::Operator(Connector::Or))
-            }
-            Some('|') if chars.get(i + 1) == Some(&'&') => return None,
-            Some('|') => {
-                i += 1;
-                Some(Boundary::Operator(Connector::Pipe))
-            }
-            Some(';') => {
-                i += 1;
-                Some(Boundary::Operator(Connector::Sequence))
-            }
-            Some('\n') => {
-                i += 1;
-                Some(Boundary::Newline)
-            }
-            Some(c @ ('&' | '>')) => {
-                // A redirection: `>`, `>>`, `&>`, optionally after a file descriptor number.
-                let both = c == '&';
-                if both && chars.get(i + 1) != Some(&'>') {
-                    // `&` alone runs the command in the background.
-                    return None;
-                }
-                // shlex splits words on ASCII blanks only, all one byte long.
-                let word_start = words.rfind([' ', '\t', '\n']).map_or(0, |blank| blank + 1);
-                let fd = &words[word_start..];
-                let fd_is_number = !fd.is_empty() && fd.chars().all(|c| c.is_ascii_digit());
-                if both && !fd.is_empty() && !fd_is_number {
-                    return None;
-                }
-                if fd_is_number {
-                    if !matches!(fd, "1" | "2") || both {
-                        return None;
-                    }
-                    words.truncate(word_start);
-                }
-                i += if both { 2 } else { 1 };
-                if chars.get(i) == Some(&'>') {
-                    i += 1;
-                }
-                if chars.get(i) == Some(&'&') {
-                    // `2>&1`, `1>&2`: duplicating stdout and stderr onto each other writes nothing new.
-                    let target: String = chars[i + 1..]
-                        .iter()
-                        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|'))
-                        .collect();
-                    if both || !matches!(target.as_str(), "1" | "2") {
-                        return None;
-                    }
-                    i += 1 + target.chars().count();
-                } else {
-                    while chars.get(i).is_some_and(|&c| c == ' ' || c == '\t') {
-                        i += 1;
-                    }
-                    let target: String = chars[i..]
-                        .iter()
-                        .take_while(|c| {
-                            !c.is_whitespace()
-                                && !matches!(c, ';' | '&' | '|' | '<' | '>' | '(' | ')')
-                        })
-                        .collect();
-                    if target != "/dev/null" {
-                        return None;
-                    }
-                    i += target.chars().count();
-                }
-                words.push(' ');
-                None
-            }
-            Some(c) => {
-                words.push(c);
-                i += 1;
-                None
-            }
-        };
-        let Some(boundary) = boundary else {
-            continue;
-        };
-        let parsed = shlex::split(&words)?;
-        if parsed.is_empty() {
-            // An empty command is fine between line breaks and after a final `;`; a line break after `&&`,
-            // `||` or `|` continues the command list; anything else is a syntax error.
-            match (&boundary, after) {
-                (Boundary::Operator(_), _) => return None,
-                (Boundary::End, Some(Connector::And | Connector::Or | Connector::Pipe)) => {
-                    return None;
-                }
-                (Boundary::Newline, Some(Connector::And | Connector::Or | Connector::Pipe)) => {}
-                (Boundary::Newline | Boundary::End, None | Some(Connector::Sequence)) => {}
-            }
-        } else {
-            commands.push(SimpleCommand {
-                text: chars[start..end]
-                    .iter()
-                    .collect::<String>()
-                    .trim()
-                    .to_string(),
-                words: parsed,
-                after,
-                expands,
-                globs,
-            });
-            after = Some(match boundary {
-                Boundary::Operator(connector) => connector,
-                Boundary::Newline | Boundary::End => Connector::Sequence,
-            });
-        }
-        match boundary {
-            Boundary::End => break,
-            Boundary::Operator(_) | Boundary::Newline => {}
-        }
-        words.clear();
-        expands = false;
-        globs = false;
-        start = i;
-    }
-    Some(commands)
 }
 
 /// The operands and flag values of a command's arguments.
@@ -562,159 +344,162 @@ pub fn parse_command_actions(command: &ExecCommand) -> Vec<CommandAction> {
     let Some(commands) = simple_commands(command) else {
         return unknown_whole();
     };
-    let read = |command: &str, path: &str| CommandAction::Read {
+    let actions: Vec<CommandAction> = commands.iter().filter_map(simple_command_action).collect();
+    if actions.is_empty() {
+        unknown_whole()
+    } else {
+        actions
+    }
+}
+
+/// The action of one simple command; `None` for what the UI leaves out (`cd`, a formatter after a pipe).
+fn simple_command_action(simple: &SimpleCommand) -> Option<CommandAction> {
+    let text = simple.text.as_str();
+    let unknown = || CommandAction::Unknown {
+        command: text.to_string(),
+    };
+    let Some((program, args)) = simple.words.split_first() else {
+        return Some(unknown());
+    };
+    let program = program.as_str();
+    if program == "cd"
+        || (simple.after == Some(Connector::Pipe) && OUTPUT_FORMATTERS.contains(&program))
+    {
+        return None;
+    }
+    let single_file =
+        |value_flags: &[&str]| match parse_arguments(args, value_flags).operands.as_slice() {
+            [path] if *path != "-" => read_action(text, path),
+            _ => unknown(),
+        };
+    let listing = |value_flags: &[&str]| CommandAction::ListFiles {
+        command: text.to_string(),
+        path: parse_arguments(args, value_flags)
+            .operands
+            .first()
+            .map(|path| path.to_string()),
+    };
+    Some(match program {
+        "cat" => single_file(&[]),
+        "bat" | "batcat" => single_file(BAT_VALUE_FLAGS),
+        "less" => single_file(LESS_VALUE_FLAGS),
+        "more" => single_file(&["-n"]),
+        "head" | "tail" => single_file(HEAD_TAIL_VALUE_FLAGS),
+        "nl" => single_file(NL_VALUE_FLAGS),
+        "sed" => sed_print_action(text, args).unwrap_or_else(unknown),
+        "ls" => listing(LS_VALUE_FLAGS),
+        "tree" => listing(TREE_VALUE_FLAGS),
+        "find" => find_action(text, args).unwrap_or_else(unknown),
+        "fd" | "fdfind" => fd_action(text, args).unwrap_or_else(unknown),
+        "rg" if parse_arguments(args, RG_VALUE_FLAGS)
+            .flags
+            .iter()
+            .any(|flag| flag == "--files") =>
+        {
+            listing(RG_VALUE_FLAGS)
+        }
+        "rg" => search_action(text, args, RG_VALUE_FLAGS),
+        "grep" | "egrep" | "fgrep" => search_action(text, args, GREP_VALUE_FLAGS),
+        "ag" => search_action(text, args, AG_VALUE_FLAGS),
+        "git" => match args.split_first() {
+            Some((subcommand, grep_args)) if subcommand == "grep" => {
+                search_action(text, grep_args, GREP_VALUE_FLAGS)
+            }
+            _ => unknown(),
+        },
+        _ => unknown(),
+    })
+}
+
+/// Reading one file, named by its last path component.
+fn read_action(command: &str, path: &str) -> CommandAction {
+    CommandAction::Read {
         command: command.to_string(),
         name: Path::new(path).file_name().map_or_else(
             || path.to_string(),
             |name| name.to_string_lossy().into_owned(),
         ),
         path: path.to_string(),
+    }
+}
+
+/// `sed -n <range>p <file>`: reading lines of one file.
+fn sed_print_action(text: &str, args: &[String]) -> Option<CommandAction> {
+    let [quiet, range, path] = args else {
+        return None;
     };
-    let actions: Vec<CommandAction> = commands
-        .iter()
-        .filter_map(|simple| {
-            let text = simple.text.as_str();
-            let unknown = || CommandAction::Unknown {
-                command: text.to_string(),
-            };
-            let Some((program, args)) = simple.words.split_first() else {
-                return Some(unknown());
-            };
-            let program = program.as_str();
-            if program == "cd" {
-                return None;
-            }
-            if simple.after == Some(Connector::Pipe) && OUTPUT_FORMATTERS.contains(&program) {
-                return None;
-            }
-            let search = |args: &[String], value_flags: &[&str]| {
-                let arguments = parse_arguments(args, value_flags);
-                let pattern = arguments
-                    .values
-                    .iter()
-                    .find(|(flag, _)| flag == "-e" || flag == "--regexp")
-                    .map(|(_, pattern)| pattern.to_string());
-                let from_file = arguments
-                    .flags
-                    .iter()
-                    .any(|flag| flag == "-f" || flag == "--file");
-                let (query, paths) = match pattern {
-                    Some(pattern) => (Some(pattern), arguments.operands.as_slice()),
-                    None if from_file => (None, arguments.operands.as_slice()),
-                    None => match arguments.operands.split_first() {
-                        Some((query, paths)) => (Some(query.to_string()), paths),
-                        None => (None, &[][..]),
-                    },
-                };
-                CommandAction::Search {
-                    command: text.to_string(),
-                    query,
-                    path: paths.first().map(|path| path.to_string()),
-                }
-            };
-            let single_file =
-                |value_flags: &[&str]| match parse_arguments(args, value_flags).operands.as_slice()
-                {
-                    [path] if *path != "-" => read(text, path),
-                    _ => unknown(),
-                };
-            let listing = |value_flags: &[&str]| CommandAction::ListFiles {
-                command: text.to_string(),
-                path: parse_arguments(args, value_flags)
-                    .operands
-                    .first()
-                    .map(|path| path.to_string()),
-            };
-            Some(match program {
-                "cat" => single_file(&[]),
-                "bat" | "batcat" => single_file(BAT_VALUE_FLAGS),
-                "less" => single_file(LESS_VALUE_FLAGS),
-                "more" => single_file(&["-n"]),
-                "head" | "tail" => single_file(HEAD_TAIL_VALUE_FLAGS),
-                "nl" => single_file(NL_VALUE_FLAGS),
-                "sed" => match args {
-                    [quiet, range, path]
-                        if quiet == "-n"
-                            && range.strip_suffix('p').is_some_and(|lines| {
-                                let mut bounds = lines.splitn(2, ',');
-                                bounds.all(|bound| {
-                                    bound == "$"
-                                        || (!bound.is_empty()
-                                            && bound.chars().all(|c| c.is_ascii_digit()))
-                                })
-                            })
-                            && !path.starts_with('-') =>
-                    {
-                        read(text, path)
-                    }
-                    _ => unknown(),
-                },
-                "ls" => listing(LS_VALUE_FLAGS),
-                "tree" => listing(TREE_VALUE_FLAGS),
-                "find" => {
-                    const ACTIONS: &[&str] = &[
-                        "-exec", "-execdir", "-ok", "-okdir", "-delete", "-fls", "-fprint",
-                        "-fprint0", "-fprintf",
-                    ];
-                    if args.iter().any(|arg| ACTIONS.contains(&arg.as_str())) {
-                        unknown()
-                    } else {
-                        // Leading `-H`/`-L`/`-P`/`-O<level>`/`-D <opts>` options, then the starting points,
-                        // then the expression.
-                        let mut rest = args.iter().map(String::as_str).peekable();
-                        while let Some(option) = rest.next_if(|arg| {
-                            matches!(*arg, "-H" | "-L" | "-P" | "-D") || arg.starts_with("-O")
-                        }) {
-                            if option == "-D" {
-                                rest.next();
-                            }
-                        }
-                        CommandAction::ListFiles {
-                            command: text.to_string(),
-                            path: rest
-                                .next()
-                                .filter(|arg| !arg.starts_with('-') && !matches!(*arg, "(" | "!"))
-                                .map(str::to_string),
-                        }
-                    }
-                }
-                "fd" | "fdfind" => {
-                    let arguments = parse_arguments(args, FD_VALUE_FLAGS);
-                    if arguments.flags.iter().any(|flag| {
-                        matches!(flag.as_str(), "-x" | "--exec" | "-X" | "--exec-batch")
-                    }) {
-                        unknown()
-                    } else {
-                        CommandAction::ListFiles {
-                            command: text.to_string(),
-                            path: arguments.operands.get(1).map(|path| path.to_string()),
-                        }
-                    }
-                }
-                "rg" if parse_arguments(args, RG_VALUE_FLAGS)
-                    .flags
-                    .iter()
-                    .any(|flag| flag == "--files") =>
-                {
-                    listing(RG_VALUE_FLAGS)
-                }
-                "rg" => search(args, RG_VALUE_FLAGS),
-                "grep" | "egrep" | "fgrep" => search(args, GREP_VALUE_FLAGS),
-                "ag" => search(args, AG_VALUE_FLAGS),
-                "git" => match args.split_first() {
-                    Some((subcommand, grep_args)) if subcommand == "grep" => {
-                        search(grep_args, GREP_VALUE_FLAGS)
-                    }
-                    _ => unknown(),
-                },
-                _ => unknown(),
-            })
+    let is_line_range = range.strip_suffix('p').is_some_and(|lines| {
+        let mut bounds = lines.splitn(2, ',');
+        bounds.all(|bound| {
+            bound == "$" || (!bound.is_empty() && bound.chars().all(|c| c.is_ascii_digit()))
         })
-        .collect();
-    if actions.is_empty() {
-        unknown_whole()
-    } else {
-        actions
+    });
+    (quiet == "-n" && is_line_range && !path.starts_with('-')).then(|| read_action(text, path))
+}
+
+/// `find` without an action that runs, deletes or writes: listing its first starting point.
+fn find_action(text: &str, args: &[String]) -> Option<CommandAction> {
+    const ACTIONS: &[&str] = &[
+        "-exec", "-execdir", "-ok", "-okdir", "-delete", "-fls", "-fprint", "-fprint0", "-fprintf",
+    ];
+    if args.iter().any(|arg| ACTIONS.contains(&arg.as_str())) {
+        return None;
+    }
+    // Leading `-H`/`-L`/`-P`/`-O<level>`/`-D <opts>` options, then the starting points, then the expression.
+    let mut rest = args.iter().map(String::as_str).peekable();
+    while let Some(option) =
+        rest.next_if(|arg| matches!(*arg, "-H" | "-L" | "-P" | "-D") || arg.starts_with("-O"))
+    {
+        if option == "-D" {
+            rest.next();
+        }
+    }
+    Some(CommandAction::ListFiles {
+        command: text.to_string(),
+        path: rest
+            .next()
+            .filter(|arg| !arg.starts_with('-') && !matches!(*arg, "(" | "!"))
+            .map(str::to_string),
+    })
+}
+
+/// `fd` without `--exec`: listing under its second operand (the first is the pattern).
+fn fd_action(text: &str, args: &[String]) -> Option<CommandAction> {
+    let arguments = parse_arguments(args, FD_VALUE_FLAGS);
+    let runs = arguments
+        .flags
+        .iter()
+        .any(|flag| matches!(flag.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"));
+    (!runs).then(|| CommandAction::ListFiles {
+        command: text.to_string(),
+        path: arguments.operands.get(1).map(|path| path.to_string()),
+    })
+}
+
+/// A search: the pattern (`-e`, else the first operand unless patterns come from a file) and the first path.
+fn search_action(text: &str, args: &[String], value_flags: &[&str]) -> CommandAction {
+    let arguments = parse_arguments(args, value_flags);
+    let pattern = arguments
+        .values
+        .iter()
+        .find(|(flag, _)| flag == "-e" || flag == "--regexp")
+        .map(|(_, pattern)| pattern.to_string());
+    let from_file = arguments
+        .flags
+        .iter()
+        .any(|flag| flag == "-f" || flag == "--file");
+    let (query, paths) = match pattern {
+        Some(pattern) => (Some(pattern), arguments.operands.as_slice()),
+        None if from_file => (None, arguments.operands.as_slice()),
+        None => match arguments.operands.split_first() {
+            Some((query, paths)) => (Some(query.to_string()), paths),
+            None => (None, &[][..]),
+        },
+    };
+    CommandAction::Search {
+        command: text.to_string(),
+        query,
+        path: paths.first().map(|path| path.to_string()),
     }
 }
 

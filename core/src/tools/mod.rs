@@ -9,6 +9,7 @@ pub(crate) mod patch_call;
 pub mod router;
 pub mod safe_commands;
 pub(crate) mod shell_call;
+mod shell_script;
 pub mod spec;
 pub(crate) mod tool_call;
 pub(crate) mod tool_run;

@@ -272,6 +272,26 @@ mod tests {
             (script("ls 'unterminated"), false),
             (script(""), false),
             (script("ls &&"), false),
+            // Hostile scripts.
+            (script("ls; rm -rf /"), false),
+            (script("ls\nrm -rf /"), false),
+            (script("ls # c\nrm -rf /"), false),
+            (script("cat $(rm -rf /)"), false),
+            (script("echo \"`rm -rf /`\""), false),
+            (script("cat ${HOME}/.ssh/id_rsa"), false),
+            (script("ls ${x:-$(rm -rf /)}"), false),
+            (script("diff <(ls) <(rm -rf x)"), false),
+            (script("ls > ~/.bashrc"), false),
+            (script("ls 2>&1 >out.txt"), false),
+            (script("ls 0>&1"), false),
+            (script("rg foo 2>/dev/null src"), true),
+            (script("ls >/dev/null && rm -rf x 2>/dev/null"), false),
+            (script("rg foo >/dev/null --pre=x"), false),
+            (script("cat <<< x"), false),
+            (script("rg \"a$\" x"), false),
+            (script("echo \\$HOME"), false),
+            (script("cat été.txt && rg 'ünï' 日本"), true),
+            (script("ls\u{a0}-a"), false),
         ];
         let wrong: Vec<String> = cases
             .iter()

@@ -1,146 +1,78 @@
-//! A line-based unified diff (3 lines of context, `--- a/` / `+++ b/` headers) for reporting file changes.
+//! A line-based unified diff (3 lines of context, `--- a/` / `+++ b/` headers) for reporting file changes;
+//! `similar` finds the changes, this module only writes them in the format clients expect.
+
+use similar::Algorithm;
+use similar::DiffOp;
+use similar::DiffTag;
 
 const CONTEXT_LINES: usize = 3;
-/// Above this many cells the LCS table would cost too much memory; the changed middle is then reported as
-/// one removal plus one addition, which is still a correct diff.
-const MAX_LCS_CELLS: usize = 16_000_000;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum LineDiff {
-    Equal,
-    Removed,
-    Added,
-}
 
 /// Unified diff turning `old` into `new`, labelled with `path`; empty when the texts are identical.
 pub fn unified_diff(old: &str, new: &str, path: &str) -> String {
+    // Lines end at `\n` only (a lone `\r` is not a line break here), each keeping its terminator.
     let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
     let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = old_lines
-        .iter()
-        .zip(&new_lines)
-        .take_while(|(old_line, new_line)| old_line == new_line)
-        .count();
-    let suffix = old_lines[prefix..]
-        .iter()
-        .rev()
-        .zip(new_lines[prefix..].iter().rev())
-        .take_while(|(old_line, new_line)| old_line == new_line)
-        .count();
-    let old_middle = &old_lines[prefix..old_lines.len() - suffix];
-    let new_middle = &new_lines[prefix..new_lines.len() - suffix];
-    if old_middle.is_empty() && new_middle.is_empty() {
+    // Myers with similar's bounded search: near-linear on large rewrites, at worst a non-minimal diff.
+    let ops = similar::capture_diff_slices(Algorithm::Myers, &old_lines, &new_lines);
+    let hunks = similar::group_diff_ops(ops, CONTEXT_LINES);
+    if hunks.is_empty() {
         return String::new();
     }
-
-    // Each entry: the kind of line plus the line's text.
-    let mut script: Vec<(LineDiff, &str)> = old_lines[..prefix]
-        .iter()
-        .map(|line| (LineDiff::Equal, *line))
-        .collect();
-    if old_middle.len().saturating_mul(new_middle.len()) > MAX_LCS_CELLS {
-        script.extend(old_middle.iter().map(|line| (LineDiff::Removed, *line)));
-        script.extend(new_middle.iter().map(|line| (LineDiff::Added, *line)));
-    } else {
-        let width = new_middle.len() + 1;
-        // lcs[i * width + j] = LCS length of old_middle[i..] and new_middle[j..].
-        let mut lcs = vec![0usize; (old_middle.len() + 1) * width];
-        for i in (0..old_middle.len()).rev() {
-            for j in (0..new_middle.len()).rev() {
-                lcs[i * width + j] = if old_middle[i] == new_middle[j] {
-                    lcs[(i + 1) * width + j + 1] + 1
-                } else {
-                    lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
-                };
-            }
-        }
-        let (mut i, mut j) = (0, 0);
-        while i < old_middle.len() || j < new_middle.len() {
-            if i < old_middle.len() && j < new_middle.len() && old_middle[i] == new_middle[j] {
-                script.push((LineDiff::Equal, old_middle[i]));
-                i += 1;
-                j += 1;
-            } else if j == new_middle.len()
-                || (i < old_middle.len() && lcs[(i + 1) * width + j] >= lcs[i * width + j + 1])
-            {
-                script.push((LineDiff::Removed, old_middle[i]));
-                i += 1;
-            } else {
-                script.push((LineDiff::Added, new_middle[j]));
-                j += 1;
-            }
-        }
-    }
-    script.extend(
-        old_lines[old_lines.len() - suffix..]
-            .iter()
-            .map(|line| (LineDiff::Equal, *line)),
-    );
-
     // An absolute path keeps git's `a/` / `b/` prefixes without doubling its slash.
     let label = path.trim_start_matches('/');
     let mut output = format!("--- a/{label}\n+++ b/{label}\n");
-    let changed: Vec<usize> = script
-        .iter()
-        .enumerate()
-        .filter(|(_, (kind, _))| *kind != LineDiff::Equal)
-        .map(|(index, _)| index)
-        .collect();
-    let mut hunk_ranges: Vec<(usize, usize)> = Vec::new();
-    for index in changed {
-        let start = index.saturating_sub(CONTEXT_LINES);
-        let end = (index + CONTEXT_LINES + 1).min(script.len());
-        match hunk_ranges.last_mut() {
-            Some((_, last_end)) if start <= *last_end => *last_end = end,
-            _ => hunk_ranges.push((start, end)),
-        }
+    for hunk in &hunks {
+        write_hunk(&mut output, hunk, &old_lines, &new_lines);
     }
-    for (start, end) in hunk_ranges {
-        let old_before = script[..start]
-            .iter()
-            .filter(|(kind, _)| *kind != LineDiff::Added)
-            .count();
-        let new_before = script[..start]
-            .iter()
-            .filter(|(kind, _)| *kind != LineDiff::Removed)
-            .count();
-        let hunk = &script[start..end];
-        let old_count = hunk
-            .iter()
-            .filter(|(kind, _)| *kind != LineDiff::Added)
-            .count();
-        let new_count = hunk
-            .iter()
-            .filter(|(kind, _)| *kind != LineDiff::Removed)
-            .count();
-        // An empty side is numbered by the line it follows, per the unified diff convention.
-        let old_start = if old_count == 0 {
-            old_before
+    output
+}
+
+/// One `@@ -a,b +c,d @@` hunk: its header, then each line with its marker.
+fn write_hunk(output: &mut String, hunk: &[DiffOp], old_lines: &[&str], new_lines: &[&str]) {
+    let (Some(first), Some(last)) = (hunk.first(), hunk.last()) else {
+        return;
+    };
+    let old_range = first.old_range().start..last.old_range().end;
+    let new_range = first.new_range().start..last.new_range().end;
+    // An empty side is numbered by the line it follows, per the unified diff convention.
+    let header_start = |range: &std::ops::Range<usize>| {
+        if range.is_empty() {
+            range.start
         } else {
-            old_before + 1
-        };
-        let new_start = if new_count == 0 {
-            new_before
-        } else {
-            new_before + 1
-        };
-        output.push_str(&format!(
-            "@@ -{old_start},{old_count} +{new_start},{new_count} @@\n"
-        ));
-        for (kind, line) in hunk {
-            let marker = match kind {
-                LineDiff::Equal => ' ',
-                LineDiff::Removed => '-',
-                LineDiff::Added => '+',
-            };
-            output.push(marker);
-            output.push_str(line);
-            if !line.ends_with('\n') {
-                output.push_str("\n\\ No newline at end of file\n");
+            range.start + 1
+        }
+    };
+    output.push_str(&format!(
+        "@@ -{},{} +{},{} @@\n",
+        header_start(&old_range),
+        old_range.len(),
+        header_start(&new_range),
+        new_range.len()
+    ));
+    for op in hunk {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        let removed = &old_lines[old_range];
+        let added = &new_lines[new_range];
+        match tag {
+            DiffTag::Equal => push_lines(output, ' ', removed),
+            DiffTag::Delete => push_lines(output, '-', removed),
+            DiffTag::Insert => push_lines(output, '+', added),
+            DiffTag::Replace => {
+                push_lines(output, '-', removed);
+                push_lines(output, '+', added);
             }
         }
     }
-    output
+}
+
+fn push_lines(output: &mut String, marker: char, lines: &[&str]) {
+    for line in lines {
+        output.push(marker);
+        output.push_str(line);
+        if !line.ends_with('\n') {
+            output.push_str("\n\\ No newline at end of file\n");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +122,106 @@ mod tests {
         assert_eq!(
             unified_diff("a\nb", "a\nb\n", "f"),
             "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n"
+        );
+    }
+
+    /// Rebuilds the new text from the old one and `diff`, checking each hunk's header against its lines.
+    fn apply(old: &str, diff: &str) -> String {
+        let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+        let mut lines = diff.split_inclusive('\n').skip(2).peekable();
+        let mut output = String::new();
+        let mut next_old = 0;
+        while let Some(header) = lines.next() {
+            let numbers: Vec<usize> = header
+                .trim_start_matches("@@ -")
+                .trim_end_matches(" @@\n")
+                .split([',', ' ', '+'])
+                .filter(|part| !part.is_empty())
+                .map(|part| part.parse().expect("number"))
+                .collect();
+            let [old_start, old_count, _, new_count] = numbers[..] else {
+                panic!("bad header {header:?}");
+            };
+            let hunk_start = if old_count == 0 {
+                old_start
+            } else {
+                old_start - 1
+            };
+            output.extend(old_lines[next_old..hunk_start].iter().copied());
+            next_old = hunk_start;
+            let (mut seen_old, mut seen_new) = (0, 0);
+            while let Some(line) = lines.next_if(|line| !line.starts_with("@@")) {
+                let mut text = line[1..].to_string();
+                if lines.next_if(|next| next.starts_with("\\")).is_some() {
+                    text.pop();
+                }
+                match &line[..1] {
+                    " " | "-" => {
+                        assert_eq!(old_lines[next_old], text, "context or removal");
+                        next_old += 1;
+                        seen_old += 1;
+                    }
+                    _ => {}
+                }
+                if line.starts_with([' ', '+']) {
+                    output.push_str(&text);
+                    seen_new += 1;
+                }
+            }
+            assert_eq!((seen_old, seen_new), (old_count, new_count), "{header:?}");
+        }
+        output.extend(old_lines[next_old..].iter().copied());
+        output
+    }
+
+    #[test]
+    fn random_edits_round_trip() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let pieces = ["a\n", "b\n", "c\n", "\n", "d", "a\r\n", "x\ry\n"];
+        for _ in 0..2_000 {
+            let mut text = || -> String {
+                let length = next(30);
+                (0..length).map(|_| pieces[next(pieces.len())]).collect()
+            };
+            let old = text();
+            let new = text();
+            let diff = unified_diff(&old, &new, "f");
+            assert_eq!(apply(&old, &diff), new, "{old:?} -> {new:?}\n{diff}");
+            assert_eq!(diff.is_empty(), old == new);
+        }
+    }
+
+    #[test]
+    fn a_lone_carriage_return_does_not_end_a_line() {
+        assert_eq!(
+            unified_diff("a\rb\n", "a\rc\n", "f"),
+            "--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-a\rb\n+a\rc\n"
+        );
+    }
+
+    #[test]
+    fn large_files_get_small_hunks() {
+        // 20,000 distinct lines changed at both ends: 400M cells for a full LCS table.
+        let old: String = (0..20_000).map(|line| format!("{line}\n")).collect();
+        let new = format!(
+            "first\n{}last\n",
+            &old["0\n".len()..old.len() - "19999\n".len()]
+        );
+        let diff = unified_diff(&old, &new, "big");
+        assert_eq!(diff.matches("\n@@ ").count(), 2, "{diff}");
+        assert_eq!(diff.lines().count(), 2 + 2 * (1 + 3 + 2));
+        assert_eq!(apply(&old, &diff), new);
+        // A complete rewrite stays a correct diff.
+        let rewritten: String = (0..20_000).map(|line| format!("new {line}\n")).collect();
+        assert_eq!(
+            apply(&old, &unified_diff(&old, &rewritten, "big")),
+            rewritten
         );
     }
 }
