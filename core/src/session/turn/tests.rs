@@ -112,6 +112,14 @@ fn dropped_stream() -> ApiError {
     }
 }
 
+/// A model that calls the shell tool once (`call-1`) and then answers.
+fn tool_call_then_answer(command: &str) -> ScriptedModel {
+    ScriptedModel::new(vec![
+        vec![Ok(shell_call("call-1", command)), Ok(completed())],
+        vec![Ok(assistant("done")), Ok(completed())],
+    ])
+}
+
 fn completed() -> ResponseEvent {
     ResponseEvent::Completed {
         response_id: "resp".to_string(),
@@ -371,13 +379,7 @@ async fn a_tool_call_runs_and_its_output_goes_back_in_the_follow_up_request() {
         mut events,
         _workspace,
     } = harness(AskForApproval::Never);
-    let mut model = ScriptedModel::new(vec![
-        vec![
-            Ok(shell_call("call-1", "echo from-the-tool")),
-            Ok(completed()),
-        ],
-        vec![Ok(assistant("done")), Ok(completed())],
-    ]);
+    let mut model = tool_call_then_answer("echo from-the-tool");
     let requests = Arc::clone(&model.requests);
     run_turn(&ctx, &mut model, turn(), input("run it")).await;
 
@@ -436,13 +438,7 @@ async fn an_untrusted_command_waits_for_approval_and_a_decline_reaches_the_model
         mut events,
         _workspace,
     } = harness(AskForApproval::Untrusted);
-    let mut model = ScriptedModel::new(vec![
-        vec![
-            Ok(shell_call("call-1", "touch created-by-the-model")),
-            Ok(completed()),
-        ],
-        vec![Ok(assistant("ok")), Ok(completed())],
-    ]);
+    let mut model = tool_call_then_answer("touch created-by-the-model");
     let requests = Arc::clone(&model.requests);
     let workspace = ctx.settings.cwd.clone();
     let turn_task = run_turn(&ctx, &mut model, turn(), input("touch it"));
