@@ -34,6 +34,12 @@ pub struct ConfigToml {
     /// The processing tier asked of the provider (`fast`, `flex`, `priority`, ...).
     pub service_tier: Option<String>,
     pub model_context_window: Option<i64>,
+    /// Total tokens after which a thread compacts its history before the next request.
+    pub model_auto_compact_token_limit: Option<i64>,
+    /// The instructions of a summarizing compaction (replaces the built-in prompt).
+    pub compact_prompt: Option<String>,
+    /// A file holding the compaction prompt, read when config loads (`compact_prompt` wins).
+    pub experimental_compact_prompt_file: Option<PathBuf>,
     pub model_supports_reasoning_summaries: Option<bool>,
     pub model_catalog_json: Option<PathBuf>,
     pub approval_policy: Option<AskForApproval>,
@@ -76,6 +82,9 @@ pub(crate) const USED_KEYS: &[&str] = &[
     "model_verbosity",
     "service_tier",
     "model_context_window",
+    "model_auto_compact_token_limit",
+    "compact_prompt",
+    "experimental_compact_prompt_file",
     "model_supports_reasoning_summaries",
     "model_catalog_json",
     "approval_policy",
@@ -105,7 +114,6 @@ pub(crate) const USED_KEYS: &[&str] = &[
 /// Upstream keys users commonly have that this build does not act on: kept in the raw table, no warning.
 pub(crate) const ACCEPTED_UNUSED_KEYS: &[&str] = &[
     "review_model",
-    "model_auto_compact_token_limit",
     "model_max_output_tokens",
     "model_reasoning_summary_format",
     "model_supports_reasoning_summary",
@@ -130,8 +138,6 @@ pub(crate) const ACCEPTED_UNUSED_KEYS: &[&str] = &[
     "ghost_snapshot",
     "project_doc_fallback_filenames",
     "project_root_markers",
-    "compact_prompt",
-    "experimental_compact_prompt_file",
     "experimental_instructions_file",
     "model_instructions_file",
     "experimental_use_exec_command_tool",

@@ -102,6 +102,11 @@ pub struct Config {
     pub shell_environment_policy: ShellEnvironmentPolicyToml,
     pub active_profile: Option<String>,
     pub project_doc_max_bytes: usize,
+    /// `model_auto_compact_token_limit`: compact once a thread's context passes this many tokens (capped at
+    /// 90% of the model's context window).
+    pub model_auto_compact_token_limit: Option<i64>,
+    /// The compaction prompt from `compact_prompt` or `experimental_compact_prompt_file`; `None`: built-in.
+    pub compact_prompt: Option<String>,
     pub projects: BTreeMap<String, ProjectConfig>,
     pub hide_agent_reasoning: bool,
     pub notify: Option<Vec<String>>,
@@ -324,6 +329,8 @@ impl Config {
             project_doc_max_bytes: config_toml
                 .project_doc_max_bytes
                 .unwrap_or(DEFAULT_PROJECT_DOC_MAX_BYTES),
+            model_auto_compact_token_limit: config_toml.model_auto_compact_token_limit,
+            compact_prompt: compact_prompt(&config_toml)?,
             projects: config_toml.projects.clone(),
             hide_agent_reasoning: config_toml.hide_agent_reasoning.unwrap_or(false),
             notify: config_toml.notify.clone(),
@@ -336,6 +343,22 @@ impl Config {
             codex_home,
         })
     }
+}
+
+/// The compaction prompt: `compact_prompt`, else the contents of `experimental_compact_prompt_file`.
+fn compact_prompt(config_toml: &ConfigToml) -> Result<Option<String>, ConfigError> {
+    if let Some(prompt) = &config_toml.compact_prompt {
+        return Ok(Some(prompt.clone()));
+    }
+    let Some(path) = &config_toml.experimental_compact_prompt_file else {
+        return Ok(None);
+    };
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|source| ConfigError::Io {
+            path: path.clone(),
+            source,
+        })
 }
 
 /// Every layer merged into one table, with its typed view: the user's file, the session flags, the active
@@ -570,6 +593,8 @@ mod tests {
                 shell_environment_policy: ShellEnvironmentPolicyToml::default(),
                 active_profile: None,
                 project_doc_max_bytes: 32 * 1024,
+                model_auto_compact_token_limit: None,
+                compact_prompt: None,
                 projects: BTreeMap::new(),
                 hide_agent_reasoning: false,
                 notify: None,

@@ -24,6 +24,9 @@ pub(crate) struct ThreadState {
     pub(crate) history: Vec<ResponseItem>,
     pub(crate) turns: Vec<StoredTurn>,
     pub(crate) token_usage: Option<TokenUsageInfo>,
+    /// The size of the context the model last saw, in tokens: the last response's total, or an estimate of
+    /// the history since a compaction replaced it. Auto-compaction compares it with the thread's limit.
+    pub(crate) context_tokens: i64,
     pub(crate) name: Option<String>,
     pub(crate) preview: String,
     pub(crate) updated_at: i64,
@@ -142,7 +145,19 @@ impl Conversation {
         info.last = usage;
         info.model_context_window = context_window;
         state.token_usage = Some(info);
+        state.context_tokens = usage.total_tokens;
         info
+    }
+
+    pub(crate) fn context_tokens(&self) -> i64 {
+        self.lock().context_tokens
+    }
+
+    /// Replaces the whole history (a compaction); the context is then estimated from what is left.
+    pub(crate) fn replace_history(&self, history: Vec<ResponseItem>, estimated_tokens: i64) {
+        let mut state = self.lock();
+        state.history = history;
+        state.context_tokens = estimated_tokens;
     }
 
     /// Whether the session prefix still has to go into history; from now on it counts as recorded.
@@ -158,6 +173,11 @@ impl Conversation {
         }
         state.environment_sent = Some(environment.clone());
         true
+    }
+
+    /// Forgets which environment context the model saw, so the next one is sent whatever it is.
+    pub(crate) fn forget_environment(&self) {
+        self.lock().environment_sent = None;
     }
 
     /// Marks the active turn as ending, so `turn/interrupt` and `turn/steer` are refused from now on.

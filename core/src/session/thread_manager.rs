@@ -51,6 +51,7 @@ use crate::session::thread::CodexThread;
 use crate::session::thread::ThreadError;
 use crate::session::thread::ThreadInner;
 use crate::session::thread::ThreadSnapshot;
+use crate::session::thread_settings::CompactionSettings;
 use crate::session::thread_settings::ThreadMetadata;
 use crate::session::thread_settings::ThreadSettings;
 use crate::tools::approval::SessionApprovals;
@@ -188,6 +189,10 @@ impl ThreadManager {
             codex_home: config.codex_home.clone(),
             project_doc_max_bytes: config.project_doc_max_bytes,
             web_search_mode: config.web_search_mode,
+            compaction: CompactionSettings {
+                auto_token_limit: config.model_auto_compact_token_limit,
+                prompt: config.compact_prompt.clone(),
+            },
         }
     }
 
@@ -277,6 +282,9 @@ impl ThreadManager {
                     ThreadState {
                         history: history.history,
                         turns: history.turns,
+                        context_tokens: history
+                            .token_usage
+                            .map_or(0, |usage| usage.last.total_tokens),
                         token_usage: history.token_usage,
                         name: history.name,
                         preview: history.preview,
@@ -563,6 +571,7 @@ impl ThreadManager {
                 codex_home: self.codex_home.clone(),
                 project_doc_max_bytes: 0,
                 web_search_mode: Default::default(),
+                compaction: CompactionSettings::default(),
             },
             name: history.name,
             preview: history.preview,

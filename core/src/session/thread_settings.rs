@@ -33,6 +33,16 @@ pub struct ThreadSettings {
     /// Whether requests offer the hosted web search tool, and with live or cached results; `None` (not
     /// configured) follows the turn's sandbox.
     pub web_search_mode: Option<crate::config::WebSearchMode>,
+    /// When and how the thread compacts its history.
+    pub compaction: CompactionSettings,
+}
+
+/// `model_auto_compact_token_limit` and the compaction prompt, from config.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompactionSettings {
+    pub auto_token_limit: Option<i64>,
+    /// The summarization instructions; `None`: the built-in prompt.
+    pub prompt: Option<String>,
 }
 
 /// Identity and metadata of a thread as the host sees it.

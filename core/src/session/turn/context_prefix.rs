@@ -29,6 +29,19 @@ pub(crate) async fn context_items(
     items
 }
 
+/// The context a history starts with, whatever was sent before: the session prefix and the environment
+/// context (a compacted history begins with it).
+pub(crate) async fn initial_context(
+    shared: &TurnShared,
+    settings: &ThreadSettings,
+) -> Vec<ResponseItem> {
+    shared.conversation.take_prefix_needed();
+    shared.conversation.forget_environment();
+    let mut items = session_prefix(settings).await;
+    items.extend(environment_update(shared, settings).await);
+    items
+}
+
 /// The session prefix the first turn puts in history: developer instructions and the user's `AGENTS.md`
 /// instructions (global, then repo root down to cwd). The environment context follows it.
 async fn session_prefix(settings: &ThreadSettings) -> Vec<ResponseItem> {

@@ -2,6 +2,7 @@
 //! done, retrying dropped streams, and end the turn once with its status. Everything it touches comes
 //! through its `TurnContext`.
 
+mod compaction;
 mod context_prefix;
 mod finish;
 pub(crate) mod model_stream;
@@ -89,11 +90,16 @@ async fn sample_until_done(
     completed_items: &mut Vec<TurnItem>,
 ) -> Result<(), TurnEnd> {
     let mut diff = TurnDiffTracker::default();
+    let mut compacted_for_overflow = false;
     loop {
         for (input, client_id) in ctx.conversation().take_steered_input() {
             completed_items.push(record_user_input(ctx, input, client_id).await);
         }
+        if compaction::needs_compaction(ctx) {
+            compact(ctx, model).await?;
+        }
         let prompt = prompt(ctx);
+        let (history_len, items_len) = (ctx.conversation().history_len(), completed_items.len());
         match sample_with_retries(ctx, model, &prompt, completed_items).await {
             Ok(SamplingOutcome::Done {
                 needs_follow_up,
@@ -107,7 +113,35 @@ async fn sample_until_done(
                 }
             }
             Ok(SamplingOutcome::Interrupted) => return Err(TurnEnd::Interrupted),
+            // The model's window was exceeded before the limit said so: compact once and ask again.
+            Err(ApiError::ContextWindowExceeded) if !compacted_for_overflow => {
+                compacted_for_overflow = true;
+                ctx.conversation().truncate_history(history_len);
+                completed_items.truncate(items_len);
+                compact(ctx, model).await?;
+            }
             Err(err) => return Err(TurnEnd::Failed(failure(ctx, err).await)),
+        }
+    }
+}
+
+/// Compacts the conversation; a compaction that fails fails the turn with its reason, history untouched.
+async fn compact(ctx: &TurnContext, model: &mut dyn ModelStream) -> Result<(), TurnEnd> {
+    match compaction::compact(ctx, model).await {
+        Ok(()) => Ok(()),
+        Err(compaction::CompactionError::Interrupted) => Err(TurnEnd::Interrupted),
+        Err(err) => {
+            tracing::warn!("turn {} failed: {err}", ctx.turn_id());
+            let codex_error_info = match &err {
+                compaction::CompactionError::Model(api) => Some(api.codex_error_info()),
+                compaction::CompactionError::EmptySummary
+                | compaction::CompactionError::Interrupted => None,
+            };
+            Err(TurnEnd::Failed(TurnError {
+                message: err.to_string(),
+                codex_error_info,
+                additional_details: None,
+            }))
         }
     }
 }

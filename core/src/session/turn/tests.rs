@@ -37,6 +37,7 @@ use crate::protocol::turn_outcome::TurnStatus;
 use crate::session::conversation::ActiveTurn;
 use crate::session::conversation::Conversation;
 use crate::session::conversation::ThreadState;
+use crate::session::thread_settings::CompactionSettings;
 use crate::session::thread_settings::ThreadSettings;
 use crate::session::thread_settings::TurnOnlyOptions;
 use crate::session::turn_context::TurnContext;
@@ -153,6 +154,7 @@ fn harness(approval_policy: AskForApproval) -> Harness {
         codex_home: workspace.path().join("codex-home"),
         project_doc_max_bytes: 0,
         web_search_mode: None,
+        compaction: CompactionSettings::default(),
     };
     let (sender, events) = mpsc::channel(256);
     let cancel = CancellationToken::new();
@@ -160,6 +162,7 @@ fn harness(approval_policy: AskForApproval) -> Harness {
         history: Vec::new(),
         turns: Vec::new(),
         token_usage: None,
+        context_tokens: 0,
         name: None,
         preview: String::new(),
         updated_at: 0,
@@ -517,4 +520,169 @@ async fn input_steered_in_before_a_request_joins_that_request() {
         "the environment and both messages: {:?}",
         requests[0]
     );
+}
+
+/// A harness whose thread compacts past `limit` tokens and has already seen `context_tokens`.
+fn compacting_harness(limit: i64, context_tokens: i64) -> Harness {
+    let mut harness = harness(AskForApproval::Never);
+    harness.ctx.settings.compaction.auto_token_limit = Some(limit);
+    harness.ctx.conversation().lock().context_tokens = context_tokens;
+    harness
+}
+
+fn usage(total_tokens: i64) -> ResponseEvent {
+    ResponseEvent::Completed {
+        response_id: "resp".to_string(),
+        token_usage: Some(crate::protocol::token_usage::TokenUsage {
+            total_tokens,
+            ..Default::default()
+        }),
+        end_turn: None,
+    }
+}
+
+fn texts(items: &[ResponseItem]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            ResponseItem::Message { content, .. } => content.iter().find_map(|part| match part {
+                ContentItem::InputText { text } | ContentItem::OutputText { text } => {
+                    Some(text.clone())
+                }
+                ContentItem::InputImage { .. } => None,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn is_summary(text: &str) -> bool {
+    text.starts_with("An earlier part of this conversation was condensed")
+}
+
+#[tokio::test]
+async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
+    let Harness {
+        ctx,
+        mut events,
+        _workspace,
+    } = compacting_harness(1_000, 5_000);
+    let mut model = ScriptedModel::new(vec![
+        vec![Ok(assistant("the summary")), Ok(completed())],
+        vec![Ok(assistant("answer")), Ok(completed())],
+    ]);
+    let requests = Arc::clone(&model.requests);
+    run_turn(&ctx, &mut model, turn(), input("keep going")).await;
+
+    let seen = labels(&events_until_completed(&mut events).await);
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("turn completed Completed")
+    );
+    let requests = requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(requests.len(), 2);
+    let asked = texts(&requests[0]);
+    assert!(
+        asked
+            .last()
+            .is_some_and(|text| text.starts_with("You are writing a handoff")),
+        "the compaction request ends with its prompt: {asked:?}"
+    );
+    let after = texts(&requests[1]);
+    assert!(after.iter().any(|text| text == "keep going"), "{after:?}");
+    let summary = after.iter().find(|text| is_summary(text));
+    assert!(
+        summary.is_some_and(|text| text.ends_with("the summary")),
+        "{after:?}"
+    );
+    assert!(ctx.conversation().context_tokens() < 1_000);
+}
+
+#[tokio::test]
+async fn a_compaction_between_tool_calls_lets_the_turn_go_on() {
+    let Harness {
+        ctx,
+        mut events,
+        _workspace,
+    } = compacting_harness(1_000, 0);
+    let mut model = ScriptedModel::new(vec![
+        // The tool call's response reports a context past the limit.
+        vec![
+            Ok(shell_call("call-1", "echo from-the-tool")),
+            Ok(usage(5_000)),
+        ],
+        vec![Ok(assistant("the summary")), Ok(completed())],
+        vec![Ok(assistant("done")), Ok(completed())],
+    ]);
+    let requests = Arc::clone(&model.requests);
+    run_turn(&ctx, &mut model, turn(), input("run it")).await;
+
+    let seen = labels(&events_until_completed(&mut events).await);
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("turn completed Completed")
+    );
+    let requests = requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(requests.len(), 3);
+    assert!(texts(&requests[2]).iter().any(|text| is_summary(text)));
+    let history = ctx.conversation().history();
+    assert!(
+        call_output(&history, "call-1").is_none(),
+        "the tool call is folded into the summary"
+    );
+}
+
+#[tokio::test]
+async fn an_exceeded_context_window_compacts_once_and_retries() {
+    let Harness {
+        ctx,
+        mut events,
+        _workspace,
+    } = harness(AskForApproval::Never);
+    let mut model = ScriptedModel::new(vec![
+        vec![Err(ApiError::ContextWindowExceeded)],
+        vec![Ok(assistant("the summary")), Ok(completed())],
+        vec![Ok(assistant("answer")), Ok(completed())],
+    ]);
+    let requests = Arc::clone(&model.requests);
+    run_turn(&ctx, &mut model, turn(), input("hi")).await;
+
+    let seen = labels(&events_until_completed(&mut events).await);
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("turn completed Completed")
+    );
+    assert_eq!(requests.lock().unwrap_or_else(|e| e.into_inner()).len(), 3);
+}
+
+#[tokio::test]
+async fn a_failing_compaction_fails_the_turn_and_keeps_the_history() {
+    let Harness {
+        ctx,
+        mut events,
+        _workspace,
+    } = compacting_harness(1_000, 5_000);
+    let mut model = ScriptedModel::new(vec![vec![Err(ApiError::Http {
+        status: 400,
+        message: "bad request".to_string(),
+        request_id: None,
+    })]]);
+    run_turn(&ctx, &mut model, turn(), input("keep going")).await;
+
+    let seen = events_until_completed(&mut events).await;
+    let Some(EventMsg::TurnCompleted { turn, .. }) = seen.last() else {
+        panic!("no turn/completed: {seen:?}");
+    };
+    assert_eq!(turn.status, TurnStatus::Failed);
+    let message = turn.error.as_ref().map(|error| error.message.clone());
+    assert_eq!(
+        message.as_deref(),
+        Some("compacting the conversation failed: unexpected status 400 Bad Request: bad request")
+    );
+    let history = texts(&ctx.conversation().history());
+    assert!(
+        history.iter().any(|text| text == "keep going"),
+        "{history:?}"
+    );
+    assert!(!history.iter().any(|text| is_summary(text)), "{history:?}");
 }

@@ -1,0 +1,175 @@
+//! Compaction: when a thread's context passes its limit, the turn replaces the history with a shorter one
+//! that carries the same work — the session prefix, the user's most recent messages and a summary the
+//! model writes of everything so far — records it in the rollout, and goes on.
+
+mod history;
+mod prompt;
+
+use futures::StreamExt;
+
+use crate::client::ApiError;
+use crate::client::Prompt;
+use crate::client::ResponseEvent;
+use crate::protocol::response_item::ResponseItem;
+use crate::rollout::Compacted;
+use crate::rollout::RolloutItem;
+use crate::session::thread_settings::ThreadSettings;
+use crate::session::turn::context_prefix::initial_context;
+use crate::session::turn::model_stream::ModelStream;
+use crate::session::turn::model_stream::SamplingRequest;
+use crate::session::turn_context::TurnContext;
+
+use history::USER_MESSAGES_TOKEN_BUDGET;
+use history::build_compacted_history;
+use history::estimate_tokens;
+use history::user_messages;
+use prompt::DEFAULT_COMPACT_PROMPT;
+
+/// Why a compaction did not happen; the turn fails with it and the history stays as it was.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CompactionError {
+    #[error("compacting the conversation failed: {0}")]
+    Model(#[source] ApiError),
+    #[error("compacting the conversation failed: the model wrote no summary")]
+    EmptySummary,
+    #[error("compaction was interrupted")]
+    Interrupted,
+}
+
+/// The token count past which the thread compacts: `model_auto_compact_token_limit`, never above 90% of
+/// the model's context window; `None` when neither is known.
+pub(crate) fn auto_compact_limit(settings: &ThreadSettings) -> Option<i64> {
+    let window_limit = settings
+        .model_info
+        .context_window
+        .map(|window| window * 9 / 10);
+    match (window_limit, settings.compaction.auto_token_limit) {
+        (Some(window_limit), Some(configured)) => Some(configured.min(window_limit)),
+        (Some(window_limit), None) => Some(window_limit),
+        (None, configured) => configured,
+    }
+}
+
+/// Whether the context the model last saw is past the thread's limit.
+pub(crate) fn needs_compaction(ctx: &TurnContext) -> bool {
+    auto_compact_limit(&ctx.settings)
+        .is_some_and(|limit| ctx.conversation().context_tokens() >= limit)
+}
+
+/// Asks the model for a summary of the conversation and replaces the history with the compacted one.
+pub(crate) async fn compact(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+) -> Result<(), CompactionError> {
+    let history = ctx.conversation().history();
+    let summary = summarize(ctx, model, &history).await?;
+    let prefix = initial_context(&ctx.shared, &ctx.settings).await;
+    let replacement = build_compacted_history(
+        prefix,
+        &user_messages(&history),
+        &summary,
+        USER_MESSAGES_TOKEN_BUDGET,
+    );
+    let estimated = estimate_tokens(&replacement);
+    tracing::info!(
+        "thread {} compacted: {} items -> {} (~{estimated} tokens)",
+        ctx.events().thread_id(),
+        history.len(),
+        replacement.len()
+    );
+    ctx.conversation()
+        .replace_history(replacement.clone(), estimated);
+    ctx.conversation()
+        .record(vec![RolloutItem::Compacted(Compacted {
+            message: summary,
+            replacement_history: Some(replacement),
+        })]);
+    Ok(())
+}
+
+/// The summary: the history and the compaction prompt sent as one request without tools, retried like a
+/// turn's requests.
+async fn summarize(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    history: &[ResponseItem],
+) -> Result<String, CompactionError> {
+    let instructions = ctx
+        .settings
+        .compaction
+        .prompt
+        .clone()
+        .unwrap_or_else(|| DEFAULT_COMPACT_PROMPT.to_string());
+    let mut input = history.to_vec();
+    input.push(ResponseItem::user_text(instructions));
+    let prompt = Prompt {
+        input,
+        tools: Vec::new(),
+        parallel_tool_calls: false,
+        base_instructions: ctx.settings.base_instructions.clone(),
+        output_schema: None,
+        service_tier: ctx.settings.service_tier.clone(),
+    };
+    let mut retries = 0u64;
+    loop {
+        let attempt = tokio::select! {
+            biased;
+            () = ctx.cancel().cancelled() => return Err(CompactionError::Interrupted),
+            result = summary_of(ctx, model, &prompt) => result,
+        };
+        match attempt {
+            Ok(summary) if summary.trim().is_empty() => return Err(CompactionError::EmptySummary),
+            Ok(summary) => return Ok(summary),
+            Err(err) if err.is_retryable() && retries < ctx.stream_max_retries => {
+                retries += 1;
+                let delay = err
+                    .retry_delay()
+                    .unwrap_or_else(|| crate::client::backoff(retries));
+                tracing::warn!("compaction request failed, retrying in {delay:?}: {err}");
+                tokio::time::sleep(delay).await;
+            }
+            Err(err) => return Err(CompactionError::Model(err)),
+        }
+    }
+}
+
+/// One summarization request: the text of the assistant messages it completes.
+async fn summary_of(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    prompt: &Prompt,
+) -> Result<String, ApiError> {
+    let request = SamplingRequest {
+        prompt,
+        model_info: &ctx.settings.model_info,
+        effort: ctx.settings.effort,
+        summary: ctx.settings.summary,
+        turn_metadata: ctx.metadata.header_value(),
+    };
+    let mut stream = model.stream(request).await?;
+    let mut summary = String::new();
+    while let Some(event) = stream.next().await {
+        match event? {
+            ResponseEvent::OutputItemDone(item) => {
+                if let Some(text) = item.assistant_text() {
+                    summary.push_str(&text);
+                }
+            }
+            ResponseEvent::Completed { .. } => return Ok(summary),
+            // Deltas repeat what the finished items carry; the rest says nothing of the summary.
+            ResponseEvent::Created
+            | ResponseEvent::OutputItemAdded(_)
+            | ResponseEvent::OutputTextDelta(_)
+            | ResponseEvent::ReasoningSummaryDelta { .. }
+            | ResponseEvent::ReasoningSummaryPartAdded { .. }
+            | ResponseEvent::ReasoningContentDelta { .. }
+            | ResponseEvent::ServerModel(_)
+            | ResponseEvent::ServerReasoningIncluded(_)
+            | ResponseEvent::ModelsEtag(_)
+            | ResponseEvent::RateLimits(_) => {}
+        }
+    }
+    Err(ApiError::Stream(
+        "stream closed before response.completed".to_string(),
+    ))
+}
