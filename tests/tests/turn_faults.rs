@@ -213,17 +213,26 @@ async fn a_401_fails_the_turn_as_unauthorized_with_the_servers_explanation() -> 
     Ok(())
 }
 
+fn context_length_exceeded() -> MockResponse {
+    MockResponse::sse(vec![
+        sse::response_created("resp_1"),
+        sse::failed(
+            "context_length_exceeded",
+            "Your input exceeds the context window of this model.",
+        ),
+    ])
+}
+
 #[tokio::test]
 async fn each_kind_of_model_failure_fails_the_turn_with_its_own_error() -> anyhow::Result<()> {
     let cases = [
+        // An exceeded window compacts once (the summary request) and retries; exceeded again, the turn fails.
         (
-            MockResponse::sse(vec![
-                sse::response_created("resp_1"),
-                sse::failed(
-                    "context_length_exceeded",
-                    "Your input exceeds the context window of this model.",
-                ),
-            ]),
+            vec![
+                context_length_exceeded(),
+                MockResponse::assistant_message(&["summary"], None),
+                context_length_exceeded(),
+            ],
             json!({
                 "message": "Codex ran out of room in the model's context window. Start a new thread or clear earlier history before retrying.",
                 "codexErrorInfo": "contextWindowExceeded",
@@ -231,10 +240,10 @@ async fn each_kind_of_model_failure_fails_the_turn_with_its_own_error() -> anyho
             }),
         ),
         (
-            MockResponse::error(
+            vec![MockResponse::error(
                 429,
                 json!({"error": {"type": "usage_limit_reached", "message": "limit", "plan_type": "plus", "resets_at": 1739000000}}),
-            ),
+            )],
             json!({
                 "message": "You've hit your usage limit. Upgrade to Pro (https://chatgpt.com/explore/pro), visit https://chatgpt.com/codex/settings/usage to purchase more credits or try again at Feb 8th, 2025 7:33 AM.",
                 "codexErrorInfo": "usageLimitExceeded",
@@ -242,10 +251,10 @@ async fn each_kind_of_model_failure_fails_the_turn_with_its_own_error() -> anyho
             }),
         ),
         (
-            MockResponse::error(
+            vec![MockResponse::error(
                 400,
                 json!({"error": {"type": "invalid_request_error", "message": "bad thing"}}),
-            ),
+            )],
             json!({
                 "message": "unexpected status 400 Bad Request: bad thing",
                 "codexErrorInfo": "badRequest",
@@ -253,10 +262,10 @@ async fn each_kind_of_model_failure_fails_the_turn_with_its_own_error() -> anyho
             }),
         ),
         (
-            MockResponse::sse(vec![
+            vec![MockResponse::sse(vec![
                 sse::response_created("resp_1"),
                 sse::incomplete("max_output_tokens"),
-            ]),
+            ])],
             json!({
                 "message": "Incomplete response returned, reason: max_output_tokens",
                 "codexErrorInfo": {"responseStreamDisconnected": {"httpStatusCode": null}},
@@ -268,8 +277,8 @@ async fn each_kind_of_model_failure_fails_the_turn_with_its_own_error() -> anyho
     let (mut server, thread_id) = thread_on(&model, &no_retries()).await?;
     let mut seen = Vec::new();
     let mut expected = Vec::new();
-    for (response, error) in cases {
-        model.push_response(response);
+    for (responses, error) in cases {
+        model.push_responses(responses);
         let (completed, errors) = run_turn(&mut server, &thread_id).await?;
         let turn = &completed["params"]["turn"];
         seen.push((turn["status"].clone(), turn["error"].clone(), errors));

@@ -396,13 +396,10 @@ async fn failed_turn(
     model: &MockModelServer,
     thread_id: &str,
 ) -> anyhow::Result<()> {
-    model.push_response(MockResponse::sse(vec![
-        sse::response_created("resp_f"),
-        sse::failed(
-            "context_length_exceeded",
-            "Your input exceeds the context window.",
-        ),
-    ]));
+    model.push_response(MockResponse::error(
+        400,
+        json!({"error": {"type": "invalid_request_error", "message": "bad request"}}),
+    ));
     start_turn(server, thread_id, "Too long").await?;
     server.read_notification("error").await?;
     read_turn_completed(server, thread_id).await?;

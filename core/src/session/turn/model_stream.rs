@@ -29,6 +29,22 @@ pub(crate) struct SamplingRequest<'a> {
     pub(crate) turn_metadata: &'a str,
 }
 
+impl<'a> SamplingRequest<'a> {
+    /// `prompt` with the turn's model, reasoning settings and metadata header.
+    pub(crate) fn new(
+        ctx: &'a crate::session::turn_context::TurnContext,
+        prompt: &'a Prompt,
+    ) -> Self {
+        Self {
+            prompt,
+            model_info: &ctx.settings.model_info,
+            effort: ctx.settings.effort,
+            summary: ctx.settings.summary,
+            turn_metadata: ctx.metadata.header_value(),
+        }
+    }
+}
+
 /// Sends a turn's requests; one per turn, so a transport can keep per-turn state (WebSocket, sticky routing).
 pub(crate) trait ModelStream: Send {
     fn stream<'a>(

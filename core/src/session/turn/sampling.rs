@@ -38,14 +38,7 @@ pub(super) async fn run_sampling_request(
     prompt: &Prompt,
     completed_items: &mut Vec<TurnItem>,
 ) -> Result<SamplingOutcome, ApiError> {
-    let request = SamplingRequest {
-        prompt,
-        model_info: &ctx.settings.model_info,
-        effort: ctx.settings.effort,
-        summary: ctx.settings.summary,
-        turn_metadata: ctx.metadata.header_value(),
-    };
-    let mut stream = model.stream(request).await?;
+    let mut stream = model.stream(SamplingRequest::new(ctx, prompt)).await?;
     let mut response = ResponseInProgress {
         ctx,
         completed_items,

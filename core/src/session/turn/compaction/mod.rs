@@ -139,14 +139,7 @@ async fn summary_of(
     model: &mut dyn ModelStream,
     prompt: &Prompt,
 ) -> Result<String, ApiError> {
-    let request = SamplingRequest {
-        prompt,
-        model_info: &ctx.settings.model_info,
-        effort: ctx.settings.effort,
-        summary: ctx.settings.summary,
-        turn_metadata: ctx.metadata.header_value(),
-    };
-    let mut stream = model.stream(request).await?;
+    let mut stream = model.stream(SamplingRequest::new(ctx, prompt)).await?;
     let mut summary = String::new();
     while let Some(event) = stream.next().await {
         match event? {
