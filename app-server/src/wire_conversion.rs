@@ -289,6 +289,9 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             query: query.clone(),
             action: None,
         },
+        TurnItem::ContextCompaction { id } => {
+            wire::ThreadItem::ContextCompaction { id: id.clone() }
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! Automatic compaction through the real binary: a thread whose context passed
 //! `model_auto_compact_token_limit` asks the model for a summary before its next request, sends the
 //! compacted history (shorter, the user's messages and the summary, not the old answers), and a daemon
-//! restarted on the same `CODEX_HOME` resumes the compacted history from the rollout.
+//! restarted on the same `CODEX_HOME` resumes the compacted history from the rollout; the compaction is a
+//! `contextCompaction` item of its turn. the compaction is a
+//! `contextCompaction` item of its turn.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
 
@@ -131,8 +133,23 @@ async fn a_thread_past_its_limit_compacts_and_resumes_compacted_after_a_restart(
     let resumed = server
         .call("thread/resume", json!({"threadId": thread_id}))
         .await?;
-    let turns = resumed["thread"]["turns"].as_array().map(Vec::len);
-    assert_eq!(turns, Some(2), "the user still sees every turn");
+    let turns = resumed["thread"]["turns"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(turns.len(), 2, "the user still sees every turn");
+    let item_types: Vec<&str> = turns[1]["items"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| item["type"].as_str())
+        .collect();
+    assert_eq!(
+        item_types,
+        vec!["userMessage", "contextCompaction", "agentMessage"],
+        "the compaction is an item of the turn it happened in"
+    );
     let third = run_turn(&mut server, &thread_id, "third question").await?;
     assert_eq!(third["params"]["turn"]["status"], "completed");
     let bodies = request_bodies(&model).await;

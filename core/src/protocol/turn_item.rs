@@ -1,5 +1,6 @@
 //! What a turn is made of as a user sees it: the items of a thread's turns (user message, agent message
-//! with its phase, reasoning, command execution, file change, web search) and the user's input.
+//! with its phase, reasoning, command execution, file change, web search, context compaction) and the user's
+//! input.
 //! The app-server maps these one to one onto the wire's `ThreadItem`.
 
 use serde::Deserialize;
@@ -58,6 +59,10 @@ pub enum TurnItem {
         id: String,
         query: String,
     },
+    /// The thread compacted its history here; what came before reaches the model as a summary.
+    ContextCompaction {
+        id: String,
+    },
 }
 
 impl TurnItem {
@@ -68,7 +73,8 @@ impl TurnItem {
             | TurnItem::Reasoning { id, .. }
             | TurnItem::CommandExecution { id, .. }
             | TurnItem::FileChange { id, .. }
-            | TurnItem::WebSearch { id, .. } => id,
+            | TurnItem::WebSearch { id, .. }
+            | TurnItem::ContextCompaction { id } => id,
         }
     }
 }

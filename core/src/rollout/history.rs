@@ -147,7 +147,8 @@ pub(crate) fn user_message_text(item: &TurnItem) -> Option<String> {
         | TurnItem::Reasoning { .. }
         | TurnItem::CommandExecution { .. }
         | TurnItem::FileChange { .. }
-        | TurnItem::WebSearch { .. } => None,
+        | TurnItem::WebSearch { .. }
+        | TurnItem::ContextCompaction { .. } => None,
     }
 }
 

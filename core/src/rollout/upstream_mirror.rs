@@ -120,7 +120,7 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             query: query.clone(),
             action: Some(serde_json::json!({"type": "search", "query": query})),
         }],
-        TurnItem::FileChange { .. } => Vec::new(),
+        TurnItem::FileChange { .. } | TurnItem::ContextCompaction { .. } => Vec::new(),
     }
 }
 

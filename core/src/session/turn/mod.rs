@@ -96,7 +96,7 @@ async fn sample_until_done(
             completed_items.push(record_user_input(ctx, input, client_id).await);
         }
         if compaction::needs_compaction(ctx) {
-            compact(ctx, model).await?;
+            completed_items.push(compact(ctx, model).await?);
         }
         let prompt = prompt(ctx);
         let (history_len, items_len) = (ctx.conversation().history_len(), completed_items.len());
@@ -118,7 +118,7 @@ async fn sample_until_done(
                 compacted_for_overflow = true;
                 ctx.conversation().truncate_history(history_len);
                 completed_items.truncate(items_len);
-                compact(ctx, model).await?;
+                completed_items.push(compact(ctx, model).await?);
             }
             Err(err) => return Err(TurnEnd::Failed(failure(ctx, err).await)),
         }
@@ -126,9 +126,9 @@ async fn sample_until_done(
 }
 
 /// Compacts the conversation; a compaction that fails fails the turn with its reason, history untouched.
-async fn compact(ctx: &TurnContext, model: &mut dyn ModelStream) -> Result<(), TurnEnd> {
+async fn compact(ctx: &TurnContext, model: &mut dyn ModelStream) -> Result<TurnItem, TurnEnd> {
     match compaction::compact(ctx, model).await {
-        Ok(()) => Ok(()),
+        Ok(item) => Ok(item),
         Err(compaction::CompactionError::Interrupted) => Err(TurnEnd::Interrupted),
         Err(err) => {
             tracing::warn!("turn {} failed: {err}", ctx.turn_id());

@@ -576,8 +576,19 @@ async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
 
     let seen = labels(&events_until_completed(&mut events).await);
     assert_eq!(
-        seen.last().map(String::as_str),
-        Some("turn completed Completed")
+        seen,
+        vec![
+            "TurnStarted",
+            "status active waiting=false",
+            "started UserMessage",
+            "completed UserMessage",
+            "started ContextCompaction",
+            "completed ContextCompaction",
+            "started AgentMessage",
+            "completed AgentMessage",
+            "status Idle",
+            "turn completed Completed",
+        ]
     );
     let requests = requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert_eq!(requests.len(), 2);

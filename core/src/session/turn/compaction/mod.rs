@@ -10,7 +10,9 @@ use futures::StreamExt;
 use crate::client::ApiError;
 use crate::client::Prompt;
 use crate::client::ResponseEvent;
+use crate::protocol::event::EventMsg;
 use crate::protocol::response_item::ResponseItem;
+use crate::protocol::turn_item::TurnItem;
 use crate::rollout::Compacted;
 use crate::rollout::RolloutItem;
 use crate::session::thread_settings::ThreadSettings;
@@ -56,11 +58,12 @@ pub(crate) fn needs_compaction(ctx: &TurnContext) -> bool {
         .is_some_and(|limit| ctx.conversation().context_tokens() >= limit)
 }
 
-/// Asks the model for a summary of the conversation and replaces the history with the compacted one.
+/// Asks the model for a summary of the conversation, replaces the history with the compacted one and
+/// reports it as a `contextCompaction` item of the turn, which it returns.
 pub(crate) async fn compact(
     ctx: &TurnContext,
     model: &mut dyn ModelStream,
-) -> Result<(), CompactionError> {
+) -> Result<TurnItem, CompactionError> {
     let history = ctx.conversation().history();
     let summary = summarize(ctx, model, &history).await?;
     let prefix = initial_context(&ctx.shared, &ctx.settings).await;
@@ -79,12 +82,33 @@ pub(crate) async fn compact(
     );
     ctx.conversation()
         .replace_history(replacement.clone(), estimated);
-    ctx.conversation()
-        .record(vec![RolloutItem::Compacted(Compacted {
+    let item = TurnItem::ContextCompaction {
+        id: uuid::Uuid::new_v4().to_string(),
+    };
+    let turn_id = ctx.turn_id().to_string();
+    ctx.conversation().record(vec![
+        RolloutItem::Compacted(Compacted {
             message: summary,
             replacement_history: Some(replacement),
-        })]);
-    Ok(())
+        }),
+        RolloutItem::ItemCompleted {
+            turn_id: turn_id.clone(),
+            item: item.clone(),
+        },
+    ]);
+    ctx.events()
+        .emit(EventMsg::ItemStarted {
+            turn_id: turn_id.clone(),
+            item: item.clone(),
+        })
+        .await;
+    ctx.events()
+        .emit(EventMsg::ItemCompleted {
+            turn_id,
+            item: item.clone(),
+        })
+        .await;
+    Ok(item)
 }
 
 /// The summary: the history and the compaction prompt sent as one request without tools, retried like a
