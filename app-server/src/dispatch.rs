@@ -120,6 +120,9 @@ pub async fn route(
         R::ThreadShellCommand { params, .. } => {
             on::<m::ThreadShellCommand, _>(cx, params, thread_admin::shell_command).await
         }
+        R::ThreadCompactStart { params, .. } => {
+            on::<m::ThreadCompactStart, _>(cx, params, thread_admin::compact_start).await
+        }
         R::TurnStart { params, .. } => on::<m::TurnStart, _>(cx, params, turn::start).await,
         R::TurnInterrupt { params, .. } => {
             on::<m::TurnInterrupt, _>(cx, params, turn::interrupt).await

@@ -19,6 +19,7 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
         EventMsg::TurnStarted(_)
         | EventMsg::TurnCompleted { .. }
         | EventMsg::TurnDiffUpdated { .. }
+        | EventMsg::Compacted { .. }
         | EventMsg::Error { .. } => turn_notification(thread_id, msg),
         EventMsg::ItemStarted { .. } | EventMsg::ItemCompleted { .. } => {
             item_notification(thread_id, msg)
@@ -67,9 +68,15 @@ fn thread_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     }
 }
 
-/// A turn starting, completing, failing, or changing the files' diff.
+/// A turn starting, completing, failing, compacting the history, or changing the files' diff.
 fn turn_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     match msg {
+        EventMsg::Compacted { turn_id } => {
+            ServerNotification::ContextCompacted(wire::ContextCompactedNotification {
+                thread_id,
+                turn_id,
+            })
+        }
         EventMsg::TurnStarted(turn) => {
             ServerNotification::TurnStarted(wire::TurnStartedNotification {
                 thread_id,
@@ -250,6 +257,7 @@ mod tests {
                 turn_id: ids().0,
                 diff: String::new(),
             },
+            EventMsg::Compacted { turn_id: ids().0 },
             EventMsg::Error {
                 turn_id: ids().0,
                 error: TurnError {

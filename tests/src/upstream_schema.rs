@@ -84,6 +84,11 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
         "v2/ThreadShellCommandResponse.json",
         &[UPSTREAM_0_105],
     ),
+    (
+        "thread/compact/start",
+        "v2/ThreadCompactStartResponse.json",
+        &[],
+    ),
     ("turn/start", "v2/TurnStartResponse.json", &[]),
     ("turn/interrupt", "v2/TurnInterruptResponse.json", &[]),
     ("turn/steer", "v2/TurnSteerResponse.json", &[]),

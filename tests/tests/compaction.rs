@@ -169,3 +169,49 @@ async fn a_thread_past_its_limit_compacts_and_resumes_compacted_after_a_restart(
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn thread_compact_start_compacts_on_demand_as_a_turn_of_its_own() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    model.push_responses([
+        MockResponse::assistant_message(&["first answer"], None),
+        MockResponse::assistant_message(&[SUMMARY], None),
+        MockResponse::assistant_message(&["second answer"], None),
+    ]);
+    let mut server = AppServer::spawn_with(options(&model)).await?;
+    server.initialize().await?;
+    let started = server.call("thread/start", json!({})).await?;
+    let thread_id = started["thread"]["id"].clone();
+    run_turn(&mut server, &thread_id, "first question").await?;
+
+    let answer = server
+        .call("thread/compact/start", json!({"threadId": thread_id}))
+        .await?;
+    assert_eq!(answer, json!({}));
+    let turn_started = server.read_notification("turn/started").await?;
+    let turn_id = turn_started["params"]["turn"]["id"].clone();
+    let item = server.read_notification("item/completed").await?;
+    assert_eq!(item["params"]["item"]["type"], "contextCompaction");
+    let compacted = server.read_notification("thread/compacted").await?;
+    assert_eq!(
+        compacted["params"],
+        json!({"threadId": thread_id, "turnId": turn_id})
+    );
+    let completed = server.read_notification("turn/completed").await?;
+    assert_eq!(completed["params"]["turn"]["status"], "completed");
+
+    run_turn(&mut server, &thread_id, "second question").await?;
+    let bodies = request_bodies(&model).await;
+    assert_eq!(bodies.len(), 3);
+    let after = input_texts(&bodies[2]);
+    assert!(after.iter().any(|text| text.ends_with(SUMMARY)), "{after:?}");
+    assert!(!after.iter().any(|text| text == "first answer"), "{after:?}");
+
+    // An unknown thread is refused.
+    let missing = server
+        .send_request("thread/compact/start", json!({"threadId": "no-such-thread"}))
+        .await?;
+    let refused = server.read_response(missing).await?;
+    assert!(refused.get("error").is_some(), "{refused}");
+    Ok(())
+}

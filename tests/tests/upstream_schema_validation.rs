@@ -191,6 +191,9 @@ async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
     failed_turn(&mut server, &model, &thread_id)
         .await
         .context("failed_turn")?;
+    compaction_turn(&mut server, &model, &thread_id)
+        .await
+        .context("compaction_turn")?;
     thread_methods(&mut server, &thread_id)
         .await
         .context("thread_methods")?;
@@ -402,6 +405,21 @@ async fn failed_turn(
     ));
     start_turn(server, thread_id, "Too long").await?;
     server.read_notification("error").await?;
+    read_turn_completed(server, thread_id).await?;
+    Ok(())
+}
+
+/// `thread/compact/start`: a turn with its `contextCompaction` item and the deprecated `thread/compacted`.
+async fn compaction_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    model.push_response(MockResponse::assistant_message(&["The summary."], None));
+    server
+        .call("thread/compact/start", json!({"threadId": thread_id}))
+        .await?;
+    server.read_notification("thread/compacted").await?;
     read_turn_completed(server, thread_id).await?;
     Ok(())
 }

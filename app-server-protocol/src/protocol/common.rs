@@ -325,6 +325,10 @@ client_request_definitions! {
         params: ThreadShellCommandParams,
         response: ThreadShellCommandResponse,
     },
+    ThreadCompactStart => "thread/compact/start" {
+        params: ThreadCompactStartParams,
+        response: ThreadCompactStartResponse,
+    },
     TurnStart => "turn/start" {
         params: TurnStartParams,
         response: TurnStartResponse,
@@ -391,6 +395,7 @@ server_notification_definitions! {
     ThreadUnarchived => "thread/unarchived" (ThreadUnarchivedNotification),
     ThreadClosed => "thread/closed" (ThreadClosedNotification),
     ThreadDeleted => "thread/deleted" (ThreadDeletedNotification),
+    ContextCompacted => "thread/compacted" (ContextCompactedNotification),
     ThreadNameUpdated => "thread/name/updated" (ThreadNameUpdatedNotification),
     ThreadTokenUsageUpdated => "thread/tokenUsage/updated" (ThreadTokenUsageUpdatedNotification),
     TurnStarted => "turn/started" (TurnStartedNotification),

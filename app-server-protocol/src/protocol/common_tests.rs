@@ -475,6 +475,7 @@ fn every_method_has_a_marker_with_its_wire_name_and_types() {
         methods::ThreadDelete::METHOD,
         methods::ThreadMetadataUpdate::METHOD,
         methods::ThreadShellCommand::METHOD,
+        methods::ThreadCompactStart::METHOD,
         methods::TurnStart::METHOD,
         methods::TurnInterrupt::METHOD,
         methods::TurnSteer::METHOD,

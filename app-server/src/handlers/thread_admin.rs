@@ -120,6 +120,22 @@ fn git_info_patch(
     })
 }
 
+/// `thread/compact/start`: compacts a loaded thread's history as a turn of its own; answers `{}` before the
+/// turn's events (`contextCompaction` item, `thread/compacted`).
+pub async fn compact_start(
+    context: RequestContext,
+    params: wire::ThreadCompactStartParams,
+) -> Result<Answer<wire::ThreadCompactStartResponse>, RequestError> {
+    let thread = context
+        .engine
+        .threads
+        .get(&params.thread_id)
+        .filter(|thread| !thread.is_closed())
+        .ok_or_else(|| thread_error(ThreadError::NotFound(params.thread_id.clone())))?;
+    let pending = thread.start_compaction().map_err(thread_error)?;
+    Ok(Answer::new(wire::ThreadCompactStartResponse {}).then_release(pending))
+}
+
 /// `thread/shellCommand`: runs the user's command line in a loaded thread as a turn of its own; answers `{}`
 /// before the turn's events.
 pub async fn shell_command(

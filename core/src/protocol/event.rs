@@ -90,6 +90,10 @@ pub enum EventMsg {
         will_retry: bool,
     },
     NameUpdated(Option<String>),
+    /// The thread's history was compacted in turn `turn_id` (its `contextCompaction` item says the same).
+    Compacted {
+        turn_id: String,
+    },
     /// A chunk of a running command's stdout or stderr.
     CommandOutputDelta {
         turn_id: String,

@@ -4,6 +4,7 @@
 pub(crate) mod conversation;
 pub mod models_manager;
 pub mod thread;
+pub mod thread_compaction;
 pub mod thread_injection;
 pub mod thread_manager;
 pub mod thread_settings;

@@ -111,7 +111,7 @@ impl ThreadInner {
 
     /// What a turn starting now runs with: a snapshot of the settings and handles on what it shares with
     /// the thread.
-    fn turn_context(
+    pub(crate) fn turn_context(
         self: &Arc<Self>,
         turn_id: String,
         this_turn: TurnOnlyOptions,
@@ -252,6 +252,36 @@ impl CodexThread {
             turn,
             release: Some(release),
         })
+    }
+
+    /// Claims the thread for a turn that takes no input (a user shell command, a compaction): the turn's
+    /// summary and its cancellation, or why no turn can start now.
+    pub(crate) fn claim_turn(&self) -> Result<(TurnSummary, CancellationToken), ThreadError> {
+        let turn_id = uuid::Uuid::now_v7().to_string();
+        let cancel = CancellationToken::new();
+        {
+            let mut state = self.inner.conversation.lock();
+            if state.closed {
+                return Err(ThreadError::NotFound(self.id().to_string()));
+            }
+            if state.active_turn.is_some() {
+                return Err(ThreadError::TurnInProgress(self.id().to_string()));
+            }
+            state.active_turn = Some(ActiveTurn {
+                turn_id: turn_id.clone(),
+                cancel: cancel.clone(),
+                ending: false,
+            });
+        }
+        let turn = TurnSummary {
+            id: turn_id,
+            status: TurnStatus::InProgress,
+            error: None,
+            started_at: Some(chrono::Utc::now().timestamp()),
+            completed_at: None,
+            duration_ms: None,
+        };
+        Ok((turn, cancel))
     }
 
     /// Adds input to the running turn `expected_turn_id`; the model sees it in the turn's next request

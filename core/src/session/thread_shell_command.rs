@@ -52,30 +52,7 @@ impl CodexThread {
         command: String,
         timeout: Duration,
     ) -> Result<PendingTurn, ThreadError> {
-        let turn_id = uuid::Uuid::now_v7().to_string();
-        let cancel = CancellationToken::new();
-        {
-            let mut state = self.inner.conversation.lock();
-            if state.closed {
-                return Err(ThreadError::NotFound(self.id().to_string()));
-            }
-            if state.active_turn.is_some() {
-                return Err(ThreadError::TurnInProgress(self.id().to_string()));
-            }
-            state.active_turn = Some(ActiveTurn {
-                turn_id: turn_id.clone(),
-                cancel: cancel.clone(),
-                ending: false,
-            });
-        }
-        let turn = TurnSummary {
-            id: turn_id,
-            status: TurnStatus::InProgress,
-            error: None,
-            started_at: Some(chrono::Utc::now().timestamp()),
-            completed_at: None,
-            duration_ms: None,
-        };
+        let (turn, cancel) = self.claim_turn()?;
         let (release, released) = oneshot::channel();
         let inner = Arc::clone(&self.inner);
         let summary = turn.clone();

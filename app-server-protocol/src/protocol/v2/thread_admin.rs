@@ -1,5 +1,5 @@
 //! Thread administration beyond archive/name: `thread/delete` (and `thread/deleted`),
-//! `thread/metadata/update` and `thread/shellCommand`.
+//! `thread/metadata/update`, `thread/shellCommand` and `thread/compact/start` (and `thread/compacted`).
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -31,6 +31,31 @@ pub struct ThreadDeleteResponse {}
 #[ts(export_to = "v2/")]
 pub struct ThreadDeletedNotification {
     pub thread_id: String,
+}
+
+/// Params of `thread/compact/start`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ThreadCompactStartParams {
+    pub thread_id: String,
+}
+
+impl ExperimentalApi for ThreadCompactStartParams {}
+
+/// Result of `thread/compact/start`: `{}`; the compaction runs as a turn of its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(export_to = "v2/")]
+pub struct ThreadCompactStartResponse {}
+
+/// `thread/compacted` (deprecated upstream in favour of the `contextCompaction` item; sent for clients
+/// that still listen for it): the thread's history was compacted in turn `turn_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct ContextCompactedNotification {
+    pub thread_id: String,
+    pub turn_id: String,
 }
 
 /// A present key decodes to `Some(value)` (`Some(None)` for `null`); a missing one stays `None` through

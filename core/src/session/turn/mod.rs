@@ -44,7 +44,7 @@ use user_input::record_user_input;
 pub(crate) async fn run_turn(
     ctx: &TurnContext,
     model: &mut dyn ModelStream,
-    mut turn: TurnSummary,
+    turn: TurnSummary,
     input: Vec<UserInput>,
 ) {
     let started = Instant::now();
@@ -52,6 +52,32 @@ pub(crate) async fn run_turn(
     let client_id = ctx.this_turn.client_user_message_id.clone();
     let mut completed_items = vec![record_user_input(ctx, input, client_id).await];
     let outcome = sample_until_done(ctx, model, &mut completed_items).await;
+    end_turn(ctx, turn, outcome, completed_items, started).await;
+}
+
+/// Runs a turn that only compacts the history (`thread/compact/start`).
+pub(crate) async fn run_compaction_turn(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    turn: TurnSummary,
+) {
+    let started = Instant::now();
+    begin_turn(ctx, &turn).await;
+    let mut completed_items = Vec::new();
+    let outcome = compact(ctx, model)
+        .await
+        .map(|item| completed_items.push(item));
+    end_turn(ctx, turn, outcome, completed_items, started).await;
+}
+
+/// Settles how the turn ended, reports a failure as an `error`, and finishes the turn.
+async fn end_turn(
+    ctx: &TurnContext,
+    mut turn: TurnSummary,
+    outcome: Result<(), TurnEnd>,
+    completed_items: Vec<TurnItem>,
+    started: Instant,
+) {
     let (status, error) = settle_status(ctx, outcome);
     if let Some(error) = &error {
         ctx.events()

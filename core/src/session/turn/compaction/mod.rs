@@ -104,10 +104,11 @@ pub(crate) async fn compact(
         .await;
     ctx.events()
         .emit(EventMsg::ItemCompleted {
-            turn_id,
+            turn_id: turn_id.clone(),
             item: item.clone(),
         })
         .await;
+    ctx.events().emit(EventMsg::Compacted { turn_id }).await;
     Ok(item)
 }
 
