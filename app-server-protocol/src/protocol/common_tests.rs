@@ -141,8 +141,8 @@ fn every_client_method_is_listed_once() {
     let methods: std::collections::BTreeSet<&str> =
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
-    assert_eq!(ClientRequest::METHODS.len(), 30);
-    assert_eq!(ServerNotification::METHODS.len(), 28);
+    assert_eq!(ClientRequest::METHODS.len(), 31);
+    assert_eq!(ServerNotification::METHODS.len(), 29);
     assert_eq!(
         ServerRequest::METHODS,
         &[

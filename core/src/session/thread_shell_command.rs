@@ -23,7 +23,6 @@ use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnStatus;
 use crate::rollout::RolloutItem;
 use crate::sandbox::SandboxPolicy;
-use crate::session::conversation::ActiveTurn;
 use crate::session::thread::CodexThread;
 use crate::session::thread::PendingTurn;
 use crate::session::thread::ThreadError;

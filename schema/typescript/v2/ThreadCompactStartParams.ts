@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * Params of `thread/compact/start`.
+ */
+export type ThreadCompactStartParams = { threadId: string, };
