@@ -584,6 +584,7 @@ async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
             "completed UserMessage",
             "started ContextCompaction",
             "completed ContextCompaction",
+            "Compacted",
             "started AgentMessage",
             "completed AgentMessage",
             "status Idle",
