@@ -153,11 +153,23 @@ impl Conversation {
         self.lock().context_tokens
     }
 
-    /// Replaces the whole history (a compaction); the context is then estimated from what is left.
-    pub(crate) fn replace_history(&self, history: Vec<ResponseItem>, estimated_tokens: i64) {
+    /// Replaces the whole history (a compaction); the context is then estimated from what is left, and
+    /// the thread's token usage (if any was reported) says so in its last entry. Returns that usage.
+    pub(crate) fn replace_history(
+        &self,
+        history: Vec<ResponseItem>,
+        estimated_tokens: i64,
+    ) -> Option<TokenUsageInfo> {
         let mut state = self.lock();
         state.history = history;
         state.context_tokens = estimated_tokens;
+        let info = state.token_usage.as_mut()?;
+        info.last = TokenUsage {
+            input_tokens: estimated_tokens,
+            total_tokens: estimated_tokens,
+            ..TokenUsage::default()
+        };
+        Some(*info)
     }
 
     /// Whether the session prefix still has to go into history; from now on it counts as recorded.

@@ -642,6 +642,15 @@ async fn a_compaction_between_tool_calls_lets_the_turn_go_on() {
         call_output(&history, "call-1").is_none(),
         "the tool call is folded into the summary"
     );
+    // The usage the host sees after the compaction is the compacted context's, not the 5,000 reported.
+    let compacted_at = seen
+        .iter()
+        .position(|label| label == "Compacted")
+        .unwrap_or_else(|| panic!("no compaction: {seen:?}"));
+    assert_eq!(seen[compacted_at + 1], "TokenUsageUpdated");
+    let usage = ctx.conversation().lock().token_usage;
+    let last = usage.map(|info| info.last.total_tokens).unwrap_or_default();
+    assert!(last > 0 && last < 1_000, "{usage:?}");
 }
 
 #[tokio::test]

@@ -80,7 +80,8 @@ pub(crate) async fn compact(
         history.len(),
         replacement.len()
     );
-    ctx.conversation()
+    let usage = ctx
+        .conversation()
         .replace_history(replacement.clone(), estimated);
     let item = TurnItem::ContextCompaction {
         id: uuid::Uuid::new_v4().to_string(),
@@ -108,7 +109,21 @@ pub(crate) async fn compact(
             item: item.clone(),
         })
         .await;
-    ctx.events().emit(EventMsg::Compacted { turn_id }).await;
+    ctx.events()
+        .emit(EventMsg::Compacted {
+            turn_id: turn_id.clone(),
+        })
+        .await;
+    // The context the model will see is the compacted one: the usage the host shows says so.
+    if let Some(info) = usage {
+        ctx.conversation().record(vec![RolloutItem::TokenUsage {
+            turn_id: turn_id.clone(),
+            info,
+        }]);
+        ctx.events()
+            .emit(EventMsg::TokenUsageUpdated { turn_id, info })
+            .await;
+    }
     Ok(item)
 }
 
