@@ -46,6 +46,19 @@ macro_rules! config_overrides {
 /// The most thread ids `thread/list` takes in `includedThreadIds` or `excludedThreadIds`, as upstream.
 const MAX_LISTED_THREAD_IDS: usize = 100;
 
+/// The loaded thread `thread_id`, or "thread not found" when it is not loaded (or was unloaded).
+pub(crate) fn loaded_thread(
+    context: &RequestContext,
+    thread_id: &str,
+) -> Result<codex_core::session::thread::CodexThread, RequestError> {
+    context
+        .engine
+        .threads
+        .get(thread_id)
+        .filter(|thread| !thread.is_closed())
+        .ok_or_else(|| thread_error(ThreadError::NotFound(thread_id.to_string())))
+}
+
 pub(crate) fn thread_error(error: ThreadError) -> RequestError {
     match error {
         ThreadError::TurnInProgress(_)

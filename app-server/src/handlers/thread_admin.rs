@@ -4,13 +4,13 @@ use std::time::Duration;
 
 use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
-use codex_core::session::thread::ThreadError;
 use codex_core::session::thread_manager::GitInfoPatch;
 use codex_core::session::thread_shell_command::USER_SHELL_DEFAULT_TIMEOUT;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
+use crate::handlers::thread::loaded_thread;
 use crate::handlers::thread::thread_error;
 use crate::wire_conversion;
 
@@ -126,12 +126,7 @@ pub async fn compact_start(
     context: RequestContext,
     params: wire::ThreadCompactStartParams,
 ) -> Result<Answer<wire::ThreadCompactStartResponse>, RequestError> {
-    let thread = context
-        .engine
-        .threads
-        .get(&params.thread_id)
-        .filter(|thread| !thread.is_closed())
-        .ok_or_else(|| thread_error(ThreadError::NotFound(params.thread_id.clone())))?;
+    let thread = loaded_thread(&context, &params.thread_id)?;
     let pending = thread.start_compaction().map_err(thread_error)?;
     Ok(Answer::new(wire::ThreadCompactStartResponse {}).then_release(pending))
 }
@@ -142,12 +137,7 @@ pub async fn shell_command(
     context: RequestContext,
     params: wire::ThreadShellCommandParams,
 ) -> Result<Answer<wire::ThreadShellCommandResponse>, RequestError> {
-    let thread = context
-        .engine
-        .threads
-        .get(&params.thread_id)
-        .filter(|thread| !thread.is_closed())
-        .ok_or_else(|| thread_error(ThreadError::NotFound(params.thread_id.clone())))?;
+    let thread = loaded_thread(&context, &params.thread_id)?;
     if params.command.trim().is_empty() {
         return Err(RequestError::Rejected(
             "command must not be empty".to_string(),

@@ -4,12 +4,12 @@
 use codex_app_server_protocol as wire;
 use codex_core::protocol::turn_item::TurnItem;
 use codex_core::rollout::StoredTurn;
-use codex_core::session::thread::ThreadError;
 use codex_core::session::thread_injection::parse_items;
 
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
+use crate::handlers::thread::loaded_thread;
 use crate::handlers::thread::thread_error;
 use crate::history_page::CursorScope;
 use crate::history_page::PageCursor;
@@ -25,12 +25,7 @@ pub async fn inject_items(
     context: RequestContext,
     params: wire::ThreadInjectItemsParams,
 ) -> Result<Answer<wire::ThreadInjectItemsResponse>, RequestError> {
-    let thread = context
-        .engine
-        .threads
-        .get(&params.thread_id)
-        .filter(|thread| !thread.is_closed())
-        .ok_or_else(|| thread_error(ThreadError::NotFound(params.thread_id.clone())))?;
+    let thread = loaded_thread(&context, &params.thread_id)?;
     let items =
         parse_items(params.items).map_err(|error| RequestError::Rejected(error.to_string()))?;
     thread.inject_items(items).await;

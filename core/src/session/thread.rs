@@ -152,6 +152,21 @@ pub struct PendingTurn {
     pub(crate) release: Option<oneshot::Sender<()>>,
 }
 
+impl PendingTurn {
+    /// A turn whose work `run` starts only once the returned handle is dropped (after the host's answer).
+    pub(crate) fn spawn(turn: TurnSummary, run: impl Future<Output = ()> + Send + 'static) -> Self {
+        let (release, released) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = released.await;
+            run.await;
+        });
+        PendingTurn {
+            turn,
+            release: Some(release),
+        }
+    }
+}
+
 impl Drop for PendingTurn {
     fn drop(&mut self) {
         if let Some(release) = self.release.take() {
@@ -239,19 +254,13 @@ impl CodexThread {
             completed_at: None,
             duration_ms: None,
         };
-        let (release, released) = oneshot::channel();
         let inner = Arc::clone(&self.inner);
         let summary = turn.clone();
-        tokio::spawn(async move {
-            let _ = released.await;
+        Ok(PendingTurn::spawn(turn, async move {
             let ctx = inner.turn_context(summary.id.clone(), this_turn, cancel);
             let mut model = inner.client.new_session();
             run_turn(&ctx, &mut model, summary, input).await;
-        });
-        Ok(PendingTurn {
-            turn,
-            release: Some(release),
-        })
+        }))
     }
 
     /// Claims the thread for a turn that takes no input (a user shell command, a compaction): the turn's

@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use tokio::sync::oneshot;
-
 use crate::session::thread::CodexThread;
 use crate::session::thread::PendingTurn;
 use crate::session::thread::ThreadError;
@@ -15,18 +13,12 @@ impl CodexThread {
     /// Accepts a compaction as a new turn; it runs once the returned [`PendingTurn`] is dropped.
     pub fn start_compaction(&self) -> Result<PendingTurn, ThreadError> {
         let (turn, cancel) = self.claim_turn()?;
-        let (release, released) = oneshot::channel::<()>();
         let inner = Arc::clone(&self.inner);
         let summary = turn.clone();
-        tokio::spawn(async move {
-            let _ = released.await;
+        Ok(PendingTurn::spawn(turn, async move {
             let ctx = inner.turn_context(summary.id.clone(), TurnOnlyOptions::default(), cancel);
             let mut model = inner.client.new_session();
             run_compaction_turn(&ctx, &mut model, summary).await;
-        });
-        Ok(PendingTurn {
-            turn,
-            release: Some(release),
-        })
+        }))
     }
 }

@@ -10,7 +10,6 @@ use std::time::Duration;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
-use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::event::EventMsg;
@@ -52,17 +51,11 @@ impl CodexThread {
         timeout: Duration,
     ) -> Result<PendingTurn, ThreadError> {
         let (turn, cancel) = self.claim_turn()?;
-        let (release, released) = oneshot::channel();
         let inner = Arc::clone(&self.inner);
         let summary = turn.clone();
-        tokio::spawn(async move {
-            let _ = released.await;
+        Ok(PendingTurn::spawn(turn, async move {
             run_shell_turn(inner, summary, command, timeout, cancel).await;
-        });
-        Ok(PendingTurn {
-            turn,
-            release: Some(release),
-        })
+        }))
     }
 }
 
