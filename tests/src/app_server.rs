@@ -351,6 +351,22 @@ impl AppServer {
         self.inbox.read_notification(method).await
     }
 
+    /// The next notification named `method` about turn `turn_id` (its `turnId`, or the `turn` it carries):
+    /// notifications of earlier turns that are still buffered are left alone.
+    pub async fn read_turn_notification(
+        &mut self,
+        method: &str,
+        turn_id: &str,
+    ) -> anyhow::Result<Value> {
+        self.read_until(|message| {
+            let params = &message["params"];
+            message["method"] == method
+                && message.get("id").is_none()
+                && (params["turnId"] == turn_id || params["turn"]["id"] == turn_id)
+        })
+        .await
+    }
+
     /// Sends a request and returns its `result`, failing on an error answer.
     pub async fn call(&mut self, method: &str, params: Value) -> anyhow::Result<Value> {
         let id = self.send_request(method, params).await?;

@@ -376,7 +376,10 @@ async fn steered_and_interrupted_turn(
     model
         .push_response(MockResponse::assistant_message(&["Partial", " rest"], None).stall_after(3));
     let turn_id = start_turn(server, thread_id, "Go").await?;
-    server.read_notification("item/agentMessage/delta").await?;
+    // Only this turn's delta shows the stalled stream was requested (earlier turns' are still buffered).
+    server
+        .read_turn_notification("item/agentMessage/delta", &turn_id)
+        .await?;
     server
         .call(
             "turn/steer",
