@@ -58,6 +58,7 @@
 //! # }
 //! ```
 
+mod context_window;
 mod http_answer;
 mod mock_response;
 mod rate_limit_headers;
@@ -81,6 +82,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+pub use context_window::request_tokens;
 pub use mock_response::MockResponse;
 pub use mock_response::StreamFault;
 pub use rate_limit_headers::MockCredits;
@@ -140,6 +142,8 @@ pub(crate) struct ServerScript {
     /// How long the usage endpoint waits before answering.
     pub(crate) usage_delay: std::time::Duration,
     pub(crate) mounted: Vec<MountedJson>,
+    /// The model's context window in tokens, when the mock enforces one.
+    context_window: Option<i64>,
 }
 
 /// A fixed JSON answer for one method and exact path.
@@ -173,11 +177,21 @@ impl ServerState {
         self.record(request);
     }
 
-    pub(crate) fn next_response(&self) -> MockResponse {
+    fn next_scripted(&self) -> MockResponse {
         let mut script = self.lock();
         match script.queue.pop_front() {
             Some(response) => response,
             None => script.default_response.clone(),
+        }
+    }
+
+    /// The answer to a model request whose JSON (body or websocket frame) is `request`: the next
+    /// scripted one, unless a context window is enforced and the request does not fit in it.
+    pub(crate) fn next_response(&self, request: Option<&Value>) -> MockResponse {
+        let context_window = self.lock().context_window;
+        match context_window {
+            Some(limit) => context_window::answer_within(limit, request, || self.next_scripted()),
+            None => self.next_scripted(),
         }
     }
 }
@@ -205,6 +219,7 @@ impl MockModelServer {
                 ),
                 usage_delay: std::time::Duration::ZERO,
                 mounted: Vec::new(),
+                context_window: None,
             }),
             request_count: watch::Sender::new(0),
             responses_request_count: watch::Sender::new(0),
@@ -260,6 +275,13 @@ impl MockModelServer {
     /// Scripted answers not consumed yet.
     pub fn pending_responses(&self) -> usize {
         self.state.lock().queue.len()
+    }
+
+    /// Enforces a context window of `tokens` (at four bytes of request JSON a token, see
+    /// `request_tokens`): larger requests are refused with 400 `context_length_exceeded`, and answered
+    /// ones report their input size as usage.
+    pub fn enforce_context_window(&self, tokens: i64) {
+        self.state.lock().context_window = Some(tokens);
     }
 
     /// The answer given when the queue is empty.

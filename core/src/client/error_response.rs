@@ -95,6 +95,14 @@ pub(crate) fn classify_error_response(
             _ => {}
         }
     }
+    // An input larger than the model's window is refused up front by some servers (HTTP 400) rather
+    // than in the stream: either way the thread compacts and retries.
+    if parsed
+        .as_ref()
+        .is_some_and(|error| error.code.as_deref() == Some("context_length_exceeded"))
+    {
+        return ErrorResponse::Final(ApiError::ContextWindowExceeded);
+    }
     let message = parsed
         .and_then(|error| error.message)
         .unwrap_or_else(|| body_excerpt(body));
@@ -179,6 +187,19 @@ mod tests {
             }
             other => panic!("expected a usage limit error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_400_context_length_exceeded_is_the_context_window_error() {
+        let body = r#"{"error": {"type": "invalid_request_error", "code": "context_length_exceeded", "message": "too long"}}"#;
+        let classified = classify_error_response(StatusCode::BAD_REQUEST, &HeaderMap::new(), body);
+        assert!(
+            matches!(
+                classified,
+                ErrorResponse::Final(ApiError::ContextWindowExceeded)
+            ),
+            "{classified:?}"
+        );
     }
 
     #[test]

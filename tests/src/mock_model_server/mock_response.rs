@@ -181,6 +181,33 @@ impl MockResponse {
         })])
     }
 
+    /// Makes `response.completed` report `tokens` as its (uncached) input, keeping its output tokens; a
+    /// response without that event is left as it is.
+    pub(crate) fn with_input_tokens(mut self, tokens: i64) -> Self {
+        let MockResponseBody::Events(events) = &mut self.body else {
+            return self;
+        };
+        for event in Arc::make_mut(events).iter_mut() {
+            if event.event_type != "response.completed" {
+                continue;
+            }
+            let Ok(mut completed) = serde_json::from_str::<Value>(&event.json) else {
+                continue;
+            };
+            let usage = &mut completed["response"]["usage"];
+            let output_tokens = usage["output_tokens"].as_i64().unwrap_or_default();
+            usage["input_tokens"] = json!(tokens);
+            usage["input_tokens_details"] = json!({"cached_tokens": 0});
+            usage["output_tokens"] = json!(output_tokens);
+            if usage.get("output_tokens_details").is_none() {
+                usage["output_tokens_details"] = json!({"reasoning_tokens": 0});
+            }
+            usage["total_tokens"] = json!(tokens + output_tokens);
+            *event = RenderedEvent::from_value(&completed);
+        }
+        self
+    }
+
     /// Inserts `event` before the `index`-th event (e.g. a `codex.rate_limits` frame at 1, after
     /// `response.created`).
     ///

@@ -86,12 +86,13 @@ pub(crate) async fn handle_request(
             );
         }
     };
+    let body_json: Option<Value> = serde_json::from_slice(&body_bytes).ok();
     state.record(RecordedRequest {
         method: method.clone(),
         path: path.clone(),
         query,
         headers,
-        body_json: serde_json::from_slice(&body_bytes).ok(),
+        body_json: body_json.clone(),
         transport: Transport::Http,
     });
 
@@ -105,7 +106,7 @@ pub(crate) async fn handle_request(
         return json_response(status, &body);
     }
     if method == "POST" && path.ends_with("/responses") {
-        let response = state.next_response();
+        let response = state.next_response(body_json.as_ref());
         return http_answer::http_answer(response, state.shutdown.clone()).await;
     }
     if method == "GET" && (path.ends_with("/wham/usage") || path.ends_with("/api/codex/usage")) {

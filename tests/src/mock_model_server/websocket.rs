@@ -141,7 +141,7 @@ async fn serve_open_connection(mut socket: WebSocket, state: &Arc<ServerState>, 
                 path: ws.path.clone(),
                 query: String::new(),
                 headers: ws.headers.clone(),
-                body_json: json,
+                body_json: json.clone(),
                 transport: Transport::WebSocket {
                     connection: ws.connection,
                 },
@@ -150,7 +150,7 @@ async fn serve_open_connection(mut socket: WebSocket, state: &Arc<ServerState>, 
         if !asks_for_response {
             continue;
         }
-        let response = state.next_response();
+        let response = state.next_response(json.as_ref());
         match play_response(&mut socket, response, state).await {
             AfterResponse::Open => {}
             AfterResponse::Closed => return,
