@@ -2,8 +2,7 @@
 //! `model_auto_compact_token_limit` asks the model for a summary before its next request, sends the
 //! compacted history (shorter, the user's messages and the summary, not the old answers), and a daemon
 //! restarted on the same `CODEX_HOME` resumes the compacted history from the rollout; the compaction is a
-//! `contextCompaction` item of its turn. the compaction is a
-//! `contextCompaction` item of its turn.
+//! `contextCompaction` item of its turn, and `thread/compact/start` compacts on demand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
 

@@ -432,6 +432,11 @@ struct RetryableAttempt {
 }
 
 impl ModelClientSession {
+    /// The provider this turn's requests go to.
+    pub fn provider(&self) -> &ModelProviderInfo {
+        self.client.provider()
+    }
+
     /// The sticky-routing token captured in this turn, if any.
     pub fn turn_state(&self) -> Option<&str> {
         self.turn_state.get().map(String::as_str)
@@ -615,9 +620,33 @@ impl ModelClientSession {
         request: &ResponsesApiRequest<'_>,
         turn_metadata_header: Option<&str>,
     ) -> Result<ResponseStream, ApiError> {
-        let state = Arc::clone(&self.client.state);
         let body = serde_json::to_vec(request)
             .map_err(|err| ApiError::InvalidRequest(format!("failed to encode request: {err}")))?;
+        let (response, started) = self
+            .post_with_retries(
+                "responses",
+                body,
+                "text/event-stream",
+                turn_metadata_header,
+                None,
+            )
+            .await?;
+        Ok(self.start_stream(response, started))
+    }
+
+    /// POSTs `body` to `path` under the provider's base URL until it is answered with success: 429, 5xx
+    /// and connection failures are retried up to the provider's `request_max_retries` (after the
+    /// server's `Retry-After` or a backoff), one 401 goes through auth recovery, anything else is final.
+    /// Returns the successful response and when its attempt started.
+    async fn post_with_retries(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        accept: &str,
+        turn_metadata_header: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> Result<(reqwest::Response, Instant), ApiError> {
+        let state = Arc::clone(&self.client.state);
         let max_retries = state.provider.request_max_retries();
         let mut attempt: u64 = 0;
         let mut auth_recovered = false;
@@ -626,18 +655,20 @@ impl ModelClientSession {
             let mut headers =
                 self.client
                     .request_headers(&setup, self.turn_state(), turn_metadata_header)?;
-            insert_header(&mut headers, "accept", "text/event-stream")?;
+            insert_header(&mut headers, "accept", accept)?;
             insert_header(&mut headers, "content-type", "application/json")?;
-            tracing::debug!(url = %setup.url("responses"), attempt, "POST responses");
+            tracing::debug!(url = %setup.url(path), attempt, "POST {path}");
             let started = Instant::now();
-            let sent = state
+            let mut request = state
                 .http
-                .post(setup.url("responses"))
+                .post(setup.url(path))
                 .query(&setup.query_params)
                 .headers(headers)
-                .body(body.clone())
-                .send()
-                .await;
+                .body(body.clone());
+            if let Some(timeout) = timeout {
+                request = request.timeout(timeout);
+            }
+            let sent = request.send().await;
             let outcome = match &sent {
                 Ok(response) if response.status().is_success() => None,
                 Ok(response) => Some(response.status().to_string()),
@@ -648,9 +679,7 @@ impl ModelClientSession {
                 .telemetry
                 .on_request(TransportKind::Http, started.elapsed(), outcome.as_deref());
             let failure = match sent {
-                Ok(response) if response.status().is_success() => {
-                    return Ok(self.start_stream(response, started));
-                }
+                Ok(response) if response.status().is_success() => return Ok((response, started)),
                 Ok(response) => {
                     let status = response.status();
                     if status == StatusCode::UNAUTHORIZED
@@ -737,6 +766,8 @@ pub fn backoff(attempt: u64) -> Duration {
     let jitter = rand::rng().random_range(0.9..1.1);
     Duration::from_millis((INITIAL_BACKOFF_MS * 2f64.powi(exponent) * jitter) as u64)
 }
+
+mod remote_compaction;
 
 #[cfg(test)]
 #[path = "model_client_tests.rs"]

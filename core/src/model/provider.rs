@@ -17,6 +17,8 @@ const MAX_REQUEST_MAX_RETRIES: u64 = 100;
 const MAX_STREAM_MAX_RETRIES: u64 = 100;
 
 pub const OPENAI_PROVIDER_ID: &str = "openai";
+/// The built-in provider's display name, which upstream (and we) read as "this is OpenAI".
+const OPENAI_PROVIDER_NAME: &str = "OpenAI";
 /// Replaces the built-in `openai` provider's base URL.
 pub const OPENAI_BASE_URL_ENV_VAR: &str = "OPENAI_BASE_URL";
 pub const OPENAI_API_BASE_URL: &str = "https://api.openai.com/v1";
@@ -84,7 +86,7 @@ impl ModelProviderInfo {
     /// The built-in provider under `OPENAI_BASE_URL` = `base_url_var` (blank counts as unset).
     fn openai_at(base_url_var: Option<String>) -> Self {
         ModelProviderInfo {
-            name: "OpenAI".to_string(),
+            name: OPENAI_PROVIDER_NAME.to_string(),
             base_url: base_url_var.filter(|url| !url.trim().is_empty()),
             env_key: None,
             env_key_instructions: None,
@@ -128,6 +130,23 @@ impl ModelProviderInfo {
         )
     }
 
+    /// Whether the provider serves `POST {base_url}/responses/compact`, which compacts a history on the
+    /// server: the built-in OpenAI provider (API key or ChatGPT sign-in) and Azure's Responses API, as
+    /// upstream decides. Every other provider compacts by asking the model for a summary.
+    pub fn supports_remote_compaction(&self) -> bool {
+        const AZURE_URL_MARKERS: [&str; 3] = [
+            ".openai.azure.com",
+            ".cognitiveservices.azure.com",
+            ".azure-api.net",
+        ];
+        let is_azure = self.name.eq_ignore_ascii_case("azure")
+            || self.base_url.as_deref().is_some_and(|url| {
+                let url = url.to_ascii_lowercase();
+                AZURE_URL_MARKERS.iter().any(|marker| url.contains(marker))
+            });
+        self.name == OPENAI_PROVIDER_NAME || is_azure
+    }
+
     /// The base URL requests go to, given whether the current auth is a ChatGPT sign-in.
     pub fn effective_base_url(&self, chatgpt_auth: bool) -> String {
         match &self.base_url {
@@ -142,6 +161,26 @@ impl ModelProviderInfo {
 mod tests {
     use super::*;
     use pretty_assertions::assert_eq;
+
+    #[test]
+    fn openai_and_azure_compact_remotely_and_other_providers_do_not() {
+        let custom = |name: &str, url: &str| ModelProviderInfo {
+            name: name.to_string(),
+            base_url: Some(url.to_string()),
+            ..ModelProviderInfo::openai_at(None)
+        };
+        assert!(ModelProviderInfo::openai_at(None).supports_remote_compaction());
+        assert!(
+            ModelProviderInfo::openai_at(Some("http://127.0.0.1:1/v1".to_string()))
+                .supports_remote_compaction()
+        );
+        assert!(custom("Azure", "https://example.com/v1").supports_remote_compaction());
+        assert!(
+            custom("corp", "https://corp.openai.azure.com/openai/v1").supports_remote_compaction()
+        );
+        assert!(!custom("mock", "http://127.0.0.1:1/v1").supports_remote_compaction());
+        assert!(!custom("Ollama", "http://localhost:11434/v1").supports_remote_compaction());
+    }
 
     #[test]
     fn openai_base_url_replaces_the_builtin_urls() {

@@ -7,6 +7,7 @@ pub mod event_sink;
 pub mod exit_code;
 pub mod rate_limit;
 pub mod response_item;
+pub mod token_estimate;
 pub mod token_usage;
 pub mod turn_item;
 pub mod turn_outcome;

@@ -95,6 +95,12 @@ pub enum ResponseItem {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         action: Option<WebSearchCallAction>,
     },
+    /// The opaque summary a remote compaction (`POST /responses/compact`) returns; the model reads it
+    /// back in place of the history it replaced. Older servers call it `compaction_summary`.
+    #[serde(alias = "compaction_summary")]
+    Compaction {
+        encrypted_content: String,
+    },
     /// Item types we do not know are read and dropped, never an error.
     #[serde(other)]
     Other,
@@ -112,6 +118,7 @@ impl ResponseItem {
             | ResponseItem::CustomToolCall { .. }
             | ResponseItem::LocalShellCall { .. }
             | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Compaction { .. }
             | ResponseItem::Other => None,
         }
     }
@@ -147,6 +154,7 @@ impl ResponseItem {
             | ResponseItem::CustomToolCallOutput { .. }
             | ResponseItem::LocalShellCall { .. }
             | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Compaction { .. }
             | ResponseItem::Other => None,
         }
     }

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::context::environment::EnvironmentContext;
 use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_estimate::estimate_tokens;
 use crate::protocol::token_usage::TokenUsage;
 use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::UserInput;
@@ -25,8 +26,11 @@ pub(crate) struct ThreadState {
     pub(crate) turns: Vec<StoredTurn>,
     pub(crate) token_usage: Option<TokenUsageInfo>,
     /// The size of the context the model last saw, in tokens: the last response's total, or an estimate of
-    /// the history since a compaction replaced it. Auto-compaction compares it with the thread's limit.
+    /// the history since a compaction replaced it. Auto-compaction compares it (plus an estimate of what
+    /// was added since) with the thread's limit.
     pub(crate) context_tokens: i64,
+    /// How long `history` was when `context_tokens` was measured: the items after it are not counted yet.
+    pub(crate) history_len_at_measure: usize,
     pub(crate) name: Option<String>,
     pub(crate) preview: String,
     pub(crate) updated_at: i64,
@@ -146,11 +150,19 @@ impl Conversation {
         info.model_context_window = context_window;
         state.token_usage = Some(info);
         state.context_tokens = usage.total_tokens;
+        state.history_len_at_measure = state.history.len();
         info
     }
 
+    /// The size of the context the next request carries, in tokens: what the model last reported (or the
+    /// estimate a compaction left), plus an estimate of the items added to history since.
     pub(crate) fn context_tokens(&self) -> i64 {
-        self.lock().context_tokens
+        let state = self.lock();
+        let added = state
+            .history
+            .get(state.history_len_at_measure..)
+            .map_or(0, estimate_tokens);
+        state.context_tokens.saturating_add(added)
     }
 
     /// Replaces the whole history (a compaction); the context is then estimated from what is left, and
@@ -163,6 +175,7 @@ impl Conversation {
         let mut state = self.lock();
         state.history = history;
         state.context_tokens = estimated_tokens;
+        state.history_len_at_measure = state.history.len();
         let info = state.token_usage.as_mut()?;
         info.last = TokenUsage {
             input_tokens: estimated_tokens,

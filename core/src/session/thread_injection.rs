@@ -90,13 +90,13 @@ mod tests {
     fn refuses_an_unknown_type_by_index() {
         let error = parse_items(vec![
             json!({"type": "message", "role": "user", "content": []}),
-            json!({"type": "compaction_summary", "encrypted_content": "x"}),
+            json!({"type": "image_generation_call", "result": "x"}),
         ]);
         assert_eq!(
             error,
             Err(InjectItemsError::InvalidItem {
                 index: 1,
-                message: "unsupported type `compaction_summary`".to_string(),
+                message: "unsupported type `image_generation_call`".to_string(),
             })
         );
     }

@@ -271,6 +271,7 @@ impl ThreadManager {
             | ResponseItem::CustomToolCallOutput { .. }
             | ResponseItem::LocalShellCall { .. }
             | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Compaction { .. }
             | ResponseItem::Other => None,
         });
         let thread = CodexThread {
@@ -280,6 +281,13 @@ impl ThreadManager {
                 models: Arc::clone(&self.models),
                 conversation: Conversation::new(
                     ThreadState {
+                        // The last usage report measured the whole history as stored; without one,
+                        // all of it is estimated.
+                        history_len_at_measure: if history.token_usage.is_some() {
+                            history.history.len()
+                        } else {
+                            0
+                        },
                         history: history.history,
                         turns: history.turns,
                         context_tokens: history

@@ -63,6 +63,7 @@ impl ToolCall {
             | ResponseItem::FunctionCallOutput { .. }
             | ResponseItem::CustomToolCallOutput { .. }
             | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Compaction { .. }
             | ResponseItem::Other => None,
         }
     }

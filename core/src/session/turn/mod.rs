@@ -161,6 +161,7 @@ async fn compact(ctx: &TurnContext, model: &mut dyn ModelStream) -> Result<TurnI
             let codex_error_info = match &err {
                 compaction::CompactionError::Model(api) => Some(api.codex_error_info()),
                 compaction::CompactionError::EmptySummary
+                | compaction::CompactionError::EmptyHistory
                 | compaction::CompactionError::Interrupted => None,
             };
             Err(TurnEnd::Failed(TurnError {

@@ -13,6 +13,7 @@ use crate::client::ResponseEvent;
 use crate::model::info::ModelInfo;
 use crate::model::info::ReasoningEffort;
 use crate::model::info::ReasoningSummaryMode;
+use crate::protocol::response_item::ResponseItem;
 
 /// The events of one response, ending with `Completed` (or an error).
 pub(crate) type ResponseEvents =
@@ -51,6 +52,16 @@ pub(crate) trait ModelStream: Send {
         &'a mut self,
         request: SamplingRequest<'a>,
     ) -> BoxFuture<'a, Result<ResponseEvents, ApiError>>;
+
+    /// Whether the provider compacts histories itself (`compact_remotely`); otherwise the model is asked
+    /// for a summary through `stream`.
+    fn supports_remote_compaction(&self) -> bool;
+
+    /// Has the provider compact `request.prompt.input`; the items that replace it.
+    fn compact_remotely<'a>(
+        &'a mut self,
+        request: SamplingRequest<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ResponseItem>, ApiError>>;
 }
 
 impl ModelStream for ModelClientSession {
@@ -70,5 +81,23 @@ impl ModelStream for ModelClientSession {
             .await?;
             Ok(Box::pin(events) as ResponseEvents)
         })
+    }
+
+    fn supports_remote_compaction(&self) -> bool {
+        self.provider().supports_remote_compaction()
+    }
+
+    fn compact_remotely<'a>(
+        &'a mut self,
+        request: SamplingRequest<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ResponseItem>, ApiError>> {
+        Box::pin(ModelClientSession::compact_remotely(
+            self,
+            request.prompt,
+            request.model_info,
+            request.effort,
+            request.summary,
+            Some(request.turn_metadata),
+        ))
     }
 }

@@ -73,6 +73,7 @@ pub(super) fn started_item(item: &ResponseItem) -> Option<(TurnItem, StreamingIt
         | ResponseItem::CustomToolCall { .. }
         | ResponseItem::CustomToolCallOutput { .. }
         | ResponseItem::LocalShellCall { .. }
+        | ResponseItem::Compaction { .. }
         | ResponseItem::Other => None,
     }
 }
@@ -129,6 +130,7 @@ pub(super) fn completed_item(
         | ResponseItem::CustomToolCall { .. }
         | ResponseItem::CustomToolCallOutput { .. }
         | ResponseItem::LocalShellCall { .. }
+        | ResponseItem::Compaction { .. }
         | ResponseItem::Other => None,
     }
 }

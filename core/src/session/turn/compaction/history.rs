@@ -3,55 +3,94 @@
 
 use crate::protocol::response_item::ContentItem;
 use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_estimate::approx_tokens;
+use crate::protocol::token_estimate::estimate_tokens;
 use crate::session::turn::compaction::prompt::SUMMARY_PREFIX;
 use crate::session::turn::compaction::prompt::UPSTREAM_SUMMARY_START;
 
 /// How many tokens of the user's own messages a compacted history keeps, newest first.
 pub(crate) const USER_MESSAGES_TOKEN_BUDGET: i64 = 20_000;
 
-/// A rough token count (four bytes a token), for budgets and for the context after a compaction.
-pub(crate) fn approx_tokens(text: &str) -> i64 {
-    i64::try_from(text.len().div_ceil(4)).unwrap_or(i64::MAX)
-}
-
-/// The estimated size of `items` as the model would read them.
-pub(crate) fn estimate_tokens(items: &[ResponseItem]) -> i64 {
-    items
-        .iter()
-        .map(|item| serde_json::to_string(item).map_or(0, |json| approx_tokens(&json)))
-        .sum()
-}
-
 /// The texts of the messages the user wrote, oldest first: not the session prefix, the environment
 /// context, a user shell command's record or an earlier summary.
 pub(crate) fn user_messages(history: &[ResponseItem]) -> Vec<String> {
     history
         .iter()
-        .filter_map(|item| match item {
-            ResponseItem::Message { role, content, .. } if role == "user" => {
-                let text = content
-                    .iter()
-                    .filter_map(|part| match part {
-                        ContentItem::InputText { text } => Some(text.as_str()),
-                        ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                (!text.is_empty() && !is_context_message(&text)).then_some(text)
-            }
-            _ => None,
+        .filter_map(|item| {
+            let text = user_message_text(item)?;
+            (!text.is_empty() && !is_engine_context(&text) && !is_summary(&text)).then_some(text)
         })
         .collect()
 }
 
-/// A user-role message the engine wrote rather than the user.
-fn is_context_message(text: &str) -> bool {
+/// The text parts of a user-role message, joined; `None` for any other item.
+pub(crate) fn user_message_text(item: &ResponseItem) -> Option<String> {
+    match item {
+        ResponseItem::Message { role, content, .. } if role == "user" => Some(
+            content
+                .iter()
+                .filter_map(|part| match part {
+                    ContentItem::InputText { text } => Some(text.as_str()),
+                    ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        _ => None,
+    }
+}
+
+/// A user-role message the engine wrote rather than the user: the session prefix and environment, or the
+/// record of a user's shell command.
+pub(crate) fn is_engine_context(text: &str) -> bool {
     text.starts_with("<environment_context>")
         || text.starts_with("# AGENTS.md instructions")
         || text.starts_with("<user_instructions>")
         || text.starts_with("<user_shell_command>")
-        || text.starts_with(SUMMARY_PREFIX)
-        || text.starts_with(UPSTREAM_SUMMARY_START)
+}
+
+/// The summary an earlier compaction (ours or upstream's) left.
+fn is_summary(text: &str) -> bool {
+    text.starts_with(SUMMARY_PREFIX) || text.starts_with(UPSTREAM_SUMMARY_START)
+}
+
+/// Removes the oldest item of `history`, and the outputs of any call that leaves without them (an output
+/// whose call is gone is refused by the API). `false`, leaving it as it is, when one item or none is left.
+pub(crate) fn drop_oldest(history: &mut Vec<ResponseItem>) -> bool {
+    if history.len() <= 1 {
+        return false;
+    }
+    let dropped = history.remove(0);
+    if let Some(call_id) = call_id_of(&dropped) {
+        history.retain(|item| item.output_call_id() != Some(call_id.as_str()));
+    }
+    true
+}
+
+/// The id of the call a tool-call item makes.
+fn call_id_of(item: &ResponseItem) -> Option<String> {
+    match item {
+        ResponseItem::FunctionCall { call_id, .. }
+        | ResponseItem::CustomToolCall { call_id, .. } => Some(call_id.clone()),
+        ResponseItem::LocalShellCall { call_id, .. } => call_id.clone(),
+        ResponseItem::Message { .. }
+        | ResponseItem::Reasoning { .. }
+        | ResponseItem::FunctionCallOutput { .. }
+        | ResponseItem::CustomToolCallOutput { .. }
+        | ResponseItem::WebSearchCall { .. }
+        | ResponseItem::Compaction { .. }
+        | ResponseItem::Other => None,
+    }
+}
+
+/// Drops the oldest items of `history` until its estimate fits `window` tokens (or one item is left);
+/// how many went.
+pub(crate) fn trim_to_window(history: &mut Vec<ResponseItem>, window: i64) -> usize {
+    let mut dropped = 0;
+    while estimate_tokens(history) > window && drop_oldest(history) {
+        dropped += 1;
+    }
+    dropped
 }
 
 /// The compacted history: `prefix`, then the newest of `user_messages` within `budget` tokens (in their
@@ -153,6 +192,54 @@ mod tests {
                 "c".repeat(40),
                 format!("{SUMMARY_PREFIX}\ndone so far"),
             ]
+        );
+    }
+
+    fn call(call_id: &str) -> ResponseItem {
+        ResponseItem::FunctionCall {
+            id: None,
+            name: "shell".to_string(),
+            arguments: "{}".to_string(),
+            call_id: call_id.to_string(),
+        }
+    }
+
+    fn output(call_id: &str) -> ResponseItem {
+        ResponseItem::FunctionCallOutput {
+            call_id: call_id.to_string(),
+            output: crate::protocol::response_item::FunctionCallOutputBody::Text("ok".to_string()),
+        }
+    }
+
+    #[test]
+    fn dropping_a_call_drops_its_output_and_the_last_item_stays() {
+        let mut history = vec![
+            call("c1"),
+            ResponseItem::user_text("between"),
+            output("c1"),
+            output("c2"),
+        ];
+        assert!(drop_oldest(&mut history));
+        assert_eq!(
+            history,
+            vec![ResponseItem::user_text("between"), output("c2")]
+        );
+        assert!(drop_oldest(&mut history));
+        assert!(!drop_oldest(&mut history));
+        assert_eq!(history, vec![output("c2")]);
+    }
+
+    #[test]
+    fn trimming_drops_the_oldest_until_the_estimate_fits() {
+        let mut history: Vec<ResponseItem> = (0..10)
+            .map(|n| ResponseItem::user_text(format!("{n}{}", "x".repeat(400))))
+            .collect();
+        let one = estimate_tokens(&history[..1]);
+        let dropped = trim_to_window(&mut history, 3 * one);
+        assert_eq!(dropped, 7);
+        assert_eq!(
+            user_message_text(&history[0]).map(|t| t.starts_with('7')),
+            Some(true)
         );
     }
 

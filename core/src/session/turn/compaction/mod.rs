@@ -1,9 +1,11 @@
 //! Compaction: when a thread's context passes its limit, the turn replaces the history with a shorter one
-//! that carries the same work — the session prefix, the user's most recent messages and a summary the
-//! model writes of everything so far — records it in the rollout, and goes on.
+//! that carries the same work, records it in the rollout, and goes on. A provider with a compaction
+//! endpoint (OpenAI, Azure) compacts on its side; with any other, the model writes a summary and the new
+//! history is the session prefix, the user's most recent messages and that summary.
 
 mod history;
 mod prompt;
+mod remote;
 
 use futures::StreamExt;
 
@@ -12,6 +14,7 @@ use crate::client::Prompt;
 use crate::client::ResponseEvent;
 use crate::protocol::event::EventMsg;
 use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_estimate::estimate_tokens;
 use crate::protocol::turn_item::TurnItem;
 use crate::rollout::Compacted;
 use crate::rollout::RolloutItem;
@@ -23,9 +26,11 @@ use crate::session::turn_context::TurnContext;
 
 use history::USER_MESSAGES_TOKEN_BUDGET;
 use history::build_compacted_history;
-use history::estimate_tokens;
+use history::drop_oldest;
+use history::trim_to_window;
 use history::user_messages;
 use prompt::DEFAULT_COMPACT_PROMPT;
+use remote::remote_compacted_history;
 
 /// Why a compaction did not happen; the turn fails with it and the history stays as it was.
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +39,18 @@ pub(crate) enum CompactionError {
     Model(#[source] ApiError),
     #[error("compacting the conversation failed: the model wrote no summary")]
     EmptySummary,
+    #[error("compacting the conversation failed: the server returned no compacted history")]
+    EmptyHistory,
     #[error("compaction was interrupted")]
     Interrupted,
+}
+
+/// What the provider or the model gave back for the history.
+enum CompactionOutput {
+    /// The items a compaction endpoint says replace the history.
+    Remote(Vec<ResponseItem>),
+    /// The summary the model wrote.
+    Summary(String),
 }
 
 /// The token count past which the thread compacts: `model_auto_compact_token_limit`, never above 90% of
@@ -58,21 +73,33 @@ pub(crate) fn needs_compaction(ctx: &TurnContext) -> bool {
         .is_some_and(|limit| ctx.conversation().context_tokens() >= limit)
 }
 
-/// Asks the model for a summary of the conversation, replaces the history with the compacted one and
-/// reports it as a `contextCompaction` item of the turn, which it returns.
+/// Compacts the conversation (remotely or by a summary), replaces the history with the compacted one
+/// and reports it as a `contextCompaction` item of the turn, which it returns.
 pub(crate) async fn compact(
     ctx: &TurnContext,
     model: &mut dyn ModelStream,
 ) -> Result<TurnItem, CompactionError> {
     let history = ctx.conversation().history();
-    let summary = summarize(ctx, model, &history).await?;
+    let output = compact_with_retries(ctx, model, history.clone()).await?;
     let prefix = initial_context(&ctx.shared, &ctx.settings).await;
-    let replacement = build_compacted_history(
-        prefix,
-        &user_messages(&history),
-        &summary,
-        USER_MESSAGES_TOKEN_BUDGET,
-    );
+    let (replacement, summary) = match output {
+        CompactionOutput::Remote(items) => {
+            let replacement = remote_compacted_history(prefix.clone(), items);
+            if replacement.len() == prefix.len() {
+                return Err(CompactionError::EmptyHistory);
+            }
+            (replacement, String::new())
+        }
+        CompactionOutput::Summary(summary) => (
+            build_compacted_history(
+                prefix,
+                &user_messages(&history),
+                &summary,
+                USER_MESSAGES_TOKEN_BUDGET,
+            ),
+            summary,
+        ),
+    };
     let estimated = estimate_tokens(&replacement);
     tracing::info!(
         "thread {} compacted: {} items -> {} (~{estimated} tokens)",
@@ -97,24 +124,33 @@ pub(crate) async fn compact(
             item: item.clone(),
         },
     ]);
-    ctx.events()
-        .emit(EventMsg::ItemStarted {
+    report_compaction(ctx, &item, usage).await;
+    Ok(item)
+}
+
+/// The compaction's item (started and completed), `thread/compacted`, and the usage of the context the
+/// model will see next.
+async fn report_compaction(
+    ctx: &TurnContext,
+    item: &TurnItem,
+    usage: Option<crate::protocol::token_usage::TokenUsageInfo>,
+) {
+    let turn_id = ctx.turn_id().to_string();
+    for event in [
+        EventMsg::ItemStarted {
             turn_id: turn_id.clone(),
             item: item.clone(),
-        })
-        .await;
-    ctx.events()
-        .emit(EventMsg::ItemCompleted {
+        },
+        EventMsg::ItemCompleted {
             turn_id: turn_id.clone(),
             item: item.clone(),
-        })
-        .await;
-    ctx.events()
-        .emit(EventMsg::Compacted {
+        },
+        EventMsg::Compacted {
             turn_id: turn_id.clone(),
-        })
-        .await;
-    // The context the model will see is the compacted one: the usage the host shows says so.
+        },
+    ] {
+        ctx.events().emit(event).await;
+    }
     if let Some(info) = usage {
         ctx.conversation().record(vec![RolloutItem::TokenUsage {
             turn_id: turn_id.clone(),
@@ -124,42 +160,41 @@ pub(crate) async fn compact(
             .emit(EventMsg::TokenUsageUpdated { turn_id, info })
             .await;
     }
-    Ok(item)
 }
 
-/// The summary: the history and the compaction prompt sent as one request without tools, retried like a
-/// turn's requests.
-async fn summarize(
+/// Compacts `history`, first trimmed (oldest items first) to what the model's window can take. A model
+/// that still finds it too long gets it again without its oldest item; other retryable failures are
+/// retried like a turn's requests.
+async fn compact_with_retries(
     ctx: &TurnContext,
     model: &mut dyn ModelStream,
-    history: &[ResponseItem],
-) -> Result<String, CompactionError> {
-    let instructions = ctx
+    mut history: Vec<ResponseItem>,
+) -> Result<CompactionOutput, CompactionError> {
+    let mut trimmed = ctx
         .settings
-        .compaction
-        .prompt
-        .clone()
-        .unwrap_or_else(|| DEFAULT_COMPACT_PROMPT.to_string());
-    let mut input = history.to_vec();
-    input.push(ResponseItem::user_text(instructions));
-    let prompt = Prompt {
-        input,
-        tools: Vec::new(),
-        parallel_tool_calls: false,
-        base_instructions: ctx.settings.base_instructions.clone(),
-        output_schema: None,
-        service_tier: ctx.settings.service_tier.clone(),
-    };
+        .model_info
+        .context_window
+        .map_or(0, |window| trim_to_window(&mut history, window));
     let mut retries = 0u64;
     loop {
         let attempt = tokio::select! {
             biased;
             () = ctx.cancel().cancelled() => return Err(CompactionError::Interrupted),
-            result = summary_of(ctx, model, &prompt) => result,
+            result = request_compaction(ctx, model, &history) => result,
         };
         match attempt {
-            Ok(summary) if summary.trim().is_empty() => return Err(CompactionError::EmptySummary),
-            Ok(summary) => return Ok(summary),
+            Ok(CompactionOutput::Summary(summary)) if summary.trim().is_empty() => {
+                return Err(CompactionError::EmptySummary);
+            }
+            Ok(output) => {
+                if trimmed > 0 {
+                    tracing::info!(
+                        "compacted without the {trimmed} oldest items, which did not fit"
+                    );
+                }
+                return Ok(output);
+            }
+            Err(ApiError::ContextWindowExceeded) if drop_oldest(&mut history) => trimmed += 1,
             Err(err) if err.is_retryable() && retries < ctx.stream_max_retries => {
                 retries += 1;
                 let delay = err
@@ -171,6 +206,39 @@ async fn summarize(
             Err(err) => return Err(CompactionError::Model(err)),
         }
     }
+}
+
+/// One compaction request of `history`: to the provider's endpoint when it has one, otherwise the
+/// history and the compaction prompt sent to the model without tools.
+async fn request_compaction(
+    ctx: &TurnContext,
+    model: &mut dyn ModelStream,
+    history: &[ResponseItem],
+) -> Result<CompactionOutput, ApiError> {
+    let mut prompt = Prompt {
+        input: history.to_vec(),
+        tools: Vec::new(),
+        parallel_tool_calls: false,
+        base_instructions: ctx.settings.base_instructions.clone(),
+        output_schema: None,
+        service_tier: ctx.settings.service_tier.clone(),
+    };
+    if model.supports_remote_compaction() {
+        let items = model
+            .compact_remotely(SamplingRequest::new(ctx, &prompt))
+            .await?;
+        return Ok(CompactionOutput::Remote(items));
+    }
+    let instructions = ctx
+        .settings
+        .compaction
+        .prompt
+        .clone()
+        .unwrap_or_else(|| DEFAULT_COMPACT_PROMPT.to_string());
+    prompt.input.push(ResponseItem::user_text(instructions));
+    Ok(CompactionOutput::Summary(
+        summary_of(ctx, model, &prompt).await?,
+    ))
 }
 
 /// One summarization request: the text of the assistant messages it completes.

@@ -51,6 +51,10 @@ struct ScriptedModel {
     /// A response that streams its events and then never completes (the turn must be interrupted).
     hang_after_script: bool,
     requests: Arc<Mutex<Vec<Vec<ResponseItem>>>>,
+    /// The answers of the provider's compaction endpoint; `None` for a provider without one.
+    remote_compactions: Option<VecDeque<Result<Vec<ResponseItem>, ApiError>>>,
+    /// The history each remote compaction request carried.
+    remote_requests: Arc<Mutex<Vec<Vec<ResponseItem>>>>,
 }
 
 impl ScriptedModel {
@@ -81,6 +85,26 @@ impl ModelStream for ScriptedModel {
                 Box::pin(scripted) as ResponseEvents
             })
         })
+    }
+
+    fn supports_remote_compaction(&self) -> bool {
+        self.remote_compactions.is_some()
+    }
+
+    fn compact_remotely<'a>(
+        &'a mut self,
+        request: SamplingRequest<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ResponseItem>, ApiError>> {
+        self.remote_requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(request.prompt.input.clone());
+        let answer = self
+            .remote_compactions
+            .as_mut()
+            .and_then(VecDeque::pop_front)
+            .unwrap_or_else(|| Err(ApiError::Stream("no compaction scripted".to_string())));
+        Box::pin(async move { answer })
     }
 }
 
@@ -163,6 +187,7 @@ fn harness(approval_policy: AskForApproval) -> Harness {
         turns: Vec::new(),
         token_usage: None,
         context_tokens: 0,
+        history_len_at_measure: 0,
         name: None,
         preview: String::new(),
         updated_at: 0,
@@ -522,188 +547,4 @@ async fn input_steered_in_before_a_request_joins_that_request() {
     );
 }
 
-/// A harness whose thread compacts past `limit` tokens and has already seen `context_tokens`.
-fn compacting_harness(limit: i64, context_tokens: i64) -> Harness {
-    let mut harness = harness(AskForApproval::Never);
-    harness.ctx.settings.compaction.auto_token_limit = Some(limit);
-    harness.ctx.conversation().lock().context_tokens = context_tokens;
-    harness
-}
-
-fn usage(total_tokens: i64) -> ResponseEvent {
-    ResponseEvent::Completed {
-        response_id: "resp".to_string(),
-        token_usage: Some(crate::protocol::token_usage::TokenUsage {
-            total_tokens,
-            ..Default::default()
-        }),
-        end_turn: None,
-    }
-}
-
-fn texts(items: &[ResponseItem]) -> Vec<String> {
-    items
-        .iter()
-        .filter_map(|item| match item {
-            ResponseItem::Message { content, .. } => content.iter().find_map(|part| match part {
-                ContentItem::InputText { text } | ContentItem::OutputText { text } => {
-                    Some(text.clone())
-                }
-                ContentItem::InputImage { .. } => None,
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-fn is_summary(text: &str) -> bool {
-    text.starts_with("An earlier part of this conversation was condensed")
-}
-
-#[tokio::test]
-async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
-    let Harness {
-        ctx,
-        mut events,
-        _workspace,
-    } = compacting_harness(1_000, 5_000);
-    let mut model = ScriptedModel::new(vec![
-        vec![Ok(assistant("the summary")), Ok(completed())],
-        vec![Ok(assistant("answer")), Ok(completed())],
-    ]);
-    let requests = Arc::clone(&model.requests);
-    run_turn(&ctx, &mut model, turn(), input("keep going")).await;
-
-    let seen = labels(&events_until_completed(&mut events).await);
-    assert_eq!(
-        seen,
-        vec![
-            "TurnStarted",
-            "status active waiting=false",
-            "started UserMessage",
-            "completed UserMessage",
-            "started ContextCompaction",
-            "completed ContextCompaction",
-            "Compacted",
-            "started AgentMessage",
-            "completed AgentMessage",
-            "status Idle",
-            "turn completed Completed",
-        ]
-    );
-    let requests = requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    assert_eq!(requests.len(), 2);
-    let asked = texts(&requests[0]);
-    assert!(
-        asked
-            .last()
-            .is_some_and(|text| text.starts_with("You are writing a handoff")),
-        "the compaction request ends with its prompt: {asked:?}"
-    );
-    let after = texts(&requests[1]);
-    assert!(after.iter().any(|text| text == "keep going"), "{after:?}");
-    let summary = after.iter().find(|text| is_summary(text));
-    assert!(
-        summary.is_some_and(|text| text.ends_with("the summary")),
-        "{after:?}"
-    );
-    assert!(ctx.conversation().context_tokens() < 1_000);
-}
-
-#[tokio::test]
-async fn a_compaction_between_tool_calls_lets_the_turn_go_on() {
-    let Harness {
-        ctx,
-        mut events,
-        _workspace,
-    } = compacting_harness(1_000, 0);
-    let mut model = ScriptedModel::new(vec![
-        // The tool call's response reports a context past the limit.
-        vec![
-            Ok(shell_call("call-1", "echo from-the-tool")),
-            Ok(usage(5_000)),
-        ],
-        vec![Ok(assistant("the summary")), Ok(completed())],
-        vec![Ok(assistant("done")), Ok(completed())],
-    ]);
-    let requests = Arc::clone(&model.requests);
-    run_turn(&ctx, &mut model, turn(), input("run it")).await;
-
-    let seen = labels(&events_until_completed(&mut events).await);
-    assert_eq!(
-        seen.last().map(String::as_str),
-        Some("turn completed Completed")
-    );
-    let requests = requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    assert_eq!(requests.len(), 3);
-    assert!(texts(&requests[2]).iter().any(|text| is_summary(text)));
-    let history = ctx.conversation().history();
-    assert!(
-        call_output(&history, "call-1").is_none(),
-        "the tool call is folded into the summary"
-    );
-    // The usage the host sees after the compaction is the compacted context's, not the 5,000 reported.
-    let compacted_at = seen
-        .iter()
-        .position(|label| label == "Compacted")
-        .unwrap_or_else(|| panic!("no compaction: {seen:?}"));
-    assert_eq!(seen[compacted_at + 1], "TokenUsageUpdated");
-    let usage = ctx.conversation().lock().token_usage;
-    let last = usage.map(|info| info.last.total_tokens).unwrap_or_default();
-    assert!(last > 0 && last < 1_000, "{usage:?}");
-}
-
-#[tokio::test]
-async fn an_exceeded_context_window_compacts_once_and_retries() {
-    let Harness {
-        ctx,
-        mut events,
-        _workspace,
-    } = harness(AskForApproval::Never);
-    let mut model = ScriptedModel::new(vec![
-        vec![Err(ApiError::ContextWindowExceeded)],
-        vec![Ok(assistant("the summary")), Ok(completed())],
-        vec![Ok(assistant("answer")), Ok(completed())],
-    ]);
-    let requests = Arc::clone(&model.requests);
-    run_turn(&ctx, &mut model, turn(), input("hi")).await;
-
-    let seen = labels(&events_until_completed(&mut events).await);
-    assert_eq!(
-        seen.last().map(String::as_str),
-        Some("turn completed Completed")
-    );
-    assert_eq!(requests.lock().unwrap_or_else(|e| e.into_inner()).len(), 3);
-}
-
-#[tokio::test]
-async fn a_failing_compaction_fails_the_turn_and_keeps_the_history() {
-    let Harness {
-        ctx,
-        mut events,
-        _workspace,
-    } = compacting_harness(1_000, 5_000);
-    let mut model = ScriptedModel::new(vec![vec![Err(ApiError::Http {
-        status: 400,
-        message: "bad request".to_string(),
-        request_id: None,
-    })]]);
-    run_turn(&ctx, &mut model, turn(), input("keep going")).await;
-
-    let seen = events_until_completed(&mut events).await;
-    let Some(EventMsg::TurnCompleted { turn, .. }) = seen.last() else {
-        panic!("no turn/completed: {seen:?}");
-    };
-    assert_eq!(turn.status, TurnStatus::Failed);
-    let message = turn.error.as_ref().map(|error| error.message.clone());
-    assert_eq!(
-        message.as_deref(),
-        Some("compacting the conversation failed: unexpected status 400 Bad Request: bad request")
-    );
-    let history = texts(&ctx.conversation().history());
-    assert!(
-        history.iter().any(|text| text == "keep going"),
-        "{history:?}"
-    );
-    assert!(!history.iter().any(|text| is_summary(text)), "{history:?}");
-}
+mod compaction;
