@@ -40,6 +40,7 @@ pub async fn forward_events(
             | EventMsg::NameUpdated(_)
             | EventMsg::CommandOutputDelta { .. }
             | EventMsg::TurnDiffUpdated { .. }
+            | EventMsg::PlanUpdated { .. }
             | EventMsg::Compacted { .. }
             | EventMsg::CommandApprovalRequested(_)
             | EventMsg::PatchApprovalRequested(_) => event,

@@ -19,6 +19,7 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
         EventMsg::TurnStarted(_)
         | EventMsg::TurnCompleted { .. }
         | EventMsg::TurnDiffUpdated { .. }
+        | EventMsg::PlanUpdated { .. }
         | EventMsg::Compacted { .. }
         | EventMsg::Error { .. } => turn_notification(thread_id, msg),
         EventMsg::ItemStarted { .. } | EventMsg::ItemCompleted { .. } => {
@@ -102,6 +103,18 @@ fn turn_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
                 thread_id,
                 turn_id,
                 diff,
+            })
+        }
+        EventMsg::PlanUpdated { turn_id, update } => {
+            ServerNotification::TurnPlanUpdated(wire::TurnPlanUpdatedNotification {
+                thread_id,
+                turn_id,
+                explanation: update.explanation,
+                plan: update
+                    .plan
+                    .into_iter()
+                    .map(wire_conversion::plan_step)
+                    .collect(),
             })
         }
         EventMsg::Error {
@@ -214,6 +227,7 @@ mod tests {
     use codex_core::protocol::event::ThreadEvent;
     use codex_core::protocol::event::ThreadStatus;
     use codex_core::protocol::event::TurnSummary;
+    use codex_core::protocol::plan::PlanUpdate;
     use codex_core::protocol::rate_limit::RateLimitSnapshot;
     use codex_core::protocol::token_usage::TokenUsageInfo;
     use codex_core::protocol::turn_item::TurnItem;
@@ -256,6 +270,13 @@ mod tests {
             EventMsg::TurnDiffUpdated {
                 turn_id: ids().0,
                 diff: String::new(),
+            },
+            EventMsg::PlanUpdated {
+                turn_id: ids().0,
+                update: PlanUpdate {
+                    explanation: None,
+                    plan: Vec::new(),
+                },
             },
             EventMsg::Compacted { turn_id: ids().0 },
             EventMsg::Error {

@@ -10,6 +10,8 @@ use codex_core::model::info::ReasoningEffort;
 use codex_core::model::info::ReasoningSummaryMode;
 use codex_core::protocol::event::ThreadStatus;
 use codex_core::protocol::event::TurnSummary;
+use codex_core::protocol::plan::PlanStep;
+use codex_core::protocol::plan::StepStatus;
 use codex_core::protocol::rate_limit::RateLimitSnapshot;
 use codex_core::protocol::response_item::MessagePhase;
 use codex_core::protocol::token_usage::TokenUsage;
@@ -362,6 +364,18 @@ pub fn core_user_input(input: wire::UserInput) -> UserInput {
         wire::UserInput::Mention { name, path } => UserInput::Text {
             text: format!("@{name} ({path})"),
             text_elements: Vec::new(),
+        },
+    }
+}
+
+/// A plan step as `turn/plan/updated` carries it.
+pub fn plan_step(step: PlanStep) -> wire::TurnPlanStep {
+    wire::TurnPlanStep {
+        step: step.step,
+        status: match step.status {
+            StepStatus::Pending => wire::TurnPlanStepStatus::Pending,
+            StepStatus::InProgress => wire::TurnPlanStepStatus::InProgress,
+            StepStatus::Completed => wire::TurnPlanStepStatus::Completed,
         },
     }
 }

@@ -43,11 +43,7 @@ const SERVER_REQUESTS: [&str; 3] = [
 ];
 
 /// Notifications no session here causes: their triggers are not reachable with the mock model.
-const NOT_CAUSED: [&str; 3] = [
-    "turn/plan/updated",
-    "item/fileChange/outputDelta",
-    "model/rerouted",
-];
+const NOT_CAUSED: [&str; 2] = ["item/fileChange/outputDelta", "model/rerouted"];
 
 /// The id prefix of a request only one version's clients send (`only-0.171.0-...`): the other version's
 /// check leaves it and its answer out.
@@ -185,6 +181,9 @@ async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
     web_search_turn(&mut server, &model, &thread_id)
         .await
         .context("web_search_turn")?;
+    plan_turn(&mut server, &model, &thread_id)
+        .await
+        .context("plan_turn")?;
     steered_and_interrupted_turn(&mut server, &model, &thread_id)
         .await
         .context("steered_and_interrupted_turn")?;
@@ -363,6 +362,29 @@ async fn web_search_turn(
         sse::completed("resp_w"),
     ]));
     start_turn(server, thread_id, "Search the web").await?;
+    read_turn_completed(server, thread_id).await?;
+    Ok(())
+}
+
+/// The model updates its plan (`turn/plan/updated`), then answers.
+async fn plan_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+) -> anyhow::Result<()> {
+    let plan = json!({"explanation": "Two steps.", "plan": [
+        {"step": "Look", "status": "in_progress"},
+        {"step": "Fix", "status": "pending"},
+    ]});
+    model.push_responses([
+        MockResponse::sse(vec![
+            sse::response_created("resp_p"),
+            sse::function_call("call_p", "update_plan", &plan.to_string()),
+            sse::completed("resp_p"),
+        ]),
+        MockResponse::assistant_message(&["planned"], Some("final_answer")),
+    ]);
+    start_turn(server, thread_id, "Plan it").await?;
     read_turn_completed(server, thread_id).await?;
     Ok(())
 }

@@ -105,6 +105,11 @@ pub enum EventMsg {
         turn_id: String,
         diff: String,
     },
+    /// The model replaced its plan (`update_plan`).
+    PlanUpdated {
+        turn_id: String,
+        update: crate::protocol::plan::PlanUpdate,
+    },
     /// The turn waits for the host's decision on a command; answer through the request's `reply`.
     CommandApprovalRequested(CommandApprovalRequest),
     /// The turn waits for the host's decision on a patch; answer through the request's `reply`.

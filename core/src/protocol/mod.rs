@@ -5,6 +5,7 @@ pub mod approval;
 pub mod event;
 pub mod event_sink;
 pub mod exit_code;
+pub mod plan;
 pub mod rate_limit;
 pub mod response_item;
 pub mod token_estimate;

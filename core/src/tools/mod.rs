@@ -6,6 +6,7 @@ pub mod command_actions;
 pub(crate) mod context;
 pub mod exec;
 pub(crate) mod patch_call;
+mod plan_call;
 pub mod router;
 pub mod safe_commands;
 pub(crate) mod shell_call;

@@ -1,5 +1,5 @@
 //! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), `apply_patch`
-//! (`patch_call`), or an "unsupported" answer; wraps what it produced into the output item the model sees.
+//! (`patch_call`), `update_plan` (`plan_call`), or an "unsupported" answer; wraps what it produced into the output item the model sees.
 
 use crate::protocol::response_item::LocalShellAction;
 use crate::tools::context::ToolContext;
@@ -40,6 +40,7 @@ pub(crate) async fn run_tool_call(
                     serde_json::from_str(arguments).unwrap_or_default();
                 tool.run_shell_call(call_id, parsed, escalation, diff).await
             }
+            "update_plan" => tool.update_plan(arguments).await,
             "apply_patch" => match serde_json::from_str::<ApplyPatchArguments>(arguments) {
                 Ok(arguments) => {
                     tool.apply_patch(call_id, arguments.input, settings.cwd.clone(), diff)

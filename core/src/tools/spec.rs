@@ -1,5 +1,5 @@
-//! The `tools` array of a Responses request: the shell tool the model takes, `apply_patch` in its freeform
-//! or function flavour, and the hosted web search tool, each only when enabled.
+//! The `tools` array of a Responses request: the shell tool the model takes, `update_plan`, `apply_patch`
+//! in its freeform or function flavour, and the hosted web search tool, each only when enabled.
 
 use serde_json::Value;
 use serde_json::json;
@@ -38,6 +38,10 @@ const APPLY_PATCH_DESCRIPTION: &str = "Use the `apply_patch` tool to edit files.
 whose lines are prefixed with ` ` (context), `-` (removed) or `+` (added). Paths are relative to the \
 working directory; never absolute.";
 
+/// Upstream's words: models are trained on them.
+const PLAN_DESCRIPTION: &str = "Updates the task plan.\nProvide an optional explanation and a list of plan \
+items, each with a step and status.\nAt most one step can be in_progress at a time.\n";
+
 const SHELL_COMMAND_DESCRIPTION: &str = "Runs a shell command and returns its output. Always set `workdir` \
 rather than using `cd` in the command.";
 
@@ -50,6 +54,8 @@ returns its output. Always set `workdir` rather than using `cd` in the command."
 pub struct ToolsSpecConfig {
     /// Which shell tool to offer, or `None` for no shell tool.
     pub shell: Option<ShellToolType>,
+    /// Whether to offer `update_plan`.
+    pub plan: bool,
     /// Which `apply_patch` flavour to offer, or `None` for none.
     pub apply_patch: Option<ApplyPatchToolType>,
     pub web_search_mode: WebSearchMode,
@@ -68,13 +74,14 @@ impl ToolsSpecConfig {
     ) -> Self {
         Self {
             shell: enable_local_tools.then_some(model_info.shell_type),
+            plan: enable_local_tools,
             apply_patch: enable_local_tools.then_some(model_info.apply_patch_tool_type),
             web_search_mode,
             model_supports_web_search,
         }
     }
 
-    /// The `tools` array, in upstream order: shell, `apply_patch`, web search.
+    /// The `tools` array, in upstream order: shell, `update_plan`, `apply_patch`, web search.
     pub fn tools_json(&self) -> Vec<Value> {
         let web_search = if self.model_supports_web_search {
             web_search_tool(self.web_search_mode)
@@ -83,6 +90,7 @@ impl ToolsSpecConfig {
         };
         [
             self.shell.map(shell_tool),
+            self.plan.then(plan_tool),
             self.apply_patch.map(apply_patch_tool),
             web_search,
         ]
@@ -143,6 +151,37 @@ pub fn shell_tool(shell_type: ShellToolType) -> Value {
     }
 }
 
+/// The `update_plan` tool spec, as upstream offers it (its description and parameters).
+pub fn plan_tool() -> Value {
+    json!({
+        "type": "function",
+        "name": "update_plan",
+        "description": PLAN_DESCRIPTION,
+        "strict": false,
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "explanation": {"type": "string"},
+                "plan": {
+                    "type": "array",
+                    "description": "The list of steps",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "step": {"type": "string"},
+                            "status": {"type": "string", "description": "One of: pending, in_progress, completed"}
+                        },
+                        "required": ["step", "status"],
+                        "additionalProperties": false
+                    }
+                }
+            },
+            "required": ["plan"],
+            "additionalProperties": false
+        }
+    })
+}
+
 /// The `apply_patch` tool spec: a grammar-constrained custom tool, or a function taking the patch text.
 pub fn apply_patch_tool(tool_type: ApplyPatchToolType) -> Value {
     match tool_type {
@@ -177,6 +216,7 @@ mod tests {
     fn web_only(mode: WebSearchMode, supported: bool) -> ToolsSpecConfig {
         ToolsSpecConfig {
             shell: None,
+            plan: false,
             apply_patch: None,
             web_search_mode: mode,
             model_supports_web_search: supported,
@@ -225,6 +265,7 @@ mod tests {
             ToolsSpecConfig::for_model(&model, WebSearchMode::Live, true, true).tools_json(),
             vec![
                 json!({"type": "local_shell"}),
+                plan_tool(),
                 json!({
                     "type": "function",
                     "name": "apply_patch",
