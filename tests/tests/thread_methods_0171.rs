@@ -193,14 +193,14 @@ async fn inject_items_refuses_unknown_threads_and_bad_items() -> anyhow::Result<
     let unknown_type = call_error(
         &mut server,
         "thread/inject_items",
-        json!({"threadId": thread_id, "items": [{"type": "compaction", "encrypted_content": "x"}]}),
+        json!({"threadId": thread_id, "items": [{"type": "image_generation_call", "result": "x"}]}),
     )
     .await?;
     assert_eq!(
         unknown_type,
         error(
             -32600,
-            "items[0] is not a valid response item: unsupported type `compaction`"
+            "items[0] is not a valid response item: unsupported type `image_generation_call`"
         )
     );
     Ok(())

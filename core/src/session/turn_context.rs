@@ -86,6 +86,7 @@ impl TurnContext {
             cancel,
             events: shared.events.clone(),
             approvals: shared.approvals.clone(),
+            approval_turn: None,
         };
         let mut metadata = TurnMetadataState::with_known_git(
             &tools.turn_id,

@@ -9,6 +9,7 @@ use crate::config::AskForApproval;
 use crate::protocol::event_sink::EventSink;
 use crate::sandbox::SandboxPolicy;
 use crate::tools::approval::SessionApprovals;
+use crate::tools::approval_order::ApprovalTurn;
 
 /// The settings a tool call runs under, fixed when its turn starts.
 #[derive(Debug, Clone)]
@@ -29,4 +30,7 @@ pub(crate) struct ToolContext {
     pub(crate) cancel: CancellationToken,
     pub(crate) events: EventSink,
     pub(crate) approvals: SessionApprovals,
+    /// The call's place among the calls of its response that run at once: it asks the host only after the
+    /// earlier ones are done asking. `None` for a call that runs alone.
+    pub(crate) approval_turn: Option<ApprovalTurn>,
 }

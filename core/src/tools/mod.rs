@@ -2,6 +2,7 @@
 
 pub mod apply_patch;
 pub mod approval;
+pub(crate) mod approval_order;
 pub mod command_actions;
 pub(crate) mod context;
 pub mod exec;

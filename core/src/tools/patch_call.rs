@@ -40,7 +40,7 @@ impl ToolRun<'_> {
         call_id: &str,
         patch: String,
         cwd: PathBuf,
-        diff: &mut TurnDiffTracker,
+        diff: &TurnDiffTracker,
     ) -> Handled {
         let sandbox = self.ctx.settings.sandbox.clone();
         let sandbox_cwd = self.ctx.settings.cwd.clone();
@@ -96,6 +96,7 @@ impl ToolRun<'_> {
                 .first()
                 .map(|(path, access)| (never_refusal(path, access, &self.ctx.settings.cwd), false))
         };
+        self.settle_approvals();
         if let Some((text, abort_turn)) = refusal {
             set_patch_status(&mut item, ToolItemStatus::Declined);
             self.emit_completed(&item).await;

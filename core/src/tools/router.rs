@@ -18,7 +18,7 @@ use crate::tools::turn_diff::TurnDiffTracker;
 pub(crate) async fn run_tool_call(
     ctx: &ToolContext,
     call: &ToolCall,
-    diff: &mut TurnDiffTracker,
+    diff: &TurnDiffTracker,
 ) -> ToolCallResult {
     let settings = &ctx.settings;
     let tool = ToolRun { ctx };
@@ -92,6 +92,7 @@ pub(crate) async fn run_tool_call(
                 .await
         }
     };
+    tool.settle_approvals();
     ToolCallResult {
         output: call.output(handled.text),
         item: handled.item,

@@ -151,7 +151,7 @@ impl ToolRun<'_> {
         call_id: &str,
         parsed: Result<ExecParams, String>,
         escalation: EscalationArguments,
-        diff: &mut TurnDiffTracker,
+        diff: &TurnDiffTracker,
     ) -> Handled {
         let params = match parsed {
             Ok(params) => params,
@@ -179,6 +179,7 @@ impl ToolRun<'_> {
         self.emit_started(&item).await;
 
         let gate = self.gate_command(&request, &params).await;
+        self.settle_approvals();
         let refusal = match gate {
             CommandGate::Run { .. } => None,
             CommandGate::Refused { abort_turn: true } => Some((TOOL_ABORTED, true)),

@@ -40,6 +40,13 @@ impl ToolRun<'_> {
         request: EventMsg,
         answer: tokio::sync::oneshot::Receiver<ReviewDecision>,
     ) -> Option<ReviewDecision> {
+        if let Some(turn) = &self.ctx.approval_turn {
+            tokio::select! {
+                biased;
+                () = self.ctx.cancel.cancelled() => return None,
+                () = turn.wait() => {}
+            }
+        }
         self.ctx
             .events
             .set_status(ThreadStatus::Active {
@@ -58,7 +65,15 @@ impl ToolRun<'_> {
                 waiting_on_approval: false,
             })
             .await;
+        self.settle_approvals();
         decision
+    }
+
+    /// This call asks the host nothing more (short of a retry), so the next call of its response may.
+    pub(super) fn settle_approvals(&self) {
+        if let Some(turn) = &self.ctx.approval_turn {
+            turn.settle();
+        }
     }
 
     pub(super) async fn emit_started(&self, item: &TurnItem) {

@@ -1,24 +1,28 @@
 //! `TurnDiffTracker`: the aggregated diff of a turn. It remembers each file's content from before the turn's
 //! first patch touched it and diffs that against what is on disk now, so several patches to one file show
-//! as one change and a file changed back shows no diff at all.
+//! as one change and a file changed back shows no diff at all. The calls of a response that run at once
+//! share it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::MutexGuard;
 
 use crate::tools::apply_patch::unified_diff;
 
 #[derive(Debug, Default)]
 pub struct TurnDiffTracker {
     /// Content before the turn changed the file; `None` when it did not exist.
-    baselines: BTreeMap<PathBuf, Option<String>>,
+    baselines: Mutex<BTreeMap<PathBuf, Option<String>>>,
 }
 
 impl TurnDiffTracker {
     /// Records the current content of every path not seen yet in this turn; call before writing them.
-    pub fn remember_originals(&mut self, paths: &[PathBuf]) {
+    pub fn remember_originals(&self, paths: &[PathBuf]) {
+        let mut baselines = self.baselines();
         for path in paths {
-            self.baselines
+            baselines
                 .entry(path.clone())
                 .or_insert_with(|| read_text(path));
         }
@@ -29,7 +33,7 @@ impl TurnDiffTracker {
     pub fn diff(&self, cwd: &Path) -> String {
         let resolved_cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
         let mut diff = String::new();
-        for (path, baseline) in &self.baselines {
+        for (path, baseline) in self.baselines().iter() {
             let current = read_text(path);
             if current == *baseline {
                 continue;
@@ -47,6 +51,12 @@ impl TurnDiffTracker {
             ));
         }
         diff
+    }
+
+    fn baselines(&self) -> MutexGuard<'_, BTreeMap<PathBuf, Option<String>>> {
+        self.baselines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -70,7 +80,7 @@ mod tests {
         let restored = dir.path().join("b.txt");
         std::fs::write(&edited, "one\n").expect("write");
         std::fs::write(&restored, "same\n").expect("write");
-        let mut tracker = TurnDiffTracker::default();
+        let tracker = TurnDiffTracker::default();
         tracker.remember_originals(&[edited.clone(), restored.clone()]);
         std::fs::write(&edited, "two\n").expect("write");
         std::fs::write(&restored, "changed\n").expect("write");

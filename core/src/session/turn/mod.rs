@@ -10,6 +10,7 @@ mod sampling;
 mod stream_items;
 #[cfg(test)]
 mod tests;
+mod tool_calls;
 mod user_input;
 
 use std::time::Instant;
@@ -25,9 +26,7 @@ use crate::protocol::turn_item::UserInput;
 use crate::protocol::turn_outcome::TurnError;
 use crate::rollout::RolloutItem;
 use crate::session::turn_context::TurnContext;
-use crate::tools::router::run_tool_call;
 use crate::tools::spec::ToolsSpecConfig;
-use crate::tools::tool_call::ToolCall;
 use crate::tools::turn_diff::TurnDiffTracker;
 
 pub(crate) use context_prefix::context_items;
@@ -37,6 +36,7 @@ use finish::settle_status;
 use model_stream::ModelStream;
 use sampling::SamplingOutcome;
 use sampling::run_sampling_request;
+use tool_calls::run_tool_calls;
 use user_input::record_user_input;
 
 /// Runs the turn `turn` (announced as in progress) with `input` to its end; `turn/completed` is the last
@@ -115,7 +115,7 @@ async fn sample_until_done(
     model: &mut dyn ModelStream,
     completed_items: &mut Vec<TurnItem>,
 ) -> Result<(), TurnEnd> {
-    let mut diff = TurnDiffTracker::default();
+    let diff = TurnDiffTracker::default();
     let mut compacted_for_overflow = false;
     loop {
         for (input, client_id) in ctx.conversation().take_steered_input() {
@@ -131,7 +131,7 @@ async fn sample_until_done(
                 needs_follow_up,
                 tool_calls,
             }) if needs_follow_up || !tool_calls.is_empty() => {
-                run_tool_calls(ctx, tool_calls, &mut diff, completed_items).await?;
+                run_tool_calls(ctx, tool_calls, &diff, completed_items).await?;
             }
             Ok(SamplingOutcome::Done { .. }) => {
                 if !ctx.conversation().has_steered_input() {
@@ -237,39 +237,6 @@ async fn sample_with_retries(
             () = tokio::time::sleep(delay) => {}
         }
     }
-}
-
-/// Runs the model's tool calls in order and puts their outputs into history; `Interrupted` when the host
-/// aborted one or the turn was interrupted.
-async fn run_tool_calls(
-    ctx: &TurnContext,
-    tool_calls: Vec<ToolCall>,
-    diff: &mut TurnDiffTracker,
-    completed_items: &mut Vec<TurnItem>,
-) -> Result<(), TurnEnd> {
-    for call in tool_calls {
-        if ctx.cancel().is_cancelled() {
-            break;
-        }
-        let result = run_tool_call(&ctx.tools, &call, diff).await;
-        let mut records = vec![RolloutItem::ResponseItem(result.output.clone())];
-        if let Some(item) = &result.item {
-            records.push(RolloutItem::ItemCompleted {
-                turn_id: ctx.turn_id().to_string(),
-                item: item.clone(),
-            });
-            completed_items.push(item.clone());
-        }
-        ctx.conversation().push_history(result.output);
-        ctx.conversation().record(records);
-        if result.abort_turn {
-            return Err(TurnEnd::Interrupted);
-        }
-    }
-    if ctx.cancel().is_cancelled() {
-        return Err(TurnEnd::Interrupted);
-    }
-    Ok(())
 }
 
 /// The turn's error for a request that failed for good. The limit that was hit is reported before the turn
