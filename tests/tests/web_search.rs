@@ -66,6 +66,7 @@ async fn web_search_calls_become_web_search_items() -> anyhow::Result<()> {
         request["tools"],
         json!([
             {"type": "function", "name": "shell_command"},
+            {"type": "function", "name": "update_plan"},
             {"type": "custom", "name": "apply_patch"},
             {"type": "web_search", "external_web_access": false},
         ])
@@ -103,6 +104,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
         live["tools"],
         json!([
             {"type": "function", "name": "shell_command"},
+            {"type": "function", "name": "update_plan"},
             {"type": "custom", "name": "apply_patch"},
             {"type": "web_search", "external_web_access": true},
         ])
@@ -116,6 +118,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
         disabled["tools"],
         json!([
             {"type": "function", "name": "shell_command"},
+            {"type": "function", "name": "update_plan"},
             {"type": "custom", "name": "apply_patch"},
         ])
     );

@@ -180,6 +180,8 @@ pub enum UpstreamTurnItem {
         #[serde(default)]
         query: String,
     },
+    /// A compaction of the conversation, an item of the turn it happened in.
+    ContextCompaction { id: String },
     #[serde(other)]
     Other,
 }
@@ -271,6 +273,9 @@ impl UpstreamTurnItem {
                 id: id.clone(),
                 query: query.clone(),
             }),
+            UpstreamTurnItem::ContextCompaction { id } => {
+                Some(TurnItem::ContextCompaction { id: id.clone() })
+            }
             UpstreamTurnItem::Other => None,
         }
     }

@@ -49,9 +49,22 @@ pub(crate) async fn run_turn(
 ) {
     let started = Instant::now();
     begin_turn(ctx, &turn).await;
+    let mut completed_items = Vec::new();
+    // A thread already past its limit compacts before the new message joins it (as upstream), so the
+    // message comes after the summary; if that fails, the message is still recorded, then the turn fails.
+    let compacted = if compaction::needs_compaction(ctx) {
+        compact(ctx, model)
+            .await
+            .map(|item| completed_items.push(item))
+    } else {
+        Ok(())
+    };
     let client_id = ctx.this_turn.client_user_message_id.clone();
-    let mut completed_items = vec![record_user_input(ctx, input, client_id).await];
-    let outcome = sample_until_done(ctx, model, &mut completed_items).await;
+    completed_items.push(record_user_input(ctx, input, client_id).await);
+    let outcome = match compacted {
+        Ok(()) => sample_until_done(ctx, model, &mut completed_items).await,
+        Err(end) => Err(end),
+    };
     end_turn(ctx, turn, outcome, completed_items, started).await;
 }
 

@@ -15,6 +15,7 @@ use crate::client::ResponseEvent;
 use crate::protocol::event::EventMsg;
 use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_estimate::estimate_tokens;
+use crate::protocol::token_usage::TokenUsage;
 use crate::protocol::turn_item::TurnItem;
 use crate::rollout::Compacted;
 use crate::rollout::RolloutItem;
@@ -49,8 +50,11 @@ pub(crate) enum CompactionError {
 enum CompactionOutput {
     /// The items a compaction endpoint says replace the history.
     Remote(Vec<ResponseItem>),
-    /// The summary the model wrote.
-    Summary(String),
+    /// The summary the model wrote, and what its request cost.
+    Summary {
+        summary: String,
+        usage: Option<TokenUsage>,
+    },
 }
 
 /// The token count past which the thread compacts: `model_auto_compact_token_limit`, never above 90% of
@@ -67,6 +71,14 @@ pub(crate) fn auto_compact_limit(settings: &ThreadSettings) -> Option<i64> {
     }
 }
 
+/// How many tokens of the user's recent messages a summarized history keeps: at most a quarter of the
+/// thread's limit, so the compacted history is well under it even with a small limit.
+fn user_messages_budget(settings: &ThreadSettings) -> i64 {
+    auto_compact_limit(settings).map_or(USER_MESSAGES_TOKEN_BUDGET, |limit| {
+        USER_MESSAGES_TOKEN_BUDGET.min(limit / 4)
+    })
+}
+
 /// Whether the context the model last saw is past the thread's limit.
 pub(crate) fn needs_compaction(ctx: &TurnContext) -> bool {
     auto_compact_limit(&ctx.settings)
@@ -74,11 +86,21 @@ pub(crate) fn needs_compaction(ctx: &TurnContext) -> bool {
 }
 
 /// Compacts the conversation (remotely or by a summary), replaces the history with the compacted one
-/// and reports it as a `contextCompaction` item of the turn, which it returns.
+/// and reports it as a `contextCompaction` item of the turn, which it returns. The item starts before
+/// the request, so the host can show the compaction while it runs; it completes only if it succeeds.
 pub(crate) async fn compact(
     ctx: &TurnContext,
     model: &mut dyn ModelStream,
 ) -> Result<TurnItem, CompactionError> {
+    let item = TurnItem::ContextCompaction {
+        id: uuid::Uuid::new_v4().to_string(),
+    };
+    ctx.events()
+        .emit(EventMsg::ItemStarted {
+            turn_id: ctx.turn_id().to_string(),
+            item: item.clone(),
+        })
+        .await;
     let history = ctx.conversation().history();
     let output = compact_with_retries(ctx, model, history.clone()).await?;
     let prefix = initial_context(&ctx.shared, &ctx.settings).await;
@@ -90,15 +112,22 @@ pub(crate) async fn compact(
             }
             (replacement, String::new())
         }
-        CompactionOutput::Summary(summary) => (
-            build_compacted_history(
-                prefix,
-                &user_messages(&history),
-                &summary,
-                USER_MESSAGES_TOKEN_BUDGET,
-            ),
-            summary,
-        ),
+        CompactionOutput::Summary { summary, usage } => {
+            if let Some(usage) = usage {
+                // The summary's own request counts toward the thread's totals, as any request does.
+                ctx.conversation()
+                    .add_token_usage(usage, ctx.settings.model_info.context_window);
+            }
+            (
+                build_compacted_history(
+                    prefix,
+                    &user_messages(&history),
+                    &summary,
+                    user_messages_budget(&ctx.settings),
+                ),
+                summary,
+            )
+        }
     };
     let estimated = estimate_tokens(&replacement);
     tracing::info!(
@@ -110,9 +139,6 @@ pub(crate) async fn compact(
     let usage = ctx
         .conversation()
         .replace_history(replacement.clone(), estimated);
-    let item = TurnItem::ContextCompaction {
-        id: uuid::Uuid::new_v4().to_string(),
-    };
     let turn_id = ctx.turn_id().to_string();
     ctx.conversation().record(vec![
         RolloutItem::Compacted(Compacted {
@@ -128,8 +154,8 @@ pub(crate) async fn compact(
     Ok(item)
 }
 
-/// The compaction's item (started and completed), `thread/compacted`, and the usage of the context the
-/// model will see next.
+/// The compaction's item completed, `thread/compacted`, and the usage of the context the model will see
+/// next.
 async fn report_compaction(
     ctx: &TurnContext,
     item: &TurnItem,
@@ -137,10 +163,6 @@ async fn report_compaction(
 ) {
     let turn_id = ctx.turn_id().to_string();
     for event in [
-        EventMsg::ItemStarted {
-            turn_id: turn_id.clone(),
-            item: item.clone(),
-        },
         EventMsg::ItemCompleted {
             turn_id: turn_id.clone(),
             item: item.clone(),
@@ -183,7 +205,7 @@ async fn compact_with_retries(
             result = request_compaction(ctx, model, &history) => result,
         };
         match attempt {
-            Ok(CompactionOutput::Summary(summary)) if summary.trim().is_empty() => {
+            Ok(CompactionOutput::Summary { summary, .. }) if summary.trim().is_empty() => {
                 return Err(CompactionError::EmptySummary);
             }
             Ok(output) => {
@@ -236,17 +258,17 @@ async fn request_compaction(
         .clone()
         .unwrap_or_else(|| DEFAULT_COMPACT_PROMPT.to_string());
     prompt.input.push(ResponseItem::user_text(instructions));
-    Ok(CompactionOutput::Summary(
-        summary_of(ctx, model, &prompt).await?,
-    ))
+    let (summary, usage) = summary_of(ctx, model, &prompt).await?;
+    Ok(CompactionOutput::Summary { summary, usage })
 }
 
-/// One summarization request: the text of the assistant messages it completes.
+/// One summarization request: the text of the assistant messages it completes, and its usage. The rate
+/// limits its answer reports reach the host as a turn's do.
 async fn summary_of(
     ctx: &TurnContext,
     model: &mut dyn ModelStream,
     prompt: &Prompt,
-) -> Result<String, ApiError> {
+) -> Result<(String, Option<TokenUsage>), ApiError> {
     let mut stream = model.stream(SamplingRequest::new(ctx, prompt)).await?;
     let mut summary = String::new();
     while let Some(event) = stream.next().await {
@@ -256,7 +278,12 @@ async fn summary_of(
                     summary.push_str(&text);
                 }
             }
-            ResponseEvent::Completed { .. } => return Ok(summary),
+            ResponseEvent::Completed { token_usage, .. } => return Ok((summary, token_usage)),
+            ResponseEvent::RateLimits(snapshot) => {
+                ctx.events()
+                    .emit(EventMsg::RateLimitsUpdated(snapshot))
+                    .await;
+            }
             // Deltas repeat what the finished items carry; the rest says nothing of the summary.
             ResponseEvent::Created
             | ResponseEvent::OutputItemAdded(_)
@@ -266,8 +293,7 @@ async fn summary_of(
             | ResponseEvent::ReasoningContentDelta { .. }
             | ResponseEvent::ServerModel(_)
             | ResponseEvent::ServerReasoningIncluded(_)
-            | ResponseEvent::ModelsEtag(_)
-            | ResponseEvent::RateLimits(_) => {}
+            | ResponseEvent::ModelsEtag(_) => {}
         }
     }
     Err(ApiError::Stream(

@@ -44,7 +44,7 @@ fn is_summary(text: &str) -> bool {
 }
 
 #[tokio::test]
-async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
+async fn a_thread_past_its_limit_compacts_before_the_new_message_joins_it() {
     let Harness {
         ctx,
         mut events,
@@ -63,11 +63,11 @@ async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
         vec![
             "TurnStarted",
             "status active waiting=false",
-            "started UserMessage",
-            "completed UserMessage",
             "started ContextCompaction",
             "completed ContextCompaction",
             "Compacted",
+            "started UserMessage",
+            "completed UserMessage",
             "started AgentMessage",
             "completed AgentMessage",
             "status Idle",
@@ -83,13 +83,18 @@ async fn a_context_past_the_limit_is_compacted_before_the_next_request() {
             .is_some_and(|text| text.starts_with("You are writing a handoff")),
         "the compaction request ends with its prompt: {asked:?}"
     );
-    let after = texts(&requests[1]);
-    assert!(after.iter().any(|text| text == "keep going"), "{after:?}");
-    let summary = after.iter().find(|text| is_summary(text));
     assert!(
-        summary.is_some_and(|text| text.ends_with("the summary")),
+        !asked.iter().any(|text| text == "keep going"),
+        "the new message is not summarized: {asked:?}"
+    );
+    // The summary, then the new message: the model answers what was asked last.
+    let after = conversation_texts(&requests[1]);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(
+        is_summary(&after[0]) && after[0].ends_with("the summary"),
         "{after:?}"
     );
+    assert_eq!(after[1], "keep going");
     assert!(ctx.conversation().context_tokens() < 1_000);
 }
 
@@ -231,7 +236,7 @@ async fn a_provider_with_a_compaction_endpoint_compacts_remotely() {
     let mut model = ScriptedModel::new(vec![vec![Ok(assistant("answer")), Ok(completed())]]);
     model.remote_compactions = Some(VecDeque::from([Ok(vec![
         developer("instructions the server echoed"),
-        ResponseItem::user_text("keep going"),
+        ResponseItem::user_text("an older question"),
         compaction_item("opaque"),
     ])]));
     let requests = Arc::clone(&model.requests);
@@ -251,24 +256,33 @@ async fn a_provider_with_a_compaction_endpoint_compacts_remotely() {
         .clone();
     assert_eq!(
         conversation_texts(&remote_requests.concat()),
-        vec!["an older question", "keep going"]
+        vec!["an older question"]
     );
-    // The model's one request carries the fresh prefix, then what the server kept, the opaque item last.
+    // The model's one request carries the fresh prefix, what the server kept (the opaque item last), then
+    // the new message.
     let requests = requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
     assert_eq!(requests.len(), 1);
     let sent = &requests[0];
+    let kept: Vec<ResponseItem> = sent
+        .iter()
+        .filter(|item| {
+            matches!(item, ResponseItem::Compaction { .. })
+                || !conversation_texts(std::slice::from_ref(item)).is_empty()
+        })
+        .cloned()
+        .collect();
     assert_eq!(
-        sent[sent.len() - 2..].to_vec(),
+        kept,
         vec![
+            ResponseItem::user_text("an older question"),
+            compaction_item("opaque"),
             ResponseItem::user_text("keep going"),
-            compaction_item("opaque")
         ]
     );
     assert!(
         !texts(sent).contains(&"instructions the server echoed".to_string()),
         "{sent:?}"
     );
-    assert!(!texts(sent).contains(&"an older question".to_string()));
 }
 
 #[tokio::test]
@@ -312,6 +326,7 @@ async fn a_history_too_long_to_summarize_loses_its_oldest_items_until_it_fits() 
     ctx.conversation().lock().history.extend([
         ResponseItem::user_text("first"),
         ResponseItem::user_text("second"),
+        ResponseItem::user_text("third"),
     ]);
     let mut model = ScriptedModel::new(vec![
         vec![Err(ApiError::ContextWindowExceeded)],
@@ -320,7 +335,7 @@ async fn a_history_too_long_to_summarize_loses_its_oldest_items_until_it_fits() 
         vec![Ok(assistant("answer")), Ok(completed())],
     ]);
     let requests = Arc::clone(&model.requests);
-    run_turn(&ctx, &mut model, turn(), input("third")).await;
+    run_turn(&ctx, &mut model, turn(), input("fourth")).await;
 
     let seen = labels(&events_until_completed(&mut events).await);
     assert_eq!(
@@ -344,9 +359,12 @@ async fn a_history_too_long_to_summarize_loses_its_oldest_items_until_it_fits() 
             vec!["third"],
         ]
     );
-    // What was trimmed from the summarization request is still in the user messages kept.
+    // What was trimmed from the summarization request is still in the user messages kept; the new
+    // message comes after the summary.
     let after = conversation_texts(&requests[3]);
     assert_eq!(after[..3].to_vec(), vec!["first", "second", "third"]);
+    assert!(is_summary(&after[3]), "{after:?}");
+    assert_eq!(after[4], "fourth");
 }
 
 #[tokio::test]
