@@ -1,7 +1,8 @@
 //! Test support shared by the end-to-end suites, the demo and the benchmark: a mock Responses server on
 //! loopback (SSE and WebSocket, with fault injection), a harness that spawns the real `codex-app-server`
 //! binary and talks JSON-RPC to it over stdio or over its listeners (`ws_client.rs`), keeping a transcript
-//! of the session (`inbox.rs`), hostile git repositories (also used by core's tests), fake ChatGPT tokens,
+//! of the session (`inbox.rs`), turns and model requests read as lines for whole comparisons (`turns.rs`,
+//! `model_input.rs`), hostile git repositories (also used by core's tests), fake ChatGPT tokens,
 //! and upstream releases with the validation of our wire against their JSON Schema; and the check of the
 //! workspace's source structure (no module cycle, no overlong file or function).
 
@@ -15,7 +16,9 @@ pub mod hostile_repo;
 pub mod inbox;
 pub mod mock_model_server;
 pub mod mock_provider;
+pub mod model_input;
 pub mod source_structure;
+pub mod turns;
 pub mod upstream;
 pub mod upstream_schema;
 pub mod ws_client;

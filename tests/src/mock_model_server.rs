@@ -4,8 +4,9 @@
 //! request, and injects faults (delays, cut or stalled streams, malformed SSE, refused handshakes).
 //!
 //! Responses are a FIFO queue: each `POST .../responses` and each websocket `response.create` (or
-//! `response.append`) frame takes the next one; with the queue empty the server answers the default
-//! (HTTP 500 `mock: no response scripted` unless changed), so a test that forgot a script fails clearly.
+//! `response.append`) frame takes the next one; with the queue empty the server asks the responder, if
+//! one is set, else answers the default (HTTP 500 `mock: no response scripted` unless changed), so a test
+//! that forgot a script fails clearly.
 //!
 //! Scripting one turn that calls a tool and then answers, and checking what the client sent:
 //!
@@ -144,7 +145,12 @@ pub(crate) struct ServerScript {
     pub(crate) mounted: Vec<MountedJson>,
     /// The model's context window in tokens, when the mock enforces one.
     context_window: Option<i64>,
+    /// Answers a request the queue has nothing for, from its JSON (see `set_responder`).
+    responder: Option<Responder>,
 }
+
+/// A function of a model request's JSON to its answer.
+type Responder = Arc<dyn Fn(&Value) -> MockResponse + Send + Sync>;
 
 /// A fixed JSON answer for one method and exact path.
 pub(crate) struct MountedJson {
@@ -177,11 +183,17 @@ impl ServerState {
         self.record(request);
     }
 
-    fn next_scripted(&self) -> MockResponse {
+    fn next_scripted(&self, request: Option<&Value>) -> MockResponse {
         let mut script = self.lock();
-        match script.queue.pop_front() {
-            Some(response) => response,
-            None => script.default_response.clone(),
+        if let Some(response) = script.queue.pop_front() {
+            return response;
+        }
+        match (script.responder.clone(), request) {
+            (Some(responder), Some(request)) => {
+                drop(script);
+                responder(request)
+            }
+            _ => script.default_response.clone(),
         }
     }
 
@@ -190,8 +202,10 @@ impl ServerState {
     pub(crate) fn next_response(&self, request: Option<&Value>) -> MockResponse {
         let context_window = self.lock().context_window;
         match context_window {
-            Some(limit) => context_window::answer_within(limit, request, || self.next_scripted()),
-            None => self.next_scripted(),
+            Some(limit) => {
+                context_window::answer_within(limit, request, || self.next_scripted(request))
+            }
+            None => self.next_scripted(request),
         }
     }
 }
@@ -220,6 +234,7 @@ impl MockModelServer {
                 usage_delay: std::time::Duration::ZERO,
                 mounted: Vec::new(),
                 context_window: None,
+                responder: None,
             }),
             request_count: watch::Sender::new(0),
             responses_request_count: watch::Sender::new(0),
@@ -284,7 +299,17 @@ impl MockModelServer {
         self.state.lock().context_window = Some(tokens);
     }
 
-    /// The answer given when the queue is empty.
+    /// Answers every model request the queue has nothing for with `responder(request JSON)`, instead of
+    /// the default response: for long runs whose answers depend on what was asked (e.g. a summary for a
+    /// compaction request, a plain answer otherwise).
+    pub fn set_responder(
+        &self,
+        responder: impl Fn(&Value) -> MockResponse + Send + Sync + 'static,
+    ) {
+        self.state.lock().responder = Some(Arc::new(responder));
+    }
+
+    /// The answer given when the queue is empty (and no responder is set).
     pub fn set_default_response(&self, response: MockResponse) {
         self.state.lock().default_response = response;
     }

@@ -190,6 +190,30 @@ async fn responses_are_served_in_order_then_the_default_answers() {
 }
 
 #[tokio::test]
+async fn a_responder_answers_from_the_request_once_the_queue_is_empty() {
+    let server = MockModelServer::start().await;
+    server.push_response(MockResponse::sse(vec![sse::response_created("queued")]));
+    server.set_responder(|body| {
+        let model = body["model"].as_str().unwrap_or_default();
+        MockResponse::sse(vec![sse::response_created(&format!("for {model}"))])
+    });
+    for (model, expected) in [("a", "queued"), ("b", "for b"), ("c", "for c")] {
+        let body = post_responses(&server, json!({"model": model}))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            parse_sse(&body),
+            vec![(
+                "response.created".to_string(),
+                sse::response_created(expected)
+            )]
+        );
+    }
+}
+
+#[tokio::test]
 async fn any_path_ending_in_responses_is_served() {
     let server = MockModelServer::start().await;
     server.push_response(MockResponse::sse(vec![sse::completed("a")]));
