@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 use crate::failure::BenchFailure;
+use crate::workload::HISTORY_TURNS;
 use crate::workload::LOAD_DELTAS;
 use crate::workload::LOAD_THREADS;
 use crate::workload::SLOW_HANDSHAKE;
@@ -16,6 +17,9 @@ pub(crate) enum Figure {
     FirstDeltaLatency,
     TurnLatency,
     ToolTurnLatency,
+    CompactionLatency,
+    TurnAfterCompactionLatency,
+    AutoCompactionTurnLatency,
     DeltaThroughput,
     PeakRss,
     WebSocketFirstDelta,
@@ -25,11 +29,14 @@ pub(crate) enum Figure {
     LoadPeakRss,
 }
 
-pub(crate) const FIGURES: [Figure; 11] = [
+pub(crate) const FIGURES: [Figure; 14] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
     Figure::ToolTurnLatency,
+    Figure::CompactionLatency,
+    Figure::TurnAfterCompactionLatency,
+    Figure::AutoCompactionTurnLatency,
     Figure::DeltaThroughput,
     Figure::PeakRss,
     Figure::WebSocketFirstDelta,
@@ -48,6 +55,15 @@ impl Figure {
             Figure::ToolTurnLatency => {
                 "tool turn (shell_command `echo hi`, no login shell): turn/start -> turn/completed"
                     .to_string()
+            }
+            Figure::CompactionLatency => format!(
+                "compaction after {HISTORY_TURNS} turns: thread/compact/start -> turn/completed"
+            ),
+            Figure::TurnAfterCompactionLatency => {
+                "turn after the compaction: turn/start -> turn/completed".to_string()
+            }
+            Figure::AutoCompactionTurnLatency => {
+                "turn compacting automatically first: turn/start -> turn/completed".to_string()
             }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
@@ -75,6 +91,9 @@ impl Figure {
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
             | Figure::ToolTurnLatency
+            | Figure::CompactionLatency
+            | Figure::TurnAfterCompactionLatency
+            | Figure::AutoCompactionTurnLatency
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
@@ -89,6 +108,9 @@ impl Figure {
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
             | Figure::ToolTurnLatency
+            | Figure::CompactionLatency
+            | Figure::TurnAfterCompactionLatency
+            | Figure::AutoCompactionTurnLatency
             | Figure::PeakRss
             | Figure::LoadPeakRss
             | Figure::WebSocketFirstDelta
@@ -106,6 +128,9 @@ pub(crate) struct IterationSamples {
     pub first_delta_ms: Option<f64>,
     pub turn_ms: Option<f64>,
     pub tool_turn_ms: Option<f64>,
+    pub compaction_ms: Option<f64>,
+    pub turn_after_compaction_ms: Option<f64>,
+    pub auto_compaction_turn_ms: Option<f64>,
     pub deltas_per_second: Option<f64>,
     pub peak_rss_mb: Option<f64>,
     pub websocket_first_delta_ms: Option<f64>,
@@ -122,6 +147,9 @@ impl IterationSamples {
             Figure::FirstDeltaLatency => self.first_delta_ms,
             Figure::TurnLatency => self.turn_ms,
             Figure::ToolTurnLatency => self.tool_turn_ms,
+            Figure::CompactionLatency => self.compaction_ms,
+            Figure::TurnAfterCompactionLatency => self.turn_after_compaction_ms,
+            Figure::AutoCompactionTurnLatency => self.auto_compaction_turn_ms,
             Figure::DeltaThroughput => self.deltas_per_second,
             Figure::PeakRss => self.peak_rss_mb,
             Figure::WebSocketFirstDelta => self.websocket_first_delta_ms,

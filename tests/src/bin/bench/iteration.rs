@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::compaction::compaction_figures;
 use crate::failure::BenchFailure;
 use crate::figures::IterationSamples;
 use crate::http_turns::http_figures;
@@ -9,8 +10,8 @@ use crate::load::load_figures;
 use crate::options::BenchOptions;
 use crate::websocket_turn::websocket_figures;
 
-/// One fresh server process for the HTTP figures, one per websocket first-turn figure, then one for the
-/// load figures: every figure once.
+/// One fresh server process for the HTTP figures, one per websocket first-turn figure, one per
+/// compaction scenario (on demand, automatic), then one for the load figures: every figure once.
 pub(crate) async fn run_iteration(
     options: &BenchOptions,
     command_line: &str,
@@ -20,6 +21,7 @@ pub(crate) async fn run_iteration(
 ) -> Result<(), BenchFailure> {
     http_figures(options, command_line, stderr_log, samples, notes).await?;
     websocket_figures(options, command_line, stderr_log, samples, notes).await?;
+    compaction_figures(options, command_line, stderr_log, samples, notes).await?;
     let (load_rate, load_rss) = load_figures(
         options,
         command_line,

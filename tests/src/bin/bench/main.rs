@@ -18,10 +18,18 @@
 //! it, so the turn has to wait for the preconnect still in flight. A tool turn has the model call
 //! `shell_command` with `echo hi` and `login: false` (a login shell would add the machine's profile
 //! scripts to both columns; the host accepts any approval request) and measures turn/start ->
-//! turn/completed across both model requests and the command. Figures are the median and p90 over
-//! the iterations; a wait that exceeds the timeout shows `timeout` in its cell and the bench moves on.
+//! turn/completed across both model requests and the command. Two more fresh servers per iteration
+//! measure compaction on a thread with three turns of history (a ~2 KB user message and an ~8 KB answer
+//! each): one times `thread/compact/start` -> the compaction turn's turn/completed (one summary request
+//! to the mock) and then the next ordinary turn/start -> turn/completed; the other runs with
+//! `-c model_auto_compact_token_limit=20000`, the last history answer reporting 50,000 tokens, and times
+//! the next turn/start -> turn/completed across its automatic compaction and its own request. Where the
+//! events, the number of model requests or the summary in the next request depart from that script, a
+//! note under the table says so. Figures are the median and p90 over the iterations; a wait that
+//! exceeds the timeout shows `timeout` in its cell and the bench moves on.
 //! The server's stderr goes to a log file per iteration under the log directory.
 
+mod compaction;
 mod failure;
 mod figures;
 mod http_turns;

@@ -210,11 +210,21 @@ impl ServerProcess {
         }
     }
 
-    /// Starts a turn and follows it to `turn/completed`, timing its agent-message deltas.
+    /// Starts a turn saying "hi" and follows it to `turn/completed`, timing its agent-message deltas.
     pub(crate) async fn run_turn(&mut self, thread_id: &str) -> Result<TurnTimings, BenchFailure> {
+        self.run_turn_saying(thread_id, "hi").await
+    }
+
+    /// Starts a turn whose user message is `text` and follows it to `turn/completed`, timing its
+    /// agent-message deltas.
+    pub(crate) async fn run_turn_saying(
+        &mut self,
+        thread_id: &str,
+        text: &str,
+    ) -> Result<TurnTimings, BenchFailure> {
         let params = json!({
             "threadId": thread_id,
-            "input": [{"type": "text", "text": "hi", "text_elements": []}],
+            "input": [{"type": "text", "text": text, "text_elements": []}],
         });
         let started_at = Instant::now();
         let id = self.send_request("turn/start", params).await?;
@@ -223,6 +233,7 @@ impl ServerProcess {
         let mut last_delta_at = None;
         let mut delta_count = 0_usize;
         let mut commands_completed = 0_usize;
+        let mut compactions_completed = 0_usize;
         loop {
             let incoming = self.next_message(deadline, "turn/completed").await?;
             let message = &incoming.message;
@@ -247,6 +258,11 @@ impl ServerProcess {
                 {
                     commands_completed += 1;
                 }
+                Some("item/completed")
+                    if message["params"]["item"]["type"] == "contextCompaction" =>
+                {
+                    compactions_completed += 1;
+                }
                 Some("turn/completed") => {
                     let turn = &message["params"]["turn"];
                     let status = turn["status"].as_str().unwrap_or("missing").to_string();
@@ -263,6 +279,7 @@ impl ServerProcess {
                         completed_at: incoming.received_at,
                         delta_count,
                         commands_completed,
+                        compactions_completed,
                     });
                 }
                 _ => {}
@@ -292,6 +309,8 @@ pub(crate) struct TurnTimings {
     pub delta_count: usize,
     /// `commandExecution` items that completed successfully.
     pub commands_completed: usize,
+    /// `contextCompaction` items that completed (an automatic compaction before the turn's request).
+    pub compactions_completed: usize,
 }
 
 fn describe_exit(status: ExitStatus) -> String {

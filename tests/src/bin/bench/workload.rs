@@ -1,5 +1,5 @@
 //! What the bench's scenarios run: the model, the short answer, the slow websocket handshake, the
-//! preconnect wait and the size of the load case.
+//! preconnect wait, the size of the load case and the history the compaction figures summarise.
 
 use std::time::Duration;
 
@@ -13,3 +13,15 @@ pub(crate) const PRECONNECT_SETTLE: Duration = Duration::from_millis(300);
 pub(crate) const LOAD_THREADS: usize = 50;
 /// ...each this many deltas.
 pub(crate) const LOAD_DELTAS: usize = 2_000;
+/// The compaction figures: the thread has this many turns of history before it compacts...
+pub(crate) const HISTORY_TURNS: usize = 3;
+/// ...each a user message of about this many bytes...
+pub(crate) const HISTORY_USER_MESSAGE_BYTES: usize = 2_000;
+/// ...answered in this many chunks...
+pub(crate) const HISTORY_ANSWER_CHUNKS: usize = 8;
+/// ...of about this many bytes each.
+pub(crate) const HISTORY_ANSWER_CHUNK_BYTES: usize = 1_000;
+/// The automatic compaction figure's `model_auto_compact_token_limit`...
+pub(crate) const AUTO_COMPACT_TOKEN_LIMIT: i64 = 20_000;
+/// ...and the total tokens the last history answer reports, past it.
+pub(crate) const AUTO_COMPACT_REPORTED_TOKENS: i64 = 50_000;
