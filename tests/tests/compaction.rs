@@ -146,7 +146,7 @@ async fn a_thread_past_its_limit_compacts_and_resumes_compacted_after_a_restart(
         .collect();
     assert_eq!(
         item_types,
-        vec!["userMessage", "contextCompaction", "agentMessage"],
+        vec!["contextCompaction", "userMessage", "agentMessage"],
         "the compaction is an item of the turn it happened in"
     );
     let third = run_turn(&mut server, &thread_id, "third question").await?;

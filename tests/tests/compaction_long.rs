@@ -143,9 +143,6 @@ async fn thirty_turns_of_large_messages_compact_and_stay_within_the_window() -> 
 }
 
 #[tokio::test]
-#[ignore = "daemon bug: a compaction keeps up to 20,000 tokens of user messages whatever the thread's \
-            limit, so a thread whose limit is below that never gets under it (every turn compacts, then \
-            the summary request itself overflows the window and every turn fails)"]
 async fn a_thread_with_a_small_window_compacts_below_its_limit() -> anyhow::Result<()> {
     thirty_turns_stay_within(9_000, 6_000, 2_000).await
 }
@@ -213,9 +210,16 @@ async fn thirty_turns_stay_within(window: i64, limit: i64, bytes: usize) -> anyh
         );
         // Each earlier request is one turn's, or a summary: this is turn `at + 1 - n`'s request.
         let turn = at + 1 - n;
-        let (users, rest): (Vec<String>, Vec<String>) = conversation(&bodies[at + 1])
+        let (mut users, rest): (Vec<String>, Vec<String>) = conversation(&bodies[at + 1])
             .into_iter()
             .partition(|line| line.starts_with("user: "));
+        // The oldest message kept may be cut to what fit the budget (its end kept, marked `[...]`).
+        if users
+            .first()
+            .is_some_and(|line| line.starts_with("user: [...]"))
+        {
+            users.remove(0);
+        }
         let newest: Vec<String> = (turn + 1 - users.len()..=turn).map(message_line).collect();
         assert_eq!(
             users, newest,
@@ -441,23 +445,28 @@ async fn a_failed_summary_fails_the_turn_and_keeps_the_history() -> anyhow::Resu
         Some("error"),
         "{labels:?}"
     );
+    // The compaction started (the host could show it running) but never completed.
     assert!(
-        !labels.iter().any(|label| label.contains("ompact")),
+        labels.contains(&"item/started contextCompaction".to_string())
+            && !labels
+                .iter()
+                .any(|label| label == "item/completed contextCompaction"
+                    || label.starts_with("thread/compacted")),
         "{labels:?}"
     );
 
-    // The daemon keeps serving, and the history is as it was: the next turn's summary request (the
-    // thread is still past its limit) carries every earlier message.
+    // The daemon keeps serving, and the history is as it was (the failed turn's message included): the
+    // next turn's summary request (the thread is still past its limit) carries every earlier message,
+    // and the new question comes after the summary.
     assert_eq!(session.turn("third question").await?.outcome(), "completed");
     let bodies = request_bodies(&model).await;
     assert_eq!(kinds(&bodies), [false, true, true, false]);
     assert_eq!(
-        conversation(&bodies[2])[..4],
+        conversation(&bodies[2])[..3],
         [
             "user: first question",
             "assistant: first answer",
             "user: second question",
-            "user: third question"
         ]
     );
     assert_eq!(
@@ -465,16 +474,16 @@ async fn a_failed_summary_fails_the_turn_and_keeps_the_history() -> anyhow::Resu
         [
             "user: first question",
             "user: second question",
-            "user: third question",
             "summary: SUMMARY of both questions",
+            "user: third question",
         ]
     );
     let expected = [
         vec!["user: first question", "agent: first answer"],
         vec!["user: second question"],
         vec![
-            "user: third question",
             "contextCompaction",
+            "user: third question",
             "agent: third answer",
         ],
     ];
@@ -492,8 +501,6 @@ async fn a_failed_summary_fails_the_turn_and_keeps_the_history() -> anyhow::Resu
 }
 
 #[tokio::test]
-#[ignore = "daemon bug: a summary request that itself overflows the window fails the compaction (upstream \
-            drops the oldest history items until it fits), so once a thread overflows, every turn fails"]
 async fn an_overflow_compacts_even_when_the_summary_request_overflows_too() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
     model.enforce_context_window(WINDOW);
@@ -698,8 +705,6 @@ async fn a_rollout_upstream_compacted_resumes_compacted() -> anyhow::Result<()> 
 }
 
 #[tokio::test]
-#[ignore = "daemon gap: the contextCompaction item upstream records in its rollout (an `item_completed` \
-            event) is not shown by our thread/read"]
 async fn an_upstream_compaction_shows_in_the_resumed_turns() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
     let thread = upstream_locally_compacted(&model).await?;
@@ -710,8 +715,6 @@ async fn an_upstream_compaction_shows_in_the_resumed_turns() -> anyhow::Result<(
 }
 
 #[tokio::test]
-#[ignore = "needs core support for `compaction` history items (being added): our daemon drops the \
-            item, so the model loses what it encrypted"]
 async fn a_rollout_upstream_compacted_remotely_resumes_with_its_compaction_item()
 -> anyhow::Result<()> {
     let model = MockModelServer::start().await;

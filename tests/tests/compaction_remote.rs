@@ -92,7 +92,6 @@ async fn the_openai_provider_compacts_on_the_server_and_resumes_its_history() ->
         json!({"output": [
             {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "echoed instructions"}]},
             user("first question"),
-            user("second question"),
             compaction,
         ]}),
     );
@@ -126,12 +125,14 @@ async fn the_openai_provider_compacts_on_the_server_and_resumes_its_history() ->
         (json!([]), json!(false), None)
     );
     assert!(body["model"].is_string() && body["instructions"].is_string());
+    // The thread compacts before the new message joins it: the history as it was, the answer last.
     let sent = conversation(&body);
+    assert_eq!(sent.len(), 2, "{sent:?}");
     assert_eq!(sent[0], user("first question"));
-    assert_eq!(sent.last(), Some(&user("second question")));
-    assert!(sent.iter().any(|item| item["role"] == "assistant"));
+    assert_eq!(sent[1]["role"], "assistant");
 
-    // The turn's request carries what the server returned, minus its echoed instructions.
+    // The turn's request carries what the server returned (minus its echoed instructions), then the new
+    // message.
     let turns = requests_to(&model, "/v1/responses").await;
     assert_eq!(turns.len(), 2);
     let after = turns[1].body_json.clone().unwrap_or_default();
@@ -139,8 +140,8 @@ async fn the_openai_provider_compacts_on_the_server_and_resumes_its_history() ->
         conversation(&after),
         vec![
             user("first question"),
-            user("second question"),
-            compaction.clone()
+            compaction.clone(),
+            user("second question")
         ]
     );
     assert!(!after["input"].to_string().contains("echoed instructions"));
@@ -157,6 +158,7 @@ async fn the_openai_provider_compacts_on_the_server_and_resumes_its_history() ->
     assert_eq!(turns.len(), 3);
     let resumed = conversation(&turns[2].body_json.clone().unwrap_or_default());
     assert_eq!(resumed[..3].to_vec(), conversation(&after));
+    assert_eq!(resumed[3]["role"], "assistant");
     assert!(resumed.contains(&user("third question")), "{resumed:?}");
     Ok(())
 }
@@ -195,12 +197,13 @@ async fn a_refused_remote_compaction_fails_the_turn_and_keeps_the_history() -> a
     );
     assert_eq!(requests_to(&model, "/v1/responses").await.len(), 1);
 
-    // The history is whole: with compaction working again, the next turn compacts all of it.
+    // The history is whole (the failed turn's message included): with compaction working again, the next
+    // turn compacts all of it before its own message joins.
     model.mount_json(
         "POST",
         COMPACT_PATH,
         200,
-        json!({"output": [user("third question"), {"type": "compaction", "encrypted_content": "E"}]}),
+        json!({"output": [user("first question"), {"type": "compaction", "encrypted_content": "E"}]}),
     );
     let third = run_turn(&mut server, &thread_id, "third question").await?;
     assert_eq!(third["params"]["turn"]["status"], "completed");
@@ -212,12 +215,7 @@ async fn a_refused_remote_compaction_fails_the_turn_and_keeps_the_history() -> a
         .collect();
     assert_eq!(
         texts,
-        vec![
-            "first question",
-            "first answer",
-            "second question",
-            "third question"
-        ]
+        vec!["first question", "first answer", "second question"]
     );
     Ok(())
 }
