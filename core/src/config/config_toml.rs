@@ -48,6 +48,8 @@ pub struct ConfigToml {
     #[serde(default)]
     pub features: BTreeMap<String, bool>,
     pub chatgpt_base_url: Option<String>,
+    /// Where the built-in `openai` provider's requests go (upstream 0.171's key).
+    pub openai_base_url: Option<String>,
     /// How long the host gets to answer `account/chatgptAuthTokens/refresh`.
     #[serde(default, deserialize_with = "crate::timeout_ms::deserialize")]
     pub chatgpt_auth_tokens_refresh_timeout_ms: Option<u64>,
@@ -92,6 +94,7 @@ pub(crate) const USED_KEYS: &[&str] = &[
     "sandbox_workspace_write",
     "features",
     "chatgpt_base_url",
+    "openai_base_url",
     "chatgpt_auth_tokens_refresh_timeout_ms",
     "base_instructions",
     "instructions",

@@ -445,8 +445,17 @@ fn resolve_model_provider(
     ),
     ConfigError,
 > {
-    let mut model_providers =
-        BTreeMap::from([(OPENAI_PROVIDER_ID.to_string(), ModelProviderInfo::openai())]);
+    let mut openai = ModelProviderInfo::openai();
+    // 0.171's `openai_base_url` moves the built-in provider (it wins over the `OPENAI_BASE_URL` variable).
+    if let Some(url) = config_toml
+        .openai_base_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| !url.is_empty())
+    {
+        openai.base_url = Some(url.to_string());
+    }
+    let mut model_providers = BTreeMap::from([(OPENAI_PROVIDER_ID.to_string(), openai)]);
     model_providers.extend(config_toml.model_providers.clone());
     let model_provider_id = provider_override
         .or(config_toml.model_provider.clone())
