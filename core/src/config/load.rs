@@ -927,6 +927,18 @@ command = "docs-mcp"
     }
 
     #[test]
+    fn openai_base_url_moves_the_builtin_provider() {
+        let home = home_with("openai_base_url = \"http://127.0.0.1:4010/v1\"\n");
+        let config = load(&home, ConfigLoadOptions::default()).expect("load");
+        assert_eq!(config.model_provider_id, "openai");
+        assert_eq!(
+            config.model_provider.base_url.as_deref(),
+            Some("http://127.0.0.1:4010/v1")
+        );
+        assert!(config.model_provider.supports_remote_compaction());
+    }
+
+    #[test]
     fn dotted_session_flags_define_a_provider() {
         let home = home_with("model = \"gpt-5.1\"\n");
         let cli_overrides = [
