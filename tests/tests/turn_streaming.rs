@@ -344,11 +344,12 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
                     "content": [{"type": "input_text", "text": "Say hello."}],
                 },
             ],
-            // The shell and apply_patch tools in the model's flavour, then web search (cached results by
-            // default; no eligibility header is involved).
+            // The shell and apply_patch tools in the model's flavour, view_image (the model reads images),
+            // then web search (cached results by default; no eligibility header is involved).
             "tools": [
                 {"type": "function", "name": "shell_command"},
                 {"type": "custom", "name": "apply_patch"},
+                {"type": "function", "name": "view_image"},
                 {"type": "web_search", "external_web_access": false},
             ],
             "tool_choice": "auto",

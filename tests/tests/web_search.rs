@@ -67,6 +67,7 @@ async fn web_search_calls_become_web_search_items() -> anyhow::Result<()> {
         json!([
             {"type": "function", "name": "shell_command"},
             {"type": "custom", "name": "apply_patch"},
+            {"type": "function", "name": "view_image"},
             {"type": "web_search", "external_web_access": false},
         ])
     );
@@ -104,6 +105,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
         json!([
             {"type": "function", "name": "shell_command"},
             {"type": "custom", "name": "apply_patch"},
+            {"type": "function", "name": "view_image"},
             {"type": "web_search", "external_web_access": true},
         ])
     );
@@ -117,6 +119,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
         json!([
             {"type": "function", "name": "shell_command"},
             {"type": "custom", "name": "apply_patch"},
+            {"type": "function", "name": "view_image"},
         ])
     );
     Ok(())
@@ -146,7 +149,7 @@ async fn danger_full_access_defaults_to_live_web_search() -> anyhow::Result<()> 
         MockResponse::assistant_message(&["ok"], None),
     )
     .await?;
-    let web_search = |body: &Value| body["tools"][2].clone();
+    let web_search = |body: &Value| body["tools"][3].clone();
     assert_eq!(
         (
             web_search(&full_access),

@@ -180,6 +180,8 @@ pub enum UpstreamTurnItem {
         #[serde(default)]
         query: String,
     },
+    /// `view_image`; 0.171 writes the path as a `file://` URL.
+    ImageView { id: String, path: String },
     #[serde(other)]
     Other,
 }
@@ -271,6 +273,10 @@ impl UpstreamTurnItem {
                 id: id.clone(),
                 query: query.clone(),
             }),
+            UpstreamTurnItem::ImageView { id, path } => Some(TurnItem::ImageView {
+                id: id.clone(),
+                path: path.strip_prefix("file://").unwrap_or(path).to_string(),
+            }),
             UpstreamTurnItem::Other => None,
         }
     }
@@ -355,6 +361,7 @@ fn user_input(part: &serde_json::Value) -> Option<UserInput> {
         }
         "local_image" => Some(UserInput::LocalImage {
             path: text_of("path")?,
+            detail: text_of("detail"),
         }),
         _ => None,
     }

@@ -192,9 +192,10 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
                 file_id: None,
                 detail: None,
             });
-            let local_images = local_images
-                .iter()
-                .map(|path| UserInput::LocalImage { path: path.clone() });
+            let local_images = local_images.iter().map(|path| UserInput::LocalImage {
+                path: path.clone(),
+                detail: None,
+            });
             Some(TurnItem::UserMessage {
                 id,
                 content: text.into_iter().chain(images).chain(local_images).collect(),
@@ -302,7 +303,8 @@ mod tests {
                             content: vec![
                                 text("run"),
                                 UserInput::LocalImage {
-                                    path: "/a.png".to_string()
+                                    path: "/a.png".to_string(),
+                                    detail: None,
                                 }
                             ],
                             client_id: None,

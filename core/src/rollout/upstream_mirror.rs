@@ -14,6 +14,7 @@ use crate::protocol::turn_outcome::TurnStatus;
 use super::event_msg::EventMsg;
 use super::event_msg::ExecCommandEnd;
 use super::event_msg::UpstreamDuration;
+use super::event_msg::UpstreamTurnItem;
 use super::event_msg::shell_join;
 use super::item::RolloutItem;
 
@@ -120,6 +121,14 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             query: query.clone(),
             action: Some(serde_json::json!({"type": "search", "query": query})),
         }],
+        // 0.171 writes an image view as its own `item_completed` (no 0.105 event keeps one).
+        TurnItem::ImageView { id, path } => vec![EventMsg::ItemCompleted {
+            turn_id: turn_id.to_string(),
+            item: UpstreamTurnItem::ImageView {
+                id: id.clone(),
+                path: format!("file://{path}"),
+            },
+        }],
         TurnItem::FileChange { .. } | TurnItem::ContextCompaction { .. } => Vec::new(),
     }
 }
@@ -145,7 +154,7 @@ fn user_message(content: &[UserInput]) -> EventMsg {
             UserInput::Text { text, .. } => texts.push(text.as_str()),
             // 0.105's event lists image URLs only; an image by file id is not shown upstream.
             UserInput::Image { url, .. } => images.extend(url.clone()),
-            UserInput::LocalImage { path } => local_images.push(path.clone()),
+            UserInput::LocalImage { path, .. } => local_images.push(path.clone()),
         }
     }
     EventMsg::UserMessage {
