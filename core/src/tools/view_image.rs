@@ -97,3 +97,28 @@ fn failure_text(path: &std::path::Path, err: &PromptImageError) -> String {
         | PromptImageError::Encode { .. } => format!("unable to process image: {err}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+
+    #[test]
+    fn failures_are_told_in_upstreams_words() {
+        let path = std::path::Path::new("/w/a.png");
+        let missing = PromptImageError::Locate(std::io::Error::from_raw_os_error(2));
+        assert_eq!(
+            [
+                failure_text(path, &missing),
+                failure_text(path, &PromptImageError::NotAFile),
+                failure_text(path, &PromptImageError::Unsupported),
+            ],
+            [
+                "unable to locate image at `/w/a.png`: No such file or directory (os error 2)",
+                "image path `/w/a.png` is not a file",
+                "unable to process image: invalid or unsupported image data",
+            ]
+        );
+    }
+}
