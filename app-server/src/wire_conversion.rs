@@ -291,6 +291,10 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             query: query.clone(),
             action: None,
         },
+        TurnItem::ImageView { id, path } => wire::ThreadItem::ImageView {
+            id: id.clone(),
+            path: path.clone(),
+        },
         TurnItem::ContextCompaction { id } => {
             wire::ThreadItem::ContextCompaction { id: id.clone() }
         }
@@ -326,7 +330,12 @@ fn user_input(input: &UserInput) -> wire::UserInput {
                 .as_deref()
                 .and_then(|detail| serde_json::from_value(serde_json::json!(detail)).ok()),
         },
-        UserInput::LocalImage { path } => wire::UserInput::LocalImage { path: path.clone() },
+        UserInput::LocalImage { path, detail } => wire::UserInput::LocalImage {
+            path: path.clone(),
+            detail: detail
+                .as_deref()
+                .and_then(|detail| serde_json::from_value(serde_json::json!(detail)).ok()),
+        },
     }
 }
 
@@ -356,7 +365,10 @@ pub fn core_user_input(input: wire::UserInput) -> UserInput {
             file_id,
             detail: detail.map(|detail| detail.as_str().to_string()),
         },
-        wire::UserInput::LocalImage { path } => UserInput::LocalImage { path },
+        wire::UserInput::LocalImage { path, detail } => UserInput::LocalImage {
+            path,
+            detail: detail.map(|detail| detail.as_str().to_string()),
+        },
         wire::UserInput::Skill { name, path } => UserInput::Text {
             text: format!("Use the skill `{name}` described in {path}."),
             text_elements: Vec::new(),

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod context;
 pub mod model;
+mod prompt_image;
 pub mod protocol;
 pub mod rollout;
 pub mod sandbox;

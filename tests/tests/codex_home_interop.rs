@@ -46,6 +46,15 @@ fn two_turns(tool: &str, arguments: Value) -> Vec<MockResponse> {
     ]
 }
 
+/// A 1x1 PNG.
+fn tiny_png() -> Vec<u8> {
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(1, 1, image::Rgb([9, 9, 9]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("png");
+    png.into_inner()
+}
+
 /// The command tool each upstream generation offers the mock's model.
 fn upstream_command_tool(version: &str) -> (&'static str, Value) {
     if version == UPSTREAM_0_171 {
@@ -139,6 +148,7 @@ fn item_summary(item: &Value) -> Value {
             "exitCode": item["exitCode"],
             "output": item["aggregatedOutput"],
         }),
+        "imageView" => json!({"imageView": item["path"]}),
         other => json!({"other": other}),
     }
 }
@@ -315,13 +325,22 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     let workspace = tempfile::tempdir()?;
     let model = MockModelServer::start().await;
     let mut responses = two_turns("shell", json!({"command": ["bash", "-c", "echo hello"]}));
-    // Our second turn also searches the web.
+    // Our second turn also searches the web and looks at an image.
+    std::fs::write(workspace.path().join("pixel.png"), tiny_png())?;
     responses[2] = MockResponse::sse(vec![
         sse::response_created("resp_3"),
         sse::web_search_call("ws_1", "rust editions"),
-        sse::output_item_done_message("msg_3", "Second answer.", Some("final_answer")),
+        sse::function_call(
+            "call_img",
+            "view_image",
+            &json!({"path": "pixel.png"}).to_string(),
+        ),
         sse::completed("resp_3"),
     ]);
+    responses.push(MockResponse::assistant_message(
+        &["Second answer."],
+        Some("final_answer"),
+    ));
     model.push_responses(responses);
     let mut ours = spawn_on(None, tempfile::tempdir()?, Some(&model)).await?;
     let thread_id = run_two_turns(&mut ours, workspace.path()).await?;
@@ -341,11 +360,14 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     let read = read_thread(&mut theirs, &thread_id).await?;
     let mut expected = turn_summaries(&our_view);
     if version == UPSTREAM_0_171 {
-        // 0.171 rebuilds no command from a rollout without its own paginated history store, not
-        // even from the `exec_command_begin` / `exec_command_end` it once wrote itself; 0.105 does.
+        // 0.171 rebuilds no command (nor image view) from a rollout without its own paginated history
+        // store, not even from the `exec_command_begin` / `exec_command_end` it once wrote itself;
+        // 0.105 does.
         for turn in expected.as_array_mut().into_iter().flatten() {
             if let Some(items) = turn["items"].as_array_mut() {
-                items.retain(|item| item.get("command").is_none());
+                items.retain(|item| {
+                    item.get("command").is_none() && item.get("imageView").is_none()
+                });
             }
         }
     }

@@ -161,8 +161,8 @@ async fn finish(mut server: AppServer) -> anyhow::Result<Vec<Transcribed>> {
     Ok(server.transcript().to_vec())
 }
 
-/// Threads, turns (streaming, reasoning, usage, rate limits, both approvals, web search, steer, interrupt,
-/// a failure), models, config, `command/exec` and error answers, on one server.
+/// Threads, turns (streaming, reasoning, usage, rate limits, both approvals, web search, images, steer,
+/// interrupt, a failure), models, config, `command/exec` and error answers, on one server.
 async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
     let workspace = tempfile::tempdir()?;
     std::fs::write(workspace.path().join("lib.txt"), "alpha\nbeta\n")?;
@@ -184,6 +184,9 @@ async fn threads_and_turns_session() -> anyhow::Result<Vec<Transcribed>> {
     plan_turn(&mut server, &model, &thread_id)
         .await
         .context("plan_turn")?;
+    image_turn(&mut server, &model, &thread_id, workspace.path())
+        .await
+        .context("image_turn")?;
     steered_and_interrupted_turn(&mut server, &model, &thread_id)
         .await
         .context("steered_and_interrupted_turn")?;
@@ -385,6 +388,44 @@ async fn plan_turn(
         MockResponse::assistant_message(&["planned"], Some("final_answer")),
     ]);
     start_turn(server, thread_id, "Plan it").await?;
+    read_turn_completed(server, thread_id).await?;
+    Ok(())
+}
+
+/// A `localImage` input and a `view_image` call: the user message keeps the path, an `imageView` item.
+async fn image_turn(
+    server: &mut AppServer,
+    model: &MockModelServer,
+    thread_id: &str,
+    workspace: &Path,
+) -> anyhow::Result<()> {
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(4, 4, image::Rgb([0, 0, 255]))
+        .write_to(&mut png, image::ImageFormat::Png)?;
+    let path = workspace.join("pixel.png");
+    std::fs::write(&path, png.into_inner())?;
+    model.push_responses([
+        MockResponse::sse(vec![
+            sse::response_created("resp_i"),
+            sse::function_call(
+                "call_img",
+                "view_image",
+                &json!({"path": "pixel.png"}).to_string(),
+            ),
+            sse::completed("resp_i"),
+        ]),
+        MockResponse::assistant_message(&["A blue square."], Some("final_answer")),
+    ]);
+    let input = json!([
+        text_input("What is in this picture?"),
+        {"type": "localImage", "path": path},
+    ]);
+    server
+        .call("turn/start", json!({"threadId": thread_id, "input": input}))
+        .await?;
+    server
+        .read_until(|message| message["params"]["item"]["type"] == "imageView")
+        .await?;
     read_turn_completed(server, thread_id).await?;
     Ok(())
 }

@@ -68,6 +68,7 @@ async fn web_search_calls_become_web_search_items() -> anyhow::Result<()> {
             {"type": "function", "name": "shell_command"},
             {"type": "function", "name": "update_plan"},
             {"type": "custom", "name": "apply_patch"},
+            {"type": "function", "name": "view_image"},
             {"type": "web_search", "external_web_access": false},
         ])
     );
@@ -106,6 +107,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
             {"type": "function", "name": "shell_command"},
             {"type": "function", "name": "update_plan"},
             {"type": "custom", "name": "apply_patch"},
+            {"type": "function", "name": "view_image"},
             {"type": "web_search", "external_web_access": true},
         ])
     );
@@ -120,6 +122,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
             {"type": "function", "name": "shell_command"},
             {"type": "function", "name": "update_plan"},
             {"type": "custom", "name": "apply_patch"},
+            {"type": "function", "name": "view_image"},
         ])
     );
     Ok(())

@@ -112,6 +112,13 @@ fn default_input_modalities() -> Vec<String> {
 }
 
 impl ModelInfo {
+    /// Whether the model reads images (`image` among its `input_modalities`).
+    pub fn takes_images(&self) -> bool {
+        self.input_modalities
+            .iter()
+            .any(|modality| modality == "image")
+    }
+
     /// The context window reported to clients (`modelContextWindow`).
     pub fn effective_context_window(&self) -> Option<i64> {
         self.context_window

@@ -1,6 +1,6 @@
 //! What a turn is made of as a user sees it: the items of a thread's turns (user message, agent message
-//! with its phase, reasoning, command execution, file change, web search, context compaction) and the user's
-//! input.
+//! with its phase, reasoning, command execution, file change, web search, image view, context compaction)
+//! and the user's input.
 //! The app-server maps these one to one onto the wire's `ThreadItem`.
 
 use serde::Deserialize;
@@ -59,6 +59,12 @@ pub enum TurnItem {
         id: String,
         query: String,
     },
+    /// The model looked at an image file (`view_image`); `id` is the tool call's id.
+    ImageView {
+        id: String,
+        /// The file's absolute path.
+        path: String,
+    },
     /// The thread compacted its history here; what came before reaches the model as a summary.
     ContextCompaction {
         id: String,
@@ -74,6 +80,7 @@ impl TurnItem {
             | TurnItem::CommandExecution { id, .. }
             | TurnItem::FileChange { id, .. }
             | TurnItem::WebSearch { id, .. }
+            | TurnItem::ImageView { id, .. }
             | TurnItem::ContextCompaction { id } => id,
         }
     }
@@ -158,8 +165,13 @@ pub enum UserInput {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// An image file on the daemon's machine, sent to the model as its content (`data:` URL); the path
+    /// stays as the user gave it.
     LocalImage {
         path: String,
+        /// As for `Image`; `high` when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
 }
 

@@ -1,7 +1,8 @@
 //! Upstream Codex's `event_msg` rollout lines that make up a turn as the user saw it: the turn's
 //! start and end (`task_started`, `task_complete`, `turn_aborted`), the per-kind events of 0.105
 //! and earlier (`user_message`, `agent_message`, `agent_reasoning`, `exec_command_end`,
-//! `web_search_end`) and 0.171's `item_completed` with its own `TurnItem` spelling. Other events
+//! `web_search_end`, `view_image_tool_call`) and 0.171's `item_completed` with its own `TurnItem`
+//! spelling. Other events
 //! (`token_count`, `thread_settings_applied`, ...) are skipped on read.
 
 use serde::Deserialize;
@@ -76,6 +77,11 @@ pub enum EventMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         action: Option<serde_json::Value>,
     },
+    /// `view_image` showed the model the image at `path`; 0.105 rebuilds an `imageView` item from it.
+    ViewImageToolCall {
+        call_id: String,
+        path: String,
+    },
 }
 
 /// `exec_command_end`: a command's end with everything upstream shows of it.
@@ -132,7 +138,7 @@ impl ExecCommandEnd {
 
 impl EventMsg {
     /// Every event `"type"` above; an `event_msg` of another type is skipped quietly.
-    pub const KINDS: [&'static str; 9] = [
+    pub const KINDS: [&'static str; 10] = [
         "task_started",
         "task_complete",
         "turn_aborted",
@@ -142,6 +148,7 @@ impl EventMsg {
         "item_completed",
         "exec_command_end",
         "web_search_end",
+        "view_image_tool_call",
     ];
 }
 
@@ -182,6 +189,8 @@ pub enum UpstreamTurnItem {
     },
     /// A compaction of the conversation, an item of the turn it happened in.
     ContextCompaction { id: String },
+    /// `view_image`; 0.171 writes the path as a `file://` URL.
+    ImageView { id: String, path: String },
     #[serde(other)]
     Other,
 }
@@ -276,6 +285,10 @@ impl UpstreamTurnItem {
             UpstreamTurnItem::ContextCompaction { id } => {
                 Some(TurnItem::ContextCompaction { id: id.clone() })
             }
+            UpstreamTurnItem::ImageView { id, path } => Some(TurnItem::ImageView {
+                id: id.clone(),
+                path: path.strip_prefix("file://").unwrap_or(path).to_string(),
+            }),
             UpstreamTurnItem::Other => None,
         }
     }
@@ -360,6 +373,7 @@ fn user_input(part: &serde_json::Value) -> Option<UserInput> {
         }
         "local_image" => Some(UserInput::LocalImage {
             path: text_of("path")?,
+            detail: text_of("detail"),
         }),
         _ => None,
     }

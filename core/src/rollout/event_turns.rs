@@ -98,6 +98,14 @@ impl EventTurns {
                 self.add_to_turn("", item, turns);
                 None
             }
+            EventMsg::ViewImageToolCall { call_id, path } => {
+                let item = TurnItem::ImageView {
+                    id: call_id.clone(),
+                    path: path.clone(),
+                };
+                self.add_to_turn("", item, turns);
+                None
+            }
             EventMsg::UserMessage { .. }
             | EventMsg::AgentMessage { .. }
             | EventMsg::AgentReasoning { .. } => {
@@ -192,9 +200,10 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
                 file_id: None,
                 detail: None,
             });
-            let local_images = local_images
-                .iter()
-                .map(|path| UserInput::LocalImage { path: path.clone() });
+            let local_images = local_images.iter().map(|path| UserInput::LocalImage {
+                path: path.clone(),
+                detail: None,
+            });
             Some(TurnItem::UserMessage {
                 id,
                 content: text.into_iter().chain(images).chain(local_images).collect(),
@@ -216,7 +225,8 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
         | EventMsg::TurnAborted { .. }
         | EventMsg::ItemCompleted { .. }
         | EventMsg::ExecCommandEnd(_)
-        | EventMsg::WebSearchEnd { .. } => None,
+        | EventMsg::WebSearchEnd { .. }
+        | EventMsg::ViewImageToolCall { .. } => None,
     }
 }
 
@@ -302,7 +312,8 @@ mod tests {
                             content: vec![
                                 text("run"),
                                 UserInput::LocalImage {
-                                    path: "/a.png".to_string()
+                                    path: "/a.png".to_string(),
+                                    detail: None,
                                 }
                             ],
                             client_id: None,
@@ -358,6 +369,14 @@ mod tests {
             ),
             event(
                 serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
+                    "type": "ImageView", "id": "call_1", "path": "file:///w/shot.png",
+                }}),
+            ),
+            event(
+                serde_json::json!({"type": "view_image_tool_call", "call_id": "call_2", "path": "/w/b.png"}),
+            ),
+            event(
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
                     "type": "AgentMessage", "id": "a-1", "content": [{"type": "Text", "text": "hello"}], "phase": "final_answer",
                 }}),
             ),
@@ -375,6 +394,14 @@ mod tests {
                         id: "u-1".to_string(),
                         content: vec![text("hi")],
                         client_id: None,
+                    },
+                    TurnItem::ImageView {
+                        id: "call_1".to_string(),
+                        path: "/w/shot.png".to_string(),
+                    },
+                    TurnItem::ImageView {
+                        id: "call_2".to_string(),
+                        path: "/w/b.png".to_string(),
                     },
                     TurnItem::AgentMessage {
                         id: "a-1".to_string(),

@@ -337,7 +337,8 @@ fn head_user_message(item: &RolloutItem) -> Option<String> {
         | EventMsg::AgentMessage { .. }
         | EventMsg::AgentReasoning { .. }
         | EventMsg::ExecCommandEnd(_)
-        | EventMsg::WebSearchEnd { .. } => None,
+        | EventMsg::WebSearchEnd { .. }
+        | EventMsg::ViewImageToolCall { .. } => None,
     }
 }
 

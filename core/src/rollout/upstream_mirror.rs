@@ -1,9 +1,9 @@
 //! The `event_msg` lines we write beside our own turn lines so that upstream Codex (0.171) lists and
 //! reads our threads with their turns: `task_started` / `task_complete` / `turn_aborted` around a
 //! turn, and 0.105-style `user_message` / `agent_message` / `agent_reasoning` / `exec_command_end` /
-//! `web_search_end` (which every upstream build rebuilds turns from; 0.171 rebuilds no command from
-//! a file like ours, whatever the line). File changes are not mirrored. Our own reader ignores all
-//! of these for our turns (`event_turns.rs`).
+//! `web_search_end` / `view_image_tool_call` (which every upstream build rebuilds turns from; 0.171
+//! rebuilds no command and no image view from a file like ours, whatever the line). File changes are
+//! not mirrored. Our own reader ignores all of these for our turns (`event_turns.rs`).
 
 use crate::protocol::turn_item::CommandSource;
 use crate::protocol::turn_item::ToolItemStatus;
@@ -120,6 +120,10 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             query: query.clone(),
             action: Some(serde_json::json!({"type": "search", "query": query})),
         }],
+        TurnItem::ImageView { id, path } => vec![EventMsg::ViewImageToolCall {
+            call_id: id.clone(),
+            path: path.clone(),
+        }],
         TurnItem::FileChange { .. } | TurnItem::ContextCompaction { .. } => Vec::new(),
     }
 }
@@ -145,7 +149,7 @@ fn user_message(content: &[UserInput]) -> EventMsg {
             UserInput::Text { text, .. } => texts.push(text.as_str()),
             // 0.105's event lists image URLs only; an image by file id is not shown upstream.
             UserInput::Image { url, .. } => images.extend(url.clone()),
-            UserInput::LocalImage { path } => local_images.push(path.clone()),
+            UserInput::LocalImage { path, .. } => local_images.push(path.clone()),
         }
     }
     EventMsg::UserMessage {
@@ -218,6 +222,13 @@ mod tests {
             },
             RolloutItem::ItemCompleted {
                 turn_id: "t-1".to_string(),
+                item: TurnItem::ImageView {
+                    id: "call_2".to_string(),
+                    path: "/repo/shot.png".to_string(),
+                },
+            },
+            RolloutItem::ItemCompleted {
+                turn_id: "t-1".to_string(),
                 item: TurnItem::AgentMessage {
                     id: "a".to_string(),
                     text: "done".to_string(),
@@ -258,6 +269,9 @@ mod tests {
                 serde_json::json!({
                     "type": "web_search_end", "call_id": "ws", "query": "rust",
                     "action": {"type": "search", "query": "rust"},
+                }),
+                serde_json::json!({
+                    "type": "view_image_tool_call", "call_id": "call_2", "path": "/repo/shot.png",
                 }),
                 serde_json::json!({"type": "agent_message", "message": "done", "phase": "final_answer"}),
                 serde_json::json!({"type": "turn_aborted", "turn_id": "t-1", "reason": "interrupted"}),

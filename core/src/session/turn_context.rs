@@ -82,6 +82,7 @@ impl TurnContext {
                     &settings.sandbox_workspace_write,
                 ),
                 codex_home: settings.codex_home.clone(),
+                image_input: settings.model_info.takes_images(),
             },
             cancel,
             events: shared.events.clone(),

@@ -19,6 +19,8 @@ pub(crate) struct ToolSettings {
     pub(crate) sandbox: SandboxPolicy,
     /// Stays read-only for commands and patches where a writable root holds it.
     pub(crate) codex_home: PathBuf,
+    /// Whether the model takes images (`input_modalities`): `view_image` refuses to run otherwise.
+    pub(crate) image_input: bool,
 }
 
 /// The part of a turn its tool calls run in.

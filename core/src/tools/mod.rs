@@ -16,3 +16,4 @@ pub mod spec;
 pub(crate) mod tool_call;
 pub(crate) mod tool_run;
 pub mod turn_diff;
+pub(crate) mod view_image;

@@ -1,5 +1,6 @@
 //! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), `apply_patch`
-//! (`patch_call`), `update_plan` (`plan_call`), or an "unsupported" answer; wraps what it produced into the output item the model sees.
+//! (`patch_call`), `update_plan` (`plan_call`), `view_image` (`view_image`), or an "unsupported" answer;
+//! wraps what it produced into the output item the model sees.
 
 use crate::protocol::response_item::LocalShellAction;
 use crate::tools::context::ToolContext;
@@ -13,6 +14,7 @@ use crate::tools::tool_call::ToolCallResult;
 use crate::tools::tool_run::Handled;
 use crate::tools::tool_run::ToolRun;
 use crate::tools::turn_diff::TurnDiffTracker;
+use crate::tools::view_image::VIEW_IMAGE_TOOL_NAME;
 
 /// Runs one tool call to completion (or until `cancel`).
 pub(crate) async fn run_tool_call(
@@ -50,6 +52,7 @@ pub(crate) async fn run_tool_call(
                     Handled::text_only(format!("failed to parse function arguments: {err}"))
                 }
             },
+            VIEW_IMAGE_TOOL_NAME => return tool.view_image(call, arguments).await,
             other => Handled::text_only(format!(
                 "unsupported call: the tool `{other}` is not available"
             )),

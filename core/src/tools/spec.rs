@@ -1,5 +1,6 @@
 //! The `tools` array of a Responses request: the shell tool the model takes, `update_plan`, `apply_patch`
-//! in its freeform or function flavour, and the hosted web search tool, each only when enabled.
+//! in its freeform or function flavour, `view_image` for a model that reads images, and the hosted web
+//! search tool, each only when enabled.
 
 use serde_json::Value;
 use serde_json::json;
@@ -45,6 +46,10 @@ items, each with a step and status.\nAt most one step can be in_progress at a ti
 const SHELL_COMMAND_DESCRIPTION: &str = "Runs a shell command and returns its output. Always set `workdir` \
 rather than using `cd` in the command.";
 
+/// Upstream 0.171's words.
+const VIEW_IMAGE_DESCRIPTION: &str = "View a local image file from the filesystem when visual inspection \
+is needed. Use this for images already available on disk.";
+
 const SHELL_DESCRIPTION: &str = "Runs a command (an argv array, usually [\"bash\", \"-lc\", \"...\"]) and \
 returns its output. Always set `workdir` rather than using `cd` in the command.";
 
@@ -58,6 +63,8 @@ pub struct ToolsSpecConfig {
     pub plan: bool,
     /// Which `apply_patch` flavour to offer, or `None` for none.
     pub apply_patch: Option<ApplyPatchToolType>,
+    /// Offer `view_image` (local tools on, and the model reads images).
+    pub view_image: bool,
     pub web_search_mode: WebSearchMode,
     /// Whether the provider/model serves the hosted `web_search` tool (OpenAI Responses does; local and
     /// third-party providers generally do not).
@@ -65,7 +72,8 @@ pub struct ToolsSpecConfig {
 }
 
 impl ToolsSpecConfig {
-    /// Web search per config; shell and `apply_patch` in the model's flavour when `enable_local_tools`.
+    /// Web search per config; shell and `apply_patch` in the model's flavour, and `view_image` if the model
+    /// reads images, when `enable_local_tools`.
     pub fn for_model(
         model_info: &ModelInfo,
         web_search_mode: WebSearchMode,
@@ -76,12 +84,13 @@ impl ToolsSpecConfig {
             shell: enable_local_tools.then_some(model_info.shell_type),
             plan: enable_local_tools,
             apply_patch: enable_local_tools.then_some(model_info.apply_patch_tool_type),
+            view_image: enable_local_tools && model_info.takes_images(),
             web_search_mode,
             model_supports_web_search,
         }
     }
 
-    /// The `tools` array, in upstream order: shell, `update_plan`, `apply_patch`, web search.
+    /// The `tools` array, in upstream order: shell, `update_plan`, `apply_patch`, `view_image`, web search.
     pub fn tools_json(&self) -> Vec<Value> {
         let web_search = if self.model_supports_web_search {
             web_search_tool(self.web_search_mode)
@@ -92,6 +101,7 @@ impl ToolsSpecConfig {
             self.shell.map(shell_tool),
             self.plan.then(plan_tool),
             self.apply_patch.map(apply_patch_tool),
+            self.view_image.then(view_image_tool),
             web_search,
         ]
         .into_iter()
@@ -182,6 +192,24 @@ pub fn plan_tool() -> Value {
     })
 }
 
+/// The `view_image` tool spec, as upstream 0.171 sends it.
+pub fn view_image_tool() -> Value {
+    json!({
+        "type": "function",
+        "name": "view_image",
+        "description": VIEW_IMAGE_DESCRIPTION,
+        "strict": false,
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "path": {"type": "string", "description": "Local filesystem path to an image file."}
+            },
+            "required": ["path"],
+            "additionalProperties": false
+        }
+    })
+}
+
 /// The `apply_patch` tool spec: a grammar-constrained custom tool, or a function taking the patch text.
 pub fn apply_patch_tool(tool_type: ApplyPatchToolType) -> Value {
     match tool_type {
@@ -218,6 +246,7 @@ mod tests {
             shell: None,
             plan: false,
             apply_patch: None,
+            view_image: false,
             web_search_mode: mode,
             model_supports_web_search: supported,
         }
@@ -254,7 +283,8 @@ mod tests {
             "display_name": "m",
             "description": "",
             "shell_type": "local",
-            "apply_patch_tool_type": "function"
+            "apply_patch_tool_type": "function",
+            "input_modalities": ["text"]
         }))
         .expect("model info");
         assert_eq!(
@@ -282,6 +312,51 @@ mod tests {
                 }),
                 json!({"type": "web_search", "external_web_access": true}),
             ]
+        );
+    }
+
+    #[test]
+    fn view_image_is_offered_after_apply_patch_to_a_model_that_reads_images() {
+        let model: ModelInfo = serde_json::from_value(json!({
+            "slug": "m",
+            "display_name": "m",
+            "description": "",
+            "shell_type": "shell_command",
+            "apply_patch_tool_type": "freeform"
+        }))
+        .expect("model info");
+        let names: Vec<Value> =
+            ToolsSpecConfig::for_model(&model, WebSearchMode::Cached, true, true)
+                .tools_json()
+                .iter()
+                .map(|tool| tool.get("name").cloned().unwrap_or(Value::Null))
+                .collect();
+        assert_eq!(
+            names,
+            [
+                json!("shell_command"),
+                json!("update_plan"),
+                json!("apply_patch"),
+                json!("view_image"),
+                Value::Null
+            ]
+        );
+        assert_eq!(
+            view_image_tool(),
+            json!({
+                "type": "function",
+                "name": "view_image",
+                "description": "View a local image file from the filesystem when visual inspection is needed. Use this for images already available on disk.",
+                "strict": false,
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "path": {"type": "string", "description": "Local filesystem path to an image file."}
+                    },
+                    "required": ["path"],
+                    "additionalProperties": false
+                }
+            })
         );
     }
 

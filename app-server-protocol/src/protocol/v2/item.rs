@@ -86,6 +86,7 @@ pub enum ThreadItem {
         #[serde(default)]
         action: Option<WebSearchAction>,
     },
+    /// The model looked at an image file (`view_image`); `id` is its tool call's, `path` absolute.
     ImageView {
         id: String,
         path: String,

@@ -26,8 +26,12 @@ pub enum UserInput {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<ImageDetail>,
     },
+    /// An image file on the server's machine: its content reaches the model, the item keeps the path.
     LocalImage {
         path: String,
+        /// 0.171; `high` when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<ImageDetail>,
     },
     Skill {
         name: String,

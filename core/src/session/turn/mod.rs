@@ -5,6 +5,7 @@
 mod compaction;
 mod context_prefix;
 mod finish;
+mod local_image;
 pub(crate) mod model_stream;
 mod sampling;
 mod stream_items;

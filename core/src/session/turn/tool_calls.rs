@@ -1,5 +1,5 @@
 //! Running the tool calls of one response. When the model allows parallel calls, each run of consecutive
-//! calls whose tools may run together (commands, as upstream decides) runs at once; any other call runs
+//! calls whose tools may run together (commands and image views, as upstream decides) runs at once; any other call runs
 //! alone, after the calls before it. Calls that run together still ask the host in the model's order,
 //! and their outputs go into history in the model's order.
 
@@ -17,11 +17,13 @@ use crate::tools::tool_call::ToolCall;
 use crate::tools::tool_call::ToolCallResult;
 use crate::tools::turn_diff::TurnDiffTracker;
 
-/// Whether a call may run while other calls of its response run: commands may; plans, patches, and
-/// anything this build does not know run alone.
+/// Whether a call may run while other calls of its response run: commands and image views may; plans,
+/// patches, and anything this build does not know run alone.
 fn runs_alongside_others(call: &ToolCall) -> bool {
     match call {
-        ToolCall::Function { name, .. } => matches!(name.as_str(), "shell" | "shell_command"),
+        ToolCall::Function { name, .. } => {
+            matches!(name.as_str(), "shell" | "shell_command" | "view_image")
+        }
         ToolCall::LocalShell { .. } => true,
         ToolCall::Custom { .. } => false,
     }

@@ -1,8 +1,10 @@
 //! The history a compaction leaves: the session prefix, the most recent user messages that fit a token
-//! budget (the oldest one cut if it only partly fits), and the summary, in that order.
+//! budget (with their images; the oldest one cut to its text's end if it only partly fits), and the summary,
+//! in that order.
 
 use crate::protocol::response_item::ContentItem;
 use crate::protocol::response_item::ResponseItem;
+use crate::protocol::token_estimate::IMAGE_BYTES_ESTIMATE;
 use crate::protocol::token_estimate::approx_tokens;
 use crate::protocol::token_estimate::estimate_tokens;
 use crate::session::turn::compaction::prompt::SUMMARY_PREFIX;
@@ -11,31 +13,51 @@ use crate::session::turn::compaction::prompt::UPSTREAM_SUMMARY_START;
 /// How many tokens of the user's own messages a compacted history keeps, newest first.
 pub(crate) const USER_MESSAGES_TOKEN_BUDGET: i64 = 20_000;
 
-/// The texts of the messages the user wrote, oldest first: not the session prefix, the environment
-/// context, a user shell command's record or an earlier summary.
-pub(crate) fn user_messages(history: &[ResponseItem]) -> Vec<String> {
+/// The messages the user wrote, as the model read them (text and images), oldest first: not the session
+/// prefix, the environment context, a user shell command's record or an earlier summary.
+pub(crate) fn user_messages(history: &[ResponseItem]) -> Vec<Vec<ContentItem>> {
     history
         .iter()
         .filter_map(|item| {
             let text = user_message_text(item)?;
-            (!text.is_empty() && !is_engine_context(&text) && !is_summary(&text)).then_some(text)
+            let ResponseItem::Message { content, .. } = item else {
+                return None;
+            };
+            let has_image = content
+                .iter()
+                .any(|part| matches!(part, ContentItem::InputImage { .. }));
+            ((!text.is_empty() || has_image) && !is_engine_context(&text) && !is_summary(&text))
+                .then(|| content.clone())
         })
         .collect()
+}
+
+/// The text parts of `content`, joined.
+fn text_of(content: &[ContentItem]) -> String {
+    content
+        .iter()
+        .filter_map(|part| match part {
+            ContentItem::InputText { text } => Some(text.as_str()),
+            ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The estimated tokens of a user message: its text, and each image as a resized one.
+fn message_tokens(content: &[ContentItem]) -> i64 {
+    let images = content
+        .iter()
+        .filter(|part| matches!(part, ContentItem::InputImage { .. }))
+        .count();
+    let image_tokens = i64::try_from(IMAGE_BYTES_ESTIMATE.div_ceil(4) * images).unwrap_or(i64::MAX);
+    approx_tokens(&text_of(content)).saturating_add(image_tokens)
 }
 
 /// The text parts of a user-role message, joined; `None` for any other item.
 pub(crate) fn user_message_text(item: &ResponseItem) -> Option<String> {
     match item {
-        ResponseItem::Message { role, content, .. } if role == "user" => Some(
-            content
-                .iter()
-                .filter_map(|part| match part {
-                    ContentItem::InputText { text } => Some(text.as_str()),
-                    ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        ResponseItem::Message { role, content, .. } if role == "user" => Some(text_of(content)),
         _ => None,
     }
 }
@@ -94,10 +116,10 @@ pub(crate) fn trim_to_window(history: &mut Vec<ResponseItem>, window: i64) -> us
 }
 
 /// The compacted history: `prefix`, then the newest of `user_messages` within `budget` tokens (in their
-/// order; the oldest kept one cut to what fits), then the summary.
+/// order, images kept; the oldest kept one cut to the end of its text that fits), then the summary.
 pub(crate) fn build_compacted_history(
     prefix: Vec<ResponseItem>,
-    user_messages: &[String],
+    user_messages: &[Vec<ContentItem>],
     summary: &str,
     budget: i64,
 ) -> Vec<ResponseItem> {
@@ -107,18 +129,26 @@ pub(crate) fn build_compacted_history(
         if remaining <= 0 {
             break;
         }
-        let tokens = approx_tokens(message);
+        let tokens = message_tokens(message);
         if tokens <= remaining {
             kept.push(message.clone());
             remaining -= tokens;
         } else {
-            kept.push(cut_to_tokens(message, remaining));
+            kept.push(vec![ContentItem::InputText {
+                text: cut_to_tokens(&text_of(message), remaining),
+            }]);
             remaining = 0;
         }
     }
     kept.reverse();
     let mut history = prefix;
-    history.extend(kept.into_iter().map(ResponseItem::user_text));
+    history.extend(kept.into_iter().map(|content| ResponseItem::Message {
+        id: None,
+        role: "user".to_string(),
+        content,
+        end_turn: None,
+        phase: None,
+    }));
     history.push(ResponseItem::user_text(format!(
         "{SUMMARY_PREFIX}\n{summary}"
     )));
@@ -171,7 +201,74 @@ mod tests {
         ];
         assert_eq!(
             user_messages(&history),
-            vec!["fix the bug", "now add a test"]
+            vec![
+                vec![ContentItem::InputText {
+                    text: "fix the bug".to_string()
+                }],
+                vec![ContentItem::InputText {
+                    text: "now add a test".to_string()
+                }],
+            ]
+        );
+    }
+
+    fn image_message(text: &str) -> Vec<ContentItem> {
+        vec![
+            ContentItem::InputText {
+                text: text.to_string(),
+            },
+            ContentItem::InputImage {
+                image_url: Some("data:image/png;base64,AAAA".to_string()),
+                file_id: None,
+                detail: Some("high".to_string()),
+            },
+        ]
+    }
+
+    #[test]
+    fn kept_messages_keep_their_images_and_an_image_costs_a_resized_ones_tokens() {
+        let history = vec![
+            ResponseItem::user_text("<environment_context>\n</environment_context>"),
+            ResponseItem::Message {
+                id: None,
+                role: "user".to_string(),
+                content: image_message("first"),
+                end_turn: None,
+                phase: None,
+            },
+            ResponseItem::Message {
+                id: None,
+                role: "user".to_string(),
+                content: image_message("second"),
+                end_turn: None,
+                phase: None,
+            },
+        ];
+        let messages = user_messages(&history);
+        assert_eq!(
+            messages,
+            vec![image_message("first"), image_message("second")]
+        );
+        // Room for one message with its image (~1,846 tokens), and a cut of the older one's text.
+        let compacted = build_compacted_history(Vec::new(), &messages, "sum", 1_900);
+        let contents: Vec<Vec<ContentItem>> = compacted
+            .into_iter()
+            .map(|item| match item {
+                ResponseItem::Message { content, .. } => content,
+                other => panic!("not a message: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            contents,
+            vec![
+                vec![ContentItem::InputText {
+                    text: "first".to_string()
+                }],
+                image_message("second"),
+                vec![ContentItem::InputText {
+                    text: format!("{SUMMARY_PREFIX}\nsum")
+                }],
+            ]
         );
     }
 
@@ -180,7 +277,10 @@ mod tests {
         let prefix = vec![ResponseItem::user_text(
             "<environment_context>\n</environment_context>",
         )];
-        let messages = vec!["a".repeat(400), "b".repeat(40), "c".repeat(40)];
+        let messages: Vec<Vec<ContentItem>> = ["a".repeat(400), "b".repeat(40), "c".repeat(40)]
+            .into_iter()
+            .map(|text| vec![ContentItem::InputText { text }])
+            .collect();
         // 30 tokens: both short messages (10 each) and the last 10 tokens of the long one.
         let history = build_compacted_history(prefix, &messages, "done so far", 30);
         assert_eq!(
