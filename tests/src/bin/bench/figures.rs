@@ -8,6 +8,7 @@ use crate::failure::BenchFailure;
 use crate::workload::HISTORY_TURNS;
 use crate::workload::LOAD_DELTAS;
 use crate::workload::LOAD_THREADS;
+use crate::workload::PARALLEL_SLEEP_SECONDS;
 use crate::workload::SLOW_HANDSHAKE;
 
 /// The rows of the table, in print order.
@@ -17,6 +18,7 @@ pub(crate) enum Figure {
     FirstDeltaLatency,
     TurnLatency,
     ToolTurnLatency,
+    ParallelToolTurnLatency,
     CompactionLatency,
     TurnAfterCompactionLatency,
     AutoCompactionTurnLatency,
@@ -29,11 +31,12 @@ pub(crate) enum Figure {
     LoadPeakRss,
 }
 
-pub(crate) const FIGURES: [Figure; 14] = [
+pub(crate) const FIGURES: [Figure; 15] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
     Figure::ToolTurnLatency,
+    Figure::ParallelToolTurnLatency,
     Figure::CompactionLatency,
     Figure::TurnAfterCompactionLatency,
     Figure::AutoCompactionTurnLatency,
@@ -56,6 +59,10 @@ impl Figure {
                 "tool turn (shell_command `echo hi`, no login shell): turn/start -> turn/completed"
                     .to_string()
             }
+            Figure::ParallelToolTurnLatency => format!(
+                "parallel tool turn (two `sleep {PARALLEL_SLEEP_SECONDS}` calls in one response): \
+                 turn/start -> turn/completed"
+            ),
             Figure::CompactionLatency => format!(
                 "compaction after {HISTORY_TURNS} turns: thread/compact/start -> turn/completed"
             ),
@@ -91,6 +98,7 @@ impl Figure {
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
             | Figure::ToolTurnLatency
+            | Figure::ParallelToolTurnLatency
             | Figure::CompactionLatency
             | Figure::TurnAfterCompactionLatency
             | Figure::AutoCompactionTurnLatency
@@ -108,6 +116,7 @@ impl Figure {
             | Figure::FirstDeltaLatency
             | Figure::TurnLatency
             | Figure::ToolTurnLatency
+            | Figure::ParallelToolTurnLatency
             | Figure::CompactionLatency
             | Figure::TurnAfterCompactionLatency
             | Figure::AutoCompactionTurnLatency
@@ -128,6 +137,7 @@ pub(crate) struct IterationSamples {
     pub first_delta_ms: Option<f64>,
     pub turn_ms: Option<f64>,
     pub tool_turn_ms: Option<f64>,
+    pub parallel_tool_turn_ms: Option<f64>,
     pub compaction_ms: Option<f64>,
     pub turn_after_compaction_ms: Option<f64>,
     pub auto_compaction_turn_ms: Option<f64>,
@@ -147,6 +157,7 @@ impl IterationSamples {
             Figure::FirstDeltaLatency => self.first_delta_ms,
             Figure::TurnLatency => self.turn_ms,
             Figure::ToolTurnLatency => self.tool_turn_ms,
+            Figure::ParallelToolTurnLatency => self.parallel_tool_turn_ms,
             Figure::CompactionLatency => self.compaction_ms,
             Figure::TurnAfterCompactionLatency => self.turn_after_compaction_ms,
             Figure::AutoCompactionTurnLatency => self.auto_compaction_turn_ms,

@@ -1,5 +1,5 @@
-//! The HTTP scenario: one server answers `initialize`, then runs a short turn, a tool turn and a long
-//! stream over the Responses HTTP transport.
+//! The HTTP scenario: one server answers `initialize`, then runs a short turn, a tool turn, a turn of two
+//! tool calls that may run at once, and a long stream over the Responses HTTP transport.
 
 use std::path::Path;
 
@@ -17,6 +17,7 @@ use crate::scratch::mock_provider_args;
 use crate::scratch::spawn_in_scratch;
 use crate::server_process::ServerProcess;
 use crate::server_process::millis;
+use crate::workload::PARALLEL_SLEEP_SECONDS;
 use crate::workload::SHORT_ANSWER_CHUNKS;
 
 /// A fresh mock and server: the initialize latency, the short turn, the tool turn, the stream's throughput
@@ -41,6 +42,7 @@ pub(crate) async fn http_figures(
         samples.initialize_ms = Some(millis(spawned_at, initialized_at));
         short_turn(&mut server, &thread_id, samples, notes).await?;
         tool_turn(&mut server, &mock, &thread_id, samples, notes).await?;
+        parallel_tool_turn(&mut server, &mock, &thread_id, samples, notes).await?;
         mock.set_default_response(MockResponse::many_deltas(options.delta_count));
         stream_turn(&mut server, &thread_id, options.delta_count, samples, notes).await?;
         samples.peak_rss_mb = server.pid.and_then(peak_rss_mb);
@@ -94,6 +96,33 @@ async fn tool_turn(
         notes.push(format!(
             "the tool turn completed {} commands instead of 1",
             tool_turn.commands_completed
+        ));
+    }
+    Ok(())
+}
+
+/// The model calls `shell_command` with `sleep` twice in one response: turn/start -> turn/completed. Run
+/// at once, the turn takes one sleep; one after the other, two.
+async fn parallel_tool_turn(
+    server: &mut ServerProcess,
+    mock: &MockModelServer,
+    thread_id: &str,
+    samples: &mut IterationSamples,
+    notes: &mut Vec<String>,
+) -> Result<(), BenchFailure> {
+    let arguments = json!({"command": format!("sleep {PARALLEL_SLEEP_SECONDS}"), "login": false});
+    mock.push_response(MockResponse::sse(vec![
+        sse::response_created("resp_parallel"),
+        sse::function_call("call_sleep_1", "shell_command", &arguments.to_string()),
+        sse::function_call("call_sleep_2", "shell_command", &arguments.to_string()),
+        sse::completed("resp_parallel"),
+    ]));
+    let turn = server.run_turn(thread_id).await?;
+    samples.parallel_tool_turn_ms = Some(millis(turn.started_at, turn.completed_at));
+    if turn.commands_completed != 2 {
+        notes.push(format!(
+            "the parallel tool turn completed {} commands instead of 2",
+            turn.commands_completed
         ));
     }
     Ok(())

@@ -18,7 +18,9 @@
 //! it, so the turn has to wait for the preconnect still in flight. A tool turn has the model call
 //! `shell_command` with `echo hi` and `login: false` (a login shell would add the machine's profile
 //! scripts to both columns; the host accepts any approval request) and measures turn/start ->
-//! turn/completed across both model requests and the command. Two more fresh servers per iteration
+//! turn/completed across both model requests and the command; a parallel tool turn has it call
+//! `shell_command` with `sleep 0.5` twice in one response (run at once, the turn takes one sleep, not
+//! two). Two more fresh servers per iteration
 //! measure compaction on a thread with three turns of history (a ~2 KB user message and an ~8 KB answer
 //! each): one times `thread/compact/start` -> the compaction turn's turn/completed (one summary request
 //! to the mock) and then the next ordinary turn/start -> turn/completed; the other runs with

@@ -13,6 +13,9 @@ pub(crate) const PRECONNECT_SETTLE: Duration = Duration::from_millis(300);
 pub(crate) const LOAD_THREADS: usize = 50;
 /// ...each this many deltas.
 pub(crate) const LOAD_DELTAS: usize = 2_000;
+/// The parallel tool turn: the model calls `sleep` this long twice in one response (one after the other
+/// would take twice as long).
+pub(crate) const PARALLEL_SLEEP_SECONDS: &str = "0.5";
 /// The compaction figures: the thread has this many turns of history before it compacts...
 pub(crate) const HISTORY_TURNS: usize = 3;
 /// ...each a user message of about this many bytes...
