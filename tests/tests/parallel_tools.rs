@@ -95,12 +95,14 @@ async fn commands_of_one_response_run_at_once_and_answer_in_the_models_order() -
     Ok(())
 }
 
-#[tokio::test]
-async fn approvals_of_calls_that_run_together_are_asked_one_at_a_time_in_order()
--> anyhow::Result<()> {
+const APPROVAL: &str = "item/commandExecution/requestApproval";
+
+/// A response of two commands that each ask under `untrusted` (`touch` is not a known read-only
+/// command), up to the first approval request, which must be the first call's.
+async fn two_calls_that_ask()
+-> anyhow::Result<(tempfile::TempDir, MockModelServer, AppServer, Value)> {
     let workspace = tempfile::tempdir()?;
     let model = MockModelServer::start().await;
-    // `touch` is not a known read-only command: under `untrusted` each call asks.
     commands_then_answer(
         &model,
         &[
@@ -113,11 +115,17 @@ async fn approvals_of_calls_that_run_together_are_asked_one_at_a_time_in_order()
         json!({"cwd": workspace.path(), "approvalPolicy": "untrusted", "sandbox": "danger-full-access"}),
     )
     .await?;
-    let method = "item/commandExecution/requestApproval";
-    let first = server.read_server_request(method).await?;
+    let first = server.read_server_request(APPROVAL).await?;
     assert_eq!(first["params"]["itemId"], "call_0");
+    Ok((workspace, model, server, first))
+}
+
+#[tokio::test]
+async fn approvals_of_calls_that_run_together_are_asked_one_at_a_time_in_order()
+-> anyhow::Result<()> {
+    let (_workspace, model, mut server, first) = two_calls_that_ask().await?;
     server.answer(&first, json!({"decision": "accept"})).await?;
-    let second = server.read_server_request(method).await?;
+    let second = server.read_server_request(APPROVAL).await?;
     assert_eq!(second["params"]["itemId"], "call_1");
     server
         .answer(&second, json!({"decision": "decline"}))
@@ -133,23 +141,7 @@ async fn approvals_of_calls_that_run_together_are_asked_one_at_a_time_in_order()
 
 #[tokio::test]
 async fn a_later_call_never_asks_when_the_host_cancels_an_earlier_one() -> anyhow::Result<()> {
-    let workspace = tempfile::tempdir()?;
-    let model = MockModelServer::start().await;
-    commands_then_answer(
-        &model,
-        &[
-            "touch first.txt; echo first",
-            "touch second.txt; echo second",
-        ],
-    );
-    let (mut server, _) = start(
-        &model,
-        json!({"cwd": workspace.path(), "approvalPolicy": "untrusted", "sandbox": "danger-full-access"}),
-    )
-    .await?;
-    let method = "item/commandExecution/requestApproval";
-    let first = server.read_server_request(method).await?;
-    assert_eq!(first["params"]["itemId"], "call_0");
+    let (workspace, _model, mut server, first) = two_calls_that_ask().await?;
     // The second call waits for the first to be decided before it may ask; cancelling ends the turn first.
     server.answer(&first, json!({"decision": "cancel"})).await?;
     let completed = server.read_notification("turn/completed").await?;
@@ -158,7 +150,7 @@ async fn a_later_call_never_asks_when_the_host_cancels_an_earlier_one() -> anyho
         .transcript()
         .iter()
         .filter_map(|entry| match entry {
-            Transcribed::Received(message) if message["method"] == method => {
+            Transcribed::Received(message) if message["method"] == APPROVAL => {
                 Some(message["params"]["itemId"].clone())
             }
             Transcribed::Received(_) | Transcribed::Sent(_) => None,
