@@ -331,6 +331,15 @@ impl MockModelServer {
             .collect()
     }
 
+    /// The JSON bodies of the model requests, in order (`null` for one that was not JSON).
+    pub async fn responses_request_bodies(&self) -> Vec<Value> {
+        self.responses_requests()
+            .await
+            .into_iter()
+            .map(|request| request.body_json.unwrap_or(Value::Null))
+            .collect()
+    }
+
     /// Only the websocket handshakes (method `GET`, the client's upgrade headers).
     pub async fn websocket_handshakes(&self) -> Vec<RecordedRequest> {
         self.state

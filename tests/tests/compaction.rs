@@ -10,7 +10,6 @@ use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
-use codex_app_server_tests::mock_model_server::sse;
 use codex_app_server_tests::mock_provider::MockProviderOptions;
 use codex_app_server_tests::mock_provider::mock_provider_args;
 use pretty_assertions::assert_eq;
@@ -29,16 +28,6 @@ fn options(model: &MockModelServer) -> AppServerOptions {
         args,
         ..AppServerOptions::default()
     }
-}
-
-/// An answer whose `response.completed` reports `total_tokens`.
-fn answer_with_usage(text: &str, total_tokens: i64) -> MockResponse {
-    let answer = MockResponse::assistant_message(&[text], None);
-    let last = answer.events().len() - 1;
-    answer.with_event_at(
-        last,
-        sse::completed_with_usage("resp_1", total_tokens - 10, 0, 10, 0, total_tokens),
-    )
 }
 
 async fn run_turn(server: &mut AppServer, thread_id: &Value, text: &str) -> anyhow::Result<Value> {
@@ -64,21 +53,12 @@ fn input_texts(body: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn request_bodies(model: &MockModelServer) -> Vec<Value> {
-    model
-        .responses_requests()
-        .await
-        .into_iter()
-        .map(|request| request.body_json.unwrap_or(Value::Null))
-        .collect()
-}
-
 #[tokio::test]
 async fn a_thread_past_its_limit_compacts_and_resumes_compacted_after_a_restart()
 -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
     model.push_responses([
-        answer_with_usage("first answer", 5_000),
+        MockResponse::assistant_message(&["first answer"], None).with_total_tokens(5_000),
         MockResponse::assistant_message(&[SUMMARY], None),
         MockResponse::assistant_message(&["second answer"], None),
         MockResponse::assistant_message(&["third answer"], None),
@@ -93,7 +73,7 @@ async fn a_thread_past_its_limit_compacts_and_resumes_compacted_after_a_restart(
     let second = run_turn(&mut server, &thread_id, "second question").await?;
     assert_eq!(second["params"]["turn"]["status"], "completed");
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(bodies.len(), 3, "turn 1, the compaction, turn 2");
     let compaction = input_texts(&bodies[1]);
     assert!(
@@ -151,7 +131,7 @@ async fn a_thread_past_its_limit_compacts_and_resumes_compacted_after_a_restart(
     );
     let third = run_turn(&mut server, &thread_id, "third question").await?;
     assert_eq!(third["params"]["turn"]["status"], "completed");
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(bodies.len(), 4);
     let resumed_input = input_texts(&bodies[3]);
     assert!(
@@ -211,7 +191,7 @@ async fn thread_compact_start_compacts_on_demand_as_a_turn_of_its_own() -> anyho
     assert_eq!(completed["params"]["turn"]["status"], "completed");
 
     run_turn(&mut server, &thread_id, "second question").await?;
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(bodies.len(), 3);
     let after = input_texts(&bodies[2]);
     assert!(

@@ -72,13 +72,6 @@ async fn start_thread(server: &mut AppServer, cwd: &Path) -> anyhow::Result<Stri
     Ok(started["thread"]["id"].as_str().unwrap().to_string())
 }
 
-/// An answer whose `response.completed` reports `total_tokens` (the context the thread then has).
-fn with_usage(answer: MockResponse, total_tokens: i64) -> MockResponse {
-    let last = answer.events().len() - 1;
-    let usage = sse::completed_with_usage("resp_1", total_tokens - 10, 0, 10, 0, total_tokens);
-    answer.with_event_at(last, usage)
-}
-
 fn answer(text: &str) -> MockResponse {
     MockResponse::assistant_message(&[text], Some("final_answer"))
 }
@@ -87,12 +80,6 @@ fn answer(text: &str) -> MockResponse {
 fn context_length_exceeded() -> MockResponse {
     let error = json!({"type": "invalid_request_error", "code": "context_length_exceeded", "message": "Your input exceeds the context window of this model."});
     MockResponse::error(400, json!({ "error": error }))
-}
-
-async fn request_bodies(model: &MockModelServer) -> Vec<Value> {
-    let requests = model.responses_requests().await;
-    let bodies = requests.into_iter().map(|request| request.body_json);
-    bodies.map(|body| body.unwrap_or(Value::Null)).collect()
 }
 
 /// A summarization request: the only model request that offers no tools.
@@ -176,7 +163,7 @@ async fn thirty_turns_stay_within(window: i64, limit: i64, bytes: usize) -> anyh
     }
     assert_eq!(outcomes, vec!["completed"; TURNS]);
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     let sizes: Vec<i64> = bodies.iter().map(request_tokens).collect();
     assert!(
         sizes.iter().all(|&size| size <= window),
@@ -244,7 +231,11 @@ async fn a_tool_call_turn_compacts_before_its_follow_up_request() -> anyhow::Res
         sse::completed("resp_1"),
     ]);
     let summary = answer("SUMMARY: echo printed hi");
-    model.push_responses([with_usage(call, 5_000), summary, answer("echo said hi")]);
+    model.push_responses([
+        call.with_total_tokens(5_000),
+        summary,
+        answer("echo said hi"),
+    ]);
     let mut session = Session::start(options(&model, Some(1_000))).await?;
     let run = session.turn("run echo hi").await?;
     assert_eq!(run.outcome(), "completed");
@@ -281,7 +272,7 @@ async fn a_tool_call_turn_compacts_before_its_follow_up_request() -> anyhow::Res
     let last = usage["last"]["totalTokens"].as_i64().unwrap_or_default();
     assert!((1..1_000).contains(&last), "{usage}");
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(
         kinds(&bodies),
         [false, true, false],
@@ -337,7 +328,7 @@ async fn a_context_window_error_compacts_once_and_retries() -> anyhow::Result<()
         run.labels()
     );
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(
         kinds(&bodies),
         [false, false, true, false],
@@ -396,7 +387,7 @@ async fn a_request_too_large_even_compacted_fails_after_one_compaction() -> anyh
         "{:?}",
         run.labels()
     );
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(
         kinds(&bodies),
         [false, false, true, false],
@@ -405,7 +396,7 @@ async fn a_request_too_large_even_compacted_fails_after_one_compaction() -> anyh
 
     // The thread goes on from the compacted history.
     assert_eq!(session.turn("third question").await?.outcome(), "completed");
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(
         conversation(&bodies[4]),
         [
@@ -424,7 +415,7 @@ async fn a_failed_summary_fails_the_turn_and_keeps_the_history() -> anyhow::Resu
     let refusal =
         json!({"error": {"type": "invalid_request_error", "message": "mock: no summaries today"}});
     model.push_responses([
-        with_usage(answer("first answer"), 5_000),
+        answer("first answer").with_total_tokens(5_000),
         MockResponse::error(400, refusal),
         answer("SUMMARY of both questions"),
         answer("third answer"),
@@ -459,7 +450,7 @@ async fn a_failed_summary_fails_the_turn_and_keeps_the_history() -> anyhow::Resu
     // next turn's summary request (the thread is still past its limit) carries every earlier message,
     // and the new question comes after the summary.
     assert_eq!(session.turn("third question").await?.outcome(), "completed");
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(kinds(&bodies), [false, true, true, false]);
     assert_eq!(
         conversation(&bodies[2])[..3],
@@ -517,7 +508,7 @@ async fn an_overflow_compacts_even_when_the_summary_request_overflows_too() -> a
         );
     }
     assert_eq!(outcomes, vec!["completed"; 20]);
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     let sizes: Vec<i64> = bodies.iter().map(request_tokens).collect();
     let answered = |i: usize| sizes[i] <= WINDOW;
     let summaries = (0..bodies.len()).filter(|&i| is_compaction(&bodies[i]) && answered(i));
@@ -546,7 +537,7 @@ async fn a_message_larger_than_the_window_fails_its_turn_without_a_loop() -> any
     let message = run.turn["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("context window"), "{message}");
     assert_eq!(run.count("item/completed contextCompaction"), 0);
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     let sizes: Vec<i64> = bodies.iter().map(request_tokens).collect();
     assert!(
         sizes.iter().all(|&size| size > WINDOW),
@@ -655,7 +646,7 @@ async fn resume_and_continue(
     model.push_response(answer("third answer"));
     let third = run_turn(&mut ours, thread_id, "third question").await?;
     assert_eq!(third.outcome(), "completed");
-    let bodies = request_bodies(model).await;
+    let bodies = model.responses_request_bodies().await;
     Ok((turns, conversation(bodies.last().unwrap())))
 }
 
@@ -672,7 +663,7 @@ fn without_compaction(turns: &[Vec<String>]) -> Vec<Vec<String>> {
 /// whose replacement history carries it.
 async fn upstream_locally_compacted(model: &MockModelServer) -> anyhow::Result<UpstreamThread> {
     model.push_responses([
-        with_usage(answer("first answer"), 50_000),
+        answer("first answer").with_total_tokens(50_000),
         answer("UPSTREAM SUMMARY"),
         answer("second answer"),
     ]);
@@ -725,7 +716,7 @@ async fn a_rollout_upstream_compacted_remotely_resumes_with_its_compaction_item(
     let item = json!({"type": "compaction", "id": "cmp_1", "encrypted_content": "ENCRYPTED"});
     let compaction = json!({"type": "response.output_item.done", "item": item});
     model.push_responses([
-        with_usage(answer("first answer"), 50_000),
+        answer("first answer").with_total_tokens(50_000),
         MockResponse::sse(vec![
             sse::response_created("r2"),
             compaction,
@@ -744,7 +735,7 @@ async fn a_rollout_upstream_compacted_remotely_resumes_with_its_compaction_item(
     let key = ("OPENAI_API_KEY".to_string(), "sk-test".to_string());
     let upstream = spawn_upstream(args.map(str::to_string).to_vec(), vec![key.clone()]).await?;
     let thread = upstream_compacted_thread(upstream).await?;
-    let trigger = request_bodies(&model).await[1]["input"]
+    let trigger = model.responses_request_bodies().await[1]["input"]
         .as_array()
         .and_then(|input| input.last())
         .cloned();

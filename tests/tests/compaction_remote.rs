@@ -10,7 +10,6 @@ use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_model_server::RecordedRequest;
-use codex_app_server_tests::mock_model_server::sse;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 use serde_json::json;
@@ -30,16 +29,6 @@ fn options(model: &MockModelServer) -> AppServerOptions {
         ],
         ..AppServerOptions::default()
     }
-}
-
-/// An answer whose `response.completed` reports `total_tokens`.
-fn answer_with_usage(text: &str, total_tokens: i64) -> MockResponse {
-    let answer = MockResponse::assistant_message(&[text], None);
-    let last = answer.events().len() - 1;
-    answer.with_event_at(
-        last,
-        sse::completed_with_usage("resp_1", total_tokens - 10, 0, 10, 0, total_tokens),
-    )
 }
 
 fn user(text: &str) -> Value {
@@ -96,7 +85,7 @@ async fn the_openai_provider_compacts_on_the_server_and_resumes_its_history() ->
         ]}),
     );
     model.push_responses([
-        answer_with_usage("first answer", 5_000),
+        MockResponse::assistant_message(&["first answer"], None).with_total_tokens(5_000),
         MockResponse::assistant_message(&["second answer"], None),
         MockResponse::assistant_message(&["third answer"], None),
     ]);
@@ -173,7 +162,7 @@ async fn a_refused_remote_compaction_fails_the_turn_and_keeps_the_history() -> a
         json!({"error": {"type": "invalid_request_error", "message": "compaction is not available"}}),
     );
     model.push_responses([
-        answer_with_usage("first answer", 5_000),
+        MockResponse::assistant_message(&["first answer"], None).with_total_tokens(5_000),
         MockResponse::assistant_message(&["second answer"], None),
     ]);
     let mut server = AppServer::spawn_with(options(&model)).await?;

@@ -120,15 +120,6 @@ fn last_user_content(body: &Value) -> Value {
         .unwrap_or(Value::Null)
 }
 
-async fn request_bodies(model: &MockModelServer) -> Vec<Value> {
-    model
-        .responses_requests()
-        .await
-        .into_iter()
-        .map(|request| request.body_json.unwrap_or(Value::Null))
-        .collect()
-}
-
 /// The `(method, item)` of every item notification of `kind`.
 fn items_of(notifications: &[Value], kind: &str) -> Vec<(String, Value)> {
     notifications
@@ -162,7 +153,7 @@ async fn a_local_image_reaches_the_model_as_a_data_url_and_the_host_sees_its_pat
     let (thread_id, notifications) =
         start_and_run(&mut server, workspace.path(), input.clone()).await?;
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(
         last_user_content(&bodies[0]),
         json!([
@@ -217,7 +208,7 @@ async fn a_large_image_is_shrunk_to_the_models_budget() -> anyhow::Result<()> {
     ]);
     start_and_run(&mut server, workspace.path(), input).await?;
 
-    let content = last_user_content(&request_bodies(&model).await[0]);
+    let content = last_user_content(&model.responses_request_bodies().await[0]);
     let sizes: Vec<(String, (u32, u32))> = content
         .as_array()
         .unwrap()
@@ -264,7 +255,7 @@ async fn a_missing_file_or_one_that_is_no_image_becomes_text_and_the_turn_goes_o
 
     // Upstream 0.171's words; the failed image still takes its number.
     assert_eq!(
-        last_user_content(&request_bodies(&model).await[0]),
+        last_user_content(&model.responses_request_bodies().await[0]),
         json!([
             text("Look."),
             text(&format!(
@@ -333,7 +324,7 @@ async fn view_image_shows_an_image_view_and_the_next_request_carries_the_image()
     let input = json!([{"type": "text", "text": "Look at assets/view.png.", "text_elements": []}]);
     let (_, notifications) = start_and_run(&mut server, workspace.path(), input).await?;
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     let view_image_tool = bodies[0]["tools"]
         .as_array()
         .unwrap()
@@ -404,7 +395,7 @@ async fn a_resumed_thread_sends_its_images_again() -> anyhow::Result<()> {
         {"type": "localImage", "path": "shot.jpg"},
     ]);
     let (thread_id, _) = start_and_run(&mut server, workspace.path(), input).await?;
-    let before = request_bodies(&model).await;
+    let before = model.responses_request_bodies().await;
     let user_content = last_user_content(&before[1]);
     let viewed = call_output(&before[1], "call_1");
     assert_eq!(user_content[2], input_image(&data_url("image/jpeg", &shot)));
@@ -433,7 +424,7 @@ async fn a_resumed_thread_sends_its_images_again() -> anyhow::Result<()> {
         json!([{"type": "text", "text": "Again?", "text_elements": []}]),
     )
     .await?;
-    let after = request_bodies(&model).await;
+    let after = model.responses_request_bodies().await;
     let resent = &after[2]["input"];
     let first_user = resent
         .as_array()
@@ -481,7 +472,7 @@ async fn a_compacted_thread_keeps_the_images_of_its_recent_messages() -> anyhow:
     )
     .await?;
 
-    let bodies = request_bodies(&model).await;
+    let bodies = model.responses_request_bodies().await;
     assert_eq!(bodies.len(), 3, "turn 1, the compaction, turn 2");
     let kept = bodies[2]["input"]
         .as_array()

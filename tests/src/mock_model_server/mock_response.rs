@@ -181,6 +181,18 @@ impl MockResponse {
         })])
     }
 
+    /// Makes `response.completed` report a context of `total_tokens` (its output tokens kept, the rest
+    /// input): the size the thread's next request is measured by.
+    pub fn with_total_tokens(self, total_tokens: i64) -> Self {
+        let output_tokens = self
+            .events()
+            .iter()
+            .find(|event| event["type"] == "response.completed")
+            .and_then(|event| event["response"]["usage"]["output_tokens"].as_i64())
+            .unwrap_or_default();
+        self.with_input_tokens(total_tokens - output_tokens)
+    }
+
     /// Makes `response.completed` report `tokens` as its (uncached) input, keeping its output tokens; a
     /// response without that event is left as it is.
     pub(crate) fn with_input_tokens(mut self, tokens: i64) -> Self {
