@@ -58,7 +58,7 @@ fn declared_tool(
         input_schema,
         defer_loading,
         expose_to_context,
-        tools: _,
+        tools,
     } = spec;
     match kind {
         None | Some(wire::DynamicToolKind::Function) => {}
@@ -69,6 +69,13 @@ fn declared_tool(
                 "namespaces of host tools are not offered; declare each tool as a function",
             ));
         }
+    }
+    if tools.is_some() {
+        return Err(unsupported_params::unsupported(
+            METHOD,
+            &field(index, "tools"),
+            "only a namespace has tools, and namespaces of host tools are not offered",
+        ));
     }
     let deferred = defer_loading == Some(true) || expose_to_context == Some(false);
     if deferred {
@@ -141,6 +148,12 @@ mod tests {
                 json!([{"name": "a", "description": "d", "inputSchema": {}, "exposeToContext": false}])
             ),
             "Invalid params: thread/start: `dynamicTools[0].deferLoading` is not supported by this server (host tools are always offered to the model; there is no tool search to load them)"
+        );
+        assert_eq!(
+            refusal(
+                json!([{"type": "function", "name": "a", "description": "d", "inputSchema": {}, "tools": []}])
+            ),
+            "Invalid params: thread/start: `dynamicTools[0].tools` is not supported by this server (only a namespace has tools, and namespaces of host tools are not offered)"
         );
     }
 
