@@ -32,6 +32,7 @@ export const threadStart: ClientRequest = {
     approvalPolicy: "on-request",
     sandbox: "workspace-write",
     config: { model_reasoning_effort: "high" },
+    dynamicTools: [{ type: "function", name: "lookup_ticket", description: "Look up a ticket.", inputSchema: { type: "object" } }],
   },
 };
 
@@ -96,6 +97,11 @@ export function answerServerRequest(request: ServerRequest): JSONRPCMessage {
       return { id: request.id, result: { decision: "acceptForSession" } };
     case "item/fileChange/requestApproval":
       return { id: request.id, result: { decision: "decline" } };
+    case "item/tool/call":
+      return {
+        id: request.id,
+        result: { contentItems: [{ type: "inputText", text: `no ${request.params.tool} here` }], success: false },
+      };
     case "account/chatgptAuthTokens/refresh":
       return {
         id: request.id,

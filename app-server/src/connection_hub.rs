@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::approval_requests::ask_command_approval;
 use crate::approval_requests::ask_patch_approval;
+use crate::dynamic_tool_requests::ask_dynamic_tool;
 use crate::event_translation::notification;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing::PendingServerRequest;
@@ -45,7 +46,7 @@ pub enum Overflow {
 /// One item for a connection's forwarder.
 enum Routed {
     Notification(ServerNotification),
-    /// An approval request; goes to exactly one subscriber.
+    /// An approval request or a host tool call; goes to exactly one subscriber.
     Approval(ThreadEvent),
 }
 
@@ -216,7 +217,9 @@ impl ConnectionHub {
         );
         let is_approval = matches!(
             event.msg,
-            EventMsg::CommandApprovalRequested(_) | EventMsg::PatchApprovalRequested(_)
+            EventMsg::CommandApprovalRequested(_)
+                | EventMsg::PatchApprovalRequested(_)
+                | EventMsg::DynamicToolCallRequested(_)
         );
         let mut targets = self.targets(|state| {
             let mut ids: BTreeSet<ConnectionId> = state
@@ -233,7 +236,8 @@ impl ConnectionHub {
             self.lock().departing.remove(&thread_id);
         }
         if is_approval {
-            // The oldest subscriber answers; dropping the event (no subscriber) declines the approval.
+            // The oldest subscriber answers; dropping the event (no subscriber) declines the approval (a host
+            // tool call reads it as cancelled).
             if let Some((id, target)) = targets.drain(..).next() {
                 self.deliver(id, target, Routed::Approval(event)).await;
             }
@@ -315,6 +319,9 @@ async fn forward_routed(mut routed: mpsc::Receiver<Routed>, outgoing: OutgoingMe
                 }
                 EventMsg::PatchApprovalRequested(request) => {
                     ask_patch_approval(&outgoing, thread_id, request);
+                }
+                EventMsg::DynamicToolCallRequested(request) => {
+                    ask_dynamic_tool(&outgoing, thread_id, request);
                 }
                 other => tracing::error!("not an approval routed as one: {other:?}"),
             },

@@ -43,7 +43,8 @@ pub async fn forward_events(
             | EventMsg::PlanUpdated { .. }
             | EventMsg::Compacted { .. }
             | EventMsg::CommandApprovalRequested(_)
-            | EventMsg::PatchApprovalRequested(_) => event,
+            | EventMsg::PatchApprovalRequested(_)
+            | EventMsg::DynamicToolCallRequested(_) => event,
         };
         connections.route(event).await;
     }

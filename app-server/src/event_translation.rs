@@ -7,7 +7,8 @@ use codex_core::protocol::event::ThreadEvent;
 
 use crate::wire_conversion;
 
-/// The notification for one engine event; `None` for approval requests, which are server requests.
+/// The notification for one engine event; `None` for approval requests and host tool calls, which are
+/// server requests.
 pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
     let ThreadEvent { thread_id, msg } = event;
     let notification = match msg {
@@ -30,7 +31,9 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
         | EventMsg::ReasoningSummaryPartAdded { .. }
         | EventMsg::ReasoningTextDelta { .. }
         | EventMsg::CommandOutputDelta { .. } => item_delta_notification(thread_id, msg),
-        EventMsg::CommandApprovalRequested(_) | EventMsg::PatchApprovalRequested(_) => return None,
+        EventMsg::CommandApprovalRequested(_)
+        | EventMsg::PatchApprovalRequested(_)
+        | EventMsg::DynamicToolCallRequested(_) => return None,
     };
     Some(notification)
 }

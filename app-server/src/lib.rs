@@ -8,6 +8,8 @@ pub mod cli;
 pub mod connection;
 pub mod connection_hub;
 pub mod dispatch;
+pub mod dynamic_tool_requests;
+pub mod dynamic_tool_specs;
 pub mod engine;
 pub mod error;
 pub mod event_forwarder;

@@ -8,6 +8,7 @@ use codex_core::config::SandboxMode;
 use codex_core::config::SandboxWorkspaceWrite;
 use codex_core::model::info::ReasoningEffort;
 use codex_core::model::info::ReasoningSummaryMode;
+use codex_core::protocol::dynamic_tool::DynamicToolContentItem;
 use codex_core::protocol::event::ThreadStatus;
 use codex_core::protocol::event::TurnSummary;
 use codex_core::protocol::plan::PlanStep;
@@ -291,12 +292,58 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             query: query.clone(),
             action: None,
         },
+        TurnItem::DynamicToolCall {
+            id,
+            tool,
+            arguments,
+            status,
+            content_items,
+            success,
+            duration_ms,
+        } => wire::ThreadItem::DynamicToolCall {
+            id: id.clone(),
+            namespace: None,
+            tool: tool.clone(),
+            arguments: arguments.clone(),
+            status: dynamic_tool_status(*status),
+            content_items: content_items
+                .as_ref()
+                .map(|items| items.iter().map(dynamic_tool_content).collect()),
+            success: *success,
+            duration_ms: *duration_ms,
+        },
         TurnItem::ImageView { id, path } => wire::ThreadItem::ImageView {
             id: id.clone(),
             path: path.clone(),
         },
         TurnItem::ContextCompaction { id } => {
             wire::ThreadItem::ContextCompaction { id: id.clone() }
+        }
+    }
+}
+
+fn dynamic_tool_status(status: ToolItemStatus) -> wire::DynamicToolCallStatus {
+    match status {
+        ToolItemStatus::InProgress => wire::DynamicToolCallStatus::InProgress,
+        ToolItemStatus::Completed => wire::DynamicToolCallStatus::Completed,
+        ToolItemStatus::Failed | ToolItemStatus::Declined => wire::DynamicToolCallStatus::Failed,
+    }
+}
+
+fn dynamic_tool_content(item: &DynamicToolContentItem) -> wire::DynamicToolCallOutputContentItem {
+    match item {
+        DynamicToolContentItem::InputText { text } => {
+            wire::DynamicToolCallOutputContentItem::InputText { text: text.clone() }
+        }
+        DynamicToolContentItem::InputImage { image_url } => {
+            wire::DynamicToolCallOutputContentItem::InputImage {
+                image_url: image_url.clone(),
+            }
+        }
+        DynamicToolContentItem::InputAudio { audio_url } => {
+            wire::DynamicToolCallOutputContentItem::InputAudio {
+                audio_url: audio_url.clone(),
+            }
         }
     }
 }

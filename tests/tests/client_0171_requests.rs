@@ -186,7 +186,8 @@ async fn fields_this_server_does_not_implement_are_refused_by_name() -> anyhow::
         ..AppServerOptions::default()
     })
     .await?;
-    // Experimental fields (`dynamicTools`) get past the capability gate and are refused for what they are.
+    // Experimental fields (`experimentalRawEvents`) get past the capability gate and are refused for what
+    // they are.
     server.initialize_experimental().await?;
     let workspace = tempfile::tempdir()?;
     let thread_id = start_thread(&mut server, json!({"cwd": workspace.path()})).await?;
@@ -203,7 +204,11 @@ async fn fields_this_server_does_not_implement_are_refused_by_name() -> anyhow::
             json!({"approvalsReviewer": "auto_review"}),
             "approvalsReviewer",
         ),
-        ("thread/start", json!({"dynamicTools": []}), "dynamicTools"),
+        (
+            "thread/start",
+            json!({"experimentalRawEvents": true}),
+            "experimentalRawEvents",
+        ),
         (
             "thread/fork",
             json!({"threadId": thread_id, "lastTurnId": "t"}),

@@ -36,9 +36,10 @@ use serde_json::json;
 /// check of what we send, their error responses are checked.
 const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
 
-const SERVER_REQUESTS: [&str; 3] = [
+const SERVER_REQUESTS: [&str; 4] = [
     "item/commandExecution/requestApproval",
     "item/fileChange/requestApproval",
+    "item/tool/call",
     "account/chatgptAuthTokens/refresh",
 ];
 
@@ -62,6 +63,7 @@ async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow
         accounts_session().await?,
         external_tokens_session().await?,
         policies,
+        host_tools_session().await?,
     ];
     assert_every_method_is_covered(&transcripts);
     let mut errors = Vec::new();
@@ -457,6 +459,50 @@ async fn steered_and_interrupted_turn(
         .await?;
     read_turn_completed(server, thread_id).await?;
     Ok(())
+}
+
+/// Host tools (`dynamicTools`, declared by an experimental client as 0.105 declares them; 0.171 takes that
+/// too): a call answered with text and an image, and a call withdrawn by an interrupt
+/// (`serverRequest/resolved`).
+async fn host_tools_session() -> anyhow::Result<Vec<Transcribed>> {
+    let model = MockModelServer::start().await;
+    let mut server = AppServer::spawn_with(mock_provider_options(&model.uri(), &[])).await?;
+    server.initialize_experimental().await?;
+    let schema = json!({"type": "object", "properties": {"id": {"type": "string"}}});
+    let tools = json!([
+        {"name": "lookup_ticket", "description": "Look up a ticket.", "inputSchema": schema},
+        {"name": "close_ticket", "description": "Close it.", "inputSchema": schema},
+    ]);
+    let started = server
+        .call("thread/start", json!({"dynamicTools": tools}))
+        .await?;
+    let thread_id = started["thread"]["id"].as_str().unwrap_or_default();
+    let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGPg5OQEAAA6ABztCJuOAAAAAElFTkSuQmCC";
+    let answer = json!({"contentItems": [
+        {"type": "inputText", "text": "open"},
+        {"type": "inputImage", "imageUrl": format!("data:image/png;base64,{png}")},
+    ], "success": true});
+    for interrupt in [false, true] {
+        model.push_responses([
+            MockResponse::sse(vec![
+                sse::response_created("resp_h"),
+                sse::function_call("call_h", "lookup_ticket", r#"{"id":"A"}"#),
+                sse::completed("resp_h"),
+            ]),
+            MockResponse::assistant_message(&["done"], Some("final_answer")),
+        ]);
+        let turn_id = start_turn(&mut server, thread_id, "Look it up").await?;
+        let request = server.read_server_request("item/tool/call").await?;
+        if interrupt {
+            let params = json!({"threadId": thread_id, "turnId": turn_id});
+            server.call("turn/interrupt", params).await?;
+            server.read_notification("serverRequest/resolved").await?;
+        } else {
+            server.answer(&request, answer.clone()).await?;
+        }
+        read_turn_completed(&mut server, thread_id).await?;
+    }
+    finish(server).await
 }
 
 /// A turn the model fails: an `error` notification and a failed turn.

@@ -428,6 +428,10 @@ server_request_definitions! {
         params: FileChangeRequestApprovalParams,
         response: FileChangeRequestApprovalResponse,
     },
+    DynamicToolCall => "item/tool/call" {
+        params: DynamicToolCallParams,
+        response: DynamicToolCallResponse,
+    },
     ChatgptAuthTokensRefresh => "account/chatgptAuthTokens/refresh" {
         params: ChatgptAuthTokensRefreshParams,
         response: ChatgptAuthTokensRefreshResponse,

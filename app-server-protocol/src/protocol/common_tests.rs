@@ -148,6 +148,7 @@ fn every_client_method_is_listed_once() {
         &[
             "item/commandExecution/requestApproval",
             "item/fileChange/requestApproval",
+            "item/tool/call",
             "account/chatgptAuthTokens/refresh",
         ]
     );

@@ -16,6 +16,7 @@ use codex_core::session::thread_manager::StartThreadOptions;
 use codex_core::session::thread_manager::UnsubscribeOutcome;
 
 use crate::connection_hub::Unsubscribed;
+use crate::dynamic_tool_specs;
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
@@ -116,12 +117,6 @@ pub(crate) fn personality_notice(
 fn check_start_params(params: &wire::ThreadStartParams) -> Result<(), RequestError> {
     const METHOD: &str = "thread/start";
     unsupported_params::require_user_reviewer(METHOD, params.approvals_reviewer)?;
-    unsupported_params::refuse_if_set(
-        METHOD,
-        "dynamicTools",
-        &params.dynamic_tools,
-        "host tools are not offered to the model yet",
-    )?;
     unsupported_params::refuse_if(
         METHOD,
         "experimentalRawEvents",
@@ -140,9 +135,10 @@ fn check_start_params(params: &wire::ThreadStartParams) -> Result<(), RequestErr
 /// status before the response and `thread/started` after it.
 pub async fn start(
     context: RequestContext,
-    params: wire::ThreadStartParams,
+    mut params: wire::ThreadStartParams,
 ) -> Result<Answer<wire::ThreadStartResponse>, RequestError> {
     check_start_params(&params)?;
+    let dynamic_tools = dynamic_tool_specs::dynamic_tools(params.dynamic_tools.take())?;
     let notice = personality_notice(params.personality);
     let ephemeral = params.ephemeral.unwrap_or(false);
     let overrides = config_overrides!(params);
@@ -152,6 +148,7 @@ pub async fn start(
         .start_thread(StartThreadOptions {
             overrides,
             ephemeral,
+            dynamic_tools,
         })
         .await
         .map_err(thread_error)?;

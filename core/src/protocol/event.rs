@@ -3,6 +3,7 @@
 
 use crate::protocol::approval::CommandApprovalRequest;
 use crate::protocol::approval::PatchApprovalRequest;
+use crate::protocol::dynamic_tool::DynamicToolCallRequest;
 use crate::protocol::rate_limit::RateLimitSnapshot;
 use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
@@ -114,4 +115,6 @@ pub enum EventMsg {
     CommandApprovalRequested(CommandApprovalRequest),
     /// The turn waits for the host's decision on a patch; answer through the request's `reply`.
     PatchApprovalRequested(PatchApprovalRequest),
+    /// The turn waits for the host to run one of its tools; answer through the request's `reply`.
+    DynamicToolCallRequested(DynamicToolCallRequest),
 }

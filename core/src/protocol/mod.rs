@@ -2,6 +2,7 @@
 //! usage and rate limits. Leaf types every other module may use; they depend on nothing of the engine.
 
 pub mod approval;
+pub mod dynamic_tool;
 pub mod event;
 pub mod event_sink;
 pub mod exit_code;

@@ -1,11 +1,12 @@
 //! What a turn is made of as a user sees it: the items of a thread's turns (user message, agent message
-//! with its phase, reasoning, command execution, file change, web search, image view, context compaction)
-//! and the user's input.
+//! with its phase, reasoning, command execution, file change, web search, host tool call, image view,
+//! context compaction) and the user's input.
 //! The app-server maps these one to one onto the wire's `ThreadItem`.
 
 use serde::Deserialize;
 use serde::Serialize;
 
+use crate::protocol::dynamic_tool::DynamicToolContentItem;
 use crate::protocol::response_item::MessagePhase;
 
 /// One item of a turn. Every variant has an id unique within its thread.
@@ -59,6 +60,21 @@ pub enum TurnItem {
         id: String,
         query: String,
     },
+    /// The model called a host tool (`dynamicTools`); `id` is the call's id. What the host answered and
+    /// how long it took are known once the call ended.
+    DynamicToolCall {
+        id: String,
+        tool: String,
+        arguments: serde_json::Value,
+        /// `in_progress`, then `completed` or `failed` (a host's `success: false`, an error, an interrupt).
+        status: ToolItemStatus,
+        #[serde(default)]
+        content_items: Option<Vec<DynamicToolContentItem>>,
+        #[serde(default)]
+        success: Option<bool>,
+        #[serde(default)]
+        duration_ms: Option<i64>,
+    },
     /// The model looked at an image file (`view_image`); `id` is the tool call's id.
     ImageView {
         id: String,
@@ -80,6 +96,7 @@ impl TurnItem {
             | TurnItem::CommandExecution { id, .. }
             | TurnItem::FileChange { id, .. }
             | TurnItem::WebSearch { id, .. }
+            | TurnItem::DynamicToolCall { id, .. }
             | TurnItem::ImageView { id, .. }
             | TurnItem::ContextCompaction { id } => id,
         }

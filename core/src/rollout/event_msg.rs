@@ -2,12 +2,13 @@
 //! start and end (`task_started`, `task_complete`, `turn_aborted`), the per-kind events of 0.105
 //! and earlier (`user_message`, `agent_message`, `agent_reasoning`, `exec_command_end`,
 //! `web_search_end`, `view_image_tool_call`) and 0.171's `item_completed` with its own `TurnItem`
-//! spelling. Other events
+//! spelling (host tool calls too). Other events
 //! (`token_count`, `thread_settings_applied`, ...) are skipped on read.
 
 use serde::Deserialize;
 use serde::Serialize;
 
+use crate::protocol::dynamic_tool::DynamicToolContentItem;
 use crate::protocol::response_item::MessagePhase;
 use crate::protocol::response_item::known_phase_or_none;
 use crate::protocol::turn_item::CommandAction;
@@ -191,6 +192,8 @@ pub enum UpstreamTurnItem {
     ContextCompaction { id: String },
     /// `view_image`; 0.171 writes the path as a `file://` URL.
     ImageView { id: String, path: String },
+    /// A call of a host tool (`dynamicTools`).
+    DynamicToolCall(Box<UpstreamDynamicToolCall>),
     #[serde(other)]
     Other,
 }
@@ -221,6 +224,23 @@ pub struct UpstreamCommandExecution {
     pub duration: Option<UpstreamDuration>,
 }
 
+/// 0.171's host tool call; its `status` is `completed` or `failed` once it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamDynamicToolCall {
+    pub id: String,
+    pub tool: String,
+    #[serde(default)]
+    pub arguments: serde_json::Value,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub content_items: Option<Vec<DynamicToolContentItem>>,
+    #[serde(default)]
+    pub success: Option<bool>,
+    #[serde(default)]
+    pub duration: Option<UpstreamDuration>,
+}
+
 /// One part of an upstream agent message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -246,6 +266,13 @@ pub struct UpstreamDuration {
     pub secs: u64,
     #[serde(default)]
     pub nanos: u32,
+}
+
+impl UpstreamDuration {
+    fn millis(self) -> i64 {
+        let millis = self.secs.saturating_mul(1000) + u64::from(self.nanos / 1_000_000);
+        i64::try_from(millis).unwrap_or(i64::MAX)
+    }
 }
 
 impl UpstreamTurnItem {
@@ -289,6 +316,19 @@ impl UpstreamTurnItem {
                 id: id.clone(),
                 path: path.strip_prefix("file://").unwrap_or(path).to_string(),
             }),
+            UpstreamTurnItem::DynamicToolCall(call) => Some(TurnItem::DynamicToolCall {
+                id: call.id.clone(),
+                tool: call.tool.clone(),
+                arguments: call.arguments.clone(),
+                status: match call.status.as_deref() {
+                    Some("completed") => ToolItemStatus::Completed,
+                    Some("in_progress" | "inProgress") => ToolItemStatus::InProgress,
+                    Some(_) | None => ToolItemStatus::Failed,
+                },
+                content_items: call.content_items.clone(),
+                success: call.success,
+                duration_ms: call.duration.map(UpstreamDuration::millis),
+            }),
             UpstreamTurnItem::Other => None,
         }
     }
@@ -319,11 +359,7 @@ impl UpstreamCommandExecution {
             command,
             aggregated_output: self.aggregated_output.clone(),
             exit_code: self.exit_code,
-            duration_ms: self.duration.map(|duration| {
-                let millis =
-                    duration.secs.saturating_mul(1000) + u64::from(duration.nanos / 1_000_000);
-                i64::try_from(millis).unwrap_or(i64::MAX)
-            }),
+            duration_ms: self.duration.map(UpstreamDuration::millis),
             source: match self.source.as_deref() {
                 Some("user_shell" | "userShell") => CommandSource::UserShell,
                 Some(_) | None => CommandSource::Agent,

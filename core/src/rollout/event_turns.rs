@@ -375,6 +375,14 @@ mod tests {
             event(
                 serde_json::json!({"type": "view_image_tool_call", "call_id": "call_2", "path": "/w/b.png"}),
             ),
+            // As upstream 0.171 wrote a host tool call.
+            event(
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
+                    "type": "DynamicToolCall", "id": "call_3", "tool": "lookup_ticket", "arguments": {"id": "A"},
+                    "status": "failed", "content_items": [{"type": "inputText", "text": "no"}], "success": false,
+                    "error": "x", "duration": {"secs": 1, "nanos": 2_000_000},
+                }}),
+            ),
             event(
                 serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
                     "type": "AgentMessage", "id": "a-1", "content": [{"type": "Text", "text": "hello"}], "phase": "final_answer",
@@ -402,6 +410,19 @@ mod tests {
                     TurnItem::ImageView {
                         id: "call_2".to_string(),
                         path: "/w/b.png".to_string(),
+                    },
+                    TurnItem::DynamicToolCall {
+                        id: "call_3".to_string(),
+                        tool: "lookup_ticket".to_string(),
+                        arguments: serde_json::json!({"id": "A"}),
+                        status: crate::protocol::turn_item::ToolItemStatus::Failed,
+                        content_items: Some(vec![
+                            crate::protocol::dynamic_tool::DynamicToolContentItem::InputText {
+                                text: "no".to_string()
+                            }
+                        ]),
+                        success: Some(false),
+                        duration_ms: Some(1002),
                     },
                     TurnItem::AgentMessage {
                         id: "a-1".to_string(),

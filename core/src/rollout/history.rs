@@ -148,6 +148,7 @@ pub(crate) fn user_message_text(item: &TurnItem) -> Option<String> {
         | TurnItem::CommandExecution { .. }
         | TurnItem::FileChange { .. }
         | TurnItem::WebSearch { .. }
+        | TurnItem::DynamicToolCall { .. }
         | TurnItem::ImageView { .. }
         | TurnItem::ContextCompaction { .. } => None,
     }

@@ -44,6 +44,10 @@ pub struct SessionMeta {
     pub sandbox: Option<serde_json::Value>,
     #[serde(default)]
     pub git: Option<GitInfo>,
+    /// The host's own tools (`dynamicTools`) as upstream 0.171 writes them (`{"type": "function", "name",
+    /// "description", "inputSchema"}`; 0.105 wrote no `type`); the session reads them leniently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dynamic_tools: Vec<serde_json::Value>,
 }
 
 /// The git state of the thread's working directory when it started.
@@ -92,6 +96,8 @@ struct SessionMetaOnDisk {
     sandbox: Option<serde_json::Value>,
     #[serde(default)]
     git: Option<GitInfo>,
+    #[serde(default)]
+    dynamic_tools: Option<Vec<serde_json::Value>>,
 }
 
 /// Instructions as we wrote them first (a string) or as upstream writes them (`{"text": ...}`).
@@ -163,6 +169,7 @@ impl TryFrom<SessionMetaOnDisk> for SessionMeta {
             approval_policy: disk.approval_policy,
             sandbox: disk.sandbox,
             git: disk.git,
+            dynamic_tools: disk.dynamic_tools.unwrap_or_default(),
         })
     }
 }

@@ -31,6 +31,7 @@ pub(crate) fn session_meta(id: &str, created_at: i64) -> SessionMeta {
             branch: Some("main".to_string()),
             repository_url: None,
         }),
+        dynamic_tools: Vec::new(),
     }
 }
 

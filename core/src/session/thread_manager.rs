@@ -55,12 +55,16 @@ use crate::session::thread_settings::CompactionSettings;
 use crate::session::thread_settings::ThreadMetadata;
 use crate::session::thread_settings::ThreadSettings;
 use crate::tools::approval::SessionApprovals;
+use crate::tools::dynamic_tools::DynamicTool;
+use crate::tools::dynamic_tools::lenient_dynamic_tools;
 
 /// How a thread is created.
 #[derive(Debug, Clone, Default)]
 pub struct StartThreadOptions {
     pub overrides: ConfigOverrides,
     pub ephemeral: bool,
+    /// The host's own tools, offered to the model in every turn and kept in the rollout.
+    pub dynamic_tools: Vec<DynamicTool>,
 }
 
 /// All loaded threads of this process.
@@ -169,7 +173,7 @@ impl ThreadManager {
         ModelClient::with_metrics(params, self.metrics.clone())
     }
 
-    fn settings_from(config: &Config) -> ThreadSettings {
+    fn settings_from(config: &Config, dynamic_tools: Arc<[DynamicTool]>) -> ThreadSettings {
         ThreadSettings {
             model: config.model.clone(),
             model_info: config.model_info.clone(),
@@ -193,6 +197,7 @@ impl ThreadManager {
                 auto_token_limit: config.model_auto_compact_token_limit,
                 prompt: config.compact_prompt.clone(),
             },
+            dynamic_tools,
         }
     }
 
@@ -237,6 +242,7 @@ impl ThreadManager {
         config: &Config,
         recorder: Option<RolloutRecorder>,
         history: ThreadHistory,
+        dynamic_tools: Vec<DynamicTool>,
     ) -> CodexThread {
         let client = self.model_client(&metadata.id, config);
         // Warm the WebSocket now so the first turn does not pay the handshake (a no-op over HTTP).
@@ -276,7 +282,7 @@ impl ThreadManager {
         });
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
-                settings: Mutex::new(Self::settings_from(config)),
+                settings: Mutex::new(Self::settings_from(config, dynamic_tools.into())),
                 client,
                 models: Arc::clone(&self.models),
                 conversation: Conversation::new(
@@ -322,6 +328,7 @@ impl ThreadManager {
         forked_from_id: Option<String>,
         config: &Config,
         git: Option<rollout::GitInfo>,
+        dynamic_tools: &[DynamicTool],
     ) -> SessionMeta {
         let now = chrono::Utc::now();
         let identity = self
@@ -351,6 +358,10 @@ impl ThreadManager {
                 .and_then(|v| v.as_str().map(str::to_string)),
             sandbox: serde_json::to_value(config.sandbox_mode).ok(),
             git,
+            dynamic_tools: dynamic_tools
+                .iter()
+                .filter_map(|tool| serde_json::to_value(tool).ok())
+                .collect(),
         }
     }
 
@@ -368,7 +379,7 @@ impl ThreadManager {
         )
         .await;
         let git = workspace_git.as_ref().map(|info| info.rollout_git_info());
-        let meta = self.session_meta(&id, None, &config, git);
+        let meta = self.session_meta(&id, None, &config, git, &options.dynamic_tools);
         let recorder = if options.ephemeral {
             None
         } else {
@@ -389,7 +400,8 @@ impl ThreadManager {
             git_info: meta.git.clone(),
             workspace_git: Some((config.cwd.clone(), workspace_git)),
         };
-        Ok(self.spawn_thread(metadata, &config, recorder, ThreadHistory::default()))
+        let history = ThreadHistory::default();
+        Ok(self.spawn_thread(metadata, &config, recorder, history, options.dynamic_tools))
     }
 
     /// Loads a stored thread (or returns the loaded one) with its history and turns.
@@ -448,7 +460,8 @@ impl ThreadManager {
                 .unwrap_or_else(|| loaded.meta.git.clone()),
             workspace_git: Some((config.cwd.clone(), workspace_git)),
         };
-        Ok(self.spawn_thread(metadata, &config, Some(recorder), history))
+        let dynamic_tools = lenient_dynamic_tools(loaded.meta.dynamic_tools);
+        Ok(self.spawn_thread(metadata, &config, Some(recorder), history, dynamic_tools))
     }
 
     /// Copies a thread's history into a new thread.
@@ -499,7 +512,15 @@ impl ThreadManager {
         )
         .await;
         let git = workspace_git.as_ref().map(|info| info.rollout_git_info());
-        let meta = self.session_meta(&id, Some(source_id.to_string()), &config, git);
+        // The copy offers the source's host tools, as upstream's fork does.
+        let dynamic_tools = lenient_dynamic_tools(source.meta.dynamic_tools);
+        let meta = self.session_meta(
+            &id,
+            Some(source_id.to_string()),
+            &config,
+            git,
+            &dynamic_tools,
+        );
         let history = ThreadHistory::from_items(&items);
         let recorder = if ephemeral {
             None
@@ -526,7 +547,7 @@ impl ThreadManager {
             workspace_git: Some((config.cwd.clone(), workspace_git)),
             source: meta.source,
         };
-        Ok(self.spawn_thread(metadata, &config, recorder, history))
+        Ok(self.spawn_thread(metadata, &config, recorder, history, dynamic_tools))
     }
 
     /// A loaded thread's live snapshot, or a stored one with status `NotLoaded`.
@@ -580,6 +601,7 @@ impl ThreadManager {
                 project_doc_max_bytes: 0,
                 web_search_mode: Default::default(),
                 compaction: CompactionSettings::default(),
+                dynamic_tools: lenient_dynamic_tools(meta.dynamic_tools.clone()).into(),
             },
             name: history.name,
             preview: history.preview,

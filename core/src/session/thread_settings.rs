@@ -2,6 +2,7 @@
 //! and metadata, and the overrides a turn may bring, kept for later turns or for that turn only.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::AskForApproval;
 use crate::config::SandboxMode;
@@ -9,6 +10,7 @@ use crate::config::SandboxWorkspaceWrite;
 use crate::model::info::ModelInfo;
 use crate::model::info::ReasoningEffort;
 use crate::model::info::ReasoningSummaryMode;
+use crate::tools::dynamic_tools::DynamicTool;
 
 /// Per-thread settings that turns read and that `turn/start` overrides persist into.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct ThreadSettings {
     pub web_search_mode: Option<crate::config::WebSearchMode>,
     /// When and how the thread compacts its history.
     pub compaction: CompactionSettings,
+    /// The host's own tools (`dynamicTools`), fixed when the thread started and kept in its rollout.
+    pub dynamic_tools: Arc<[DynamicTool]>,
 }
 
 /// `model_auto_compact_token_limit` and the compaction prompt, from config.

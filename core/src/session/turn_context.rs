@@ -83,6 +83,11 @@ impl TurnContext {
                 ),
                 codex_home: settings.codex_home.clone(),
                 image_input: settings.model_info.takes_images(),
+                host_tool_names: settings
+                    .dynamic_tools
+                    .iter()
+                    .map(|tool| tool.name().to_string())
+                    .collect(),
             },
             cancel,
             events: shared.events.clone(),

@@ -2,6 +2,7 @@
 //! thread's event sink and the session's approvals. Never the thread itself, so tools cannot touch history.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +22,16 @@ pub(crate) struct ToolSettings {
     pub(crate) codex_home: PathBuf,
     /// Whether the model takes images (`input_modalities`): `view_image` refuses to run otherwise.
     pub(crate) image_input: bool,
+    /// The names of the thread's host tools: a call of one of these is sent to the host.
+    pub(crate) host_tool_names: Arc<[String]>,
+}
+
+impl ToolSettings {
+    pub(crate) fn is_host_tool(&self, name: &str) -> bool {
+        self.host_tool_names
+            .iter()
+            .any(|host_tool| host_tool == name)
+    }
 }
 
 /// The part of a turn its tool calls run in.

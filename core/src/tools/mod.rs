@@ -5,6 +5,7 @@ pub mod approval;
 pub(crate) mod approval_order;
 pub mod command_actions;
 pub(crate) mod context;
+pub mod dynamic_tools;
 pub mod exec;
 pub(crate) mod patch_call;
 mod plan_call;

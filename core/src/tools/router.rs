@@ -1,5 +1,6 @@
 //! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), `apply_patch`
-//! (`patch_call`), `update_plan` (`plan_call`), `view_image` (`view_image`), or an "unsupported" answer;
+//! (`patch_call`), `update_plan` (`plan_call`), `view_image` (`view_image`), the host's own tools
+//! (`dynamic_tools`), or an "unsupported" answer;
 //! wraps what it produced into the output item the model sees.
 
 use crate::protocol::response_item::LocalShellAction;
@@ -52,7 +53,15 @@ pub(crate) async fn run_tool_call(
                     Handled::text_only(format!("failed to parse function arguments: {err}"))
                 }
             },
-            VIEW_IMAGE_TOOL_NAME => return tool.view_image(call, arguments).await,
+            // These ask no approval: the calls after them in their response may ask theirs at once.
+            VIEW_IMAGE_TOOL_NAME => {
+                tool.settle_approvals();
+                return tool.view_image(call, arguments).await;
+            }
+            host_tool if settings.is_host_tool(host_tool) => {
+                tool.settle_approvals();
+                return tool.dynamic_tool(call, host_tool, arguments).await;
+            }
             other => Handled::text_only(format!(
                 "unsupported call: the tool `{other}` is not available"
             )),

@@ -1,6 +1,6 @@
 //! The `tools` array of a Responses request: the shell tool the model takes, `update_plan`, `apply_patch`
-//! in its freeform or function flavour, `view_image` for a model that reads images, and the hosted web
-//! search tool, each only when enabled.
+//! in its freeform or function flavour, `view_image` for a model that reads images, the host's own tools,
+//! and the hosted web search tool, each only when enabled.
 
 use serde_json::Value;
 use serde_json::json;
@@ -9,6 +9,7 @@ use crate::config::WebSearchMode;
 use crate::model::info::ApplyPatchToolType;
 use crate::model::info::ModelInfo;
 use crate::model::info::ShellToolType;
+use crate::tools::dynamic_tools::DynamicTool;
 
 /// The Lark grammar the freeform `apply_patch` tool constrains the model's output to.
 pub const APPLY_PATCH_LARK_GRAMMAR: &str = r#"start: begin_patch hunk+ end_patch
@@ -92,6 +93,12 @@ impl ToolsSpecConfig {
 
     /// The `tools` array, in upstream order: shell, `update_plan`, `apply_patch`, `view_image`, web search.
     pub fn tools_json(&self) -> Vec<Value> {
+        self.tools_json_with(&[])
+    }
+
+    /// The `tools` array with the host's own tools, which upstream puts after its function tools and
+    /// before the hosted web search.
+    pub fn tools_json_with(&self, dynamic_tools: &[DynamicTool]) -> Vec<Value> {
         let web_search = if self.model_supports_web_search {
             web_search_tool(self.web_search_mode)
         } else {
@@ -102,10 +109,11 @@ impl ToolsSpecConfig {
             self.plan.then(plan_tool),
             self.apply_patch.map(apply_patch_tool),
             self.view_image.then(view_image_tool),
-            web_search,
         ]
         .into_iter()
         .flatten()
+        .chain(dynamic_tools.iter().map(DynamicTool::tool_json))
+        .chain(web_search)
         .collect()
     }
 }

@@ -4,6 +4,8 @@ import type { JsonValue } from "../serde_json/JsonValue";
 import type { CommandAction } from "./CommandAction";
 import type { CommandExecutionSource } from "./CommandExecutionSource";
 import type { CommandExecutionStatus } from "./CommandExecutionStatus";
+import type { DynamicToolCallOutputContentItem } from "./DynamicToolCallOutputContentItem";
+import type { DynamicToolCallStatus } from "./DynamicToolCallStatus";
 import type { FileUpdateChange } from "./FileUpdateChange";
 import type { McpToolCallError } from "./McpToolCallError";
 import type { McpToolCallResult } from "./McpToolCallResult";
@@ -28,7 +30,11 @@ phase: MessagePhase | null, } | { "type": "plan", id: string, text: string, } | 
 /**
  * Omitted for the model's commands (`agent`), as 0.105 never sends it.
  */
-source?: CommandExecutionSource, } | { "type": "fileChange", id: string, changes: Array<FileUpdateChange>, status: PatchApplyStatus, } | { "type": "mcpToolCall", id: string, server: string, tool: string, status: McpToolCallStatus, arguments: JsonValue, result: McpToolCallResult | null, error: McpToolCallError | null, durationMs: number | null, } | { "type": "webSearch", id: string, query: string, action: WebSearchAction | null, } | { "type": "imageView", id: string, path: string, } | { "type": "enteredReviewMode", id: string, 
+source?: CommandExecutionSource, } | { "type": "fileChange", id: string, changes: Array<FileUpdateChange>, status: PatchApplyStatus, } | { "type": "mcpToolCall", id: string, server: string, tool: string, status: McpToolCallStatus, arguments: JsonValue, result: McpToolCallResult | null, error: McpToolCallError | null, durationMs: number | null, } | { "type": "webSearch", id: string, query: string, action: WebSearchAction | null, } | { "type": "dynamicToolCall", id: string, 
+/**
+ * Always null: no namespaced tools are offered.
+ */
+namespace: string | null, tool: string, arguments: JsonValue, status: DynamicToolCallStatus, contentItems: Array<DynamicToolCallOutputContentItem> | null, success: boolean | null, durationMs: number | null, } | { "type": "imageView", id: string, path: string, } | { "type": "enteredReviewMode", id: string, 
 /**
  * Short label of what is reviewed.
  */

@@ -5,6 +5,8 @@ use serde::Deserialize;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::protocol::v2::dynamic_tools::DynamicToolCallOutputContentItem;
+use crate::protocol::v2::dynamic_tools::DynamicToolCallStatus;
 use crate::protocol::v2::user_input::UserInput;
 
 /// One thing that happened in a turn. Every variant has an `id`.
@@ -86,6 +88,25 @@ pub enum ThreadItem {
         #[serde(default)]
         action: Option<WebSearchAction>,
     },
+    /// The model called a host tool (`dynamicTools`); `id` is its call's. Output and outcome are set once
+    /// the host answered (or the call failed).
+    #[serde(rename_all = "camelCase")]
+    DynamicToolCall {
+        id: String,
+        /// Always null: no namespaced tools are offered.
+        #[serde(default)]
+        namespace: Option<String>,
+        tool: String,
+        arguments: serde_json::Value,
+        status: DynamicToolCallStatus,
+        #[serde(default)]
+        content_items: Option<Vec<DynamicToolCallOutputContentItem>>,
+        #[serde(default)]
+        success: Option<bool>,
+        #[serde(default)]
+        #[ts(type = "number | null")]
+        duration_ms: Option<i64>,
+    },
     /// The model looked at an image file (`view_image`); `id` is its tool call's, `path` absolute.
     ImageView {
         id: String,
@@ -117,6 +138,7 @@ impl ThreadItem {
             | ThreadItem::FileChange { id, .. }
             | ThreadItem::McpToolCall { id, .. }
             | ThreadItem::WebSearch { id, .. }
+            | ThreadItem::DynamicToolCall { id, .. }
             | ThreadItem::ImageView { id, .. }
             | ThreadItem::EnteredReviewMode { id, .. }
             | ThreadItem::ExitedReviewMode { id, .. }

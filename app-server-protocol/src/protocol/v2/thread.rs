@@ -9,6 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::protocol::experimental::ExperimentalApi;
+use crate::protocol::v2::dynamic_tools::DynamicToolSpec;
 use crate::protocol::v2::shared::ApprovalsReviewer;
 use crate::protocol::v2::shared::AskForApproval;
 use crate::protocol::v2::shared::Personality;
@@ -161,16 +162,6 @@ pub enum ThreadSourceKind {
     SubAgentThreadSpawn,
     SubAgentOther,
     Unknown,
-}
-
-/// A client-implemented tool offered to the model (experimental).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export_to = "v2/")]
-pub struct DynamicToolSpec {
-    pub name: String,
-    pub description: String,
-    pub input_schema: serde_json::Value,
 }
 
 /// Params of `thread/start`. Every field is optional, but the params object itself is required.

@@ -194,7 +194,7 @@ fn prompt(ctx: &TurnContext) -> Prompt {
     Prompt {
         input: ctx.conversation().history(),
         tools: ToolsSpecConfig::for_model(&settings.model_info, web_search, true, true)
-            .tools_json(),
+            .tools_json_with(&settings.dynamic_tools),
         parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
         base_instructions: settings.base_instructions.clone(),
         output_schema: ctx.this_turn.output_schema.clone(),

@@ -1,7 +1,7 @@
 //! Running the tool calls of one response. When the model allows parallel calls, each run of consecutive
-//! calls whose tools may run together (commands and image views, as upstream decides) runs at once; any other call runs
-//! alone, after the calls before it. Calls that run together still ask the host in the model's order,
-//! and their outputs go into history in the model's order.
+//! calls whose tools may run together (commands, image views and host tools, as upstream decides) runs at
+//! once; any other call runs alone, after the calls before it. Calls that run together still ask the host
+//! in the model's order, and their outputs go into history in the model's order.
 
 use futures::StreamExt;
 use futures::stream::FuturesOrdered;
@@ -12,17 +12,20 @@ use crate::session::turn::finish::TurnEnd;
 use crate::session::turn_context::TurnContext;
 use crate::tools::approval_order::ApprovalOrder;
 use crate::tools::context::ToolContext;
+use crate::tools::dynamic_tools::DynamicTool;
 use crate::tools::router::run_tool_call;
 use crate::tools::tool_call::ToolCall;
 use crate::tools::tool_call::ToolCallResult;
 use crate::tools::turn_diff::TurnDiffTracker;
 
-/// Whether a call may run while other calls of its response run: commands and image views may; plans,
-/// patches, and anything this build does not know run alone.
-fn runs_alongside_others(call: &ToolCall) -> bool {
+/// Whether a call may run while other calls of its response run: commands, image views and the host's
+/// tools (upstream 0.171 sends several `item/tool/call` requests at once) may; plans, patches, and
+/// anything this build does not know run alone.
+fn runs_alongside_others(call: &ToolCall, host_tools: &[DynamicTool]) -> bool {
     match call {
         ToolCall::Function { name, .. } => {
             matches!(name.as_str(), "shell" | "shell_command" | "view_image")
+                || host_tools.iter().any(|tool| tool.name() == name)
         }
         ToolCall::LocalShell { .. } => true,
         ToolCall::Custom { .. } => false,
@@ -31,14 +34,18 @@ fn runs_alongside_others(call: &ToolCall) -> bool {
 
 /// The calls of `calls` that run together, in order: each run of consecutive calls that may run alongside
 /// others is one batch (when `parallel`), every other call a batch of its own.
-fn batches(calls: &[ToolCall], parallel: bool) -> Vec<&[ToolCall]> {
+fn batches<'a>(
+    calls: &'a [ToolCall],
+    parallel: bool,
+    host_tools: &[DynamicTool],
+) -> Vec<&'a [ToolCall]> {
     let mut batches = Vec::new();
     let mut start = 0;
     while start < calls.len() {
         let together = if parallel {
             calls[start..]
                 .iter()
-                .take_while(|call| runs_alongside_others(call))
+                .take_while(|call| runs_alongside_others(call, host_tools))
                 .count()
         } else {
             0
@@ -59,7 +66,7 @@ pub(super) async fn run_tool_calls(
     completed_items: &mut Vec<TurnItem>,
 ) -> Result<(), TurnEnd> {
     let parallel = ctx.settings.model_info.supports_parallel_tool_calls;
-    for batch in batches(&tool_calls, parallel) {
+    for batch in batches(&tool_calls, parallel, &ctx.settings.dynamic_tools) {
         if ctx.cancel().is_cancelled() {
             break;
         }
@@ -122,7 +129,13 @@ mod tests {
     }
 
     fn shapes(calls: &[ToolCall], parallel: bool) -> Vec<usize> {
-        batches(calls, parallel)
+        let host_tool = DynamicTool::new(crate::tools::dynamic_tools::DeclaredDynamicTool {
+            name: "lookup".to_string(),
+            description: String::new(),
+            input_schema: serde_json::json!({"type": "object"}),
+        })
+        .unwrap_or_else(|err| panic!("{err}"));
+        batches(calls, parallel, &[host_tool])
             .iter()
             .map(|batch| batch.len())
             .collect()
@@ -139,6 +152,13 @@ mod tests {
             function("apply_patch"),
         ];
         assert_eq!(shapes(&calls, true), vec![2, 1, 1, 1, 1]);
+        let host_tools_and_commands = [
+            function("lookup"),
+            function("shell_command"),
+            function("lookup"),
+            function("update_plan"),
+        ];
+        assert_eq!(shapes(&host_tools_and_commands, true), vec![3, 1]);
         assert_eq!(shapes(&calls, false), vec![1, 1, 1, 1, 1, 1]);
         assert_eq!(shapes(&[], true), Vec::<usize>::new());
     }

@@ -43,6 +43,7 @@ use crate::session::thread_settings::TurnOnlyOptions;
 use crate::session::turn_context::TurnContext;
 use crate::session::turn_context::TurnShared;
 use crate::tools::approval::SessionApprovals;
+use crate::tools::dynamic_tools::DynamicTool;
 
 /// What the model answers to each request, in order, and the history each request carried.
 #[derive(Default)]
@@ -161,6 +162,11 @@ struct Harness {
 }
 
 fn harness(approval_policy: AskForApproval) -> Harness {
+    harness_with_tools(approval_policy, Vec::new())
+}
+
+/// A harness whose thread offers the host tools `dynamic_tools`.
+fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<DynamicTool>) -> Harness {
     let workspace = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let settings = ThreadSettings {
         model: "test-model".to_string(),
@@ -179,6 +185,7 @@ fn harness(approval_policy: AskForApproval) -> Harness {
         project_doc_max_bytes: 0,
         web_search_mode: None,
         compaction: CompactionSettings::default(),
+        dynamic_tools: dynamic_tools.into(),
     };
     let (sender, events) = mpsc::channel(256);
     let cancel = CancellationToken::new();
@@ -548,3 +555,4 @@ async fn input_steered_in_before_a_request_joins_that_request() {
 }
 
 mod compaction;
+mod dynamic_tools;
