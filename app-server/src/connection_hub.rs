@@ -26,6 +26,7 @@ use crate::approval_requests::ask_patch_approval;
 use crate::event_translation::notification;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing::PendingServerRequest;
+use crate::user_input_requests::ask_user_input;
 
 /// Routed items waiting for one connection's forwarder at most (its writer holds up to 1,024 more).
 pub const CONNECTION_EVENT_QUEUE_CAPACITY: usize = 1024;
@@ -45,7 +46,7 @@ pub enum Overflow {
 /// One item for a connection's forwarder.
 enum Routed {
     Notification(ServerNotification),
-    /// An approval request; goes to exactly one subscriber.
+    /// An approval request or a question for the user; goes to exactly one subscriber.
     Approval(ThreadEvent),
 }
 
@@ -216,7 +217,9 @@ impl ConnectionHub {
         );
         let is_approval = matches!(
             event.msg,
-            EventMsg::CommandApprovalRequested(_) | EventMsg::PatchApprovalRequested(_)
+            EventMsg::CommandApprovalRequested(_)
+                | EventMsg::PatchApprovalRequested(_)
+                | EventMsg::UserInputRequested(_)
         );
         let mut targets = self.targets(|state| {
             let mut ids: BTreeSet<ConnectionId> = state
@@ -315,6 +318,9 @@ async fn forward_routed(mut routed: mpsc::Receiver<Routed>, outgoing: OutgoingMe
                 }
                 EventMsg::PatchApprovalRequested(request) => {
                     ask_patch_approval(&outgoing, thread_id, request);
+                }
+                EventMsg::UserInputRequested(request) => {
+                    ask_user_input(&outgoing, thread_id, request);
                 }
                 other => tracing::error!("not an approval routed as one: {other:?}"),
             },

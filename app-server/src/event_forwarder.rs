@@ -32,6 +32,7 @@ pub async fn forward_events(
             | EventMsg::ItemStarted { .. }
             | EventMsg::ItemCompleted { .. }
             | EventMsg::AgentMessageDelta { .. }
+            | EventMsg::PlanDelta { .. }
             | EventMsg::ReasoningSummaryTextDelta { .. }
             | EventMsg::ReasoningSummaryPartAdded { .. }
             | EventMsg::ReasoningTextDelta { .. }
@@ -43,7 +44,8 @@ pub async fn forward_events(
             | EventMsg::PlanUpdated { .. }
             | EventMsg::Compacted { .. }
             | EventMsg::CommandApprovalRequested(_)
-            | EventMsg::PatchApprovalRequested(_) => event,
+            | EventMsg::PatchApprovalRequested(_)
+            | EventMsg::UserInputRequested(_) => event,
         };
         connections.route(event).await;
     }

@@ -121,12 +121,15 @@ pub fn thread_status(status: ThreadStatus) -> wire::ThreadStatus {
         ThreadStatus::SystemError => wire::ThreadStatus::SystemError,
         ThreadStatus::Active {
             waiting_on_approval,
+            waiting_on_user_input,
         } => wire::ThreadStatus::Active {
-            active_flags: if waiting_on_approval {
-                vec![wire::ThreadActiveFlag::WaitingOnApproval]
-            } else {
-                Vec::new()
-            },
+            active_flags: [
+                waiting_on_approval.then_some(wire::ThreadActiveFlag::WaitingOnApproval),
+                waiting_on_user_input.then_some(wire::ThreadActiveFlag::WaitingOnUserInput),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         },
     }
 }
@@ -211,6 +214,10 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             id: id.clone(),
             content: content.iter().map(user_input).collect(),
             client_id: client_id.clone(),
+        },
+        TurnItem::Plan { id, text } => wire::ThreadItem::Plan {
+            id: id.clone(),
+            text: text.clone(),
         },
         TurnItem::AgentMessage { id, text, phase } => wire::ThreadItem::AgentMessage {
             id: id.clone(),

@@ -8,6 +8,7 @@ use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
+use crate::protocol::user_input::UserInputRequest;
 
 /// One event of one thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +23,11 @@ pub enum ThreadStatus {
     NotLoaded,
     Idle,
     SystemError,
-    Active { waiting_on_approval: bool },
+    /// Running a turn; the flags say whether it waits for the host (an approval, the user's answers).
+    Active {
+        waiting_on_approval: bool,
+        waiting_on_user_input: bool,
+    },
 }
 
 /// A turn as reported on its boundaries (items travel separately).
@@ -57,6 +62,12 @@ pub enum EventMsg {
         item: TurnItem,
     },
     AgentMessageDelta {
+        turn_id: String,
+        item_id: String,
+        delta: String,
+    },
+    /// Text of the proposed plan streaming in plan mode (the `plan` item).
+    PlanDelta {
         turn_id: String,
         item_id: String,
         delta: String,
@@ -114,4 +125,6 @@ pub enum EventMsg {
     CommandApprovalRequested(CommandApprovalRequest),
     /// The turn waits for the host's decision on a patch; answer through the request's `reply`.
     PatchApprovalRequested(PatchApprovalRequest),
+    /// The turn waits for the user's answers to the model's questions; answer through the request's `reply`.
+    UserInputRequested(UserInputRequest),
 }

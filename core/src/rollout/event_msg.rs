@@ -191,6 +191,12 @@ pub enum UpstreamTurnItem {
     ContextCompaction { id: String },
     /// `view_image`; 0.171 writes the path as a `file://` URL.
     ImageView { id: String, path: String },
+    /// A plan-mode turn's proposed plan.
+    Plan {
+        id: String,
+        #[serde(default)]
+        text: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -285,6 +291,10 @@ impl UpstreamTurnItem {
             UpstreamTurnItem::ContextCompaction { id } => {
                 Some(TurnItem::ContextCompaction { id: id.clone() })
             }
+            UpstreamTurnItem::Plan { id, text } => Some(TurnItem::Plan {
+                id: id.clone(),
+                text: text.clone(),
+            }),
             UpstreamTurnItem::ImageView { id, path } => Some(TurnItem::ImageView {
                 id: id.clone(),
                 path: path.strip_prefix("file://").unwrap_or(path).to_string(),

@@ -25,6 +25,7 @@ use crate::client::identity::ClientIdentity;
 use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
+use crate::context::collaboration_mode;
 use crate::context::environment::EnvironmentContext;
 use crate::context::git_ceilings::GitCeilings;
 use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
@@ -193,6 +194,7 @@ impl ThreadManager {
                 auto_token_limit: config.model_auto_compact_token_limit,
                 prompt: config.compact_prompt.clone(),
             },
+            collaboration_mode: None,
         }
     }
 
@@ -274,6 +276,7 @@ impl ThreadManager {
             | ResponseItem::Compaction { .. }
             | ResponseItem::Other => None,
         });
+        let collaboration_sent = collaboration_mode::last_sent(&history.history);
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config)),
@@ -300,6 +303,7 @@ impl ThreadManager {
                         active_turn: None,
                         prefix_recorded,
                         steered_input: Vec::new(),
+                        collaboration_sent,
                         environment_sent,
                         closed: false,
                         git_info: metadata.git_info.clone(),
@@ -580,6 +584,7 @@ impl ThreadManager {
                 project_doc_max_bytes: 0,
                 web_search_mode: Default::default(),
                 compaction: CompactionSettings::default(),
+                collaboration_mode: None,
             },
             name: history.name,
             preview: history.preview,

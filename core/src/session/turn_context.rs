@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::context::collaboration_mode::mode_kind;
 use crate::context::git_ceilings::GitCeilings;
 use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::context::git_info::GitInfo;
@@ -83,6 +84,7 @@ impl TurnContext {
                 ),
                 codex_home: settings.codex_home.clone(),
                 image_input: settings.model_info.takes_images(),
+                collaboration_mode: mode_kind(settings.collaboration_mode.as_ref()),
             },
             cancel,
             events: shared.events.clone(),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::AskForApproval;
+use crate::context::collaboration_mode::ModeKind;
 use crate::protocol::event_sink::EventSink;
 use crate::sandbox::SandboxPolicy;
 use crate::tools::approval::SessionApprovals;
@@ -21,6 +22,9 @@ pub(crate) struct ToolSettings {
     pub(crate) codex_home: PathBuf,
     /// Whether the model takes images (`input_modalities`): `view_image` refuses to run otherwise.
     pub(crate) image_input: bool,
+    /// The thread's collaboration mode: `request_user_input` runs only in plan mode, `update_plan` only
+    /// outside it.
+    pub(crate) collaboration_mode: ModeKind,
 }
 
 /// The part of a turn its tool calls run in.

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod approval;
+pub mod collaboration;
 pub mod command_exec;
 pub mod config;
 pub mod item;
@@ -14,9 +15,11 @@ pub mod thread_admin;
 pub mod thread_history;
 pub mod turn;
 pub mod user_input;
+pub mod user_input_request;
 
 pub use account::*;
 pub use approval::*;
+pub use collaboration::*;
 pub use command_exec::*;
 pub use config::*;
 pub use item::*;
@@ -29,3 +32,4 @@ pub use thread_admin::*;
 pub use thread_history::*;
 pub use turn::*;
 pub use user_input::*;
+pub use user_input_request::*;

@@ -179,6 +179,7 @@ fn harness(approval_policy: AskForApproval) -> Harness {
         project_doc_max_bytes: 0,
         web_search_mode: None,
         compaction: CompactionSettings::default(),
+        collaboration_mode: None,
     };
     let (sender, events) = mpsc::channel(256);
     let cancel = CancellationToken::new();
@@ -200,6 +201,7 @@ fn harness(approval_policy: AskForApproval) -> Harness {
         prefix_recorded: true,
         steered_input: Vec::new(),
         environment_sent: None,
+        collaboration_sent: None,
         closed: false,
         git_info: None,
     };
@@ -248,6 +250,7 @@ fn label(msg: &EventMsg) -> String {
     match msg {
         EventMsg::StatusChanged(ThreadStatus::Active {
             waiting_on_approval,
+            waiting_on_user_input: false,
         }) => format!("status active waiting={waiting_on_approval}"),
         EventMsg::StatusChanged(status) => format!("status {status:?}"),
         EventMsg::ItemStarted { item, .. } => format!("started {}", item_kind(item)),
@@ -548,3 +551,4 @@ async fn input_steered_in_before_a_request_joins_that_request() {
 }
 
 mod compaction;
+mod plan_mode;
