@@ -107,5 +107,12 @@ export function answerServerRequest(request: ServerRequest): JSONRPCMessage {
         id: request.id,
         result: { accessToken: "jwt", chatgptAccountId: request.params.previousAccountId ?? "", chatgptPlanType: null },
       };
+    case "item/tool/requestUserInput": {
+      const answers: { [key: string]: { answers: Array<string> } } = {};
+      for (const question of request.params.questions) {
+        answers[question.id] = { answers: [question.options?.[0]?.label ?? "yes"] };
+      }
+      return { id: request.id, result: { answers } };
+    }
   }
 }

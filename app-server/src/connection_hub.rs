@@ -27,6 +27,7 @@ use crate::dynamic_tool_requests::ask_dynamic_tool;
 use crate::event_translation::notification;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing::PendingServerRequest;
+use crate::user_input_requests::ask_user_input;
 
 /// Routed items waiting for one connection's forwarder at most (its writer holds up to 1,024 more).
 pub const CONNECTION_EVENT_QUEUE_CAPACITY: usize = 1024;
@@ -46,7 +47,7 @@ pub enum Overflow {
 /// One item for a connection's forwarder.
 enum Routed {
     Notification(ServerNotification),
-    /// An approval request or a host tool call; goes to exactly one subscriber.
+    /// An approval request, a host tool call or a question for the user; goes to exactly one subscriber.
     Approval(ThreadEvent),
 }
 
@@ -220,6 +221,7 @@ impl ConnectionHub {
             EventMsg::CommandApprovalRequested(_)
                 | EventMsg::PatchApprovalRequested(_)
                 | EventMsg::DynamicToolCallRequested(_)
+                | EventMsg::UserInputRequested(_)
         );
         let mut targets = self.targets(|state| {
             let mut ids: BTreeSet<ConnectionId> = state
@@ -322,6 +324,9 @@ async fn forward_routed(mut routed: mpsc::Receiver<Routed>, outgoing: OutgoingMe
                 }
                 EventMsg::DynamicToolCallRequested(request) => {
                     ask_dynamic_tool(&outgoing, thread_id, request);
+                }
+                EventMsg::UserInputRequested(request) => {
+                    ask_user_input(&outgoing, thread_id, request);
                 }
                 other => tracing::error!("not an approval routed as one: {other:?}"),
             },

@@ -32,6 +32,7 @@ pub async fn forward_events(
             | EventMsg::ItemStarted { .. }
             | EventMsg::ItemCompleted { .. }
             | EventMsg::AgentMessageDelta { .. }
+            | EventMsg::PlanDelta { .. }
             | EventMsg::ReasoningSummaryTextDelta { .. }
             | EventMsg::ReasoningSummaryPartAdded { .. }
             | EventMsg::ReasoningTextDelta { .. }
@@ -44,7 +45,8 @@ pub async fn forward_events(
             | EventMsg::Compacted { .. }
             | EventMsg::CommandApprovalRequested(_)
             | EventMsg::PatchApprovalRequested(_)
-            | EventMsg::DynamicToolCallRequested(_) => event,
+            | EventMsg::DynamicToolCallRequested(_)
+            | EventMsg::UserInputRequested(_) => event,
         };
         connections.route(event).await;
     }

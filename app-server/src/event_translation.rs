@@ -7,8 +7,8 @@ use codex_core::protocol::event::ThreadEvent;
 
 use crate::wire_conversion;
 
-/// The notification for one engine event; `None` for approval requests and host tool calls, which are
-/// server requests.
+/// The notification for one engine event; `None` for approval requests, host tool calls and questions for
+/// the user, which are server requests.
 pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
     let ThreadEvent { thread_id, msg } = event;
     let notification = match msg {
@@ -27,13 +27,15 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
             item_notification(thread_id, msg)
         }
         EventMsg::AgentMessageDelta { .. }
+        | EventMsg::PlanDelta { .. }
         | EventMsg::ReasoningSummaryTextDelta { .. }
         | EventMsg::ReasoningSummaryPartAdded { .. }
         | EventMsg::ReasoningTextDelta { .. }
         | EventMsg::CommandOutputDelta { .. } => item_delta_notification(thread_id, msg),
         EventMsg::CommandApprovalRequested(_)
         | EventMsg::PatchApprovalRequested(_)
-        | EventMsg::DynamicToolCallRequested(_) => return None,
+        | EventMsg::DynamicToolCallRequested(_)
+        | EventMsg::UserInputRequested(_) => return None,
     };
     Some(notification)
 }
@@ -157,7 +159,7 @@ fn item_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     }
 }
 
-/// A streamed piece of an item in progress: message text, reasoning, or command output.
+/// A streamed piece of an item in progress: message text, proposed plan, reasoning, or command output.
 fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     match msg {
         EventMsg::AgentMessageDelta {
@@ -165,6 +167,16 @@ fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotificati
             item_id,
             delta,
         } => ServerNotification::AgentMessageDelta(wire::AgentMessageDeltaNotification {
+            thread_id,
+            turn_id,
+            item_id,
+            delta,
+        }),
+        EventMsg::PlanDelta {
+            turn_id,
+            item_id,
+            delta,
+        } => ServerNotification::PlanDelta(wire::PlanDeltaNotification {
             thread_id,
             turn_id,
             item_id,
@@ -239,7 +251,7 @@ mod tests {
 
     use super::notification;
 
-    /// Every event but an approval request reaches the family that translates it (none falls through).
+    /// Every event but a server request reaches the family that translates it (none falls through).
     #[test]
     fn every_event_family_translates() {
         let turn = TurnSummary {
@@ -300,6 +312,11 @@ mod tests {
                 item,
             },
             EventMsg::AgentMessageDelta {
+                turn_id: ids().0,
+                item_id: ids().1,
+                delta: "d".to_string(),
+            },
+            EventMsg::PlanDelta {
                 turn_id: ids().0,
                 item_id: ids().1,
                 delta: "d".to_string(),

@@ -28,6 +28,7 @@ pub mod stdio;
 pub mod unix_socket;
 pub mod unsupported_params;
 pub mod user_agent;
+pub mod user_input_requests;
 pub mod websocket;
 pub mod wire_conversion;
 pub mod ws_auth;

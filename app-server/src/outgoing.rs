@@ -171,6 +171,11 @@ impl OutgoingMessageSender {
         (id, answer_rx)
     }
 
+    /// Completes once the connection's writer is gone: no answer can come any more.
+    pub async fn closed(&self) {
+        self.queue.closed().await;
+    }
+
     /// Drops the waiter of a request nobody waits for any more; a late answer is then logged as unknown.
     pub fn forget_request(&self, id: &RequestId) {
         self.pending_requests().remove(id);

@@ -131,6 +131,11 @@ impl OutgoingQueue {
         }
     }
 
+    /// Completes once the writer is gone (the connection closed).
+    pub async fn closed(&self) {
+        self.messages.closed().await;
+    }
+
     /// Notifications queued and not yet written.
     pub fn notifications_unwritten(&self) -> usize {
         self.budgets.notifications_unwritten()

@@ -19,6 +19,7 @@ use codex_core::protocol::token_usage::TokenUsage;
 use codex_core::protocol::token_usage::TokenUsageInfo;
 use codex_core::protocol::turn_item::CommandAction;
 use codex_core::protocol::turn_item::CommandSource;
+use codex_core::protocol::turn_item::FileChange;
 use codex_core::protocol::turn_item::FileChangeKind;
 use codex_core::protocol::turn_item::ToolItemStatus;
 use codex_core::protocol::turn_item::TurnItem;
@@ -122,12 +123,15 @@ pub fn thread_status(status: ThreadStatus) -> wire::ThreadStatus {
         ThreadStatus::SystemError => wire::ThreadStatus::SystemError,
         ThreadStatus::Active {
             waiting_on_approval,
+            waiting_on_user_input,
         } => wire::ThreadStatus::Active {
-            active_flags: if waiting_on_approval {
-                vec![wire::ThreadActiveFlag::WaitingOnApproval]
-            } else {
-                Vec::new()
-            },
+            active_flags: [
+                waiting_on_approval.then_some(wire::ThreadActiveFlag::WaitingOnApproval),
+                waiting_on_user_input.then_some(wire::ThreadActiveFlag::WaitingOnUserInput),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         },
     }
 }
@@ -213,6 +217,10 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             content: content.iter().map(user_input).collect(),
             client_id: client_id.clone(),
         },
+        TurnItem::Plan { id, text } => wire::ThreadItem::Plan {
+            id: id.clone(),
+            text: text.clone(),
+        },
         TurnItem::AgentMessage { id, text, phase } => wire::ThreadItem::AgentMessage {
             id: id.clone(),
             text: text.clone(),
@@ -266,20 +274,7 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             status,
         } => wire::ThreadItem::FileChange {
             id: id.clone(),
-            changes: changes
-                .iter()
-                .map(|change| wire::FileUpdateChange {
-                    path: change.path.clone(),
-                    kind: match &change.kind {
-                        FileChangeKind::Add => wire::PatchChangeKind::Add,
-                        FileChangeKind::Delete => wire::PatchChangeKind::Delete,
-                        FileChangeKind::Update { move_path } => wire::PatchChangeKind::Update {
-                            move_path: move_path.clone(),
-                        },
-                    },
-                    diff: change.diff.clone(),
-                })
-                .collect(),
+            changes: changes.iter().map(file_update_change).collect(),
             status: match status {
                 ToolItemStatus::InProgress => wire::PatchApplyStatus::InProgress,
                 ToolItemStatus::Completed => wire::PatchApplyStatus::Completed,
@@ -319,6 +314,21 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
         TurnItem::ContextCompaction { id } => {
             wire::ThreadItem::ContextCompaction { id: id.clone() }
         }
+    }
+}
+
+/// One file of a `fileChange` item.
+fn file_update_change(change: &FileChange) -> wire::FileUpdateChange {
+    wire::FileUpdateChange {
+        path: change.path.clone(),
+        kind: match &change.kind {
+            FileChangeKind::Add => wire::PatchChangeKind::Add,
+            FileChangeKind::Delete => wire::PatchChangeKind::Delete,
+            FileChangeKind::Update { move_path } => wire::PatchChangeKind::Update {
+                move_path: move_path.clone(),
+            },
+        },
+        diff: change.diff.clone(),
     }
 }
 

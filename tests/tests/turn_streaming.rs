@@ -344,12 +344,13 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
                     "content": [{"type": "input_text", "text": "Say hello."}],
                 },
             ],
-            // The shell tool and apply_patch in the model's flavour with update_plan between them, view_image
-            // (the model reads images), then web search (cached results by default; no eligibility header is
-            // involved).
+            // The shell tool and apply_patch in the model's flavour with update_plan and request_user_input
+            // (offered in every mode, as upstream) between them, view_image (the model reads images), then web
+            // search (cached results by default; no eligibility header is involved).
             "tools": [
                 {"type": "function", "name": "shell_command"},
                 {"type": "function", "name": "update_plan"},
+                {"type": "function", "name": "request_user_input"},
                 {"type": "custom", "name": "apply_patch"},
                 {"type": "function", "name": "view_image"},
                 {"type": "web_search", "external_web_access": false},

@@ -36,11 +36,12 @@ use serde_json::json;
 /// check of what we send, their error responses are checked.
 const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
 
-const SERVER_REQUESTS: [&str; 4] = [
+const SERVER_REQUESTS: [&str; 5] = [
     "item/commandExecution/requestApproval",
     "item/fileChange/requestApproval",
     "item/tool/call",
     "account/chatgptAuthTokens/refresh",
+    "item/tool/requestUserInput",
 ];
 
 /// Notifications no session here causes: their triggers are not reachable with the mock model.
@@ -62,6 +63,7 @@ async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow
         threads_and_turns_session().await?,
         accounts_session().await?,
         external_tokens_session().await?,
+        plan_mode_session().await?,
         policies,
         host_tools_session().await?,
     ];
@@ -302,6 +304,57 @@ async fn streamed_turn(
     read_turn_completed(server, thread_id).await?;
     server.call("account/rateLimits/read", Value::Null).await?;
     Ok(())
+}
+
+/// Plan mode (experimental `collaborationMode`): the model asks the user (`item/tool/requestUserInput`,
+/// answered), then proposes a plan (a `plan` item and `item/plan/delta`) around a short message.
+async fn plan_mode_session() -> anyhow::Result<Vec<Transcribed>> {
+    let model = MockModelServer::start().await;
+    let questions = json!({"questions": [{"id": "scope", "header": "Scope", "question": "Fix which part?",
+        "options": [{"label": "Parser (Recommended)", "description": "Only the parser."},
+                    {"label": "Everything", "description": "Parser and printer."}]}]});
+    model.push_responses([
+        MockResponse::sse(vec![
+            sse::response_created("resp_q"),
+            sse::function_call("call_q", "request_user_input", &questions.to_string()),
+            sse::completed("resp_q"),
+        ]),
+        MockResponse::assistant_message(
+            &[
+                "Here it is.\n<proposed",
+                "_plan>\n# Fix the parser\n",
+                "</proposed_plan>\n",
+            ],
+            Some("final_answer"),
+        ),
+    ]);
+    let mut server = AppServer::spawn_with(mock_provider_options(&model.uri(), &[])).await?;
+    server.initialize_experimental().await?;
+    let thread_id = server.call("thread/start", json!({})).await?["thread"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mode = json!({"mode": "plan", "settings": {"model": "gpt-5.2-codex", "reasoning_effort": null, "developer_instructions": null}});
+    server
+        .call(
+            "turn/start",
+            json!({"threadId": thread_id, "input": [text_input("Plan the fix")], "collaborationMode": mode}),
+        )
+        .await?;
+    let request = server
+        .read_server_request("item/tool/requestUserInput")
+        .await?;
+    server
+        .answer(
+            &request,
+            json!({"answers": {"scope": {"answers": ["Parser (Recommended)"]}}}),
+        )
+        .await?;
+    read_turn_completed(&mut server, &thread_id).await?;
+    server
+        .read_until(|message| message["method"] == "serverRequest/resolved")
+        .await?;
+    finish(server).await
 }
 
 /// A shell command and a patch, each approved by the host when the daemon asks.

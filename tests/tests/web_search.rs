@@ -67,6 +67,7 @@ async fn web_search_calls_become_web_search_items() -> anyhow::Result<()> {
         json!([
             {"type": "function", "name": "shell_command"},
             {"type": "function", "name": "update_plan"},
+            {"type": "function", "name": "request_user_input"},
             {"type": "custom", "name": "apply_patch"},
             {"type": "function", "name": "view_image"},
             {"type": "web_search", "external_web_access": false},
@@ -106,6 +107,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
         json!([
             {"type": "function", "name": "shell_command"},
             {"type": "function", "name": "update_plan"},
+            {"type": "function", "name": "request_user_input"},
             {"type": "custom", "name": "apply_patch"},
             {"type": "function", "name": "view_image"},
             {"type": "web_search", "external_web_access": true},
@@ -121,6 +123,7 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
         json!([
             {"type": "function", "name": "shell_command"},
             {"type": "function", "name": "update_plan"},
+            {"type": "function", "name": "request_user_input"},
             {"type": "custom", "name": "apply_patch"},
             {"type": "function", "name": "view_image"},
         ])

@@ -405,6 +405,7 @@ server_notification_definitions! {
     ItemStarted => "item/started" (ItemStartedNotification),
     ItemCompleted => "item/completed" (ItemCompletedNotification),
     AgentMessageDelta => "item/agentMessage/delta" (AgentMessageDeltaNotification),
+    PlanDelta => "item/plan/delta" (PlanDeltaNotification),
     ReasoningSummaryTextDelta => "item/reasoning/summaryTextDelta" (ReasoningSummaryTextDeltaNotification),
     ReasoningSummaryPartAdded => "item/reasoning/summaryPartAdded" (ReasoningSummaryPartAddedNotification),
     ReasoningTextDelta => "item/reasoning/textDelta" (ReasoningTextDeltaNotification),
@@ -435,6 +436,10 @@ server_request_definitions! {
     ChatgptAuthTokensRefresh => "account/chatgptAuthTokens/refresh" {
         params: ChatgptAuthTokensRefreshParams,
         response: ChatgptAuthTokensRefreshResponse,
+    },
+    ToolRequestUserInput => "item/tool/requestUserInput" {
+        params: ToolRequestUserInputParams,
+        response: ToolRequestUserInputResponse,
     },
 }
 

@@ -103,6 +103,86 @@ fn experimental_fields_are_named_by_descriptor() {
 }
 
 #[test]
+fn collaboration_mode_is_experimental_and_keeps_upstream_casing() {
+    let start: ClientRequest = serde_json::from_value(json!({
+        "id": 5, "method": "turn/start",
+        "params": {"threadId": "thr_1", "input": [], "collaborationMode": {"mode": "plan",
+            "settings": {"model": "m", "reasoning_effort": "high", "developer_instructions": null}}}
+    }))
+    .expect("decodes");
+    assert_eq!(
+        start.experimental_reason(),
+        Some("turn/start.collaborationMode".to_string())
+    );
+    let ClientRequest::TurnStart { params, .. } = start else {
+        panic!("not turn/start");
+    };
+    assert_eq!(
+        params.collaboration_mode,
+        Some(CollaborationMode {
+            mode: ModeKind::Plan,
+            settings: Settings {
+                model: "m".to_string(),
+                reasoning_effort: Some(ReasoningEffort::High),
+                developer_instructions: None,
+            },
+        })
+    );
+    for bad in [
+        json!({"mode": "execute", "settings": {"model": "m"}}),
+        json!({"mode": "plan", "settings": {}}),
+    ] {
+        let decoded = serde_json::from_value::<ClientRequest>(json!({
+            "id": 6, "method": "turn/start",
+            "params": {"threadId": "thr_1", "input": [], "collaborationMode": bad}
+        }));
+        assert!(decoded.is_err(), "{bad} decoded");
+    }
+}
+
+#[test]
+fn user_input_request_and_answers_match_the_spec() {
+    let request = ServerRequestPayload::ToolRequestUserInput(ToolRequestUserInputParams {
+        thread_id: "thr_1".to_string(),
+        turn_id: "turn_1".to_string(),
+        item_id: "call_1".to_string(),
+        questions: vec![ToolRequestUserInputQuestion {
+            id: "scope".to_string(),
+            header: "Scope".to_string(),
+            question: "Which part?".to_string(),
+            is_other: true,
+            is_secret: false,
+            options: Some(vec![ToolRequestUserInputOption {
+                label: "All".to_string(),
+                description: "Everything".to_string(),
+            }]),
+        }],
+        is_blocking: true,
+        auto_resolution_ms: None,
+    })
+    .with_id(RequestId::Integer(4));
+    assert_eq!(
+        serde_json::to_value(&request).expect("encodes"),
+        json!({"method": "item/tool/requestUserInput", "id": 4, "params": {
+            "threadId": "thr_1", "turnId": "turn_1", "itemId": "call_1", "isBlocking": true,
+            "autoResolutionMs": null,
+            "questions": [{"id": "scope", "header": "Scope", "question": "Which part?",
+                "isOther": true, "isSecret": false,
+                "options": [{"label": "All", "description": "Everything"}]}]}})
+    );
+    let ServerResponse::ToolRequestUserInput(response) = request
+        .decode_response(json!({"answers": {"scope": {"answers": ["All", "user_note: fast"]}}}))
+        .expect("decodes")
+    else {
+        panic!("not a user input response");
+    };
+    assert_eq!(
+        response.answers["scope"].answers,
+        vec!["All".to_string(), "user_note: fast".to_string()]
+    );
+}
+
+#[test]
 fn param_less_methods_accept_missing_null_and_empty_params() {
     for params in [None, Some(json!(null)), Some(json!({}))] {
         let mut line = json!({"id": 5, "method": "account/rateLimits/read"});
@@ -142,7 +222,7 @@ fn every_client_method_is_listed_once() {
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
     assert_eq!(ClientRequest::METHODS.len(), 31);
-    assert_eq!(ServerNotification::METHODS.len(), 29);
+    assert_eq!(ServerNotification::METHODS.len(), 30);
     assert_eq!(
         ServerRequest::METHODS,
         &[
@@ -150,6 +230,7 @@ fn every_client_method_is_listed_once() {
             "item/fileChange/requestApproval",
             "item/tool/call",
             "account/chatgptAuthTokens/refresh",
+            "item/tool/requestUserInput",
         ]
     );
 }

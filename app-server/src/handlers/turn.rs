@@ -4,7 +4,11 @@
 use std::path::PathBuf;
 
 use codex_app_server_protocol as wire;
+use codex_core::context::collaboration_mode::CollaborationMode;
+use codex_core::context::collaboration_mode::ModeKind;
 use codex_core::session::thread::CodexThread;
+use codex_core::session::thread_manager::ThreadManager;
+use codex_core::session::thread_settings::CollaborationChange;
 use codex_core::session::thread_settings::TurnOnlyOptions;
 use codex_core::session::thread_settings::TurnOverrides;
 
@@ -67,12 +71,6 @@ fn check_start_params(params: &wire::TurnStartParams) -> Result<(), RequestError
         &params.tool_output,
         "host tool outputs are not taken as turn input",
     )?;
-    unsupported_params::refuse_if_set(
-        METHOD,
-        "collaborationMode",
-        &params.collaboration_mode,
-        "collaboration modes are not served yet",
-    )?;
     unsupported_params::refuse_if(
         METHOD,
         "disabledPluginIds",
@@ -113,6 +111,9 @@ pub async fn start(
         None => thread.settings().model_info,
     };
     let notice = personality_notice(params.personality);
+    let collaboration = params
+        .collaboration_mode
+        .map(|mode| collaboration_change(threads, mode));
     let overrides = TurnOverrides {
         model: params.model,
         effort: params
@@ -130,6 +131,7 @@ pub async fn start(
             .map_err(RequestError::InvalidParams)?
             .map(codex_core::sandbox::SandboxPolicy::into_config),
         service_tier: params.service_tier,
+        collaboration,
         this_turn: TurnOnlyOptions {
             output_schema: params.output_schema,
             service_tier: params.service_tier_for_turn,
@@ -145,6 +147,32 @@ pub async fn start(
     Ok(Answer::new(response)
         .then_notify(notice)
         .then_release(pending))
+}
+
+/// The collaboration mode a turn selects, with the model and effort it brings (they win over the turn's
+/// `model` and `effort`, as upstream).
+fn collaboration_change(
+    threads: &ThreadManager,
+    mode: wire::CollaborationMode,
+) -> CollaborationChange {
+    let wire::Settings {
+        model,
+        reasoning_effort,
+        developer_instructions,
+    } = mode.settings;
+    let model_info = threads.model_info(&model);
+    CollaborationChange {
+        mode: CollaborationMode {
+            kind: match mode.mode {
+                wire::ModeKind::Plan => ModeKind::Plan,
+                wire::ModeKind::Default => ModeKind::Default,
+            },
+            developer_instructions,
+        },
+        effort: reasoning_effort
+            .map(|effort| wire_conversion::core_reasoning_effort(effort, &model_info)),
+        model,
+    }
 }
 
 /// `turn/interrupt`: asks the running turn to stop; it ends `interrupted`.

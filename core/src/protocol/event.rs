@@ -9,6 +9,7 @@ use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
+use crate::protocol::user_input::UserInputRequest;
 
 /// One event of one thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +24,11 @@ pub enum ThreadStatus {
     NotLoaded,
     Idle,
     SystemError,
-    Active { waiting_on_approval: bool },
+    /// Running a turn; the flags say whether it waits for the host (an approval, the user's answers).
+    Active {
+        waiting_on_approval: bool,
+        waiting_on_user_input: bool,
+    },
 }
 
 /// A turn as reported on its boundaries (items travel separately).
@@ -58,6 +63,12 @@ pub enum EventMsg {
         item: TurnItem,
     },
     AgentMessageDelta {
+        turn_id: String,
+        item_id: String,
+        delta: String,
+    },
+    /// Text of the proposed plan streaming in plan mode (the `plan` item).
+    PlanDelta {
         turn_id: String,
         item_id: String,
         delta: String,
@@ -117,4 +128,6 @@ pub enum EventMsg {
     PatchApprovalRequested(PatchApprovalRequest),
     /// The turn waits for the host to run one of its tools; answer through the request's `reply`.
     DynamicToolCallRequested(DynamicToolCallRequest),
+    /// The turn waits for the user's answers to the model's questions; answer through the request's `reply`.
+    UserInputRequested(UserInputRequest),
 }

@@ -1,5 +1,5 @@
 //! The engine's shared vocabulary: the events a thread reports, the items of history and of turns, token
-//! usage and rate limits. Leaf types every other module may use; they depend on nothing of the engine.
+//! usage and rate limits, the questions put to the user. Leaf types every other module may use; they depend on nothing of the engine.
 
 pub mod approval;
 pub mod dynamic_tool;
@@ -13,3 +13,4 @@ pub mod token_estimate;
 pub mod token_usage;
 pub mod turn_item;
 pub mod turn_outcome;
+pub mod user_input;

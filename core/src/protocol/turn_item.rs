@@ -1,5 +1,6 @@
 //! What a turn is made of as a user sees it: the items of a thread's turns (user message, agent message
-//! with its phase, reasoning, command execution, file change, web search, host tool call, image view,
+//! with its phase, proposed plan, reasoning, command execution, file change, web search, host tool call,
+//! image view,
 //! context compaction) and the user's input.
 //! The app-server maps these one to one onto the wire's `ThreadItem`.
 
@@ -25,6 +26,11 @@ pub enum TurnItem {
         text: String,
         #[serde(default)]
         phase: Option<MessagePhase>,
+    },
+    /// The plan the model proposed in plan mode (its `<proposed_plan>` block).
+    Plan {
+        id: String,
+        text: String,
     },
     Reasoning {
         id: String,
@@ -92,6 +98,7 @@ impl TurnItem {
         match self {
             TurnItem::UserMessage { id, .. }
             | TurnItem::AgentMessage { id, .. }
+            | TurnItem::Plan { id, .. }
             | TurnItem::Reasoning { id, .. }
             | TurnItem::CommandExecution { id, .. }
             | TurnItem::FileChange { id, .. }

@@ -194,6 +194,12 @@ pub enum UpstreamTurnItem {
     ImageView { id: String, path: String },
     /// A call of a host tool (`dynamicTools`).
     DynamicToolCall(Box<UpstreamDynamicToolCall>),
+    /// A plan-mode turn's proposed plan.
+    Plan {
+        id: String,
+        #[serde(default)]
+        text: String,
+    },
     #[serde(other)]
     Other,
 }
@@ -312,6 +318,10 @@ impl UpstreamTurnItem {
             UpstreamTurnItem::ContextCompaction { id } => {
                 Some(TurnItem::ContextCompaction { id: id.clone() })
             }
+            UpstreamTurnItem::Plan { id, text } => Some(TurnItem::Plan {
+                id: id.clone(),
+                text: text.clone(),
+            }),
             UpstreamTurnItem::ImageView { id, path } => Some(TurnItem::ImageView {
                 id: id.clone(),
                 path: path.strip_prefix("file://").unwrap_or(path).to_string(),

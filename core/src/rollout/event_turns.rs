@@ -365,7 +365,10 @@ mod tests {
                 }}),
             ),
             event(
-                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {"type": "Plan", "id": "p"}}),
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {"type": "HookPrompt", "id": "h"}}),
+            ),
+            event(
+                serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {"type": "Plan", "id": "p", "text": "- step\n"}}),
             ),
             event(
                 serde_json::json!({"type": "item_completed", "turn_id": "t-1", "item": {
@@ -402,6 +405,10 @@ mod tests {
                         id: "u-1".to_string(),
                         content: vec![text("hi")],
                         client_id: None,
+                    },
+                    TurnItem::Plan {
+                        id: "p".to_string(),
+                        text: "- step\n".to_string(),
                     },
                     TurnItem::ImageView {
                         id: "call_1".to_string(),

@@ -144,6 +144,7 @@ pub(crate) fn user_message_text(item: &TurnItem) -> Option<String> {
                 .join("\n"),
         ),
         TurnItem::AgentMessage { .. }
+        | TurnItem::Plan { .. }
         | TurnItem::Reasoning { .. }
         | TurnItem::CommandExecution { .. }
         | TurnItem::FileChange { .. }

@@ -252,7 +252,7 @@ mod tests {
             unknown_kinds[1],
             line_of(user_message("turn-2", "two")),
             r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"response_item","payload":{"type":"ghost_snapshot","commit":"abc"}}"#,
-            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"event_msg","payload":{"type":"item_completed","turn_id":"t","item":{"type":"Plan","id":"p"}}}"#,
+            r#"{"timestamp":"2026-02-05T10:11:13.000Z","type":"event_msg","payload":{"type":"item_completed","turn_id":"t","item":{"type":"HookPrompt","id":"h"}}}"#,
         );
         let path = write_rollout(dir.path(), &content);
 

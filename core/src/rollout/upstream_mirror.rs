@@ -2,8 +2,9 @@
 //! reads our threads with their turns: `task_started` / `task_complete` / `turn_aborted` around a
 //! turn, and 0.105-style `user_message` / `agent_message` / `agent_reasoning` / `exec_command_end` /
 //! `web_search_end` / `view_image_tool_call` (which every upstream build rebuilds turns from; 0.171
-//! rebuilds no command and no image view from a file like ours, whatever the line). File changes and host
-//! tool calls (which 0.105 never showed as items) are not mirrored. Our own reader ignores all of these for our turns (`event_turns.rs`).
+//! rebuilds no command and no image view from a file like ours, whatever the line). File changes, host tool
+//! calls (which 0.105 never showed as items) and proposed plans are not mirrored. Our own reader ignores all of
+//! these for our turns (`event_turns.rs`).
 
 use crate::protocol::turn_item::CommandSource;
 use crate::protocol::turn_item::ToolItemStatus;
@@ -124,8 +125,10 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             call_id: id.clone(),
             path: path.clone(),
         }],
+        // Upstream keeps a proposed plan as an `item_completed` line of its own; not mirrored.
         TurnItem::FileChange { .. }
         | TurnItem::DynamicToolCall { .. }
+        | TurnItem::Plan { .. }
         | TurnItem::ContextCompaction { .. } => Vec::new(),
     }
 }

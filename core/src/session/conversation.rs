@@ -8,6 +8,8 @@ use std::sync::MutexGuard;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::context::collaboration_mode::CollaborationMode;
+use crate::context::collaboration_mode::instructions_to_send;
 use crate::context::environment::EnvironmentContext;
 use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_estimate::estimate_tokens;
@@ -43,6 +45,9 @@ pub(crate) struct ThreadState {
     /// The environment context (without git state) last put in history by this process; a turn whose cwd
     /// or permissions differ puts a new one in front of its input.
     pub(crate) environment_sent: Option<EnvironmentContext>,
+    /// The collaboration-mode instructions the model read last (from history when the thread was loaded);
+    /// a turn in another mode puts the new ones in front of its input.
+    pub(crate) collaboration_sent: Option<String>,
     /// Set when the thread is unloaded: it takes no more turns (its handle may still be held somewhere).
     pub(crate) closed: bool,
     /// The git metadata the host sees: the session's, or what `thread/metadata/update` last set.
@@ -203,6 +208,20 @@ impl Conversation {
     /// Forgets which environment context the model saw, so the next one is sent whatever it is.
     pub(crate) fn forget_environment(&self) {
         self.lock().environment_sent = None;
+    }
+
+    /// The mode instructions the model is about to read for `mode`, noted as read; `None` when it read
+    /// them last (or the thread never left `default`).
+    pub(crate) fn collaboration_update(&self, mode: Option<&CollaborationMode>) -> Option<String> {
+        let mut state = self.lock();
+        let update = instructions_to_send(mode, state.collaboration_sent.as_deref())?;
+        state.collaboration_sent = Some(update.clone());
+        Some(update)
+    }
+
+    /// Forgets which mode instructions the model read (its history was replaced).
+    pub(crate) fn forget_collaboration_mode(&self) {
+        self.lock().collaboration_sent = None;
     }
 
     /// Marks the active turn as ending, so `turn/interrupt` and `turn/steer` are refused from now on.

@@ -25,6 +25,7 @@ use crate::client::identity::ClientIdentity;
 use crate::config::Config;
 use crate::config::ConfigLoadOptions;
 use crate::config::ConfigOverrides;
+use crate::context::collaboration_mode;
 use crate::context::environment::EnvironmentContext;
 use crate::context::git_ceilings::GitCeilings;
 use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
@@ -198,6 +199,7 @@ impl ThreadManager {
                 prompt: config.compact_prompt.clone(),
             },
             dynamic_tools,
+            collaboration_mode: None,
         }
     }
 
@@ -280,6 +282,7 @@ impl ThreadManager {
             | ResponseItem::Compaction { .. }
             | ResponseItem::Other => None,
         });
+        let collaboration_sent = collaboration_mode::last_sent(&history.history);
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config, dynamic_tools.into())),
@@ -306,6 +309,7 @@ impl ThreadManager {
                         active_turn: None,
                         prefix_recorded,
                         steered_input: Vec::new(),
+                        collaboration_sent,
                         environment_sent,
                         closed: false,
                         git_info: metadata.git_info.clone(),
@@ -602,6 +606,7 @@ impl ThreadManager {
                 web_search_mode: Default::default(),
                 compaction: CompactionSettings::default(),
                 dynamic_tools: lenient_dynamic_tools(meta.dynamic_tools.clone()).into(),
+                collaboration_mode: None,
             },
             name: history.name,
             preview: history.preview,

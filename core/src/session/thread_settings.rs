@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::config::AskForApproval;
 use crate::config::SandboxMode;
 use crate::config::SandboxWorkspaceWrite;
+use crate::context::collaboration_mode::CollaborationMode;
 use crate::model::info::ModelInfo;
 use crate::model::info::ReasoningEffort;
 use crate::model::info::ReasoningSummaryMode;
@@ -39,6 +40,8 @@ pub struct ThreadSettings {
     pub compaction: CompactionSettings,
     /// The host's own tools (`dynamicTools`), fixed when the thread started and kept in its rollout.
     pub dynamic_tools: Arc<[DynamicTool]>,
+    /// The collaboration mode a turn chose (experimental); `None`: never chosen, which works as `default`.
+    pub collaboration_mode: Option<CollaborationMode>,
 }
 
 /// `model_auto_compact_token_limit` and the compaction prompt, from config.
@@ -77,8 +80,19 @@ pub struct TurnOverrides {
     /// The sandbox mode and, for `workspace-write`, what it may write.
     pub sandbox: Option<(SandboxMode, SandboxWorkspaceWrite)>,
     pub service_tier: Option<String>,
+    /// A collaboration mode with the model and effort it comes with; it wins over `model` and `effort`.
+    pub collaboration: Option<CollaborationChange>,
     /// This turn only, not kept for later turns.
     pub this_turn: TurnOnlyOptions,
+}
+
+/// A collaboration mode selected by a turn (`collaborationMode`) and the settings it brings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollaborationChange {
+    pub mode: CollaborationMode,
+    pub model: String,
+    /// `None`: the model's default effort.
+    pub effort: Option<ReasoningEffort>,
 }
 
 /// Options of one turn that later turns do not inherit.
@@ -121,6 +135,14 @@ impl ThreadSettings {
         }
         if let Some(service_tier) = overrides.service_tier {
             self.service_tier = Some(service_tier);
+        }
+        if let Some(change) = overrides.collaboration {
+            if change.model != self.model {
+                self.model_info = model_lookup(&change.model);
+                self.model = change.model;
+            }
+            self.effort = change.effort;
+            self.collaboration_mode = Some(change.mode);
         }
     }
 }

@@ -75,6 +75,7 @@ async fn run_shell_turn(
     thread
         .set_status(ThreadStatus::Active {
             waiting_on_approval: false,
+            waiting_on_user_input: false,
         })
         .await;
     let (cwd, codex_home) = {

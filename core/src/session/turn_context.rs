@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::context::collaboration_mode::mode_kind;
 use crate::context::git_ceilings::GitCeilings;
 use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::context::git_info::GitInfo;
@@ -88,6 +89,7 @@ impl TurnContext {
                     .iter()
                     .map(|tool| tool.name().to_string())
                     .collect(),
+                collaboration_mode: mode_kind(settings.collaboration_mode.as_ref()),
             },
             cancel,
             events: shared.events.clone(),

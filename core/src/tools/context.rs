@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::AskForApproval;
+use crate::context::collaboration_mode::ModeKind;
 use crate::protocol::event_sink::EventSink;
 use crate::sandbox::SandboxPolicy;
 use crate::tools::approval::SessionApprovals;
@@ -22,6 +23,9 @@ pub(crate) struct ToolSettings {
     pub(crate) codex_home: PathBuf,
     /// Whether the model takes images (`input_modalities`): `view_image` refuses to run otherwise.
     pub(crate) image_input: bool,
+    /// The thread's collaboration mode: `request_user_input` runs only in plan mode, `update_plan` only
+    /// outside it.
+    pub(crate) collaboration_mode: ModeKind,
     /// The names of the thread's host tools: a call of one of these is sent to the host.
     pub(crate) host_tool_names: Arc<[String]>,
 }

@@ -17,4 +17,5 @@ pub mod spec;
 pub(crate) mod tool_call;
 pub(crate) mod tool_run;
 pub mod turn_diff;
+pub(crate) mod user_input_call;
 pub(crate) mod view_image;

@@ -1,7 +1,7 @@
 //! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), `apply_patch`
-//! (`patch_call`), `update_plan` (`plan_call`), `view_image` (`view_image`), the host's own tools
-//! (`dynamic_tools`), or an "unsupported" answer;
-//! wraps what it produced into the output item the model sees.
+//! (`patch_call`), `update_plan` (`plan_call`), `request_user_input` (`user_input_call`), `view_image`
+//! (`view_image`), the host's own tools (`dynamic_tools`), or an "unsupported" answer; wraps what it
+//! produced into the output item the model sees.
 
 use crate::protocol::response_item::LocalShellAction;
 use crate::tools::context::ToolContext;
@@ -15,6 +15,7 @@ use crate::tools::tool_call::ToolCallResult;
 use crate::tools::tool_run::Handled;
 use crate::tools::tool_run::ToolRun;
 use crate::tools::turn_diff::TurnDiffTracker;
+use crate::tools::user_input_call::REQUEST_USER_INPUT_TOOL_NAME;
 use crate::tools::view_image::VIEW_IMAGE_TOOL_NAME;
 
 /// Runs one tool call to completion (or until `cancel`).
@@ -44,6 +45,7 @@ pub(crate) async fn run_tool_call(
                 tool.run_shell_call(call_id, parsed, escalation, diff).await
             }
             "update_plan" => tool.update_plan(arguments).await,
+            REQUEST_USER_INPUT_TOOL_NAME => tool.request_user_input(call_id, arguments).await,
             "apply_patch" => match serde_json::from_str::<ApplyPatchArguments>(arguments) {
                 Ok(arguments) => {
                     tool.apply_patch(call_id, arguments.input, settings.cwd.clone(), diff)

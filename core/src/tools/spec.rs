@@ -1,6 +1,6 @@
-//! The `tools` array of a Responses request: the shell tool the model takes, `update_plan`, `apply_patch`
-//! in its freeform or function flavour, `view_image` for a model that reads images, the host's own tools,
-//! and the hosted web search tool, each only when enabled.
+//! The `tools` array of a Responses request: the shell tool the model takes, `update_plan`,
+//! `request_user_input`, `apply_patch` in its freeform or function flavour, `view_image` for a model that
+//! reads images, the host's own tools, and the hosted web search tool, each only when enabled.
 
 use serde_json::Value;
 use serde_json::json;
@@ -44,6 +44,11 @@ working directory; never absolute.";
 const PLAN_DESCRIPTION: &str = "Updates the task plan.\nProvide an optional explanation and a list of plan \
 items, each with a step and status.\nAt most one step can be in_progress at a time.\n";
 
+/// Upstream's words (0.105 and 0.171 alike). The tool is offered in every mode, as upstream does, and
+/// refused outside plan mode when called.
+const REQUEST_USER_INPUT_DESCRIPTION: &str = "Request user input for one to three short questions and \
+wait for the response. This tool is only available in Plan mode.";
+
 const SHELL_COMMAND_DESCRIPTION: &str = "Runs a shell command and returns its output. Always set `workdir` \
 rather than using `cd` in the command.";
 
@@ -62,6 +67,8 @@ pub struct ToolsSpecConfig {
     pub shell: Option<ShellToolType>,
     /// Whether to offer `update_plan`.
     pub plan: bool,
+    /// Whether to offer `request_user_input`.
+    pub request_user_input: bool,
     /// Which `apply_patch` flavour to offer, or `None` for none.
     pub apply_patch: Option<ApplyPatchToolType>,
     /// Offer `view_image` (local tools on, and the model reads images).
@@ -84,6 +91,7 @@ impl ToolsSpecConfig {
         Self {
             shell: enable_local_tools.then_some(model_info.shell_type),
             plan: enable_local_tools,
+            request_user_input: enable_local_tools,
             apply_patch: enable_local_tools.then_some(model_info.apply_patch_tool_type),
             view_image: enable_local_tools && model_info.takes_images(),
             web_search_mode,
@@ -91,7 +99,8 @@ impl ToolsSpecConfig {
         }
     }
 
-    /// The `tools` array, in upstream order: shell, `update_plan`, `apply_patch`, `view_image`, web search.
+    /// The `tools` array, in upstream order: shell, `update_plan`, `request_user_input`, `apply_patch`,
+    /// `view_image`, web search.
     pub fn tools_json(&self) -> Vec<Value> {
         self.tools_json_with(&[])
     }
@@ -107,6 +116,7 @@ impl ToolsSpecConfig {
         [
             self.shell.map(shell_tool),
             self.plan.then(plan_tool),
+            self.request_user_input.then(request_user_input_tool),
             self.apply_patch.map(apply_patch_tool),
             self.view_image.then(view_image_tool),
         ]
@@ -200,6 +210,50 @@ pub fn plan_tool() -> Value {
     })
 }
 
+/// The `request_user_input` tool spec, as upstream sends it.
+pub fn request_user_input_tool() -> Value {
+    json!({
+        "type": "function",
+        "name": "request_user_input",
+        "description": REQUEST_USER_INPUT_DESCRIPTION,
+        "strict": false,
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "questions": {
+                    "type": "array",
+                    "description": "Questions to show the user. Prefer 1 and do not exceed 3",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string", "description": "Stable identifier for mapping answers (snake_case)."},
+                            "header": {"type": "string", "description": "Short header label shown in the UI (12 or fewer chars)."},
+                            "question": {"type": "string", "description": "Single-sentence prompt shown to the user."},
+                            "options": {
+                                "type": "array",
+                                "description": "Provide 2-3 mutually exclusive choices. Put the recommended option first and suffix its label with \"(Recommended)\". Do not include an \"Other\" option in this list; the client will add a free-form \"Other\" option automatically.",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "label": {"type": "string", "description": "User-facing label (1-5 words)."},
+                                        "description": {"type": "string", "description": "One short sentence explaining impact/tradeoff if selected."}
+                                    },
+                                    "required": ["label", "description"],
+                                    "additionalProperties": false
+                                }
+                            }
+                        },
+                        "required": ["id", "header", "question", "options"],
+                        "additionalProperties": false
+                    }
+                }
+            },
+            "required": ["questions"],
+            "additionalProperties": false
+        }
+    })
+}
+
 /// The `view_image` tool spec, as upstream 0.171 sends it.
 pub fn view_image_tool() -> Value {
     json!({
@@ -253,6 +307,7 @@ mod tests {
         ToolsSpecConfig {
             shell: None,
             plan: false,
+            request_user_input: false,
             apply_patch: None,
             view_image: false,
             web_search_mode: mode,
@@ -304,6 +359,7 @@ mod tests {
             vec![
                 json!({"type": "local_shell"}),
                 plan_tool(),
+                request_user_input_tool(),
                 json!({
                     "type": "function",
                     "name": "apply_patch",
@@ -344,6 +400,7 @@ mod tests {
             [
                 json!("shell_command"),
                 json!("update_plan"),
+                json!("request_user_input"),
                 json!("apply_patch"),
                 json!("view_image"),
                 Value::Null

@@ -3,6 +3,7 @@
 import type { JsonValue } from "../serde_json/JsonValue";
 import type { ApprovalsReviewer } from "./ApprovalsReviewer";
 import type { AskForApproval } from "./AskForApproval";
+import type { CollaborationMode } from "./CollaborationMode";
 import type { Personality } from "./Personality";
 import type { ReasoningEffort } from "./ReasoningEffort";
 import type { ReasoningSummary } from "./ReasoningSummary";
@@ -18,9 +19,10 @@ export type TurnStartParams = { threadId: string, input: Array<UserInput>, cwd?:
  */
 outputSchema?: JsonValue | null, 
 /**
- * Experimental.
+ * Experimental: the collaboration mode for this and later turns; its settings take precedence over
+ * `model` and `effort`.
  */
-collaborationMode?: JsonValue | null, 
+collaborationMode?: CollaborationMode | null, 
 /**
  * Only `user` is served.
  */

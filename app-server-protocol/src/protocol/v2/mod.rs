@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod approval;
+pub mod collaboration;
 pub mod command_exec;
 pub mod config;
 pub mod dynamic_tools;
@@ -15,9 +16,11 @@ pub mod thread_admin;
 pub mod thread_history;
 pub mod turn;
 pub mod user_input;
+pub mod user_input_request;
 
 pub use account::*;
 pub use approval::*;
+pub use collaboration::*;
 pub use command_exec::*;
 pub use config::*;
 pub use dynamic_tools::*;
@@ -31,3 +34,4 @@ pub use thread_admin::*;
 pub use thread_history::*;
 pub use turn::*;
 pub use user_input::*;
+pub use user_input_request::*;

@@ -212,6 +212,18 @@ pub struct AgentMessageDeltaNotification {
     pub delta: String,
 }
 
+/// `item/plan/delta` (experimental): text of the proposed plan streaming in plan mode. The completed `plan`
+/// item is authoritative: it holds the last plan of the message, which the deltas may not add up to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct PlanDeltaNotification {
+    pub thread_id: String,
+    pub turn_id: String,
+    pub item_id: String,
+    pub delta: String,
+}
+
 /// `item/reasoning/summaryTextDelta`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]

@@ -7,6 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::protocol::experimental::ExperimentalApi;
+use crate::protocol::v2::collaboration::CollaborationMode;
 use crate::protocol::v2::item::ThreadItem;
 use crate::protocol::v2::shared::ApprovalsReviewer;
 use crate::protocol::v2::shared::AskForApproval;
@@ -128,8 +129,9 @@ pub struct TurnStartParams {
     pub personality: Option<Personality>,
     /// JSON Schema the final answer must follow; this turn only.
     pub output_schema: Option<serde_json::Value>,
-    /// Experimental.
-    pub collaboration_mode: Option<serde_json::Value>,
+    /// Experimental: the collaboration mode for this and later turns; its settings take precedence over
+    /// `model` and `effort`.
+    pub collaboration_mode: Option<CollaborationMode>,
     /// Only `user` is served.
     pub approvals_reviewer: Option<ApprovalsReviewer>,
     /// The tier for this and later turns.

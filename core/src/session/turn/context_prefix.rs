@@ -1,6 +1,8 @@
 //! What goes into history in front of the user's input: the session prefix once per thread (developer
-//! instructions, `AGENTS.md`), and the environment context whenever the model has not seen it as it is.
+//! instructions, `AGENTS.md`), the environment context whenever the model has not seen it as it is, and
+//! the collaboration mode's instructions whenever the mode changed.
 
+use crate::context::collaboration_mode::mode_message;
 use crate::context::environment::EnvironmentContext;
 use crate::context::environment::user_shell_name;
 use crate::context::git_ceilings::GitCeilings;
@@ -14,8 +16,8 @@ use crate::protocol::response_item::ResponseItem;
 use crate::session::thread_settings::ThreadSettings;
 use crate::session::turn_context::TurnShared;
 
-/// What must precede new items in history: the session prefix if this thread has none yet, and the
-/// environment context if it changed since the model last saw it.
+/// What must precede new items in history: the session prefix if this thread has none yet, the
+/// environment context if it changed since the model last saw it, and the collaboration mode if it changed.
 pub(crate) async fn context_items(
     shared: &TurnShared,
     settings: &ThreadSettings,
@@ -26,6 +28,7 @@ pub(crate) async fn context_items(
         Vec::new()
     };
     items.extend(environment_update(shared, settings).await);
+    items.extend(collaboration_update(shared, settings));
     items
 }
 
@@ -37,9 +40,19 @@ pub(crate) async fn initial_context(
 ) -> Vec<ResponseItem> {
     shared.conversation.take_prefix_needed();
     shared.conversation.forget_environment();
+    shared.conversation.forget_collaboration_mode();
     let mut items = session_prefix(settings).await;
     items.extend(environment_update(shared, settings).await);
+    items.extend(collaboration_update(shared, settings));
     items
+}
+
+/// The collaboration mode's instructions (a developer message) when the model has not read them last.
+fn collaboration_update(shared: &TurnShared, settings: &ThreadSettings) -> Option<ResponseItem> {
+    shared
+        .conversation
+        .collaboration_update(settings.collaboration_mode.as_ref())
+        .map(|instructions| mode_message(&instructions))
 }
 
 /// The session prefix the first turn puts in history: developer instructions and the user's `AGENTS.md`

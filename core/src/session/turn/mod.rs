@@ -7,6 +7,8 @@ mod context_prefix;
 mod finish;
 mod local_image;
 pub(crate) mod model_stream;
+mod plan_mode_stream;
+mod proposed_plan;
 mod sampling;
 mod stream_items;
 #[cfg(test)]
@@ -117,6 +119,7 @@ async fn begin_turn(ctx: &TurnContext, turn: &TurnSummary) {
     ctx.events()
         .set_status(ThreadStatus::Active {
             waiting_on_approval: false,
+            waiting_on_user_input: false,
         })
         .await;
     ctx.conversation().answer_unanswered_calls();

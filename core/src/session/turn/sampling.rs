@@ -1,11 +1,13 @@
-//! One request of a turn: send the prompt, report what streams back as items and deltas, put the model's
-//! output into history and the rollout, and collect the tool calls it made.
+//! One request of a turn: send the prompt, report what streams back as items and deltas (in plan mode,
+//! the proposed plan apart from the message: `plan_mode_stream`), put the model's output into history and
+//! the rollout, and collect the tool calls it made.
 
 use futures::StreamExt;
 
 use crate::client::ApiError;
 use crate::client::Prompt;
 use crate::client::ResponseEvent;
+use crate::context::collaboration_mode::ModeKind;
 use crate::protocol::event::EventMsg;
 use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_usage::TokenUsage;
@@ -13,6 +15,8 @@ use crate::protocol::turn_item::TurnItem;
 use crate::rollout::RolloutItem;
 use crate::session::turn::model_stream::ModelStream;
 use crate::session::turn::model_stream::SamplingRequest;
+use crate::session::turn::plan_mode_stream::FinishedMessage;
+use crate::session::turn::plan_mode_stream::PlanModeStream;
 use crate::session::turn::stream_items::StreamingItem;
 use crate::session::turn::stream_items::completed_item;
 use crate::session::turn::stream_items::started_item;
@@ -45,6 +49,10 @@ pub(super) async fn run_sampling_request(
         needs_follow_up: false,
         tool_calls: Vec::new(),
         streaming: None,
+        plan_mode: match ctx.tools.settings.collaboration_mode {
+            ModeKind::Plan => Some(PlanModeStream::new(ctx.turn_id())),
+            ModeKind::Default => None,
+        },
     };
     while let Some(event) = stream.next().await {
         if let Some(outcome) = response.handle(event?).await {
@@ -64,6 +72,8 @@ struct ResponseInProgress<'a> {
     tool_calls: Vec<ToolCall>,
     /// The item currently streaming, so deltas know where they belong.
     streaming: Option<StreamingItem>,
+    /// In plan mode, how agent messages and their proposed plan are shown.
+    plan_mode: Option<PlanModeStream>,
 }
 
 impl ResponseInProgress<'_> {
@@ -80,7 +90,7 @@ impl ResponseInProgress<'_> {
             ResponseEvent::OutputItemAdded(item) => {
                 if let Some((started, kind)) = started_item(&item) {
                     self.streaming = Some(kind);
-                    self.emit_started(started).await;
+                    self.item_started(started).await;
                 }
             }
             ResponseEvent::OutputTextDelta(delta) => self.text_delta(delta).await,
@@ -144,6 +154,15 @@ impl ResponseInProgress<'_> {
         .await;
     }
 
+    /// Announces an item the stream opened; in plan mode a message waits for its first visible text.
+    async fn item_started(&mut self, item: TurnItem) {
+        let is_message = matches!(item, TurnItem::AgentMessage { .. });
+        match &mut self.plan_mode {
+            Some(plan_mode) if is_message => plan_mode.open_message(item),
+            Some(_) | None => self.emit_started(item).await,
+        }
+    }
+
     /// The reasoning item streaming now, which reasoning deltas belong to (others are dropped).
     fn reasoning_id(&self) -> Option<String> {
         match &self.streaming {
@@ -159,7 +178,7 @@ impl ResponseInProgress<'_> {
             Some(StreamingItem::Reasoning { .. } | StreamingItem::WebSearch { .. }) | None => {
                 let id = uuid::Uuid::new_v4().to_string();
                 self.streaming = Some(StreamingItem::Message { id: id.clone() });
-                self.emit_started(TurnItem::AgentMessage {
+                self.item_started(TurnItem::AgentMessage {
                     id: id.clone(),
                     text: String::new(),
                     phase: None,
@@ -168,6 +187,12 @@ impl ResponseInProgress<'_> {
                 id
             }
         };
+        if let Some(plan_mode) = &mut self.plan_mode {
+            for event in plan_mode.text_delta(&delta) {
+                self.ctx.events().emit(event).await;
+            }
+            return;
+        }
         self.emit(EventMsg::AgentMessageDelta {
             turn_id: self.ctx.turn_id().to_string(),
             item_id,
@@ -182,32 +207,45 @@ impl ResponseInProgress<'_> {
         let streaming_id = self.streaming.take().map(|kind| kind.id().to_string());
         let announced = streaming_id.is_some();
         let turn_id = self.ctx.turn_id().to_string();
-        let mut records = vec![RolloutItem::ResponseItem(item.clone())];
         let completed = completed_item(&item, streaming_id);
         if let Some(call) = ToolCall::from_item(&item) {
             self.needs_follow_up = true;
             self.tool_calls.push(call);
         }
-        if let Some(completed) = &completed {
-            records.push(RolloutItem::ItemCompleted {
-                turn_id: turn_id.clone(),
-                item: completed.clone(),
-            });
-        }
+        let FinishedMessage { events, items } = match (&mut self.plan_mode, completed) {
+            (Some(plan_mode), Some(message @ TurnItem::AgentMessage { .. })) => {
+                plan_mode.finish_message(message)
+            }
+            (_, None) => FinishedMessage {
+                events: Vec::new(),
+                items: Vec::new(),
+            },
+            (_, Some(completed)) => {
+                let started = (!announced).then(|| EventMsg::ItemStarted {
+                    turn_id: turn_id.clone(),
+                    item: completed.clone(),
+                });
+                let done = EventMsg::ItemCompleted {
+                    turn_id: turn_id.clone(),
+                    item: completed.clone(),
+                };
+                FinishedMessage {
+                    events: started.into_iter().chain([done]).collect(),
+                    items: vec![completed],
+                }
+            }
+        };
+        let mut records = vec![RolloutItem::ResponseItem(item.clone())];
+        records.extend(items.iter().map(|completed| RolloutItem::ItemCompleted {
+            turn_id: turn_id.clone(),
+            item: completed.clone(),
+        }));
         self.ctx.conversation().push_history(item);
         self.ctx.conversation().record(records);
-        let Some(completed) = completed else {
-            return;
-        };
-        self.completed_items.push(completed.clone());
-        if !announced {
-            self.emit_started(completed.clone()).await;
+        self.completed_items.extend(items);
+        for event in events {
+            self.emit(event).await;
         }
-        self.emit(EventMsg::ItemCompleted {
-            turn_id,
-            item: completed,
-        })
-        .await;
     }
 
     /// `response.completed`: the usage is added to the thread's and reported.

@@ -186,6 +186,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         web_search_mode: None,
         compaction: CompactionSettings::default(),
         dynamic_tools: dynamic_tools.into(),
+        collaboration_mode: None,
     };
     let (sender, events) = mpsc::channel(256);
     let cancel = CancellationToken::new();
@@ -207,6 +208,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         prefix_recorded: true,
         steered_input: Vec::new(),
         environment_sent: None,
+        collaboration_sent: None,
         closed: false,
         git_info: None,
     };
@@ -255,6 +257,7 @@ fn label(msg: &EventMsg) -> String {
     match msg {
         EventMsg::StatusChanged(ThreadStatus::Active {
             waiting_on_approval,
+            waiting_on_user_input: false,
         }) => format!("status active waiting={waiting_on_approval}"),
         EventMsg::StatusChanged(status) => format!("status {status:?}"),
         EventMsg::ItemStarted { item, .. } => format!("started {}", item_kind(item)),
@@ -556,3 +559,4 @@ async fn input_steered_in_before_a_request_joins_that_request() {
 
 mod compaction;
 mod dynamic_tools;
+mod plan_mode;
