@@ -2,11 +2,8 @@
 //! decisions the host can give, and the one-shot reply channel that carries a decision back to the waiting
 //! turn. The turn drops its end when it is interrupted, which the host side sees as "no longer needed".
 
+use crate::protocol::host_reply::HostReply;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::Mutex;
-
-use tokio::sync::oneshot;
 
 use crate::protocol::turn_item::CommandAction;
 
@@ -25,34 +22,8 @@ pub enum ReviewDecision {
     Abort,
 }
 
-/// The sending half of an approval's answer. Cloning shares it: the first `take` gets the sender.
-#[derive(Clone)]
-pub struct ApprovalReply(Arc<Mutex<Option<oneshot::Sender<ReviewDecision>>>>);
-
-impl ApprovalReply {
-    /// A reply channel and the receiver the turn waits on.
-    pub fn channel() -> (Self, oneshot::Receiver<ReviewDecision>) {
-        let (sender, receiver) = oneshot::channel();
-        (Self(Arc::new(Mutex::new(Some(sender)))), receiver)
-    }
-
-    /// The sender, once. Await `closed()` on it to learn that the turn stopped waiting.
-    pub fn take(&self) -> Option<oneshot::Sender<ReviewDecision>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
-
-impl std::fmt::Debug for ApprovalReply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApprovalReply")
-    }
-}
-
-impl PartialEq for ApprovalReply {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
+/// The sending half of an approval's answer.
+pub type ApprovalReply = HostReply<ReviewDecision>;
 
 /// A command the agent wants to run and that needs the host's consent.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,12 +3,9 @@
 //! turn. The turn drops its end when it is interrupted; a reply dropped by the host side (nobody follows the
 //! thread) reads as a call cancelled before any answer.
 
-use std::sync::Arc;
-use std::sync::Mutex;
-
+use crate::protocol::host_reply::HostReply;
 use serde::Deserialize;
 use serde::Serialize;
-use tokio::sync::oneshot;
 
 /// One part of a host tool's output, as the host gave it (and as its item shows it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,34 +37,8 @@ pub enum DynamicToolAnswer {
     Invalid,
 }
 
-/// The sending half of a call's answer. Cloning shares it: the first `take` gets the sender.
-#[derive(Clone)]
-pub struct DynamicToolReply(Arc<Mutex<Option<oneshot::Sender<DynamicToolAnswer>>>>);
-
-impl DynamicToolReply {
-    /// A reply channel and the receiver the turn waits on.
-    pub fn channel() -> (Self, oneshot::Receiver<DynamicToolAnswer>) {
-        let (sender, receiver) = oneshot::channel();
-        (Self(Arc::new(Mutex::new(Some(sender)))), receiver)
-    }
-
-    /// The sender, once. Await `closed()` on it to learn that the turn stopped waiting.
-    pub fn take(&self) -> Option<oneshot::Sender<DynamicToolAnswer>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
-
-impl std::fmt::Debug for DynamicToolReply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DynamicToolReply")
-    }
-}
-
-impl PartialEq for DynamicToolReply {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
+/// The sending half of a call's answer.
+pub type DynamicToolReply = HostReply<DynamicToolAnswer>;
 
 /// A call of the model to a host tool, waiting for the host to run it.
 #[derive(Debug, Clone, PartialEq)]

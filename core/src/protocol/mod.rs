@@ -6,6 +6,7 @@ pub mod dynamic_tool;
 pub mod event;
 pub mod event_sink;
 pub mod exit_code;
+pub mod host_reply;
 pub mod plan;
 pub mod rate_limit;
 pub mod response_item;

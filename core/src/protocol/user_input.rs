@@ -2,13 +2,11 @@
 //! back by question id, and the one-shot reply channel that carries them to the waiting turn. The turn drops
 //! its end when it is interrupted; a host side that drops the reply unanswered cancels the question.
 
+use crate::protocol::host_reply::HostReply;
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::Mutex;
 
 use serde::Deserialize;
 use serde::Serialize;
-use tokio::sync::oneshot;
 
 /// One question for the user, as the model asks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,34 +43,8 @@ pub struct UserInputAnswer {
     pub answers: Vec<String>,
 }
 
-/// The sending half of a question's answers. Cloning shares it: the first `take` gets the sender.
-#[derive(Clone)]
-pub struct UserInputReply(Arc<Mutex<Option<oneshot::Sender<UserInputAnswers>>>>);
-
-impl UserInputReply {
-    /// A reply channel and the receiver the turn waits on.
-    pub fn channel() -> (Self, oneshot::Receiver<UserInputAnswers>) {
-        let (sender, receiver) = oneshot::channel();
-        (Self(Arc::new(Mutex::new(Some(sender)))), receiver)
-    }
-
-    /// The sender, once. Await `closed()` on it to learn that the turn stopped waiting.
-    pub fn take(&self) -> Option<oneshot::Sender<UserInputAnswers>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-}
-
-impl std::fmt::Debug for UserInputReply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UserInputReply")
-    }
-}
-
-impl PartialEq for UserInputReply {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
+/// The sending half of a question's answers.
+pub type UserInputReply = HostReply<UserInputAnswers>;
 
 /// Questions the model put to the user; the turn waits for the answers.
 #[derive(Debug, Clone, PartialEq)]
