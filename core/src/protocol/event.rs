@@ -4,6 +4,8 @@
 use crate::protocol::approval::CommandApprovalRequest;
 use crate::protocol::approval::PatchApprovalRequest;
 use crate::protocol::dynamic_tool::DynamicToolCallRequest;
+use crate::protocol::mcp::McpElicitationRequest;
+use crate::protocol::mcp::McpStartupStatus;
 use crate::protocol::rate_limit::RateLimitSnapshot;
 use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
@@ -130,4 +132,17 @@ pub enum EventMsg {
     DynamicToolCallRequested(DynamicToolCallRequest),
     /// The turn waits for the user's answers to the model's questions; answer through the request's `reply`.
     UserInputRequested(UserInputRequest),
+    /// An MCP server of the thread is starting, ready, or failed to start.
+    McpStartupUpdated {
+        server: String,
+        status: McpStartupStatus,
+    },
+    /// A running MCP tool call reported progress.
+    McpToolCallProgress {
+        turn_id: String,
+        item_id: String,
+        message: String,
+    },
+    /// An MCP server asks the user something; answer through the request's `reply`.
+    McpElicitationRequested(McpElicitationRequest),
 }

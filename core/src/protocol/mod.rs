@@ -7,6 +7,7 @@ pub mod event;
 pub mod event_sink;
 pub mod exit_code;
 pub mod host_reply;
+pub mod mcp;
 pub mod plan;
 pub mod rate_limit;
 pub mod response_item;

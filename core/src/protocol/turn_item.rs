@@ -81,6 +81,22 @@ pub enum TurnItem {
         #[serde(default)]
         duration_ms: Option<i64>,
     },
+    /// The model (or the host) called a tool of an MCP server; `id` is the call's id. The result or the
+    /// error and the duration are known once the call ended.
+    McpToolCall {
+        id: String,
+        server: String,
+        tool: String,
+        arguments: serde_json::Value,
+        /// `in_progress`, then `completed` or `failed` (an error result, a failed call, an interrupt).
+        status: ToolItemStatus,
+        #[serde(default)]
+        result: Option<crate::protocol::mcp::McpCallResult>,
+        #[serde(default)]
+        error: Option<String>,
+        #[serde(default)]
+        duration_ms: Option<i64>,
+    },
     /// The model looked at an image file (`view_image`); `id` is the tool call's id.
     ImageView {
         id: String,
@@ -104,6 +120,7 @@ impl TurnItem {
             | TurnItem::FileChange { id, .. }
             | TurnItem::WebSearch { id, .. }
             | TurnItem::DynamicToolCall { id, .. }
+            | TurnItem::McpToolCall { id, .. }
             | TurnItem::ImageView { id, .. }
             | TurnItem::ContextCompaction { id } => id,
         }

@@ -150,6 +150,7 @@ pub(crate) fn user_message_text(item: &TurnItem) -> Option<String> {
         | TurnItem::FileChange { .. }
         | TurnItem::WebSearch { .. }
         | TurnItem::DynamicToolCall { .. }
+        | TurnItem::McpToolCall { .. }
         | TurnItem::ImageView { .. }
         | TurnItem::ContextCompaction { .. } => None,
     }

@@ -128,6 +128,7 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
         // Upstream keeps a proposed plan as an `item_completed` line of its own; not mirrored.
         TurnItem::FileChange { .. }
         | TurnItem::DynamicToolCall { .. }
+        | TurnItem::McpToolCall { .. }
         | TurnItem::Plan { .. }
         | TurnItem::ContextCompaction { .. } => Vec::new(),
     }

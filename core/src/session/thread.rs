@@ -78,6 +78,8 @@ pub(crate) struct ThreadInner {
     pub(crate) approvals: SessionApprovals,
     /// Notified when a turn has ended (after `turn/completed` is emitted).
     pub(crate) turn_ended: Arc<tokio::sync::Notify>,
+    /// The thread's MCP servers (shared with the threads started under the same configuration).
+    pub(crate) mcp: Arc<crate::mcp::McpServers>,
 }
 
 impl ThreadInner {
@@ -106,6 +108,7 @@ impl ThreadInner {
             approvals: self.approvals.clone(),
             turn_ended: Arc::clone(&self.turn_ended),
             workspace_git: self.metadata.workspace_git.clone(),
+            mcp: Arc::clone(&self.mcp),
         }
     }
 
@@ -136,6 +139,18 @@ impl ThreadInner {
                     });
                 }
             }))
+    }
+}
+
+/// Reports a thread's MCP server starts when dropped.
+pub struct McpStartupReport {
+    servers: Arc<crate::mcp::McpServers>,
+    events: EventSink,
+}
+
+impl Drop for McpStartupReport {
+    fn drop(&mut self) {
+        self.servers.report_startup(&self.events);
     }
 }
 
@@ -348,6 +363,20 @@ impl CodexThread {
     }
 
     /// Whether the thread was unloaded (a handle on it may outlive that).
+    /// Reports the start of the thread's MCP servers (`starting`, then `ready` or `failed`) once the
+    /// returned guard is dropped, so the host's answer to the request that loaded the thread comes first.
+    pub fn mcp_startup_report(&self) -> McpStartupReport {
+        McpStartupReport {
+            servers: Arc::clone(&self.inner.mcp),
+            events: self.inner.events.clone(),
+        }
+    }
+
+    /// The thread's MCP servers.
+    pub fn mcp_servers(&self) -> &Arc<crate::mcp::McpServers> {
+        &self.inner.mcp
+    }
+
     pub fn is_closed(&self) -> bool {
         self.inner.conversation.lock().closed
     }

@@ -3,6 +3,7 @@
 //! values the client needs.
 
 mod deletion;
+mod mcp;
 mod metadata_update;
 
 pub use deletion::ThreadDeletion;
@@ -81,6 +82,8 @@ pub struct ThreadManager {
     models: Arc<ModelsManager>,
     /// Where every thread's model client reports its measurements.
     metrics: Metrics,
+    /// The MCP servers of the threads.
+    mcp: Arc<crate::mcp::McpHub>,
 }
 
 impl ThreadManager {
@@ -91,14 +94,16 @@ impl ThreadManager {
         events: mpsc::Sender<ThreadEvent>,
         models: Arc<ModelsManager>,
     ) -> Self {
+        let http = reqwest::Client::new();
         ThreadManager {
+            mcp: Arc::new(crate::mcp::McpHub::new(http.clone(), codex_home.clone())),
             base_options,
             codex_home,
             auth_manager,
             identity: Mutex::new(ClientIdentity::default()),
             threads: Arc::new(Mutex::new(HashMap::new())),
             events,
-            http: reqwest::Client::new(),
+            http,
             models,
             metrics: Metrics::default(),
         }
@@ -283,6 +288,7 @@ impl ThreadManager {
             | ResponseItem::Other => None,
         });
         let collaboration_sent = collaboration_mode::last_sent(&history.history);
+        let mcp = self.mcp_servers_for(config);
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config, dynamic_tools.into())),
@@ -320,6 +326,7 @@ impl ThreadManager {
                 metadata,
                 approvals: SessionApprovals::default(),
                 turn_ended: Arc::new(tokio::sync::Notify::new()),
+                mcp,
             }),
         };
         self.insert(thread.clone());
@@ -375,6 +382,7 @@ impl ThreadManager {
         options: StartThreadOptions,
     ) -> Result<CodexThread, ThreadError> {
         let config = self.load_config(options.overrides)?;
+        self.check_required_mcp_servers(&config).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let workspace_git = collect_git_info(
             &config.cwd,
@@ -717,6 +725,7 @@ impl ThreadManager {
         for thread in threads {
             thread.shutdown().await;
         }
+        self.mcp.shutdown();
     }
 }
 

@@ -14,6 +14,7 @@ use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::context::git_info::GitInfo;
 use crate::context::turn_metadata::TurnMetadataState;
 use crate::context::turn_metadata::sandbox_tag;
+use crate::mcp::McpServers;
 use crate::protocol::event_sink::EventSink;
 use crate::sandbox::SandboxPolicy;
 use crate::session::conversation::Conversation;
@@ -22,6 +23,7 @@ use crate::session::thread_settings::TurnOnlyOptions;
 use crate::tools::approval::SessionApprovals;
 use crate::tools::context::ToolContext;
 use crate::tools::context::ToolSettings;
+use crate::tools::mcp_tools::McpTurnTools;
 
 /// The workspace inspected when the thread started and its git state (`None`: not a repository).
 pub(crate) type WorkspaceGit = Option<(PathBuf, Option<GitInfo>)>;
@@ -38,6 +40,8 @@ pub(crate) struct TurnShared {
     /// Notified when a turn has ended (after `turn/completed` is emitted).
     pub(crate) turn_ended: Arc<Notify>,
     pub(crate) workspace_git: WorkspaceGit,
+    /// The thread's MCP servers.
+    pub(crate) mcp: Arc<McpServers>,
 }
 
 impl TurnShared {
@@ -90,6 +94,7 @@ impl TurnContext {
                     .map(|tool| tool.name().to_string())
                     .collect(),
                 collaboration_mode: mode_kind(settings.collaboration_mode.as_ref()),
+                mcp: Arc::new(McpTurnTools::new(Arc::clone(&shared.mcp))),
             },
             cancel,
             events: shared.events.clone(),

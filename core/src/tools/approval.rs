@@ -1,4 +1,4 @@
-//! What the host approved for the rest of a thread (commands, command prefixes, patched paths), which lets
+//! What the host approved for the rest of a thread (commands, command prefixes, patched paths, MCP tools), which lets
 //! later tool calls of the same kind run without asking again.
 
 use std::collections::HashSet;
@@ -22,6 +22,8 @@ struct Approved {
     prefixes: Vec<Vec<String>>,
     /// Files the host let patches write for the rest of the thread.
     patch_paths: HashSet<PathBuf>,
+    /// MCP tools approved for the rest of the thread, as (server, tool).
+    mcp_tools: HashSet<(String, String)>,
 }
 
 impl SessionApprovals {
@@ -55,6 +57,19 @@ impl SessionApprovals {
     /// Patches may write these files for the rest of the thread.
     pub(crate) fn approve_patch_paths(&self, paths: impl IntoIterator<Item = PathBuf>) {
         self.lock().patch_paths.extend(paths);
+    }
+
+    /// Calls of `server`'s `tool` run without asking for the rest of the thread.
+    pub(crate) fn approve_mcp_tool(&self, server: &str, tool: &str) {
+        self.lock()
+            .mcp_tools
+            .insert((server.to_string(), tool.to_string()));
+    }
+
+    pub(crate) fn allows_mcp_tool(&self, server: &str, tool: &str) -> bool {
+        self.lock()
+            .mcp_tools
+            .contains(&(server.to_string(), tool.to_string()))
     }
 
     /// Whether patches were allowed to write `path` for the rest of the thread.

@@ -12,6 +12,7 @@ use crate::protocol::event_sink::EventSink;
 use crate::sandbox::SandboxPolicy;
 use crate::tools::approval::SessionApprovals;
 use crate::tools::approval_order::ApprovalTurn;
+use crate::tools::mcp_tools::McpTurnTools;
 
 /// The settings a tool call runs under, fixed when its turn starts.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub(crate) struct ToolSettings {
     pub(crate) collaboration_mode: ModeKind,
     /// The names of the thread's host tools: a call of one of these is sent to the host.
     pub(crate) host_tool_names: Arc<[String]>,
+    /// The thread's MCP servers and the tools this turn offers of them.
+    pub(crate) mcp: Arc<McpTurnTools>,
 }
 
 impl ToolSettings {

@@ -1,6 +1,7 @@
 //! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), `apply_patch`
 //! (`patch_call`), `update_plan` (`plan_call`), `request_user_input` (`user_input_call`), `view_image`
-//! (`view_image`), the host's own tools (`dynamic_tools`), or an "unsupported" answer; wraps what it
+//! (`view_image`), the host's own tools (`dynamic_tools`), MCP tools (`mcp_call`) and the MCP resource
+//! tools (`mcp_resource_call`), or an "unsupported" answer; wraps what it
 //! produced into the output item the model sees.
 
 use crate::protocol::response_item::LocalShellAction;
@@ -8,6 +9,9 @@ use crate::tools::context::ToolContext;
 use crate::tools::exec;
 use crate::tools::exec::ExecCommand;
 use crate::tools::exec::ExecParams;
+use crate::tools::mcp_resource_call::LIST_RESOURCE_TEMPLATES;
+use crate::tools::mcp_resource_call::LIST_RESOURCES;
+use crate::tools::mcp_resource_call::READ_RESOURCE;
 use crate::tools::patch_call::ApplyPatchArguments;
 use crate::tools::shell_call::EscalationArguments;
 use crate::tools::tool_call::ToolCall;
@@ -63,6 +67,17 @@ pub(crate) async fn run_tool_call(
             host_tool if settings.is_host_tool(host_tool) => {
                 tool.settle_approvals();
                 return tool.dynamic_tool(call, host_tool, arguments).await;
+            }
+            mcp_tool if settings.mcp.route(mcp_tool).is_some() => {
+                if let Some(route) = settings.mcp.route(mcp_tool) {
+                    return tool.mcp_tool(call, route, arguments).await;
+                }
+                Handled::text_only(format!("unsupported call: {mcp_tool}"))
+            }
+            LIST_RESOURCES | LIST_RESOURCE_TEMPLATES | READ_RESOURCE
+                if !settings.mcp.servers().is_empty() =>
+            {
+                tool.mcp_resource_call(name, arguments).await
             }
             other => Handled::text_only(format!(
                 "unsupported call: the tool `{other}` is not available"

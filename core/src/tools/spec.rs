@@ -10,6 +10,7 @@ use crate::model::info::ApplyPatchToolType;
 use crate::model::info::ModelInfo;
 use crate::model::info::ShellToolType;
 use crate::tools::dynamic_tools::DynamicTool;
+use crate::tools::mcp_tools::McpTurnTools;
 
 /// The Lark grammar the freeform `apply_patch` tool constrains the model's output to.
 pub const APPLY_PATCH_LARK_GRAMMAR: &str = r#"start: begin_patch hunk+ end_patch
@@ -103,6 +104,21 @@ impl ToolsSpecConfig {
     /// `view_image`, web search.
     pub fn tools_json(&self) -> Vec<Value> {
         self.tools_json_with(&[])
+    }
+
+    /// The `tools` array with the MCP tools too: the resource tools after the shell tool, the servers'
+    /// tools (by name) after everything else, as upstream 0.105 orders them.
+    pub(crate) fn tools_json_with_mcp(
+        &self,
+        dynamic_tools: &[DynamicTool],
+        mcp: &McpTurnTools,
+    ) -> Vec<Value> {
+        let mut tools = self.tools_json_with(dynamic_tools);
+        let after_shell = usize::from(self.shell.is_some());
+        let resource_tools = mcp.resource_tool_specs();
+        tools.splice(after_shell..after_shell, resource_tools);
+        tools.extend(mcp.function_specs());
+        tools
     }
 
     /// The `tools` array with the host's own tools, which upstream puts after its function tools and

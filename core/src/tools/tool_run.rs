@@ -14,7 +14,7 @@ pub(super) const REJECTED_BY_POLICY: &str = "rejected by the approval policy: ap
 
 /// What a call waits on the host for.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum HostWait {
+pub(crate) enum HostWait {
     Approval,
     UserInput,
 }
@@ -71,7 +71,7 @@ impl ToolRun<'_> {
     /// Sends a request to the host (after the earlier calls of the response are done asking) and waits
     /// for its answer while the thread shows what it waits on. `None` when the turn was interrupted; an
     /// error when the host side dropped the request unanswered.
-    pub(super) async fn wait_for_host<T>(
+    pub(crate) async fn wait_for_host<T>(
         &self,
         wait: HostWait,
         request: EventMsg,

@@ -52,6 +52,12 @@ pub(crate) async fn run_turn(
 ) {
     let started = Instant::now();
     begin_turn(ctx, &turn).await;
+    // The first request offers the MCP servers' tools: wait for servers still starting (or the interrupt).
+    tokio::select! {
+        biased;
+        () = ctx.cancel().cancelled() => {}
+        () = ctx.tools.settings.mcp.load() => {}
+    }
     let mut completed_items = Vec::new();
     // A thread already past its limit compacts before the new message joins it (as upstream), so the
     // message comes after the summary; if that fails, the message is still recorded, then the turn fails.
@@ -197,7 +203,7 @@ fn prompt(ctx: &TurnContext) -> Prompt {
     Prompt {
         input: ctx.conversation().history(),
         tools: ToolsSpecConfig::for_model(&settings.model_info, web_search, true, true)
-            .tools_json_with(&settings.dynamic_tools),
+            .tools_json_with_mcp(&settings.dynamic_tools, &ctx.tools.settings.mcp),
         parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
         base_instructions: settings.base_instructions.clone(),
         output_schema: ctx.this_turn.output_schema.clone(),

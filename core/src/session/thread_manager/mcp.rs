@@ -1,0 +1,39 @@
+//! The MCP servers of new threads: the generation a thread's configuration selects (started in the
+//! background as the thread is created), the check that refuses a thread whose required server failed,
+//! and the host's view and reload of the servers.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::mcp::McpHub;
+use crate::mcp::McpServers;
+use crate::session::thread::ThreadError;
+use crate::session::thread_manager::ThreadManager;
+
+impl ThreadManager {
+    /// The daemon's MCP servers.
+    pub fn mcp(&self) -> &Arc<McpHub> {
+        &self.mcp
+    }
+
+    /// The servers a thread with `config` uses, starting (once) in the background.
+    pub(super) fn mcp_servers_for(&self, config: &Config) -> Arc<McpServers> {
+        let servers = self.mcp.servers_for(&config.mcp_servers);
+        servers.start_all();
+        servers
+    }
+
+    /// Waits for the `required` servers of `config`: a thread does not start without them.
+    pub(super) async fn check_required_mcp_servers(
+        &self,
+        config: &Config,
+    ) -> Result<(), ThreadError> {
+        let servers = self.mcp_servers_for(config);
+        match servers.required_failure().await {
+            Some((server, reason)) => Err(ThreadError::InvalidInput(format!(
+                "MCP server `{server}` is required but failed to start: {reason}"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
