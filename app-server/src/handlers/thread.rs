@@ -71,6 +71,9 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
         | ThreadError::Config(_) => RequestError::Rejected(error.to_string()),
         ThreadError::InvalidInput(message) => RequestError::InvalidParams(message),
         ThreadError::Rollout(source) => RequestError::Internal(source.to_string()),
+        ThreadError::McpServerRequired(_) => {
+            RequestError::Internal(format!("error creating thread: {error}"))
+        }
     }
 }
 

@@ -135,7 +135,7 @@ impl ServerSlot {
                 Ok(connection)
             }
             Err(err) => {
-                let reason = err.to_string();
+                let reason = startup_failure(&self.name, &err);
                 tracing::warn!(mcp_server = %self.name, "failed to start: {reason}");
                 self.status.send_replace(SlotStatus::Failed(reason.clone()));
                 Err(self.unavailable(reason))
@@ -167,5 +167,16 @@ impl ServerSlot {
         {
             connection.shutdown();
         }
+    }
+}
+
+/// How upstream 0.171 words a failed start for the host.
+fn startup_failure(name: &str, err: &crate::mcp::McpStartError) -> String {
+    match err {
+        crate::mcp::McpStartError::Timeout(limit) => format!(
+            "MCP client for `{name}` timed out after {} seconds. Add or adjust `startup_timeout_sec` in your config.toml:\n[mcp_servers.{name}]\nstartup_timeout_sec = XX",
+            limit.as_secs_f64()
+        ),
+        other => format!("MCP client for `{name}` failed to start: MCP startup failed: {other}"),
     }
 }

@@ -48,6 +48,9 @@ pub enum ThreadError {
     NoRollout(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// A `required` MCP server did not start (upstream answers -32603).
+    #[error("required MCP servers failed to initialize: {0}")]
+    McpServerRequired(String),
     #[error("config error: {0}")]
     Config(#[source] crate::config::ConfigError),
     #[error("rollout error: {0}")]

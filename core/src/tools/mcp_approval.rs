@@ -36,9 +36,11 @@ pub(crate) enum McpApproval {
 impl ToolRun<'_> {
     /// Who calls the server, for the questions it may put to the user during the call.
     pub(crate) fn mcp_caller(&self) -> McpCaller {
+        // Under `never` the server's questions are declined without asking (as upstream).
         let may_ask = match self.ctx.settings.approval_policy {
             AskForApproval::Granular(granular) => granular.mcp_elicitations,
-            AskForApproval::Untrusted | AskForApproval::OnRequest | AskForApproval::Never => true,
+            AskForApproval::Never => false,
+            AskForApproval::Untrusted | AskForApproval::OnRequest => true,
         };
         McpCaller {
             events: self.ctx.events.clone(),

@@ -160,7 +160,7 @@ impl ToolRun<'_> {
                 Err(refusal) => Outcome::Error(refusal),
             },
             Err(McpCallError::Timeout(limit)) => Outcome::Error(format!(
-                "request timed out after {} s (tool_timeout_sec)",
+                "timed out awaiting tools/call after {}s",
                 limit.as_secs_f64()
             )),
             Err(err) => Outcome::Error(err.to_string()),

@@ -30,8 +30,8 @@ impl ThreadManager {
     ) -> Result<(), ThreadError> {
         let servers = self.mcp_servers_for(config);
         match servers.required_failure().await {
-            Some((server, reason)) => Err(ThreadError::InvalidInput(format!(
-                "MCP server `{server}` is required but failed to start: {reason}"
+            Some((server, reason)) => Err(ThreadError::McpServerRequired(format!(
+                "{server}: {reason}"
             ))),
             None => Ok(()),
         }
