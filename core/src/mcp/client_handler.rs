@@ -43,6 +43,8 @@ pub(crate) struct McpCaller {
     pub(crate) turn_id: Option<String>,
     /// False when the approval policy rejects MCP elicitations without asking (granular).
     pub(crate) may_ask: bool,
+    /// The caller's turn was interrupted: a question still open is withdrawn.
+    pub(crate) cancel: Option<tokio_util::sync::CancellationToken>,
 }
 
 /// What a connection routes: progress senders by token, callers by call.
@@ -194,8 +196,18 @@ impl ClientHandler for McpClientHandler {
                 reply,
             }))
             .await;
-        // No answer (the host went away, the request was withdrawn): the user did not answer.
-        let Ok(answer) = answer.await else {
+        // No answer (the host went away, the caller's turn was interrupted): the user did not answer.
+        let cancelled = async {
+            match &caller.cancel {
+                Some(cancel) => cancel.cancelled().await,
+                None => std::future::pending().await,
+            }
+        };
+        let answer = tokio::select! {
+            answer = answer => answer.ok(),
+            () = cancelled => None,
+        };
+        let Some(answer) = answer else {
             return Ok(CreateElicitationResult {
                 action: RmcpAction::Cancel,
                 content: None,

@@ -132,6 +132,7 @@ impl McpServers {
             events,
             turn_id: None,
             may_ask: true,
+            cancel: Some(cancel.clone()),
         };
         let (progress, _ignored) = tokio::sync::mpsc::unbounded_channel();
         let result = connection

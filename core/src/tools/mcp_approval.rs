@@ -46,6 +46,7 @@ impl ToolRun<'_> {
             events: self.ctx.events.clone(),
             turn_id: Some(self.ctx.turn_id.clone()),
             may_ask,
+            cancel: Some(self.ctx.cancel.clone()),
         }
     }
 
