@@ -21,4 +21,5 @@ pub mod source_structure;
 pub mod turns;
 pub mod upstream;
 pub mod upstream_schema;
+pub mod workspace_binary;
 pub mod ws_client;
