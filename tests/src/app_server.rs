@@ -7,7 +7,6 @@ use std::process::ExitStatus;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -24,6 +23,8 @@ use tokio::process::ChildStdin;
 use tokio::sync::mpsc;
 
 use crate::inbox::Inbox;
+use crate::workspace_binary::WorkspaceBinary;
+use crate::workspace_binary::workspace_binary;
 
 /// How long one read waits for the server before failing.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -481,70 +482,15 @@ pub fn text_input(text: &str) -> Value {
 /// The `codex-app-server` binary: `$CODEX_APP_SERVER_BIN`, else next to the running executable's profile
 /// directory, else built once with cargo.
 pub fn app_server_binary() -> anyhow::Result<PathBuf> {
-    if let Some(binary) = std::env::var_os("CODEX_APP_SERVER_BIN") {
-        return Ok(PathBuf::from(binary));
-    }
-    let binary_name = format!("codex-app-server{}", std::env::consts::EXE_SUFFIX);
-    let executable = std::env::current_exe().context("locate the current executable")?;
-    let mut profile_dir = executable
-        .parent()
-        .context("current executable has no directory")?
-        .to_path_buf();
-    if profile_dir
-        .file_name()
-        .is_some_and(|name| name == "deps" || name == "examples")
-    {
-        profile_dir.pop();
-    }
-    let candidate = profile_dir.join(&binary_name);
-    if candidate.is_file() {
-        return Ok(candidate);
-    }
-    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .ok_or("tests crate has no parent directory")?;
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-            // Only a first run gets here (the demo on a fresh clone); say why it takes a while. Cargo's own
-            // progress stays quiet, its errors do not.
-            eprintln!("building codex-app-server (first run only, a minute or two)...");
-            let started = std::time::Instant::now();
-            let status = std::process::Command::new(cargo)
-                .args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "codex-app-server",
-                    "--bin",
-                    "codex-app-server",
-                ])
-                .current_dir(workspace_root)
-                .stdout(Stdio::null())
-                .status()
-                .map_err(|error| format!("run cargo build: {error}"))?;
-            if status.success() {
-                eprintln!(
-                    "built codex-app-server in {} s",
-                    started.elapsed().as_secs()
-                );
-                Ok(())
-            } else {
-                Err(format!("cargo build of codex-app-server failed: {status}"))
-            }
-        })
-        .clone()
-        .map_err(|error| anyhow!(error))?;
-    if candidate.is_file() {
-        Ok(candidate)
-    } else {
-        bail!(
-            "built codex-app-server but it is not at {}",
-            candidate.display()
-        )
-    }
+    workspace_binary(&APP_SERVER)
 }
+
+const APP_SERVER: WorkspaceBinary = WorkspaceBinary {
+    package: "codex-app-server",
+    name: "codex-app-server",
+    env_override: "CODEX_APP_SERVER_BIN",
+    build_time: "a minute or two",
+};
 
 /// The `turn/completed` notification expected for `actual`, whose timing fields (`startedAt`, `completedAt`,
 /// `durationMs`) are volatile and copied over. `items` is the turn's summary as 0.171 fills it: its final
