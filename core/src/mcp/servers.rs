@@ -147,7 +147,7 @@ impl McpServers {
         None
     }
 
-    /// The tools of every ready server, as the model sees them (waits for starts still running).
+    /// The tools of every ready server, as the model sees them, by name (waits for starts still running).
     pub async fn tools(&self) -> Vec<McpTool> {
         let mut listed = Vec::new();
         for slot in self.slots.values() {
@@ -168,7 +168,7 @@ impl McpServers {
             .into_iter()
             .map(|(model_name, pair)| (pair, model_name))
             .collect();
-        listed
+        let mut tools: Vec<McpTool> = listed
             .into_iter()
             .filter_map(|(server, tool)| {
                 let model_name = by_pair.remove(&(server.clone(), tool.name.to_string()))?;
@@ -178,7 +178,9 @@ impl McpServers {
                     tool,
                 })
             })
-            .collect()
+            .collect();
+        tools.sort_by(|a, b| a.model_name.cmp(&b.model_name));
+        tools
     }
 
     pub(crate) fn slot(&self, server: &str) -> Result<&Arc<ServerSlot>, McpCallError> {
@@ -248,3 +250,7 @@ impl Drop for McpServers {
         self.shutdown();
     }
 }
+
+#[cfg(test)]
+#[path = "servers_tests.rs"]
+mod tests;

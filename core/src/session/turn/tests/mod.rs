@@ -218,6 +218,11 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         approvals: SessionApprovals::default(),
         turn_ended: Arc::new(tokio::sync::Notify::new()),
         workspace_git: Some((workspace.path().to_path_buf(), None)),
+        mcp: Arc::new(crate::mcp::McpServers::new(
+            &toml::Table::new(),
+            reqwest::Client::new(),
+            workspace.path().to_path_buf(),
+        )),
     };
     let ctx = TurnContext::new(
         "turn-1".to_string(),
