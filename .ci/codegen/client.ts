@@ -114,5 +114,23 @@ export function answerServerRequest(request: ServerRequest): JSONRPCMessage {
       }
       return { id: request.id, result: { answers } };
     }
+    case "mcpServer/elicitation/request": {
+      const params = request.params;
+      if (params.mode !== "form") {
+        return { id: request.id, result: { action: "decline", content: null, _meta: null } };
+      }
+      // Accept the form with each field's default, or its first choice.
+      const content: { [key: string]: string | number | boolean | Array<string> } = {};
+      for (const [name, field] of Object.entries(params.requestedSchema.properties)) {
+        if (field.default !== undefined && field.default !== null) {
+          content[name] = field.default;
+        } else if ("enum" in field) {
+          content[name] = field.enum[0] ?? "";
+        } else if ("oneOf" in field) {
+          content[name] = field.oneOf[0]?.const ?? "";
+        }
+      }
+      return { id: request.id, result: { action: "accept", content, _meta: null } };
+    }
   }
 }

@@ -204,3 +204,36 @@ async fn a_panicking_handler_answers_internal_error() {
         ]
     );
 }
+
+// TODO(mcp): handled in the MCP integration; replace with the handlers' own tests.
+#[tokio::test]
+async fn mcp_methods_answer_not_implemented_yet() {
+    let (_codex_home, context) = context();
+    for (method, params) in [
+        ("mcpServer/oauth/login", Some(json!({"name": "docs"}))),
+        ("config/mcpServer/reload", None),
+        ("mcpServerStatus/list", Some(json!({}))),
+        (
+            "mcpServer/resource/read",
+            Some(json!({"server": "docs", "uri": "docs://readme"})),
+        ),
+        (
+            "mcpServer/tool/call",
+            Some(json!({"threadId": "t", "server": "docs", "tool": "search"})),
+        ),
+    ] {
+        let mut line = json!({"id": 1, "method": method});
+        if let Some(params) = params {
+            line["params"] = params;
+        }
+        let request: ClientRequest = serde_json::from_value(line).expect("decodes");
+        let Err(error) = route(context.clone(), request).await else {
+            panic!("{method} answered");
+        };
+        let body = codex_app_server_protocol::JSONRPCErrorError::from(error);
+        assert_eq!(
+            (body.code, body.message),
+            (-32601, format!("{method} is not implemented yet"))
+        );
+    }
+}

@@ -110,6 +110,31 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
     ("config/value/write", "v2/ConfigWriteResponse.json", &[]),
     ("config/batchWrite", "v2/ConfigWriteResponse.json", &[]),
     ("command/exec", "v2/CommandExecResponse.json", &[]),
+    (
+        "mcpServer/oauth/login",
+        "v2/McpServerOauthLoginResponse.json",
+        &[],
+    ),
+    (
+        "config/mcpServer/reload",
+        "v2/McpServerRefreshResponse.json",
+        &[],
+    ),
+    (
+        "mcpServerStatus/list",
+        "v2/ListMcpServerStatusResponse.json",
+        &[],
+    ),
+    (
+        "mcpServer/resource/read",
+        "v2/McpResourceReadResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "mcpServer/tool/call",
+        "v2/McpServerToolCallResponse.json",
+        &[UPSTREAM_0_105],
+    ),
 ];
 
 /// Notifications we send that a version does not define: `(method, version)`. Clients of that version
@@ -119,6 +144,7 @@ pub const NOTIFICATIONS_NEWER_THAN: &[(&str, &str)] = &[
     ("thread/closed", UPSTREAM_0_105),
     ("serverRequest/resolved", UPSTREAM_0_105),
     ("thread/deleted", UPSTREAM_0_105),
+    ("mcpServer/startupStatus/updated", UPSTREAM_0_105),
 ];
 
 /// Thread item kinds we send in `item/started` / `item/completed` that a version does not define:
@@ -672,6 +698,10 @@ fn abbreviated_text(text: &str) -> String {
     }
     format!("{}…", &text[..end])
 }
+
+#[cfg(test)]
+#[path = "upstream_schema_mcp_tests.rs"]
+mod mcp_tests;
 
 #[cfg(test)]
 mod tests {

@@ -385,6 +385,30 @@ client_request_definitions! {
         params: CommandExecParams,
         response: CommandExecResponse,
     },
+    McpServerOauthLogin => "mcpServer/oauth/login" {
+        params: McpServerOauthLoginParams,
+        response: McpServerOauthLoginResponse,
+    },
+    McpServerRefresh => "config/mcpServer/reload" {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        params: Option<NoParams>,
+        response: McpServerRefreshResponse,
+    },
+    ListMcpServerStatus => "mcpServerStatus/list" {
+        params: ListMcpServerStatusParams,
+        response: ListMcpServerStatusResponse,
+    },
+    /// 0.171 only.
+    McpResourceRead => "mcpServer/resource/read" {
+        params: McpResourceReadParams,
+        response: McpResourceReadResponse,
+    },
+    /// 0.171 only.
+    McpServerToolCall => "mcpServer/tool/call" {
+        params: McpServerToolCallParams,
+        response: McpServerToolCallResponse,
+    },
 }
 
 server_notification_definitions! {
@@ -411,6 +435,7 @@ server_notification_definitions! {
     ReasoningTextDelta => "item/reasoning/textDelta" (ReasoningTextDeltaNotification),
     CommandExecutionOutputDelta => "item/commandExecution/outputDelta" (CommandExecutionOutputDeltaNotification),
     FileChangeOutputDelta => "item/fileChange/outputDelta" (FileChangeOutputDeltaNotification),
+    McpToolCallProgress => "item/mcpToolCall/progress" (McpToolCallProgressNotification),
     ServerRequestResolved => "serverRequest/resolved" (ServerRequestResolvedNotification),
     AccountUpdated => "account/updated" (AccountUpdatedNotification),
     AccountRateLimitsUpdated => "account/rateLimits/updated" (AccountRateLimitsUpdatedNotification),
@@ -418,6 +443,9 @@ server_notification_definitions! {
     ConfigWarning => "configWarning" (ConfigWarningNotification),
     DeprecationNotice => "deprecationNotice" (DeprecationNoticeNotification),
     ModelRerouted => "model/rerouted" (ModelReroutedNotification),
+    McpServerOauthLoginCompleted => "mcpServer/oauthLogin/completed" (McpServerOauthLoginCompletedNotification),
+    /// 0.171 only.
+    McpServerStatusUpdated => "mcpServer/startupStatus/updated" (McpServerStatusUpdatedNotification),
 }
 
 server_request_definitions! {
@@ -440,6 +468,11 @@ server_request_definitions! {
     ToolRequestUserInput => "item/tool/requestUserInput" {
         params: ToolRequestUserInputParams,
         response: ToolRequestUserInputResponse,
+    },
+    /// 0.171 only.
+    McpServerElicitationRequest => "mcpServer/elicitation/request" {
+        params: McpServerElicitationRequestParams,
+        response: McpServerElicitationRequestResponse,
     },
 }
 

@@ -221,8 +221,8 @@ fn every_client_method_is_listed_once() {
     let methods: std::collections::BTreeSet<&str> =
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
-    assert_eq!(ClientRequest::METHODS.len(), 31);
-    assert_eq!(ServerNotification::METHODS.len(), 30);
+    assert_eq!(ClientRequest::METHODS.len(), 36);
+    assert_eq!(ServerNotification::METHODS.len(), 33);
     assert_eq!(
         ServerRequest::METHODS,
         &[
@@ -231,6 +231,7 @@ fn every_client_method_is_listed_once() {
             "item/tool/call",
             "account/chatgptAuthTokens/refresh",
             "item/tool/requestUserInput",
+            "mcpServer/elicitation/request",
         ]
     );
 }
@@ -571,6 +572,11 @@ fn every_method_has_a_marker_with_its_wire_name_and_types() {
         methods::ConfigValueWrite::METHOD,
         methods::ConfigBatchWrite::METHOD,
         methods::CommandExec::METHOD,
+        methods::McpServerOauthLogin::METHOD,
+        methods::McpServerRefresh::METHOD,
+        methods::ListMcpServerStatus::METHOD,
+        methods::McpResourceRead::METHOD,
+        methods::McpServerToolCall::METHOD,
     ];
     assert_eq!(markers.as_slice(), ClientRequest::METHODS);
 }

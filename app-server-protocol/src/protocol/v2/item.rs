@@ -261,6 +261,9 @@ pub struct McpToolCallResult {
     pub content: Vec<serde_json::Value>,
     #[serde(default)]
     pub structured_content: Option<serde_json::Value>,
+    /// The result's `_meta` (0.171; 0.105's schema allows it as an extra key).
+    #[serde(rename = "_meta", default)]
+    pub meta: Option<serde_json::Value>,
 }
 
 /// Why an MCP tool call failed.

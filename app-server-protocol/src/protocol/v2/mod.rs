@@ -7,6 +7,12 @@ pub mod command_exec;
 pub mod config;
 pub mod dynamic_tools;
 pub mod item;
+pub mod mcp_elicitation;
+pub mod mcp_elicitation_schema;
+pub mod mcp_model;
+pub mod mcp_oauth;
+pub mod mcp_server_calls;
+pub mod mcp_server_status;
 pub mod model;
 pub mod notification;
 pub mod rate_limits;
@@ -25,6 +31,12 @@ pub use command_exec::*;
 pub use config::*;
 pub use dynamic_tools::*;
 pub use item::*;
+pub use mcp_elicitation::*;
+pub use mcp_elicitation_schema::*;
+pub use mcp_model::*;
+pub use mcp_oauth::*;
+pub use mcp_server_calls::*;
+pub use mcp_server_status::*;
 pub use model::*;
 pub use notification::*;
 pub use rate_limits::*;
@@ -35,3 +47,7 @@ pub use thread_history::*;
 pub use turn::*;
 pub use user_input::*;
 pub use user_input_request::*;
+
+#[cfg(test)]
+#[path = "mcp_tests.rs"]
+mod mcp_tests;

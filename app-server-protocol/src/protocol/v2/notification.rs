@@ -284,6 +284,17 @@ pub struct FileChangeOutputDeltaNotification {
     pub delta: String,
 }
 
+/// `item/mcpToolCall/progress`: a progress message from the MCP server running tool call `itemId`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct McpToolCallProgressNotification {
+    pub thread_id: String,
+    pub turn_id: String,
+    pub item_id: String,
+    pub message: String,
+}
+
 /// `serverRequest/resolved`: a pending server->client request became moot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]

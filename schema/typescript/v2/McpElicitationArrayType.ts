@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `"array"`.
+ */
+export type McpElicitationArrayType = "array";

@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `"boolean"`.
+ */
+export type McpElicitationBooleanType = "boolean";

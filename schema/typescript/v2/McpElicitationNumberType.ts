@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `"number"` or `"integer"`.
+ */
+export type McpElicitationNumberType = "number" | "integer";

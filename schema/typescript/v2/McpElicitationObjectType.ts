@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `"object"`.
+ */
+export type McpElicitationObjectType = "object";

@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * `"string"`.
+ */
+export type McpElicitationStringType = "string";

@@ -1,0 +1,6 @@
+// GENERATED CODE! DO NOT MODIFY BY HAND!
+
+/**
+ * A failure the client can act on.
+ */
+export type McpServerStartupFailureReason = "reauthenticationRequired";
