@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use crate::approval_requests::ask_command_approval;
 use crate::approval_requests::ask_patch_approval;
 use crate::dynamic_tool_requests::ask_dynamic_tool;
+use crate::mcp_elicitation_requests::ask_mcp_elicitation;
 use crate::event_translation::notification;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing::PendingServerRequest;
@@ -222,6 +223,7 @@ impl ConnectionHub {
                 | EventMsg::PatchApprovalRequested(_)
                 | EventMsg::DynamicToolCallRequested(_)
                 | EventMsg::UserInputRequested(_)
+                | EventMsg::McpElicitationRequested(_)
         );
         let mut targets = self.targets(|state| {
             let mut ids: BTreeSet<ConnectionId> = state
@@ -327,6 +329,9 @@ async fn forward_routed(mut routed: mpsc::Receiver<Routed>, outgoing: OutgoingMe
                 }
                 EventMsg::UserInputRequested(request) => {
                     ask_user_input(&outgoing, thread_id, request);
+                }
+                EventMsg::McpElicitationRequested(request) => {
+                    ask_mcp_elicitation(&outgoing, thread_id, request);
                 }
                 other => tracing::error!("not an approval routed as one: {other:?}"),
             },

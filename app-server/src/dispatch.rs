@@ -19,6 +19,7 @@ use crate::handlers::RequestContext;
 use crate::handlers::account;
 use crate::handlers::command;
 use crate::handlers::config;
+use crate::handlers::mcp;
 use crate::handlers::model;
 use crate::handlers::thread;
 use crate::handlers::thread_admin;
@@ -150,23 +151,22 @@ pub async fn route(
             on::<m::ConfigBatchWrite, _>(cx, params, config::batch_write).await
         }
         R::CommandExec { params, .. } => on::<m::CommandExec, _>(cx, params, command::exec).await,
-        // TODO(mcp): handled in the MCP integration
-        R::McpServerOauthLogin { .. } => not_implemented::<m::McpServerOauthLogin>(),
-        // TODO(mcp): handled in the MCP integration
-        R::McpServerRefresh { .. } => not_implemented::<m::McpServerRefresh>(),
-        // TODO(mcp): handled in the MCP integration
-        R::ListMcpServerStatus { .. } => not_implemented::<m::ListMcpServerStatus>(),
-        // TODO(mcp): handled in the MCP integration
-        R::McpResourceRead { .. } => not_implemented::<m::McpResourceRead>(),
-        // TODO(mcp): handled in the MCP integration
-        R::McpServerToolCall { .. } => not_implemented::<m::McpServerToolCall>(),
+        R::McpServerOauthLogin { params, .. } => {
+            on::<m::McpServerOauthLogin, _>(cx, params, mcp::oauth_login).await
+        }
+        R::McpServerRefresh { params, .. } => {
+            on::<m::McpServerRefresh, _>(cx, params, mcp::reload).await
+        }
+        R::ListMcpServerStatus { params, .. } => {
+            on::<m::ListMcpServerStatus, _>(cx, params, mcp::list_status).await
+        }
+        R::McpResourceRead { params, .. } => {
+            on::<m::McpResourceRead, _>(cx, params, mcp::read_resource).await
+        }
+        R::McpServerToolCall { params, .. } => {
+            on::<m::McpServerToolCall, _>(cx, params, mcp::call_tool).await
+        }
     }
-}
-
-/// The answer to method `M` while the server lacks its behaviour: `-32601 <method> is not implemented yet`.
-// TODO(mcp): handled in the MCP integration; remove once every MCP method has its handler.
-fn not_implemented<M: ClientMethod>() -> Result<Answer<Value>, RequestError> {
-    Err(RequestError::NotImplemented { method: M::METHOD })
 }
 
 /// Runs one request's handler to completion and writes its answer; a panic becomes an internal error.

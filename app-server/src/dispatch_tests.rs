@@ -205,11 +205,12 @@ async fn a_panicking_handler_answers_internal_error() {
     );
 }
 
-// TODO(mcp): handled in the MCP integration; replace with the handlers' own tests.
+/// Without any `[mcp_servers]`, each MCP method answers (nothing to list, nothing to call) rather than
+/// -32601.
 #[tokio::test]
-async fn mcp_methods_answer_not_implemented_yet() {
+async fn mcp_methods_answer_without_servers() {
     let (_codex_home, context) = context();
-    for (method, params) in [
+    let answers = [
         ("mcpServer/oauth/login", Some(json!({"name": "docs"}))),
         ("config/mcpServer/reload", None),
         ("mcpServerStatus/list", Some(json!({}))),
@@ -221,19 +222,30 @@ async fn mcp_methods_answer_not_implemented_yet() {
             "mcpServer/tool/call",
             Some(json!({"threadId": "t", "server": "docs", "tool": "search"})),
         ),
-    ] {
+    ];
+    let mut outcomes = Vec::new();
+    for (method, params) in answers {
         let mut line = json!({"id": 1, "method": method});
         if let Some(params) = params {
             line["params"] = params;
         }
         let request: ClientRequest = serde_json::from_value(line).expect("decodes");
-        let Err(error) = route(context.clone(), request).await else {
-            panic!("{method} answered");
-        };
-        let body = codex_app_server_protocol::JSONRPCErrorError::from(error);
-        assert_eq!(
-            (body.code, body.message),
-            (-32601, format!("{method} is not implemented yet"))
-        );
+        outcomes.push(match route(context.clone(), request).await {
+            Ok(answer) => Ok(answer.response().clone()),
+            Err(error) => {
+                let body = codex_app_server_protocol::JSONRPCErrorError::from(error);
+                Err((body.code, body.message))
+            }
+        });
     }
+    assert_eq!(
+        outcomes,
+        vec![
+            Err((-32602, "Invalid params: unknown MCP server `docs`".to_string())),
+            Ok(json!({})),
+            Ok(json!({"data": [], "nextCursor": null})),
+            Err((-32602, "Invalid params: unknown MCP server `docs`".to_string())),
+            Err((-32600, "thread not found: t".to_string())),
+        ]
+    );
 }

@@ -37,10 +37,6 @@ pub enum RequestError {
     ExperimentalApiRequired { descriptor: String },
     #[error("Method not found: {method}")]
     MethodNotFound { method: String },
-    /// A method of the protocol whose behaviour this server does not have yet (answered as an unknown
-    /// method is, with -32601).
-    #[error("{method} is not implemented yet")]
-    NotImplemented { method: &'static str },
     /// The params did not decode; carries the decoder's message.
     #[error("Invalid params: {0}")]
     InvalidParams(String),
@@ -72,9 +68,7 @@ impl RequestError {
             | RequestError::ExperimentalApiRequired { .. }
             | RequestError::Rejected(_)
             | RequestError::ConfigWrite { .. } => error_code::INVALID_REQUEST,
-            RequestError::MethodNotFound { .. } | RequestError::NotImplemented { .. } => {
-                error_code::METHOD_NOT_FOUND
-            }
+            RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
             RequestError::InvalidParams(_) | RequestError::InputTooLarge { .. } => {
                 error_code::INVALID_PARAMS
             }
@@ -106,7 +100,6 @@ impl From<RequestError> for JSONRPCErrorError {
             | RequestError::InvalidClientName { .. }
             | RequestError::ExperimentalApiRequired { .. }
             | RequestError::MethodNotFound { .. }
-            | RequestError::NotImplemented { .. }
             | RequestError::InvalidParams(_)
             | RequestError::Rejected(_)
             | RequestError::ExecFailed(_)
@@ -136,21 +129,6 @@ mod tests {
                 code: -32600,
                 message: "thread/start.dynamicTools requires experimentalApi capability"
                     .to_string(),
-                data: None,
-            }
-        );
-    }
-
-    #[test]
-    fn not_implemented_is_a_method_not_found_error() {
-        let body = JSONRPCErrorError::from(RequestError::NotImplemented {
-            method: "mcpServerStatus/list",
-        });
-        assert_eq!(
-            body,
-            JSONRPCErrorError {
-                code: -32601,
-                message: "mcpServerStatus/list is not implemented yet".to_string(),
                 data: None,
             }
         );

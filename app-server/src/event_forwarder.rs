@@ -46,7 +46,10 @@ pub async fn forward_events(
             | EventMsg::CommandApprovalRequested(_)
             | EventMsg::PatchApprovalRequested(_)
             | EventMsg::DynamicToolCallRequested(_)
-            | EventMsg::UserInputRequested(_) => event,
+            | EventMsg::UserInputRequested(_)
+            | EventMsg::McpStartupUpdated { .. }
+            | EventMsg::McpToolCallProgress { .. }
+            | EventMsg::McpElicitationRequested(_) => event,
         };
         connections.route(event).await;
     }

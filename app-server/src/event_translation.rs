@@ -4,6 +4,7 @@ use codex_app_server_protocol as wire;
 use codex_app_server_protocol::ServerNotification;
 use codex_core::protocol::event::EventMsg;
 use codex_core::protocol::event::ThreadEvent;
+use codex_core::protocol::mcp::McpStartupStatus;
 
 use crate::wire_conversion;
 
@@ -32,10 +33,24 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
         | EventMsg::ReasoningSummaryPartAdded { .. }
         | EventMsg::ReasoningTextDelta { .. }
         | EventMsg::CommandOutputDelta { .. } => item_delta_notification(thread_id, msg),
+        EventMsg::McpStartupUpdated { server, status } => {
+            ServerNotification::McpServerStatusUpdated(mcp_startup(thread_id, server, status))
+        }
+        EventMsg::McpToolCallProgress {
+            turn_id,
+            item_id,
+            message,
+        } => ServerNotification::McpToolCallProgress(wire::McpToolCallProgressNotification {
+            thread_id,
+            turn_id,
+            item_id,
+            message,
+        }),
         EventMsg::CommandApprovalRequested(_)
         | EventMsg::PatchApprovalRequested(_)
         | EventMsg::DynamicToolCallRequested(_)
-        | EventMsg::UserInputRequested(_) => return None,
+        | EventMsg::UserInputRequested(_)
+        | EventMsg::McpElicitationRequested(_) => return None,
     };
     Some(notification)
 }
@@ -160,6 +175,28 @@ fn item_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
 }
 
 /// A streamed piece of an item in progress: message text, proposed plan, reasoning, or command output.
+/// `mcpServer/startupStatus/updated` for one server of the thread.
+fn mcp_startup(
+    thread_id: String,
+    server: String,
+    status: McpStartupStatus,
+) -> wire::McpServerStatusUpdatedNotification {
+    let (status, error) = match status {
+        McpStartupStatus::Starting => (wire::McpServerStartupState::Starting, None),
+        McpStartupStatus::Ready => (wire::McpServerStartupState::Ready, None),
+        McpStartupStatus::Failed { error } => (wire::McpServerStartupState::Failed, Some(error)),
+        McpStartupStatus::Cancelled => (wire::McpServerStartupState::Cancelled, None),
+    };
+    wire::McpServerStatusUpdatedNotification {
+        name: server,
+        status,
+        error,
+        failure_reason: None,
+        thread_id: Some(thread_id),
+        environment_id: None,
+    }
+}
+
 fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     match msg {
         EventMsg::AgentMessageDelta {
@@ -240,6 +277,7 @@ fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotificati
 mod tests {
     use codex_core::protocol::event::EventMsg;
     use codex_core::protocol::event::ThreadEvent;
+use codex_core::protocol::mcp::McpStartupStatus;
     use codex_core::protocol::event::ThreadStatus;
     use codex_core::protocol::event::TurnSummary;
     use codex_core::protocol::plan::PlanUpdate;

@@ -19,6 +19,7 @@ pub mod history_page;
 pub mod host_token_refresher;
 pub mod listener;
 pub mod listener_error;
+pub mod mcp_elicitation_requests;
 pub mod message_processor;
 pub mod otel;
 pub mod outgoing;

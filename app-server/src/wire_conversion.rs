@@ -307,6 +307,33 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             success: *success,
             duration_ms: *duration_ms,
         },
+        TurnItem::McpToolCall {
+            id,
+            server,
+            tool,
+            arguments,
+            status,
+            result,
+            error,
+            duration_ms,
+        } => wire::ThreadItem::McpToolCall {
+            id: id.clone(),
+            server: server.clone(),
+            tool: tool.clone(),
+            status: mcp_tool_status(*status),
+            arguments: arguments.clone(),
+            result: result.as_ref().map(|result| wire::McpToolCallResult {
+                content: result.content.clone(),
+                structured_content: result.structured_content.clone(),
+                meta: None,
+            }),
+            error: error
+                .as_ref()
+                .map(|message| wire::McpToolCallError {
+                    message: message.clone(),
+                }),
+            duration_ms: *duration_ms,
+        },
         TurnItem::ImageView { id, path } => wire::ThreadItem::ImageView {
             id: id.clone(),
             path: path.clone(),
@@ -329,6 +356,14 @@ fn file_update_change(change: &FileChange) -> wire::FileUpdateChange {
             },
         },
         diff: change.diff.clone(),
+    }
+}
+
+fn mcp_tool_status(status: ToolItemStatus) -> wire::McpToolCallStatus {
+    match status {
+        ToolItemStatus::InProgress => wire::McpToolCallStatus::InProgress,
+        ToolItemStatus::Completed => wire::McpToolCallStatus::Completed,
+        ToolItemStatus::Failed | ToolItemStatus::Declined => wire::McpToolCallStatus::Failed,
     }
 }
 

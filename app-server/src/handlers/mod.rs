@@ -7,6 +7,7 @@ pub mod account;
 pub mod answer;
 pub mod command;
 pub mod config;
+pub mod mcp;
 pub mod model;
 pub mod thread;
 pub mod thread_admin;

@@ -169,7 +169,8 @@ pub async fn start(
     });
     Ok(Answer::new(response)
         .preceded_by(idle)
-        .then_notify(notice.into_iter().chain([started])))
+        .then_notify(notice.into_iter().chain([started]))
+        .then_release(thread.mcp_startup_report()))
 }
 
 /// `thread/resume`: loads a stored thread (or takes the loaded one) and subscribes the connection to it.
@@ -203,7 +204,9 @@ pub async fn resume(
         .engine
         .connections
         .subscribe(context.connection_id, thread.id());
-    Ok(Answer::new(thread_response(&thread, include_turns)).then_notify(notice))
+    Ok(Answer::new(thread_response(&thread, include_turns))
+        .then_notify(notice)
+        .then_release(thread.mcp_startup_report()))
 }
 
 /// `thread/fork`: copies a thread into a new one and subscribes the connection to the copy; `thread/started`
@@ -250,7 +253,9 @@ pub async fn fork(
             ..response.thread.clone()
         },
     });
-    Ok(Answer::new(response).then_notify([started]))
+    Ok(Answer::new(response)
+        .then_notify([started])
+        .then_release(thread.mcp_startup_report()))
 }
 
 /// `thread/list`: one page of the stored threads, newest first, with the status of each.

@@ -6,6 +6,7 @@ pub mod models_manager;
 pub mod thread;
 pub mod thread_compaction;
 pub mod thread_injection;
+pub mod thread_mcp;
 pub mod thread_manager;
 pub mod thread_settings;
 pub mod thread_shell_command;

@@ -37,3 +37,30 @@ impl ThreadManager {
         }
     }
 }
+
+impl ThreadManager {
+    /// The servers a thread started now would use (started if they were not): what
+    /// `mcpServerStatus/list` shows without a thread.
+    pub fn mcp_servers_now(&self) -> Result<Arc<McpServers>, ThreadError> {
+        let config = self.load_config(crate::config::ConfigOverrides::default())?;
+        Ok(self.mcp_servers_for(&config))
+    }
+
+    /// `config/mcpServer/reload`: threads started from now on read `[mcp_servers]` again and start fresh
+    /// servers; running threads keep theirs.
+    pub fn reload_mcp_servers(&self) {
+        self.mcp.reload();
+    }
+}
+
+impl ThreadManager {
+    /// `mcp_oauth_callback_port` from config.toml: the fixed port of the OAuth sign-in's callback.
+    pub fn mcp_oauth_callback_port(&self) -> Result<Option<u16>, ThreadError> {
+        let config = self.load_config(crate::config::ConfigOverrides::default())?;
+        Ok(config
+            .raw
+            .get("mcp_oauth_callback_port")
+            .and_then(toml::Value::as_integer)
+            .and_then(|port| u16::try_from(port).ok()))
+    }
+}
