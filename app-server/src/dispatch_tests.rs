@@ -241,10 +241,16 @@ async fn mcp_methods_answer_without_servers() {
     assert_eq!(
         outcomes,
         vec![
-            Err((-32602, "Invalid params: unknown MCP server `docs`".to_string())),
+            Err((
+                -32602,
+                "Invalid params: unknown MCP server `docs`".to_string()
+            )),
             Ok(json!({})),
             Ok(json!({"data": [], "nextCursor": null})),
-            Err((-32602, "Invalid params: unknown MCP server `docs`".to_string())),
+            Err((
+                -32602,
+                "Invalid params: unknown MCP server `docs`".to_string()
+            )),
             Err((-32600, "thread not found: t".to_string())),
         ]
     );

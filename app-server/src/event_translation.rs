@@ -277,9 +277,9 @@ fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotificati
 mod tests {
     use codex_core::protocol::event::EventMsg;
     use codex_core::protocol::event::ThreadEvent;
-use codex_core::protocol::mcp::McpStartupStatus;
     use codex_core::protocol::event::ThreadStatus;
     use codex_core::protocol::event::TurnSummary;
+    use codex_core::protocol::mcp::McpStartupStatus;
     use codex_core::protocol::plan::PlanUpdate;
     use codex_core::protocol::rate_limit::RateLimitSnapshot;
     use codex_core::protocol::token_usage::TokenUsageInfo;
@@ -332,6 +332,17 @@ use codex_core::protocol::mcp::McpStartupStatus;
                 },
             },
             EventMsg::Compacted { turn_id: ids().0 },
+            EventMsg::McpStartupUpdated {
+                server: "docs".to_string(),
+                status: McpStartupStatus::Failed {
+                    error: "gone".to_string(),
+                },
+            },
+            EventMsg::McpToolCallProgress {
+                turn_id: ids().0,
+                item_id: ids().1,
+                message: "step 1 of 2".to_string(),
+            },
             EventMsg::Error {
                 turn_id: ids().0,
                 error: TurnError {

@@ -24,25 +24,31 @@ pub fn ask_mcp_elicitation(
         tracing::warn!("MCP elicitation without a reply channel; not asking the host");
         return;
     };
-    let question = match serde_json::from_value::<wire::McpServerElicitationRequest>(request.params) {
+    let question = match serde_json::from_value::<wire::McpServerElicitationRequest>(request.params)
+    {
         Ok(question) => question,
         Err(err) => {
             tracing::warn!(
                 mcp_server = %request.server,
                 "declining an elicitation the protocol cannot carry: {err}"
             );
-            let _ = reply.send(answer(wire::McpServerElicitationAction::Decline, None, None));
+            let _ = reply.send(answer(
+                wire::McpServerElicitationAction::Decline,
+                None,
+                None,
+            ));
             return;
         }
     };
-    let payload =
-        ServerRequestPayload::McpServerElicitationRequest(wire::McpServerElicitationRequestParams {
+    let payload = ServerRequestPayload::McpServerElicitationRequest(
+        wire::McpServerElicitationRequestParams {
             thread_id: thread_id.clone(),
             turn_id: request.turn_id,
             server_name: request.server,
             environment_id: None,
             request: question,
-        });
+        },
+    );
     let (request_id, host_answer) = outgoing.start_request(payload);
     let outgoing = outgoing.clone();
     tokio::spawn(async move {
@@ -63,7 +69,9 @@ pub fn ask_mcp_elicitation(
                 serde_json::from_value::<wire::McpServerElicitationRequestResponse>(result)
                     .map(|response| answer(response.action, response.content, response.meta))
                     .unwrap_or_else(|err| {
-                        tracing::warn!("the host's elicitation answer does not decode ({err}); cancelling");
+                        tracing::warn!(
+                            "the host's elicitation answer does not decode ({err}); cancelling"
+                        );
                         answer(wire::McpServerElicitationAction::Cancel, None, None)
                     }),
             ),

@@ -327,11 +327,9 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
                 structured_content: result.structured_content.clone(),
                 meta: None,
             }),
-            error: error
-                .as_ref()
-                .map(|message| wire::McpToolCallError {
-                    message: message.clone(),
-                }),
+            error: error.as_ref().map(|message| wire::McpToolCallError {
+                message: message.clone(),
+            }),
             duration_ms: *duration_ms,
         },
         TurnItem::ImageView { id, path } => wire::ThreadItem::ImageView {

@@ -66,7 +66,12 @@ pub async fn list_status(
     }
     let with_resources = params.detail != Some(wire::McpServerStatusDetail::ToolsAndAuthOnly);
     let mut views = servers.views(with_resources).await;
-    views.retain(|view| params.server_name.as_ref().is_none_or(|name| &view.name == name));
+    views.retain(|view| {
+        params
+            .server_name
+            .as_ref()
+            .is_none_or(|name| &view.name == name)
+    });
     let start = match &params.cursor {
         Some(cursor) => cursor
             .parse::<usize>()
@@ -75,9 +80,9 @@ pub async fn list_status(
             .ok_or_else(|| RequestError::InvalidParams(format!("invalid cursor: {cursor}")))?,
         None => 0,
     };
-    let limit = params
-        .limit
-        .map_or(DEFAULT_PAGE, |limit| usize::try_from(limit.max(1)).unwrap_or(DEFAULT_PAGE));
+    let limit = params.limit.map_or(DEFAULT_PAGE, |limit| {
+        usize::try_from(limit.max(1)).unwrap_or(DEFAULT_PAGE)
+    });
     let end = start.saturating_add(limit).min(views.len());
     let next_cursor = (end < views.len()).then(|| end.to_string());
     let data = views
@@ -86,7 +91,10 @@ pub async fn list_status(
         .take(end - start)
         .map(server_status)
         .collect();
-    Ok(Answer::new(wire::ListMcpServerStatusResponse { data, next_cursor }))
+    Ok(Answer::new(wire::ListMcpServerStatusResponse {
+        data,
+        next_cursor,
+    }))
 }
 
 fn server_status(view: McpServerView) -> wire::McpServerStatus {
@@ -183,10 +191,30 @@ pub async fn read_resource(
     params: wire::McpResourceReadParams,
 ) -> Result<Answer<wire::McpResourceReadResponse>, RequestError> {
     let method = "mcpServer/resource/read";
-    refuse_if(method, "environmentId", params.environment_id.is_some(), "this server has no execution environments")?;
-    refuse_if(method, "connectorId", params.connector_id.is_some(), "hosted apps are not supported")?;
-    refuse_if(method, "target", params.target.is_some(), "hosted apps are not supported")?;
-    refuse_if(method, "originCallId", params.origin_call_id.is_some(), "hosted apps are not supported")?;
+    refuse_if(
+        method,
+        "environmentId",
+        params.environment_id.is_some(),
+        "this server has no execution environments",
+    )?;
+    refuse_if(
+        method,
+        "connectorId",
+        params.connector_id.is_some(),
+        "hosted apps are not supported",
+    )?;
+    refuse_if(
+        method,
+        "target",
+        params.target.is_some(),
+        "hosted apps are not supported",
+    )?;
+    refuse_if(
+        method,
+        "originCallId",
+        params.origin_call_id.is_some(),
+        "hosted apps are not supported",
+    )?;
     refuse_if(
         method,
         "_meta",
@@ -224,7 +252,12 @@ pub async fn oauth_login(
     params: wire::McpServerOauthLoginParams,
 ) -> Result<Answer<wire::McpServerOauthLoginResponse>, RequestError> {
     let method = "mcpServer/oauth/login";
-    refuse_if(method, "environmentId", params.environment_id.is_some(), "this server has no execution environments")?;
+    refuse_if(
+        method,
+        "environmentId",
+        params.environment_id.is_some(),
+        "this server has no execution environments",
+    )?;
     refuse_if(
         method,
         "clientRegistration",
@@ -238,7 +271,8 @@ pub async fn oauth_login(
             params.name
         )));
     };
-    let codex_core::mcp::McpTransportConfig::StreamableHttp { url, .. } = &config.transport else {
+    let codex_core::mcp::McpTransportConfig::StreamableHttp { url, .. } = config.transport.clone()
+    else {
         return Err(RequestError::InvalidParams(format!(
             "MCP server `{}` is not an HTTP server; OAuth login is only for servers configured with `url`",
             params.name
@@ -253,13 +287,16 @@ pub async fn oauth_login(
         }
         None => DEFAULT_LOGIN_TIMEOUT,
     };
-    let scopes = params.scopes.clone().unwrap_or_else(|| config.scopes.clone());
+    let scopes = params
+        .scopes
+        .clone()
+        .unwrap_or_else(|| config.scopes.clone());
     let threads = &context.engine.threads;
     let callback_port = threads.mcp_oauth_callback_port().map_err(thread_error)?;
     let login = codex_core::mcp::start_oauth_login(
         threads.codex_home(),
         &params.name,
-        url,
+        url.as_str(),
         &scopes,
         timeout,
         callback_port,

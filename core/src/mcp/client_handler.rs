@@ -146,19 +146,24 @@ fn declined() -> CreateElicitationResult {
 
 impl ClientHandler for McpClientHandler {
     fn get_info(&self) -> ClientInfo {
-        let mut elicitation = ElicitationCapability::default();
-        elicitation.form = Some(FormElicitationCapability::default());
-        elicitation.url = Some(UrlElicitationCapability::default());
-        let mut capabilities = ClientCapabilities::default();
-        capabilities.elicitation = Some(elicitation);
-        let mut client_info = Implementation::default();
-        client_info.name = "codex-mcp-client".to_string();
-        client_info.title = Some("Codex".to_string());
-        client_info.version = CLI_VERSION.to_string();
-        let mut info = ClientInfo::default();
-        info.capabilities = capabilities;
-        info.client_info = client_info;
-        info
+        // As upstream 0.171 introduces itself (observed): its name, title and version, form and URL
+        // elicitation.
+        ClientInfo {
+            capabilities: ClientCapabilities {
+                elicitation: Some(ElicitationCapability {
+                    form: Some(FormElicitationCapability::default()),
+                    url: Some(UrlElicitationCapability::default()),
+                }),
+                ..ClientCapabilities::default()
+            },
+            client_info: Implementation {
+                name: "codex-mcp-client".to_string(),
+                title: Some("Codex".to_string()),
+                version: CLI_VERSION.to_string(),
+                ..Implementation::default()
+            },
+            ..ClientInfo::default()
+        }
     }
 
     async fn on_progress(

@@ -280,9 +280,10 @@ impl Drop for McpConnection {
 }
 
 fn page(cursor: Option<String>) -> PaginatedRequestParams {
-    let mut params = PaginatedRequestParams::default();
-    params.cursor = cursor;
-    params
+    PaginatedRequestParams {
+        cursor,
+        ..PaginatedRequestParams::default()
+    }
 }
 
 async fn send_cancelled(

@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::mcp::McpCallError;
 use crate::mcp::client_handler::McpCaller;
-use crate::mcp::oauth_store::stored_access_token;
+use crate::mcp::oauth_store::has_stored_credentials;
 use crate::mcp::server_config::McpTransportConfig;
 use crate::mcp::server_slot::SlotStatus;
 use crate::mcp::servers::McpServers;
@@ -96,7 +96,7 @@ impl McpServers {
             } => {
                 if bearer_token_env_var.is_some() {
                     McpAuthKind::BearerToken
-                } else if stored_access_token(self.codex_home(), server, url).is_some() {
+                } else if has_stored_credentials(self.codex_home(), server, url) {
                     McpAuthKind::OAuth
                 } else if matches!(status, SlotStatus::Failed(reason) if reason.contains("401") || reason.contains("Unauthorized"))
                 {

@@ -114,7 +114,8 @@ pub(crate) fn credentials_key(server: &str, url: &str) -> String {
     format!("{server}|{hex}")
 }
 
-/// The stored, unexpired access token for `server` at `url` (sync, file read only).
+/// The stored, unexpired access token for `server` at `url` (what the tests read back).
+#[cfg(test)]
 pub(crate) fn stored_access_token(codex_home: &Path, server: &str, url: &str) -> Option<String> {
     load_credentials(codex_home, server, url)
         .filter(|tokens| !tokens.expired_at(now_ms()) && !tokens.access_token.is_empty())

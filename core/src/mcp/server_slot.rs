@@ -11,7 +11,7 @@ use tokio::sync::watch;
 
 use crate::mcp::connection::McpConnection;
 use crate::mcp::error::McpCallError;
-use crate::mcp::oauth_store::stored_access_token;
+use crate::mcp::oauth_store::fresh_access_token;
 use crate::mcp::server_config::McpServerConfig;
 use crate::mcp::server_config::McpTransportConfig;
 
@@ -121,7 +121,7 @@ impl ServerSlot {
         self.status.send_replace(SlotStatus::Starting);
         let oauth_token = match &self.config.transport {
             McpTransportConfig::StreamableHttp { url, .. } => {
-                stored_access_token(codex_home, &self.name, url)
+                fresh_access_token(codex_home, &self.name, url, http).await
             }
             McpTransportConfig::Stdio { .. } => None,
         };

@@ -207,7 +207,7 @@ impl McpServers {
         &self.codex_home
     }
 
-    pub(crate) fn config(&self, server: &str) -> Option<&crate::mcp::McpServerConfig> {
+    pub fn config(&self, server: &str) -> Option<&crate::mcp::McpServerConfig> {
         self.slots.get(server).map(|slot| &slot.config)
     }
 

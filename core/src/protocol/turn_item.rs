@@ -91,7 +91,7 @@ pub enum TurnItem {
         /// `in_progress`, then `completed` or `failed` (an error result, a failed call, an interrupt).
         status: ToolItemStatus,
         #[serde(default)]
-        result: Option<crate::protocol::mcp::McpCallResult>,
+        result: Option<Box<crate::protocol::mcp::McpCallResult>>,
         #[serde(default)]
         error: Option<String>,
         #[serde(default)]
