@@ -151,3 +151,19 @@ pub fn stdio_server_toml(name: &str, args: &[&str]) -> String {
     };
     toml::to_string(&snippet).expect("a TOML table of strings")
 }
+
+/// `-c` flags configuring the stdio test server as `[mcp_servers.<name>]`, started with `args`, with the
+/// further `key = value` pairs of `extra` (TOML values, e.g. `("tool_timeout_sec", "0.5")`).
+pub fn stdio_server_flags(name: &str, args: &[&str], extra: &[(&str, &str)]) -> Vec<String> {
+    let quote = |text: &str| toml::Value::String(text.to_string()).to_string();
+    let args: Vec<String> = args.iter().map(|arg| quote(arg)).collect();
+    let mut table = format!(
+        "command={},args=[{}]",
+        quote(&mcp_test_server_bin().display().to_string()),
+        args.join(",")
+    );
+    for (key, value) in extra {
+        table.push_str(&format!(",{key}={value}"));
+    }
+    vec!["-c".to_string(), format!("mcp_servers.{name}={{{table}}}")]
+}

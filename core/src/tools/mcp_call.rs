@@ -89,7 +89,10 @@ impl ToolRun<'_> {
                     ToolItemStatus::Completed
                 };
                 let output = call_output::model_output(&result, elapsed);
-                (item(status, Some(Box::new(result)), None, duration_ms), output)
+                (
+                    item(status, Some(Box::new(result)), None, duration_ms),
+                    output,
+                )
             }
             Outcome::Error(message) => {
                 let output =
