@@ -147,6 +147,12 @@ pub const NOTIFICATIONS_NEWER_THAN: &[(&str, &str)] = &[
     ("mcpServer/startupStatus/updated", UPSTREAM_0_105),
 ];
 
+/// Server requests we send that a version does not define: `(method, version)`. A client of that version
+/// answers one with an error (it does not know the method), which the daemon reads as the user cancelling;
+/// the request and that answer are skipped there rather than reported (a unit test keeps the list true).
+pub const SERVER_REQUESTS_NEWER_THAN: &[(&str, &str)] =
+    &[("mcpServer/elicitation/request", UPSTREAM_0_105)];
+
 /// Thread item kinds we send in `item/started` / `item/completed` that a version does not define:
 /// `(item type, version)`. That version's upstream showed no item for what they stand for (0.105 reported a
 /// host tool call with its `item/tool/call` request only); its clients get what 0.171's get and pass over an
@@ -436,6 +442,12 @@ impl SessionCheck {
             (None, Some(_)) => self.check_variant(Union::ClientNotification, message),
             (Some(id), None) => {
                 let method = self.received_methods.get(&id.to_string()).cloned();
+                if method
+                    .as_deref()
+                    .is_some_and(|method| self.is_newer_request(method))
+                {
+                    return Ok(());
+                }
                 self.check_response(message, method, ServerRequestAnswer)
             }
             (None, None) => {
@@ -450,6 +462,9 @@ impl SessionCheck {
             (Some(id), Some(method)) => {
                 self.received_methods
                     .insert(id.to_string(), method.to_string());
+                if self.is_newer_request(method) {
+                    return Ok(());
+                }
                 self.check_variant(Union::ServerRequest, message)
             }
             (None, Some(method)) => {
@@ -474,6 +489,13 @@ impl SessionCheck {
                 Ok(())
             }
         }
+    }
+
+    /// Whether server request `method` is one this version does not define.
+    fn is_newer_request(&self, method: &str) -> bool {
+        SERVER_REQUESTS_NEWER_THAN
+            .iter()
+            .any(|(name, newer_than)| *name == method && *newer_than == self.schema.version)
     }
 
     /// Whether `method` exists in this version: [`CLIENT_RESPONSES`] says so, and a method we do not serve
@@ -748,6 +770,21 @@ mod tests {
             assert!(
                 !schema
                     .methods(Union::ServerNotification)
+                    .any(|name| name == *method),
+                "{method} in {version}"
+            );
+        }
+        Ok(())
+    }
+
+    /// The server requests skipped for a version are absent from it.
+    #[test]
+    fn server_requests_newer_than_a_version_are_absent_from_it() -> anyhow::Result<()> {
+        for (method, version) in SERVER_REQUESTS_NEWER_THAN {
+            let schema = UpstreamSchema::load(version)?;
+            assert!(
+                !schema
+                    .methods(Union::ServerRequest)
                     .any(|name| name == *method),
                 "{method} in {version}"
             );
