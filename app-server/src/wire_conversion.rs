@@ -307,31 +307,7 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             success: *success,
             duration_ms: *duration_ms,
         },
-        TurnItem::McpToolCall {
-            id,
-            server,
-            tool,
-            arguments,
-            status,
-            result,
-            error,
-            duration_ms,
-        } => wire::ThreadItem::McpToolCall {
-            id: id.clone(),
-            server: server.clone(),
-            tool: tool.clone(),
-            status: mcp_tool_status(*status),
-            arguments: arguments.clone(),
-            result: result.as_ref().map(|result| wire::McpToolCallResult {
-                content: result.content.clone(),
-                structured_content: result.structured_content.clone(),
-                meta: None,
-            }),
-            error: error.as_ref().map(|message| wire::McpToolCallError {
-                message: message.clone(),
-            }),
-            duration_ms: *duration_ms,
-        },
+        TurnItem::McpToolCall { .. } => mcp_tool_call_item(item),
         TurnItem::ImageView { id, path } => wire::ThreadItem::ImageView {
             id: id.clone(),
             path: path.clone(),
@@ -354,6 +330,39 @@ fn file_update_change(change: &FileChange) -> wire::FileUpdateChange {
             },
         },
         diff: change.diff.clone(),
+    }
+}
+
+/// An `mcpToolCall` item (`item` is a `TurnItem::McpToolCall`).
+fn mcp_tool_call_item(item: &TurnItem) -> wire::ThreadItem {
+    let TurnItem::McpToolCall {
+        id,
+        server,
+        tool,
+        arguments,
+        status,
+        result,
+        error,
+        duration_ms,
+    } = item
+    else {
+        unreachable!("not an MCP tool call: {item:?}");
+    };
+    wire::ThreadItem::McpToolCall {
+        id: id.clone(),
+        server: server.clone(),
+        tool: tool.clone(),
+        status: mcp_tool_status(*status),
+        arguments: arguments.clone(),
+        result: result.as_ref().map(|result| wire::McpToolCallResult {
+            content: result.content.clone(),
+            structured_content: result.structured_content.clone(),
+            meta: None,
+        }),
+        error: error.as_ref().map(|message| wire::McpToolCallError {
+            message: message.clone(),
+        }),
+        duration_ms: *duration_ms,
     }
 }
 

@@ -9,6 +9,7 @@ mod error;
 mod host_view;
 mod http_transport;
 mod hub;
+mod oauth_discovery;
 mod oauth_login;
 mod oauth_store;
 mod server_config;

@@ -21,6 +21,7 @@ use serde_json::json;
 use sha2::Digest;
 
 use super::*;
+use crate::mcp::oauth_discovery::resource_metadata_param;
 use crate::mcp::oauth_store::CREDENTIALS_FILE;
 use crate::mcp::oauth_store::credentials_key;
 use crate::mcp::oauth_store::now_ms;

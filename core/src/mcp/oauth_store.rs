@@ -26,8 +26,8 @@ use sha2::Digest;
 
 use crate::atomic_write::FileMode;
 use crate::atomic_write::write_atomic;
-use crate::mcp::oauth_login::authorization_server;
-use crate::mcp::oauth_login::discover_authorization_server;
+use crate::mcp::oauth_discovery::authorization_server;
+use crate::mcp::oauth_discovery::discover_authorization_server;
 
 /// The credentials file in `CODEX_HOME`.
 pub(crate) const CREDENTIALS_FILE: &str = ".credentials.json";

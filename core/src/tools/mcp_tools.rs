@@ -109,7 +109,7 @@ impl McpTurnTools {
         if self.servers.is_empty() {
             return Vec::new();
         }
-        crate::tools::mcp_resource_call::resource_tool_specs()
+        crate::tools::mcp_resource_specs::resource_tool_specs()
     }
 
     /// What the model's call of `name` goes to, when it names an MCP tool.

@@ -10,6 +10,7 @@ pub mod exec;
 pub(crate) mod mcp_approval;
 pub(crate) mod mcp_call;
 pub(crate) mod mcp_resource_call;
+pub(crate) mod mcp_resource_specs;
 pub(crate) mod mcp_tools;
 pub(crate) mod patch_call;
 mod plan_call;
