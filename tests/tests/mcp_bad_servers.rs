@@ -245,11 +245,13 @@ async fn a_server_that_dies_mid_call_fails_it_and_starts_again_on_next_use() -> 
 #[tokio::test]
 async fn an_oversized_result_and_a_slow_call_fail_clearly() -> anyhow::Result<()> {
     let model = MockModelServer::start().await;
-    let flags = stdio_server_flags(
-        "big",
-        &["--tools", "huge,slow,echo"],
+    // The huge result takes its time to make and read on a loaded machine: no tight limit on that server.
+    let mut flags = stdio_server_flags("big", &["--tools", "huge,echo"], &[APPROVE]);
+    flags.extend(stdio_server_flags(
+        "slowpoke",
+        &["--tools", "slow"],
         &[APPROVE, ("tool_timeout_sec", "0.5")],
-    );
+    ));
     let mut server = spawn(&model, flags).await?;
     let started = server.call("thread/start", json!({})).await?;
     let thread_id = started["thread"]["id"].as_str().unwrap().to_string();
@@ -270,7 +272,7 @@ async fn an_oversized_result_and_a_slow_call_fail_clearly() -> anyhow::Result<()
         &mut server,
         &model,
         &thread_id,
-        "mcp__big__slow",
+        "mcp__slowpoke__slow",
         json!({"ms": 10_000}),
     )
     .await?;

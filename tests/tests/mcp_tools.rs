@@ -433,3 +433,45 @@ async fn the_model_lists_and_reads_resources() -> anyhow::Result<()> {
     assert_eq!(output["resourceTemplates"][0]["server"], "test");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_call_in_upstream_0171s_namespaced_form_reaches_the_same_tool() -> anyhow::Result<()> {
+    let model = MockModelServer::start().await;
+    let (mut server, thread_id) = start(
+        &model,
+        &["--tools", "echo"],
+        &[("default_tools_approval_mode", "\"approve\"")],
+        "never",
+    )
+    .await?;
+    model.push_responses([
+        MockResponse::sse(vec![
+            sse::response_created("resp_1"),
+            sse::namespaced_function_call("call_1", "mcp__test", "echo", r#"{"text":"hi"}"#),
+            sse::completed("resp_1"),
+        ]),
+        MockResponse::assistant_message(&["done"], Some("final_answer")),
+    ]);
+    let turn_id = run_turn(&mut server, &thread_id).await?;
+    let completed = mcp_completed(&mut server, &turn_id).await?;
+    assert_eq!(completed["params"]["item"]["status"], "completed");
+    server
+        .read_turn_notification("turn/completed", &turn_id)
+        .await?;
+    let body = &bodies(&model).await[1];
+    // The call goes back to the model as it made it, namespace included.
+    let call = body["input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["type"] == "function_call")
+        .cloned();
+    assert_eq!(
+        call,
+        Some(
+            json!({"type": "function_call", "name": "echo", "namespace": "mcp__test",
+                    "arguments": "{\"text\":\"hi\"}", "call_id": "call_1"})
+        )
+    );
+    Ok(())
+}

@@ -111,6 +111,7 @@ pub(crate) const USED_KEYS: &[&str] = &[
     "hide_agent_reasoning",
     "notify",
     "mcp_servers",
+    "mcp_oauth_callback_port",
     "tui",
 ];
 
@@ -131,7 +132,6 @@ pub(crate) const ACCEPTED_UNUSED_KEYS: &[&str] = &[
     "disable_response_storage",
     "preferred_auth_method",
     "mcp_oauth_credentials_store",
-    "mcp_oauth_callback_port",
     "check_for_update_on_startup",
     "disable_paste_burst",
     "windows_wsl_setup_acknowledged",

@@ -111,6 +111,14 @@ impl McpClientHandler {
         }
     }
 
+    /// Hands a progress notification to the call it belongs to (by its token).
+    pub(crate) fn deliver_progress(&self, params: &ProgressNotificationParam) {
+        let key = token_key(&params.progress_token);
+        if let Some(sender) = self.routes().progress.get(&key) {
+            let _ = sender.send(progress_message(params));
+        }
+    }
+
     fn latest_caller(&self) -> Option<McpCaller> {
         self.routes()
             .callers
@@ -171,10 +179,7 @@ impl ClientHandler for McpClientHandler {
         params: ProgressNotificationParam,
         _context: NotificationContext<RoleClient>,
     ) {
-        let key = token_key(&params.progress_token);
-        if let Some(sender) = self.routes().progress.get(&key) {
-            let _ = sender.send(progress_message(&params));
-        }
+        self.deliver_progress(&params);
     }
 
     async fn create_elicitation(

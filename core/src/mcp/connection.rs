@@ -80,12 +80,14 @@ impl McpConnection {
                 env_vars,
                 cwd,
             } => {
+                let tap = handler.clone();
                 let channels = spawn_server(
                     name,
                     command,
                     args,
                     server_env(env_vars, env),
                     cwd.as_deref(),
+                    Box::new(move |params| tap.deliver_progress(&params)),
                 )
                 .map_err(|source| McpStartError::Spawn {
                     command: command.clone(),

@@ -12,6 +12,10 @@ use std::sync::OnceLock;
 
 use futures::Sink;
 use futures::Stream;
+use rmcp::model::JsonRpcMessage;
+use rmcp::model::JsonRpcNotification;
+use rmcp::model::ProgressNotificationParam;
+use rmcp::model::ServerNotification;
 use rmcp::service::RoleClient;
 use rmcp::service::RxJsonRpcMessage;
 use rmcp::service::TxJsonRpcMessage;
@@ -108,13 +112,19 @@ pub(crate) fn server_env(
     vars
 }
 
-/// Starts `command` and wires its stdio as an MCP transport; `server` names it in logs.
+/// Called with each progress notification as it is read, in order with the responses after it.
+pub(crate) type ProgressTap = Box<dyn Fn(ProgressNotificationParam) + Send + Sync>;
+
+/// Starts `command` and wires its stdio as an MCP transport; `server` names it in logs. Progress
+/// notifications go to `progress` as they are read (not through the SDK, which handles notifications
+/// concurrently with responses, so a call's last progress could arrive after its result).
 pub(crate) fn spawn_server(
     server: &str,
     command: &str,
     args: &[String],
     env: BTreeMap<String, String>,
     cwd: Option<&Path>,
+    progress: ProgressTap,
 ) -> std::io::Result<StdioChannels> {
     let mut cmd = tokio::process::Command::new(command);
     cmd.args(args)
@@ -156,7 +166,7 @@ pub(crate) fn spawn_server(
     Ok(StdioChannels {
         process: ServerProcess { child, group },
         sink: Box::pin(message_sink(stdin)),
-        stream: Box::pin(message_stream(server.to_string(), stdout)),
+        stream: Box::pin(message_stream(server.to_string(), stdout, progress)),
     })
 }
 
@@ -183,15 +193,17 @@ fn message_sink(
     )
 }
 
-/// Reads one message a line; skips lines that are not MCP messages; ends at EOF or an oversized line.
+/// Reads one message a line; skips lines that are not MCP messages; hands progress notifications to
+/// `progress` instead of passing them on; ends at EOF or an oversized line.
 fn message_stream(
     server: String,
     stdout: impl AsyncRead + Unpin + Send + 'static,
+    progress: ProgressTap,
 ) -> impl Stream<Item = RxJsonRpcMessage<RoleClient>> + Send {
     let reader = BufReader::new(stdout);
     futures::stream::unfold(
-        (reader, server, Vec::new()),
-        |(mut reader, server, mut line)| async move {
+        (reader, server, Vec::new(), progress),
+        |(mut reader, server, mut line, progress)| async move {
             loop {
                 line.clear();
                 let limit = u64::try_from(MAX_MESSAGE_BYTES + 1).unwrap_or(u64::MAX);
@@ -214,7 +226,11 @@ fn message_stream(
                     continue;
                 }
                 match serde_json::from_str::<RxJsonRpcMessage<RoleClient>>(text) {
-                    Ok(message) => return Some((message, (reader, server, line))),
+                    Ok(JsonRpcMessage::Notification(JsonRpcNotification {
+                        notification: ServerNotification::ProgressNotification(notification),
+                        ..
+                    })) => progress(notification.params),
+                    Ok(message) => return Some((message, (reader, server, line, progress))),
                     Err(err) => {
                         let shown: String = text.chars().take(200).collect();
                         tracing::warn!(

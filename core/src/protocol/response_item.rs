@@ -58,6 +58,10 @@ pub enum ResponseItem {
         #[serde(default, skip_serializing)]
         id: Option<String>,
         name: String,
+        /// The tool's namespace when the model called it in 0.171's namespaced form (an MCP server's
+        /// `mcp__<server>`); sent back as it came.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
         arguments: String,
         call_id: String,
     },

@@ -34,11 +34,17 @@ impl ToolCall {
         match item {
             ResponseItem::FunctionCall {
                 name,
+                namespace,
                 arguments,
                 call_id,
                 ..
             } => Some(ToolCall::Function {
-                name: name.clone(),
+                // 0.171's namespaced form of an MCP tool (`mcp__<server>` + `<tool>`) names the same
+                // function as our flat `mcp__<server>__<tool>`.
+                name: match namespace {
+                    Some(namespace) => format!("{namespace}__{name}"),
+                    None => name.clone(),
+                },
                 arguments: arguments.clone(),
                 call_id: call_id.clone(),
             }),

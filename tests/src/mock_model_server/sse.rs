@@ -97,6 +97,21 @@ pub fn function_call(call_id: &str, name: &str, arguments: &str) -> Value {
     })
 }
 
+/// `response.output_item.done` with a `function_call` of `name` in `namespace`, the form upstream 0.171's
+/// models call an MCP server's tools in (`namespace: "mcp__<server>"`).
+pub fn namespaced_function_call(
+    call_id: &str,
+    namespace: &str,
+    name: &str,
+    arguments: &str,
+) -> Value {
+    json!({
+        "type": "response.output_item.done",
+        "item": {"type": "function_call", "namespace": namespace, "name": name, "arguments": arguments,
+                 "call_id": call_id},
+    })
+}
+
 /// `response.output_item.done` with a freeform `custom_tool_call` item (e.g. `apply_patch`).
 pub fn custom_tool_call(call_id: &str, name: &str, input: &str) -> Value {
     json!({

@@ -297,6 +297,7 @@ mod tests {
 
     fn call(call_id: &str) -> ResponseItem {
         ResponseItem::FunctionCall {
+            namespace: None,
             id: None,
             name: "shell".to_string(),
             arguments: "{}".to_string(),

@@ -22,6 +22,7 @@ fn lookup_tool() -> DynamicTool {
 
 fn host_tool_call(call_id: &str) -> ResponseEvent {
     ResponseEvent::OutputItemDone(ResponseItem::FunctionCall {
+        namespace: None,
         id: None,
         name: "lookup_ticket".to_string(),
         arguments: r#"{"id": "ABC-1"}"#.to_string(),
@@ -259,6 +260,7 @@ async fn calls_that_ask_no_approval_do_not_hold_up_a_later_calls_approval() {
     } = harness_with_tools(AskForApproval::Untrusted, vec![lookup_tool()]);
     ctx.settings.model_info.supports_parallel_tool_calls = true;
     let view_image = ResponseEvent::OutputItemDone(ResponseItem::FunctionCall {
+        namespace: None,
         id: None,
         name: "view_image".to_string(),
         arguments: r#"{"path": "missing.png"}"#.to_string(),

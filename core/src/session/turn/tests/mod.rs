@@ -123,6 +123,7 @@ fn assistant(text: &str) -> ResponseEvent {
 
 fn shell_call(call_id: &str, command: &str) -> ResponseEvent {
     ResponseEvent::OutputItemDone(ResponseItem::FunctionCall {
+        namespace: None,
         id: None,
         name: "shell_command".to_string(),
         arguments: serde_json::json!({ "command": command }).to_string(),

@@ -18,6 +18,7 @@ fn question_call() -> ResponseEvent {
     let arguments = serde_json::json!({"questions": [{"id": "scope", "header": "Scope",
         "question": "Which part?", "options": [{"label": "All", "description": "Everything."}]}]});
     ResponseEvent::OutputItemDone(ResponseItem::FunctionCall {
+        namespace: None,
         id: None,
         name: "request_user_input".to_string(),
         arguments: arguments.to_string(),
