@@ -22,6 +22,8 @@ pub(crate) enum Figure {
     CompactionLatency,
     TurnAfterCompactionLatency,
     AutoCompactionTurnLatency,
+    McpReadyLatency,
+    McpCallLatency,
     DeltaThroughput,
     PeakRss,
     WebSocketFirstDelta,
@@ -31,7 +33,7 @@ pub(crate) enum Figure {
     LoadPeakRss,
 }
 
-pub(crate) const FIGURES: [Figure; 15] = [
+pub(crate) const FIGURES: [Figure; 17] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
@@ -40,6 +42,8 @@ pub(crate) const FIGURES: [Figure; 15] = [
     Figure::CompactionLatency,
     Figure::TurnAfterCompactionLatency,
     Figure::AutoCompactionTurnLatency,
+    Figure::McpReadyLatency,
+    Figure::McpCallLatency,
     Figure::DeltaThroughput,
     Figure::PeakRss,
     Figure::WebSocketFirstDelta,
@@ -72,6 +76,12 @@ impl Figure {
             Figure::AutoCompactionTurnLatency => {
                 "turn compacting automatically first: turn/start -> turn/completed".to_string()
             }
+            Figure::McpReadyLatency => {
+                "MCP: thread/start -> stdio server ready (startup status)".to_string()
+            }
+            Figure::McpCallLatency => {
+                "MCP tool call: mcpToolCall item/started -> item/completed".to_string()
+            }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
             Figure::WebSocketFirstDelta => {
@@ -102,6 +112,8 @@ impl Figure {
             | Figure::CompactionLatency
             | Figure::TurnAfterCompactionLatency
             | Figure::AutoCompactionTurnLatency
+            | Figure::McpReadyLatency
+            | Figure::McpCallLatency
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
@@ -120,6 +132,8 @@ impl Figure {
             | Figure::CompactionLatency
             | Figure::TurnAfterCompactionLatency
             | Figure::AutoCompactionTurnLatency
+            | Figure::McpReadyLatency
+            | Figure::McpCallLatency
             | Figure::PeakRss
             | Figure::LoadPeakRss
             | Figure::WebSocketFirstDelta
@@ -141,6 +155,8 @@ pub(crate) struct IterationSamples {
     pub compaction_ms: Option<f64>,
     pub turn_after_compaction_ms: Option<f64>,
     pub auto_compaction_turn_ms: Option<f64>,
+    pub mcp_ready_ms: Option<f64>,
+    pub mcp_call_ms: Option<f64>,
     pub deltas_per_second: Option<f64>,
     pub peak_rss_mb: Option<f64>,
     pub websocket_first_delta_ms: Option<f64>,
@@ -161,6 +177,8 @@ impl IterationSamples {
             Figure::CompactionLatency => self.compaction_ms,
             Figure::TurnAfterCompactionLatency => self.turn_after_compaction_ms,
             Figure::AutoCompactionTurnLatency => self.auto_compaction_turn_ms,
+            Figure::McpReadyLatency => self.mcp_ready_ms,
+            Figure::McpCallLatency => self.mcp_call_ms,
             Figure::DeltaThroughput => self.deltas_per_second,
             Figure::PeakRss => self.peak_rss_mb,
             Figure::WebSocketFirstDelta => self.websocket_first_delta_ms,

@@ -7,11 +7,13 @@ use crate::failure::BenchFailure;
 use crate::figures::IterationSamples;
 use crate::http_turns::http_figures;
 use crate::load::load_figures;
+use crate::mcp::mcp_figures;
 use crate::options::BenchOptions;
 use crate::websocket_turn::websocket_figures;
 
 /// One fresh server process for the HTTP figures, one per websocket first-turn figure, one per
-/// compaction scenario (on demand, automatic), then one for the load figures: every figure once.
+/// compaction scenario (on demand, automatic), one for the MCP figures, then one for the load figures:
+/// every figure once.
 pub(crate) async fn run_iteration(
     options: &BenchOptions,
     command_line: &str,
@@ -22,6 +24,14 @@ pub(crate) async fn run_iteration(
     http_figures(options, command_line, stderr_log, samples, notes).await?;
     websocket_figures(options, command_line, stderr_log, samples, notes).await?;
     compaction_figures(options, command_line, stderr_log, samples, notes).await?;
+    mcp_figures(
+        options,
+        command_line,
+        &stderr_log.with_extension("mcp.log"),
+        samples,
+        notes,
+    )
+    .await?;
     let (load_rate, load_rss) = load_figures(
         options,
         command_line,

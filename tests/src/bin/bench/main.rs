@@ -29,6 +29,9 @@
 //! events, the number of model requests or the summary in the next request depart from that script, a
 //! note under the table says so. Figures are the median and p90 over the iterations; a wait that
 //! exceeds the timeout shows `timeout` in its cell and the bench moves on.
+//! One more fresh server per iteration has the MCP test server configured (`echo` only, approved by
+//! config): it times `thread/start` -> the server's `ready` start-up status, and one call of the tool
+//! through the model (mcpToolCall item/started -> item/completed).
 //! The server's stderr goes to a log file per iteration under the log directory.
 
 mod compaction;
@@ -37,6 +40,7 @@ mod figures;
 mod http_turns;
 mod iteration;
 mod load;
+mod mcp;
 mod options;
 mod peak_rss;
 mod scratch;

@@ -188,6 +188,11 @@ impl ServerProcess {
         }
     }
 
+    /// How long a scenario waits for any one answer.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// Waits for the response to request `id`; an error response becomes a failure.
     pub(crate) async fn wait_for_response(
         &mut self,
