@@ -191,6 +191,28 @@ async fn a_tool_is_offered_called_through_the_model_and_its_result_reaches_it() 
                {"type": "input_text", "text": "echo: hi"}])
     );
     let result = json!({"content": [{"type": "text", "text": "echo: hi"}], "structuredContent": null, "_meta": null});
+    // The turn keeps the item: `thread/read` shows it as it completed.
+    let read = server
+        .call(
+            "thread/read",
+            json!({"threadId": thread_id, "includeTurns": true}),
+        )
+        .await?;
+    let kept: Vec<Value> = read["thread"]["turns"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["type"] == "mcpToolCall")
+        .map(|item| {
+            let mut item = item.clone();
+            item["durationMs"] = Value::Null;
+            item
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        vec![echo_item("completed", result.clone(), Value::Null)]
+    );
     assert_eq!(
         mcp_items(&mut server, since),
         vec![
@@ -472,6 +494,48 @@ async fn a_call_in_upstream_0171s_namespaced_form_reaches_the_same_tool() -> any
             json!({"type": "function_call", "name": "echo", "namespace": "mcp__test",
                     "arguments": "{\"text\":\"hi\"}", "call_id": "call_1"})
         )
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_streamable_http_servers_tool_is_called_with_its_bearer_token() -> anyhow::Result<()> {
+    use codex_app_server_tests::mcp_server::HttpMcpServer;
+    let model = MockModelServer::start().await;
+    let http = HttpMcpServer::spawn(&["--bearer-token", "s3cret", "--tools", "add"]).await?;
+    let mut flags = mock_provider_args(&model.uri(), &MockProviderOptions::default());
+    flags.extend([
+        "-c".to_string(),
+        format!(
+            "mcp_servers.remote={{url=\"{}\",bearer_token_env_var=\"REMOTE_TOKEN\",\
+             default_tools_approval_mode=\"approve\"}}",
+            http.url
+        ),
+    ]);
+    let mut server = AppServer::spawn_with(AppServerOptions {
+        args: flags,
+        env: vec![("REMOTE_TOKEN".to_string(), "s3cret".to_string())],
+        ..AppServerOptions::default()
+    })
+    .await?;
+    server.initialize().await?;
+    let started = server.call("thread/start", json!({})).await?;
+    let thread_id = started["thread"]["id"].as_str().unwrap().to_string();
+    model_calls(&model, "mcp__remote__add", json!({"a": 2, "b": 40}));
+    let turn_id = run_turn(&mut server, &thread_id).await?;
+    let completed = mcp_completed(&mut server, &turn_id).await?;
+    assert_eq!(
+        completed["params"]["item"]["result"],
+        json!({"content": [{"type": "text", "text": "42"}], "structuredContent": {"sum": 42}, "_meta": null})
+    );
+    server
+        .read_turn_notification("turn/completed", &turn_id)
+        .await?;
+    let output = call_output(&bodies(&model).await[1]);
+    let text = output.as_str().unwrap();
+    assert!(
+        text.starts_with("Wall time: ") && text.ends_with(" seconds\nOutput:\n{\"sum\":42}"),
+        "{text}"
     );
     Ok(())
 }
