@@ -1,10 +1,10 @@
 //! Approvals asked of the host: a core approval request becomes an `item/commandExecution/requestApproval`
 //! or `item/fileChange/requestApproval` server request; the host's decision goes back to the waiting turn,
 //! after `serverRequest/resolved`. When the turn stops waiting (interrupt), the request is dropped and
-//! `serverRequest/resolved` tells the host it no longer needs answering.
+//! `serverRequest/resolved` tells the host it no longer needs answering; a connection that closes before
+//! answering declines.
 
 use codex_app_server_protocol as wire;
-use codex_app_server_protocol::ServerNotification;
 use codex_app_server_protocol::ServerRequestPayload;
 use codex_core::protocol::approval::ApprovalReply;
 use codex_core::protocol::approval::CommandApprovalRequest;
@@ -111,15 +111,12 @@ fn ask(
     let (request_id, answer) = outgoing.start_request(payload);
     let outgoing = outgoing.clone();
     tokio::spawn(async move {
-        let answer: Option<Result<ClientAnswer, _>> = tokio::select! {
-            () = reply.closed() => None,
-            answer = answer => Some(answer),
-        };
+        // A connection that closes before answering leaves the request unanswered: a decline.
+        let answer: Option<Result<ClientAnswer, _>> = outgoing
+            .answer_unless_withdrawn(&request_id, answer, reply.closed())
+            .await;
         let decision = match answer {
-            None => {
-                outgoing.forget_request(&request_id);
-                None
-            }
+            None => None,
             Some(Ok(Ok(result))) => Some(decode(result).unwrap_or_else(|err| {
                 tracing::warn!("the host's answer to {method} does not decode ({err}); declining");
                 ReviewDecision::Denied
@@ -134,14 +131,7 @@ fn ask(
             }
             Some(Err(_closed)) => Some(ReviewDecision::Denied),
         };
-        outgoing
-            .send_notification(ServerNotification::ServerRequestResolved(
-                wire::ServerRequestResolvedNotification {
-                    thread_id,
-                    request_id,
-                },
-            ))
-            .await;
+        outgoing.send_resolved(thread_id, request_id).await;
         if let Some(decision) = decision
             && reply.send(decision).is_err()
         {

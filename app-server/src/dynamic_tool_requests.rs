@@ -5,7 +5,6 @@
 //! nothing then, so its host never learns it.
 
 use codex_app_server_protocol as wire;
-use codex_app_server_protocol::ServerNotification;
 use codex_app_server_protocol::ServerRequestPayload;
 use codex_core::protocol::dynamic_tool::DynamicToolAnswer;
 use codex_core::protocol::dynamic_tool::DynamicToolCallRequest;
@@ -45,14 +44,7 @@ pub fn ask_dynamic_tool(
             Some(Err(_closed)) => DynamicToolAnswer::HostFailed,
             None => {
                 outgoing.forget_request(&request_id);
-                outgoing
-                    .send_notification(ServerNotification::ServerRequestResolved(
-                        wire::ServerRequestResolvedNotification {
-                            thread_id,
-                            request_id,
-                        },
-                    ))
-                    .await;
+                outgoing.send_resolved(thread_id, request_id).await;
                 return;
             }
         };

@@ -6,7 +6,6 @@
 //! stops waiting (interrupt), the request is dropped and `serverRequest/resolved` says so.
 
 use codex_app_server_protocol as wire;
-use codex_app_server_protocol::ServerNotification;
 use codex_app_server_protocol::ServerRequestPayload;
 use codex_core::protocol::mcp::ElicitationAction;
 use codex_core::protocol::mcp::ElicitationAnswer;
@@ -52,17 +51,9 @@ pub fn ask_mcp_elicitation(
     let (request_id, host_answer) = outgoing.start_request(payload);
     let outgoing = outgoing.clone();
     tokio::spawn(async move {
-        let host_answer = tokio::select! {
-            () = reply.closed() => {
-                outgoing.forget_request(&request_id);
-                None
-            }
-            () = outgoing.closed() => {
-                outgoing.forget_request(&request_id);
-                None
-            }
-            host_answer = host_answer => Some(host_answer),
-        };
+        let host_answer = outgoing
+            .answer_unless_withdrawn(&request_id, host_answer, reply.closed())
+            .await;
         let decided = match host_answer {
             None | Some(Err(_)) => None,
             Some(Ok(Ok(result))) => Some(
@@ -84,14 +75,7 @@ pub fn ask_mcp_elicitation(
                 Some(answer(wire::McpServerElicitationAction::Cancel, None, None))
             }
         };
-        outgoing
-            .send_notification(ServerNotification::ServerRequestResolved(
-                wire::ServerRequestResolvedNotification {
-                    thread_id,
-                    request_id,
-                },
-            ))
-            .await;
+        outgoing.send_resolved(thread_id, request_id).await;
         // Without an answer the reply is dropped: the waiting side reads it as `cancel`.
         if let Some(decided) = decided
             && reply.send(decided).is_err()

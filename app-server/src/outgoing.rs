@@ -176,6 +176,36 @@ impl OutgoingMessageSender {
         self.queue.closed().await;
     }
 
+    /// Waits for the host's `answer` to request `request_id`, unless the waiting side gives up first
+    /// (`gave_up`) or the connection's writer closes: then the request is forgotten and `None` returned.
+    pub async fn answer_unless_withdrawn(
+        &self,
+        request_id: &RequestId,
+        answer: oneshot::Receiver<ClientAnswer>,
+        gave_up: impl std::future::Future<Output = ()>,
+    ) -> Option<Result<ClientAnswer, oneshot::error::RecvError>> {
+        let answer = tokio::select! {
+            () = gave_up => None,
+            () = self.closed() => None,
+            answer = answer => Some(answer),
+        };
+        if answer.is_none() {
+            self.forget_request(request_id);
+        }
+        answer
+    }
+
+    /// `serverRequest/resolved`: request `request_id` of thread `thread_id` needs no answer any more.
+    pub async fn send_resolved(&self, thread_id: String, request_id: RequestId) {
+        self.send_notification(ServerNotification::ServerRequestResolved(
+            codex_app_server_protocol::ServerRequestResolvedNotification {
+                thread_id,
+                request_id,
+            },
+        ))
+        .await;
+    }
+
     /// Drops the waiter of a request nobody waits for any more; a late answer is then logged as unknown.
     pub fn forget_request(&self, id: &RequestId) {
         self.pending_requests().remove(id);

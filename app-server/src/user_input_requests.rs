@@ -5,7 +5,6 @@
 //! `serverRequest/resolved` tells the host it no longer needs answering.
 
 use codex_app_server_protocol as wire;
-use codex_app_server_protocol::ServerNotification;
 use codex_app_server_protocol::ServerRequestPayload;
 use codex_core::protocol::user_input::UserInputAnswer;
 use codex_core::protocol::user_input::UserInputAnswers;
@@ -35,17 +34,9 @@ pub fn ask_user_input(
     let (request_id, answer) = outgoing.start_request(payload);
     let outgoing = outgoing.clone();
     tokio::spawn(async move {
-        let answer = tokio::select! {
-            () = reply.closed() => {
-                outgoing.forget_request(&request_id);
-                None
-            }
-            () = outgoing.closed() => {
-                outgoing.forget_request(&request_id);
-                None
-            }
-            answer = answer => Some(answer),
-        };
+        let answer = outgoing
+            .answer_unless_withdrawn(&request_id, answer, reply.closed())
+            .await;
         let answers = match answer {
             None | Some(Err(_)) => None,
             Some(Ok(Ok(result))) => Some(
@@ -65,14 +56,7 @@ pub fn ask_user_input(
                 Some(UserInputAnswers::default())
             }
         };
-        outgoing
-            .send_notification(ServerNotification::ServerRequestResolved(
-                wire::ServerRequestResolvedNotification {
-                    thread_id,
-                    request_id,
-                },
-            ))
-            .await;
+        outgoing.send_resolved(thread_id, request_id).await;
         // Without answers the reply is dropped: the turn tells the model the question went unanswered.
         if let Some(answers) = answers
             && reply.send(answers).is_err()
