@@ -83,6 +83,8 @@ pub enum EventMsg {
         call_id: String,
         path: String,
     },
+    /// An MCP tool call's end; 0.105 rebuilds an `mcpToolCall` item from it.
+    McpToolCallEnd(Box<crate::rollout::mcp_call_end::McpToolCallEnd>),
 }
 
 /// `exec_command_end`: a command's end with everything upstream shows of it.
@@ -275,7 +277,15 @@ pub struct UpstreamDuration {
 }
 
 impl UpstreamDuration {
-    fn millis(self) -> i64 {
+    pub(crate) fn from_millis(ms: i64) -> Self {
+        let ms = u64::try_from(ms).unwrap_or_default();
+        Self {
+            secs: ms / 1000,
+            nanos: u32::try_from((ms % 1000) * 1_000_000).unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn millis(self) -> i64 {
         let millis = self.secs.saturating_mul(1000) + u64::from(self.nanos / 1_000_000);
         i64::try_from(millis).unwrap_or(i64::MAX)
     }

@@ -106,6 +106,10 @@ impl EventTurns {
                 self.add_to_turn("", item, turns);
                 None
             }
+            EventMsg::McpToolCallEnd(end) => {
+                self.add_to_turn("", end.to_turn_item(), turns);
+                None
+            }
             EventMsg::UserMessage { .. }
             | EventMsg::AgentMessage { .. }
             | EventMsg::AgentReasoning { .. } => {
@@ -226,7 +230,8 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
         | EventMsg::ItemCompleted { .. }
         | EventMsg::ExecCommandEnd(_)
         | EventMsg::WebSearchEnd { .. }
-        | EventMsg::ViewImageToolCall { .. } => None,
+        | EventMsg::ViewImageToolCall { .. }
+        | EventMsg::McpToolCallEnd(_) => None,
     }
 }
 

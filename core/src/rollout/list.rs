@@ -338,7 +338,8 @@ fn head_user_message(item: &RolloutItem) -> Option<String> {
         | EventMsg::AgentReasoning { .. }
         | EventMsg::ExecCommandEnd(_)
         | EventMsg::WebSearchEnd { .. }
-        | EventMsg::ViewImageToolCall { .. } => None,
+        | EventMsg::ViewImageToolCall { .. }
+        | EventMsg::McpToolCallEnd(_) => None,
     }
 }
 

@@ -14,6 +14,7 @@ mod item;
 mod layout;
 mod list;
 mod list_cursor;
+mod mcp_call_end;
 mod reader;
 mod recorder;
 mod session_index;

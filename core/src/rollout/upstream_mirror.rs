@@ -17,6 +17,7 @@ use super::event_msg::ExecCommandEnd;
 use super::event_msg::UpstreamDuration;
 use super::event_msg::shell_join;
 use super::item::RolloutItem;
+use super::mcp_call_end::McpToolCallEnd;
 
 /// The upstream events that say what `item` says, in order; none for most kinds.
 pub(crate) fn mirror_events(item: &RolloutItem) -> Vec<EventMsg> {
@@ -99,13 +100,7 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             stderr: String::new(),
             aggregated_output: aggregated_output.clone().unwrap_or_default(),
             exit_code: exit_code.unwrap_or(-1),
-            duration: duration_ms.map(|ms| {
-                let ms = u64::try_from(ms).unwrap_or_default();
-                UpstreamDuration {
-                    secs: ms / 1000,
-                    nanos: u32::try_from((ms % 1000) * 1_000_000).unwrap_or_default(),
-                }
-            }),
+            duration: duration_ms.map(UpstreamDuration::from_millis),
             formatted_output: String::new(),
             status: Some(
                 match status {
@@ -126,9 +121,12 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             path: path.clone(),
         }],
         // Upstream keeps a proposed plan as an `item_completed` line of its own; not mirrored.
+        TurnItem::McpToolCall { .. } => McpToolCallEnd::from_turn_item(item)
+            .map(|end| EventMsg::McpToolCallEnd(Box::new(end)))
+            .into_iter()
+            .collect(),
         TurnItem::FileChange { .. }
         | TurnItem::DynamicToolCall { .. }
-        | TurnItem::McpToolCall { .. }
         | TurnItem::Plan { .. }
         | TurnItem::ContextCompaction { .. } => Vec::new(),
     }
