@@ -8,6 +8,8 @@
 use serde::Deserialize;
 use serde::Serialize;
 
+use crate::rollout::upstream_duration::UpstreamDuration;
+
 use crate::protocol::dynamic_tool::DynamicToolContentItem;
 use crate::protocol::response_item::MessagePhase;
 use crate::protocol::response_item::known_phase_or_none;
@@ -266,29 +268,6 @@ pub enum AgentMessageContent {
 pub enum CommandLine {
     Argv(Vec<String>),
     Shell(String),
-}
-
-/// Rust's `Duration` as serde writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UpstreamDuration {
-    pub secs: u64,
-    #[serde(default)]
-    pub nanos: u32,
-}
-
-impl UpstreamDuration {
-    pub(crate) fn from_millis(ms: i64) -> Self {
-        let ms = u64::try_from(ms).unwrap_or_default();
-        Self {
-            secs: ms / 1000,
-            nanos: u32::try_from((ms % 1000) * 1_000_000).unwrap_or_default(),
-        }
-    }
-
-    pub(crate) fn millis(self) -> i64 {
-        let millis = self.secs.saturating_mul(1000) + u64::from(self.nanos / 1_000_000);
-        i64::try_from(millis).unwrap_or(i64::MAX)
-    }
 }
 
 impl UpstreamTurnItem {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::protocol::mcp::McpCallResult;
 use crate::protocol::turn_item::ToolItemStatus;
 use crate::protocol::turn_item::TurnItem;
-use crate::rollout::event_msg::UpstreamDuration;
+use crate::rollout::upstream_duration::UpstreamDuration;
 
 /// What was called.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

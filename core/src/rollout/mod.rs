@@ -21,6 +21,7 @@ mod session_index;
 mod session_meta;
 mod stored_turn;
 mod thread_name_index;
+mod upstream_duration;
 mod upstream_mirror;
 
 pub use archive::archive_thread;

@@ -14,10 +14,10 @@ use crate::protocol::turn_outcome::TurnStatus;
 
 use super::event_msg::EventMsg;
 use super::event_msg::ExecCommandEnd;
-use super::event_msg::UpstreamDuration;
 use super::event_msg::shell_join;
 use super::item::RolloutItem;
 use super::mcp_call_end::McpToolCallEnd;
+use super::upstream_duration::UpstreamDuration;
 
 /// The upstream events that say what `item` says, in order; none for most kinds.
 pub(crate) fn mirror_events(item: &RolloutItem) -> Vec<EventMsg> {
