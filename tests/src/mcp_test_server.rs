@@ -9,6 +9,7 @@
 mod catalog;
 mod handler;
 mod http;
+mod oauth;
 mod options;
 mod resources;
 mod tools;

@@ -49,13 +49,8 @@ const SERVER_REQUESTS: [&str; 6] = [
 ];
 
 /// Notifications and server requests no session here causes: their triggers are not reachable with the
-/// mock model, or (an OAuth sign-in's end) need an authorization server and a browser (the sign-in is
-/// tested in core against a mock authorization server).
-const NOT_CAUSED: [&str; 3] = [
-    "item/fileChange/outputDelta",
-    "model/rerouted",
-    "mcpServer/oauthLogin/completed",
-];
+/// mock model.
+const NOT_CAUSED: [&str; 2] = ["item/fileChange/outputDelta", "model/rerouted"];
 
 /// The id prefix of a request only one version's clients send (`only-0.171.0-...`): the other version's
 /// check leaves it and its answer out.

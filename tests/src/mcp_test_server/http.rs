@@ -1,5 +1,6 @@
-//! The streamable HTTP transport of `mcp_test_server`: rmcp's service at `/mcp` behind the bearer-token and
-//! required-header checks, the `listening` line, and the variant that accepts connections and never answers.
+//! The streamable HTTP transport of `mcp_test_server`: rmcp's service at `/mcp` behind the bearer-token (or
+//! OAuth, see `oauth`) and required-header checks, the `listening` line, and the variant that accepts
+//! connections and never answers.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -22,12 +23,15 @@ use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 
 use super::handler::TestServer;
+use super::oauth::Oauth;
 use super::options::Options;
 
 /// What every request must carry.
 struct Gate {
     /// `Bearer <token>`.
     authorization: Option<HeaderValue>,
+    /// With `--oauth`: an access token the authorization server issued.
+    oauth: Option<Arc<Oauth>>,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -37,11 +41,14 @@ pub(super) async fn serve(
     server: TestServer,
     address: std::net::SocketAddr,
 ) -> anyhow::Result<()> {
-    let gate = Arc::new(gate(options)?);
     let listener = TcpListener::bind(address)
         .await
         .with_context(|| format!("bind {address}"))?;
     let bound = listener.local_addr().context("the bound address")?;
+    let oauth = options
+        .oauth
+        .then(|| Arc::new(Oauth::new(format!("http://{bound}"))));
+    let gate = Arc::new(gate(options, oauth.clone())?);
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening http://{bound}/mcp").context("write the listening line")?;
     stdout.flush().context("flush stdout")?;
@@ -54,15 +61,18 @@ pub(super) async fn serve(
         Arc::new(LocalSessionManager::default()),
         StreamableHttpServerConfig::default(),
     );
-    let router = axum::Router::new()
+    let mut router = axum::Router::new()
         .nest_service("/mcp", service)
         .layer(axum::middleware::from_fn_with_state(gate, check));
+    if let Some(oauth) = oauth {
+        router = router.merge(super::oauth::routes(oauth));
+    }
     axum::serve(listener, router)
         .await
         .context("serve streamable HTTP")
 }
 
-fn gate(options: &Options) -> anyhow::Result<Gate> {
+fn gate(options: &Options, oauth: Option<Arc<Oauth>>) -> anyhow::Result<Gate> {
     let authorization = options
         .bearer_token
         .as_ref()
@@ -82,12 +92,19 @@ fn gate(options: &Options) -> anyhow::Result<Gate> {
         .collect::<anyhow::Result<_>>()?;
     Ok(Gate {
         authorization,
+        oauth,
         headers,
     })
 }
 
-/// 401 without the bearer token, 400 without a required header; the request goes on otherwise.
+/// 401 without the bearer token (or an issued OAuth token), 400 without a required header; the request goes
+/// on otherwise.
 async fn check(State(gate): State<Arc<Gate>>, request: Request, next: Next) -> Response {
+    if let Some(oauth) = &gate.oauth
+        && !oauth.authorized(request.headers())
+    {
+        return oauth.challenge();
+    }
     if let Some(expected) = &gate.authorization
         && request.headers().get(header::AUTHORIZATION) != Some(expected)
     {

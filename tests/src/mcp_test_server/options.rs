@@ -24,6 +24,11 @@ pub(super) struct Options {
     /// HTTP only: every request must carry `Authorization: Bearer TOKEN`, else 401.
     #[arg(long, value_name = "TOKEN")]
     pub(super) bearer_token: Option<String>,
+    /// HTTP only: `/mcp` is an OAuth-protected resource with its authorization server on the same origin
+    /// (metadata, registration, an `/authorize` that approves at once, `/token` with PKCE S256); requests
+    /// without an issued access token get 401 naming the protected-resource metadata.
+    #[arg(long, conflicts_with = "bearer_token")]
+    pub(super) oauth: bool,
     /// HTTP only, repeatable: every request must carry this header with this value, else 400.
     #[arg(long = "require-header", value_name = "NAME=VALUE", value_parser = parse_header)]
     pub(super) require_headers: Vec<(String, String)>,
@@ -55,6 +60,9 @@ impl Options {
     pub(super) fn validate(&self) -> anyhow::Result<()> {
         if self.http.is_none() && self.bearer_token.is_some() {
             bail!("--bearer-token needs --http");
+        }
+        if self.http.is_none() && self.oauth {
+            bail!("--oauth needs --http");
         }
         if self.http.is_none() && !self.require_headers.is_empty() {
             bail!("--require-header needs --http");

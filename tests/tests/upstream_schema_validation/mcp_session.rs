@@ -1,9 +1,11 @@
 //! The MCP part of the schema tour: a thread with the MCP test server (its start-up states), a tool call
 //! through the model that asks approval and reports progress, a server's question to the user, and every
-//! host method (`mcpServer/tool/call` and `mcpServer/resource/read` as 0.171's clients only).
+//! host method (`mcpServer/tool/call` and `mcpServer/resource/read` as 0.171's clients only), and an OAuth
+//! login to a second, protected server (`mcp_test_server --oauth`) played through to its completion.
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::Transcribed;
+use codex_app_server_tests::mcp_server::HttpMcpServer;
 use codex_app_server_tests::mcp_server::stdio_server_flags;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
@@ -18,7 +20,12 @@ use super::start_turn;
 
 pub(super) async fn mcp_session() -> anyhow::Result<Vec<Transcribed>> {
     let model = MockModelServer::start().await;
-    let flags = stdio_server_flags("docs", &[], &[]);
+    let secure = HttpMcpServer::spawn(&["--oauth", "--tools", "echo"]).await?;
+    let mut flags = stdio_server_flags("docs", &[], &[]);
+    flags.extend([
+        "-c".to_string(),
+        format!("mcp_servers.secure={{url=\"{}\"}}", secure.url),
+    ]);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let mut server = AppServer::spawn_with(mock_provider_options(&model.uri(), &flags)).await?;
     server.initialize_experimental().await?;
@@ -83,6 +90,7 @@ pub(super) async fn mcp_session() -> anyhow::Result<Vec<Transcribed>> {
                        "params": {"name": "docs", "scopes": ["read"], "timeoutSecs": 30}});
     server.send_json(&login).await?;
     server.read_response("mcp-login").await?;
+    oauth_login(&mut server).await?;
     let only_0171 = format!("{ONLY}{UPSTREAM_0_171}-");
     for (id, method, params) in [
         (
@@ -104,4 +112,22 @@ pub(super) async fn mcp_session() -> anyhow::Result<Vec<Transcribed>> {
         anyhow::ensure!(answer.get("result").is_some(), "{method} answered {answer}");
     }
     finish(server).await
+}
+
+/// `mcpServer/oauth/login` to `secure`, the browser played with reqwest (the authorization server approves at
+/// once and redirects to the daemon's callback), then `mcpServer/oauthLogin/completed`.
+async fn oauth_login(server: &mut AppServer) -> anyhow::Result<()> {
+    let login = server
+        .call("mcpServer/oauth/login", json!({"name": "secure"}))
+        .await?;
+    let url = login["authorizationUrl"].as_str().unwrap_or_default();
+    reqwest::get(url).await?.error_for_status()?;
+    let completed = server
+        .read_notification("mcpServer/oauthLogin/completed")
+        .await?;
+    anyhow::ensure!(
+        completed["params"]["success"] == true,
+        "the login failed: {completed}"
+    );
+    Ok(())
 }
