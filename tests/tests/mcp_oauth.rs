@@ -56,15 +56,12 @@ async fn oauth_login_stores_tokens_that_a_new_thread_uses() -> anyhow::Result<()
     let model = MockModelServer::start().await;
     let http = HttpMcpServer::spawn(&["--oauth", "--tools", "echo"]).await?;
     let mut server = spawn(&model, &http).await?;
-    // Upstream would say `notLoggedIn` / `authenticationRequired`; the daemon looks for "401" or
-    // "Unauthorized" in the start-up failure, but rmcp reports a 401 that carries a `WWW-Authenticate`
-    // challenge as "Auth required", so it says `unsupported` / `failed` (reported, not fixed here).
+    // Before the sign-in the server answers 401: not logged in, its start failed for that reason.
     assert_eq!(
         remote_status(&mut server).await?,
-        json!({"authStatus": "unsupported", "runtimeStatus": "failed",
-               "toolsError": "MCP client for `remote` failed to start: MCP startup failed: Send message error \
-Transport [rmcp::transport::worker::WorkerTransport<rmcp::transport::streamable_http_client::\
-StreamableHttpClientWorker<reqwest::async_impl::client::Client>>] error: Auth required, when send initialize request"})
+        json!({"authStatus": "notLoggedIn", "runtimeStatus": "authenticationRequired",
+               "toolsError": "MCP client for `remote` failed to start: MCP startup failed: the server requires \
+authentication: sign in with mcpServer/oauth/login, or set bearer_token_env_var"})
     );
 
     let login = server

@@ -110,7 +110,7 @@ impl McpConnection {
                     .clone()
                     .serve(transport)
                     .await
-                    .map_err(|err| McpStartError::Handshake(err.to_string()))?;
+                    .map_err(|err| http_handshake_failure(&err.to_string()))?;
                 (service, None)
             }
         };
@@ -300,6 +300,17 @@ async fn send_cancelled(
     params.reason = Some(reason.to_string());
     let notification = rmcp::model::CancelledNotification::new(params);
     let _ = peer.send_notification(notification.into()).await;
+}
+
+/// An HTTP handshake that failed: a 401 (rmcp words one with a challenge `Auth required`) means the server
+/// wants credentials; anything else is reported as it came.
+fn http_handshake_failure(error: &str) -> McpStartError {
+    let lower = error.to_ascii_lowercase();
+    if lower.contains("auth required") || lower.contains("401") || lower.contains("unauthorized") {
+        McpStartError::AuthRequired
+    } else {
+        McpStartError::Handshake(format!("the MCP handshake failed: {error}"))
+    }
 }
 
 /// A handshake that failed, with the exit status of a process that is gone.

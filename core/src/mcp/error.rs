@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+/// Why a server that needs credentials did not start (also how the host's view recognises it).
+pub(crate) const AUTH_REQUIRED: &str = "the server requires authentication: sign in with mcpServer/oauth/login, or set bearer_token_env_var";
+
 /// Why a server did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum McpStartError {
@@ -22,6 +25,9 @@ pub enum McpStartError {
     Http(String),
     #[error("the server is disabled in config.toml")]
     Disabled,
+    /// The server answered 401: a bearer token or an OAuth sign-in is needed.
+    #[error("{AUTH_REQUIRED}")]
+    AuthRequired,
     #[error("{0}")]
     Config(String),
 }

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::mcp::McpCallError;
 use crate::mcp::client_handler::McpCaller;
+use crate::mcp::error::AUTH_REQUIRED;
 use crate::mcp::oauth_store::has_stored_credentials;
 use crate::mcp::server_config::McpTransportConfig;
 use crate::mcp::server_slot::SlotStatus;
@@ -98,7 +99,7 @@ impl McpServers {
                     McpAuthKind::BearerToken
                 } else if has_stored_credentials(self.codex_home(), server, url) {
                     McpAuthKind::OAuth
-                } else if matches!(status, SlotStatus::Failed(reason) if reason.contains("401") || reason.contains("Unauthorized"))
+                } else if matches!(status, SlotStatus::Failed(reason) if reason.ends_with(AUTH_REQUIRED))
                 {
                     McpAuthKind::NotLoggedIn
                 } else {
