@@ -4,6 +4,7 @@
 import type {
   AgentMessageDeltaNotification,
   ClientRequest,
+  CommandExecOutputDeltaNotification,
   GetAccountRateLimitsResponse,
   JSONRPCMessage,
   RateLimitSnapshot,
@@ -49,6 +50,28 @@ export function turnStart(threadId: string, text: string): ClientRequest {
   };
 }
 
+/** A shell in a 40x120 PTY, streamed: its output comes as `command/exec/outputDelta`s. */
+export const commandExecTty: ClientRequest = {
+  id: nextId++,
+  method: "command/exec",
+  params: { command: ["bash", "-i"], processId: "shell-1", tty: true, size: { rows: 40, cols: 120 }, disableTimeout: true },
+};
+
+export function typeInto(processId: string, base64: string, closeStdin: boolean): ClientRequest {
+  return { id: nextId++, method: "command/exec/write", params: { processId, deltaBase64: base64, closeStdin } };
+}
+
+export function resizeTo(processId: string, rows: number, cols: number): ClientRequest {
+  return { id: nextId++, method: "command/exec/resize", params: { processId, size: { rows, cols } } };
+}
+
+export function terminate(processId: string): ClientRequest {
+  return { id: nextId++, method: "command/exec/terminate", params: { processId } };
+}
+
+/** Base64 output chunks of streamed `command/exec` processes, keyed by `processId` and stream. */
+const commandOutput = new Map<string, Array<string>>();
+
 /** Agent message text assembled from deltas, keyed by item id. */
 const agentText = new Map<string, string>();
 /** The last known snapshot of every rate-limit bucket, keyed by limit id. */
@@ -66,6 +89,15 @@ export function handleNotification(notification: ServerNotification): void {
       const usedPercent: number | undefined = snapshot.primary?.usedPercent;
       rateLimits.set(snapshot.limitId ?? "codex", { ...rateLimits.get(snapshot.limitId ?? "codex"), ...snapshot });
       void usedPercent;
+      break;
+    }
+    case "command/exec/outputDelta": {
+      const params: CommandExecOutputDeltaNotification = notification.params;
+      const stream: "stdout" | "stderr" = params.stream;
+      const key = `${params.processId}/${stream}`;
+      commandOutput.set(key, [...(commandOutput.get(key) ?? []), params.deltaBase64]);
+      const capReached: boolean = params.capReached;
+      void capReached;
       break;
     }
     case "item/completed": {

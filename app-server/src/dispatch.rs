@@ -18,6 +18,7 @@ use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::account;
 use crate::handlers::command;
+use crate::handlers::command_session;
 use crate::handlers::config;
 use crate::handlers::mcp;
 use crate::handlers::model;
@@ -151,6 +152,15 @@ pub async fn route(
             on::<m::ConfigBatchWrite, _>(cx, params, config::batch_write).await
         }
         R::CommandExec { params, .. } => on::<m::CommandExec, _>(cx, params, command::exec).await,
+        R::CommandExecWrite { params, .. } => {
+            on::<m::CommandExecWrite, _>(cx, params, command_session::write).await
+        }
+        R::CommandExecResize { params, .. } => {
+            on::<m::CommandExecResize, _>(cx, params, command_session::resize).await
+        }
+        R::CommandExecTerminate { params, .. } => {
+            on::<m::CommandExecTerminate, _>(cx, params, command_session::terminate).await
+        }
         R::McpServerOauthLogin { params, .. } => {
             on::<m::McpServerOauthLogin, _>(cx, params, mcp::oauth_login).await
         }

@@ -77,6 +77,10 @@ fn context() -> (tempfile::TempDir, RequestContext) {
             opt_out_notification_methods: HashSet::new(),
         }),
         connection_id: 0,
+        command_processes: Arc::default(),
+        stream: crate::handlers::StreamSink::new(crate::outgoing::OutgoingMessageSender::new(
+            crate::outgoing_queue::outgoing_queue().0,
+        )),
     };
     (codex_home, context)
 }

@@ -40,6 +40,9 @@ pub enum RequestError {
     /// The params did not decode; carries the decoder's message.
     #[error("Invalid params: {0}")]
     InvalidParams(String),
+    /// Invalid params answered with upstream's own message, as it is (no prefix).
+    #[error("{0}")]
+    InvalidParamsVerbatim(String),
     /// A semantic rejection by a handler.
     #[error("{0}")]
     Rejected(String),
@@ -69,9 +72,9 @@ impl RequestError {
             | RequestError::Rejected(_)
             | RequestError::ConfigWrite { .. } => error_code::INVALID_REQUEST,
             RequestError::MethodNotFound { .. } => error_code::METHOD_NOT_FOUND,
-            RequestError::InvalidParams(_) | RequestError::InputTooLarge { .. } => {
-                error_code::INVALID_PARAMS
-            }
+            RequestError::InvalidParams(_)
+            | RequestError::InvalidParamsVerbatim(_)
+            | RequestError::InputTooLarge { .. } => error_code::INVALID_PARAMS,
             RequestError::ExecFailed(_) | RequestError::Internal(_) => error_code::INTERNAL_ERROR,
         }
     }
@@ -101,6 +104,7 @@ impl From<RequestError> for JSONRPCErrorError {
             | RequestError::ExperimentalApiRequired { .. }
             | RequestError::MethodNotFound { .. }
             | RequestError::InvalidParams(_)
+            | RequestError::InvalidParamsVerbatim(_)
             | RequestError::Rejected(_)
             | RequestError::ExecFailed(_)
             | RequestError::Internal(_) => None,

@@ -5,6 +5,7 @@
 
 pub mod approval_requests;
 pub mod cli;
+pub mod command_processes;
 pub mod connection;
 pub mod connection_hub;
 pub mod dispatch;

@@ -16,6 +16,7 @@ use serde_json::Value;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::command_processes::CommandProcesses;
 use crate::connection::Connection;
 use crate::connection::IncomingFrame;
 use crate::connection::IncomingFrames;
@@ -27,6 +28,7 @@ use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::ConnectionCapabilities;
 use crate::handlers::RequestContext;
+use crate::handlers::StreamSink;
 use crate::outgoing::OutgoingMessageSender;
 use crate::outgoing_queue::RequestSlot;
 use crate::server_state::ServerState;
@@ -84,6 +86,7 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
         connection_id,
         overflow,
         closer,
+        command_processes: Arc::default(),
     };
     let mut requests_in_flight = JoinSet::new();
     loop {
@@ -101,6 +104,8 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
             }
         }
     }
+    // Upstream ends a connection's `command/exec` processes with it; their requests then answer at once.
+    processor.command_processes.close();
     // Requests already read get a short grace to answer; anything slower is cancelled so EOF exits promptly.
     let drained = tokio::time::timeout(EOF_GRACE, async {
         while requests_in_flight.join_next().await.is_some() {}
@@ -206,6 +211,7 @@ struct MessageProcessor {
     connection_id: ConnectionId,
     overflow: Overflow,
     closer: CancellationToken,
+    command_processes: Arc<CommandProcesses>,
 }
 
 impl MessageProcessor {
@@ -281,14 +287,25 @@ impl MessageProcessor {
                     capabilities,
                     engine: Arc::clone(&self.engine),
                     connection_id: self.connection_id,
+                    command_processes: Arc::clone(&self.command_processes),
+                    stream: StreamSink::new(self.outgoing.clone()),
                 };
-                requests_in_flight.spawn(dispatch::answer_request(
+                // Before the request runs, so the requests read after it find its process.
+                let registration = match self.command_processes.register_request(&request) {
+                    Ok(registration) => registration,
+                    Err(error) => return self.outgoing.send_error(slot, Some(id), error.into()),
+                };
+                let answered = dispatch::answer_request(
                     self.outgoing.clone(),
                     slot,
                     id,
                     method,
                     dispatch::route(context, *request),
-                ));
+                );
+                requests_in_flight.spawn(async move {
+                    answered.await;
+                    drop(registration);
+                });
             }
         }
     }
@@ -519,6 +536,7 @@ mod tests {
             connection_id: 0,
             overflow: Overflow::Wait,
             closer: CancellationToken::new(),
+            command_processes: Arc::default(),
         };
         let waiting = tokio::spawn({
             let outgoing = outgoing.clone();

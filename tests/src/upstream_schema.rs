@@ -111,6 +111,21 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
     ("config/batchWrite", "v2/ConfigWriteResponse.json", &[]),
     ("command/exec", "v2/CommandExecResponse.json", &[]),
     (
+        "command/exec/write",
+        "v2/CommandExecWriteResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "command/exec/resize",
+        "v2/CommandExecResizeResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
+        "command/exec/terminate",
+        "v2/CommandExecTerminateResponse.json",
+        &[UPSTREAM_0_105],
+    ),
+    (
         "mcpServer/oauth/login",
         "v2/McpServerOauthLoginResponse.json",
         &[],
@@ -145,6 +160,7 @@ pub const NOTIFICATIONS_NEWER_THAN: &[(&str, &str)] = &[
     ("serverRequest/resolved", UPSTREAM_0_105),
     ("thread/deleted", UPSTREAM_0_105),
     ("mcpServer/startupStatus/updated", UPSTREAM_0_105),
+    ("command/exec/outputDelta", UPSTREAM_0_105),
 ];
 
 /// Server requests we send that a version does not define: `(method, version)`. A client of that version

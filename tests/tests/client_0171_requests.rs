@@ -241,18 +241,8 @@ async fn fields_this_server_does_not_implement_are_refused_by_name() -> anyhow::
         ),
         (
             "command/exec",
-            json!({"command": ["true"], "tty": true}),
-            "tty",
-        ),
-        (
-            "command/exec",
-            json!({"command": ["true"], "processId": "p1"}),
-            "processId",
-        ),
-        (
-            "command/exec",
-            json!({"command": ["true"], "streamStdin": true}),
-            "streamStdin",
+            json!({"command": ["true"], "env": {"HOME": null}}),
+            "env",
         ),
         (
             "config/batchWrite",

@@ -695,6 +695,7 @@ async fn command_and_error_answers(server: &mut AppServer, workspace: &Path) -> 
             json!({"command": ["echo", "hi"], "cwd": workspace, "sandboxPolicy": {"type": "dangerFullAccess"}}),
         )
         .await?;
+    streamed_command(server, workspace).await?;
     for (name, method, params) in [
         ("unknown", "no/such/method", json!({})),
         ("params", "thread/read", json!({"thread": 7})),
@@ -705,6 +706,53 @@ async fn command_and_error_answers(server: &mut AppServer, workspace: &Path) -> 
             .await?;
         let answer = server.read_response(id.as_str()).await?;
         anyhow::ensure!(answer.get("error").is_some(), "{method} answered {answer}");
+    }
+    Ok(())
+}
+
+/// 0.171's streamed `command/exec`: a PTY resized and typed into (its output comes as
+/// `command/exec/outputDelta`), and a `sleep` terminated.
+async fn streamed_command(server: &mut AppServer, workspace: &Path) -> anyhow::Result<()> {
+    let request = |name: &str, method: &str, params: Value| json!({"id": format!("{ONLY}{UPSTREAM_0_171}-{name}"), "method": method, "params": params});
+    let mut answers = Vec::new();
+    for (name, method, params) in [
+        (
+            "exec-tty",
+            "command/exec",
+            json!({"command": ["sh", "-c", "read line; echo got:$line"], "processId": "tour-tty",
+                "tty": true, "size": {"rows": 24, "cols": 80}, "cwd": workspace,
+                "sandboxPolicy": {"type": "dangerFullAccess"}}),
+        ),
+        (
+            "exec-resize",
+            "command/exec/resize",
+            json!({"processId": "tour-tty", "size": {"rows": 30, "cols": 100}}),
+        ),
+        (
+            "exec-write",
+            "command/exec/write",
+            json!({"processId": "tour-tty", "deltaBase64": "aGkK", "closeStdin": false}),
+        ),
+        (
+            "exec-sleep",
+            "command/exec",
+            json!({"command": ["sleep", "100"], "processId": "tour-sleep", "streamStdin": true,
+                "streamStdoutStderr": true, "cwd": workspace,
+                "sandboxPolicy": {"type": "dangerFullAccess"}}),
+        ),
+        (
+            "exec-terminate",
+            "command/exec/terminate",
+            json!({"processId": "tour-sleep"}),
+        ),
+    ] {
+        let request = request(name, method, params);
+        server.send_json(&request).await?;
+        answers.push(request["id"].clone());
+    }
+    for id in answers {
+        let answer = server.read_response(id.clone()).await?;
+        anyhow::ensure!(answer.get("result").is_some(), "{id} answered {answer}");
     }
     Ok(())
 }

@@ -385,6 +385,21 @@ client_request_definitions! {
         params: CommandExecParams,
         response: CommandExecResponse,
     },
+    /// 0.171 only.
+    CommandExecWrite => "command/exec/write" {
+        params: CommandExecWriteParams,
+        response: CommandExecWriteResponse,
+    },
+    /// 0.171 only.
+    CommandExecResize => "command/exec/resize" {
+        params: CommandExecResizeParams,
+        response: CommandExecResizeResponse,
+    },
+    /// 0.171 only.
+    CommandExecTerminate => "command/exec/terminate" {
+        params: CommandExecTerminateParams,
+        response: CommandExecTerminateResponse,
+    },
     McpServerOauthLogin => "mcpServer/oauth/login" {
         params: McpServerOauthLoginParams,
         response: McpServerOauthLoginResponse,
@@ -446,6 +461,8 @@ server_notification_definitions! {
     McpServerOauthLoginCompleted => "mcpServer/oauthLogin/completed" (McpServerOauthLoginCompletedNotification),
     /// 0.171 only.
     McpServerStatusUpdated => "mcpServer/startupStatus/updated" (McpServerStatusUpdatedNotification),
+    /// 0.171 only.
+    CommandExecOutputDelta => "command/exec/outputDelta" (CommandExecOutputDeltaNotification),
 }
 
 server_request_definitions! {

@@ -221,8 +221,8 @@ fn every_client_method_is_listed_once() {
     let methods: std::collections::BTreeSet<&str> =
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
-    assert_eq!(ClientRequest::METHODS.len(), 36);
-    assert_eq!(ServerNotification::METHODS.len(), 33);
+    assert_eq!(ClientRequest::METHODS.len(), 39);
+    assert_eq!(ServerNotification::METHODS.len(), 34);
     assert_eq!(
         ServerRequest::METHODS,
         &[
@@ -572,6 +572,9 @@ fn every_method_has_a_marker_with_its_wire_name_and_types() {
         methods::ConfigValueWrite::METHOD,
         methods::ConfigBatchWrite::METHOD,
         methods::CommandExec::METHOD,
+        methods::CommandExecWrite::METHOD,
+        methods::CommandExecResize::METHOD,
+        methods::CommandExecTerminate::METHOD,
         methods::McpServerOauthLogin::METHOD,
         methods::McpServerRefresh::METHOD,
         methods::ListMcpServerStatus::METHOD,

@@ -40,6 +40,25 @@ impl NotificationSink {
     }
 }
 
+/// The way a request still running writes the notifications upstream sends before its response (a streamed
+/// `command/exec`'s output deltas); the message processor makes one for each request it routes. What it
+/// writes is queued before the response, which is only written once the handler returns.
+#[derive(Clone)]
+pub struct StreamSink {
+    outgoing: OutgoingMessageSender,
+}
+
+impl StreamSink {
+    pub(crate) fn new(outgoing: OutgoingMessageSender) -> Self {
+        StreamSink { outgoing }
+    }
+
+    /// Queues `notification` once the connection's queue has room for it.
+    pub async fn notify(&self, notification: ServerNotification) {
+        self.outgoing.send_notification(notification).await;
+    }
+}
+
 impl<R> From<R> for Answer<R> {
     fn from(response: R) -> Self {
         Answer::new(response)

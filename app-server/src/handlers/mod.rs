@@ -6,6 +6,8 @@
 pub mod account;
 pub mod answer;
 pub mod command;
+pub mod command_params;
+pub mod command_session;
 pub mod config;
 pub mod mcp;
 pub mod model;
@@ -21,7 +23,9 @@ use codex_app_server_protocol::ClientInfo;
 
 pub use crate::handlers::answer::Answer;
 pub use crate::handlers::answer::NotificationSink;
+pub use crate::handlers::answer::StreamSink;
 
+use crate::command_processes::CommandProcesses;
 use crate::connection_hub::ConnectionId;
 use crate::engine::Engine;
 use crate::server_state::ServerState;
@@ -34,8 +38,9 @@ pub struct ConnectionCapabilities {
     pub opt_out_notification_methods: HashSet<String>,
 }
 
-/// Handed to every handler: shared state, the engine and the connection's capabilities. There is no way
-/// out to the client here: a handler speaks through its [`Answer`].
+/// Handed to every handler: shared state, the engine and the connection's capabilities. A handler speaks
+/// to the client through its [`Answer`]; only what upstream streams before a response goes through
+/// `stream`.
 #[derive(Clone)]
 pub struct RequestContext {
     pub state: Arc<ServerState>,
@@ -43,4 +48,8 @@ pub struct RequestContext {
     pub engine: Arc<Engine>,
     /// The connection the request came on (its subscriptions are kept in `engine.connections`).
     pub connection_id: ConnectionId,
+    /// The connection's live `command/exec` processes.
+    pub command_processes: Arc<CommandProcesses>,
+    /// Notifications written before this request's response.
+    pub stream: StreamSink,
 }

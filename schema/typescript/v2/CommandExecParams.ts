@@ -1,6 +1,6 @@
 // GENERATED CODE! DO NOT MODIFY BY HAND!
 
-import type { JsonValue } from "../serde_json/JsonValue";
+import type { CommandExecTerminalSize } from "./CommandExecTerminalSize";
 import type { SandboxPolicy } from "./SandboxPolicy";
 
 /**
@@ -12,9 +12,17 @@ export type CommandExecParams = {
  */
 command: Array<string>, timeoutMs?: number | null, cwd?: string | null, sandboxPolicy?: SandboxPolicy | null, 
 /**
- * 0.171's streaming and terminal fields, refused when set (interactive processes are not served yet).
+ * Client-supplied, connection-scoped id; required to stream or to drive the process (0.171).
  */
-processId?: string | null, tty: boolean, streamStdin: boolean, streamStdoutStderr: boolean, size?: JsonValue | null, 
+processId?: string | null, 
+/**
+ * Runs the command in a PTY; implies `streamStdin` and `streamStdoutStderr`.
+ */
+tty: boolean, streamStdin: boolean, streamStdoutStderr: boolean, 
+/**
+ * Initial PTY size; only with `tty` (default 24x80).
+ */
+size?: CommandExecTerminalSize | null, 
 /**
  * Environment overrides merged into the command's environment; `null` unsets a variable.
  */
@@ -24,10 +32,10 @@ env?: { [key in string]?: string | null } | null,
  */
 disableTimeout: boolean, 
 /**
- * Per-stream capture cap in bytes (0.171); refused when set.
+ * Per-stream cap in bytes (0.171): later output of a stream is dropped.
  */
 outputBytesCap?: bigint | null, 
 /**
- * Refused when true: output capture is always capped here.
+ * Streams without a cap (refused for buffered output, which is always capped here).
  */
 disableOutputCap: boolean, };

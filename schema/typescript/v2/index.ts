@@ -18,8 +18,17 @@ export type { ChatgptAuthTokensRefreshResponse } from "./ChatgptAuthTokensRefres
 export type { CodexErrorInfo } from "./CodexErrorInfo";
 export type { CollaborationMode } from "./CollaborationMode";
 export type { CommandAction } from "./CommandAction";
+export type { CommandExecOutputDeltaNotification } from "./CommandExecOutputDeltaNotification";
+export type { CommandExecOutputStream } from "./CommandExecOutputStream";
 export type { CommandExecParams } from "./CommandExecParams";
+export type { CommandExecResizeParams } from "./CommandExecResizeParams";
+export type { CommandExecResizeResponse } from "./CommandExecResizeResponse";
 export type { CommandExecResponse } from "./CommandExecResponse";
+export type { CommandExecTerminalSize } from "./CommandExecTerminalSize";
+export type { CommandExecTerminateParams } from "./CommandExecTerminateParams";
+export type { CommandExecTerminateResponse } from "./CommandExecTerminateResponse";
+export type { CommandExecWriteParams } from "./CommandExecWriteParams";
+export type { CommandExecWriteResponse } from "./CommandExecWriteResponse";
 export type { CommandExecutionApprovalDecision } from "./CommandExecutionApprovalDecision";
 export type { CommandExecutionOutputDeltaNotification } from "./CommandExecutionOutputDeltaNotification";
 export type { CommandExecutionRequestApprovalParams } from "./CommandExecutionRequestApprovalParams";

@@ -27,9 +27,9 @@ use crate::sandbox::SandboxedCommand;
 
 /// After the direct child exits, background processes it started may still hold the pipes open; output is
 /// collected for at most this long before `run` returns without them.
-const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
+pub(super) const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 const READ_CHUNK_BYTES: usize = 8192;
-const OUTPUT_CHANNEL_CAPACITY: usize = 64;
+pub(super) const OUTPUT_CHANNEL_CAPACITY: usize = 64;
 /// Used when `$SHELL` is unset for `ExecCommand::ShellScript`.
 const FALLBACK_SHELL: &str = "/bin/sh";
 /// Inherited variables whose names contain one of these (in any case) are not passed on, so commands cannot
@@ -86,12 +86,19 @@ pub enum ExecError {
 
 /// Kills the process group it names when dropped, so that a `run` future dropped mid-flight (an aborted
 /// turn) does not leave the command and its children running.
-struct ProcessGroupKiller {
+pub(super) struct ProcessGroupKiller {
     pgid: Option<libc::pid_t>,
 }
 
 impl ProcessGroupKiller {
-    fn kill(&mut self) {
+    /// Kills the group led by `child` (its pid is the group's id) when asked or dropped.
+    pub(super) fn for_child(child: &Child) -> Self {
+        ProcessGroupKiller {
+            pgid: child.id().and_then(|pid| libc::pid_t::try_from(pid).ok()),
+        }
+    }
+
+    pub(super) fn kill(&mut self) {
         if let Some(pgid) = self.pgid.take() {
             // SAFETY: killpg only sends a signal; the group was created by our spawn (process_group(0)),
             // so its id is the child's pid, which we have not reaped yet.
@@ -106,7 +113,7 @@ impl ProcessGroupKiller {
         }
     }
 
-    fn disarm(&mut self) {
+    pub(super) fn disarm(&mut self) {
         self.pgid = None;
     }
 }
@@ -148,23 +155,8 @@ pub async fn run(
     let started = Instant::now();
     let mut child = spawn(&argv, sandboxed.as_ref(), &params)?;
     // Killing bubblewrap (the group's leader) kills its PID namespace, and so the whole sandboxed tree.
-    let mut killer = ProcessGroupKiller {
-        pgid: child.id().and_then(|pid| libc::pid_t::try_from(pid).ok()),
-    };
-    if let Some(sandboxed) = &mut sandboxed {
-        let released = tokio::time::timeout(params.timeout, sandboxed.release()).await;
-        let failure = match released {
-            Ok(Ok(())) => None,
-            Ok(Err(error)) => Some(error),
-            Err(_) => Some(sandboxed.setup_error("bubblewrap did not start the sandbox in time")),
-        };
-        if let Some(error) = failure {
-            // Killed and reaped before `sandboxed` is dropped: dropping it would let the command start.
-            killer.kill();
-            child.wait().await.map_err(ExecError::Wait)?;
-            return Err(error.into());
-        }
-    }
+    let mut killer = ProcessGroupKiller::for_child(&child);
+    release_sandbox(sandboxed.as_mut(), &mut child, &mut killer, params.timeout).await?;
 
     let (status, aggregated_output) =
         supervise(&mut child, &mut killer, params.timeout, output, cancel).await?;
@@ -176,18 +168,46 @@ pub async fn run(
             sandboxed.setup_error(&aggregated_output),
         ));
     }
-    let exit_code = match status {
-        Some(status) => status
-            .code()
-            .unwrap_or_else(|| SIGNAL_EXIT_CODE_BASE + status.signal().unwrap_or_default()),
-        None => TIMEOUT_EXIT_CODE,
-    };
+    let exit_code = status.map_or(TIMEOUT_EXIT_CODE, exit_code_of);
     Ok(ExecOutcome {
         exit_code,
         duration: started.elapsed(),
         aggregated_output,
         timed_out: status.is_none(),
     })
+}
+
+/// The exit code a status reports: the process's own, or 128 + N when signal N killed it.
+pub(super) fn exit_code_of(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .unwrap_or_else(|| SIGNAL_EXIT_CODE_BASE + status.signal().unwrap_or_default())
+}
+
+/// Lets a prepared sandbox start the command (see [`SandboxedCommand::release`]); when it cannot, the
+/// sandbox is killed and reaped before the error is returned.
+pub(super) async fn release_sandbox(
+    sandboxed: Option<&mut SandboxedCommand>,
+    child: &mut Child,
+    killer: &mut ProcessGroupKiller,
+    timeout: Duration,
+) -> Result<(), ExecError> {
+    let Some(sandboxed) = sandboxed else {
+        return Ok(());
+    };
+    let released = tokio::time::timeout(timeout, sandboxed.release()).await;
+    let failure = match released {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(error),
+        Err(_) => Some(sandboxed.setup_error("bubblewrap did not start the sandbox in time")),
+    };
+    if let Some(error) = failure {
+        // Killed and reaped before `sandboxed` is dropped: dropping it would let the command start.
+        killer.kill();
+        child.wait().await.map_err(ExecError::Wait)?;
+        return Err(error.into());
+    }
+    Ok(())
 }
 
 /// Starts the command (or bubblewrap around it) in its own process group, with the daemon's environment
@@ -197,6 +217,36 @@ fn spawn(
     sandboxed: Option<&SandboxedCommand>,
     params: &ExecParams,
 ) -> Result<Child, ExecError> {
+    let mut command = base_command(argv, sandboxed, params);
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    spawn_command(&mut command, argv, params)
+}
+
+/// Spawns `command`; a failure names the program and the directory.
+pub(super) fn spawn_command(
+    command: &mut Command,
+    argv: &[String],
+    params: &ExecParams,
+) -> Result<Child, ExecError> {
+    command.spawn().map_err(|source| ExecError::Spawn {
+        program: argv[0].clone(),
+        cwd: params.cwd.clone(),
+        source,
+    })
+}
+
+/// The command (or bubblewrap around it, with the sandbox's child setup) in `params.cwd`, with the daemon's
+/// environment minus its secrets plus `params.env`; stdio and process group are the caller's.
+pub(super) fn base_command(
+    argv: &[String],
+    sandboxed: Option<&SandboxedCommand>,
+    params: &ExecParams,
+) -> Command {
     let mut command = match sandboxed {
         Some(sandboxed) => {
             let mut command = Command::new(&sandboxed.program);
@@ -221,17 +271,8 @@ fn spawn(
             let name = name.to_string_lossy().to_ascii_uppercase();
             !SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
         }))
-        .envs(&params.env)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    command.spawn().map_err(|source| ExecError::Spawn {
-        program: argv[0].clone(),
-        cwd: params.cwd.clone(),
-        source,
-    })
+        .envs(&params.env);
+    command
 }
 
 /// Streams the child's output until it exits (its status), times out (`None`: the group is killed) or is
@@ -316,7 +357,7 @@ async fn supervise(
 }
 
 /// The program and its arguments: the argv as given, or the user's shell running the script.
-fn command_argv(command: &ExecCommand) -> Result<Vec<String>, ExecError> {
+pub(super) fn command_argv(command: &ExecCommand) -> Result<Vec<String>, ExecError> {
     match command {
         ExecCommand::Argv(argv) if argv.is_empty() => Err(ExecError::EmptyCommand),
         ExecCommand::Argv(argv) => Ok(argv.clone()),
@@ -333,7 +374,7 @@ fn command_argv(command: &ExecCommand) -> Result<Vec<String>, ExecError> {
 
 /// Forwards everything read from one pipe to the shared channel, so chunks from both pipes are seen in
 /// arrival order.
-fn spawn_reader(
+pub(super) fn spawn_reader(
     mut pipe: impl AsyncRead + Unpin + Send + 'static,
     stream: ExecStream,
     chunks: mpsc::Sender<ExecOutputChunk>,
