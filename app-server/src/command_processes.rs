@@ -24,6 +24,9 @@ struct Entry {
     pending: Option<mpsc::UnboundedReceiver<SessionInput>>,
     stdin: bool,
     tty: bool,
+    /// Terminated before its `command/exec` claimed it: kept (with the kill queued) until that request
+    /// runs, which then ends at once; unreachable by its id meanwhile.
+    terminated: bool,
 }
 
 #[derive(Default)]
@@ -119,6 +122,7 @@ impl CommandProcesses {
                 pending: Some(pending),
                 stdin: accepts.stdin,
                 tty: accepts.tty,
+                terminated: false,
             },
         );
         Ok(Registration {
@@ -156,6 +160,7 @@ impl CommandProcesses {
         let entry = registry
             .processes
             .get(process_id)
+            .filter(|entry| !entry.terminated)
             .ok_or_else(|| no_active(process_id))?;
         check(Accepts {
             stdin: entry.stdin,
@@ -168,14 +173,21 @@ impl CommandProcesses {
         Ok(())
     }
 
-    /// Kills the live process `process_id`; it is no longer reachable by its id.
+    /// Kills the live process `process_id`; it is no longer reachable by its id. A process whose
+    /// `command/exec` has not started it yet is killed as soon as it starts.
     pub fn terminate(&self, process_id: &str) -> Result<(), RequestError> {
-        let entry = self
-            .lock()
+        let mut registry = self.lock();
+        let entry = registry
             .processes
-            .remove(process_id)
+            .get_mut(process_id)
+            .filter(|entry| !entry.terminated)
             .ok_or_else(|| no_active(process_id))?;
         let _ = entry.input.send(SessionInput::Terminate);
+        if entry.pending.is_some() {
+            entry.terminated = true;
+        } else {
+            registry.processes.remove(process_id);
+        }
         Ok(())
     }
 
@@ -183,9 +195,13 @@ impl CommandProcesses {
     pub fn close(&self) {
         let mut registry = self.lock();
         registry.closed = true;
-        for (_, entry) in registry.processes.drain() {
+        for entry in registry.processes.values_mut() {
             let _ = entry.input.send(SessionInput::Terminate);
+            entry.terminated = true;
         }
+        registry
+            .processes
+            .retain(|_, entry| entry.pending.is_some());
     }
 }
 
@@ -193,4 +209,52 @@ fn no_active(process_id: &str) -> RequestError {
     RequestError::Rejected(format!(
         "no active command/exec for process id {process_id:?}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepts() -> Accepts {
+        Accepts {
+            stdin: true,
+            tty: false,
+        }
+    }
+
+    /// A `terminate` read before its `command/exec` started the process: the kill waits in the process's
+    /// input, the request still finds its process, and the id is unreachable meanwhile.
+    #[test]
+    fn a_process_terminated_before_it_started_is_killed_when_it_starts() {
+        let processes = Arc::new(CommandProcesses::default());
+        let _held = processes.register("p", accepts()).unwrap();
+        processes.terminate("p").unwrap();
+        let write = processes.send("p", |_| Ok(()), [SessionInput::CloseStdin]);
+        assert!(matches!(write, Err(RequestError::Rejected(_))));
+        assert!(matches!(
+            processes.terminate("p"),
+            Err(RequestError::Rejected(_))
+        ));
+        let (mut input, _claimed) = processes.claim("p").unwrap();
+        assert!(matches!(input.try_recv(), Ok(SessionInput::Terminate)));
+    }
+
+    #[test]
+    fn closing_the_connection_kills_started_and_unstarted_processes() {
+        let processes = Arc::new(CommandProcesses::default());
+        let _started = processes.register("started", accepts()).unwrap();
+        let (mut started_input, _claimed) = processes.claim("started").unwrap();
+        let _unstarted = processes.register("unstarted", accepts()).unwrap();
+        processes.close();
+        assert!(matches!(
+            started_input.try_recv(),
+            Ok(SessionInput::Terminate)
+        ));
+        let (mut unstarted_input, _claimed) = processes.claim("unstarted").unwrap();
+        assert!(matches!(
+            unstarted_input.try_recv(),
+            Ok(SessionInput::Terminate)
+        ));
+        assert!(processes.register("new", accepts()).is_err());
+    }
 }
