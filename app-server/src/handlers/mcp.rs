@@ -38,6 +38,16 @@ fn servers(
     }
 }
 
+/// An MCP method's `environmentId`: this server has no execution environments to select.
+fn refuse_environment(method: &str, environment_id: Option<&String>) -> Result<(), RequestError> {
+    refuse_if(
+        method,
+        "environmentId",
+        environment_id.is_some(),
+        "this server has no execution environments",
+    )
+}
+
 fn call_error(error: McpCallError) -> RequestError {
     match error {
         McpCallError::UnknownServer(_) => RequestError::InvalidParams(error.to_string()),
@@ -50,12 +60,7 @@ pub async fn list_status(
     context: RequestContext,
     params: wire::ListMcpServerStatusParams,
 ) -> Result<Answer<wire::ListMcpServerStatusResponse>, RequestError> {
-    refuse_if(
-        "mcpServerStatus/list",
-        "environmentId",
-        params.environment_id.is_some(),
-        "this server has no execution environments",
-    )?;
+    refuse_environment("mcpServerStatus/list", params.environment_id.as_ref())?;
     let servers = servers(&context, params.thread_id.as_deref())?;
     if let Some(name) = &params.server_name
         && servers.config(name).is_none()
@@ -163,12 +168,7 @@ pub async fn call_tool(
     context: RequestContext,
     params: wire::McpServerToolCallParams,
 ) -> Result<Answer<wire::McpServerToolCallResponse>, RequestError> {
-    refuse_if(
-        "mcpServer/tool/call",
-        "environmentId",
-        params.environment_id.is_some(),
-        "this server has no execution environments",
-    )?;
+    refuse_environment("mcpServer/tool/call", params.environment_id.as_ref())?;
     refuse_if(
         "mcpServer/tool/call",
         "_meta",
@@ -191,12 +191,7 @@ pub async fn read_resource(
     params: wire::McpResourceReadParams,
 ) -> Result<Answer<wire::McpResourceReadResponse>, RequestError> {
     let method = "mcpServer/resource/read";
-    refuse_if(
-        method,
-        "environmentId",
-        params.environment_id.is_some(),
-        "this server has no execution environments",
-    )?;
+    refuse_environment(method, params.environment_id.as_ref())?;
     refuse_if(
         method,
         "connectorId",
@@ -252,12 +247,7 @@ pub async fn oauth_login(
     params: wire::McpServerOauthLoginParams,
 ) -> Result<Answer<wire::McpServerOauthLoginResponse>, RequestError> {
     let method = "mcpServer/oauth/login";
-    refuse_if(
-        method,
-        "environmentId",
-        params.environment_id.is_some(),
-        "this server has no execution environments",
-    )?;
+    refuse_environment(method, params.environment_id.as_ref())?;
     refuse_if(
         method,
         "clientRegistration",

@@ -142,16 +142,7 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<ExecOutcome, ExecError> {
     let argv = command_argv(&params.command)?;
-    let mut sandboxed = if params.sandbox.is_unrestricted() {
-        None
-    } else {
-        Some(SandboxedCommand::prepare(
-            &params.sandbox,
-            &params.sandbox_cwd,
-            &params.codex_home,
-            argv.iter().map(OsString::from).collect(),
-        )?)
-    };
+    let mut sandboxed = sandboxed_command(&params, &argv)?;
     let started = Instant::now();
     let mut child = spawn(&argv, sandboxed.as_ref(), &params)?;
     // Killing bubblewrap (the group's leader) kills its PID namespace, and so the whole sandboxed tree.
@@ -400,6 +391,22 @@ pub(super) fn spawn_reader(
             }
         }
     })
+}
+
+/// The command wrapped in its sandbox, or `None` when the policy does not restrict it.
+pub(super) fn sandboxed_command(
+    params: &ExecParams,
+    argv: &[String],
+) -> Result<Option<SandboxedCommand>, ExecError> {
+    if params.sandbox.is_unrestricted() {
+        return Ok(None);
+    }
+    Ok(Some(SandboxedCommand::prepare(
+        &params.sandbox,
+        &params.sandbox_cwd,
+        &params.codex_home,
+        argv.iter().map(OsString::from).collect(),
+    )?))
 }
 
 #[cfg(test)]

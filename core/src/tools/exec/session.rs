@@ -3,7 +3,6 @@
 //! request, at its timeout, or when the session is dropped. It is launched exactly as [`super::run`]
 //! launches a command, sandbox included; with a PTY, the (wrapped) command runs on the PTY's slave.
 
-use std::ffi::OsString;
 use std::os::fd::OwnedFd;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -28,6 +27,7 @@ use super::run::base_command;
 use super::run::command_argv;
 use super::run::exit_code_of;
 use super::run::release_sandbox;
+use super::run::sandboxed_command;
 use super::run::spawn_command;
 use super::run::spawn_reader;
 use crate::protocol::exit_code::TIMEOUT_EXIT_CODE;
@@ -75,16 +75,7 @@ pub async fn run_session(
     output: mpsc::Sender<ExecOutputChunk>,
 ) -> Result<i32, ExecError> {
     let argv = command_argv(&params.command)?;
-    let mut sandboxed = if params.sandbox.is_unrestricted() {
-        None
-    } else {
-        Some(SandboxedCommand::prepare(
-            &params.sandbox,
-            &params.sandbox_cwd,
-            &params.codex_home,
-            argv.iter().map(OsString::from).collect(),
-        )?)
-    };
+    let mut sandboxed = sandboxed_command(&params, &argv)?;
     let (chunk_sender, mut chunks) = mpsc::channel(OUTPUT_CHANNEL_CAPACITY);
     let mut attached = attach(&argv, sandboxed.as_ref(), &params, stdio, &chunk_sender)?;
     drop(chunk_sender);
