@@ -123,7 +123,6 @@ async fn list_page(
     if !connection.has_resources() {
         return Ok((Vec::new(), None));
     }
-    let to_values = |items: Vec<Value>| items;
     match listing {
         Listing::Resources => {
             let page = connection.list_resources(cursor).await?;
@@ -132,7 +131,7 @@ async fn list_page(
                 .iter()
                 .filter_map(|r| serde_json::to_value(r).ok())
                 .collect();
-            Ok((to_values(items), page.next_cursor))
+            Ok((items, page.next_cursor))
         }
         Listing::Templates => {
             let page = connection.list_resource_templates(cursor).await?;
@@ -141,7 +140,7 @@ async fn list_page(
                 .iter()
                 .filter_map(|r| serde_json::to_value(r).ok())
                 .collect();
-            Ok((to_values(items), page.next_cursor))
+            Ok((items, page.next_cursor))
         }
     }
 }
