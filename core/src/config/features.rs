@@ -19,7 +19,8 @@ pub enum Feature {
     ShellTool,
     /// Offer `apply_patch` as a freeform (grammar) tool.
     ApplyPatchFreeform,
-    /// Long-lived PTY-backed exec sessions.
+    /// The model's shell tool is unified exec (`exec_command` + `write_stdin`: long-lived sessions, a PTY
+    /// on request), whatever its catalog entry says; on by default, as upstream's.
     UnifiedExec,
     /// Compress request bodies (zstd) for providers that accept it.
     RequestCompression,
@@ -70,12 +71,11 @@ impl Feature {
     /// Whether the feature is on when nothing configures it.
     pub fn default_enabled(self) -> bool {
         match self {
-            Feature::ShellTool | Feature::ViewImageTool => true,
+            Feature::ShellTool | Feature::ViewImageTool | Feature::UnifiedExec => true,
             Feature::ResponsesWebsockets
             | Feature::ResponsesWebsocketsV2
             | Feature::WebSearchRequest
             | Feature::ApplyPatchFreeform
-            | Feature::UnifiedExec
             | Feature::RequestCompression
             | Feature::IncludeTimingMetrics
             | Feature::WebSearchCached => false,

@@ -44,6 +44,10 @@ pub enum ShellToolType {
     ShellCommand,
     Shell,
     Local,
+    /// `exec_command` and `write_stdin` (upstream's `unified_exec`).
+    UnifiedExec,
+    /// No shell tool.
+    Disabled,
 }
 
 /// How `apply_patch` is offered.
@@ -152,7 +156,7 @@ impl ModelInfo {
                 };
             }
             match fields.get("shell_type").and_then(Value::as_str) {
-                Some("shell_command" | "shell" | "local") | None => {}
+                Some("shell_command" | "shell" | "local" | "unified_exec" | "disabled") | None => {}
                 Some("default") => {
                     fields.insert("shell_type".to_string(), Value::from("shell"));
                 }

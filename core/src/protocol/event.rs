@@ -114,6 +114,14 @@ pub enum EventMsg {
         item_id: String,
         delta: String,
     },
+    /// The model wrote to (or polled, with empty `stdin`) a unified exec session (`write_stdin`): reported
+    /// under the turn that wrote, for the item of the `exec_command` that started the session.
+    TerminalInteraction {
+        turn_id: String,
+        item_id: String,
+        process_id: String,
+        stdin: String,
+    },
     /// The aggregated unified diff of every file the turn has changed so far.
     TurnDiffUpdated {
         turn_id: String,

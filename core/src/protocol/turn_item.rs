@@ -56,6 +56,9 @@ pub enum TurnItem {
         /// Who ran it; rollouts written before this field existed hold only the model's commands.
         #[serde(default)]
         source: CommandSource,
+        /// The unified exec session running it (`exec_command`), as the model knows it; `None` otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        process_id: Option<String>,
     },
     FileChange {
         id: String,
@@ -127,13 +130,16 @@ impl TurnItem {
     }
 }
 
-/// Who started a command: the model through a tool call, or the host's user (`thread/shellCommand`).
+/// Who started a command: the model through a tool call (one that runs to its end, or a unified exec
+/// session), or the host's user (`thread/shellCommand`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CommandSource {
     #[default]
     Agent,
     UserShell,
+    /// A session the model started with `exec_command` (unified exec).
+    UnifiedExecStartup,
 }
 
 /// The state of a tool-backed item (command or file change).

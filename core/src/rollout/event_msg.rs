@@ -361,8 +361,12 @@ impl UpstreamCommandExecution {
             duration_ms: self.duration.map(UpstreamDuration::millis),
             source: match self.source.as_deref() {
                 Some("user_shell" | "userShell") => CommandSource::UserShell,
+                Some("unified_exec_startup" | "unifiedExecStartup") => {
+                    CommandSource::UnifiedExecStartup
+                }
                 Some(_) | None => CommandSource::Agent,
             },
+            process_id: self.process_id.clone(),
         }
     }
 }

@@ -81,11 +81,12 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             exit_code,
             duration_ms,
             source,
+            process_id,
             ..
         } => vec![EventMsg::ExecCommandEnd(Box::new(ExecCommandEnd {
             call_id: id.clone(),
             turn_id: turn_id.to_string(),
-            process_id: None,
+            process_id: process_id.clone(),
             command: upstream_argv(command),
             cwd: cwd.clone(),
             parsed_cmd: vec![serde_json::json!({"type": "unknown", "cmd": command})],
@@ -93,6 +94,7 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
                 match source {
                     CommandSource::Agent => "agent",
                     CommandSource::UserShell => "user_shell",
+                    CommandSource::UnifiedExecStartup => "unified_exec_startup",
                 }
                 .to_string(),
             ),

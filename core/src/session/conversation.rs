@@ -15,6 +15,7 @@ use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_estimate::estimate_tokens;
 use crate::protocol::token_usage::TokenUsage;
 use crate::protocol::token_usage::TokenUsageInfo;
+use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_item::UserInput;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
@@ -52,6 +53,9 @@ pub(crate) struct ThreadState {
     pub(crate) closed: bool,
     /// The git metadata the host sees: the session's, or what `thread/metadata/update` last set.
     pub(crate) git_info: Option<crate::rollout::GitInfo>,
+    /// Items that completed on their own while their turn still ran (unified exec sessions), by turn id:
+    /// filed with the turn when it ends.
+    pub(crate) late_items: Vec<(String, TurnItem)>,
 }
 
 pub(crate) struct ActiveTurn {
@@ -232,11 +236,32 @@ impl Conversation {
     }
 
     /// Files a finished turn among the thread's turns and frees the thread for the next one.
-    pub(crate) fn file_turn(&self, turn: StoredTurn, completed_at: i64) {
+    pub(crate) fn file_turn(&self, mut turn: StoredTurn, completed_at: i64) {
         let mut state = self.lock();
+        let (late, others) = std::mem::take(&mut state.late_items)
+            .into_iter()
+            .partition(|(turn_id, _)| *turn_id == turn.id);
+        state.late_items = others;
+        turn.items.extend(late.into_iter().map(|(_, item)| item));
         state.turns.push(turn);
         state.active_turn = None;
         state.updated_at = completed_at;
+    }
+
+    /// Files an item that completed on its own (a unified exec session that ended): with its turn if that
+    /// ended, else kept until it does; recorded in the rollout under its turn either way.
+    pub(crate) fn file_late_item(&self, turn_id: &str, item: TurnItem) {
+        {
+            let mut state = self.lock();
+            match state.turns.iter_mut().rev().find(|turn| turn.id == turn_id) {
+                Some(turn) => turn.items.push(item.clone()),
+                None => state.late_items.push((turn_id.to_string(), item.clone())),
+            }
+        }
+        self.record(vec![RolloutItem::ItemCompleted {
+            turn_id: turn_id.to_string(),
+            item,
+        }]);
     }
 
     /// Gives every tool call in history without an output the output "aborted": an interrupted or failed

@@ -29,6 +29,8 @@ use crate::session::turn::run_turn;
 use crate::session::turn_context::TurnContext;
 use crate::session::turn_context::TurnShared;
 use crate::tools::approval::SessionApprovals;
+use crate::tools::unified_exec::BackgroundTerminal;
+use crate::tools::unified_exec::UnifiedExecSessions;
 
 /// Errors of thread operations that the host can act on.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +85,8 @@ pub(crate) struct ThreadInner {
     pub(crate) turn_ended: Arc<tokio::sync::Notify>,
     /// The thread's MCP servers (shared with the threads started under the same configuration).
     pub(crate) mcp: Arc<crate::mcp::McpServers>,
+    /// The model's unified exec sessions: they outlive turns and end with an interrupt or the thread.
+    pub(crate) unified_exec: Arc<UnifiedExecSessions>,
 }
 
 impl ThreadInner {
@@ -112,6 +116,7 @@ impl ThreadInner {
             turn_ended: Arc::clone(&self.turn_ended),
             workspace_git: self.metadata.workspace_git.clone(),
             mcp: Arc::clone(&self.mcp),
+            unified_exec: Arc::clone(&self.unified_exec),
         }
     }
 
@@ -365,6 +370,21 @@ impl CodexThread {
         Ok(())
     }
 
+    /// The model's sessions still running (upstream's background terminals), by session id.
+    pub fn background_terminals(&self) -> Vec<BackgroundTerminal> {
+        self.inner.unified_exec.list()
+    }
+
+    /// Ends the session `process_id`; `true` when it was running. Returns once its item completed.
+    pub async fn terminate_background_terminal(&self, process_id: i32) -> bool {
+        self.inner.unified_exec.terminate(process_id).await
+    }
+
+    /// Ends every session of the thread; returns once each one's item completed.
+    pub async fn clean_background_terminals(&self) {
+        self.inner.unified_exec.terminate_all().await;
+    }
+
     /// Whether the thread was unloaded (a handle on it may outlive that).
     /// Reports the start of the thread's MCP servers (`starting`, then `ready` or `failed`) once the
     /// returned guard is dropped, so the host's answer to the request that loaded the thread comes first.
@@ -458,6 +478,7 @@ impl CodexThread {
         if let Some(cancel) = cancel {
             cancel.cancel();
         }
+        self.inner.unified_exec.terminate_all().await;
         if let Err(err) = self.inner.conversation.flush().await {
             tracing::warn!("flushing rollout of thread {}: {err}", self.id());
         }

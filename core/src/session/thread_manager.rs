@@ -9,6 +9,8 @@ mod metadata_update;
 pub use deletion::ThreadDeletion;
 pub use metadata_update::GitInfoPatch;
 
+use crate::tools::unified_exec::UnifiedExecSessions;
+use crate::tools::unified_exec::process::ProcessReporter;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -205,6 +207,7 @@ impl ThreadManager {
             },
             dynamic_tools,
             collaboration_mode: None,
+            features: config.features.clone(),
         }
     }
 
@@ -289,44 +292,49 @@ impl ThreadManager {
         });
         let collaboration_sent = collaboration_mode::last_sent(&history.history);
         let mcp = self.mcp_servers_for(config);
+        let events = EventSink::new(&metadata.id, self.events.clone(), ThreadStatus::Idle);
+        let conversation = Conversation::new(
+            ThreadState {
+                // The last usage report measured the whole history as stored; without one,
+                // all of it is estimated.
+                history_len_at_measure: if history.token_usage.is_some() {
+                    history.history.len()
+                } else {
+                    0
+                },
+                history: history.history,
+                turns: history.turns,
+                context_tokens: history
+                    .token_usage
+                    .map_or(0, |usage| usage.last.total_tokens),
+                token_usage: history.token_usage,
+                name: history.name,
+                preview: history.preview,
+                updated_at: history.updated_at.unwrap_or(metadata.created_at),
+                active_turn: None,
+                prefix_recorded,
+                steered_input: Vec::new(),
+                collaboration_sent,
+                environment_sent,
+                closed: false,
+                git_info: metadata.git_info.clone(),
+                late_items: Vec::new(),
+            },
+            recorder,
+        );
+        let unified_exec = unified_exec_sessions(&conversation, &events);
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config, dynamic_tools.into())),
                 client,
                 models: Arc::clone(&self.models),
-                conversation: Conversation::new(
-                    ThreadState {
-                        // The last usage report measured the whole history as stored; without one,
-                        // all of it is estimated.
-                        history_len_at_measure: if history.token_usage.is_some() {
-                            history.history.len()
-                        } else {
-                            0
-                        },
-                        history: history.history,
-                        turns: history.turns,
-                        context_tokens: history
-                            .token_usage
-                            .map_or(0, |usage| usage.last.total_tokens),
-                        token_usage: history.token_usage,
-                        name: history.name,
-                        preview: history.preview,
-                        updated_at: history.updated_at.unwrap_or(metadata.created_at),
-                        active_turn: None,
-                        prefix_recorded,
-                        steered_input: Vec::new(),
-                        collaboration_sent,
-                        environment_sent,
-                        closed: false,
-                        git_info: metadata.git_info.clone(),
-                    },
-                    recorder,
-                ),
-                events: EventSink::new(&metadata.id, self.events.clone(), ThreadStatus::Idle),
+                conversation: conversation.clone(),
+                events,
                 metadata,
                 approvals: SessionApprovals::default(),
                 turn_ended: Arc::new(tokio::sync::Notify::new()),
                 mcp,
+                unified_exec,
             }),
         };
         self.insert(thread.clone());
@@ -615,6 +623,7 @@ impl ThreadManager {
                 compaction: CompactionSettings::default(),
                 dynamic_tools: lenient_dynamic_tools(meta.dynamic_tools.clone()).into(),
                 collaboration_mode: None,
+                features: Default::default(),
             },
             name: history.name,
             preview: history.preview,
@@ -740,6 +749,20 @@ pub enum UnsubscribeOutcome {
 /// Holds back an unload until dropped, so the host's answer is written before the thread's closing events.
 pub struct PendingUnload {
     _release: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A thread's unified exec sessions, reporting through its events and filing their items in its turns.
+fn unified_exec_sessions(
+    conversation: &Conversation,
+    events: &EventSink,
+) -> Arc<UnifiedExecSessions> {
+    let conversation = conversation.clone();
+    Arc::new(UnifiedExecSessions::new(ProcessReporter {
+        events: events.clone(),
+        file_item: Arc::new(move |turn_id: &str, item| {
+            conversation.file_late_item(turn_id, item);
+        }),
+    }))
 }
 
 /// Unloads `thread` once no turn runs in it, unless it is followed again first: it leaves the loaded

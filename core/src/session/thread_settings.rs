@@ -42,6 +42,8 @@ pub struct ThreadSettings {
     pub dynamic_tools: Arc<[DynamicTool]>,
     /// The collaboration mode a turn chose (experimental); `None`: never chosen, which works as `default`.
     pub collaboration_mode: Option<CollaborationMode>,
+    /// The `[features]` in force (which shell tool the model gets, among others).
+    pub features: crate::config::Features,
 }
 
 /// `model_auto_compact_token_limit` and the compaction prompt, from config.

@@ -96,6 +96,7 @@ async fn run_shell_turn(
         exit_code: None,
         duration_ms: None,
         source: CommandSource::UserShell,
+        process_id: None,
     };
     emit_item(&thread, &turn.id, &item, false).await;
     let params = ExecParams {

@@ -2,6 +2,7 @@
 //! header, the thread's event sink and approvals, and handles on the conversation it extends. The turn
 //! loop and the tools take a `&TurnContext` (the tools only its `ToolContext` part), never the thread.
 
+use crate::tools::unified_exec::UnifiedExecSessions;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -42,6 +43,8 @@ pub(crate) struct TurnShared {
     pub(crate) workspace_git: WorkspaceGit,
     /// The thread's MCP servers.
     pub(crate) mcp: Arc<McpServers>,
+    /// The thread's unified exec sessions.
+    pub(crate) unified_exec: Arc<UnifiedExecSessions>,
 }
 
 impl TurnShared {
@@ -100,6 +103,7 @@ impl TurnContext {
             events: shared.events.clone(),
             approvals: shared.approvals.clone(),
             approval_turn: None,
+            unified_exec: Arc::clone(&shared.unified_exec),
         };
         let mut metadata = TurnMetadataState::with_known_git(
             &tools.turn_id,

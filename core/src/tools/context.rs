@@ -1,5 +1,5 @@
 //! What a tool call may see of its turn: the turn's id, the settings it runs under, its cancellation, the
-//! thread's event sink and the session's approvals. Never the thread itself, so tools cannot touch history.
+//! thread's event sink, the session's approvals and the thread's unified exec sessions. Never the thread itself, so tools cannot touch history.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ use crate::sandbox::SandboxPolicy;
 use crate::tools::approval::SessionApprovals;
 use crate::tools::approval_order::ApprovalTurn;
 use crate::tools::mcp_tools::McpTurnTools;
+use crate::tools::unified_exec::UnifiedExecSessions;
 
 /// The settings a tool call runs under, fixed when its turn starts.
 #[derive(Debug, Clone)]
@@ -53,4 +54,6 @@ pub(crate) struct ToolContext {
     /// The call's place among the calls of its response that run at once: it asks the host only after the
     /// earlier ones are done asking. `None` for a call that runs alone.
     pub(crate) approval_turn: Option<ApprovalTurn>,
+    /// The thread's unified exec sessions (`exec_command` / `write_stdin`).
+    pub(crate) unified_exec: Arc<UnifiedExecSessions>,
 }

@@ -22,5 +22,6 @@ pub mod spec;
 pub(crate) mod tool_call;
 pub(crate) mod tool_run;
 pub mod turn_diff;
+pub mod unified_exec;
 pub(crate) mod user_input_call;
 pub(crate) mod view_image;

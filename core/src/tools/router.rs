@@ -1,4 +1,5 @@
-//! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), `apply_patch`
+//! Routes one tool call of the model to what runs it: the shell tools (`shell_call`), unified exec
+//! (`exec_command`, `write_stdin`), `apply_patch`
 //! (`patch_call`), `update_plan` (`plan_call`), `request_user_input` (`user_input_call`), `view_image`
 //! (`view_image`), the host's own tools (`dynamic_tools`), MCP tools (`mcp_call`) and the MCP resource
 //! tools (`mcp_resource_call`), or an "unsupported" answer; wraps what it
@@ -19,6 +20,8 @@ use crate::tools::tool_call::ToolCallResult;
 use crate::tools::tool_run::Handled;
 use crate::tools::tool_run::ToolRun;
 use crate::tools::turn_diff::TurnDiffTracker;
+use crate::tools::unified_exec::call::EXEC_COMMAND;
+use crate::tools::unified_exec::call::WRITE_STDIN;
 use crate::tools::user_input_call::REQUEST_USER_INPUT_TOOL_NAME;
 use crate::tools::view_image::VIEW_IMAGE_TOOL_NAME;
 
@@ -48,6 +51,8 @@ pub(crate) async fn run_tool_call(
                     serde_json::from_str(arguments).unwrap_or_default();
                 tool.run_shell_call(call_id, parsed, escalation, diff).await
             }
+            EXEC_COMMAND => tool.exec_command(call_id, arguments, diff).await,
+            WRITE_STDIN => tool.write_stdin(arguments).await,
             "update_plan" => tool.update_plan(arguments).await,
             REQUEST_USER_INPUT_TOOL_NAME => tool.request_user_input(call_id, arguments).await,
             "apply_patch" => match serde_json::from_str::<ApplyPatchArguments>(arguments) {

@@ -31,7 +31,7 @@ use crate::tools::tool_run::ToolRun;
 use crate::tools::turn_diff::TurnDiffTracker;
 
 /// The text the model gets for a command the host declined.
-const COMMAND_DECLINED: &str = "exec command rejected by user";
+pub(super) const COMMAND_DECLINED: &str = "exec command rejected by user";
 /// A command streams at most this many `outputDelta` events; the rest of its output is only in the
 /// completed item (head and tail), so a runaway command cannot flood the host.
 const MAX_OUTPUT_DELTAS: usize = 10_000;
@@ -46,7 +46,7 @@ pub(super) struct EscalationArguments {
 }
 
 /// How a command's approval question was settled.
-enum CommandGate {
+pub(super) enum CommandGate {
     /// Run it, inside the sandbox unless `unsandboxed`.
     Run { unsandboxed: bool },
     /// Do not run it; `abort_turn` when the host cancelled.
@@ -56,19 +56,23 @@ enum CommandGate {
 }
 
 /// A command the model asked to run, as the approval questions and the item show it.
-struct CommandRequest {
-    call_id: String,
-    command: String,
+pub(super) struct CommandRequest {
+    pub(super) call_id: String,
+    pub(super) command: String,
     /// The command's words, for prefix rules: the argv, or a script's words when it is one simple command
     /// (a prefix approved for `npm install` must not let `npm install && rm -rf ~` through).
     words: Option<Vec<String>>,
-    command_actions: Vec<crate::protocol::turn_item::CommandAction>,
+    pub(super) command_actions: Vec<crate::protocol::turn_item::CommandAction>,
     wants_escalation: bool,
     justification: Option<String>,
 }
 
 impl CommandRequest {
-    fn new(call_id: &str, params: &ExecParams, escalation: EscalationArguments) -> Self {
+    pub(super) fn new(
+        call_id: &str,
+        params: &ExecParams,
+        escalation: EscalationArguments,
+    ) -> Self {
         let words = match &params.command {
             ExecCommand::Argv(argv) => Some(argv.clone()),
             ExecCommand::ShellScript { script, .. } => {
@@ -102,6 +106,7 @@ impl CommandRequest {
             exit_code: None,
             duration_ms: None,
             source: CommandSource::Agent,
+            process_id: None,
         }
     }
 }
@@ -223,7 +228,11 @@ impl ToolRun<'_> {
 
     /// Whether the command runs (and where) or is refused: the session's approvals, the approval policy and
     /// the sandbox decide whether the host is asked.
-    async fn gate_command(&self, request: &CommandRequest, params: &ExecParams) -> CommandGate {
+    pub(super) async fn gate_command(
+        &self,
+        request: &CommandRequest,
+        params: &ExecParams,
+    ) -> CommandGate {
         let policy = self.ctx.settings.approval_policy;
         let approved_for_session = self
             .ctx

@@ -5,12 +5,16 @@
 use serde_json::Value;
 use serde_json::json;
 
+use crate::config::Feature;
+use crate::config::Features;
 use crate::config::WebSearchMode;
 use crate::model::info::ApplyPatchToolType;
 use crate::model::info::ModelInfo;
 use crate::model::info::ShellToolType;
 use crate::tools::dynamic_tools::DynamicTool;
 use crate::tools::mcp_tools::McpTurnTools;
+use crate::tools::unified_exec::spec::exec_command_tool;
+use crate::tools::unified_exec::spec::write_stdin_tool;
 
 /// The Lark grammar the freeform `apply_patch` tool constrains the model's output to.
 pub const APPLY_PATCH_LARK_GRAMMAR: &str = r#"start: begin_patch hunk+ end_patch
@@ -81,16 +85,19 @@ pub struct ToolsSpecConfig {
 }
 
 impl ToolsSpecConfig {
-    /// Web search per config; shell and `apply_patch` in the model's flavour, and `view_image` if the model
-    /// reads images, when `enable_local_tools`.
+    /// Web search per config; the shell tool as [`shell_tool_type`] decides, `apply_patch` in the model's
+    /// flavour, and `view_image` if the model reads images, when `enable_local_tools`.
     pub fn for_model(
         model_info: &ModelInfo,
+        features: &Features,
         web_search_mode: WebSearchMode,
         model_supports_web_search: bool,
         enable_local_tools: bool,
     ) -> Self {
         Self {
-            shell: enable_local_tools.then_some(model_info.shell_type),
+            shell: enable_local_tools
+                .then(|| shell_tool_type(model_info.shell_type, features))
+                .flatten(),
             plan: enable_local_tools,
             request_user_input: enable_local_tools,
             apply_patch: enable_local_tools.then_some(model_info.apply_patch_tool_type),
@@ -114,7 +121,7 @@ impl ToolsSpecConfig {
         mcp: &McpTurnTools,
     ) -> Vec<Value> {
         let mut tools = self.tools_json_with(dynamic_tools);
-        let after_shell = usize::from(self.shell.is_some());
+        let after_shell = self.shell.map_or(0, |shell| shell_tools(shell).len());
         let resource_tools = mcp.resource_tool_specs();
         tools.splice(after_shell..after_shell, resource_tools);
         tools.extend(mcp.function_specs());
@@ -129,15 +136,18 @@ impl ToolsSpecConfig {
         } else {
             None
         };
-        [
-            self.shell.map(shell_tool),
+        self.shell
+            .map(shell_tools)
+            .unwrap_or_default()
+            .into_iter()
+            .chain([
             self.plan.then(plan_tool),
             self.request_user_input.then(request_user_input_tool),
             self.apply_patch.map(apply_patch_tool),
             self.view_image.then(view_image_tool),
         ]
         .into_iter()
-        .flatten()
+        .flatten())
         .chain(dynamic_tools.iter().map(DynamicTool::tool_json))
         .chain(web_search)
         .collect()
@@ -154,45 +164,76 @@ pub fn web_search_tool(mode: WebSearchMode) -> Option<Value> {
     }
 }
 
-/// The shell tool spec for the model's shell type.
-pub fn shell_tool(shell_type: ShellToolType) -> Value {
-    match shell_type {
-        ShellToolType::ShellCommand => json!({
-            "type": "function",
-            "name": "shell_command",
-            "description": SHELL_COMMAND_DESCRIPTION,
-            "strict": false,
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "command": {"type": "string", "description": "The shell script to run in the user's default shell."},
-                    "workdir": {"type": "string", "description": "The working directory to run the command in."},
-                    "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."},
-                    "sandbox_permissions": {"type": "string", "description": "Set to `require_escalated` to run without the sandbox; needs `justification`."},
-                    "justification": {"type": "string", "description": "Why the command needs to run outside the sandbox, shown to the user."}
-                },
-                "required": ["command"],
-                "additionalProperties": false
-            }
-        }),
-        ShellToolType::Shell => json!({
-            "type": "function",
-            "name": "shell",
-            "description": SHELL_DESCRIPTION,
-            "strict": false,
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "command": {"type": "array", "items": {"type": "string"}, "description": "The command to execute."},
-                    "workdir": {"type": "string", "description": "The working directory to run the command in."},
-                    "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."}
-                },
-                "required": ["command"],
-                "additionalProperties": false
-            }
-        }),
-        ShellToolType::Local => json!({"type": "local_shell"}),
+/// Which shell tool a model is offered, as upstream decides: none without the `shell_tool` feature; unified
+/// exec while the `unified_exec` feature is on (the default); otherwise the model's catalog entry, where
+/// `unified_exec` falls back to `shell_command`.
+pub fn shell_tool_type(catalog: ShellToolType, features: &Features) -> Option<ShellToolType> {
+    if !features.enabled(Feature::ShellTool) {
+        return None;
     }
+    if features.enabled(Feature::UnifiedExec) {
+        return Some(ShellToolType::UnifiedExec);
+    }
+    match catalog {
+        ShellToolType::UnifiedExec => Some(ShellToolType::ShellCommand),
+        ShellToolType::Disabled => None,
+        other @ (ShellToolType::ShellCommand | ShellToolType::Shell | ShellToolType::Local) => {
+            Some(other)
+        }
+    }
+}
+
+/// The specs of a shell type's tools: unified exec is two (`exec_command`, `write_stdin`), the others one.
+pub fn shell_tools(shell_type: ShellToolType) -> Vec<Value> {
+    match shell_type {
+        ShellToolType::UnifiedExec => vec![exec_command_tool(), write_stdin_tool()],
+        ShellToolType::Disabled => Vec::new(),
+        ShellToolType::ShellCommand => vec![shell_command_tool()],
+        ShellToolType::Shell => vec![shell_argv_tool()],
+        ShellToolType::Local => vec![json!({"type": "local_shell"})],
+    }
+}
+
+/// The `shell_command` tool spec: a script for the user's shell.
+fn shell_command_tool() -> Value {
+    json!({
+        "type": "function",
+        "name": "shell_command",
+        "description": SHELL_COMMAND_DESCRIPTION,
+        "strict": false,
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "command": {"type": "string", "description": "The shell script to run in the user's default shell."},
+                "workdir": {"type": "string", "description": "The working directory to run the command in."},
+                "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."},
+                "sandbox_permissions": {"type": "string", "description": "Set to `require_escalated` to run without the sandbox; needs `justification`."},
+                "justification": {"type": "string", "description": "Why the command needs to run outside the sandbox, shown to the user."}
+            },
+            "required": ["command"],
+            "additionalProperties": false
+        }
+    })
+}
+
+/// The `shell` tool spec: an argv array.
+fn shell_argv_tool() -> Value {
+    json!({
+        "type": "function",
+        "name": "shell",
+        "description": SHELL_DESCRIPTION,
+        "strict": false,
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "command": {"type": "array", "items": {"type": "string"}, "description": "The command to execute."},
+                "workdir": {"type": "string", "description": "The working directory to run the command in."},
+                "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."}
+            },
+            "required": ["command"],
+            "additionalProperties": false
+        }
+    })
 }
 
 /// The `update_plan` tool spec, as upstream offers it (its description and parameters).
@@ -444,7 +485,7 @@ mod tests {
     #[test]
     fn shell_command_tool_json() {
         assert_eq!(
-            shell_tool(ShellToolType::ShellCommand),
+            shell_command_tool(),
             json!({
                 "type": "function",
                 "name": "shell_command",
@@ -469,7 +510,7 @@ mod tests {
     #[test]
     fn shell_tool_json() {
         assert_eq!(
-            shell_tool(ShellToolType::Shell),
+            shell_argv_tool(),
             json!({
                 "type": "function",
                 "name": "shell",

@@ -110,6 +110,10 @@ async fn end_turn(
             })
             .await;
     }
+    if status == crate::protocol::turn_outcome::TurnStatus::Interrupted {
+        // An interrupt ends the thread's sessions too; their items complete before the turn does.
+        ctx.shared.unified_exec.terminate_all().await;
+    }
     turn.status = status;
     turn.error = error;
     finish_turn(&ctx.shared, turn, completed_items, started).await;
@@ -202,7 +206,13 @@ fn prompt(ctx: &TurnContext) -> Prompt {
     let web_search = WebSearchMode::for_sandbox(settings.web_search_mode, settings.sandbox_mode);
     Prompt {
         input: ctx.conversation().history(),
-        tools: ToolsSpecConfig::for_model(&settings.model_info, web_search, true, true)
+        tools: ToolsSpecConfig::for_model(
+            &settings.model_info,
+            &settings.features,
+            web_search,
+            true,
+            true,
+        )
             .tools_json_with_mcp(&settings.dynamic_tools, &ctx.tools.settings.mcp),
         parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
         base_instructions: settings.base_instructions.clone(),

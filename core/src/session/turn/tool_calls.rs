@@ -24,7 +24,10 @@ use crate::tools::turn_diff::TurnDiffTracker;
 fn runs_alongside_others(call: &ToolCall, host_tools: &[DynamicTool]) -> bool {
     match call {
         ToolCall::Function { name, .. } => {
-            matches!(name.as_str(), "shell" | "shell_command" | "view_image")
+            matches!(
+                name.as_str(),
+                "shell" | "shell_command" | "exec_command" | "view_image"
+            )
                 || host_tools.iter().any(|tool| tool.name() == name)
         }
         ToolCall::LocalShell { .. } => true,

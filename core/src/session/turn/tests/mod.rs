@@ -188,6 +188,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         compaction: CompactionSettings::default(),
         dynamic_tools: dynamic_tools.into(),
         collaboration_mode: None,
+        features: Default::default(),
     };
     let (sender, events) = mpsc::channel(256);
     let cancel = CancellationToken::new();
@@ -212,10 +213,12 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         collaboration_sent: None,
         closed: false,
         git_info: None,
+        late_items: Vec::new(),
     };
+    let events_sink = EventSink::new("thread-1", sender, ThreadStatus::Idle);
     let shared = TurnShared {
         conversation: Conversation::new(state, None),
-        events: EventSink::new("thread-1", sender, ThreadStatus::Idle),
+        events: events_sink.clone(),
         approvals: SessionApprovals::default(),
         turn_ended: Arc::new(tokio::sync::Notify::new()),
         workspace_git: Some((workspace.path().to_path_buf(), None)),
@@ -223,6 +226,12 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
             &toml::Table::new(),
             reqwest::Client::new(),
             workspace.path().to_path_buf(),
+        )),
+        unified_exec: Arc::new(crate::tools::unified_exec::UnifiedExecSessions::new(
+            crate::tools::unified_exec::process::ProcessReporter {
+                events: events_sink.clone(),
+                file_item: Arc::new(|_: &str, _| {}),
+            },
         )),
     };
     let ctx = TurnContext::new(
