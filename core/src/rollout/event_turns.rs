@@ -342,6 +342,7 @@ mod tests {
                             exit_code: Some(0),
                             duration_ms: Some(1_500),
                             source: crate::protocol::turn_item::CommandSource::Agent,
+                            process_id: None,
                         },
                         TurnItem::AgentMessage {
                             id: "item-5".to_string(),

@@ -217,6 +217,7 @@ mod tests {
                     exit_code: Some(0),
                     duration_ms: Some(1_250),
                     source: CommandSource::Agent,
+                    process_id: None,
                 },
             },
             RolloutItem::ItemCompleted {

@@ -572,7 +572,7 @@ mod tests {
                     default_verbosity: None,
                     context_window: None,
                     effective_context_window_percent: 95,
-                    shell_type: ShellToolType::ShellCommand,
+                    shell_type: ShellToolType::UnifiedExec,
                     apply_patch_tool_type: ApplyPatchToolType::Freeform,
                     supports_parallel_tool_calls: false,
                     prefer_websockets: false,

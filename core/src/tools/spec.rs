@@ -407,12 +407,15 @@ mod tests {
             "input_modalities": ["text"]
         }))
         .expect("model info");
+        let mut catalog_shells = Features::default();
+        catalog_shells.set(Feature::UnifiedExec, false);
         assert_eq!(
-            ToolsSpecConfig::for_model(&model, WebSearchMode::Cached, true, false),
+            ToolsSpecConfig::for_model(&model, &catalog_shells, WebSearchMode::Cached, true, false),
             web_only(WebSearchMode::Cached, true)
         );
         assert_eq!(
-            ToolsSpecConfig::for_model(&model, WebSearchMode::Live, true, true).tools_json(),
+            ToolsSpecConfig::for_model(&model, &catalog_shells, WebSearchMode::Live, true, true)
+                .tools_json(),
             vec![
                 json!({"type": "local_shell"}),
                 plan_tool(),
@@ -446,16 +449,22 @@ mod tests {
             "apply_patch_tool_type": "freeform"
         }))
         .expect("model info");
-        let names: Vec<Value> =
-            ToolsSpecConfig::for_model(&model, WebSearchMode::Cached, true, true)
-                .tools_json()
-                .iter()
-                .map(|tool| tool.get("name").cloned().unwrap_or(Value::Null))
-                .collect();
+        let names: Vec<Value> = ToolsSpecConfig::for_model(
+            &model,
+            &Features::default(),
+            WebSearchMode::Cached,
+            true,
+            true,
+        )
+        .tools_json()
+        .iter()
+        .map(|tool| tool.get("name").cloned().unwrap_or(Value::Null))
+        .collect();
         assert_eq!(
             names,
             [
-                json!("shell_command"),
+                json!("exec_command"),
+                json!("write_stdin"),
                 json!("update_plan"),
                 json!("request_user_input"),
                 json!("apply_patch"),
@@ -479,6 +488,37 @@ mod tests {
                     "additionalProperties": false
                 }
             })
+        );
+    }
+
+    #[test]
+    fn unified_exec_is_offered_unless_its_feature_is_off() {
+        let defaults = Features::default();
+        let mut no_unified = Features::default();
+        no_unified.set(Feature::UnifiedExec, false);
+        let mut no_shell = Features::default();
+        no_shell.set(Feature::ShellTool, false);
+        let cases = [
+            (ShellToolType::Shell, &defaults, Some(ShellToolType::UnifiedExec)),
+            (ShellToolType::Shell, &no_unified, Some(ShellToolType::Shell)),
+            (ShellToolType::Local, &no_unified, Some(ShellToolType::Local)),
+            (
+                ShellToolType::UnifiedExec,
+                &no_unified,
+                Some(ShellToolType::ShellCommand),
+            ),
+            (ShellToolType::Disabled, &no_unified, None),
+            (ShellToolType::UnifiedExec, &no_shell, None),
+        ];
+        for (catalog, features, expected) in cases {
+            assert_eq!(shell_tool_type(catalog, features), expected, "{catalog:?}");
+        }
+        assert_eq!(
+            shell_tools(ShellToolType::UnifiedExec)
+                .iter()
+                .map(|tool| tool["name"].clone())
+                .collect::<Vec<_>>(),
+            vec![json!("exec_command"), json!("write_stdin")]
         );
     }
 

@@ -205,3 +205,7 @@ fn end_in_background(process: Arc<UnifiedExecProcess>) {
         }
     });
 }
+
+#[cfg(test)]
+#[path = "sessions_tests.rs"]
+mod tests;
