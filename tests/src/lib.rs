@@ -19,6 +19,7 @@ pub mod mcp_server;
 pub mod mcp_test_server;
 pub mod mock_model_server;
 pub mod mock_provider;
+pub mod scripted_model;
 pub mod model_input;
 pub mod source_structure;
 pub mod turns;

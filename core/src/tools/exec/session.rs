@@ -178,6 +178,13 @@ fn attach(
 ) -> Result<Attached, ExecError> {
     let mut command = base_command(argv, sandboxed, params);
     command.kill_on_drop(true);
+    if sandboxed.is_none() {
+        // A sandboxed command dies with the daemon through its sandbox; an unsandboxed one is told to.
+        // SAFETY: the closure makes one prctl call on integers, async-signal-safe between fork and exec.
+        unsafe {
+            command.pre_exec(die_with_daemon);
+        }
+    }
     match stdio {
         SessionStdio::Pipes { stdin } => {
             command
@@ -229,6 +236,15 @@ fn attach(
             })
         }
     }
+}
+
+/// Between `fork` and `exec`: the command is killed when the daemon's thread that started it dies.
+fn die_with_daemon() -> std::io::Result<()> {
+    // SAFETY: prctl with integer arguments only changes the calling process's flags.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Writes to the command's stdin pipe in order until it is closed or fails (the command stopped reading).
