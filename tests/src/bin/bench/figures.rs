@@ -24,6 +24,8 @@ pub(crate) enum Figure {
     AutoCompactionTurnLatency,
     McpReadyLatency,
     McpCallLatency,
+    UnifiedExecEchoLatency,
+    UnifiedExecKeystrokeLatency,
     DeltaThroughput,
     PeakRss,
     WebSocketFirstDelta,
@@ -33,7 +35,7 @@ pub(crate) enum Figure {
     LoadPeakRss,
 }
 
-pub(crate) const FIGURES: [Figure; 17] = [
+pub(crate) const FIGURES: [Figure; 19] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
@@ -44,6 +46,8 @@ pub(crate) const FIGURES: [Figure; 17] = [
     Figure::AutoCompactionTurnLatency,
     Figure::McpReadyLatency,
     Figure::McpCallLatency,
+    Figure::UnifiedExecEchoLatency,
+    Figure::UnifiedExecKeystrokeLatency,
     Figure::DeltaThroughput,
     Figure::PeakRss,
     Figure::WebSocketFirstDelta,
@@ -82,6 +86,12 @@ impl Figure {
             Figure::McpCallLatency => {
                 "MCP tool call: mcpToolCall item/started -> item/completed".to_string()
             }
+            Figure::UnifiedExecEchoLatency => {
+                "exec_command `echo`: commandExecution item/started -> item/completed".to_string()
+            }
+            Figure::UnifiedExecKeystrokeLatency => {
+                "PTY session keystroke: write_stdin handed out -> its echo's outputDelta".to_string()
+            }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
             Figure::WebSocketFirstDelta => {
@@ -114,6 +124,8 @@ impl Figure {
             | Figure::AutoCompactionTurnLatency
             | Figure::McpReadyLatency
             | Figure::McpCallLatency
+            | Figure::UnifiedExecEchoLatency
+            | Figure::UnifiedExecKeystrokeLatency
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
@@ -134,6 +146,8 @@ impl Figure {
             | Figure::AutoCompactionTurnLatency
             | Figure::McpReadyLatency
             | Figure::McpCallLatency
+            | Figure::UnifiedExecEchoLatency
+            | Figure::UnifiedExecKeystrokeLatency
             | Figure::PeakRss
             | Figure::LoadPeakRss
             | Figure::WebSocketFirstDelta
@@ -157,6 +171,8 @@ pub(crate) struct IterationSamples {
     pub auto_compaction_turn_ms: Option<f64>,
     pub mcp_ready_ms: Option<f64>,
     pub mcp_call_ms: Option<f64>,
+    pub unified_exec_echo_ms: Option<f64>,
+    pub unified_exec_keystroke_ms: Option<f64>,
     pub deltas_per_second: Option<f64>,
     pub peak_rss_mb: Option<f64>,
     pub websocket_first_delta_ms: Option<f64>,
@@ -179,6 +195,8 @@ impl IterationSamples {
             Figure::AutoCompactionTurnLatency => self.auto_compaction_turn_ms,
             Figure::McpReadyLatency => self.mcp_ready_ms,
             Figure::McpCallLatency => self.mcp_call_ms,
+            Figure::UnifiedExecEchoLatency => self.unified_exec_echo_ms,
+            Figure::UnifiedExecKeystrokeLatency => self.unified_exec_keystroke_ms,
             Figure::DeltaThroughput => self.deltas_per_second,
             Figure::PeakRss => self.peak_rss_mb,
             Figure::WebSocketFirstDelta => self.websocket_first_delta_ms,

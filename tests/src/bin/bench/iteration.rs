@@ -9,10 +9,12 @@ use crate::http_turns::http_figures;
 use crate::load::load_figures;
 use crate::mcp::mcp_figures;
 use crate::options::BenchOptions;
+use crate::unified_exec::unified_exec_figures;
 use crate::websocket_turn::websocket_figures;
 
 /// One fresh server process for the HTTP figures, one per websocket first-turn figure, one per
-/// compaction scenario (on demand, automatic), one for the MCP figures, then one for the load figures:
+/// compaction scenario (on demand, automatic), one for the MCP figures, one for the unified exec figures,
+/// then one for the load figures:
 /// every figure once.
 pub(crate) async fn run_iteration(
     options: &BenchOptions,
@@ -28,6 +30,14 @@ pub(crate) async fn run_iteration(
         options,
         command_line,
         &stderr_log.with_extension("mcp.log"),
+        samples,
+        notes,
+    )
+    .await?;
+    unified_exec_figures(
+        options,
+        command_line,
+        &stderr_log.with_extension("unified_exec.log"),
         samples,
         notes,
     )

@@ -46,6 +46,7 @@ mod peak_rss;
 mod scratch;
 mod server_process;
 mod table;
+mod unified_exec;
 mod websocket_turn;
 mod workload;
 
