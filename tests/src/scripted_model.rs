@@ -46,9 +46,9 @@ pub fn respond(response: MockResponse) -> Step {
     let mut response = Some(response);
     Box::new(move |_| {
         Next::Respond(
-            response
-                .take()
-                .unwrap_or_else(|| MockResponse::assistant_message(&["done"], Some("final_answer"))),
+            response.take().unwrap_or_else(|| {
+                MockResponse::assistant_message(&["done"], Some("final_answer"))
+            }),
         )
     })
 }

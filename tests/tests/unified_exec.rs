@@ -133,7 +133,8 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
             respond(answer("done")),
         ],
     );
-    let mut session = Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
+    let mut session =
+        Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
 
     let first = session.run_turn("start python and set x").await?;
     let id = learnt.lock().unwrap().expect("a session id").to_string();
@@ -155,10 +156,14 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
         })
     );
     assert_eq!(
-        about(&first.events, "item/commandExecution/terminalInteraction", "start")
-            .iter()
-            .map(|event| event["params"].clone())
-            .collect::<Vec<_>>(),
+        about(
+            &first.events,
+            "item/commandExecution/terminalInteraction",
+            "start"
+        )
+        .iter()
+        .map(|event| event["params"].clone())
+        .collect::<Vec<_>>(),
         vec![json!({
             "threadId": session.thread_id,
             "turnId": first.turn_id,
@@ -168,27 +173,38 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
         })]
     );
     // The session outlives its turn: no completed item yet.
-    assert_eq!(about(&first.events, "item/completed", "start"), Vec::<&Value>::new());
+    assert_eq!(
+        about(&first.events, "item/completed", "start"),
+        Vec::<&Value>::new()
+    );
     assert_eq!(first.status(), "completed");
 
     let second = session.run_turn("print x + 1, then quit").await?;
     assert_eq!(second.status(), "completed");
-    let interactions = about(&second.events, "item/commandExecution/terminalInteraction", "start");
+    let interactions = about(
+        &second.events,
+        "item/commandExecution/terminalInteraction",
+        "start",
+    );
     let typed: Vec<&str> = interactions
         .iter()
         .map(|event| event["params"]["stdin"].as_str().unwrap_or_default())
         .filter(|stdin| !stdin.is_empty())
         .collect();
     assert_eq!(typed, vec!["print(x + 1)\n", "exit()\n"]);
-    assert!(interactions
-        .iter()
-        .all(|event| event["params"]["turnId"] == second.turn_id.as_str()));
+    assert!(
+        interactions
+            .iter()
+            .all(|event| event["params"]["turnId"] == second.turn_id.as_str())
+    );
     // Output and the end of the session are reported under the turn that started it.
     let deltas = about(&second.events, "item/commandExecution/outputDelta", "start");
     assert!(!deltas.is_empty());
-    assert!(deltas
-        .iter()
-        .all(|event| event["params"]["turnId"] == first.turn_id.as_str()));
+    assert!(
+        deltas
+            .iter()
+            .all(|event| event["params"]["turnId"] == first.turn_id.as_str())
+    );
     let completed = about(&second.events, "item/completed", "start");
     assert_eq!(completed.len(), 1);
     let item = &completed[0]["params"]["item"];
@@ -197,7 +213,12 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
         (&item["status"], &item["exitCode"], &item["processId"]),
         (&json!("completed"), &json!(0), &json!(id))
     );
-    assert!(item["aggregatedOutput"].as_str().unwrap_or_default().contains("42"));
+    assert!(
+        item["aggregatedOutput"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("42")
+    );
 
     let bodies = model.responses_request_bodies().await;
     let last = bodies.last().expect("requests");
@@ -213,7 +234,10 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
     // What the model read of its first call: the header, then the prompt if Python was that quick.
     let start_output = tool_output(last, "start");
     let header: Vec<&str> = start_output.lines().take(5).collect();
-    assert!(header[0].starts_with("Chunk ID: ") && header[0].len() == 16, "{start_output}");
+    assert!(
+        header[0].starts_with("Chunk ID: ") && header[0].len() == 16,
+        "{start_output}"
+    );
     assert!(header[1].starts_with("Wall time: ") && header[1].ends_with(" seconds"));
     assert_eq!(header[2], format!("Process running with session ID {id}"));
     assert!(header[3].starts_with("Original token count: "));
@@ -227,7 +251,10 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
             json!({"threadId": session.thread_id, "includeTurns": true}),
         )
         .await?;
-    let first_turn_items = read["thread"]["turns"][0]["items"].as_array().cloned().unwrap_or_default();
+    let first_turn_items = read["thread"]["turns"][0]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let filed = first_turn_items
         .iter()
         .find(|item| item["id"] == "start")
@@ -275,7 +302,10 @@ async fn a_server_keeps_running_while_the_model_works_and_the_host_ends_it() -> 
     let fetched = about(&turn.events, "item/completed", "fetch");
     assert_eq!(fetched[0]["params"]["item"]["exitCode"], 0);
     assert_eq!(fetched[0]["params"]["item"]["aggregatedOutput"], "200\n");
-    assert_eq!(about(&turn.events, "item/completed", "serve"), Vec::<&Value>::new());
+    assert_eq!(
+        about(&turn.events, "item/completed", "serve"),
+        Vec::<&Value>::new()
+    );
     let listed = session
         .server
         .call(
@@ -312,8 +342,16 @@ async fn a_server_keeps_running_while_the_model_works_and_the_host_ends_it() -> 
         .await?;
     assert_eq!(completed["params"]["turnId"], turn.turn_id.as_str());
     let item = &completed["params"]["item"];
-    assert_eq!((&item["status"], &item["exitCode"]), (&json!("failed"), &json!(137)));
-    assert!(item["aggregatedOutput"].as_str().unwrap_or_default().contains("GET / HTTP"));
+    assert_eq!(
+        (&item["status"], &item["exitCode"]),
+        (&json!("failed"), &json!(137))
+    );
+    assert!(
+        item["aggregatedOutput"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("GET / HTTP")
+    );
     let again = session
         .server
         .call(
@@ -340,11 +378,18 @@ async fn an_interrupt_ends_every_session_of_the_thread() -> anyhow::Result<()> {
     scripted_model::install(
         &model,
         vec![
-            exec("first", json!({"cmd": "echo pid=$$; exec sleep 100", "yield_time_ms": 250})),
-            exec("second", json!({"cmd": "echo pid=$$; exec sleep 200", "yield_time_ms": 30000})),
+            exec(
+                "first",
+                json!({"cmd": "echo pid=$$; exec sleep 100", "yield_time_ms": 250}),
+            ),
+            exec(
+                "second",
+                json!({"cmd": "echo pid=$$; exec sleep 200", "yield_time_ms": 30000}),
+            ),
         ],
     );
-    let mut session = Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
+    let mut session =
+        Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
     let turn_id = session.start_turn("start two sleepers").await?;
     let mut pids = Vec::new();
     for item_id in ["first", "second"] {
@@ -355,7 +400,9 @@ async fn an_interrupt_ends_every_session_of_the_thread() -> anyhow::Result<()> {
                     && message["params"]["itemId"] == item_id
             })
             .await?;
-        pids.push(session::pid_in(delta["params"]["delta"].as_str().unwrap_or_default()));
+        pids.push(session::pid_in(
+            delta["params"]["delta"].as_str().unwrap_or_default(),
+        ));
     }
     session
         .server
@@ -402,11 +449,15 @@ async fn the_daemons_exit_ends_every_session() -> anyhow::Result<()> {
         scripted_model::install(
             &model,
             vec![
-                exec("sleeper", json!({"cmd": "echo pid=$$; exec sleep 300", "yield_time_ms": 250})),
+                exec(
+                    "sleeper",
+                    json!({"cmd": "echo pid=$$; exec sleep 300", "yield_time_ms": 250}),
+                ),
                 respond(answer("left it running")),
             ],
         );
-        let mut session = Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
+        let mut session =
+            Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
         let turn = session.run_turn("leave a sleeper").await?;
         let delta = about(&turn.events, "item/commandExecution/outputDelta", "sleeper");
         let pid = session::pid_in(delta[0]["params"]["delta"].as_str().unwrap_or_default());
@@ -436,16 +487,24 @@ async fn errors_and_long_output_read_as_upstreams() -> anyhow::Result<()> {
                 "write_stdin",
                 &json!({"session_id": 999_999, "chars": "x"}),
             )),
-            respond(function_call("null-id", "write_stdin", &json!({"session_id": null}))),
+            respond(function_call(
+                "null-id",
+                "write_stdin",
+                &json!({"session_id": null}),
+            )),
             exec("pipes", json!({"cmd": "sleep 100", "yield_time_ms": 250})),
             write_to_learnt(&learnt, "pipes", "typed", "x\n", 250),
-            exec("missing-dir", json!({"cmd": "echo hi", "workdir": "/nonexistent/dir"})),
+            exec(
+                "missing-dir",
+                json!({"cmd": "echo hi", "workdir": "/nonexistent/dir"}),
+            ),
             exec("evil-shell", json!({"cmd": "echo hi", "shell": "./evil"})),
             exec("exit7", json!({"cmd": "exit 7"})),
             respond(answer("done")),
         ],
     );
-    let mut session = Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
+    let mut session =
+        Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
     let turn = session.run_turn("misbehave").await?;
     assert_eq!(turn.status(), "completed");
     let bodies = model.responses_request_bodies().await;
@@ -489,12 +548,21 @@ async fn errors_and_long_output_read_as_upstreams() -> anyhow::Result<()> {
     );
     let exit7 = about(&turn.events, "item/completed", "exit7");
     assert_eq!(
-        (&exit7[0]["params"]["item"]["status"], &exit7[0]["params"]["item"]["exitCode"]),
+        (
+            &exit7[0]["params"]["item"]["status"],
+            &exit7[0]["params"]["item"]["exitCode"]
+        ),
         (&json!("failed"), &json!(7))
     );
     // Neither a bad write nor a refused start is a session of its own.
-    assert_eq!(about(&turn.events, "item/started", "unknown"), Vec::<&Value>::new());
-    assert_eq!(about(&turn.events, "item/started", "evil-shell"), Vec::<&Value>::new());
+    assert_eq!(
+        about(&turn.events, "item/started", "unknown"),
+        Vec::<&Value>::new()
+    );
+    assert_eq!(
+        about(&turn.events, "item/started", "evil-shell"),
+        Vec::<&Value>::new()
+    );
     Ok(())
 }
 
@@ -505,7 +573,10 @@ async fn sessions_run_in_the_sandbox_and_ask_as_any_command() -> anyhow::Result<
     scripted_model::install(
         &model,
         vec![
-            exec("write", json!({"cmd": "touch created.txt", "yield_time_ms": 5000})),
+            exec(
+                "write",
+                json!({"cmd": "touch created.txt", "yield_time_ms": 5000}),
+            ),
             respond(answer("tried")),
         ],
     );
@@ -519,18 +590,25 @@ async fn sessions_run_in_the_sandbox_and_ask_as_any_command() -> anyhow::Result<
     scripted_model::install(
         &model,
         vec![
-            exec("asked", json!({"cmd": "touch asked.txt", "yield_time_ms": 5000})),
+            exec(
+                "asked",
+                json!({"cmd": "touch asked.txt", "yield_time_ms": 5000}),
+            ),
             respond(answer("declined")),
         ],
     );
-    let mut session = Session::start(&model, workspace.path(), "untrusted", "workspace-write").await?;
+    let mut session =
+        Session::start(&model, workspace.path(), "untrusted", "workspace-write").await?;
     let turn_id = session.start_turn("write a file, asking").await?;
     let request = session
         .server
         .read_server_request("item/commandExecution/requestApproval")
         .await?;
     assert_eq!(request["params"]["itemId"], "asked");
-    session.server.answer(&request, json!({"decision": "decline"})).await?;
+    session
+        .server
+        .answer(&request, json!({"decision": "decline"}))
+        .await?;
     let turn = session.read_turn_to_its_end(&turn_id).await?;
     let completed = about(&turn.events, "item/completed", "asked");
     assert_eq!(completed[0]["params"]["item"]["status"], "declined");

@@ -68,11 +68,7 @@ pub(super) struct CommandRequest {
 }
 
 impl CommandRequest {
-    pub(super) fn new(
-        call_id: &str,
-        params: &ExecParams,
-        escalation: EscalationArguments,
-    ) -> Self {
+    pub(super) fn new(call_id: &str, params: &ExecParams, escalation: EscalationArguments) -> Self {
         let words = match &params.command {
             ExecCommand::Argv(argv) => Some(argv.clone()),
             ExecCommand::ShellScript { script, .. } => {

@@ -140,17 +140,19 @@ impl ToolsSpecConfig {
             .map(shell_tools)
             .unwrap_or_default()
             .into_iter()
-            .chain([
-            self.plan.then(plan_tool),
-            self.request_user_input.then(request_user_input_tool),
-            self.apply_patch.map(apply_patch_tool),
-            self.view_image.then(view_image_tool),
-        ]
-        .into_iter()
-        .flatten())
-        .chain(dynamic_tools.iter().map(DynamicTool::tool_json))
-        .chain(web_search)
-        .collect()
+            .chain(
+                [
+                    self.plan.then(plan_tool),
+                    self.request_user_input.then(request_user_input_tool),
+                    self.apply_patch.map(apply_patch_tool),
+                    self.view_image.then(view_image_tool),
+                ]
+                .into_iter()
+                .flatten(),
+            )
+            .chain(dynamic_tools.iter().map(DynamicTool::tool_json))
+            .chain(web_search)
+            .collect()
     }
 }
 
@@ -499,9 +501,21 @@ mod tests {
         let mut no_shell = Features::default();
         no_shell.set(Feature::ShellTool, false);
         let cases = [
-            (ShellToolType::Shell, &defaults, Some(ShellToolType::UnifiedExec)),
-            (ShellToolType::Shell, &no_unified, Some(ShellToolType::Shell)),
-            (ShellToolType::Local, &no_unified, Some(ShellToolType::Local)),
+            (
+                ShellToolType::Shell,
+                &defaults,
+                Some(ShellToolType::UnifiedExec),
+            ),
+            (
+                ShellToolType::Shell,
+                &no_unified,
+                Some(ShellToolType::Shell),
+            ),
+            (
+                ShellToolType::Local,
+                &no_unified,
+                Some(ShellToolType::Local),
+            ),
             (
                 ShellToolType::UnifiedExec,
                 &no_unified,

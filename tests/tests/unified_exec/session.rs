@@ -75,7 +75,10 @@ impl Session {
                 }),
             )
             .await?;
-        let thread_id = started["thread"]["id"].as_str().unwrap_or_default().to_string();
+        let thread_id = started["thread"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         server.take_buffered();
         Ok(Session { server, thread_id })
     }
@@ -89,7 +92,10 @@ impl Session {
                 json!({"threadId": self.thread_id, "input": [text_input(text)]}),
             )
             .await?;
-        Ok(started["turn"]["id"].as_str().unwrap_or_default().to_string())
+        Ok(started["turn"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
     }
 
     /// Runs a turn to its end.

@@ -213,7 +213,7 @@ fn prompt(ctx: &TurnContext) -> Prompt {
             true,
             true,
         )
-            .tools_json_with_mcp(&settings.dynamic_tools, &ctx.tools.settings.mcp),
+        .tools_json_with_mcp(&settings.dynamic_tools, &ctx.tools.settings.mcp),
         parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
         base_instructions: settings.base_instructions.clone(),
         output_schema: ctx.this_turn.output_schema.clone(),

@@ -27,8 +27,7 @@ fn runs_alongside_others(call: &ToolCall, host_tools: &[DynamicTool]) -> bool {
             matches!(
                 name.as_str(),
                 "shell" | "shell_command" | "exec_command" | "view_image"
-            )
-                || host_tools.iter().any(|tool| tool.name() == name)
+            ) || host_tools.iter().any(|tool| tool.name() == name)
         }
         ToolCall::LocalShell { .. } => true,
         ToolCall::Custom { .. } => false,

@@ -94,7 +94,8 @@ fn output_budget(requested: Option<u64>) -> usize {
 
 /// Parses a call's arguments; the error is the text the model gets, as upstream words it.
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(arguments: &str) -> Result<T, String> {
-    serde_json::from_str(arguments).map_err(|err| format!("failed to parse function arguments: {err}"))
+    serde_json::from_str(arguments)
+        .map_err(|err| format!("failed to parse function arguments: {err}"))
 }
 
 #[cfg(test)]
@@ -107,12 +108,24 @@ mod tests {
     fn waits_are_clamped_as_upstream_clamps_them() {
         let exec = |json: &str| parse::<ExecCommandArgs>(json).map(|args| args.yield_time());
         assert_eq!(exec(r#"{"cmd":"x"}"#), Ok(Duration::from_secs(10)));
-        assert_eq!(exec(r#"{"cmd":"x","yield_time_ms":10}"#), Ok(Duration::from_millis(250)));
-        assert_eq!(exec(r#"{"cmd":"x","yield_time_ms":99999}"#), Ok(Duration::from_secs(30)));
+        assert_eq!(
+            exec(r#"{"cmd":"x","yield_time_ms":10}"#),
+            Ok(Duration::from_millis(250))
+        );
+        assert_eq!(
+            exec(r#"{"cmd":"x","yield_time_ms":99999}"#),
+            Ok(Duration::from_secs(30))
+        );
         let write = |json: &str| parse::<WriteStdinArgs>(json).map(|args| args.yield_time());
-        assert_eq!(write(r#"{"session_id":1,"chars":"a"}"#), Ok(Duration::from_millis(250)));
+        assert_eq!(
+            write(r#"{"session_id":1,"chars":"a"}"#),
+            Ok(Duration::from_millis(250))
+        );
         assert_eq!(write(r#"{"session_id":1}"#), Ok(Duration::from_secs(5)));
-        assert_eq!(write(r#"{"session_id":1,"yield_time_ms":1000}"#), Ok(Duration::from_secs(5)));
+        assert_eq!(
+            write(r#"{"session_id":1,"yield_time_ms":1000}"#),
+            Ok(Duration::from_secs(5))
+        );
         assert_eq!(
             write(r#"{"session_id":1,"yield_time_ms":999999}"#),
             Ok(Duration::from_secs(300))
@@ -123,8 +136,8 @@ mod tests {
     fn budgets_default_and_cap() {
         let args: ExecCommandArgs = parse(r#"{"cmd":"x"}"#).unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(args.max_output_tokens(), 10_000);
-        let args: ExecCommandArgs =
-            parse(r#"{"cmd":"x","max_output_tokens":5000000}"#).unwrap_or_else(|err| panic!("{err}"));
+        let args: ExecCommandArgs = parse(r#"{"cmd":"x","max_output_tokens":5000000}"#)
+            .unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(args.max_output_tokens(), 100_000);
     }
 

@@ -219,7 +219,11 @@ impl ToolRun<'_> {
         }
         let settings = &self.ctx.settings;
         let shell = resolve_shell(args.shell.as_deref())?;
-        let flag = if args.login.unwrap_or(true) { "-lc" } else { "-c" };
+        let flag = if args.login.unwrap_or(true) {
+            "-lc"
+        } else {
+            "-c"
+        };
         let cwd = match args.workdir.as_deref().filter(|dir| !dir.is_empty()) {
             Some(dir) => settings.cwd.join(dir),
             None => settings.cwd.clone(),
@@ -297,7 +301,9 @@ fn resolve_shell(requested: Option<&str>) -> Result<String, String> {
         .collect();
     shells.push(&default_shell);
     let found = if requested.contains('/') {
-        shells.iter().find(|shell| Path::new(shell) == Path::new(requested))
+        shells
+            .iter()
+            .find(|shell| Path::new(shell) == Path::new(requested))
     } else {
         shells
             .iter()
@@ -306,7 +312,9 @@ fn resolve_shell(requested: Option<&str>) -> Result<String, String> {
     found
         .filter(|shell| PathBuf::from(shell).is_file())
         .map(|shell| (*shell).to_string())
-        .ok_or_else(|| format!("shell `{requested}` is not one of the system's shells ({SHELLS_FILE})"))
+        .ok_or_else(|| {
+            format!("shell `{requested}` is not one of the system's shells ({SHELLS_FILE})")
+        })
 }
 
 #[cfg(test)]

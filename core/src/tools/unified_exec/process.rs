@@ -121,7 +121,9 @@ impl UnifiedExecProcess {
     /// Types `chars` (a PTY session's only).
     pub(crate) fn write(&self, chars: &str) {
         self.touch();
-        let _ = self.input.send(SessionInput::Write(chars.as_bytes().to_vec()));
+        let _ = self
+            .input
+            .send(SessionInput::Write(chars.as_bytes().to_vec()));
     }
 
     /// Kills the command's process group; the session then ends as any other.

@@ -103,7 +103,10 @@ impl UnifiedExecSessions {
             victim
         };
         if let Some(victim) = victim {
-            tracing::debug!(session = victim.id, "too many unified exec sessions: ending one");
+            tracing::debug!(
+                session = victim.id,
+                "too many unified exec sessions: ending one"
+            );
             end_in_background(victim);
         }
         process
@@ -155,7 +158,11 @@ impl UnifiedExecSessions {
     pub async fn terminate_all(&self) {
         let processes: Vec<Arc<UnifiedExecProcess>> = {
             let mut registry = self.registry();
-            registry.running.drain().map(|(_, process)| process).collect()
+            registry
+                .running
+                .drain()
+                .map(|(_, process)| process)
+                .collect()
         };
         for process in &processes {
             process.terminate();

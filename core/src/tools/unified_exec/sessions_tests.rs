@@ -89,7 +89,9 @@ fn start(store: &Store, call_id: &str, command: &str) -> Arc<UnifiedExecProcess>
 }
 
 /// The completed items reported so far, by call id.
-fn completed(events: &mut mpsc::Receiver<ThreadEvent>) -> Vec<(String, Option<i32>, ToolItemStatus)> {
+fn completed(
+    events: &mut mpsc::Receiver<ThreadEvent>,
+) -> Vec<(String, Option<i32>, ToolItemStatus)> {
     let mut completed = Vec::new();
     while let Ok(event) = events.try_recv() {
         if let EventMsg::ItemCompleted {
@@ -131,7 +133,11 @@ async fn a_session_reports_its_output_and_its_end_then_files_its_item() {
     }
     assert_eq!(
         deltas,
-        vec![("turn-1".to_string(), "call-1".to_string(), "one\n".to_string())]
+        vec![(
+            "turn-1".to_string(),
+            "call-1".to_string(),
+            "one\n".to_string()
+        )]
     );
     let TurnItem::CommandExecution {
         status,
@@ -152,7 +158,11 @@ async fn a_session_reports_its_output_and_its_end_then_files_its_item() {
             &Some(process.id.to_string())
         )
     );
-    let filed = store.filed.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let filed = store
+        .filed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     assert_eq!(filed, vec![("turn-1".to_string(), items[0].clone())]);
 }
 

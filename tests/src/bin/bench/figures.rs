@@ -90,7 +90,8 @@ impl Figure {
                 "exec_command `echo`: commandExecution item/started -> item/completed".to_string()
             }
             Figure::UnifiedExecKeystrokeLatency => {
-                "PTY session keystroke: write_stdin handed out -> its echo's outputDelta".to_string()
+                "PTY session keystroke: write_stdin handed out -> its echo's outputDelta"
+                    .to_string()
             }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
