@@ -17,6 +17,7 @@ use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
 use crate::handlers::account;
+use crate::handlers::background_terminals;
 use crate::handlers::command;
 use crate::handlers::command_session;
 use crate::handlers::config;
@@ -124,6 +125,17 @@ pub async fn route(
         }
         R::ThreadCompactStart { params, .. } => {
             on::<m::ThreadCompactStart, _>(cx, params, thread_admin::compact_start).await
+        }
+        R::ThreadBackgroundTerminalsList { params, .. } => {
+            on::<m::ThreadBackgroundTerminalsList, _>(cx, params, background_terminals::list).await
+        }
+        R::ThreadBackgroundTerminalsTerminate { params, .. } => {
+            let handler = background_terminals::terminate;
+            on::<m::ThreadBackgroundTerminalsTerminate, _>(cx, params, handler).await
+        }
+        R::ThreadBackgroundTerminalsClean { params, .. } => {
+            on::<m::ThreadBackgroundTerminalsClean, _>(cx, params, background_terminals::clean)
+                .await
         }
         R::TurnStart { params, .. } => on::<m::TurnStart, _>(cx, params, turn::start).await,
         R::TurnInterrupt { params, .. } => {

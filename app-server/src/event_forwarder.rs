@@ -40,6 +40,7 @@ pub async fn forward_events(
             | EventMsg::Error { .. }
             | EventMsg::NameUpdated(_)
             | EventMsg::CommandOutputDelta { .. }
+            | EventMsg::TerminalInteraction { .. }
             | EventMsg::TurnDiffUpdated { .. }
             | EventMsg::PlanUpdated { .. }
             | EventMsg::Compacted { .. }

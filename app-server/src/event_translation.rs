@@ -32,7 +32,8 @@ pub fn notification(event: ThreadEvent) -> Option<ServerNotification> {
         | EventMsg::ReasoningSummaryTextDelta { .. }
         | EventMsg::ReasoningSummaryPartAdded { .. }
         | EventMsg::ReasoningTextDelta { .. }
-        | EventMsg::CommandOutputDelta { .. } => item_delta_notification(thread_id, msg),
+        | EventMsg::CommandOutputDelta { .. }
+        | EventMsg::TerminalInteraction { .. } => item_delta_notification(thread_id, msg),
         EventMsg::McpStartupUpdated { server, status } => {
             ServerNotification::McpServerStatusUpdated(mcp_startup(thread_id, server, status))
         }
@@ -174,7 +175,6 @@ fn item_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     }
 }
 
-/// A streamed piece of an item in progress: message text, proposed plan, reasoning, or command output.
 /// `mcpServer/startupStatus/updated` for one server of the thread.
 fn mcp_startup(
     thread_id: String,
@@ -197,6 +197,8 @@ fn mcp_startup(
     }
 }
 
+/// A streamed piece of an item in progress: message text, proposed plan, reasoning, command output, or what
+/// the model wrote to the unified exec session a command started.
 fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotification {
     match msg {
         EventMsg::AgentMessageDelta {
@@ -269,12 +271,25 @@ fn item_delta_notification(thread_id: String, msg: EventMsg) -> ServerNotificati
                 delta,
             },
         ),
+        EventMsg::TerminalInteraction {
+            turn_id,
+            item_id,
+            process_id,
+            stdin,
+        } => ServerNotification::TerminalInteraction(wire::TerminalInteractionNotification {
+            thread_id,
+            turn_id,
+            item_id,
+            process_id,
+            stdin,
+        }),
         other => unreachable!("not an item delta event: {other:?}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use codex_app_server_protocol::JSONRPCNotification;
     use codex_core::protocol::event::EventMsg;
     use codex_core::protocol::event::ThreadEvent;
     use codex_core::protocol::event::ThreadStatus;
@@ -283,9 +298,14 @@ mod tests {
     use codex_core::protocol::plan::PlanUpdate;
     use codex_core::protocol::rate_limit::RateLimitSnapshot;
     use codex_core::protocol::token_usage::TokenUsageInfo;
+    use codex_core::protocol::turn_item::CommandSource;
+    use codex_core::protocol::turn_item::ToolItemStatus;
     use codex_core::protocol::turn_item::TurnItem;
     use codex_core::protocol::turn_outcome::TurnError;
     use codex_core::protocol::turn_outcome::TurnStatus;
+
+    use pretty_assertions::assert_eq;
+    use serde_json::json;
 
     use super::notification;
 
@@ -392,6 +412,12 @@ mod tests {
                 item_id: ids().1,
                 delta: "d".to_string(),
             },
+            EventMsg::TerminalInteraction {
+                turn_id: ids().0,
+                item_id: ids().1,
+                process_id: "1042".to_string(),
+                stdin: String::new(),
+            },
         ];
         for msg in events {
             let event = ThreadEvent {
@@ -400,5 +426,51 @@ mod tests {
             };
             assert!(notification(event).is_some(), "{msg:?} has no notification");
         }
+    }
+
+    /// A unified exec session's command names its session and source; a write to the session is a
+    /// `terminalInteraction` of that command's item.
+    #[test]
+    fn unified_exec_events_name_the_session() {
+        let translated = |msg: EventMsg| {
+            let event = ThreadEvent {
+                thread_id: "thread".to_string(),
+                msg,
+            };
+            let notification = notification(event).expect("a notification");
+            serde_json::to_value(JSONRPCNotification::from(notification)).expect("encodes")
+        };
+        let started = translated(EventMsg::ItemStarted {
+            turn_id: "turn".to_string(),
+            item: TurnItem::CommandExecution {
+                id: "call_1".to_string(),
+                command: "npm run dev".to_string(),
+                cwd: "/repo".to_string(),
+                status: ToolItemStatus::InProgress,
+                command_actions: Vec::new(),
+                aggregated_output: None,
+                exit_code: None,
+                duration_ms: None,
+                source: CommandSource::UnifiedExecStartup,
+                process_id: Some("1042".to_string()),
+            },
+        });
+        let item = &started["params"]["item"];
+        assert_eq!(
+            (&item["processId"], &item["source"]),
+            (&json!("1042"), &json!("unifiedExecStartup"))
+        );
+        let interaction = translated(EventMsg::TerminalInteraction {
+            turn_id: "turn_2".to_string(),
+            item_id: "call_1".to_string(),
+            process_id: "1042".to_string(),
+            stdin: "q\n".to_string(),
+        });
+        assert_eq!(
+            interaction,
+            json!({"method": "item/commandExecution/terminalInteraction", "params": {
+                "threadId": "thread", "turnId": "turn_2", "itemId": "call_1", "processId": "1042",
+                "stdin": "q\n"}})
+        );
     }
 }

@@ -523,6 +523,40 @@ mod tests {
         );
     }
 
+    /// An experimental method is refused whole without the capability (its descriptor is the method name);
+    /// with it, the handler answers: here a process id that is not one, then a thread that is not loaded.
+    #[tokio::test]
+    async fn experimental_methods_are_gated_per_connection() {
+        let list = json!({"id": 7, "method": "thread/backgroundTerminals/list",
+            "params": {"threadId": "nope"}});
+        let (_plain_home, mut plain) = start();
+        plain.send_json(&initialize(json!(0), Value::Null));
+        next(&mut plain).await;
+        plain.send_json(&list);
+        assert_eq!(
+            next(&mut plain).await,
+            json!({"id": 7, "error": {"code": -32600,
+                "message": "thread/backgroundTerminals/list requires experimentalApi capability"}})
+        );
+        let (_opted_in_home, mut opted_in) = start();
+        opted_in.send_json(&initialize(json!(0), json!({"experimentalApi": true})));
+        next(&mut opted_in).await;
+        opted_in.send_json(
+            &json!({"id": 8, "method": "thread/backgroundTerminals/terminate",
+            "params": {"threadId": "nope", "processId": "x1"}}),
+        );
+        assert_eq!(
+            next(&mut opted_in).await,
+            json!({"id": 8, "error": {"code": -32600,
+                "message": "invalid background terminal process id: invalid digit found in string"}})
+        );
+        opted_in.send_json(&list);
+        assert_eq!(
+            next(&mut opted_in).await,
+            json!({"id": 7, "error": {"code": -32600, "message": "thread not found: nope"}})
+        );
+    }
+
     #[tokio::test]
     async fn client_answers_reach_the_waiting_server_request() {
         let (queue, mut written) = crate::outgoing_queue::outgoing_queue();

@@ -248,11 +248,12 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             exit_code,
             duration_ms,
             source,
+            process_id,
         } => wire::ThreadItem::CommandExecution {
             id: id.clone(),
             command: command.clone(),
             cwd: cwd.clone(),
-            process_id: None,
+            process_id: process_id.clone(),
             status: match status {
                 ToolItemStatus::InProgress => wire::CommandExecutionStatus::InProgress,
                 ToolItemStatus::Completed => wire::CommandExecutionStatus::Completed,
@@ -266,6 +267,9 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
             source: match source {
                 CommandSource::Agent => wire::CommandExecutionSource::Agent,
                 CommandSource::UserShell => wire::CommandExecutionSource::UserShell,
+                CommandSource::UnifiedExecStartup => {
+                    wire::CommandExecutionSource::UnifiedExecStartup
+                }
             },
         },
         TurnItem::FileChange {

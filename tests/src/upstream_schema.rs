@@ -27,6 +27,7 @@ use serde_json::json;
 
 use crate::app_server::Transcribed;
 use crate::upstream::UPSTREAM_0_105;
+use crate::upstream::UPSTREAM_0_171;
 use crate::upstream::upstream_json_schema;
 
 /// How each client request method we serve is answered upstream: `(method, response schema file under the
@@ -88,6 +89,22 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
         "thread/compact/start",
         "v2/ThreadCompactStartResponse.json",
         &[],
+    ),
+    // Experimental upstream, so absent from the schema upstream ships (that of `--experimental` has them).
+    (
+        "thread/backgroundTerminals/list",
+        "v2/ThreadBackgroundTerminalsListResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "thread/backgroundTerminals/terminate",
+        "v2/ThreadBackgroundTerminalsTerminateResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "thread/backgroundTerminals/clean",
+        "v2/ThreadBackgroundTerminalsCleanResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
     ),
     ("turn/start", "v2/TurnStartResponse.json", &[]),
     ("turn/interrupt", "v2/TurnInterruptResponse.json", &[]),

@@ -9,6 +9,9 @@ use serde::de::DeserializeOwned;
 pub trait ClientMethod {
     /// The method name on the wire (e.g. `"thread/name/set"`).
     const METHOD: &'static str;
+    /// Whether only a connection that opted into the experimental API (`capabilities.experimentalApi`) may
+    /// call it.
+    const EXPERIMENTAL: bool;
     type Params: Serialize + DeserializeOwned + Send + 'static;
     type Response: Serialize + DeserializeOwned + Send + 'static;
 }

@@ -22,12 +22,25 @@ pub struct NoParams {}
 
 impl ExperimentalApi for Option<NoParams> {}
 
-/// Declares the client->server requests: `Variant => "method" { params: P, response: R }`. Attributes
-/// written before `params` apply to the variant's `params` field (used by methods that take none).
+/// Whether a method written `Variant => "method" experimental { .. }` in the table is experimental: only the
+/// word `experimental` may stand there.
+macro_rules! experimental_method {
+    () => {
+        false
+    };
+    (experimental) => {
+        true
+    };
+}
+
+/// Declares the client->server requests: `Variant => "method" { params: P, response: R }`, or
+/// `Variant => "method" experimental { .. }` for a method only a connection that opted into the experimental
+/// API may call. Attributes written before `params` apply to the variant's `params` field (used by methods
+/// that take none).
 macro_rules! client_request_definitions {
     ($(
         $(#[$variant_meta:meta])*
-        $variant:ident => $method:literal {
+        $variant:ident => $method:literal $($experimental:ident)? {
             $(#[$params_meta:meta])*
             params: $params:ty,
             response: $response:ty $(,)?
@@ -65,9 +78,20 @@ macro_rules! client_request_definitions {
                 }
             }
 
-            /// The descriptor (`"<method>.<field>"`) of the experimental field or variant this request uses,
-            /// if any; the server answers `"<descriptor> requires experimentalApi capability"`.
+            /// Whether the method itself is experimental (then any call of it needs the capability).
+            pub fn is_experimental_method(&self) -> bool {
+                match self {
+                    $(Self::$variant { .. } => experimental_method!($($experimental)?),)*
+                }
+            }
+
+            /// What of this request needs the experimental API, if anything: `"<method>"` for an experimental
+            /// method, else `"<method>.<field>"` for an experimental field or variant it uses. The server
+            /// answers `"<descriptor> requires experimentalApi capability"`.
             pub fn experimental_reason(&self) -> Option<String> {
+                if self.is_experimental_method() {
+                    return Some(self.method().to_string());
+                }
                 match self {
                     $(Self::$variant { params, .. } => {
                         let method = $method;
@@ -90,6 +114,7 @@ macro_rules! client_request_definitions {
 
                 impl ClientMethod for $variant {
                     const METHOD: &'static str = $method;
+                    const EXPERIMENTAL: bool = experimental_method!($($experimental)?);
                     type Params = $params;
                     type Response = $response;
                 }
@@ -329,6 +354,21 @@ client_request_definitions! {
         params: ThreadCompactStartParams,
         response: ThreadCompactStartResponse,
     },
+    /// 0.171 only, and experimental there.
+    ThreadBackgroundTerminalsList => "thread/backgroundTerminals/list" experimental {
+        params: ThreadBackgroundTerminalsListParams,
+        response: ThreadBackgroundTerminalsListResponse,
+    },
+    /// 0.171 only, and experimental there.
+    ThreadBackgroundTerminalsTerminate => "thread/backgroundTerminals/terminate" experimental {
+        params: ThreadBackgroundTerminalsTerminateParams,
+        response: ThreadBackgroundTerminalsTerminateResponse,
+    },
+    /// Experimental in 0.105 and 0.171.
+    ThreadBackgroundTerminalsClean => "thread/backgroundTerminals/clean" experimental {
+        params: ThreadBackgroundTerminalsCleanParams,
+        response: ThreadBackgroundTerminalsCleanResponse,
+    },
     TurnStart => "turn/start" {
         params: TurnStartParams,
         response: TurnStartResponse,
@@ -449,6 +489,7 @@ server_notification_definitions! {
     ReasoningSummaryPartAdded => "item/reasoning/summaryPartAdded" (ReasoningSummaryPartAddedNotification),
     ReasoningTextDelta => "item/reasoning/textDelta" (ReasoningTextDeltaNotification),
     CommandExecutionOutputDelta => "item/commandExecution/outputDelta" (CommandExecutionOutputDeltaNotification),
+    TerminalInteraction => "item/commandExecution/terminalInteraction" (TerminalInteractionNotification),
     FileChangeOutputDelta => "item/fileChange/outputDelta" (FileChangeOutputDeltaNotification),
     McpToolCallProgress => "item/mcpToolCall/progress" (McpToolCallProgressNotification),
     ServerRequestResolved => "serverRequest/resolved" (ServerRequestResolvedNotification),

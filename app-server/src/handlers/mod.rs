@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod answer;
+pub mod background_terminals;
 pub mod command;
 pub mod command_params;
 pub mod command_session;

@@ -26,7 +26,11 @@ clientId?: string | null, } | { "type": "agentMessage", id: string, text: string
 /**
  * Null when the provider did not say; clients then treat the last message as the answer.
  */
-phase: MessagePhase | null, } | { "type": "plan", id: string, text: string, } | { "type": "reasoning", id: string, summary: Array<string>, content: Array<string>, } | { "type": "commandExecution", id: string, command: string, cwd: string, processId: string | null, status: CommandExecutionStatus, commandActions: Array<CommandAction>, aggregatedOutput: string | null, exitCode: number | null, durationMs: number | null, 
+phase: MessagePhase | null, } | { "type": "plan", id: string, text: string, } | { "type": "reasoning", id: string, summary: Array<string>, content: Array<string>, } | { "type": "commandExecution", id: string, command: string, cwd: string, 
+/**
+ * Identifier for the underlying PTY process (when available): the unified exec session's id.
+ */
+processId: string | null, status: CommandExecutionStatus, commandActions: Array<CommandAction>, aggregatedOutput: string | null, exitCode: number | null, durationMs: number | null, 
 /**
  * Omitted for the model's commands (`agent`), as 0.105 never sends it.
  */

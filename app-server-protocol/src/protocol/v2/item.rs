@@ -45,6 +45,7 @@ pub enum ThreadItem {
         id: String,
         command: String,
         cwd: String,
+        /// Identifier for the underlying PTY process (when available): the unified exec session's id.
         #[serde(default)]
         process_id: Option<String>,
         status: CommandExecutionStatus,
@@ -147,7 +148,9 @@ impl ThreadItem {
     }
 }
 
-/// Who ran a command: the model (`agent`) or the host's user through `thread/shellCommand` (`userShell`).
+/// Who ran a command: the model (`agent`), the host's user through `thread/shellCommand` (`userShell`), or
+/// the model starting a unified exec session with `exec_command` (`unifiedExecStartup`, 0.171). 0.171's
+/// `unifiedExecInteraction` is never sent: a write to a session is `item/commandExecution/terminalInteraction`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export_to = "v2/")]
@@ -155,6 +158,7 @@ pub enum CommandExecutionSource {
     #[default]
     Agent,
     UserShell,
+    UnifiedExecStartup,
 }
 
 impl CommandExecutionSource {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod approval;
+pub mod background_terminals;
 pub mod collaboration;
 pub mod command_exec;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod user_input_request;
 
 pub use account::*;
 pub use approval::*;
+pub use background_terminals::*;
 pub use collaboration::*;
 pub use command_exec::*;
 pub use config::*;

@@ -273,6 +273,20 @@ pub struct CommandExecutionOutputDeltaNotification {
     pub delta: String,
 }
 
+/// `item/commandExecution/terminalInteraction`: the model wrote `stdin` to the unified exec session
+/// `processId` (an empty `stdin` is a poll for output); `itemId` is the item of the command that started the
+/// session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export_to = "v2/")]
+pub struct TerminalInteractionNotification {
+    pub thread_id: String,
+    pub turn_id: String,
+    pub item_id: String,
+    pub process_id: String,
+    pub stdin: String,
+}
+
 /// `item/fileChange/outputDelta` (deprecated upstream).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
 #[serde(rename_all = "camelCase")]
