@@ -105,7 +105,8 @@ async fn plan_mode_offers_request_user_input_and_tells_the_model_it_plans() -> a
     assert_eq!(
         tool_names(body),
         [
-            "shell_command",
+            "exec_command",
+            "write_stdin",
             "update_plan",
             "request_user_input",
             "apply_patch",

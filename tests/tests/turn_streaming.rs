@@ -348,7 +348,8 @@ async fn the_model_request_carries_context_user_message_and_session_headers() ->
             // (offered in every mode, as upstream) between them, view_image (the model reads images), then web
             // search (cached results by default; no eligibility header is involved).
             "tools": [
-                {"type": "function", "name": "shell_command"},
+                {"type": "function", "name": "exec_command"},
+                {"type": "function", "name": "write_stdin"},
                 {"type": "function", "name": "update_plan"},
                 {"type": "function", "name": "request_user_input"},
                 {"type": "custom", "name": "apply_patch"},

@@ -31,7 +31,6 @@ use serde_json::json;
 mod session;
 
 use session::Session;
-use session::TurnEvents;
 
 /// The session id the model learnt from `call_id`'s output, shared between script steps.
 type LearntId = Arc<Mutex<Option<i64>>>;
@@ -415,7 +414,10 @@ async fn an_interrupt_ends_every_session_of_the_thread() -> anyhow::Result<()> {
     let ends: Vec<(String, Value, Value)> = events
         .events
         .iter()
-        .filter(|event| event["method"] == "item/completed")
+        .filter(|event| {
+            event["method"] == "item/completed"
+                && event["params"]["item"]["type"] == "commandExecution"
+        })
         .map(|event| {
             let item = &event["params"]["item"];
             (

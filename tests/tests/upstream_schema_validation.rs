@@ -38,6 +38,8 @@ const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
 
 #[path = "upstream_schema_validation/mcp_session.rs"]
 mod mcp_session;
+#[path = "upstream_schema_validation/unified_exec_session.rs"]
+mod unified_exec_session;
 
 const SERVER_REQUESTS: [&str; 6] = [
     "item/commandExecution/requestApproval",
@@ -49,13 +51,8 @@ const SERVER_REQUESTS: [&str; 6] = [
 ];
 
 /// Notifications and server requests no session here causes: their triggers are not reachable with the
-/// mock model, or (`terminalInteraction`, the model writing to a unified exec session) are driven by the
-/// tests of that feature rather than here.
-const NOT_CAUSED: [&str; 3] = [
-    "item/fileChange/outputDelta",
-    "model/rerouted",
-    "item/commandExecution/terminalInteraction",
-];
+/// mock model.
+const NOT_CAUSED: [&str; 2] = ["item/fileChange/outputDelta", "model/rerouted"];
 
 /// The id prefix of a request only one version's clients send (`only-0.171.0-...`): the other version's
 /// check leaves it and its answer out.
@@ -77,6 +74,7 @@ async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow
         policies,
         host_tools_session().await?,
         mcp_session::mcp_session().await?,
+        unified_exec_session::unified_exec_session().await?,
     ];
     assert_every_method_is_covered(&transcripts);
     let mut errors = Vec::new();
@@ -566,30 +564,7 @@ async fn host_tools_session() -> anyhow::Result<Vec<Transcribed>> {
         }
         read_turn_completed(&mut server, thread_id).await?;
     }
-    idle_background_terminals(&mut server, thread_id).await?;
     finish(server).await
-}
-
-/// The experimental `thread/backgroundTerminals/*` on a thread with no session running. Upstream's
-/// shipped schemas lack these methods (they are experimental there), so only their coverage is checked.
-async fn idle_background_terminals(server: &mut AppServer, thread_id: &str) -> anyhow::Result<()> {
-    let thread = json!({"threadId": thread_id});
-    let listed = server
-        .call("thread/backgroundTerminals/list", thread.clone())
-        .await?;
-    assert_eq!(listed, json!({"data": [], "nextCursor": null}));
-    let terminated = server
-        .call(
-            "thread/backgroundTerminals/terminate",
-            json!({"threadId": thread_id, "processId": "1000"}),
-        )
-        .await?;
-    assert_eq!(terminated, json!({"terminated": false}));
-    let cleaned = server
-        .call("thread/backgroundTerminals/clean", thread)
-        .await?;
-    assert_eq!(cleaned, json!({}));
-    Ok(())
 }
 
 /// A turn the model fails: an `error` notification and a failed turn.

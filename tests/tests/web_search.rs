@@ -65,7 +65,8 @@ async fn web_search_calls_become_web_search_items() -> anyhow::Result<()> {
     assert_eq!(
         request["tools"],
         json!([
-            {"type": "function", "name": "shell_command"},
+            {"type": "function", "name": "exec_command"},
+            {"type": "function", "name": "write_stdin"},
             {"type": "function", "name": "update_plan"},
             {"type": "function", "name": "request_user_input"},
             {"type": "custom", "name": "apply_patch"},
@@ -105,7 +106,8 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
     assert_eq!(
         live["tools"],
         json!([
-            {"type": "function", "name": "shell_command"},
+            {"type": "function", "name": "exec_command"},
+            {"type": "function", "name": "write_stdin"},
             {"type": "function", "name": "update_plan"},
             {"type": "function", "name": "request_user_input"},
             {"type": "custom", "name": "apply_patch"},
@@ -121,7 +123,8 @@ async fn config_chooses_live_or_no_web_search() -> anyhow::Result<()> {
     assert_eq!(
         disabled["tools"],
         json!([
-            {"type": "function", "name": "shell_command"},
+            {"type": "function", "name": "exec_command"},
+            {"type": "function", "name": "write_stdin"},
             {"type": "function", "name": "update_plan"},
             {"type": "function", "name": "request_user_input"},
             {"type": "custom", "name": "apply_patch"},

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use crate::context::collaboration_mode::CollaborationMode;
 use crate::context::collaboration_mode::instructions_to_send;
 use crate::context::environment::EnvironmentContext;
+use crate::protocol::event_sink::EventSink;
 use crate::protocol::response_item::ResponseItem;
 use crate::protocol::token_estimate::estimate_tokens;
 use crate::protocol::token_usage::TokenUsage;
@@ -22,6 +23,8 @@ use crate::rollout::RolloutRecorder;
 use crate::rollout::StoredTurn;
 use crate::tools::tool_call::TOOL_ABORTED;
 use crate::tools::tool_call::ToolCall;
+use crate::tools::unified_exec::UnifiedExecSessions;
+use crate::tools::unified_exec::process::ProcessReporter;
 
 /// The mutable state of a thread.
 pub(crate) struct ThreadState {
@@ -262,6 +265,17 @@ impl Conversation {
             turn_id: turn_id.to_string(),
             item,
         }]);
+    }
+
+    /// The thread's unified exec sessions, reporting through `events` and filing their items here.
+    pub(crate) fn unified_exec_sessions(&self, events: &EventSink) -> Arc<UnifiedExecSessions> {
+        let conversation = self.clone();
+        Arc::new(UnifiedExecSessions::new(ProcessReporter {
+            events: events.clone(),
+            file_item: Arc::new(move |turn_id: &str, item| {
+                conversation.file_late_item(turn_id, item);
+            }),
+        }))
     }
 
     /// Gives every tool call in history without an output the output "aborted": an interrupted or failed

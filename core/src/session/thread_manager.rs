@@ -9,8 +9,6 @@ mod metadata_update;
 pub use deletion::ThreadDeletion;
 pub use metadata_update::GitInfoPatch;
 
-use crate::tools::unified_exec::UnifiedExecSessions;
-use crate::tools::unified_exec::process::ProcessReporter;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -322,7 +320,7 @@ impl ThreadManager {
             },
             recorder,
         );
-        let unified_exec = unified_exec_sessions(&conversation, &events);
+        let unified_exec = conversation.unified_exec_sessions(&events);
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
                 settings: Mutex::new(Self::settings_from(config, dynamic_tools.into())),
@@ -749,20 +747,6 @@ pub enum UnsubscribeOutcome {
 /// Holds back an unload until dropped, so the host's answer is written before the thread's closing events.
 pub struct PendingUnload {
     _release: tokio::sync::oneshot::Sender<()>,
-}
-
-/// A thread's unified exec sessions, reporting through its events and filing their items in its turns.
-fn unified_exec_sessions(
-    conversation: &Conversation,
-    events: &EventSink,
-) -> Arc<UnifiedExecSessions> {
-    let conversation = conversation.clone();
-    Arc::new(UnifiedExecSessions::new(ProcessReporter {
-        events: events.clone(),
-        file_item: Arc::new(move |turn_id: &str, item| {
-            conversation.file_late_item(turn_id, item);
-        }),
-    }))
 }
 
 /// Unloads `thread` once no turn runs in it, unless it is followed again first: it leaves the loaded

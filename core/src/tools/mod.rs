@@ -23,5 +23,6 @@ pub(crate) mod tool_call;
 pub(crate) mod tool_run;
 pub mod turn_diff;
 pub mod unified_exec;
+pub(crate) mod unified_exec_call;
 pub(crate) mod user_input_call;
 pub(crate) mod view_image;

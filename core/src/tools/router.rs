@@ -20,8 +20,8 @@ use crate::tools::tool_call::ToolCallResult;
 use crate::tools::tool_run::Handled;
 use crate::tools::tool_run::ToolRun;
 use crate::tools::turn_diff::TurnDiffTracker;
-use crate::tools::unified_exec::call::EXEC_COMMAND;
-use crate::tools::unified_exec::call::WRITE_STDIN;
+use crate::tools::unified_exec_call::EXEC_COMMAND;
+use crate::tools::unified_exec_call::WRITE_STDIN;
 use crate::tools::user_input_call::REQUEST_USER_INPUT_TOOL_NAME;
 use crate::tools::view_image::VIEW_IMAGE_TOOL_NAME;
 

@@ -14,27 +14,27 @@ use serde_json::json;
 /// Sessions wait for their commands: reads may take longer than the harness's default.
 const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
-pub struct Session {
-    pub server: AppServer,
-    pub thread_id: String,
+pub(crate) struct Session {
+    pub(crate) server: AppServer,
+    pub(crate) thread_id: String,
 }
 
 /// One turn: its id, its `turn` (from `turn/completed`), and every notification read until then.
-pub struct TurnEvents {
-    pub turn_id: String,
-    pub turn: Value,
-    pub events: Vec<Value>,
+pub(crate) struct TurnEvents {
+    pub(crate) turn_id: String,
+    pub(crate) turn: Value,
+    pub(crate) events: Vec<Value>,
 }
 
 impl TurnEvents {
-    pub fn status(&self) -> &str {
+    pub(crate) fn status(&self) -> &str {
         self.turn["status"].as_str().unwrap_or_default()
     }
 }
 
 impl Session {
     /// A daemon on `model` with a thread in `workspace` under `approval_policy` and `sandbox`.
-    pub async fn start(
+    pub(crate) async fn start(
         model: &MockModelServer,
         workspace: &Path,
         approval_policy: &str,
@@ -48,7 +48,7 @@ impl Session {
     }
 
     /// As [`Self::start`] with no sandbox, for a client that opted into the experimental API.
-    pub async fn start_experimental(
+    pub(crate) async fn start_experimental(
         model: &MockModelServer,
         workspace: &Path,
     ) -> anyhow::Result<Session> {
@@ -84,7 +84,7 @@ impl Session {
     }
 
     /// Starts a turn; returns its id.
-    pub async fn start_turn(&mut self, text: &str) -> anyhow::Result<String> {
+    pub(crate) async fn start_turn(&mut self, text: &str) -> anyhow::Result<String> {
         let started = self
             .server
             .call(
@@ -99,13 +99,16 @@ impl Session {
     }
 
     /// Runs a turn to its end.
-    pub async fn run_turn(&mut self, text: &str) -> anyhow::Result<TurnEvents> {
+    pub(crate) async fn run_turn(&mut self, text: &str) -> anyhow::Result<TurnEvents> {
         let turn_id = self.start_turn(text).await?;
         self.read_turn_to_its_end(&turn_id).await
     }
 
     /// Reads until `turn_id`'s `turn/completed`; every notification read on the way is kept.
-    pub async fn read_turn_to_its_end(&mut self, turn_id: &str) -> anyhow::Result<TurnEvents> {
+    pub(crate) async fn read_turn_to_its_end(
+        &mut self,
+        turn_id: &str,
+    ) -> anyhow::Result<TurnEvents> {
         let completed = self
             .server
             .read_turn_notification("turn/completed", turn_id)
@@ -126,7 +129,7 @@ impl Session {
 }
 
 /// The pid a command printed as `pid=N`.
-pub fn pid_in(output: &str) -> u32 {
+pub(crate) fn pid_in(output: &str) -> u32 {
     output
         .lines()
         .find_map(|line| line.trim().strip_prefix("pid="))
@@ -135,7 +138,7 @@ pub fn pid_in(output: &str) -> u32 {
 }
 
 /// Waits (up to 20 s) until process `pid` is gone or a zombie nobody reaped yet: it no longer runs.
-pub async fn wait_until_gone(pid: u32) -> anyhow::Result<()> {
+pub(crate) async fn wait_until_gone(pid: u32) -> anyhow::Result<()> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -152,7 +155,7 @@ pub async fn wait_until_gone(pid: u32) -> anyhow::Result<()> {
 }
 
 /// A unified exec answer without its first two lines (chunk id and wall time, which vary).
-pub fn without_chunk_and_time(output: &str) -> String {
+pub(crate) fn without_chunk_and_time(output: &str) -> String {
     let mut lines = output.splitn(3, '\n');
     let chunk = lines.next().unwrap_or_default();
     let time = lines.next().unwrap_or_default();
@@ -162,7 +165,7 @@ pub fn without_chunk_and_time(output: &str) -> String {
 }
 
 /// Upstream 0.171's `exec_command` spec, as its first request carried it.
-pub fn upstream_exec_command_spec() -> Value {
+pub(crate) fn upstream_exec_command_spec() -> Value {
     json!({
         "type": "function",
         "name": "exec_command",

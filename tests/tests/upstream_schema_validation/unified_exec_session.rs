@@ -58,7 +58,10 @@ pub(super) async fn unified_exec_session() -> anyhow::Result<Vec<Transcribed>> {
             }),
         )
         .await?;
-    let thread_id = started["thread"]["id"].as_str().unwrap_or_default().to_string();
+    let thread_id = started["thread"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let turn_id = start_turn(&mut server, &thread_id, "Start cat and a sleeper").await?;
     server
         .read_turn_notification("turn/completed", &turn_id)

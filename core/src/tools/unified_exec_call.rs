@@ -10,15 +10,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 use std::time::Instant;
 
-use super::args;
-use super::args::ExecCommandArgs;
-use super::args::WriteStdinArgs;
-use super::process::ProcessEnd;
-use super::process::ProcessOrigin;
-use super::process::UnifiedExecProcess;
-use super::truncation::CallReport;
-use super::truncation::ProcessStanding;
-use super::truncation::chunk_id;
 use crate::protocol::event::EventMsg;
 use crate::protocol::turn_item::CommandSource;
 use crate::protocol::turn_item::ToolItemStatus;
@@ -37,6 +28,15 @@ use crate::tools::tool_run::Handled;
 use crate::tools::tool_run::REJECTED_BY_POLICY;
 use crate::tools::tool_run::ToolRun;
 use crate::tools::turn_diff::TurnDiffTracker;
+use crate::tools::unified_exec::args;
+use crate::tools::unified_exec::args::ExecCommandArgs;
+use crate::tools::unified_exec::args::WriteStdinArgs;
+use crate::tools::unified_exec::process::ProcessEnd;
+use crate::tools::unified_exec::process::ProcessOrigin;
+use crate::tools::unified_exec::process::UnifiedExecProcess;
+use crate::tools::unified_exec::truncation::CallReport;
+use crate::tools::unified_exec::truncation::ProcessStanding;
+use crate::tools::unified_exec::truncation::chunk_id;
 
 pub(crate) const EXEC_COMMAND: &str = "exec_command";
 pub(crate) const WRITE_STDIN: &str = "write_stdin";
@@ -53,7 +53,7 @@ const FALLBACK_SHELL: &str = "/bin/sh";
 
 impl ToolRun<'_> {
     /// `exec_command`: starts a session and answers with its first output.
-    pub(in crate::tools) async fn exec_command(
+    pub(super) async fn exec_command(
         &self,
         call_id: &str,
         arguments: &str,
@@ -138,7 +138,7 @@ impl ToolRun<'_> {
     }
 
     /// `write_stdin`: types into a session (or polls it) and answers with what it printed since.
-    pub(in crate::tools) async fn write_stdin(&self, arguments: &str) -> Handled {
+    pub(super) async fn write_stdin(&self, arguments: &str) -> Handled {
         let args: WriteStdinArgs = match args::parse(arguments) {
             Ok(args) => args,
             Err(message) => return Handled::text_only(message),
