@@ -659,3 +659,54 @@ async fn unified_exec_is_offered_unless_configured_off() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_hostile_session_stays_in_its_sandbox_and_its_children_end_with_it() -> anyhow::Result<()>
+{
+    let workspace = tempfile::tempdir()?;
+    let root = workspace.path();
+    std::fs::create_dir(root.join(".git"))?;
+    let model = MockModelServer::start().await;
+    // Children that leave the session's process group, each touching its marker every 50 ms (5 s at
+    // most); the session itself keeps running.
+    let hostile = "keep() { for i in $(seq 100); do touch \"$1\"; sleep 0.05; done; }; export -f keep; \
+                   setsid bash -c 'keep setsid' & \
+                   nohup bash -c 'keep nohup' > /dev/null 2>&1 & \
+                   until [ -e setsid ] && [ -e nohup ]; do sleep 0.02; done; \
+                   touch .git/planted; echo started; exec sleep 100";
+    scripted_model::install(
+        &model,
+        vec![
+            exec("hostile", json!({"cmd": hostile, "yield_time_ms": 5000})),
+            respond(answer("left them running")),
+        ],
+    );
+    let mut session = Session::start_experimental_in(&model, root, "workspace-write").await?;
+    let turn = session.run_turn("misbehave in the background").await?;
+    assert_eq!(turn.status(), "completed");
+    let bodies = model.responses_request_bodies().await;
+    let output = tool_output(bodies.last().expect("requests"), "hostile");
+    assert!(output.contains("Read-only file system"), "{output}");
+    assert!(output.contains("started"), "{output}");
+    assert!(!root.join(".git/planted").exists());
+
+    let id = session_id(&output).expect("the session runs");
+    let ended = session
+        .server
+        .call(
+            "thread/backgroundTerminals/terminate",
+            json!({"threadId": session.thread_id, "processId": id.to_string()}),
+        )
+        .await?;
+    assert_eq!(ended, json!({"terminated": true}));
+    let markers = ["setsid", "nohup"].map(|name| root.join(name));
+    for marker in &markers {
+        std::fs::remove_file(marker)?;
+    }
+    assert_eq!(
+        session::appearing(&markers, Duration::from_secs(1)).await,
+        Vec::<std::path::PathBuf>::new(),
+        "a child outlived its session"
+    );
+    Ok(())
+}

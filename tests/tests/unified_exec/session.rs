@@ -52,11 +52,20 @@ impl Session {
         model: &MockModelServer,
         workspace: &Path,
     ) -> anyhow::Result<Session> {
+        Self::start_experimental_in(model, workspace, "danger-full-access").await
+    }
+
+    /// As [`Self::start_experimental`] under `sandbox`.
+    pub(crate) async fn start_experimental_in(
+        model: &MockModelServer,
+        workspace: &Path,
+        sandbox: &str,
+    ) -> anyhow::Result<Session> {
         let mut options = mock_provider_options(&model.uri(), &[]);
         options.read_timeout = READ_TIMEOUT;
         let mut server = AppServer::spawn_with(options).await?;
         server.initialize_experimental().await?;
-        Self::with_thread(server, workspace, "never", "danger-full-access").await
+        Self::with_thread(server, workspace, "never", sandbox).await
     }
 
     async fn with_thread(
@@ -151,6 +160,21 @@ pub(crate) async fn wait_until_gone(pid: u32) -> anyhow::Result<()> {
             "process {pid} still runs: {stat}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Which of `paths` appear within `within` (a process that escaped would touch its marker again).
+pub(crate) async fn appearing(
+    paths: &[std::path::PathBuf],
+    within: Duration,
+) -> Vec<std::path::PathBuf> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let present: Vec<_> = paths.iter().filter(|path| path.exists()).cloned().collect();
+        if !present.is_empty() || tokio::time::Instant::now() >= deadline {
+            return present;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
