@@ -9,11 +9,14 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::text_input;
 use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_provider::mock_provider_options;
 use codex_app_server_tests::scripted_model;
 use codex_app_server_tests::scripted_model::Next;
@@ -58,33 +61,44 @@ fn write_to_learnt(
     })
 }
 
-/// A step that polls the learnt session (empty writes) until the model has read `needle`, then writes
-/// `chars` as `call_id`.
-fn poll_until_then_write(
+/// A step that polls the session started by `from_call` (empty writes) until the model has read
+/// `needle` (a slow machine may take a while to print it), then answers with `then(session id, body)`.
+fn poll_until(
     learnt: &LearntId,
+    from_call: &'static str,
     needle: &'static str,
-    call_id: &'static str,
-    chars: &'static str,
+    mut then: impl FnMut(i64, &Value) -> MockResponse + Send + 'static,
 ) -> Step {
+    static POLLS: AtomicUsize = AtomicUsize::new(0);
     let learnt = Arc::clone(learnt);
     let mut polls = 0;
     Box::new(move |body: &Value| {
-        let id = learnt.lock().unwrap().expect("the session is running");
+        let mut known = learnt.lock().unwrap();
+        if known.is_none() {
+            *known = session_id(&tool_output(body, from_call));
+        }
+        let id = known.expect("the session is running");
         if scripted_model::all_tool_output(body).contains(needle) {
-            return Next::Respond(function_call(
-                call_id,
-                "write_stdin",
-                &json!({"session_id": id, "chars": chars, "yield_time_ms": 10_000}),
-            ));
+            return Next::Respond(then(id, body));
         }
         polls += 1;
         assert!(polls < 10, "{needle:?} never came");
+        let poll = POLLS.fetch_add(1, Ordering::Relaxed);
         Next::Stay(function_call(
-            &format!("poll-{polls}"),
+            &format!("poll-{poll}"),
             "write_stdin",
             &json!({"session_id": id, "chars": ""}),
         ))
     })
+}
+
+/// A `write_stdin` of `chars` to session `id`.
+fn write(call_id: &str, id: i64, chars: &str, yield_ms: u64) -> MockResponse {
+    function_call(
+        call_id,
+        "write_stdin",
+        &json!({"session_id": id, "chars": chars, "yield_time_ms": yield_ms}),
+    )
 }
 
 fn exec(call_id: &str, arguments: Value) -> Step {
@@ -127,7 +141,9 @@ async fn the_model_drives_a_python_repl_across_two_turns() -> anyhow::Result<()>
             write_to_learnt(&learnt, "start", "assign", "x = 41\n", 250),
             respond(answer("python is running")),
             write_to_learnt(&learnt, "start", "print", "print(x + 1)\n", 1000),
-            poll_until_then_write(&learnt, "42", "exit", "exit()\n"),
+            poll_until(&learnt, "start", "42", |id, _| {
+                write("exit", id, "exit()\n", 10_000)
+            }),
             write_to_learnt(&learnt, "start", "after-exit", "1\n", 250),
             respond(answer("done")),
         ],
@@ -268,27 +284,25 @@ async fn a_server_keeps_running_while_the_model_works_and_the_host_ends_it() -> 
     let model = MockModelServer::start().await;
     let server_cmd = "python3 -u -c \"import http.server as h; s = h.HTTPServer(('127.0.0.1', 0), h.SimpleHTTPRequestHandler); print('PORT', s.server_port); s.serve_forever()\"";
     let learnt: LearntId = Arc::default();
-    let learnt_port = Arc::clone(&learnt);
-    let fetch: Step = Box::new(move |body: &Value| {
-        let output = tool_output(body, "serve");
-        *learnt_port.lock().unwrap() = session_id(&output);
+    let fetch = |_, body: &Value| {
+        let output = scripted_model::all_tool_output(body);
         let port = output
             .lines()
             .find_map(|line| line.strip_prefix("PORT "))
             .expect("the server printed its port")
             .trim()
             .to_string();
-        Next::Respond(function_call(
+        function_call(
             "fetch",
             "exec_command",
             &json!({"cmd": format!("python3 -c \"import urllib.request as u; print(u.urlopen('http://127.0.0.1:{port}/').status)\"")}),
-        ))
-    });
+        )
+    };
     scripted_model::install(
         &model,
         vec![
-            exec("serve", json!({"cmd": server_cmd, "yield_time_ms": 3000})),
-            fetch,
+            exec("serve", json!({"cmd": server_cmd, "yield_time_ms": 1000})),
+            poll_until(&learnt, "serve", "PORT ", fetch),
             respond(answer("the server answers")),
         ],
     );
@@ -461,8 +475,21 @@ async fn the_daemons_exit_ends_every_session() -> anyhow::Result<()> {
         let mut session =
             Session::start(&model, workspace.path(), "never", "danger-full-access").await?;
         let turn = session.run_turn("leave a sleeper").await?;
-        let delta = about(&turn.events, "item/commandExecution/outputDelta", "sleeper");
-        let pid = session::pid_in(delta[0]["params"]["delta"].as_str().unwrap_or_default());
+        // The command may print after its turn ended (a slow login shell): its delta comes then.
+        let delta =
+            match about(&turn.events, "item/commandExecution/outputDelta", "sleeper").first() {
+                Some(delta) => (*delta).clone(),
+                None => {
+                    session
+                        .server
+                        .read_until(|message| {
+                            message["method"] == "item/commandExecution/outputDelta"
+                                && message["params"]["itemId"] == "sleeper"
+                        })
+                        .await?
+                }
+            };
+        let pid = session::pid_in(delta["params"]["delta"].as_str().unwrap_or_default());
         assert!(Path::new(&format!("/proc/{pid}")).exists());
         if kill {
             session.server.kill().await?;
@@ -667,6 +694,7 @@ async fn a_hostile_session_stays_in_its_sandbox_and_its_children_end_with_it() -
     let root = workspace.path();
     std::fs::create_dir(root.join(".git"))?;
     let model = MockModelServer::start().await;
+    let learnt: LearntId = Arc::default();
     // Children that leave the session's process group, each touching its marker every 50 ms (5 s at
     // most); the session itself keeps running.
     let hostile = "keep() { for i in $(seq 100); do touch \"$1\"; sleep 0.05; done; }; export -f keep; \
@@ -677,15 +705,17 @@ async fn a_hostile_session_stays_in_its_sandbox_and_its_children_end_with_it() -
     scripted_model::install(
         &model,
         vec![
-            exec("hostile", json!({"cmd": hostile, "yield_time_ms": 5000})),
-            respond(answer("left them running")),
+            exec("hostile", json!({"cmd": hostile, "yield_time_ms": 1000})),
+            poll_until(&learnt, "hostile", "started", |_, _| {
+                answer("left them running")
+            }),
         ],
     );
     let mut session = Session::start_experimental_in(&model, root, "workspace-write").await?;
     let turn = session.run_turn("misbehave in the background").await?;
     assert_eq!(turn.status(), "completed");
     let bodies = model.responses_request_bodies().await;
-    let output = tool_output(bodies.last().expect("requests"), "hostile");
+    let output = scripted_model::all_tool_output(bodies.last().expect("requests"));
     assert!(output.contains("Read-only file system"), "{output}");
     assert!(output.contains("started"), "{output}");
     assert!(!root.join(".git/planted").exists());
