@@ -44,8 +44,23 @@ pub fn upstream_codex(version: &str) -> anyhow::Result<PathBuf> {
 /// The directory holding `version`'s generated app-server JSON Schema (`ServerNotification.json`,
 /// `v2/*.json`, the bundles), generating it first when the cache lacks it.
 pub fn upstream_json_schema(version: &str) -> anyhow::Result<PathBuf> {
+    generated_schema(version, false)
+}
+
+/// As [`upstream_json_schema`], with upstream's experimental methods and fields too
+/// (`generate-json-schema --experimental`).
+pub fn upstream_experimental_json_schema(version: &str) -> anyhow::Result<PathBuf> {
+    generated_schema(version, true)
+}
+
+fn generated_schema(version: &str, experimental: bool) -> anyhow::Result<PathBuf> {
     let dir = installed_release(version)?;
-    let schema = dir.join("schema");
+    let name = if experimental {
+        "schema-experimental"
+    } else {
+        "schema"
+    };
+    let schema = dir.join(name);
     if schema.join(".complete").exists() {
         return Ok(schema);
     }
@@ -54,12 +69,17 @@ pub fn upstream_json_schema(version: &str) -> anyhow::Result<PathBuf> {
         return Ok(schema);
     }
     let codex = upstream_codex(version)?;
-    let partial = dir.join("schema.partial");
+    let partial = dir.join(format!("{name}.partial"));
     let codex_home = dir.join("codex-home");
     std::fs::create_dir_all(&codex_home)?;
     let _ = std::fs::remove_dir_all(&partial);
-    let status = Command::new(&codex)
-        .args(["app-server", "generate-json-schema", "--out"])
+    let mut command = Command::new(&codex);
+    command.args(["app-server", "generate-json-schema"]);
+    if experimental {
+        command.arg("--experimental");
+    }
+    let status = command
+        .arg("--out")
         .arg(&partial)
         .env("CODEX_HOME", &codex_home)
         .status()

@@ -28,6 +28,7 @@ use serde_json::json;
 use crate::app_server::Transcribed;
 use crate::upstream::UPSTREAM_0_105;
 use crate::upstream::UPSTREAM_0_171;
+use crate::upstream::upstream_experimental_json_schema;
 use crate::upstream::upstream_json_schema;
 
 /// How each client request method we serve is answered upstream: `(method, response schema file under the
@@ -90,7 +91,8 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
         "v2/ThreadCompactStartResponse.json",
         &[],
     ),
-    // Experimental upstream, so absent from the schema upstream ships (that of `--experimental` has them).
+    // Experimental upstream, so absent from the schema upstream ships: checked against upstream's
+    // `--experimental` schema instead (`EXPERIMENTAL_RESPONSES`).
     (
         "thread/backgroundTerminals/list",
         "v2/ThreadBackgroundTerminalsListResponse.json",
@@ -172,6 +174,26 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
 /// Notifications we send that a version does not define: `(method, version)`. Clients of that version
 /// ignore notifications they do not know, so these are skipped there rather than reported (a unit test
 /// keeps the list true).
+/// Responses of methods that are experimental upstream (absent from the schema it ships): checked against
+/// its `generate-json-schema --experimental` output, in the versions that have the method.
+pub const EXPERIMENTAL_RESPONSES: &[(&str, &str, &[&str])] = &[
+    (
+        "thread/backgroundTerminals/list",
+        "v2/ThreadBackgroundTerminalsListResponse.json",
+        &[UPSTREAM_0_171],
+    ),
+    (
+        "thread/backgroundTerminals/terminate",
+        "v2/ThreadBackgroundTerminalsTerminateResponse.json",
+        &[UPSTREAM_0_171],
+    ),
+    (
+        "thread/backgroundTerminals/clean",
+        "v2/ThreadBackgroundTerminalsCleanResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+];
+
 pub const NOTIFICATIONS_NEWER_THAN: &[(&str, &str)] = &[
     ("thread/closed", UPSTREAM_0_105),
     ("serverRequest/resolved", UPSTREAM_0_105),
@@ -402,6 +424,13 @@ impl UpstreamSchema {
         self.compiled(relative, || read_json(&self.dir.join(relative)))
     }
 
+    /// A file of this version's `--experimental` schema.
+    fn experimental_file(&self, relative: &str) -> anyhow::Result<Arc<Validator>> {
+        self.compiled(&format!("experimental/{relative}"), || {
+            read_json(&upstream_experimental_json_schema(&self.version)?.join(relative))
+        })
+    }
+
     fn compiled(
         &self,
         key: &str,
@@ -592,6 +621,14 @@ impl SessionCheck {
             self.report(&kind, "", "neither `result` nor `error`".to_string());
             return Ok(());
         };
+        let experimental = EXPERIMENTAL_RESPONSES.iter().find(|(name, _, versions)| {
+            *name == method && versions.contains(&self.schema.version.as_str())
+        });
+        if let Some((_, file, _)) = experimental {
+            let validator = self.schema.experimental_file(file)?;
+            self.check(&kind, &validator, result, "/result");
+            return Ok(());
+        }
         match answer.schema_file(self.schema, &method)? {
             Some(file) => {
                 let validator = self.schema.file(&file)?;
@@ -791,6 +828,35 @@ mod tests {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Experimental methods' answers are checked against upstream's `--experimental` schema, which has
+    /// them: a wrong shape is reported.
+    #[test]
+    fn experimental_answers_are_checked_against_the_experimental_schema() -> anyhow::Result<()> {
+        let exchange = |result: Value| {
+            [
+                Transcribed::Sent(
+                    json!({"id": 1, "method": "thread/backgroundTerminals/terminate",
+                    "params": {"threadId": "t", "processId": "1000"}}),
+                ),
+                Transcribed::Received(json!({"id": 1, "result": result})),
+            ]
+        };
+        for (method, file, versions) in EXPERIMENTAL_RESPONSES {
+            assert!(ClientRequest::METHODS.contains(method), "{method}");
+            for version in *versions {
+                let dir = upstream_experimental_json_schema(version)?;
+                assert!(dir.join(file).is_file(), "{version} lacks {file}");
+            }
+        }
+        assert_eq!(
+            validate_transcript(UPSTREAM_0_171, &exchange(json!({"terminated": true})))?,
+            Vec::new()
+        );
+        let errors = validate_transcript(UPSTREAM_0_171, &exchange(json!({"terminated": "yes"})))?;
+        assert_eq!(errors.len(), 1, "{errors:?}");
         Ok(())
     }
 
