@@ -521,7 +521,10 @@ async fn errors_and_long_output_read_as_upstreams() -> anyhow::Result<()> {
                 "write_stdin",
                 &json!({"session_id": null}),
             )),
-            exec("pipes", json!({"cmd": "sleep 100", "yield_time_ms": 250})),
+            exec(
+                "pipes",
+                json!({"cmd": "sleep 100", "yield_time_ms": 250, "login": false}),
+            ),
             write_to_learnt(&learnt, "pipes", "typed", "x\n", 250),
             exec(
                 "missing-dir",
@@ -621,7 +624,7 @@ async fn sessions_run_in_the_sandbox_and_ask_as_any_command() -> anyhow::Result<
         vec![
             exec(
                 "asked",
-                json!({"cmd": "touch asked.txt", "yield_time_ms": 5000}),
+                json!({"cmd": "touch asked.txt", "yield_time_ms": 5000, "prefix_rule": ["touch"]}),
             ),
             respond(answer("declined")),
         ],
@@ -634,6 +637,11 @@ async fn sessions_run_in_the_sandbox_and_ask_as_any_command() -> anyhow::Result<
         .read_server_request("item/commandExecution/requestApproval")
         .await?;
     assert_eq!(request["params"]["itemId"], "asked");
+    // The model's suggested prefix is what the host is offered to approve for later commands.
+    assert_eq!(
+        request["params"]["proposedExecpolicyAmendment"],
+        json!(["touch"])
+    );
     session
         .server
         .answer(&request, json!({"decision": "decline"}))

@@ -45,6 +45,14 @@ fn invocation(command: &ExecCommand) -> Invocation<'_> {
     }
 }
 
+/// The script a command runs: a `ShellScript`'s, or the one an argv hands a shell (`bash -lc <script>`).
+pub(crate) fn script_of(command: &ExecCommand) -> Option<&str> {
+    match invocation(command) {
+        Invocation::Script(script) => Some(script),
+        Invocation::Program(_) => None,
+    }
+}
+
 /// The command as shown to the user: a script (also one passed as `bash -lc <script>`) is its text, any
 /// other argv is joined with shell quoting.
 pub fn command_text(command: &ExecCommand) -> String {

@@ -17,6 +17,7 @@ use crate::sandbox::SandboxPolicy;
 use crate::tools::apply_patch::patch_invocation;
 use crate::tools::command_actions::command_text;
 use crate::tools::command_actions::parse_command_actions;
+use crate::tools::command_actions::script_of;
 use crate::tools::exec;
 use crate::tools::exec::ExecCommand;
 use crate::tools::exec::ExecError;
@@ -43,6 +44,10 @@ pub(super) struct EscalationArguments {
     sandbox_permissions: Option<String>,
     #[serde(default)]
     justification: Option<String>,
+    /// The prefix the model suggests the host approve for later commands (`exec_command`'s
+    /// `prefix_rule`); proposed only when the command starts with it.
+    #[serde(default)]
+    prefix_rule: Option<Vec<String>>,
 }
 
 /// How a command's approval question was settled.
@@ -62,6 +67,8 @@ pub(super) struct CommandRequest {
     /// The command's words, for prefix rules: the argv, or a script's words when it is one simple command
     /// (a prefix approved for `npm install` must not let `npm install && rm -rf ~` through).
     words: Option<Vec<String>>,
+    /// The prefix the approval question proposes to approve for later commands.
+    proposed_prefix: Option<Vec<String>>,
     pub(super) command_actions: Vec<crate::protocol::turn_item::CommandAction>,
     wants_escalation: bool,
     justification: Option<String>,
@@ -69,20 +76,28 @@ pub(super) struct CommandRequest {
 
 impl CommandRequest {
     pub(super) fn new(call_id: &str, params: &ExecParams, escalation: EscalationArguments) -> Self {
-        let words = match &params.command {
-            ExecCommand::Argv(argv) => Some(argv.clone()),
-            ExecCommand::ShellScript { script, .. } => {
+        let words = match (script_of(&params.command), &params.command) {
+            (Some(script), _) => {
                 if script.contains(|c: char| ";&|<>$`(){}\n\\".contains(c)) {
                     None
                 } else {
                     shlex::split(script)
                 }
             }
+            (None, ExecCommand::Argv(argv)) => Some(argv.clone()),
+            (None, ExecCommand::ShellScript { .. }) => None,
+        };
+        let proposed_prefix = match (&escalation.prefix_rule, &words) {
+            (Some(rule), Some(words)) if !rule.is_empty() && words.starts_with(rule) => {
+                Some(rule.clone())
+            }
+            _ => words.clone(),
         };
         Self {
             call_id: call_id.to_string(),
             command: command_text(&params.command),
             words,
+            proposed_prefix,
             command_actions: parse_command_actions(&params.command),
             wants_escalation: escalation.sandbox_permissions.as_deref()
                 == Some("require_escalated"),
@@ -368,7 +383,7 @@ impl ToolRun<'_> {
             cwd: params.cwd.clone(),
             command_actions: command.command_actions.clone(),
             reason,
-            proposed_prefix: command.words.clone(),
+            proposed_prefix: command.proposed_prefix.clone(),
             reply,
         });
         let decision = self.wait_for_decision(request, answer).await;

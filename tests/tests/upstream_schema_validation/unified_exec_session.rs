@@ -17,6 +17,8 @@ use serde_json::json;
 use super::finish;
 use super::start_turn;
 
+/// The sessions run without a login shell: they are ended early, and killing a login shell while its
+/// profile runs can leave that profile's locks behind (pyenv's rehash lock, say).
 pub(super) async fn unified_exec_session() -> anyhow::Result<Vec<Transcribed>> {
     let workspace = tempfile::tempdir()?;
     let model = MockModelServer::start().await;
@@ -35,13 +37,13 @@ pub(super) async fn unified_exec_session() -> anyhow::Result<Vec<Transcribed>> {
             respond(function_call(
                 "cat",
                 "exec_command",
-                &json!({"cmd": "cat", "tty": true, "yield_time_ms": 250}),
+                &json!({"cmd": "cat", "tty": true, "yield_time_ms": 250, "login": false}),
             )),
             type_into_cat,
             respond(function_call(
                 "sleeper",
                 "exec_command",
-                &json!({"cmd": "sleep 100", "yield_time_ms": 250}),
+                &json!({"cmd": "sleep 100", "yield_time_ms": 250, "login": false}),
             )),
             respond(answer("both running")),
         ],
