@@ -87,7 +87,8 @@ impl Figure {
                 "MCP tool call: mcpToolCall item/started -> item/completed".to_string()
             }
             Figure::UnifiedExecEchoLatency => {
-                "exec_command `echo`: commandExecution item/started -> item/completed".to_string()
+                "exec_command `echo` (no login shell, unsandboxed): call handed out -> item/completed"
+                    .to_string()
             }
             Figure::UnifiedExecKeystrokeLatency => {
                 "PTY session keystroke: write_stdin handed out -> its echo's outputDelta"

@@ -1,7 +1,7 @@
-//! The unified exec figures: one `exec_command` of `echo` through the model, from its `commandExecution`
-//! item's `item/started` to its `item/completed` (starting a session, reading it, seeing it end); and a
-//! keystroke into a PTY session (`cat` on a terminal): from the moment the mock model hands out the
-//! `write_stdin` call to the `outputDelta` carrying the terminal's echo of it.
+//! The unified exec figures (no sandbox, no login shell), each from the moment the mock model hands out a
+//! call: one `exec_command` of `echo`, to its `commandExecution` item's `item/completed` (reading the call,
+//! starting the session, seeing it end); and a keystroke into a PTY session (`cat` on a terminal), to the
+//! `outputDelta` carrying the terminal's echo of the `write_stdin`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -9,8 +9,10 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use codex_app_server_tests::mock_model_server::MockModelServer;
+use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::scripted_model;
 use codex_app_server_tests::scripted_model::Next;
+use codex_app_server_tests::scripted_model::Step;
 use codex_app_server_tests::scripted_model::answer;
 use codex_app_server_tests::scripted_model::function_call;
 use codex_app_server_tests::scripted_model::respond;
@@ -29,6 +31,9 @@ use crate::server_process::millis;
 /// What the bench types into the terminal.
 const KEYSTROKES: &str = "ping\n";
 
+/// When the mock handed out the call being measured.
+type HandedOut = Arc<Mutex<Option<Instant>>>;
+
 /// One fresh mock and server: the `echo` figure's turn, then the keystroke figure's turn.
 pub(crate) async fn unified_exec_figures(
     options: &BenchOptions,
@@ -38,18 +43,29 @@ pub(crate) async fn unified_exec_figures(
     notes: &mut Vec<String>,
 ) -> Result<(), BenchFailure> {
     let mock = MockModelServer::start().await;
-    let typed_at: Arc<Mutex<Option<Instant>>> = Arc::default();
-    install_script(&mock, Arc::clone(&typed_at));
-    let args = mock_provider_args(&mock.uri(), false);
+    let (echo_called, keys_typed) = (HandedOut::default(), HandedOut::default());
+    install_script(&mock, &echo_called, &keys_typed);
+    let mut args = mock_provider_args(&mock.uri(), false);
+    // Unsandboxed, for a comparison of the sessions themselves: upstream's sandbox does not start in
+    // every environment (the bench's VM among them).
+    args.extend([
+        "-c".to_string(),
+        "sandbox_mode=\"danger-full-access\"".to_string(),
+        "-c".to_string(),
+        "approval_policy=\"never\"".to_string(),
+    ]);
     let (_scratch, _, mut server) = spawn_in_scratch(options, command_line, &args, stderr_log)?;
     let measured = async {
         let (_, thread_id) = initialize_and_start_thread(&mut server).await?;
-        let echo = run_turn(&mut server, &thread_id, "echo", |_| false).await?;
-        match item_span(&echo, "ue_echo") {
+        let echoed = run_turn(&mut server, &thread_id, "echo", |message| {
+            message["method"] == "item/completed" && message["params"]["item"]["id"] == "ue_echo"
+        })
+        .await?;
+        match since(&echo_called, echoed) {
             Some(ms) => samples.unified_exec_echo_ms = Some(ms),
             None => notes.push("the unified exec turn showed no completed `echo` item".into()),
         }
-        let typing = run_turn(&mut server, &thread_id, "type", |message| {
+        let typed = run_turn(&mut server, &thread_id, "type", |message| {
             message["method"] == "item/commandExecution/outputDelta"
                 && message["params"]["itemId"] == "ue_cat"
                 && message["params"]["delta"]
@@ -57,12 +73,9 @@ pub(crate) async fn unified_exec_figures(
                     .is_some_and(|delta| delta.contains("ping"))
         })
         .await?;
-        let typed = *typed_at.lock().unwrap_or_else(|e| e.into_inner());
-        match (typed, typing.marked) {
-            (Some(typed), Some(echoed)) if echoed >= typed => {
-                samples.unified_exec_keystroke_ms = Some(millis(typed, echoed));
-            }
-            _ => notes.push("the PTY session's echo of the keystrokes was not seen".into()),
+        match since(&keys_typed, typed) {
+            Some(ms) => samples.unified_exec_keystroke_ms = Some(ms),
+            None => notes.push("the PTY session's echo of the keystrokes was not seen".into()),
         }
         Ok(())
     }
@@ -72,32 +85,40 @@ pub(crate) async fn unified_exec_figures(
     measured
 }
 
-/// Turn 1: `exec_command echo`; turn 2: `exec_command cat` on a PTY, then `write_stdin` to it (the
-/// instant the call is handed out is kept in `typed_at`).
-fn install_script(mock: &MockModelServer, typed_at: Arc<Mutex<Option<Instant>>>) {
-    let type_keys: scripted_model::Step = Box::new(move |body: &Value| {
+/// Milliseconds from the call being handed out to `seen`, if both happened in that order.
+fn since(handed_out: &HandedOut, seen: Option<Instant>) -> Option<f64> {
+    let handed_out = (*handed_out.lock().unwrap_or_else(|e| e.into_inner()))?;
+    let seen = seen?;
+    (seen >= handed_out).then(|| millis(handed_out, seen))
+}
+
+/// Turn 1: `exec_command echo`; turn 2: `exec_command cat` on a PTY, then `write_stdin` to it.
+fn install_script(mock: &MockModelServer, echo_called: &HandedOut, keys_typed: &HandedOut) {
+    let echo = handing_out(echo_called, |_| {
+        function_call(
+            "ue_echo",
+            "exec_command",
+            &json!({"cmd": "echo bench", "login": false, "yield_time_ms": 10000}),
+        )
+    });
+    let type_keys = handing_out(keys_typed, |body| {
         let output = scripted_model::tool_output(body, "ue_cat");
         let id = scripted_model::session_id(&output).unwrap_or_default();
-        *typed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        Next::Respond(function_call(
+        function_call(
             "ue_key",
             "write_stdin",
             &json!({"session_id": id, "chars": KEYSTROKES, "yield_time_ms": 500}),
-        ))
+        )
     });
     scripted_model::install(
         mock,
         vec![
-            respond(function_call(
-                "ue_echo",
-                "exec_command",
-                &json!({"cmd": "echo bench", "yield_time_ms": 10000}),
-            )),
+            echo,
             respond(answer("echoed")),
             respond(function_call(
                 "ue_cat",
                 "exec_command",
-                &json!({"cmd": "cat", "tty": true, "yield_time_ms": 250}),
+                &json!({"cmd": "cat", "tty": true, "login": false, "yield_time_ms": 250}),
             )),
             type_keys,
             respond(answer("typed")),
@@ -105,47 +126,37 @@ fn install_script(mock: &MockModelServer, typed_at: Arc<Mutex<Option<Instant>>>)
     );
 }
 
-/// A turn's messages with their arrival instants, and when the first message `mark` picked arrived.
-struct TurnMessages {
-    messages: Vec<(Instant, Value)>,
-    marked: Option<Instant>,
+/// A step answering with `call(body)`, noting when it was handed out.
+fn handing_out(
+    handed_out: &HandedOut,
+    call: impl Fn(&Value) -> MockResponse + Send + 'static,
+) -> Step {
+    let handed_out = Arc::clone(handed_out);
+    Box::new(move |body: &Value| {
+        let response = call(body);
+        *handed_out.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        Next::Respond(response)
+    })
 }
 
+/// Runs a turn to its `turn/completed`; returns when the first message `mark` picked arrived.
 async fn run_turn(
     server: &mut ServerProcess,
     thread_id: &str,
     text: &str,
     mark: impl Fn(&Value) -> bool,
-) -> Result<TurnMessages, BenchFailure> {
+) -> Result<Option<Instant>, BenchFailure> {
     let params = json!({"threadId": thread_id, "input": [{"type": "text", "text": text, "text_elements": []}]});
     server.send_request("turn/start", params).await?;
     let deadline = tokio::time::Instant::now() + server.timeout();
-    let mut turn = TurnMessages {
-        messages: Vec::new(),
-        marked: None,
-    };
+    let mut marked = None;
     loop {
         let incoming = server.next_message(deadline, "turn/completed").await?;
-        if turn.marked.is_none() && mark(&incoming.message) {
-            turn.marked = Some(incoming.received_at);
+        if marked.is_none() && mark(&incoming.message) {
+            marked = Some(incoming.received_at);
         }
-        let done = incoming.message["method"] == "turn/completed";
-        turn.messages.push((incoming.received_at, incoming.message));
-        if done {
-            return Ok(turn);
+        if incoming.message["method"] == "turn/completed" {
+            return Ok(marked);
         }
     }
-}
-
-/// `item_id`'s item/started -> item/completed, if it completed.
-fn item_span(turn: &TurnMessages, item_id: &str) -> Option<f64> {
-    let at = |method: &str| {
-        turn.messages
-            .iter()
-            .find(|(_, message)| {
-                message["method"] == method && message["params"]["item"]["id"] == item_id
-            })
-            .map(|(at, _)| *at)
-    };
-    Some(millis(at("item/started")?, at("item/completed")?))
 }
