@@ -38,6 +38,8 @@ const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
 
 #[path = "upstream_schema_validation/mcp_session.rs"]
 mod mcp_session;
+#[path = "upstream_schema_validation/undo_session.rs"]
+mod undo_session;
 #[path = "upstream_schema_validation/unified_exec_session.rs"]
 mod unified_exec_session;
 
@@ -75,6 +77,7 @@ async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow
         host_tools_session().await?,
         mcp_session::mcp_session().await?,
         unified_exec_session::unified_exec_session().await?,
+        undo_session::undo_session().await?,
     ];
     assert_every_method_is_covered(&transcripts);
     let mut errors = Vec::new();

@@ -342,6 +342,14 @@ client_request_definitions! {
         params: ThreadDeleteParams,
         response: ThreadDeleteResponse,
     },
+    ThreadRollback => "thread/rollback" {
+        params: ThreadRollbackParams,
+        response: ThreadRollbackResponse,
+    },
+    ThreadRevert => "thread/revert" {
+        params: ThreadRevertParams,
+        response: ThreadRevertResponse,
+    },
     ThreadMetadataUpdate => "thread/metadata/update" {
         params: ThreadMetadataUpdateParams,
         response: ThreadMetadataUpdateResponse,
@@ -474,6 +482,7 @@ server_notification_definitions! {
     ThreadUnarchived => "thread/unarchived" (ThreadUnarchivedNotification),
     ThreadClosed => "thread/closed" (ThreadClosedNotification),
     ThreadDeleted => "thread/deleted" (ThreadDeletedNotification),
+    ThreadReverted => "thread/reverted" (ThreadRevertedNotification),
     ContextCompacted => "thread/compacted" (ContextCompactedNotification),
     ThreadNameUpdated => "thread/name/updated" (ThreadNameUpdatedNotification),
     ThreadTokenUsageUpdated => "thread/tokenUsage/updated" (ThreadTokenUsageUpdatedNotification),

@@ -221,8 +221,8 @@ fn every_client_method_is_listed_once() {
     let methods: std::collections::BTreeSet<&str> =
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
-    assert_eq!(ClientRequest::METHODS.len(), 42);
-    assert_eq!(ServerNotification::METHODS.len(), 35);
+    assert_eq!(ClientRequest::METHODS.len(), 44);
+    assert_eq!(ServerNotification::METHODS.len(), 36);
     assert_eq!(
         ServerRequest::METHODS,
         &[
@@ -556,6 +556,8 @@ fn every_method_has_a_marker_with_its_wire_name_and_types() {
         methods::ThreadTurnsList::METHOD,
         methods::ThreadItemsList::METHOD,
         methods::ThreadDelete::METHOD,
+        methods::ThreadRollback::METHOD,
+        methods::ThreadRevert::METHOD,
         methods::ThreadMetadataUpdate::METHOD,
         methods::ThreadShellCommand::METHOD,
         methods::ThreadCompactStart::METHOD,

@@ -15,6 +15,7 @@ pub mod model;
 pub mod thread;
 pub mod thread_admin;
 pub mod thread_history;
+pub mod thread_undo;
 pub mod turn;
 
 use std::collections::HashSet;

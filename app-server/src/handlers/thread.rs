@@ -68,6 +68,7 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
         | ThreadError::NotLoaded(_)
         | ThreadError::NotFound(_)
         | ThreadError::NoRollout(_)
+        | ThreadError::UndoRefused(_)
         | ThreadError::Config(_) => RequestError::Rejected(error.to_string()),
         ThreadError::InvalidInput(message) => RequestError::InvalidParams(message),
         ThreadError::Rollout(source) => RequestError::Internal(source.to_string()),

@@ -2,7 +2,7 @@
 //! start and end (`task_started`, `task_complete`, `turn_aborted`), the per-kind events of 0.105
 //! and earlier (`user_message`, `agent_message`, `agent_reasoning`, `exec_command_end`,
 //! `web_search_end`, `view_image_tool_call`) and 0.171's `item_completed` with its own `TurnItem`
-//! spelling (host tool calls too). Other events
+//! spelling (host tool calls too), and 0.105's `thread_rolled_back`. Other events
 //! (`token_count`, `thread_settings_applied`, ...) are skipped on read.
 
 use serde::Deserialize;
@@ -87,6 +87,11 @@ pub enum EventMsg {
     },
     /// An MCP tool call's end; 0.105 rebuilds an `mcpToolCall` item from it.
     McpToolCallEnd(Box<crate::rollout::mcp_call_end::McpToolCallEnd>),
+    /// The thread's last `num_turns` turns were dropped (`thread/rollback`, `thread/revert`): 0.105's line,
+    /// which it replays as we do.
+    ThreadRolledBack {
+        num_turns: u32,
+    },
 }
 
 /// `exec_command_end`: a command's end with everything upstream shows of it.
@@ -143,7 +148,7 @@ impl ExecCommandEnd {
 
 impl EventMsg {
     /// Every event `"type"` above; an `event_msg` of another type is skipped quietly.
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 11] = [
         "task_started",
         "task_complete",
         "turn_aborted",
@@ -154,6 +159,7 @@ impl EventMsg {
         "exec_command_end",
         "web_search_end",
         "view_image_tool_call",
+        "thread_rolled_back",
     ];
 }
 

@@ -110,6 +110,11 @@ impl EventTurns {
                 self.add_to_turn("", end.to_turn_item(), turns);
                 None
             }
+            // The turns themselves are dropped by the history's replay, which also cuts the model's history.
+            EventMsg::ThreadRolledBack { .. } => {
+                self.open = OpenTurn::None;
+                None
+            }
             EventMsg::UserMessage { .. }
             | EventMsg::AgentMessage { .. }
             | EventMsg::AgentReasoning { .. } => {
@@ -231,7 +236,8 @@ fn message_item(event: &EventMsg, id: String) -> Option<TurnItem> {
         | EventMsg::ExecCommandEnd(_)
         | EventMsg::WebSearchEnd { .. }
         | EventMsg::ViewImageToolCall { .. }
-        | EventMsg::McpToolCallEnd(_) => None,
+        | EventMsg::McpToolCallEnd(_)
+        | EventMsg::ThreadRolledBack { .. } => None,
     }
 }
 

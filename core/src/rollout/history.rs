@@ -9,8 +9,11 @@ use crate::protocol::turn_item::UserInput;
 use crate::protocol::turn_outcome::TurnError;
 use crate::protocol::turn_outcome::TurnStatus;
 
+use super::event_msg::EventMsg;
 use super::event_turns::EventTurns;
 use super::item::RolloutItem;
+use super::rollback;
+use super::rollback::TurnStarts;
 use super::session_meta::GitInfo;
 use super::stored_turn::StoredTurn;
 
@@ -30,6 +33,8 @@ pub struct ThreadHistory {
     pub updated_at: Option<i64>,
     /// The last `thread_git_info` line, if any: it replaces the session meta's git state.
     pub git_info: Option<Option<GitInfo>>,
+    /// Where each turn began in `history`, for rollbacks.
+    pub turn_starts: TurnStarts,
 }
 
 impl ThreadHistory {
@@ -39,6 +44,7 @@ impl ThreadHistory {
         let mut rebuilt = ThreadHistory::default();
         let mut event_turns = EventTurns::default();
         for item in items {
+            let turns_before = rebuilt.turns.len();
             match item {
                 RolloutItem::SessionMeta(_) | RolloutItem::TurnContext(_) => {}
                 RolloutItem::ResponseItem(ResponseItem::Other) => {
@@ -48,10 +54,21 @@ impl ThreadHistory {
                     rebuilt.history.push(response_item.clone());
                 }
                 RolloutItem::Compacted(compacted) => match &compacted.replacement_history {
-                    Some(replacement) => rebuilt.history = replacement.clone(),
+                    Some(replacement) => {
+                        rebuilt.history = replacement.clone();
+                        rollback::compacted(&mut rebuilt.turn_starts, rebuilt.history.len());
+                    }
                     None => tracing::debug!("compaction without its history; history kept"),
                 },
                 RolloutItem::EventMsg(event) => {
+                    if let EventMsg::ThreadRolledBack { num_turns } = event {
+                        rollback::drop_last_turns(
+                            &mut rebuilt.history,
+                            &mut rebuilt.turns,
+                            &mut rebuilt.turn_starts,
+                            usize::try_from(*num_turns).unwrap_or(usize::MAX),
+                        );
+                    }
                     let moved_to = event_turns.apply(event, &mut rebuilt.turns);
                     rebuilt.updated_at = rebuilt.updated_at.max(moved_to);
                 }
@@ -78,6 +95,14 @@ impl ThreadHistory {
                 RolloutItem::TokenUsage { info, .. } => rebuilt.token_usage = Some(*info),
                 RolloutItem::ThreadName { name } => rebuilt.name = name.clone(),
                 RolloutItem::ThreadGitInfo { git } => rebuilt.git_info = Some(git.clone()),
+            }
+            // A turn begins where the history stood when its start line was read.
+            let history_len = rebuilt.history.len();
+            for turn in rebuilt.turns.get(turns_before..).unwrap_or_default() {
+                rebuilt
+                    .turn_starts
+                    .entry(turn.id.clone())
+                    .or_insert(history_len);
             }
         }
         rebuilt.preview = rebuilt
@@ -246,6 +271,10 @@ mod tests {
                 preview: "first".to_string(),
                 updated_at: Some(200),
                 git_info: None,
+                turn_starts: TurnStarts::from([
+                    ("turn-1".to_string(), 0),
+                    ("turn-2".to_string(), 1),
+                ]),
             }
         );
     }
@@ -283,5 +312,57 @@ mod tests {
     #[test]
     fn no_user_message_means_empty_preview() {
         assert_eq!(ThreadHistory::from_items(&[]), ThreadHistory::default());
+    }
+
+    /// Upstream 0.105's rollback line drops its last turns and their history, as ours does, and a later
+    /// turn begins where the history then stands.
+    #[test]
+    fn a_rolled_back_upstream_turn_leaves_history_and_turns() {
+        let task = |id: &str, text: &str| {
+            vec![
+                RolloutItem::EventMsg(EventMsg::TaskStarted {
+                    turn_id: id.to_string(),
+                    started_at: None,
+                }),
+                RolloutItem::ResponseItem(ResponseItem::user_text(text)),
+                RolloutItem::EventMsg(EventMsg::UserMessage {
+                    message: text.to_string(),
+                    images: None,
+                    local_images: Vec::new(),
+                }),
+                RolloutItem::EventMsg(EventMsg::TaskComplete {
+                    turn_id: Some(id.to_string()),
+                    last_agent_message: None,
+                    completed_at: None,
+                    duration_ms: None,
+                }),
+            ]
+        };
+        let mut items = vec![RolloutItem::ResponseItem(ResponseItem::user_text("prefix"))];
+        items.extend(task("t1", "one"));
+        items.extend(task("t2", "two"));
+        items.push(RolloutItem::EventMsg(EventMsg::ThreadRolledBack {
+            num_turns: 1,
+        }));
+        items.extend(task("t3", "three"));
+        let rebuilt = ThreadHistory::from_items(&items);
+        assert_eq!(
+            rebuilt.history,
+            ["prefix", "one", "three"]
+                .map(ResponseItem::user_text)
+                .to_vec()
+        );
+        assert_eq!(
+            rebuilt
+                .turns
+                .iter()
+                .map(|turn| turn.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["t1", "t3"]
+        );
+        assert_eq!(
+            rebuilt.turn_starts,
+            TurnStarts::from([("t1".to_string(), 1), ("t3".to_string(), 2)])
+        );
     }
 }

@@ -339,7 +339,8 @@ fn head_user_message(item: &RolloutItem) -> Option<String> {
         | EventMsg::ExecCommandEnd(_)
         | EventMsg::WebSearchEnd { .. }
         | EventMsg::ViewImageToolCall { .. }
-        | EventMsg::McpToolCallEnd(_) => None,
+        | EventMsg::McpToolCallEnd(_)
+        | EventMsg::ThreadRolledBack { .. } => None,
     }
 }
 

@@ -17,6 +17,7 @@ mod list_cursor;
 mod mcp_call_end;
 mod reader;
 mod recorder;
+pub mod rollback;
 mod session_index;
 mod session_meta;
 mod stored_turn;

@@ -8,6 +8,7 @@ use std::sync::MutexGuard;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::context::collaboration_mode;
 use crate::context::collaboration_mode::CollaborationMode;
 use crate::context::collaboration_mode::instructions_to_send;
 use crate::context::environment::EnvironmentContext;
@@ -18,9 +19,12 @@ use crate::protocol::token_usage::TokenUsage;
 use crate::protocol::token_usage::TokenUsageInfo;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_item::UserInput;
+use crate::rollout::EventMsg;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
 use crate::rollout::StoredTurn;
+use crate::rollout::rollback;
+use crate::rollout::rollback::TurnStarts;
 use crate::tools::tool_call::TOOL_ABORTED;
 use crate::tools::tool_call::ToolCall;
 use crate::tools::unified_exec::UnifiedExecSessions;
@@ -59,6 +63,8 @@ pub(crate) struct ThreadState {
     /// Items that completed on their own while their turn still ran (unified exec sessions), by turn id:
     /// filed with the turn when it ends.
     pub(crate) late_items: Vec<(String, TurnItem)>,
+    /// Where each turn began in `history`, for rollbacks.
+    pub(crate) turn_starts: TurnStarts,
 }
 
 pub(crate) struct ActiveTurn {
@@ -96,8 +102,16 @@ impl Conversation {
         self.recorder.as_ref()
     }
 
-    /// Appends to the rollout (nothing for an ephemeral thread).
+    /// Appends to the rollout (nothing for an ephemeral thread). A turn's start line also marks where the
+    /// turn begins in history.
     pub(crate) fn record(&self, items: Vec<RolloutItem>) {
+        for item in &items {
+            if let RolloutItem::TurnStarted { turn_id, .. } = item {
+                let mut state = self.lock();
+                let start = state.history.len();
+                state.turn_starts.insert(turn_id.clone(), start);
+            }
+        }
         if let Some(recorder) = &self.recorder {
             recorder.record(items);
         }
@@ -186,6 +200,8 @@ impl Conversation {
     ) -> Option<TokenUsageInfo> {
         let mut state = self.lock();
         state.history = history;
+        let len = state.history.len();
+        rollback::compacted(&mut state.turn_starts, len);
         state.context_tokens = estimated_tokens;
         state.history_len_at_measure = state.history.len();
         let info = state.token_usage.as_mut()?;
@@ -251,14 +267,54 @@ impl Conversation {
         state.updated_at = completed_at;
     }
 
+    /// Drops the last `count` turns (all when there are fewer) and the history they added, and records
+    /// it; what the model was told of its environment and mode is read again from what is left. Returns
+    /// how many turns were dropped; `None` while a turn runs.
+    pub(crate) fn roll_back(&self, count: usize) -> Option<usize> {
+        let dropped = {
+            let mut state = self.lock();
+            if state.active_turn.is_some() {
+                return None;
+            }
+            let state = &mut *state;
+            let dropped = rollback::drop_last_turns(
+                &mut state.history,
+                &mut state.turns,
+                &mut state.turn_starts,
+                count,
+            );
+            state.prefix_recorded = !state.history.is_empty();
+            state.environment_sent = EnvironmentContext::last_in(&state.history);
+            state.collaboration_sent = collaboration_mode::last_sent(&state.history);
+            // Everything left is estimated until the next response measures it.
+            state.history_len_at_measure = 0;
+            state.context_tokens = 0;
+            if state.turns.is_empty() {
+                state.preview.clear();
+            }
+            state.updated_at = chrono::Utc::now().timestamp();
+            dropped
+        };
+        self.record(vec![RolloutItem::EventMsg(EventMsg::ThreadRolledBack {
+            num_turns: u32::try_from(dropped).unwrap_or(u32::MAX),
+        })]);
+        Some(dropped)
+    }
+
     /// Files an item that completed on its own (a unified exec session that ended): with its turn if that
     /// ended, else kept until it does; recorded in the rollout under its turn either way.
     pub(crate) fn file_late_item(&self, turn_id: &str, item: TurnItem) {
         {
             let mut state = self.lock();
+            let running = state
+                .active_turn
+                .as_ref()
+                .is_some_and(|active| active.turn_id == turn_id);
             match state.turns.iter_mut().rev().find(|turn| turn.id == turn_id) {
                 Some(turn) => turn.items.push(item.clone()),
-                None => state.late_items.push((turn_id.to_string(), item.clone())),
+                None if running => state.late_items.push((turn_id.to_string(), item.clone())),
+                // Its turn was rolled back.
+                None => tracing::debug!("item of a turn the thread no longer has; not filed"),
             }
         }
         self.record(vec![RolloutItem::ItemCompleted {

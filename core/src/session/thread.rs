@@ -50,6 +50,9 @@ pub enum ThreadError {
     NoRollout(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// A rollback or revert the thread cannot do now or at all (upstream answers -32600).
+    #[error("{0}")]
+    UndoRefused(String),
     /// A `required` MCP server did not start (upstream answers -32603).
     #[error("required MCP servers failed to initialize: {0}")]
     McpServerRequired(String),

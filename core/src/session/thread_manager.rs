@@ -37,8 +37,6 @@ use crate::protocol::event::EventMsg;
 use crate::protocol::event::ThreadEvent;
 use crate::protocol::event::ThreadStatus;
 use crate::protocol::event_sink::EventSink;
-use crate::protocol::response_item::ContentItem;
-use crate::protocol::response_item::ResponseItem;
 use crate::rollout;
 use crate::rollout::RolloutItem;
 use crate::rollout::RolloutRecorder;
@@ -270,24 +268,7 @@ impl ThreadManager {
         );
         let prefix_recorded = !history.history.is_empty();
         // What the model was last told about its environment, so an unchanged one is not repeated.
-        let environment_sent = history.history.iter().rev().find_map(|item| match item {
-            ResponseItem::Message { role, content, .. } if role == "user" => {
-                content.iter().find_map(|part| match part {
-                    ContentItem::InputText { text } => EnvironmentContext::from_rendered(text),
-                    ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
-                })
-            }
-            ResponseItem::Message { .. }
-            | ResponseItem::Reasoning { .. }
-            | ResponseItem::FunctionCall { .. }
-            | ResponseItem::FunctionCallOutput { .. }
-            | ResponseItem::CustomToolCall { .. }
-            | ResponseItem::CustomToolCallOutput { .. }
-            | ResponseItem::LocalShellCall { .. }
-            | ResponseItem::WebSearchCall { .. }
-            | ResponseItem::Compaction { .. }
-            | ResponseItem::Other => None,
-        });
+        let environment_sent = EnvironmentContext::last_in(&history.history);
         let collaboration_sent = collaboration_mode::last_sent(&history.history);
         let mcp = self.mcp_servers_for(config);
         let events = EventSink::new(&metadata.id, self.events.clone(), ThreadStatus::Idle);
@@ -317,6 +298,7 @@ impl ThreadManager {
                 closed: false,
                 git_info: metadata.git_info.clone(),
                 late_items: Vec::new(),
+                turn_starts: history.turn_starts,
             },
             recorder,
         );

@@ -202,6 +202,11 @@ export type { ThreadNameUpdatedNotification } from "./ThreadNameUpdatedNotificat
 export type { ThreadReadParams } from "./ThreadReadParams";
 export type { ThreadReadResponse } from "./ThreadReadResponse";
 export type { ThreadResumeParams } from "./ThreadResumeParams";
+export type { ThreadRevertParams } from "./ThreadRevertParams";
+export type { ThreadRevertResponse } from "./ThreadRevertResponse";
+export type { ThreadRevertedNotification } from "./ThreadRevertedNotification";
+export type { ThreadRollbackParams } from "./ThreadRollbackParams";
+export type { ThreadRollbackResponse } from "./ThreadRollbackResponse";
 export type { ThreadSetNameParams } from "./ThreadSetNameParams";
 export type { ThreadSetNameResponse } from "./ThreadSetNameResponse";
 export type { ThreadShellCommandParams } from "./ThreadShellCommandParams";

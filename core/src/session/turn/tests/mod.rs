@@ -214,6 +214,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         closed: false,
         git_info: None,
         late_items: Vec::new(),
+        turn_starts: Default::default(),
     };
     let events_sink = EventSink::new("thread-1", sender, ThreadStatus::Idle);
     let shared = TurnShared {
