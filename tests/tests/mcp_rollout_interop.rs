@@ -15,14 +15,12 @@ use codex_app_server_tests::mock_model_server::sse;
 use codex_app_server_tests::mock_provider::MockProviderOptions;
 use codex_app_server_tests::mock_provider::mock_provider_args;
 use codex_app_server_tests::upstream::UPSTREAM_0_105;
-use codex_app_server_tests::upstream::upstream_codex;
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 use serde_json::json;
 
 #[tokio::test]
 async fn upstream_0105_shows_the_mcp_calls_of_our_threads() -> anyhow::Result<()> {
-    let upstream = upstream_codex(UPSTREAM_0_105)?;
     let model = MockModelServer::start().await;
     model.push_responses([
         MockResponse::sse(vec![
@@ -53,14 +51,7 @@ async fn upstream_0105_shows_the_mcp_calls_of_our_threads() -> anyhow::Result<()
     ours.wait_exit(Duration::from_secs(10)).await?;
     let codex_home = ours.into_codex_home().await?;
 
-    let options = AppServerOptions {
-        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
-        env_remove: vec!["OPENAI_API_KEY".to_string(), "CODEX_API_KEY".to_string()],
-        ..AppServerOptions::default()
-    };
-    let mut theirs =
-        AppServer::spawn_program_in(&upstream, &["app-server"], codex_home, options).await?;
-    theirs.initialize().await?;
+    let mut theirs = AppServer::spawn_upstream_in(UPSTREAM_0_105, codex_home, &model.uri()).await?;
     let read = theirs
         .call(
             "thread/read",

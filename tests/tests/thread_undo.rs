@@ -237,13 +237,8 @@ async fn undo_is_refused_clearly() -> anyhow::Result<()> {
 /// is its own, so it shows the thread without the dropped turn.
 #[tokio::test]
 async fn upstream_0105_reads_our_rollback() -> anyhow::Result<()> {
-    use codex_app_server_tests::app_server::AppServerOptions;
-    use codex_app_server_tests::mock_provider::MockProviderOptions;
-    use codex_app_server_tests::mock_provider::mock_provider_args;
     use codex_app_server_tests::upstream::UPSTREAM_0_105;
-    use codex_app_server_tests::upstream::upstream_codex;
 
-    let upstream = upstream_codex(UPSTREAM_0_105)?;
     let model = MockModelServer::start().await;
     let (mut server, thread_id) = start(&model).await?;
     for text in ["one", "two", "three"] {
@@ -258,14 +253,7 @@ async fn upstream_0105_reads_our_rollback() -> anyhow::Result<()> {
     server.close_stdin();
     server.wait_exit(std::time::Duration::from_secs(10)).await?;
     let codex_home = server.into_codex_home().await?;
-    let options = AppServerOptions {
-        args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
-        env_remove: vec!["OPENAI_API_KEY".to_string(), "CODEX_API_KEY".to_string()],
-        ..AppServerOptions::default()
-    };
-    let mut theirs =
-        AppServer::spawn_program_in(&upstream, &["app-server"], codex_home, options).await?;
-    theirs.initialize().await?;
+    let mut theirs = AppServer::spawn_upstream_in(UPSTREAM_0_105, codex_home, &model.uri()).await?;
     let read = theirs
         .call(
             "thread/read",
