@@ -95,28 +95,6 @@ impl AppServer {
         Self::spawn_program_in(&app_server_binary()?, &[], codex_home, options).await
     }
 
-    /// Upstream `codex app-server` of `version` (installed from npm) on `codex_home`, on the mock provider at
-    /// `model_uri`, handshaken: for interop tests that read what our daemon left there.
-    pub async fn spawn_upstream_in(
-        version: &str,
-        codex_home: tempfile::TempDir,
-        model_uri: &str,
-    ) -> anyhow::Result<Self> {
-        let upstream = crate::upstream::upstream_codex(version)?;
-        let options = AppServerOptions {
-            args: crate::mock_provider::mock_provider_args(
-                model_uri,
-                &crate::mock_provider::MockProviderOptions::default(),
-            ),
-            env_remove: vec!["OPENAI_API_KEY".to_string(), "CODEX_API_KEY".to_string()],
-            ..AppServerOptions::default()
-        };
-        let mut server =
-            Self::spawn_program_in(&upstream, &["app-server"], codex_home, options).await?;
-        server.initialize().await?;
-        Ok(server)
-    }
-
     /// Starts another app-server program the same way, e.g. an upstream `codex` with
     /// `program_args` `["app-server"]`, for interop tests on a shared `CODEX_HOME`.
     pub async fn spawn_program_in(

@@ -3,6 +3,7 @@
 //! Used by the suites, the demo and the bench, and accepted by upstream `codex app-server` too, so the same
 //! run can measure both.
 
+use crate::app_server::AppServer;
 use crate::app_server::AppServerOptions;
 
 /// The knobs of the mock provider; the defaults suit the end-to-end suites (few, fast retries).
@@ -83,4 +84,23 @@ pub fn mock_openai_auth_provider_args(server_uri: &str) -> Vec<String> {
         "-c".to_string(),
         "model=\"gpt-5.2-codex\"".to_string(),
     ]
+}
+
+/// Upstream `codex app-server` of `version` (installed from npm) on `codex_home`, on the mock provider at
+/// `model_uri`, handshaken: for interop tests that read what our daemon left there.
+pub async fn spawn_upstream_in(
+    version: &str,
+    codex_home: tempfile::TempDir,
+    model_uri: &str,
+) -> anyhow::Result<AppServer> {
+    let upstream = crate::upstream::upstream_codex(version)?;
+    let options = AppServerOptions {
+        args: mock_provider_args(model_uri, &MockProviderOptions::default()),
+        env_remove: vec!["OPENAI_API_KEY".to_string(), "CODEX_API_KEY".to_string()],
+        ..AppServerOptions::default()
+    };
+    let mut server =
+        AppServer::spawn_program_in(&upstream, &["app-server"], codex_home, options).await?;
+    server.initialize().await?;
+    Ok(server)
 }

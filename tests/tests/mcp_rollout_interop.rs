@@ -51,7 +51,12 @@ async fn upstream_0105_shows_the_mcp_calls_of_our_threads() -> anyhow::Result<()
     ours.wait_exit(Duration::from_secs(10)).await?;
     let codex_home = ours.into_codex_home().await?;
 
-    let mut theirs = AppServer::spawn_upstream_in(UPSTREAM_0_105, codex_home, &model.uri()).await?;
+    let mut theirs = codex_app_server_tests::mock_provider::spawn_upstream_in(
+        UPSTREAM_0_105,
+        codex_home,
+        &model.uri(),
+    )
+    .await?;
     let read = theirs
         .call(
             "thread/read",

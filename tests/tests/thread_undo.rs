@@ -253,7 +253,12 @@ async fn upstream_0105_reads_our_rollback() -> anyhow::Result<()> {
     server.close_stdin();
     server.wait_exit(std::time::Duration::from_secs(10)).await?;
     let codex_home = server.into_codex_home().await?;
-    let mut theirs = AppServer::spawn_upstream_in(UPSTREAM_0_105, codex_home, &model.uri()).await?;
+    let mut theirs = codex_app_server_tests::mock_provider::spawn_upstream_in(
+        UPSTREAM_0_105,
+        codex_home,
+        &model.uri(),
+    )
+    .await?;
     let read = theirs
         .call(
             "thread/read",
