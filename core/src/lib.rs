@@ -18,3 +18,4 @@ pub mod session;
 mod timeout_ms;
 pub mod tools;
 pub mod transport_error;
+pub mod user_shell;

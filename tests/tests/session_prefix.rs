@@ -196,6 +196,8 @@ async fn a_turn_that_changes_permissions_tells_the_model_and_an_unchanged_one_do
     model.set_default_response(MockResponse::assistant_message(&["ok"], None));
     let mut server = AppServer::spawn_with(AppServerOptions {
         args: mock_provider_args(&model.uri(), &MockProviderOptions::default()),
+        // The context names the user's shell; pinned so the runner's `$SHELL` does not matter.
+        env: vec![("SHELL".to_string(), "/bin/bash".to_string())],
         ..AppServerOptions::default()
     })
     .await?;

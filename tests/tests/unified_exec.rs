@@ -107,11 +107,7 @@ fn exec(call_id: &str, arguments: Value) -> Step {
 
 /// How the daemon launches a command the model gave it, as the item shows it.
 fn launched(cmd: &str) -> String {
-    let shell = std::env::var("SHELL")
-        .ok()
-        .filter(|shell| !shell.is_empty())
-        .unwrap_or_else(|| "/bin/sh".to_string());
-    shlex::try_join([shell.as_str(), "-lc", cmd]).unwrap()
+    shlex::try_join([session::USER_SHELL, "-lc", cmd]).unwrap()
 }
 
 /// The notifications about item `item_id`, by method.
@@ -713,7 +709,10 @@ async fn a_hostile_session_stays_in_its_sandbox_and_its_children_end_with_it() -
     scripted_model::install(
         &model,
         vec![
-            exec("hostile", json!({"cmd": hostile, "yield_time_ms": 1000})),
+            exec(
+                "hostile",
+                json!({"cmd": hostile, "shell": "bash", "yield_time_ms": 1000}),
+            ),
             poll_until(&learnt, "hostile", "started", |_, _| {
                 answer("left them running")
             }),

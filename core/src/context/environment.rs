@@ -176,18 +176,6 @@ pub fn render_environment_context(cwd: &Path, shell: &str) -> String {
     EnvironmentContext::new(cwd.to_path_buf(), shell.to_string()).render()
 }
 
-/// The user's login shell name (`bash`, `zsh`, ...), from `$SHELL`.
-pub fn user_shell_name() -> String {
-    std::env::var("SHELL")
-        .ok()
-        .and_then(|s| {
-            Path::new(&s)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "bash".to_string())
-}
-
 #[cfg(test)]
 mod round_trip_tests {
     use pretty_assertions::assert_eq;

@@ -49,7 +49,6 @@ const NO_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 const STDIN_CLOSED: &str = "write_stdin failed: stdin is closed for this session; rerun exec_command with tty=true to keep stdin open";
 /// The login shells the model may pick with `shell`.
 const SHELLS_FILE: &str = "/etc/shells";
-const FALLBACK_SHELL: &str = "/bin/sh";
 
 impl ToolRun<'_> {
     /// `exec_command`: starts a session and answers with its first output.
@@ -282,14 +281,11 @@ fn session_env(thread_id: &str) -> HashMap<String, String> {
     .collect()
 }
 
-/// The shell to run `cmd` in: the user's (`$SHELL`) when the model names none; otherwise one of the
+/// The shell to run `cmd` in: the user's (`crate::user_shell`) when the model names none; otherwise one of the
 /// system's login shells (`/etc/shells`), named by path or by file name. A program of the repository's
 /// cannot pose as a shell.
 fn resolve_shell(requested: Option<&str>) -> Result<String, String> {
-    let default_shell = std::env::var("SHELL")
-        .ok()
-        .filter(|shell| !shell.is_empty())
-        .unwrap_or_else(|| FALLBACK_SHELL.to_string());
+    let default_shell = crate::user_shell::user_shell_path();
     let Some(requested) = requested.filter(|shell| !shell.trim().is_empty()) else {
         return Ok(default_shell);
     };

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use codex_app_server_tests::app_server::AppServer;
+use codex_app_server_tests::app_server::AppServerOptions;
 use codex_app_server_tests::app_server::text_input;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_provider::mock_provider_options;
@@ -32,6 +33,20 @@ impl TurnEvents {
     }
 }
 
+/// The daemon's options: the mock provider, a patient read timeout, and bash as the user's shell (the
+/// scripts and the launched command lines of these tests are bash's, whatever the runner's `$SHELL`).
+fn daemon_options(model: &MockModelServer) -> AppServerOptions {
+    let mut options = mock_provider_options(&model.uri(), &[]);
+    options.read_timeout = READ_TIMEOUT;
+    options
+        .env
+        .push(("SHELL".to_string(), USER_SHELL.to_string()));
+    options
+}
+
+/// The user's shell of these tests' daemons.
+pub(crate) const USER_SHELL: &str = "/bin/bash";
+
 impl Session {
     /// A daemon on `model` with a thread in `workspace` under `approval_policy` and `sandbox`.
     pub(crate) async fn start(
@@ -40,8 +55,7 @@ impl Session {
         approval_policy: &str,
         sandbox: &str,
     ) -> anyhow::Result<Session> {
-        let mut options = mock_provider_options(&model.uri(), &[]);
-        options.read_timeout = READ_TIMEOUT;
+        let options = daemon_options(model);
         let mut server = AppServer::spawn_with(options).await?;
         server.initialize().await?;
         Self::with_thread(server, workspace, approval_policy, sandbox).await
@@ -61,8 +75,7 @@ impl Session {
         workspace: &Path,
         sandbox: &str,
     ) -> anyhow::Result<Session> {
-        let mut options = mock_provider_options(&model.uri(), &[]);
-        options.read_timeout = READ_TIMEOUT;
+        let options = daemon_options(model);
         let mut server = AppServer::spawn_with(options).await?;
         server.initialize_experimental().await?;
         Self::with_thread(server, workspace, "never", sandbox).await

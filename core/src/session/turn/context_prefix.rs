@@ -4,7 +4,6 @@
 
 use crate::context::collaboration_mode::mode_message;
 use crate::context::environment::EnvironmentContext;
-use crate::context::environment::user_shell_name;
 use crate::context::git_ceilings::GitCeilings;
 use crate::context::git_info::DEFAULT_GIT_INFO_TIMEOUT;
 use crate::context::git_info::collect_git_info;
@@ -15,6 +14,7 @@ use crate::protocol::response_item::ContentItem;
 use crate::protocol::response_item::ResponseItem;
 use crate::session::thread_settings::ThreadSettings;
 use crate::session::turn_context::TurnShared;
+use crate::user_shell::user_shell_name;
 
 /// What must precede new items in history: the session prefix if this thread has none yet, the
 /// environment context if it changed since the model last saw it, and the collaboration mode if it changed.

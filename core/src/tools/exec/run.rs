@@ -31,7 +31,6 @@ pub(super) const OUTPUT_DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 const READ_CHUNK_BYTES: usize = 8192;
 pub(super) const OUTPUT_CHANNEL_CAPACITY: usize = 64;
 /// Used when `$SHELL` is unset for `ExecCommand::ShellScript`.
-const FALLBACK_SHELL: &str = "/bin/sh";
 /// Inherited variables whose names contain one of these (in any case) are not passed on, so commands cannot
 /// read the daemon's credentials (`OPENAI_API_KEY`, `GITHUB_TOKEN`, ...); the default of upstream's
 /// `shell_environment_policy`. Variables set in `ExecParams::env` are passed whatever their name.
@@ -353,10 +352,7 @@ pub(super) fn command_argv(command: &ExecCommand) -> Result<Vec<String>, ExecErr
         ExecCommand::Argv(argv) if argv.is_empty() => Err(ExecError::EmptyCommand),
         ExecCommand::Argv(argv) => Ok(argv.clone()),
         ExecCommand::ShellScript { script, login } => {
-            let shell = std::env::var("SHELL")
-                .ok()
-                .filter(|shell| !shell.is_empty())
-                .unwrap_or_else(|| FALLBACK_SHELL.to_string());
+            let shell = crate::user_shell::user_shell_path();
             let flag = if *login { "-lc" } else { "-c" };
             Ok(vec![shell, flag.to_string(), script.clone()])
         }
