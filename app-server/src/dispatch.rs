@@ -21,6 +21,7 @@ use crate::handlers::background_terminals;
 use crate::handlers::command;
 use crate::handlers::command_session;
 use crate::handlers::config;
+use crate::handlers::fuzzy_file_search as fuzzy;
 use crate::handlers::mcp;
 use crate::handlers::model;
 use crate::handlers::thread;
@@ -154,6 +155,18 @@ pub async fn route(
         }
         R::McpServerToolCall { params, .. } => {
             on::<m::McpServerToolCall, _>(cx, params, mcp::call_tool).await
+        }
+        R::FuzzyFileSearch { params, .. } => {
+            on::<m::FuzzyFileSearch, _>(cx, params, fuzzy::search).await
+        }
+        R::FuzzyFileSearchSessionStart { params, .. } => {
+            on::<m::FuzzyFileSearchSessionStart, _>(cx, params, fuzzy::session_start).await
+        }
+        R::FuzzyFileSearchSessionUpdate { params, .. } => {
+            on::<m::FuzzyFileSearchSessionUpdate, _>(cx, params, fuzzy::session_update).await
+        }
+        R::FuzzyFileSearchSessionStop { params, .. } => {
+            on::<m::FuzzyFileSearchSessionStop, _>(cx, params, fuzzy::session_stop).await
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use codex_app_server_protocol::ClientInfo;
+use codex_app_server_protocol::ClientRequest;
 use codex_app_server_protocol::DeprecationNoticeNotification;
 use codex_app_server_protocol::JSONRPCMessage;
 use codex_app_server_protocol::JSONRPCNotification;
@@ -77,7 +78,9 @@ fn context() -> (tempfile::TempDir, RequestContext) {
             opt_out_notification_methods: HashSet::new(),
         }),
         connection_id: 0,
+        request_id: codex_app_server_protocol::RequestId::Integer(0),
         command_processes: Arc::default(),
+        file_searches: Arc::new(crate::file_searches::FileSearches::new(Arc::default())),
         stream: crate::handlers::StreamSink::new(crate::outgoing::OutgoingMessageSender::new(
             crate::outgoing_queue::outgoing_queue().0,
         )),

@@ -18,9 +18,11 @@ use codex_core::backend::BackendClient;
 use codex_core::backend::rate_limit_store::RateLimitStore;
 use codex_core::config::ConfigLoadOptions;
 use codex_core::config::DEFAULT_CHATGPT_BASE_URL;
+use codex_core::file_search::FileSearcher;
 use codex_core::model::catalog;
 use codex_core::session::models_manager::ModelsManager;
 use codex_core::session::thread_manager::ThreadManager;
+use tokio::sync::Semaphore;
 use tokio::sync::broadcast;
 use tokio::sync::mpsc;
 
@@ -33,6 +35,9 @@ use crate::wire_conversion;
 /// Engine events queued between the turn tasks and the writer; a full queue slows the turns down rather
 /// than growing memory.
 const EVENT_QUEUE_CAPACITY: usize = 4096;
+
+/// One-shot file searches running at once; each walks and matches on several threads of its own.
+const CONCURRENT_FILE_SEARCHES: usize = 4;
 
 /// Overrides the OAuth issuer of the ChatGPT sign-in (tests point it at a mock issuer).
 pub const AUTH_ISSUER_ENV_VAR: &str = "CODEX_AUTH_ISSUER";
@@ -50,6 +55,10 @@ pub struct Engine {
     pub logins: Mutex<HashMap<String, LoginCanceller>>,
     /// The connections served, and which threads each follows.
     pub connections: Arc<ConnectionHub>,
+    /// Fuzzy file search, with the walked trees every connection's searches reuse.
+    pub file_search: Arc<FileSearcher>,
+    /// How many one-shot file searches run at once (later ones wait their turn).
+    pub file_search_slots: Semaphore,
 }
 
 impl Engine {
@@ -123,6 +132,8 @@ impl Engine {
             backend,
             logins: Mutex::new(HashMap::new()),
             connections,
+            file_search: Arc::default(),
+            file_search_slots: Semaphore::new(CONCURRENT_FILE_SEARCHES),
         })
     }
 }

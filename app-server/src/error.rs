@@ -54,6 +54,9 @@ pub enum RequestError {
     /// engine's message, which names the program and directory but no environment.
     #[error("exec failed: {0}")]
     ExecFailed(String),
+    /// `fuzzyFileSearch/sessionStart` could not start its session (upstream's text and code).
+    #[error("failed to start fuzzy file search session: {0}")]
+    FileSearchSessionFailed(String),
     #[error("Internal error: {0}")]
     Internal(String),
 }
@@ -75,7 +78,9 @@ impl RequestError {
             RequestError::InvalidParams(_)
             | RequestError::InvalidParamsVerbatim(_)
             | RequestError::InputTooLarge { .. } => error_code::INVALID_PARAMS,
-            RequestError::ExecFailed(_) | RequestError::Internal(_) => error_code::INTERNAL_ERROR,
+            RequestError::ExecFailed(_)
+            | RequestError::FileSearchSessionFailed(_)
+            | RequestError::Internal(_) => error_code::INTERNAL_ERROR,
         }
     }
 }
@@ -107,6 +112,7 @@ impl From<RequestError> for JSONRPCErrorError {
             | RequestError::InvalidParamsVerbatim(_)
             | RequestError::Rejected(_)
             | RequestError::ExecFailed(_)
+            | RequestError::FileSearchSessionFailed(_)
             | RequestError::Internal(_) => None,
         };
         JSONRPCErrorError {

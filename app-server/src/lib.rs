@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod event_forwarder;
 pub mod event_translation;
+pub mod file_searches;
 pub mod handlers;
 pub mod history_page;
 pub mod host_token_refresher;

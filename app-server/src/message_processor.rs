@@ -25,6 +25,7 @@ use crate::connection_hub::Overflow;
 use crate::dispatch;
 use crate::engine::Engine;
 use crate::error::RequestError;
+use crate::file_searches::FileSearches;
 use crate::handlers::Answer;
 use crate::handlers::ConnectionCapabilities;
 use crate::handlers::RequestContext;
@@ -87,6 +88,7 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
         overflow,
         closer,
         command_processes: Arc::default(),
+        file_searches: Arc::new(FileSearches::new(Arc::clone(&engine.file_search))),
     };
     let mut requests_in_flight = JoinSet::new();
     loop {
@@ -106,6 +108,7 @@ pub async fn serve_connection(connection: Connection, session: Session) -> Conne
     }
     // Upstream ends a connection's `command/exec` processes with it; their requests then answer at once.
     processor.command_processes.close();
+    processor.file_searches.close();
     // Requests already read get a short grace to answer; anything slower is cancelled so EOF exits promptly.
     let drained = tokio::time::timeout(EOF_GRACE, async {
         while requests_in_flight.join_next().await.is_some() {}
@@ -212,6 +215,7 @@ struct MessageProcessor {
     overflow: Overflow,
     closer: CancellationToken,
     command_processes: Arc<CommandProcesses>,
+    file_searches: Arc<FileSearches>,
 }
 
 impl MessageProcessor {
@@ -287,14 +291,20 @@ impl MessageProcessor {
                     capabilities,
                     engine: Arc::clone(&self.engine),
                     connection_id: self.connection_id,
+                    request_id: id.clone(),
                     command_processes: Arc::clone(&self.command_processes),
+                    file_searches: Arc::clone(&self.file_searches),
                     stream: StreamSink::new(self.outgoing.clone()),
                 };
-                // Before the request runs, so the requests read after it find its process.
+                // Before the request runs, so the requests read after it find its process, its search
+                // token or its session.
                 let registration = match self.command_processes.register_request(&request) {
                     Ok(registration) => registration,
                     Err(error) => return self.outgoing.send_error(slot, Some(id), error.into()),
                 };
+                if let Err(error) = self.file_searches.register_request(&id, &request) {
+                    return self.outgoing.send_error(slot, Some(id), error.into());
+                }
                 let answered = dispatch::answer_request(
                     self.outgoing.clone(),
                     slot,
@@ -571,6 +581,7 @@ mod tests {
             overflow: Overflow::Wait,
             closer: CancellationToken::new(),
             command_processes: Arc::default(),
+            file_searches: Arc::new(FileSearches::new(Arc::default())),
         };
         let waiting = tokio::spawn({
             let outgoing = outgoing.clone();

@@ -8,6 +8,7 @@ pub mod backend;
 pub mod client;
 pub mod config;
 pub mod context;
+pub mod file_search;
 pub mod mcp;
 pub mod model;
 mod prompt_image;

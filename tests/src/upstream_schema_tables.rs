@@ -153,6 +153,23 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
         "v2/McpServerToolCallResponse.json",
         &[UPSTREAM_0_105],
     ),
+    ("fuzzyFileSearch", "FuzzyFileSearchResponse.json", &[]),
+    // Experimental upstream (`EXPERIMENTAL_RESPONSES`).
+    (
+        "fuzzyFileSearch/sessionStart",
+        "FuzzyFileSearchSessionStartResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "fuzzyFileSearch/sessionUpdate",
+        "FuzzyFileSearchSessionUpdateResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "fuzzyFileSearch/sessionStop",
+        "FuzzyFileSearchSessionStopResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
 ];
 
 /// Responses of methods that are experimental upstream (absent from the schema it ships): checked against
@@ -171,6 +188,21 @@ pub const EXPERIMENTAL_RESPONSES: &[(&str, &str, &[&str])] = &[
     (
         "thread/backgroundTerminals/clean",
         "v2/ThreadBackgroundTerminalsCleanResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "fuzzyFileSearch/sessionStart",
+        "FuzzyFileSearchSessionStartResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "fuzzyFileSearch/sessionUpdate",
+        "FuzzyFileSearchSessionUpdateResponse.json",
+        &[UPSTREAM_0_105, UPSTREAM_0_171],
+    ),
+    (
+        "fuzzyFileSearch/sessionStop",
+        "FuzzyFileSearchSessionStopResponse.json",
         &[UPSTREAM_0_105, UPSTREAM_0_171],
     ),
 ];

@@ -36,6 +36,8 @@ use serde_json::json;
 /// check of what we send, their error responses are checked.
 const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
 
+#[path = "upstream_schema_validation/fuzzy_session.rs"]
+mod fuzzy_session;
 #[path = "upstream_schema_validation/mcp_session.rs"]
 mod mcp_session;
 #[path = "upstream_schema_validation/undo_session.rs"]
@@ -78,6 +80,7 @@ async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow
         mcp_session::mcp_session().await?,
         unified_exec_session::unified_exec_session().await?,
         undo_session::undo_session().await?,
+        fuzzy_session::fuzzy_session().await?,
     ];
     assert_every_method_is_covered(&transcripts);
     let mut errors = Vec::new();

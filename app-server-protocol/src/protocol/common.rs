@@ -472,6 +472,25 @@ client_request_definitions! {
         params: McpServerToolCallParams,
         response: McpServerToolCallResponse,
     },
+    FuzzyFileSearch => "fuzzyFileSearch" {
+        params: FuzzyFileSearchParams,
+        response: FuzzyFileSearchResponse,
+    },
+    /// Experimental in 0.105 and 0.171.
+    FuzzyFileSearchSessionStart => "fuzzyFileSearch/sessionStart" experimental {
+        params: FuzzyFileSearchSessionStartParams,
+        response: FuzzyFileSearchSessionStartResponse,
+    },
+    /// Experimental in 0.105 and 0.171.
+    FuzzyFileSearchSessionUpdate => "fuzzyFileSearch/sessionUpdate" experimental {
+        params: FuzzyFileSearchSessionUpdateParams,
+        response: FuzzyFileSearchSessionUpdateResponse,
+    },
+    /// Experimental in 0.105 and 0.171.
+    FuzzyFileSearchSessionStop => "fuzzyFileSearch/sessionStop" experimental {
+        params: FuzzyFileSearchSessionStopParams,
+        response: FuzzyFileSearchSessionStopResponse,
+    },
 }
 
 server_notification_definitions! {
@@ -513,6 +532,8 @@ server_notification_definitions! {
     McpServerStatusUpdated => "mcpServer/startupStatus/updated" (McpServerStatusUpdatedNotification),
     /// 0.171 only.
     CommandExecOutputDelta => "command/exec/outputDelta" (CommandExecOutputDeltaNotification),
+    FuzzyFileSearchSessionUpdated => "fuzzyFileSearch/sessionUpdated" (FuzzyFileSearchSessionUpdatedNotification),
+    FuzzyFileSearchSessionCompleted => "fuzzyFileSearch/sessionCompleted" (FuzzyFileSearchSessionCompletedNotification),
 }
 
 server_request_definitions! {

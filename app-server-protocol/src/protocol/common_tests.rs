@@ -221,8 +221,8 @@ fn every_client_method_is_listed_once() {
     let methods: std::collections::BTreeSet<&str> =
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
-    assert_eq!(ClientRequest::METHODS.len(), 44);
-    assert_eq!(ServerNotification::METHODS.len(), 36);
+    assert_eq!(ClientRequest::METHODS.len(), 48);
+    assert_eq!(ServerNotification::METHODS.len(), 38);
     assert_eq!(
         ServerRequest::METHODS,
         &[
@@ -585,6 +585,10 @@ fn every_method_has_a_marker_with_its_wire_name_and_types() {
         methods::ListMcpServerStatus::METHOD,
         methods::McpResourceRead::METHOD,
         methods::McpServerToolCall::METHOD,
+        methods::FuzzyFileSearch::METHOD,
+        methods::FuzzyFileSearchSessionStart::METHOD,
+        methods::FuzzyFileSearchSessionUpdate::METHOD,
+        methods::FuzzyFileSearchSessionStop::METHOD,
     ];
     assert_eq!(markers.as_slice(), ClientRequest::METHODS);
 }

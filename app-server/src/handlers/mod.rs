@@ -10,6 +10,7 @@ pub mod command;
 pub mod command_params;
 pub mod command_session;
 pub mod config;
+pub mod fuzzy_file_search;
 pub mod mcp;
 pub mod model;
 pub mod thread;
@@ -22,6 +23,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use codex_app_server_protocol::ClientInfo;
+use codex_app_server_protocol::RequestId;
 
 pub use crate::handlers::answer::Answer;
 pub use crate::handlers::answer::NotificationSink;
@@ -30,6 +32,7 @@ pub use crate::handlers::answer::StreamSink;
 use crate::command_processes::CommandProcesses;
 use crate::connection_hub::ConnectionId;
 use crate::engine::Engine;
+use crate::file_searches::FileSearches;
 use crate::server_state::ServerState;
 
 /// What the client declared at `initialize`; fixed for the connection's lifetime.
@@ -50,8 +53,12 @@ pub struct RequestContext {
     pub engine: Arc<Engine>,
     /// The connection the request came on (its subscriptions are kept in `engine.connections`).
     pub connection_id: ConnectionId,
+    /// The id of the request being handled.
+    pub request_id: RequestId,
     /// The connection's live `command/exec` processes.
     pub command_processes: Arc<CommandProcesses>,
+    /// The connection's file searches and search sessions.
+    pub file_searches: Arc<FileSearches>,
     /// Notifications written before this request's response.
     pub stream: StreamSink,
 }

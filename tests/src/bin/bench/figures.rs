@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 use crate::failure::BenchFailure;
+use crate::fuzzy_tree::TREE_FILES;
+use crate::workload::FUZZY_LONG_QUERY;
+use crate::workload::FUZZY_SHORT_QUERY;
 use crate::workload::HISTORY_TURNS;
 use crate::workload::LOAD_DELTAS;
 use crate::workload::LOAD_THREADS;
@@ -26,6 +29,9 @@ pub(crate) enum Figure {
     McpCallLatency,
     UnifiedExecEchoLatency,
     UnifiedExecKeystrokeLatency,
+    FuzzyFirstSearchLatency,
+    FuzzyShortQueryLatency,
+    FuzzyLongQueryLatency,
     DeltaThroughput,
     PeakRss,
     WebSocketFirstDelta,
@@ -35,7 +41,7 @@ pub(crate) enum Figure {
     LoadPeakRss,
 }
 
-pub(crate) const FIGURES: [Figure; 19] = [
+pub(crate) const FIGURES: [Figure; 22] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
@@ -48,6 +54,9 @@ pub(crate) const FIGURES: [Figure; 19] = [
     Figure::McpCallLatency,
     Figure::UnifiedExecEchoLatency,
     Figure::UnifiedExecKeystrokeLatency,
+    Figure::FuzzyFirstSearchLatency,
+    Figure::FuzzyShortQueryLatency,
+    Figure::FuzzyLongQueryLatency,
     Figure::DeltaThroughput,
     Figure::PeakRss,
     Figure::WebSocketFirstDelta,
@@ -94,6 +103,15 @@ impl Figure {
                 "PTY session keystroke: write_stdin handed out -> its echo's outputDelta"
                     .to_string()
             }
+            Figure::FuzzyFirstSearchLatency => format!(
+                "fuzzyFileSearch, {TREE_FILES}-file tree, first search (walks it): `{FUZZY_SHORT_QUERY}`"
+            ),
+            Figure::FuzzyShortQueryLatency => {
+                format!("fuzzyFileSearch, same tree, later searches: `{FUZZY_SHORT_QUERY}`")
+            }
+            Figure::FuzzyLongQueryLatency => {
+                format!("fuzzyFileSearch, same tree, later searches: `{FUZZY_LONG_QUERY}`")
+            }
             Figure::DeltaThroughput => format!("{delta_count}-delta stream, first -> last delta"),
             Figure::PeakRss => "peak RSS after the stream (VmHWM, process tree)".to_string(),
             Figure::WebSocketFirstDelta => {
@@ -128,6 +146,9 @@ impl Figure {
             | Figure::McpCallLatency
             | Figure::UnifiedExecEchoLatency
             | Figure::UnifiedExecKeystrokeLatency
+            | Figure::FuzzyFirstSearchLatency
+            | Figure::FuzzyShortQueryLatency
+            | Figure::FuzzyLongQueryLatency
             | Figure::WebSocketFirstDelta
             | Figure::WebSocketFirstDeltaSlowHandshakePreconnected
             | Figure::WebSocketFirstDeltaSlowHandshakeImmediate => "ms",
@@ -150,6 +171,9 @@ impl Figure {
             | Figure::McpCallLatency
             | Figure::UnifiedExecEchoLatency
             | Figure::UnifiedExecKeystrokeLatency
+            | Figure::FuzzyFirstSearchLatency
+            | Figure::FuzzyShortQueryLatency
+            | Figure::FuzzyLongQueryLatency
             | Figure::PeakRss
             | Figure::LoadPeakRss
             | Figure::WebSocketFirstDelta
@@ -175,6 +199,9 @@ pub(crate) struct IterationSamples {
     pub mcp_call_ms: Option<f64>,
     pub unified_exec_echo_ms: Option<f64>,
     pub unified_exec_keystroke_ms: Option<f64>,
+    pub fuzzy_first_search_ms: Option<f64>,
+    pub fuzzy_short_query_ms: Option<f64>,
+    pub fuzzy_long_query_ms: Option<f64>,
     pub deltas_per_second: Option<f64>,
     pub peak_rss_mb: Option<f64>,
     pub websocket_first_delta_ms: Option<f64>,
@@ -199,6 +226,9 @@ impl IterationSamples {
             Figure::McpCallLatency => self.mcp_call_ms,
             Figure::UnifiedExecEchoLatency => self.unified_exec_echo_ms,
             Figure::UnifiedExecKeystrokeLatency => self.unified_exec_keystroke_ms,
+            Figure::FuzzyFirstSearchLatency => self.fuzzy_first_search_ms,
+            Figure::FuzzyShortQueryLatency => self.fuzzy_short_query_ms,
+            Figure::FuzzyLongQueryLatency => self.fuzzy_long_query_ms,
             Figure::DeltaThroughput => self.deltas_per_second,
             Figure::PeakRss => self.peak_rss_mb,
             Figure::WebSocketFirstDelta => self.websocket_first_delta_ms,

@@ -5,6 +5,8 @@ use std::path::Path;
 use crate::compaction::compaction_figures;
 use crate::failure::BenchFailure;
 use crate::figures::IterationSamples;
+use crate::fuzzy_search::FuzzyFixture;
+use crate::fuzzy_search::fuzzy_figures;
 use crate::http_turns::http_figures;
 use crate::load::load_figures;
 use crate::mcp::mcp_figures;
@@ -14,12 +16,13 @@ use crate::websocket_turn::websocket_figures;
 
 /// One fresh server process for the HTTP figures, one per websocket first-turn figure, one per
 /// compaction scenario (on demand, automatic), one for the MCP figures, one for the unified exec figures,
-/// then one for the load figures:
+/// one for the fuzzy search figures (on the iteration's tree), then one for the load figures:
 /// every figure once.
 pub(crate) async fn run_iteration(
     options: &BenchOptions,
     command_line: &str,
     stderr_log: &Path,
+    fuzzy: &FuzzyFixture,
     samples: &mut IterationSamples,
     notes: &mut Vec<String>,
 ) -> Result<(), BenchFailure> {
@@ -38,6 +41,15 @@ pub(crate) async fn run_iteration(
         options,
         command_line,
         &stderr_log.with_extension("unified_exec.log"),
+        samples,
+        notes,
+    )
+    .await?;
+    fuzzy_figures(
+        options,
+        command_line,
+        &stderr_log.with_extension("fuzzy.log"),
+        fuzzy,
         samples,
         notes,
     )

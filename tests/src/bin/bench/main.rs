@@ -32,11 +32,16 @@
 //! One more fresh server per iteration has the MCP test server configured (`echo` only, approved by
 //! config): it times `thread/start` -> the server's `ready` start-up status, and one call of the tool
 //! through the model (mcpToolCall item/started -> item/completed).
+//! Each iteration also creates a 100,000-file tree (`fuzzy_tree`, the same for every command) that one more
+//! fresh server per command searches with `fuzzyFileSearch`: the first search, then a short and a long
+//! query five times each; the first command's top 20 are the reference the others' are compared with.
 //! The server's stderr goes to a log file per iteration under the log directory.
 
 mod compaction;
 mod failure;
 mod figures;
+mod fuzzy_search;
+mod fuzzy_tree;
 mod http_turns;
 mod iteration;
 mod load;
@@ -55,6 +60,7 @@ use anyhow::Context;
 use crate::failure::BenchFailure;
 use crate::figures::CommandResults;
 use crate::figures::IterationSamples;
+use crate::fuzzy_search::FuzzyFixture;
 use crate::iteration::run_iteration;
 use crate::options::parse_options;
 use crate::table::print_table;
@@ -71,6 +77,11 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     // Iterations of the commands interleave so that a noisy moment of the machine hits all of them.
     for iteration in 0..options.iterations {
+        eprintln!(
+            "bench: iteration {}: creating the fuzzy search tree",
+            iteration + 1
+        );
+        let fuzzy = FuzzyFixture::create()?;
         for (index, command_line) in options.server_commands.iter().enumerate() {
             let result = &mut results[index];
             if result.gave_up {
@@ -93,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
                 &options,
                 command_line,
                 &stderr_log,
+                &fuzzy,
                 &mut samples,
                 &mut notes,
             )

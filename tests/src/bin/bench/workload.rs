@@ -1,5 +1,6 @@
 //! What the bench's scenarios run: the model, the short answer, the slow websocket handshake, the
-//! preconnect wait, the size of the load case and the history the compaction figures summarise.
+//! preconnect wait, the size of the load case, the history the compaction figures summarise and the fuzzy
+//! search figures' queries.
 
 use std::time::Duration;
 
@@ -28,3 +29,7 @@ pub(crate) const HISTORY_ANSWER_CHUNK_BYTES: usize = 1_000;
 pub(crate) const AUTO_COMPACT_TOKEN_LIMIT: i64 = 20_000;
 /// ...and the total tokens the last history answer reports, past it.
 pub(crate) const AUTO_COMPACT_REPORTED_TOKENS: i64 = 50_000;
+/// The fuzzy search figures' short query, as typed after `@`...
+pub(crate) const FUZZY_SHORT_QUERY: &str = "sesrou";
+/// ...and their long one: a directory and most of a file name, as pasted.
+pub(crate) const FUZZY_LONG_QUERY: &str = "gateway/retryHandler";
