@@ -3,6 +3,8 @@
 //! repositories only and `.ignore` everywhere. An entry belongs to the deepest root that contains it, so
 //! overlapping roots list it once. Cancellable, and bounded by the index's caps.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -59,6 +61,7 @@ pub(crate) fn walk(roots: &[String], cancel: &CancellationToken) -> Result<Walke
             .threads(walker_threads());
         let shared = Shared {
             roots: &paths,
+            walked_roots: &walked_roots,
             cancel,
             seen: AtomicUsize::new(0),
             full: AtomicBool::new(false),
@@ -127,6 +130,8 @@ fn owning_root<'p>(roots: &[PathBuf], path: &'p Path) -> Option<(usize, &'p Path
 /// What the walker threads share.
 struct Shared<'a> {
     roots: &'a [PathBuf],
+    /// The positions in `roots` walked (each distinct path once).
+    walked_roots: &'a [usize],
     cancel: &'a CancellationToken,
     seen: AtomicUsize,
     full: AtomicBool,
@@ -184,16 +189,9 @@ impl ParallelVisitor for Collector<'_> {
         let Some(file_type) = entry.file_type() else {
             return WalkState::Continue;
         };
-        let path = entry.path();
-        // The root this walk started from: the entry's path less its depth's components.
-        let walk_root = path.ancestors().nth(entry.depth());
-        let Some((root, relative)) = owning_root(self.shared.roots, path) else {
-            return WalkState::Continue;
-        };
-        if walk_root != Some(self.shared.roots[root].as_path()) {
-            // A deeper root lists this entry (and what is under it) on its own walk.
+        let Some((root, relative)) = self.placed(&entry) else {
             return WalkState::Skip;
-        }
+        };
         let kind = if file_type.is_dir() {
             EntryKind::Directory
         } else {
@@ -213,6 +211,25 @@ impl ParallelVisitor for Collector<'_> {
 }
 
 impl Collector<'_> {
+    /// The root that lists `entry` and its path relative to that root; `None` when a deeper root lists it
+    /// (and what is under it) on its own walk. With one root (the usual search) the walker built the
+    /// entry's path by joining names onto that root, so the relative path is the rest of its bytes.
+    fn placed<'e>(&self, entry: &'e DirEntry) -> Option<(usize, &'e Path)> {
+        let path = entry.path();
+        if let [root] = self.shared.walked_roots {
+            let rest = path
+                .as_os_str()
+                .as_bytes()
+                .get(self.shared.roots[*root].as_os_str().len()..)?;
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            return Some((*root, Path::new(OsStr::from_bytes(rest))));
+        }
+        // The root this walk started from: the entry's path less its depth's components.
+        let walk_root = path.ancestors().nth(entry.depth());
+        let (root, relative) = owning_root(self.shared.roots, path)?;
+        (walk_root == Some(self.shared.roots[root].as_path())).then_some((root, relative))
+    }
+
     /// Records the signature of a directory read and of an ignore file that shaped the walk.
     fn watch(&mut self, entry: &DirEntry, kind: EntryKind) {
         let watched = match kind {

@@ -112,3 +112,14 @@ fn a_cancelled_walk_answers_cancelled() {
     let roots = vec![dir.path().display().to_string()];
     assert!(matches!(walk(&roots, &cancel), Err(SearchError::Cancelled)));
 }
+
+#[test]
+fn one_root_however_written_gives_the_same_relative_paths() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    touch(dir.path(), "a/b.rs");
+    let root = dir.path().display().to_string();
+    let expected = vec![String::new(), "a".to_string(), "a/b.rs".to_string()];
+    for written in [root.clone(), format!("{root}/"), format!("{root}//"), format!("{root}/.")] {
+        assert_eq!(paths(&[written.clone()]), expected, "{written}");
+    }
+}
