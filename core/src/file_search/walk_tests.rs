@@ -119,7 +119,12 @@ fn one_root_however_written_gives_the_same_relative_paths() {
     touch(dir.path(), "a/b.rs");
     let root = dir.path().display().to_string();
     let expected = vec![String::new(), "a".to_string(), "a/b.rs".to_string()];
-    for written in [root.clone(), format!("{root}/"), format!("{root}//"), format!("{root}/.")] {
-        assert_eq!(paths(&[written.clone()]), expected, "{written}");
+    for written in [
+        root.clone(),
+        format!("{root}/"),
+        format!("{root}//"),
+        format!("{root}/."),
+    ] {
+        assert_eq!(paths(std::slice::from_ref(&written)), expected, "{written}");
     }
 }
