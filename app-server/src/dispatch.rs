@@ -24,6 +24,7 @@ use crate::handlers::config;
 use crate::handlers::fuzzy_file_search as fuzzy;
 use crate::handlers::mcp;
 use crate::handlers::model;
+use crate::handlers::review;
 use crate::handlers::thread;
 use crate::handlers::thread_admin;
 use crate::handlers::thread_history;
@@ -156,6 +157,7 @@ pub async fn route(
         R::McpServerToolCall { params, .. } => {
             on::<m::McpServerToolCall, _>(cx, params, mcp::call_tool).await
         }
+        R::ReviewStart { params, .. } => on::<m::ReviewStart, _>(cx, params, review::start).await,
         R::FuzzyFileSearch { params, .. } => {
             on::<m::FuzzyFileSearch, _>(cx, params, fuzzy::search).await
         }

@@ -206,6 +206,13 @@ fn codex_error_info(info: CodexErrorInfo) -> wire::CodexErrorInfo {
     }
 }
 
+fn message_phase(phase: MessagePhase) -> wire::MessagePhase {
+    match phase {
+        MessagePhase::Commentary => wire::MessagePhase::Commentary,
+        MessagePhase::FinalAnswer => wire::MessagePhase::FinalAnswer,
+    }
+}
+
 pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
     match item {
         TurnItem::UserMessage {
@@ -224,10 +231,7 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
         TurnItem::AgentMessage { id, text, phase } => wire::ThreadItem::AgentMessage {
             id: id.clone(),
             text: text.clone(),
-            phase: phase.map(|phase| match phase {
-                MessagePhase::Commentary => wire::MessagePhase::Commentary,
-                MessagePhase::FinalAnswer => wire::MessagePhase::FinalAnswer,
-            }),
+            phase: phase.map(message_phase),
         },
         TurnItem::Reasoning {
             id,
@@ -319,6 +323,14 @@ pub fn thread_item(item: &TurnItem) -> wire::ThreadItem {
         TurnItem::ContextCompaction { id } => {
             wire::ThreadItem::ContextCompaction { id: id.clone() }
         }
+        TurnItem::EnteredReviewMode { id, review } => wire::ThreadItem::EnteredReviewMode {
+            id: id.clone(),
+            review: review.clone(),
+        },
+        TurnItem::ExitedReviewMode { id, review } => wire::ThreadItem::ExitedReviewMode {
+            id: id.clone(),
+            review: review.clone(),
+        },
     }
 }
 

@@ -60,6 +60,7 @@ pub const CLIENT_RESPONSES: &[(&str, &str, &[&str])] = &[
         "v2/ThreadRevertResponse.json",
         &[UPSTREAM_0_105],
     ),
+    ("review/start", "v2/ReviewStartResponse.json", &[]),
     (
         "thread/metadata/update",
         "v2/ThreadMetadataUpdateResponse.json",

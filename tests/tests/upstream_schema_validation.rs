@@ -40,6 +40,8 @@ const INVALID_ON_PURPOSE: &str = "invalid-on-purpose-";
 mod fuzzy_session;
 #[path = "upstream_schema_validation/mcp_session.rs"]
 mod mcp_session;
+#[path = "upstream_schema_validation/review_session.rs"]
+mod review_session;
 #[path = "upstream_schema_validation/undo_session.rs"]
 mod undo_session;
 #[path = "upstream_schema_validation/unified_exec_session.rs"]
@@ -80,6 +82,7 @@ async fn every_message_of_every_method_matches_both_upstream_schemas() -> anyhow
         mcp_session::mcp_session().await?,
         unified_exec_session::unified_exec_session().await?,
         undo_session::undo_session().await?,
+        review_session::review_session().await?,
         fuzzy_session::fuzzy_session().await?,
     ];
     assert_every_method_is_covered(&transcripts);

@@ -350,6 +350,10 @@ client_request_definitions! {
         params: ThreadRevertParams,
         response: ThreadRevertResponse,
     },
+    ReviewStart => "review/start" {
+        params: ReviewStartParams,
+        response: ReviewStartResponse,
+    },
     ThreadMetadataUpdate => "thread/metadata/update" {
         params: ThreadMetadataUpdateParams,
         response: ThreadMetadataUpdateResponse,

@@ -221,7 +221,7 @@ fn every_client_method_is_listed_once() {
     let methods: std::collections::BTreeSet<&str> =
         ClientRequest::METHODS.iter().copied().collect();
     assert_eq!(methods.len(), ClientRequest::METHODS.len());
-    assert_eq!(ClientRequest::METHODS.len(), 48);
+    assert_eq!(ClientRequest::METHODS.len(), 49);
     assert_eq!(ServerNotification::METHODS.len(), 38);
     assert_eq!(
         ServerRequest::METHODS,
@@ -558,6 +558,7 @@ fn every_method_has_a_marker_with_its_wire_name_and_types() {
         methods::ThreadDelete::METHOD,
         methods::ThreadRollback::METHOD,
         methods::ThreadRevert::METHOD,
+        methods::ReviewStart::METHOD,
         methods::ThreadMetadataUpdate::METHOD,
         methods::ThreadShellCommand::METHOD,
         methods::ThreadCompactStart::METHOD,

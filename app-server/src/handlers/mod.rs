@@ -13,6 +13,7 @@ pub mod config;
 pub mod fuzzy_file_search;
 pub mod mcp;
 pub mod model;
+pub mod review;
 pub mod thread;
 pub mod thread_admin;
 pub mod thread_history;

@@ -79,7 +79,10 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
 }
 
 /// The response of start/resume/fork: the thread and the settings it runs with.
-fn thread_response(thread: &CodexThread, include_turns: bool) -> wire::ThreadStartResponse {
+pub(crate) fn thread_response(
+    thread: &CodexThread,
+    include_turns: bool,
+) -> wire::ThreadStartResponse {
     let snapshot = thread.snapshot();
     let settings = &snapshot.settings;
     wire::ThreadStartResponse {

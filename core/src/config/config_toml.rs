@@ -66,6 +66,8 @@ pub struct ConfigToml {
     #[serde(default)]
     pub profiles: BTreeMap<String, toml::Table>,
     pub project_doc_max_bytes: Option<usize>,
+    /// The model `review/start` reviews with (the thread's when unset).
+    pub review_model: Option<String>,
     #[serde(default)]
     pub projects: BTreeMap<String, ProjectConfig>,
     pub hide_agent_reasoning: Option<bool>,
@@ -77,6 +79,7 @@ pub struct ConfigToml {
 /// Top-level keys this build reads.
 pub(crate) const USED_KEYS: &[&str] = &[
     "model",
+    "review_model",
     "model_provider",
     "model_providers",
     "model_reasoning_effort",
@@ -117,7 +120,6 @@ pub(crate) const USED_KEYS: &[&str] = &[
 
 /// Upstream keys users commonly have that this build does not act on: kept in the raw table, no warning.
 pub(crate) const ACCEPTED_UNUSED_KEYS: &[&str] = &[
-    "review_model",
     "model_max_output_tokens",
     "model_reasoning_summary_format",
     "model_supports_reasoning_summary",

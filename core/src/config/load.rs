@@ -102,6 +102,8 @@ pub struct Config {
     pub shell_environment_policy: ShellEnvironmentPolicyToml,
     pub active_profile: Option<String>,
     pub project_doc_max_bytes: usize,
+    /// `review_model`: the model `review/start` reviews with; `None`: the thread's.
+    pub review_model: Option<String>,
     /// `model_auto_compact_token_limit`: compact once a thread's context passes this many tokens (capped at
     /// 90% of the model's context window).
     pub model_auto_compact_token_limit: Option<i64>,
@@ -329,6 +331,7 @@ impl Config {
             project_doc_max_bytes: config_toml
                 .project_doc_max_bytes
                 .unwrap_or(DEFAULT_PROJECT_DOC_MAX_BYTES),
+            review_model: config_toml.review_model.clone(),
             model_auto_compact_token_limit: config_toml.model_auto_compact_token_limit,
             compact_prompt: compact_prompt(&config_toml)?,
             projects: config_toml.projects.clone(),
@@ -602,6 +605,7 @@ mod tests {
                 shell_environment_policy: ShellEnvironmentPolicyToml::default(),
                 active_profile: None,
                 project_doc_max_bytes: 32 * 1024,
+                review_model: None,
                 model_auto_compact_token_limit: None,
                 compact_prompt: None,
                 projects: BTreeMap::new(),

@@ -6,5 +6,6 @@ pub mod environment;
 pub mod git_ceilings;
 mod git_command;
 pub mod git_info;
+pub mod git_merge_base;
 pub mod project_doc;
 pub mod turn_metadata;

@@ -21,6 +21,9 @@ pub struct EventSink {
     /// requests are then declined) and it is unloaded once idle.
     subscribed: Arc<AtomicBool>,
     status: Arc<Mutex<ThreadStatus>>,
+    /// Set on a review's sink: the reviewer's own messages are its raw answer, which the review reports in
+    /// its own items instead.
+    mute_agent_messages: bool,
 }
 
 impl EventSink {
@@ -30,7 +33,32 @@ impl EventSink {
             sender,
             subscribed: Arc::new(AtomicBool::new(true)),
             status: Arc::new(Mutex::new(status)),
+            mute_agent_messages: false,
         }
+    }
+
+    /// The same thread's sink, without the model's messages (their items and deltas).
+    pub(crate) fn muting_agent_messages(&self) -> Self {
+        Self {
+            mute_agent_messages: true,
+            ..self.clone()
+        }
+    }
+
+    fn is_muted(&self, msg: &EventMsg) -> bool {
+        self.mute_agent_messages
+            && matches!(
+                msg,
+                EventMsg::AgentMessageDelta { .. }
+                    | EventMsg::ItemStarted {
+                        item: crate::protocol::turn_item::TurnItem::AgentMessage { .. },
+                        ..
+                    }
+                    | EventMsg::ItemCompleted {
+                        item: crate::protocol::turn_item::TurnItem::AgentMessage { .. },
+                        ..
+                    }
+            )
     }
 
     pub fn thread_id(&self) -> &str {
@@ -51,6 +79,9 @@ impl EventSink {
 
     /// Reports `msg` even when nobody follows the thread (its unloading is reported to every host).
     pub async fn emit_always(&self, msg: EventMsg) {
+        if self.is_muted(&msg) {
+            return;
+        }
         let event = ThreadEvent {
             thread_id: self.thread_id.to_string(),
             msg,

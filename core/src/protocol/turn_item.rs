@@ -1,7 +1,7 @@
 //! What a turn is made of as a user sees it: the items of a thread's turns (user message, agent message
 //! with its phase, proposed plan, reasoning, command execution, file change, web search, host tool call,
 //! image view,
-//! context compaction) and the user's input.
+//! context compaction, review mode) and the user's input.
 //! The app-server maps these one to one onto the wire's `ThreadItem`.
 
 use serde::Deserialize;
@@ -110,6 +110,16 @@ pub enum TurnItem {
     ContextCompaction {
         id: String,
     },
+    /// A review (`review/start`) began; `review` is the short label of what is reviewed.
+    EnteredReviewMode {
+        id: String,
+        review: String,
+    },
+    /// The review ended; `review` is its text as the user reads it (or why there is none).
+    ExitedReviewMode {
+        id: String,
+        review: String,
+    },
 }
 
 impl TurnItem {
@@ -125,7 +135,9 @@ impl TurnItem {
             | TurnItem::DynamicToolCall { id, .. }
             | TurnItem::McpToolCall { id, .. }
             | TurnItem::ImageView { id, .. }
-            | TurnItem::ContextCompaction { id } => id,
+            | TurnItem::ContextCompaction { id }
+            | TurnItem::EnteredReviewMode { id, .. }
+            | TurnItem::ExitedReviewMode { id, .. } => id,
         }
     }
 }

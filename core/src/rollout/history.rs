@@ -115,9 +115,25 @@ impl ThreadHistory {
             if turn.status == TurnStatus::InProgress {
                 turn.status = TurnStatus::Interrupted;
             }
+            file_session_items_last(&mut turn.items);
         }
         rebuilt
     }
+}
+
+/// Puts the items of unified exec sessions after the turn's other items, each group in its own order: a
+/// live thread files a session's item when the session reports its end, after the turn's own items
+/// (`Conversation::file_late_item`), and a resumed one must list the turn the same way.
+fn file_session_items_last(items: &mut [TurnItem]) {
+    items.sort_by_key(|item| {
+        matches!(
+            item,
+            TurnItem::CommandExecution {
+                process_id: Some(_),
+                ..
+            }
+        )
+    });
 }
 
 impl ThreadHistory {
@@ -177,7 +193,9 @@ pub(crate) fn user_message_text(item: &TurnItem) -> Option<String> {
         | TurnItem::DynamicToolCall { .. }
         | TurnItem::McpToolCall { .. }
         | TurnItem::ImageView { .. }
-        | TurnItem::ContextCompaction { .. } => None,
+        | TurnItem::ContextCompaction { .. }
+        | TurnItem::EnteredReviewMode { .. }
+        | TurnItem::ExitedReviewMode { .. } => None,
     }
 }
 

@@ -122,7 +122,8 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
             call_id: id.clone(),
             path: path.clone(),
         }],
-        // Upstream keeps a proposed plan as an `item_completed` line of its own; not mirrored.
+        // Upstream keeps a proposed plan as an `item_completed` line of its own; not mirrored. A review's
+        // markers are not either: upstream rebuilds a review turn from its messages alone.
         TurnItem::McpToolCall { .. } => McpToolCallEnd::from_turn_item(item)
             .map(|end| EventMsg::McpToolCallEnd(Box::new(end)))
             .into_iter()
@@ -130,7 +131,9 @@ fn item_events(turn_id: &str, item: &TurnItem) -> Vec<EventMsg> {
         TurnItem::FileChange { .. }
         | TurnItem::DynamicToolCall { .. }
         | TurnItem::Plan { .. }
-        | TurnItem::ContextCompaction { .. } => Vec::new(),
+        | TurnItem::ContextCompaction { .. }
+        | TurnItem::EnteredReviewMode { .. }
+        | TurnItem::ExitedReviewMode { .. } => Vec::new(),
     }
 }
 

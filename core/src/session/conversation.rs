@@ -73,6 +73,8 @@ pub(crate) struct ActiveTurn {
     /// Set when the turn has decided how it ends: from then on it can no longer be interrupted or steered,
     /// so an interrupt that succeeds always makes the turn end `interrupted`.
     pub(crate) ending: bool,
+    /// Whether `turn/steer` may add input (a review's reviewer reads none).
+    pub(crate) steerable: bool,
 }
 
 /// Input added by `turn/steer`, with the host's id for the message.
@@ -83,13 +85,61 @@ pub(crate) type SteeredInput = (Vec<UserInput>, Option<String>);
 pub(crate) struct Conversation {
     state: Arc<Mutex<ThreadState>>,
     recorder: Option<RolloutRecorder>,
+    /// Set for a history kept beside the thread's (a review's reviewer): only its completed items reach
+    /// the thread's rollout, never its history (a resumed thread's history is the thread's own) nor the
+    /// model's messages (a reviewer's answer is reported as the review).
+    records_items_only: bool,
+}
+
+impl ThreadState {
+    /// The state of a history of its own beside the thread's (a review's reviewer): empty, and taken as
+    /// past the session prefix, so its first input is preceded by the environment context alone.
+    pub(crate) fn for_review() -> Self {
+        ThreadState {
+            history: Vec::new(),
+            turns: Vec::new(),
+            token_usage: None,
+            context_tokens: 0,
+            history_len_at_measure: 0,
+            name: None,
+            preview: String::new(),
+            updated_at: chrono::Utc::now().timestamp(),
+            active_turn: None,
+            prefix_recorded: true,
+            steered_input: Vec::new(),
+            environment_sent: None,
+            collaboration_sent: None,
+            closed: false,
+            git_info: None,
+            late_items: Vec::new(),
+            turn_starts: TurnStarts::default(),
+        }
+    }
 }
 
 impl Conversation {
+    /// Makes the running turn refuse `turn/steer` (a review: nothing would read the input).
+    pub(crate) fn refuse_steering(&self) {
+        if let Some(active) = self.lock().active_turn.as_mut() {
+            active.steerable = false;
+        }
+    }
+
     pub(crate) fn new(state: ThreadState, recorder: Option<RolloutRecorder>) -> Self {
         Self {
             state: Arc::new(Mutex::new(state)),
             recorder,
+            records_items_only: false,
+        }
+    }
+
+    /// A history of its own beside this thread's (see `records_items_only`), recording its completed
+    /// items, as they complete, in this thread's rollout.
+    pub(crate) fn beside(&self, state: ThreadState) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(state)),
+            recorder: self.recorder.clone(),
+            records_items_only: true,
         }
     }
 
@@ -112,7 +162,20 @@ impl Conversation {
                 state.turn_starts.insert(turn_id.clone(), start);
             }
         }
-        if let Some(recorder) = &self.recorder {
+        let items = if self.records_items_only {
+            items
+                .into_iter()
+                .filter(|item| {
+                    matches!(item, RolloutItem::ItemCompleted { item, .. }
+                        if !matches!(item, TurnItem::AgentMessage { .. }))
+                })
+                .collect()
+        } else {
+            items
+        };
+        if let Some(recorder) = &self.recorder
+            && !items.is_empty()
+        {
             recorder.record(items);
         }
     }

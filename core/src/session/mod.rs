@@ -3,6 +3,7 @@
 
 pub(crate) mod conversation;
 pub mod models_manager;
+pub mod review;
 pub mod thread;
 pub mod thread_compaction;
 pub mod thread_injection;

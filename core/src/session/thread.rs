@@ -263,6 +263,7 @@ impl CodexThread {
                 turn_id: turn_id.clone(),
                 cancel: cancel.clone(),
                 ending: false,
+                steerable: true,
             });
         }
         let this_turn = overrides.this_turn.clone();
@@ -306,6 +307,7 @@ impl CodexThread {
                 turn_id: turn_id.clone(),
                 cancel: cancel.clone(),
                 ending: false,
+                steerable: true,
             });
         }
         let turn = TurnSummary {
@@ -334,6 +336,11 @@ impl CodexThread {
         }
         let mut state = self.inner.conversation.lock();
         let active = self.running_turn(&state, expected_turn_id)?;
+        if !active.steerable {
+            return Err(ThreadError::InvalidInput(format!(
+                "turn {expected_turn_id} is a review and cannot be steered"
+            )));
+        }
         let active_turn_id = active.turn_id.clone();
         state.steered_input.push((input, client_id));
         Ok(active_turn_id)

@@ -177,7 +177,7 @@ impl ThreadManager {
         ModelClient::with_metrics(params, self.metrics.clone())
     }
 
-    fn settings_from(config: &Config, dynamic_tools: Arc<[DynamicTool]>) -> ThreadSettings {
+    fn settings_from(&self, config: &Config, dynamic_tools: Arc<[DynamicTool]>) -> ThreadSettings {
         ThreadSettings {
             model: config.model.clone(),
             model_info: config.model_info.clone(),
@@ -204,6 +204,10 @@ impl ThreadManager {
             dynamic_tools,
             collaboration_mode: None,
             features: config.features.clone(),
+            review_model: config
+                .review_model
+                .as_deref()
+                .map(|slug| self.model_info(slug)),
         }
     }
 
@@ -305,7 +309,7 @@ impl ThreadManager {
         let unified_exec = conversation.unified_exec_sessions(&events);
         let thread = CodexThread {
             inner: Arc::new(ThreadInner {
-                settings: Mutex::new(Self::settings_from(config, dynamic_tools.into())),
+                settings: Mutex::new(self.settings_from(config, dynamic_tools.into())),
                 client,
                 models: Arc::clone(&self.models),
                 conversation: conversation.clone(),
@@ -604,6 +608,7 @@ impl ThreadManager {
                 dynamic_tools: lenient_dynamic_tools(meta.dynamic_tools.clone()).into(),
                 collaboration_mode: None,
                 features: Default::default(),
+                review_model: None,
             },
             name: history.name,
             preview: history.preview,

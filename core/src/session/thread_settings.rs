@@ -44,6 +44,8 @@ pub struct ThreadSettings {
     pub collaboration_mode: Option<CollaborationMode>,
     /// The `[features]` in force (which shell tool the model gets, among others).
     pub features: crate::config::Features,
+    /// The model `review/start` reviews with (`review_model`); `None`: the thread's own.
+    pub review_model: Option<ModelInfo>,
 }
 
 /// `model_auto_compact_token_limit` and the compaction prompt, from config.

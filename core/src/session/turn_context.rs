@@ -70,6 +70,8 @@ pub(crate) struct TurnContext {
     /// How often a dropped or failed stream is retried before the turn fails.
     pub(crate) stream_max_retries: u64,
     models_etag_hook: Option<ModelsEtagHook>,
+    /// A review's reviewer: offered no web search and no image viewing.
+    pub(crate) reviewing: bool,
 }
 
 impl TurnContext {
@@ -123,7 +125,14 @@ impl TurnContext {
             shared,
             stream_max_retries: 0,
             models_etag_hook: None,
+            reviewing: false,
         }
+    }
+
+    /// This context as a review's reviewer's (see `reviewing`).
+    pub(crate) fn reviewing(mut self) -> Self {
+        self.reviewing = true;
+        self
     }
 
     pub(crate) fn with_stream_max_retries(mut self, retries: u64) -> Self {

@@ -164,6 +164,10 @@ export type { ReasoningTextDeltaNotification } from "./ReasoningTextDeltaNotific
 export type { Resource } from "./Resource";
 export type { ResourceContent } from "./ResourceContent";
 export type { ResourceTemplate } from "./ResourceTemplate";
+export type { ReviewDelivery } from "./ReviewDelivery";
+export type { ReviewStartParams } from "./ReviewStartParams";
+export type { ReviewStartResponse } from "./ReviewStartResponse";
+export type { ReviewTarget } from "./ReviewTarget";
 export type { SandboxMode } from "./SandboxMode";
 export type { SandboxPolicy } from "./SandboxPolicy";
 export type { ServerRequestResolvedNotification } from "./ServerRequestResolvedNotification";

@@ -9,6 +9,8 @@ mod local_image;
 pub(crate) mod model_stream;
 mod plan_mode_stream;
 mod proposed_plan;
+mod review_output;
+mod review_turn;
 mod sampling;
 mod stream_items;
 #[cfg(test)]
@@ -37,6 +39,8 @@ use finish::TurnEnd;
 pub(crate) use finish::finish_turn;
 use finish::settle_status;
 use model_stream::ModelStream;
+pub(crate) use review_turn::ReviewRequest;
+pub(crate) use review_turn::run_review_turn;
 use sampling::SamplingOutcome;
 use sampling::run_sampling_request;
 use tool_calls::run_tool_calls;
@@ -204,16 +208,17 @@ async fn compact(ctx: &TurnContext, model: &mut dyn ModelStream) -> Result<TurnI
 fn prompt(ctx: &TurnContext) -> Prompt {
     let settings = &ctx.settings;
     let web_search = WebSearchMode::for_sandbox(settings.web_search_mode, settings.sandbox_mode);
+    let mut tools = ToolsSpecConfig::for_model(
+        &settings.model_info,
+        &settings.features,
+        web_search,
+        true,
+        true,
+    );
+    tools.view_image &= !ctx.reviewing;
     Prompt {
         input: ctx.conversation().history(),
-        tools: ToolsSpecConfig::for_model(
-            &settings.model_info,
-            &settings.features,
-            web_search,
-            true,
-            true,
-        )
-        .tools_json_with_mcp(&settings.dynamic_tools, &ctx.tools.settings.mcp),
+        tools: tools.tools_json_with_mcp(&settings.dynamic_tools, &ctx.tools.settings.mcp),
         parallel_tool_calls: settings.model_info.supports_parallel_tool_calls,
         base_instructions: settings.base_instructions.clone(),
         output_schema: ctx.this_turn.output_schema.clone(),

@@ -29,6 +29,7 @@ pub(crate) enum Figure {
     McpCallLatency,
     UnifiedExecEchoLatency,
     UnifiedExecKeystrokeLatency,
+    ReviewLatency,
     FuzzyFirstSearchLatency,
     FuzzyShortQueryLatency,
     FuzzyLongQueryLatency,
@@ -41,7 +42,7 @@ pub(crate) enum Figure {
     LoadPeakRss,
 }
 
-pub(crate) const FIGURES: [Figure; 22] = [
+pub(crate) const FIGURES: [Figure; 23] = [
     Figure::InitializeLatency,
     Figure::FirstDeltaLatency,
     Figure::TurnLatency,
@@ -54,6 +55,7 @@ pub(crate) const FIGURES: [Figure; 22] = [
     Figure::McpCallLatency,
     Figure::UnifiedExecEchoLatency,
     Figure::UnifiedExecKeystrokeLatency,
+    Figure::ReviewLatency,
     Figure::FuzzyFirstSearchLatency,
     Figure::FuzzyShortQueryLatency,
     Figure::FuzzyLongQueryLatency,
@@ -103,6 +105,11 @@ impl Figure {
                 "PTY session keystroke: write_stdin handed out -> its echo's outputDelta"
                     .to_string()
             }
+            Figure::ReviewLatency => {
+                "review/start against a base branch (reviewer answers at once, unsandboxed): \
+                 request -> turn/completed"
+                    .to_string()
+            }
             Figure::FuzzyFirstSearchLatency => format!(
                 "fuzzyFileSearch, {TREE_FILES}-file tree, first search (walks it): `{FUZZY_SHORT_QUERY}`"
             ),
@@ -146,6 +153,7 @@ impl Figure {
             | Figure::McpCallLatency
             | Figure::UnifiedExecEchoLatency
             | Figure::UnifiedExecKeystrokeLatency
+            | Figure::ReviewLatency
             | Figure::FuzzyFirstSearchLatency
             | Figure::FuzzyShortQueryLatency
             | Figure::FuzzyLongQueryLatency
@@ -171,6 +179,7 @@ impl Figure {
             | Figure::McpCallLatency
             | Figure::UnifiedExecEchoLatency
             | Figure::UnifiedExecKeystrokeLatency
+            | Figure::ReviewLatency
             | Figure::FuzzyFirstSearchLatency
             | Figure::FuzzyShortQueryLatency
             | Figure::FuzzyLongQueryLatency
@@ -199,6 +208,7 @@ pub(crate) struct IterationSamples {
     pub mcp_call_ms: Option<f64>,
     pub unified_exec_echo_ms: Option<f64>,
     pub unified_exec_keystroke_ms: Option<f64>,
+    pub review_ms: Option<f64>,
     pub fuzzy_first_search_ms: Option<f64>,
     pub fuzzy_short_query_ms: Option<f64>,
     pub fuzzy_long_query_ms: Option<f64>,
@@ -226,6 +236,7 @@ impl IterationSamples {
             Figure::McpCallLatency => self.mcp_call_ms,
             Figure::UnifiedExecEchoLatency => self.unified_exec_echo_ms,
             Figure::UnifiedExecKeystrokeLatency => self.unified_exec_keystroke_ms,
+            Figure::ReviewLatency => self.review_ms,
             Figure::FuzzyFirstSearchLatency => self.fuzzy_first_search_ms,
             Figure::FuzzyShortQueryLatency => self.fuzzy_short_query_ms,
             Figure::FuzzyLongQueryLatency => self.fuzzy_long_query_ms,

@@ -11,12 +11,13 @@ use crate::http_turns::http_figures;
 use crate::load::load_figures;
 use crate::mcp::mcp_figures;
 use crate::options::BenchOptions;
+use crate::review::review_figures;
 use crate::unified_exec::unified_exec_figures;
 use crate::websocket_turn::websocket_figures;
 
 /// One fresh server process for the HTTP figures, one per websocket first-turn figure, one per
 /// compaction scenario (on demand, automatic), one for the MCP figures, one for the unified exec figures,
-/// one for the fuzzy search figures (on the iteration's tree), then one for the load figures:
+/// one for the review figure, one for the fuzzy search figures (on the iteration's tree), then one for the load figures:
 /// every figure once.
 pub(crate) async fn run_iteration(
     options: &BenchOptions,
@@ -41,6 +42,14 @@ pub(crate) async fn run_iteration(
         options,
         command_line,
         &stderr_log.with_extension("unified_exec.log"),
+        samples,
+        notes,
+    )
+    .await?;
+    review_figures(
+        options,
+        command_line,
+        &stderr_log.with_extension("review.log"),
         samples,
         notes,
     )

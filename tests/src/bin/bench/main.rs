@@ -48,6 +48,7 @@ mod load;
 mod mcp;
 mod options;
 mod peak_rss;
+mod review;
 mod scratch;
 mod server_process;
 mod table;

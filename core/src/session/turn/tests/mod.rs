@@ -184,6 +184,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
         sandbox_workspace_write: SandboxWorkspaceWrite::default(),
         codex_home: workspace.path().join("codex-home"),
         project_doc_max_bytes: 0,
+        review_model: None,
         web_search_mode: None,
         compaction: CompactionSettings::default(),
         dynamic_tools: dynamic_tools.into(),
@@ -205,6 +206,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
             turn_id: "turn-1".to_string(),
             cancel: cancel.clone(),
             ending: false,
+            steerable: true,
         }),
         // No session prefix or environment context: the tests look at the conversation itself.
         prefix_recorded: true,
