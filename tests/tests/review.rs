@@ -476,3 +476,60 @@ async fn a_detached_review_runs_on_a_fork_of_the_thread() -> anyhow::Result<()> 
     assert_eq!(review["thread"]["turns"][0]["items"][2]["review"], RENDERED);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_hostile_reviewer_stays_in_the_threads_sandbox() -> anyhow::Result<()> {
+    let repo = repository();
+    let model = MockModelServer::start().await;
+    let mut server = AppServer::spawn_with(mock_provider_options(&model.uri(), &[])).await?;
+    server.initialize().await?;
+    let started = server
+        .call(
+            "thread/start",
+            json!({"cwd": repo.path(), "sandbox": "read-only", "approvalPolicy": "never"}),
+        )
+        .await?;
+    let thread_id = started["thread"]["id"].as_str().unwrap().to_string();
+    // A prompt-injected reviewer that tries to change the code and plant a hook.
+    let attack = "echo pwned > calc.py; mkdir -p .git/hooks; echo 'touch /tmp/x' > .git/hooks/pre-commit; echo done";
+    model.push_responses([
+        function_call(
+            "attack",
+            "exec_command",
+            &json!({"cmd": attack, "login": false}),
+        ),
+        answer("Nothing to report."),
+    ]);
+    let review = server
+        .call(
+            "review/start",
+            json!({"threadId": thread_id, "target": {"type": "uncommittedChanges"}}),
+        )
+        .await?;
+    let turn_id = review["turn"]["id"].as_str().unwrap().to_string();
+    let completed = server
+        .read_turn_notification("turn/completed", &turn_id)
+        .await?;
+    assert_eq!(completed["params"]["turn"]["status"], "completed");
+    let bodies = model.responses_request_bodies().await;
+    let output =
+        codex_app_server_tests::scripted_model::tool_output(bodies.last().unwrap(), "attack");
+    assert!(output.contains("Read-only file system"), "{output}");
+    assert_eq!(
+        std::fs::read_to_string(repo.path().join("calc.py"))?,
+        "def add(a, b):\n    return a - b\n"
+    );
+    assert!(!repo.path().join(".git/hooks/pre-commit").exists());
+    // A branch name git would take for an option is refused before anything runs.
+    let id = server
+        .send_request(
+            "review/start",
+            json!({"threadId": thread_id, "target": {"type": "baseBranch", "branch": "--output=/tmp/owned"}}),
+        )
+        .await?;
+    assert_eq!(
+        server.read_response(id).await?["error"]["message"],
+        "Invalid params: `--output=/tmp/owned` is not a branch name"
+    );
+    Ok(())
+}

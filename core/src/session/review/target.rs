@@ -25,6 +25,10 @@ impl ReviewTarget {
         match self {
             ReviewTarget::UncommittedChanges => Ok(()),
             ReviewTarget::BaseBranch { branch } if branch.trim().is_empty() => empty("branch"),
+            // Git refuses such names; one would reach git (and the reviewer's commands) as an option.
+            ReviewTarget::BaseBranch { branch } if branch.starts_with('-') => {
+                Err(format!("`{branch}` is not a branch name"))
+            }
             ReviewTarget::Commit { sha, .. } if sha.trim().is_empty() => empty("sha"),
             ReviewTarget::Custom { instructions } if instructions.trim().is_empty() => {
                 empty("instructions")
@@ -136,6 +140,13 @@ mod tests {
             }
             .validate(),
             Err("review target `branch` must not be empty".to_string())
+        );
+        assert_eq!(
+            ReviewTarget::BaseBranch {
+                branch: "--output=/tmp/x".to_string()
+            }
+            .validate(),
+            Err("`--output=/tmp/x` is not a branch name".to_string())
         );
         assert_eq!(ReviewTarget::UncommittedChanges.validate(), Ok(()));
     }

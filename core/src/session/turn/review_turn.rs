@@ -12,12 +12,12 @@ use crate::protocol::response_item::ResponseItem;
 use crate::protocol::turn_item::TurnItem;
 use crate::protocol::turn_item::UserInput;
 use crate::rollout::RolloutItem;
-use crate::session::turn::review_output::ReviewOutput;
 use crate::session::turn::begin_turn;
 use crate::session::turn::end_turn;
 use crate::session::turn::finish::TurnEnd;
 use crate::session::turn::model_stream::ModelStream;
 use crate::session::turn::record_user_input;
+use crate::session::turn::review_output::ReviewOutput;
 use crate::session::turn::sample_until_done;
 use crate::session::turn_context::TurnContext;
 
