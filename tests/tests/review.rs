@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test that cannot set up fails.
 
 use std::path::Path;
-use std::process::Command;
 
 use codex_app_server_tests::app_server::AppServer;
 use codex_app_server_tests::app_server::Transcribed;
 use codex_app_server_tests::app_server::text_input;
+use codex_app_server_tests::hostile_repo::git_ok;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::mock_model_server::MockResponse;
 use codex_app_server_tests::mock_provider::mock_provider_options;
@@ -23,21 +23,7 @@ const REVIEW_JSON: &str = r#"{"findings": [{"title": "[P1] add subtracts", "body
 const RENDERED: &str = "add is broken\n\nReview comment:\n\n- [P1] add subtracts — /repo/calc.py:2-2\n  `add` returns a - b.";
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(output.status.success(), "git {args:?}: {output:?}");
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
+    git_ok(dir, args).expect("git runs")
 }
 
 /// A repository on branch `feature` (one commit past `main`) with an uncommitted change.

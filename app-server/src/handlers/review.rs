@@ -2,7 +2,6 @@
 //! (`detached`, 0.105). The response names the turn and the thread; the turn's events follow it.
 
 use codex_app_server_protocol as wire;
-use codex_app_server_protocol::ServerNotification;
 use codex_core::config::ConfigOverrides;
 use codex_core::session::review::ReviewTarget;
 use codex_core::session::thread::CodexThread;
@@ -10,9 +9,9 @@ use codex_core::session::thread::CodexThread;
 use crate::error::RequestError;
 use crate::handlers::Answer;
 use crate::handlers::RequestContext;
+use crate::handlers::thread::follow_fork;
 use crate::handlers::thread::loaded_thread;
 use crate::handlers::thread::thread_error;
-use crate::handlers::thread::thread_response;
 use crate::wire_conversion;
 
 /// `review/start`: answers the review's turn (its one item the user message naming what is reviewed) and
@@ -37,16 +36,7 @@ pub async fn start(
                 .fork_thread(source.id(), ConfigOverrides::default(), false)
                 .await
                 .map_err(thread_error)?;
-            context
-                .engine
-                .connections
-                .subscribe(context.connection_id, thread.id());
-            let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
-                thread: wire::Thread {
-                    turns: Vec::new(),
-                    ..thread_response(&thread, false).thread
-                },
-            });
+            let started = follow_fork(&context, &thread);
             let review = thread.start_review(target).map_err(thread_error)?;
             let response = response(&thread, &review.pending.turn, review.label);
             Ok(Answer::new(response)

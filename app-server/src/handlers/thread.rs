@@ -79,10 +79,7 @@ pub(crate) fn thread_error(error: ThreadError) -> RequestError {
 }
 
 /// The response of start/resume/fork: the thread and the settings it runs with.
-pub(crate) fn thread_response(
-    thread: &CodexThread,
-    include_turns: bool,
-) -> wire::ThreadStartResponse {
+fn thread_response(thread: &CodexThread, include_turns: bool) -> wire::ThreadStartResponse {
     let snapshot = thread.snapshot();
     let settings = &snapshot.settings;
     wire::ThreadStartResponse {
@@ -246,20 +243,25 @@ pub async fn fork(
         .fork_thread(&params.thread_id, overrides, ephemeral)
         .await
         .map_err(thread_error)?;
+    let started = follow_fork(&context, &thread);
+    let response = thread_response(&thread, include_turns);
+    Ok(Answer::new(response)
+        .then_notify([started])
+        .then_release(thread.mcp_startup_report()))
+}
+
+/// Subscribes the connection to a fork it made; the `thread/started` (without turns) announcing it.
+pub(crate) fn follow_fork(context: &RequestContext, thread: &CodexThread) -> ServerNotification {
     context
         .engine
         .connections
         .subscribe(context.connection_id, thread.id());
-    let response = thread_response(&thread, include_turns);
-    let started = ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
+    ServerNotification::ThreadStarted(wire::ThreadStartedNotification {
         thread: wire::Thread {
             turns: Vec::new(),
-            ..response.thread.clone()
+            ..thread_response(thread, false).thread
         },
-    });
-    Ok(Answer::new(response)
-        .then_notify([started])
-        .then_release(thread.mcp_startup_report()))
+    })
 }
 
 /// `thread/list`: one page of the stored threads, newest first, with the status of each.

@@ -63,28 +63,13 @@ async fn merge_base_with(
 
 #[cfg(test)]
 mod tests {
-    use std::process::Command;
-
+    use codex_app_server_tests::hostile_repo::git_ok;
     use pretty_assertions::assert_eq;
 
     use super::*;
 
     fn git(dir: &Path, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}: {output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
+        git_ok(dir, args).expect("git runs")
     }
 
     #[tokio::test]

@@ -43,6 +43,8 @@ impl ThreadHistory {
     pub fn from_items(items: &[RolloutItem]) -> Self {
         let mut rebuilt = ThreadHistory::default();
         let mut event_turns = EventTurns::default();
+        // Turns of our own lines (not rebuilt from upstream's events).
+        let mut native_turns = std::collections::HashSet::new();
         for item in items {
             let turns_before = rebuilt.turns.len();
             match item {
@@ -77,6 +79,7 @@ impl ThreadHistory {
                     started_at,
                 } => {
                     event_turns.native_turn_started(turn_id);
+                    native_turns.insert(turn_id.clone());
                     rebuilt.start_turn(turn_id, *started_at);
                 }
                 RolloutItem::ItemCompleted { turn_id, item } => {
@@ -115,7 +118,9 @@ impl ThreadHistory {
             if turn.status == TurnStatus::InProgress {
                 turn.status = TurnStatus::Interrupted;
             }
-            file_session_items_last(&mut turn.items);
+            if native_turns.contains(&turn.id) {
+                file_session_items_last(&mut turn.items);
+            }
         }
         rebuilt
     }
@@ -123,7 +128,8 @@ impl ThreadHistory {
 
 /// Puts the items of unified exec sessions after the turn's other items, each group in its own order: a
 /// live thread files a session's item when the session reports its end, after the turn's own items
-/// (`Conversation::file_late_item`), and a resumed one must list the turn the same way.
+/// (`Conversation::file_late_item`), and a resumed one must list the turn the same way. Upstream's turns
+/// keep upstream's order.
 fn file_session_items_last(items: &mut [TurnItem]) {
     items.sort_by_key(|item| {
         matches!(

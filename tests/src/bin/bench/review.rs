@@ -3,8 +3,8 @@
 //! once; measured from the request to `turn/completed`, both servers unsandboxed.
 
 use std::path::Path;
-use std::process::Command;
 
+use codex_app_server_tests::hostile_repo::git_ok;
 use codex_app_server_tests::mock_model_server::MockModelServer;
 use codex_app_server_tests::scripted_model::answer;
 use serde_json::json;
@@ -71,24 +71,10 @@ pub(crate) async fn review_figures(
 
 /// `main` with one commit, `feature` checked out with one more.
 fn branch_repository(dir: &Path) -> Result<(), BenchFailure> {
-    let git = |args: &[&str]| -> Result<(), BenchFailure> {
-        let status = Command::new("git")
-            .args([
-                "-c",
-                "user.name=bench",
-                "-c",
-                "user.email=bench@example.com",
-            ])
-            .args(["-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(dir)
-            .status()
-            .map_err(|error| BenchFailure::Spawn(format!("git: {error}")))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(BenchFailure::Spawn(format!("git {args:?}: {status}")))
-        }
+    let git = |args: &[&str]| {
+        git_ok(dir, args)
+            .map(drop)
+            .map_err(|error| BenchFailure::Spawn(format!("{error:#}")))
     };
     let write = |text: &str| {
         std::fs::write(dir.join("calc.py"), text)
