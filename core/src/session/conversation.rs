@@ -92,9 +92,9 @@ pub(crate) struct Conversation {
 }
 
 impl ThreadState {
-    /// The state of a history of its own beside the thread's (a review's reviewer): empty, and taken as
-    /// past the session prefix, so its first input is preceded by the environment context alone.
-    pub(crate) fn for_review() -> Self {
+    /// An empty state taken as past the session prefix, so its first input is preceded by the environment
+    /// context alone (a review's reviewer's own history).
+    pub(crate) fn past_prefix() -> Self {
         ThreadState {
             history: Vec::new(),
             turns: Vec::new(),

@@ -67,7 +67,7 @@ fn reviewer_context(ctx: &TurnContext) -> TurnContext {
     settings.collaboration_mode = None;
     settings.web_search_mode = Some(WebSearchMode::Disabled);
     let shared = TurnShared {
-        conversation: ctx.conversation().beside(ThreadState::for_review()),
+        conversation: ctx.conversation().beside(ThreadState::past_prefix()),
         events: ctx.events().muting_agent_messages(),
         ..ctx.shared.clone()
     };

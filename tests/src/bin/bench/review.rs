@@ -15,6 +15,7 @@ use crate::options::BenchOptions;
 use crate::scratch::initialize_and_start_thread;
 use crate::scratch::mock_provider_args;
 use crate::scratch::spawn_in_scratch;
+use crate::scratch::unsandboxed_args;
 use crate::server_process::millis;
 
 const FINDINGS: &str = r#"{"findings": [{"title": "[P1] add subtracts", "body": "`add` returns a - b.", "confidence_score": 0.9, "priority": 1, "code_location": {"absolute_file_path": "/project/calc.py", "line_range": {"start": 2, "end": 2}}}], "overall_correctness": "patch is incorrect", "overall_explanation": "add is broken", "overall_confidence_score": 0.8}"#;
@@ -30,12 +31,7 @@ pub(crate) async fn review_figures(
     let mock = MockModelServer::start().await;
     mock.push_response(answer(FINDINGS));
     let mut args = mock_provider_args(&mock.uri(), false);
-    args.extend([
-        "-c".to_string(),
-        "sandbox_mode=\"danger-full-access\"".to_string(),
-        "-c".to_string(),
-        "approval_policy=\"never\"".to_string(),
-    ]);
+    args.extend(unsandboxed_args());
     let (scratch, _, mut server) = spawn_in_scratch(options, command_line, &args, stderr_log)?;
     let measured = async {
         branch_repository(&scratch.path().join("project"))?;

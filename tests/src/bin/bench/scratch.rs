@@ -38,6 +38,17 @@ pub(crate) fn spawn_in_scratch(
     Ok((scratch, spawned_at, server))
 }
 
+/// `-c` overrides running the server's commands unsandboxed and without approvals: for a comparison of
+/// what a scenario measures, not of the sandbox (upstream's does not start in every environment).
+pub(crate) fn unsandboxed_args() -> [String; 4] {
+    [
+        "-c".to_string(),
+        "sandbox_mode=\"danger-full-access\"".to_string(),
+        "-c".to_string(),
+        "approval_policy=\"never\"".to_string(),
+    ]
+}
+
 /// `-c` overrides selecting the mock provider (a dummy `env_key`, no OpenAI auth); with websockets also
 /// the provider flag and the feature gate.
 pub(crate) fn mock_provider_args(mock_uri: &str, websockets: bool) -> Vec<String> {

@@ -25,6 +25,7 @@ use crate::options::BenchOptions;
 use crate::scratch::initialize_and_start_thread;
 use crate::scratch::mock_provider_args;
 use crate::scratch::spawn_in_scratch;
+use crate::scratch::unsandboxed_args;
 use crate::server_process::ServerProcess;
 use crate::server_process::millis;
 
@@ -46,14 +47,8 @@ pub(crate) async fn unified_exec_figures(
     let (echo_called, keys_typed) = (HandedOut::default(), HandedOut::default());
     install_script(&mock, &echo_called, &keys_typed);
     let mut args = mock_provider_args(&mock.uri(), false);
-    // Unsandboxed, for a comparison of the sessions themselves: upstream's sandbox does not start in
-    // every environment (the bench's VM among them).
-    args.extend([
-        "-c".to_string(),
-        "sandbox_mode=\"danger-full-access\"".to_string(),
-        "-c".to_string(),
-        "approval_policy=\"never\"".to_string(),
-    ]);
+    // Unsandboxed, for a comparison of the sessions themselves.
+    args.extend(unsandboxed_args());
     let (_scratch, _, mut server) = spawn_in_scratch(options, command_line, &args, stderr_log)?;
     let measured = async {
         let (_, thread_id) = initialize_and_start_thread(&mut server).await?;

@@ -193,14 +193,8 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
     };
     let (sender, events) = mpsc::channel(256);
     let cancel = CancellationToken::new();
+    // No session prefix or environment context (`past_prefix`): the tests look at the conversation itself.
     let state = ThreadState {
-        history: Vec::new(),
-        turns: Vec::new(),
-        token_usage: None,
-        context_tokens: 0,
-        history_len_at_measure: 0,
-        name: None,
-        preview: String::new(),
         updated_at: 0,
         active_turn: Some(ActiveTurn {
             turn_id: "turn-1".to_string(),
@@ -208,15 +202,7 @@ fn harness_with_tools(approval_policy: AskForApproval, dynamic_tools: Vec<Dynami
             ending: false,
             steerable: true,
         }),
-        // No session prefix or environment context: the tests look at the conversation itself.
-        prefix_recorded: true,
-        steered_input: Vec::new(),
-        environment_sent: None,
-        collaboration_sent: None,
-        closed: false,
-        git_info: None,
-        late_items: Vec::new(),
-        turn_starts: Default::default(),
+        ..ThreadState::past_prefix()
     };
     let events_sink = EventSink::new("thread-1", sender, ThreadStatus::Idle);
     let shared = TurnShared {
