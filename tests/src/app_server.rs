@@ -192,6 +192,17 @@ impl AppServer {
         self.child.id()
     }
 
+    /// Stops the server cleanly (stdin closed, its exit awaited within `timeout`, so everything is flushed)
+    /// and hands over its `CODEX_HOME`, to start another server on it.
+    pub async fn stop_for_codex_home(
+        mut self,
+        timeout: Duration,
+    ) -> anyhow::Result<tempfile::TempDir> {
+        self.close_stdin();
+        self.wait_exit(timeout).await?;
+        self.into_codex_home().await
+    }
+
     /// Kills the server if still running and hands over its `CODEX_HOME`, to start another server on it.
     pub async fn into_codex_home(mut self) -> anyhow::Result<tempfile::TempDir> {
         self.child.kill().await.ok();

@@ -114,13 +114,6 @@ async fn run_two_turns(server: &mut AppServer, workspace: &Path) -> anyhow::Resu
     Ok(thread_id)
 }
 
-/// Stops `server` cleanly (everything flushed) and hands over its `CODEX_HOME`.
-async fn stop(mut server: AppServer) -> anyhow::Result<tempfile::TempDir> {
-    server.close_stdin();
-    server.wait_exit(EXIT_TIMEOUT).await?;
-    server.into_codex_home().await
-}
-
 /// A thread's turns as both sides show them, without ids and timings.
 fn turn_summaries(thread: &Value) -> Value {
     let turns = thread["turns"].as_array().cloned().unwrap_or_default();
@@ -241,7 +234,7 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     let name_params = json!({"threadId": thread_id, "name": "Named upstream"});
     theirs.call("thread/name/set", name_params).await?;
     let upstream_view = read_thread(&mut theirs, &thread_id).await?;
-    let codex_home = stop(theirs).await?;
+    let codex_home = theirs.stop_for_codex_home(EXIT_TIMEOUT).await?;
 
     let mut ours = spawn_on(None, codex_home, Some(&model)).await?;
     let fields = [
@@ -293,7 +286,12 @@ async fn upstream_rollouts_are_listed_read_and_continued(version: &str) -> anyho
     // Back in upstream, the continued thread shows the turn we added, except in 0.171: its threads
     // keep their turns in its own SQLite history store, which only upstream writes.
     let continued = turn_summaries(&read_thread(&mut ours, &thread_id).await?);
-    let mut theirs = spawn_on(Some(&upstream), stop(ours).await?, Some(&model)).await?;
+    let mut theirs = spawn_on(
+        Some(&upstream),
+        ours.stop_for_codex_home(EXIT_TIMEOUT).await?,
+        Some(&model),
+    )
+    .await?;
     let upstream_turns = if version == UPSTREAM_0_171 { 2 } else { 3 };
     assert_eq!(
         turn_summaries(&read_thread(&mut theirs, &thread_id).await?),
@@ -347,7 +345,7 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     let name_params = json!({"threadId": thread_id, "name": "Named by us"});
     ours.call("thread/name/set", name_params).await?;
     let our_view = read_thread(&mut ours, &thread_id).await?;
-    let codex_home = stop(ours).await?;
+    let codex_home = ours.stop_for_codex_home(EXIT_TIMEOUT).await?;
 
     let mut theirs = spawn_on(Some(&upstream), codex_home, Some(&model)).await?;
     let fields = ["id", "preview", "cwd", "name"];
@@ -377,7 +375,7 @@ async fn our_rollouts_are_listed_and_read_with_their_turns_by(version: &str) -> 
     theirs
         .call("thread/archive", json!({"threadId": thread_id}))
         .await?;
-    let codex_home = stop(theirs).await?;
+    let codex_home = theirs.stop_for_codex_home(EXIT_TIMEOUT).await?;
     let mut ours = spawn_on(None, codex_home, Some(&model)).await?;
     assert_eq!(
         list_threads(&mut ours, json!({"archived": true}), &["id"]).await?,
@@ -427,7 +425,7 @@ async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> a
     let mut ours = spawn_on(None, tempfile::tempdir()?, None).await?;
     let login = json!({"type": "apiKey", "apiKey": "sk-ours-written"});
     ours.call("account/login/start", login).await?;
-    let our_home = stop(ours).await?;
+    let our_home = ours.stop_for_codex_home(EXIT_TIMEOUT).await?;
     assert_eq!(file_mode(&our_home.path().join("auth.json"))?, 0o600);
     let our_auth_json = std::fs::read(our_home.path().join("auth.json"))?;
 
@@ -440,7 +438,7 @@ async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> a
             .call("account/read", json!({"refreshToken": false}))
             .await?;
         assert_eq!(account["account"], json!({"type": "apiKey"}), "{version}");
-        stop(ours).await?;
+        ours.stop_for_codex_home(EXIT_TIMEOUT).await?;
 
         let home = tempfile::tempdir()?;
         std::fs::write(home.path().join("auth.json"), &our_auth_json)?;
@@ -449,7 +447,7 @@ async fn an_api_key_auth_json_written_by_either_side_is_read_by_the_other() -> a
             .call("account/read", json!({"refreshToken": false}))
             .await?;
         assert_eq!(account["account"], json!({"type": "apiKey"}), "{version}");
-        stop(theirs).await?;
+        theirs.stop_for_codex_home(EXIT_TIMEOUT).await?;
     }
     Ok(())
 }
@@ -531,11 +529,11 @@ async fn a_chatgpt_auth_json_written_by_either_side_is_read_by_the_other() -> an
     .await?;
     ours.initialize().await?;
     sign_in_with_chatgpt(&mut ours).await?;
-    let our_home = stop(ours).await?;
+    let our_home = ours.stop_for_codex_home(EXIT_TIMEOUT).await?;
     assert_eq!(file_mode(&our_home.path().join("auth.json"))?, 0o600);
     let mut theirs = spawn_on(Some(&upstream), our_home, None).await?;
     assert_eq!(read_chatgpt_account(&mut theirs).await?, account);
-    stop(theirs).await?;
+    theirs.stop_for_codex_home(EXIT_TIMEOUT).await?;
 
     // Upstream's layout (`AuthDotJson`: mode, key, tokens, last refresh), read by both.
     let upstream_layout = json!({
@@ -559,7 +557,7 @@ async fn a_chatgpt_auth_json_written_by_either_side_is_read_by_the_other() -> an
             account,
             "{program:?}"
         );
-        stop(server).await?;
+        server.stop_for_codex_home(EXIT_TIMEOUT).await?;
     }
     Ok(())
 }

@@ -47,9 +47,7 @@ async fn upstream_0105_shows_the_mcp_calls_of_our_threads() -> anyhow::Result<()
     let id = ours.send_turn_start(&thread_id, "Echo hi.").await?;
     ours.read_response(id).await?;
     ours.read_notification("turn/completed").await?;
-    ours.close_stdin();
-    ours.wait_exit(Duration::from_secs(10)).await?;
-    let codex_home = ours.into_codex_home().await?;
+    let codex_home = ours.stop_for_codex_home(Duration::from_secs(10)).await?;
 
     let mut theirs = codex_app_server_tests::mock_provider::spawn_upstream_in(
         UPSTREAM_0_105,

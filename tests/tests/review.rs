@@ -253,9 +253,9 @@ async fn an_inline_review_runs_apart_from_the_conversation_and_joins_it_when_don
     assert_eq!(review_turn["items"][3]["text"], RENDERED);
 
     // A daemon started again on the same CODEX_HOME resumes the review turn and its outcome.
-    server.close_stdin();
-    server.wait_exit(std::time::Duration::from_secs(10)).await?;
-    let codex_home = server.into_codex_home().await?;
+    let codex_home = server
+        .stop_for_codex_home(std::time::Duration::from_secs(10))
+        .await?;
     let mut again =
         AppServer::spawn_in(codex_home, mock_provider_options(&model.uri(), &[])).await?;
     again.initialize().await?;

@@ -111,9 +111,9 @@ async fn rollback_drops_the_last_turns_for_the_model_the_host_and_a_resume() -> 
     assert_eq!(turn_texts(&read["thread"]).len(), 3);
 
     // A daemon started again on the same CODEX_HOME resumes the thread as it was left.
-    server.close_stdin();
-    server.wait_exit(std::time::Duration::from_secs(10)).await?;
-    let codex_home = server.into_codex_home().await?;
+    let codex_home = server
+        .stop_for_codex_home(std::time::Duration::from_secs(10))
+        .await?;
     let mut again =
         AppServer::spawn_in(codex_home, mock_provider_options(&model.uri(), &[])).await?;
     again.initialize().await?;
@@ -250,9 +250,9 @@ async fn upstream_0105_reads_our_rollback() -> anyhow::Result<()> {
             json!({"threadId": thread_id, "numTurns": 2}),
         )
         .await?;
-    server.close_stdin();
-    server.wait_exit(std::time::Duration::from_secs(10)).await?;
-    let codex_home = server.into_codex_home().await?;
+    let codex_home = server
+        .stop_for_codex_home(std::time::Duration::from_secs(10))
+        .await?;
     let mut theirs = codex_app_server_tests::mock_provider::spawn_upstream_in(
         UPSTREAM_0_105,
         codex_home,

@@ -21,6 +21,7 @@ pub async fn start(
     params: wire::ReviewStartParams,
 ) -> Result<Answer<wire::ReviewStartResponse>, RequestError> {
     let target = core_target(params.target);
+    // Checked before a detached review forks anything (`start_review` checks again for other callers).
     target.validate().map_err(RequestError::InvalidParams)?;
     let source = loaded_thread(&context, &params.thread_id)?;
     match params.delivery.unwrap_or(wire::ReviewDelivery::Inline) {

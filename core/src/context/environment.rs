@@ -9,7 +9,6 @@ use crate::config::AskForApproval;
 use crate::config::SandboxMode;
 use crate::config::SandboxWorkspaceWrite;
 use crate::context::git_info::GitInfo;
-use crate::protocol::response_item::ContentItem;
 use crate::protocol::response_item::ResponseItem;
 
 /// Everything `<environment_context>` can say. Optional parts are left out of the block when `None` or empty,
@@ -117,23 +116,9 @@ impl EnvironmentContext {
 impl EnvironmentContext {
     /// The environment context the model read last in `history` (the latest one a user message carries).
     pub fn last_in(history: &[ResponseItem]) -> Option<Self> {
-        history.iter().rev().find_map(|item| match item {
-            ResponseItem::Message { role, content, .. } if role == "user" => {
-                content.iter().find_map(|part| match part {
-                    ContentItem::InputText { text } => EnvironmentContext::from_rendered(text),
-                    ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
-                })
-            }
-            ResponseItem::Message { .. }
-            | ResponseItem::Reasoning { .. }
-            | ResponseItem::FunctionCall { .. }
-            | ResponseItem::FunctionCallOutput { .. }
-            | ResponseItem::CustomToolCall { .. }
-            | ResponseItem::CustomToolCallOutput { .. }
-            | ResponseItem::LocalShellCall { .. }
-            | ResponseItem::WebSearchCall { .. }
-            | ResponseItem::Compaction { .. }
-            | ResponseItem::Other => None,
+        history.iter().rev().find_map(|item| {
+            item.input_texts("user")
+                .find_map(EnvironmentContext::from_rendered)
         })
     }
 }

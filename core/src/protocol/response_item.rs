@@ -138,6 +138,29 @@ impl ResponseItem {
         }
     }
 
+    /// The `input_text` parts of a message of `role`, in order; none for any other item.
+    pub fn input_texts<'a>(&'a self, role: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let content: &[ContentItem] = match self {
+            ResponseItem::Message {
+                role: of, content, ..
+            } if of == role => content,
+            ResponseItem::Message { .. }
+            | ResponseItem::Reasoning { .. }
+            | ResponseItem::FunctionCall { .. }
+            | ResponseItem::FunctionCallOutput { .. }
+            | ResponseItem::CustomToolCall { .. }
+            | ResponseItem::CustomToolCallOutput { .. }
+            | ResponseItem::LocalShellCall { .. }
+            | ResponseItem::WebSearchCall { .. }
+            | ResponseItem::Compaction { .. }
+            | ResponseItem::Other => &[],
+        };
+        content.iter().filter_map(|part| match part {
+            ContentItem::InputText { text } => Some(text.as_str()),
+            ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
+        })
+    }
+
     /// The concatenated `output_text` of an assistant message, `None` for any other item.
     pub fn assistant_text(&self) -> Option<String> {
         match self {

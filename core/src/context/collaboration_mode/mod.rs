@@ -75,26 +75,12 @@ pub(crate) fn mode_message(instructions: &str) -> ResponseItem {
 
 /// The mode instructions the model read last in `history`, if it read any.
 pub(crate) fn last_sent(history: &[ResponseItem]) -> Option<String> {
-    history.iter().rev().find_map(|item| match item {
-        ResponseItem::Message { role, content, .. } if role == "developer" => {
-            content.iter().find_map(|part| match part {
-                ContentItem::InputText { text } => text
-                    .strip_prefix(OPEN_TAG)
-                    .and_then(|rest| rest.strip_suffix(CLOSE_TAG))
-                    .map(str::to_string),
-                ContentItem::InputImage { .. } | ContentItem::OutputText { .. } => None,
-            })
-        }
-        ResponseItem::Message { .. }
-        | ResponseItem::Reasoning { .. }
-        | ResponseItem::FunctionCall { .. }
-        | ResponseItem::FunctionCallOutput { .. }
-        | ResponseItem::CustomToolCall { .. }
-        | ResponseItem::CustomToolCallOutput { .. }
-        | ResponseItem::LocalShellCall { .. }
-        | ResponseItem::WebSearchCall { .. }
-        | ResponseItem::Compaction { .. }
-        | ResponseItem::Other => None,
+    history.iter().rev().find_map(|item| {
+        item.input_texts("developer").find_map(|text| {
+            text.strip_prefix(OPEN_TAG)
+                .and_then(|rest| rest.strip_suffix(CLOSE_TAG))
+                .map(str::to_string)
+        })
     })
 }
 

@@ -76,9 +76,18 @@ impl ReviewOutput {
         }
     }
 
+    /// What the thread's history keeps of the review: the explanation, then the findings.
+    pub(crate) fn results(&self) -> String {
+        [self.overall_explanation.trim(), &self.findings_block()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// The findings under their header (`Review comment:`, or `Full review comments:` for several), each
     /// as `- <title> — <path>:<start>-<end>` with its body indented below; empty without findings.
-    pub(crate) fn findings_block(&self) -> String {
+    fn findings_block(&self) -> String {
         if self.findings.is_empty() {
             return String::new();
         }

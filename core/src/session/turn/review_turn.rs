@@ -61,13 +61,8 @@ pub(crate) async fn run_review_turn(
     let outcome = match outcome {
         Ok(()) => {
             let output = ReviewOutput::parse(answer.as_deref().unwrap_or_default());
-            let results = [output.overall_explanation.trim(), &output.findings_block()]
-                .into_iter()
-                .filter(|part| !part.is_empty())
-                .collect::<Vec<_>>()
-                .join("\n");
             let review = output.render();
-            items.extend(exit_review(ctx, &request.label, Some(&results), review).await);
+            items.extend(exit_review(ctx, &request.label, Some(&output.results()), review).await);
             Ok(())
         }
         Err(TurnEnd::Interrupted) => {
